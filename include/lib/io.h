@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/* x86 port I/O, usable from 32-bit stage1 and the 64-bit kernel. */
+#pragma once
+
+#include <stdint.h>
+
+static inline void io_outb(uint16_t port, uint8_t v)
+{
+	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint8_t io_inb(uint16_t port)
+{
+	uint8_t v;
+
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline void io_outl(uint16_t port, uint32_t v)
+{
+	__asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
+}

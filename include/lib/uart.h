@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: MIT */
+/* 16550 UART driver shared by stage1 and the kernel console. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define UART_COM1 0x3F8
+
+/* Programs 115200 8N1, FIFOs on. Returns false if no UART answers at base. */
+bool uart_init(uint16_t base);
+void uart_putc(uint16_t base, char c);

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: MIT */
+/* Stopping the machine. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "svsm/exit_codes.h"
+
+/*
+ * Ends the run with one of the SVSM_EXIT_* codes. Under QEMU the
+ * isa-debug-exit device ends the VM; without it, the CPU halts.
+ */
+__attribute__((noreturn)) void machine_exit(unsigned code);

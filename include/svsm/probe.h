@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: MIT */
+/* Instructions that may fault, wrapped so a fault becomes an error code (exception table). */
+#pragma once
+
+#include <stdint.h>
+
+/* SVSM_OK and *val, or SVSM_EFAULT if RDMSR faulted (#GP: no such MSR). */
+int rdmsr_safe(uint32_t msr, uint64_t *val);
+/* SVSM_OK and *val, or SVSM_EFAULT if the read faulted (#PF, #GP). */
+int read_u64_safe(uint64_t addr, uint64_t *val);
+/* SVSM_OK, or SVSM_EFAULT if the write faulted. */
+int write_u64_safe(uint64_t addr, uint64_t val);

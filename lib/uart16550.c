@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * 16550 UART, polled. Register offsets and bits: TI PC16550D data sheet
+ * (RBR/THR 0, IER 1, FCR 2, LCR 3, MCR 4, LSR 5, SCR 7; LSR bit 5 THRE).
+ */
+#include "lib/uart.h"
+
+#include "lib/io.h"
+
+#define UART_THR 0
+#define UART_IER 1
+#define UART_DLL 0
+#define UART_DLM 1
+#define UART_FCR 2
+#define UART_LCR 3
+#define UART_MCR 4
+#define UART_LSR 5
+#define UART_SCR 7
+#define UART_LCR_DLAB 0x80
+#define UART_LCR_8N1 0x03
+#define UART_LSR_THRE 0x20
+/* Bounded wait for the transmitter: a missing or wedged UART must not hang. */
+#define UART_SPIN_LIMIT 100000
+
+bool uart_init(uint16_t base)
+{
+	/* The scratch register holds what we write if a UART is present. */
+	io_outb(base + UART_SCR, 0x5A);
+	if (io_inb(base + UART_SCR) != 0x5A)
+		return false;
+	io_outb(base + UART_IER, 0x00);
+	io_outb(base + UART_LCR, UART_LCR_DLAB);
+	io_outb(base + UART_DLL, 1); /* divisor 1: 115200 baud */
+	io_outb(base + UART_DLM, 0);
+	io_outb(base + UART_LCR, UART_LCR_8N1);
+	io_outb(base + UART_FCR, 0xC7); /* enable and clear FIFOs, 14-byte trigger */
+	io_outb(base + UART_MCR, 0x03); /* DTR, RTS */
+	return true;
+}
+
+void uart_putc(uint16_t base, char c)
+{
+	for (int i = 0; i < UART_SPIN_LIMIT; i++) {
+		if (io_inb(base + UART_LSR) & UART_LSR_THRE)
+			break;
+	}
+	io_outb(base + UART_THR, (uint8_t)c);
+}

@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Boot an SVSM image under QEMU TCG and judge the run.
+
+Streams the serial console, stops QEMU at a timeout, maps QEMU's exit
+status back to the SVSM's exit code (include/svsm/exit_codes.h), resolves
+backtrace addresses with addr2line, and checks what the caller expects.
+Used by scripts/run.sh (the main job) and by `meson test`.
+"""
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+# QEMU isa-debug-exit: status = (value << 1) | 1 (include/svsm/exit_codes.h).
+STATUS = {
+    33: ("pass", "the SVSM reported success"),
+    35: ("fail", "the SVSM reported a failure"),
+    37: ("loader-fail", "stage1 refused to boot"),
+    0: ("reset", "the machine reset or powered off without reporting (triple fault?)"),
+}
+BACKTRACE_RE = re.compile(r"#(\d+)\s+0x([0-9a-f]{16})")
+
+
+def qemu_command(args):
+    cmd = [
+        args.qemu, "-machine", "q35", "-cpu", args.cpu, "-accel", "tcg",
+        "-m", args.mem, "-smp", str(args.smp), "-display", "none",
+        "-monitor", "none", "-no-reboot", "-serial", "stdio",
+        "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+        "-kernel", args.image,
+    ]
+    if args.append:
+        cmd += ["-append", args.append]
+    if args.gdb:
+        cmd += ["-s", "-S"]
+    return cmd
+
+
+def symbolize(line, symbols):
+    m = BACKTRACE_RE.search(line)
+    if not m or not symbols or not shutil.which("addr2line"):
+        return line
+    addr = int(m.group(2), 16)
+    # Return addresses point after the call; look up the call itself.
+    lookup = addr - 1 if m.group(1) != "0" else addr
+    try:
+        out = subprocess.run(["addr2line", "-f", "-C", "-e", symbols, hex(lookup)],
+                             capture_output=True, text=True, timeout=10).stdout.split("\n")
+        if len(out) >= 2 and out[0] != "??":
+            return f"{line}  {out[0]} at {os.path.relpath(out[1]) if out[1].startswith('/') else out[1]}"
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return line
+
+
+def check_tap(lines):
+    """Returns an error string, or None if the TAP output is complete and clean."""
+    plan = None
+    oks = 0
+    bad = []
+    for line in lines:
+        m = re.match(r"^1\.\.(\d+)$", line)
+        if m:
+            plan = int(m.group(1))
+        elif line.startswith("ok "):
+            oks += 1
+        elif line.startswith("not ok "):
+            bad.append(line)
+    if plan is None:
+        return "no TAP plan line was printed"
+    if bad:
+        return f"{len(bad)} test(s) failed: " + "; ".join(bad)
+    if oks != plan:
+        return f"TAP plan says {plan} tests but {oks} passed"
+    return None
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--image", required=True)
+    p.add_argument("--symbols", help="kernel ELF for addr2line")
+    p.add_argument("--qemu", default="qemu-system-x86_64")
+    p.add_argument("--cpu", default="EPYC")
+    p.add_argument("--mem", default="256M")
+    p.add_argument("--smp", type=int, default=1)
+    p.add_argument("--append", default="")
+    p.add_argument("--timeout", type=float, default=60.0)
+    p.add_argument("--log", help="write the serial output and QEMU's messages here")
+    p.add_argument("--expect", default="pass",
+                   choices=["pass", "fail", "loader-fail", "any"])
+    p.add_argument("--expect-line", action="append", default=[],
+                   help="a substring some console line must contain (repeatable)")
+    p.add_argument("--tap", action="store_true", help="require complete, passing TAP output")
+    p.add_argument("--quiet", action="store_true", help="do not echo the console")
+    p.add_argument("--gdb", action="store_true", help="wait for gdb on :1234 (-s -S)")
+    args = p.parse_args()
+
+    if not os.path.exists(args.image):
+        print(f"qemu_boot: image {args.image} does not exist (build first)", file=sys.stderr)
+        return 2
+    if not shutil.which(args.qemu):
+        print(f"qemu_boot: {args.qemu} not found (install qemu-system-x86)", file=sys.stderr)
+        return 2
+
+    cmd = qemu_command(args)
+    start = time.monotonic()
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, errors="replace")
+    lines = []
+    timed_out = False
+    try:
+        out, err = proc.communicate(timeout=None if args.gdb else args.timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+        timed_out = True
+    elapsed = time.monotonic() - start
+
+    for raw in out.replace("\r", "").split("\n"):
+        line = symbolize(raw, args.symbols)
+        lines.append(line)
+        if not args.quiet:
+            print(line)
+    if lines and lines[-1] == "":
+        lines.pop()
+    if args.log:
+        with open(args.log, "w") as f:
+            f.write("$ " + " ".join(cmd) + "\n")
+            f.write("\n".join(lines) + "\n")
+            if err:
+                f.write("--- QEMU stderr ---\n" + err)
+
+    # TCG prints "doesn't support requested feature" warnings for -cpu EPYC; keep the rest.
+    qemu_msgs = [l for l in err.splitlines() if "TCG doesn't support requested feature" not in l]
+    problems = []
+    if timed_out:
+        outcome, meaning = "timeout", f"no exit within {args.timeout:.0f} s (hang)"
+    else:
+        outcome, meaning = STATUS.get(proc.returncode,
+                                      ("qemu-error", f"QEMU exited with status {proc.returncode}"))
+    if outcome == "qemu-error" and qemu_msgs:
+        meaning += ": " + " | ".join(qemu_msgs)
+    if args.expect != "any" and outcome != args.expect:
+        problems.append(f"expected '{args.expect}', got '{outcome}' ({meaning})")
+    for want in args.expect_line:
+        if not any(want in line for line in lines):
+            problems.append(f"no console line contains {want!r}")
+    if args.tap:
+        tap_err = check_tap(lines)
+        if tap_err:
+            problems.append(tap_err)
+
+    print(f"qemu_boot: {os.path.basename(args.image)}: {outcome} ({meaning}) in {elapsed:.2f} s")
+    for prob in problems:
+        print(f"qemu_boot: FAIL: {prob}")
+    if args.expect == "any":
+        return 0 if outcome == "pass" else 1
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

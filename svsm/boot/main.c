@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * svsm_main: the kernel's early boot, in order (docs/ARCHITECTURE.md §Boot
+ * flow): console, boot information, per-CPU area + GDT/TSS + IDT, drop the
+ * loader's identity map, command line, memory map and frame source,
+ * platform probe, then the run mode chosen at link time.
+ */
+#include "abi/x86.h"
+#include "lib/string.h"
+#include "svsm/boot.h"
+#include "svsm/cmdline.h"
+#include "svsm/console.h"
+#include "svsm/errno.h"
+#include "svsm/exc.h"
+#include "svsm/panic.h"
+#include "svsm/percpu.h"
+
+#ifndef SVSM_VERSION
+#error "SVSM_VERSION comes from meson.build"
+#endif
+
+__attribute__((noreturn)) void svsm_main(uint64_t boot_info_pa);
+
+static struct svsm_boot boot;
+
+struct svsm_boot *svsm_boot_state(void)
+{
+	return &boot;
+}
+
+void *phys_to_virt(uint64_t pa)
+{
+	if (pa >= boot.bi.direct_map_end)
+		panic("phys_to_virt(0x%llx): beyond the direct map (end 0x%llx)",
+		      (unsigned long long)pa, (unsigned long long)boot.bi.direct_map_end);
+	return (void *)(uintptr_t)(SVSM_DIRECT_MAP_BASE + pa);
+}
+
+/* The lower half held only the loader's identity map; nothing uses it now. */
+static void drop_identity_map(void)
+{
+	uint64_t *pml4 = phys_to_virt(boot.bi.cr3);
+	uint64_t cr4;
+
+	for (unsigned i = 0; i < PT_ENTRIES / 2; i++)
+		pml4[i] = 0;
+	__asm__ volatile("movq %0, %%cr3" : : "r"(boot.bi.cr3) : "memory");
+	/* Global pages (kernel, direct map) survive later CR3 loads. */
+	__asm__ volatile("movq %%cr4, %0" : "=r"(cr4));
+	__asm__ volatile("movq %0, %%cr4" : : "r"(cr4 | CR4_PGE) : "memory");
+}
+
+static void apply_cmdline(void)
+{
+	const char *cur = boot.bi.cmdline;
+	struct cmdline_token t;
+	char val[16];
+	enum log_level level;
+
+	switch (cmdline_get(boot.bi.cmdline, "log", val, sizeof(val))) {
+	case SVSM_OK:
+		if (log_level_parse(val, &level))
+			log_set_level(level);
+		else
+			log_warn("cmdline: log=%s is not one of err, warn, info, debug", val);
+		break;
+	case SVSM_ERANGE:
+		log_warn("cmdline: log= value is too long");
+		break;
+	default:
+		break;
+	}
+	while (cmdline_next(&cur, &t)) {
+		if (t.key_len == 3 && memcmp(t.key, "log", 3) == 0)
+			continue;
+		if (!svsm_run_accepts_key(t.key, t.key_len))
+			log_warn("cmdline: unknown option '%.*s' ignored", (int)t.key_len, t.key);
+	}
+}
+
+static void setup_memory(void)
+{
+	int err = bootinfo_usable(&boot.bi, &boot.usable);
+
+	if (err != SVSM_OK)
+		panic("memory map: too many ranges to track (error %d)", err);
+	frame_source_init(&boot.frames, &boot.usable);
+	log_info("memory: %llu MiB usable in %u ranges; SVSM region 0x%llx-0x%llx",
+		 (unsigned long long)(memmap_total(&boot.usable) >> 20), boot.usable.count,
+		 (unsigned long long)boot.bi.svsm_pa,
+		 (unsigned long long)(boot.bi.svsm_pa + boot.bi.svsm_size));
+	for (unsigned i = 0; i < boot.usable.count; i++)
+		log_debug("  usable 0x%016llx-0x%016llx",
+			  (unsigned long long)boot.usable.r[i].start,
+			  (unsigned long long)boot.usable.r[i].end);
+}
+
+void svsm_main(uint64_t boot_info_pa)
+{
+	console_init();
+	console_printf("\nSVSM " SVSM_VERSION " kernel starting\n");
+
+	/* Stage 2 maps all RAM, so the record is reachable at the direct-map address. */
+	const struct boot_info *src =
+		(const struct boot_info *)(uintptr_t)(SVSM_DIRECT_MAP_BASE + boot_info_pa);
+
+	memcpy(&boot.bi, src, sizeof(boot.bi));
+	const char *why = bootinfo_check(&boot.bi);
+
+	if (why != NULL)
+		panic("boot information from stage 2 is unusable: %s", why);
+
+	percpu_init_boot();
+	idt_init();
+	idt_load();
+	drop_identity_map();
+	apply_cmdline();
+	log_info("boot: entry %s, cmdline '%s', encryption mask 0x%llx",
+		 boot.bi.entry_kind == BOOT_ENTRY_MULTIBOOT ? "multiboot" : "snp", boot.bi.cmdline,
+		 (unsigned long long)boot.bi.enc_mask);
+	log_info("cpu: GDT, TSS with %u IST stacks, IDT with 256 vectors loaded", IST_COUNT);
+
+	setup_memory();
+	platform_probe(&boot.platform);
+	log_info("platform: %s (SVM %s, NPT %s, NRIPS %s, %u ASIDs)",
+		 platform_kind_name(boot.platform.kind), boot.platform.svm ? "yes" : "no",
+		 boot.platform.npt ? "yes" : "no", boot.platform.nrips ? "yes" : "no",
+		 boot.platform.asids);
+	svsm_run(&boot);
+}

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Exception dispatch: recover through the exception table where the
+ * faulting instruction has an entry, otherwise print everything needed to
+ * find the fault (vector, error code, RIP, CR2, registers, backtrace) and
+ * stop with a failure status.
+ */
+#include "abi/x86.h"
+#include "svsm/console.h"
+#include "svsm/exc.h"
+#include "svsm/machine.h"
+#include "svsm/panic.h"
+#include "svsm/percpu.h"
+
+unsigned exc_ist_of(uint64_t vector);
+void exc_dispatch(struct exc_frame *f);
+
+static const char *const exc_names[X86_EXC_COUNT] = {
+	[X86_EXC_DE] = "#DE divide error",
+	[X86_EXC_DB] = "#DB debug",
+	[X86_EXC_NMI] = "NMI",
+	[X86_EXC_BP] = "#BP breakpoint",
+	[X86_EXC_OF] = "#OF overflow",
+	[X86_EXC_BR] = "#BR bound range",
+	[X86_EXC_UD] = "#UD invalid opcode",
+	[X86_EXC_NM] = "#NM device not available",
+	[X86_EXC_DF] = "#DF double fault",
+	[X86_EXC_TS] = "#TS invalid TSS",
+	[X86_EXC_NP] = "#NP segment not present",
+	[X86_EXC_SS] = "#SS stack fault",
+	[X86_EXC_GP] = "#GP general protection",
+	[X86_EXC_PF] = "#PF page fault",
+	[X86_EXC_MF] = "#MF x87 floating point",
+	[X86_EXC_AC] = "#AC alignment check",
+	[X86_EXC_MC] = "#MC machine check",
+	[X86_EXC_XF] = "#XF SIMD floating point",
+	[X86_EXC_CP] = "#CP control protection",
+	[X86_EXC_HV] = "#HV hypervisor injection",
+	[X86_EXC_VC] = "#VC VMM communication",
+	[X86_EXC_SX] = "#SX security",
+};
+
+const char *exc_name(uint64_t vector)
+{
+	if (vector < X86_EXC_COUNT && exc_names[vector] != NULL)
+		return exc_names[vector];
+	return vector < X86_EXC_COUNT ? "reserved exception" : "external interrupt";
+}
+
+static uint64_t read_cr2(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("movq %%cr2, %0" : "=r"(v));
+	return v;
+}
+
+static uint64_t read_cr3(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("movq %%cr3, %0" : "=r"(v));
+	return v;
+}
+
+/* Faults with architectural meaning beyond "this instruction failed" never recover. */
+static bool recoverable(uint64_t vector)
+{
+	return vector < X86_EXC_COUNT && vector != X86_EXC_DF && vector != X86_EXC_NMI &&
+	       vector != X86_EXC_MC;
+}
+
+__attribute__((noreturn)) static void exc_fatal(const struct exc_frame *f, uint64_t cr2,
+						const char *why)
+{
+	console_printf("\nFATAL: %s: vector %llu (%s), error code 0x%llx\n", why,
+		       (unsigned long long)f->vector, exc_name(f->vector),
+		       (unsigned long long)f->error_code);
+	console_printf("  RIP 0x%016llx CS 0x%llx RFLAGS 0x%llx\n", (unsigned long long)f->rip,
+		       (unsigned long long)f->cs, (unsigned long long)f->rflags);
+	console_printf("  RSP 0x%016llx SS 0x%llx CR2 0x%016llx CR3 0x%llx\n",
+		       (unsigned long long)f->rsp, (unsigned long long)f->ss,
+		       (unsigned long long)cr2, (unsigned long long)read_cr3());
+	console_printf("  RAX %016llx RBX %016llx RCX %016llx RDX %016llx\n",
+		       (unsigned long long)f->rax, (unsigned long long)f->rbx,
+		       (unsigned long long)f->rcx, (unsigned long long)f->rdx);
+	console_printf("  RSI %016llx RDI %016llx RBP %016llx R8  %016llx\n",
+		       (unsigned long long)f->rsi, (unsigned long long)f->rdi,
+		       (unsigned long long)f->rbp, (unsigned long long)f->r8);
+	console_printf("  R9  %016llx R10 %016llx R11 %016llx R12 %016llx\n",
+		       (unsigned long long)f->r9, (unsigned long long)f->r10,
+		       (unsigned long long)f->r11, (unsigned long long)f->r12);
+	console_printf("  R13 %016llx R14 %016llx R15 %016llx\n", (unsigned long long)f->r13,
+		       (unsigned long long)f->r14, (unsigned long long)f->r15);
+	backtrace_print(f->rip, f->rbp);
+	machine_exit(SVSM_EXIT_FAIL);
+}
+
+void exc_dispatch(struct exc_frame *f)
+{
+	uint64_t cr2 = read_cr2();
+	struct percpu *pc = this_cpu();
+	unsigned ist = exc_ist_of(f->vector);
+
+	if (pc->exc_depth[ist]++ != 0)
+		exc_fatal(f, cr2, "exception inside an exception handler");
+
+	const struct extable_entry *e = recoverable(f->vector) ? extable_find(f->rip) : NULL;
+
+	if (e == NULL)
+		exc_fatal(f, cr2, "unhandled exception");
+
+	pc->last_fault = (struct exc_record){
+		.vector = f->vector,
+		.error_code = f->error_code,
+		.rip = f->rip,
+		.cr2 = cr2,
+		.count = pc->last_fault.count + 1,
+	};
+	f->rip = e->fixup;
+	pc->exc_depth[ist]--;
+}

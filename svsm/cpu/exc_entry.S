@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One 16-byte stub per IDT vector (stub v at exc_stubs + 16 * v). Each stub
+ * pushes a zero error code where the CPU pushes none (APM vol.2 §8.2: 8, 10-14,
+ * 17, 21, 29, 30 push one), then the vector, and joins exc_common, which saves
+ * the general registers as struct exc_frame (include/svsm/exc.h) and calls
+ * exc_dispatch(). If that returns, the (possibly fixed-up) frame is resumed.
+ */
+	.section .text
+	.code64
+	.altmacro
+
+.macro EXC_STUB vec
+	.balign 16
+	.if (\vec == 8) || ((\vec >= 10) && (\vec <= 14)) || (\vec == 17) || (\vec == 21) || (\vec == 29) || (\vec == 30)
+	.else
+	pushq $0
+	.endif
+	pushq $\vec
+	jmp exc_common
+.endm
+
+	.balign 16
+	.global exc_stubs
+exc_stubs:
+	.set vec, 0
+	.rept 256
+	EXC_STUB %vec
+	.set vec, vec + 1
+	.endr
+	.global exc_stubs_end
+exc_stubs_end:
+
+exc_common:
+	pushq %rax
+	pushq %rbx
+	pushq %rcx
+	pushq %rdx
+	pushq %rsi
+	pushq %rdi
+	pushq %rbp
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq %r11
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	cld
+	movq %rsp, %rdi
+	call exc_dispatch
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %r11
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rbp
+	popq %rdi
+	popq %rsi
+	popq %rdx
+	popq %rcx
+	popq %rbx
+	popq %rax
+	addq $16, %rsp
+	iretq
