@@ -2,9 +2,11 @@
 /* Formatting shared by stage1, the kernel and host tests (see fmt.h). */
 #include "lib/fmt.h"
 
-#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
+
+/* Widths and precisions beyond this are clamped to it. */
+#define FMT_MAX_WIDTH 4096
 
 struct fmt_spec {
 	bool left;
@@ -229,14 +231,17 @@ static const char *parse_flags(const char *f, struct fmt_spec *sp)
 static const char *parse_num(const char *f, int *out, va_list *ap)
 {
 	if (*f == '*') {
-		*out = va_arg(*ap, int);
+		int v = va_arg(*ap, int);
+
+		*out = v > FMT_MAX_WIDTH ? FMT_MAX_WIDTH : (v < -FMT_MAX_WIDTH ? -FMT_MAX_WIDTH : v);
 		return f + 1;
 	}
 	int v = 0;
 
 	while (*f >= '0' && *f <= '9') {
-		if (v < 100000) /* widths beyond this are nonsense; clamp, do not overflow */
-			v = v * 10 + (*f - '0');
+		v = v * 10 + (*f - '0');
+		if (v > FMT_MAX_WIDTH) /* clamp: never overflow, never pad without bound */
+			v = FMT_MAX_WIDTH;
 		f++;
 	}
 	*out = v;
@@ -262,7 +267,7 @@ size_t fmt_vformat(fmt_out_fn out, void *ctx, const char *fmt, va_list ap_in)
 		f = parse_num(f, &sp.width, &ap);
 		if (sp.width < 0) { /* "*" with a negative value means left-justify */
 			sp.left = true;
-			sp.width = sp.width == INT_MIN ? 0 : -sp.width;
+			sp.width = -sp.width;
 		}
 		if (*f == '.') {
 			f = parse_num(f + 1, &sp.prec, &ap);

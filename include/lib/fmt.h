@@ -4,6 +4,7 @@
  * tests. Supports flags "-+ 0#", width and precision (also "*"), length
  * modifiers hh h l ll z j t, and conversions d i u x X o c s p %.
  * An unknown conversion is printed verbatim, so a bad format is visible.
+ * Widths and precisions are clamped to 4096.
  */
 #pragma once
 
