@@ -94,6 +94,8 @@ def main():
                    choices=["pass", "fail", "loader-fail", "any"])
     p.add_argument("--expect-line", action="append", default=[],
                    help="a substring some console line must contain (repeatable)")
+    p.add_argument("--expect-re", action="append", default=[],
+                   help="a regular expression some console line must match (repeatable)")
     p.add_argument("--tap", action="store_true", help="require complete, passing TAP output")
     p.add_argument("--quiet", action="store_true", help="do not echo the console")
     p.add_argument("--gdb", action="store_true", help="wait for gdb on :1234 (-s -S)")
@@ -149,6 +151,9 @@ def main():
     for want in args.expect_line:
         if not any(want in line for line in lines):
             problems.append(f"no console line contains {want!r}")
+    for pattern in args.expect_re:
+        if not any(re.search(pattern, line) for line in lines):
+            problems.append(f"no console line matches /{pattern}/")
     if args.tap:
         tap_err = check_tap(lines)
         if tap_err:

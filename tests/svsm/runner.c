@@ -64,7 +64,7 @@ static bool name_matches(const char *name, const char *filter)
 	return false;
 }
 
-static void inject(const char *cmdline)
+__attribute__((noinline)) static void inject(const char *cmdline)
 {
 	char what[16];
 
