@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 
 # QEMU isa-debug-exit: status = (value << 1) | 1 (include/svsm/exit_codes.h).
@@ -113,20 +114,34 @@ def main():
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, errors="replace")
     lines = []
+    err_chunks = []
+
+    def pump_stdout():
+        # Echo the console as it arrives, so long runs and gdb sessions show progress.
+        for raw in proc.stdout:
+            line = symbolize(raw.rstrip("\r\n").replace("\r", ""), args.symbols)
+            lines.append(line)
+            if not args.quiet:
+                print(line, flush=True)
+
+    def pump_stderr():
+        err_chunks.append(proc.stderr.read())
+
+    readers = [threading.Thread(target=pump_stdout), threading.Thread(target=pump_stderr)]
+    for t in readers:
+        t.start()
     timed_out = False
     try:
-        out, err = proc.communicate(timeout=None if args.gdb else args.timeout)
+        proc.wait(timeout=None if args.gdb else args.timeout)
     except subprocess.TimeoutExpired:
         proc.kill()
-        out, err = proc.communicate()
+        proc.wait()
         timed_out = True
+    for t in readers:
+        t.join()
+    err = "".join(err_chunks)
     elapsed = time.monotonic() - start
 
-    for raw in out.replace("\r", "").split("\n"):
-        line = symbolize(raw, args.symbols)
-        lines.append(line)
-        if not args.quiet:
-            print(line)
     if lines and lines[-1] == "":
         lines.pop()
     if args.log:
