@@ -155,7 +155,7 @@ def main():
     qemu_msgs = [l for l in err.splitlines() if "TCG doesn't support requested feature" not in l]
     problems = []
     if timed_out:
-        outcome, meaning = "timeout", f"no exit within {args.timeout:.0f} s (hang)"
+        outcome, meaning = "timeout", f"no exit within {args.timeout:g} s (hang)"
     else:
         outcome, meaning = STATUS.get(proc.returncode,
                                       ("qemu-error", f"QEMU exited with status {proc.returncode}"))
