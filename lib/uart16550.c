@@ -46,3 +46,20 @@ void uart_putc(uint16_t base, char c)
 	}
 	io_outb(base + UART_THR, (uint8_t)c);
 }
+
+static bool console_present;
+
+void uart_console_init(void)
+{
+	console_present = uart_init(UART_COM1);
+}
+
+void uart_console_out(void *ctx, char c)
+{
+	(void)ctx;
+	if (!console_present)
+		return;
+	if (c == '\n')
+		uart_putc(UART_COM1, '\r');
+	uart_putc(UART_COM1, c);
+}

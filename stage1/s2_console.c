@@ -2,7 +2,6 @@
 #include "s2_console.h"
 
 #include <stdarg.h>
-#include <stdbool.h>
 
 #include "abi/x86.h"
 #include "lib/fmt.h"
@@ -10,21 +9,9 @@
 #include "lib/uart.h"
 #include "svsm/exit_codes.h"
 
-static bool uart_ok;
-
 void s2_console_init(void)
 {
-	uart_ok = uart_init(UART_COM1);
-}
-
-static void out(void *ctx, char c)
-{
-	(void)ctx;
-	if (!uart_ok)
-		return;
-	if (c == '\n')
-		uart_putc(UART_COM1, '\r');
-	uart_putc(UART_COM1, c);
+	uart_console_init();
 }
 
 void s2_print(const char *fmt, ...)
@@ -32,7 +19,7 @@ void s2_print(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	fmt_vformat(out, NULL, fmt, ap);
+	fmt_vformat(uart_console_out, NULL, fmt, ap);
 	va_end(ap);
 }
 
@@ -42,7 +29,7 @@ void s2_fail(const char *fmt, ...)
 
 	s2_print("stage1: error: ");
 	va_start(ap, fmt);
-	fmt_vformat(out, NULL, fmt, ap);
+	fmt_vformat(uart_console_out, NULL, fmt, ap);
 	va_end(ap);
 	s2_print("\nstage1: cannot continue; stopping\n");
 	/* Under QEMU with isa-debug-exit this ends the VM with a failure status. */

@@ -8,27 +8,16 @@
 #include "lib/string.h"
 #include "lib/uart.h"
 
-static bool uart_ok;
 static enum log_level log_level = LOG_INFO;
 
 void console_init(void)
 {
-	uart_ok = uart_init(UART_COM1);
-}
-
-static void out(void *ctx, char c)
-{
-	(void)ctx;
-	if (!uart_ok)
-		return;
-	if (c == '\n')
-		uart_putc(UART_COM1, '\r');
-	uart_putc(UART_COM1, c);
+	uart_console_init();
 }
 
 void console_vprintf(const char *fmt, va_list ap)
 {
-	fmt_vformat(out, NULL, fmt, ap);
+	fmt_vformat(uart_console_out, NULL, fmt, ap);
 }
 
 void console_printf(const char *fmt, ...)
