@@ -1,0 +1,28 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Run a libFuzzer target from seed files for a fixed number of inputs.
+
+Copies the seeds into a fresh corpus directory (libFuzzer only mutates
+inputs found in directories), runs the target, and passes its exit status
+through: a crash or an abort() from an invariant check fails the test.
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+
+def main():
+    if len(sys.argv) < 3 or "--" not in sys.argv:
+        sys.exit("usage: run_fuzzer.py FUZZER SEED... -- LIBFUZZER_ARGS...")
+    sep = sys.argv.index("--")
+    fuzzer, seeds, fargs = sys.argv[1], sys.argv[2:sep], sys.argv[sep + 1:]
+    with tempfile.TemporaryDirectory() as corpus:
+        for i, seed in enumerate(seeds):
+            shutil.copy(seed, os.path.join(corpus, f"seed{i}"))
+        return subprocess.call([fuzzer] + fargs + [corpus])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
