@@ -128,9 +128,15 @@ const char *mb_parse(uint32_t magic, uint32_t mbi_pa, struct boot_info *bi)
 
 	memcpy(&mbi, p, sizeof(mbi)); /* read the loader's record once */
 
-	const char *why = parse_mmap(&mbi, bi);
+	/* Build into a scratch copy so a refusal leaves *bi as it was. */
+	static struct boot_info scratch;
 
-	if (why != NULL)
-		return why;
-	return parse_cmdline(&mbi, bi);
+	scratch = *bi;
+	const char *why = parse_mmap(&mbi, &scratch);
+
+	if (why == NULL)
+		why = parse_cmdline(&mbi, &scratch);
+	if (why == NULL)
+		*bi = scratch;
+	return why;
 }

@@ -77,7 +77,7 @@ static void cmdline_variants(void **state)
 	assert_null(mb_parse(MB1_BOOT_MAGIC, MBI_PA, &bi));
 	assert_string_equal(bi.cmdline, "spaced=1");
 
-	/* Exactly 255 bytes fit; 256 do not, and nothing is kept. */
+	/* Exactly 255 bytes fit; 256 do not, and nothing is changed. */
 	memset(longest, 'a', sizeof(longest));
 	memcpy(longest, "img ", 4);
 	longest[4 + 255] = '\0';
@@ -87,8 +87,10 @@ static void cmdline_variants(void **state)
 	longest[4 + 255] = 'a';
 	longest[4 + 256] = '\0';
 	build_qemu_like(longest);
+	struct boot_info before = bi;
+
 	assert_non_null(strstr(mb_parse(MB1_BOOT_MAGIC, MBI_PA, &bi), "longer than 255"));
-	assert_string_equal(bi.cmdline, "");
+	assert_memory_equal(&before, &bi, sizeof(bi)); /* refused: unchanged */
 
 	/* No cmdline flag: empty. */
 	build_qemu_like("img x=1");
@@ -148,7 +150,11 @@ static void bad_memory_maps_refused(void **state)
 
 	build_qemu_like("img");
 	put_entry(3, 20, 0xFFFFFFFFFFFFF000ull, 0x2000, 1);
+	memset(&bi, 0x3C, sizeof(bi));
 	assert_non_null(strstr(mb_parse(MB1_BOOT_MAGIC, MBI_PA, &bi), "wraps"));
+	/* A refusal leaves the record untouched, even after entries were read. */
+	for (size_t i = 0; i < sizeof(bi); i++)
+		assert_int_equal(((uint8_t *)&bi)[i], 0x3C);
 
 	build_qemu_like("img");
 	for (unsigned i = 0; i < 5; i++)
