@@ -35,6 +35,8 @@ struct exc_record {
 #define IST_EXC 5 /* every other exception and interrupt vector */
 #define IST_COUNT 5
 
+/* The IST slot a vector runs on (see svsm/cpu/idt.c). */
+unsigned exc_ist_of(uint64_t vector);
 void idt_init(void);
 void idt_load(void);
 const char *exc_name(uint64_t vector);

@@ -12,7 +12,6 @@
 #include "svsm/panic.h"
 #include "svsm/percpu.h"
 
-unsigned exc_ist_of(uint64_t vector);
 void exc_dispatch(struct exc_frame *f);
 
 static const char *const exc_names[X86_EXC_COUNT] = {

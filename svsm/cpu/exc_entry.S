@@ -28,6 +28,7 @@ exc_stubs:
 	EXC_STUB %vec
 	.set vec, vec + 1
 	.endr
+	.balign 16               /* so the table is exactly 256 * 16 bytes if every stub fits */
 	.global exc_stubs_end
 exc_stubs_end:
 

@@ -8,6 +8,7 @@
  */
 #include "abi/x86.h"
 #include "svsm/exc.h"
+#include "svsm/panic.h"
 #include "svsm/percpu.h"
 
 #define IDT_VECTORS 256
@@ -17,8 +18,6 @@ extern const uint8_t exc_stubs[];
 extern const uint8_t exc_stubs_end[];
 
 static struct x86_idt_gate idt[IDT_VECTORS] __attribute__((aligned(16)));
-
-unsigned exc_ist_of(uint64_t vector);
 
 unsigned exc_ist_of(uint64_t vector)
 {
@@ -38,7 +37,8 @@ unsigned exc_ist_of(uint64_t vector)
 
 void idt_init(void)
 {
-	_Static_assert(IDT_VECTORS * EXC_STUB_SIZE <= 256 * 16, "stub table");
+	/* Gate v points at exc_stubs + 16 * v: a stub that outgrew its slot breaks that. */
+	BUG_ON(exc_stubs_end - exc_stubs != IDT_VECTORS * EXC_STUB_SIZE);
 	for (unsigned v = 0; v < IDT_VECTORS; v++) {
 		uint64_t addr = (uint64_t)(uintptr_t)(exc_stubs + v * EXC_STUB_SIZE);
 
