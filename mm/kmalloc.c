@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+#include "mm/kmalloc.h"
+
+#include "lib/string.h"
+
+static struct slab_heap kheap;
+
+void kmalloc_init(struct buddy *b)
+{
+	slab_heap_init(&kheap, b);
+}
+
+struct slab_heap *kmalloc_heap(void)
+{
+	return &kheap;
+}
+
+void *kmalloc(size_t size)
+{
+	return slab_heap_alloc(&kheap, size);
+}
+
+void *kzalloc(size_t size)
+{
+	void *p = slab_heap_alloc(&kheap, size);
+
+	if (p != NULL)
+		memset(p, 0, size);
+	return p;
+}
+
+void kfree(void *p)
+{
+	slab_heap_free(&kheap, p);
+}

@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: MIT */
+/* mm/slab.c and kmalloc on simulated physical memory. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "abi/x86.h"
+#include "mm/buddy.h"
+#include "mm/kmalloc.h"
+#include "mm/slab.h"
+#include "mm_sim.h"
+#include "svsm/errno.h"
+
+#define MiB (1ull << 20)
+#define BASE (32 * MiB)
+
+static struct mm_sim sim;
+static struct buddy b;
+static struct slab_heap h;
+static struct buddy_stats fresh;
+
+static void assert_sound(void)
+{
+	const char *why = slab_heap_check(&h);
+
+	if (why == NULL)
+		why = buddy_check(&b);
+	if (why != NULL)
+		fail_msg("check: %s", why);
+}
+
+static int setup_size(uint64_t size)
+{
+	mm_sim_init(&sim, BASE, size);
+	buddy_init(&b, sim.va_offset);
+	assert_int_equal(buddy_add_zone(&b, BASE, BASE + size), SVSM_OK);
+	buddy_get_stats(&b, &fresh);
+	slab_heap_init(&h, &b);
+	return 0;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	return setup_size(8 * MiB);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	mm_sim_free(&sim);
+	return 0;
+}
+
+static void test_classes(void **state)
+{
+	(void)state;
+	for (unsigned c = 0; c < SLAB_CLASSES; c++) {
+		const struct slab_cache *sc = &h.caches[c];
+
+		assert_int_equal(sc->obj_size, 16u << c);
+		assert_true(sc->objs >= 8 && sc->objs <= SLAB_MAX_OBJS);
+		assert_true(sc->obj_off >= sizeof(struct slab_hdr));
+		assert_true(sc->obj_off + sc->objs * sc->obj_size <= (PAGE_SIZE << sc->order));
+	}
+}
+
+static void test_sizes_and_alignment(void **state)
+{
+	static const size_t sizes[] = { 1, 15, 16, 17, 31, 32, 33, 64, 100, 128, 255, 256,
+					512, 513, 1000, 1024, 2047, 2048, 2049, 4096, 4097,
+					65536, 1 << 20 };
+	void *p[sizeof(sizes) / sizeof(sizes[0])];
+
+	(void)state;
+	assert_null(slab_heap_alloc(&h, 0));
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		size_t want = sizes[i];
+
+		p[i] = slab_heap_alloc(&h, want);
+		assert_non_null(p[i]);
+		size_t got = slab_heap_usable_size(&h, p[i]);
+
+		assert_true(got >= want);
+		if (want <= SLAB_MAX_SIZE) {
+			assert_true(got < 2 * want || got == SLAB_MIN_SIZE);
+			assert_int_equal((uintptr_t)p[i] % (got < 64 ? got : 64), 0);
+		} else {
+			assert_int_equal(buddy_pa(&b, p[i]) % PAGE_SIZE, 0);
+		}
+		memset(p[i], (int)i, want);
+		assert_sound();
+	}
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		for (size_t k = 0; k < sizes[i]; k++)
+			assert_int_equal(((uint8_t *)p[i])[k], (uint8_t)i);
+		slab_heap_free(&h, p[i]);
+		assert_sound();
+	}
+	/* Too big for the largest buddy block. */
+	assert_null(slab_heap_alloc(&h, (PAGE_SIZE << BUDDY_MAX_ORDER) + 1));
+	assert_null(slab_heap_alloc(&h, SIZE_MAX));
+	slab_heap_free(&h, NULL);
+}
+
+static void test_lists_and_empty_slab(void **state)
+{
+	const struct slab_cache *sc = &h.caches[2]; /* 64 B */
+	void *objs[3 * SLAB_MAX_OBJS];
+	unsigned n = 2 * sc->objs + 1;
+	struct buddy_stats st;
+
+	(void)state;
+	for (unsigned i = 0; i < n; i++)
+		objs[i] = slab_heap_alloc(&h, 64);
+	assert_int_equal(sc->slabs, 3);
+	assert_non_null(sc->full);
+	assert_non_null(sc->full->next);
+	assert_null(sc->full->next->next);
+	assert_non_null(sc->partial);
+	assert_int_equal(sc->partial->inuse, 1);
+	assert_sound();
+	for (unsigned i = 0; i < n; i++) {
+		slab_heap_free(&h, objs[i]);
+		assert_sound();
+	}
+	/* One empty slab stays for the next allocation; the others went back. */
+	assert_int_equal(sc->slabs, 1);
+	assert_int_equal(sc->empty_slabs, 1);
+	buddy_get_stats(&b, &st);
+	assert_int_equal(st.free_pages, fresh.free_pages - 1);
+	/* Freed objects are reused. */
+	void *again = slab_heap_alloc(&h, 64);
+
+	assert_ptr_equal(again, objs[0]);
+	slab_heap_free(&h, again);
+}
+
+static void test_bad_frees(void **state)
+{
+	void *a = slab_heap_alloc(&h, 32);
+	void *big = slab_heap_alloc(&h, 3 * PAGE_SIZE);
+	void *c = slab_heap_alloc(&h, 2048); /* order-3 slab: objects on tail pages */
+	void *d = slab_heap_alloc(&h, 2048);
+	static uint8_t not_heap[64];
+	struct buddy_stats before, after;
+
+	(void)state;
+	slab_heap_free(&h, d);
+	buddy_get_stats(&b, &before);
+	MM_EXPECT_PANIC(slab_heap_free(&h, d), "double free");
+	MM_EXPECT_PANIC(slab_heap_free(&h, (uint8_t *)a + 8), "not the start of a 32-byte object");
+	MM_EXPECT_PANIC(slab_heap_free(&h, (uint8_t *)c + 2048 * 3 + 1), "not the start");
+	MM_EXPECT_PANIC(slab_heap_free(&h, (uint8_t *)big + PAGE_SIZE), "not a live allocation");
+	MM_EXPECT_PANIC(slab_heap_free(&h, (uint8_t *)big + 16), "inside a large allocation");
+	MM_EXPECT_PANIC(slab_heap_free(&h, not_heap), "not memory of the kernel heap");
+	/* A page handed out by buddy_alloc is not kmalloc memory. */
+	uint64_t page = buddy_alloc(&b, 0);
+
+	MM_EXPECT_PANIC(slab_heap_free(&h, buddy_va(&b, page)), "not a live allocation");
+	/* The slab header (first bytes of the slab) is not an object. */
+	uint8_t *slab = (uint8_t *)((uintptr_t)a & ~(uintptr_t)(PAGE_SIZE - 1));
+
+	MM_EXPECT_PANIC(slab_heap_free(&h, slab), "not the start");
+	/* A trampled header is caught, not trusted. */
+	uint64_t saved = ((struct slab_hdr *)slab)->magic;
+
+	((struct slab_hdr *)slab)->magic = 0;
+	MM_EXPECT_PANIC(slab_heap_free(&h, a), "corrupt");
+	((struct slab_hdr *)slab)->magic = saved;
+	buddy_free(&b, page, 0);
+	buddy_get_stats(&b, &after);
+	assert_memory_equal(&before, &after, sizeof(before));
+	assert_sound();
+	slab_heap_free(&h, a);
+	slab_heap_free(&h, big);
+	slab_heap_free(&h, c);
+	assert_sound();
+}
+
+static void test_exhaustion(void **state)
+{
+	void **objs = calloc(16384, sizeof(void *));
+	unsigned n = 0;
+
+	(void)state;
+	teardown(NULL);
+	setup_size(256 * 1024); /* 64 pages */
+	for (;;) {
+		void *p = slab_heap_alloc(&h, 1024);
+
+		if (p == NULL)
+			break;
+		assert_true(n < 16384);
+		objs[n++] = p;
+	}
+	assert_true(n > 0);
+	/* Refused only because no block of a 1024-byte slab's order (2) is left. */
+	struct buddy_stats st;
+
+	buddy_get_stats(&b, &st);
+	for (unsigned o = h.caches[6].order; o <= BUDDY_MAX_ORDER; o++)
+		assert_int_equal(st.free_blocks[o], 0);
+	assert_sound();
+	/* Small classes still fail cleanly with nothing left. */
+	void *small[1024];
+	unsigned ns = 0;
+
+	while (ns < 1024 && (small[ns] = slab_heap_alloc(&h, 16)) != NULL)
+		ns++;
+	assert_true(ns < 1024);
+	assert_sound();
+	for (unsigned i = 0; i < ns; i++)
+		slab_heap_free(&h, small[i]);
+	for (unsigned i = 0; i < n; i++)
+		slab_heap_free(&h, objs[i]);
+	assert_sound();
+	free(objs);
+}
+
+static void test_random(void **state)
+{
+	enum { SLOTS = 512, STEPS = 20000 };
+	void *p[SLOTS] = { 0 };
+	size_t sz[SLOTS];
+	unsigned seed = 777;
+
+	(void)state;
+	for (unsigned step = 0; step < STEPS; step++) {
+		seed = seed * 1103515245u + 12345u;
+		unsigned slot = (seed >> 8) % SLOTS;
+
+		if (p[slot] == NULL) {
+			size_t s = 1 + ((seed >> 16) % ((seed & 1) ? 256 : 6000));
+
+			p[slot] = slab_heap_alloc(&h, s);
+			assert_non_null(p[slot]);
+			sz[slot] = s;
+			memset(p[slot], (int)(slot & 0xFF), s);
+		} else {
+			for (size_t k = 0; k < sz[slot]; k++)
+				assert_int_equal(((uint8_t *)p[slot])[k], (uint8_t)slot);
+			slab_heap_free(&h, p[slot]);
+			p[slot] = NULL;
+		}
+		if (step % 16 == 0)
+			assert_sound();
+	}
+	for (unsigned i = 0; i < SLOTS; i++)
+		slab_heap_free(&h, p[i]);
+	assert_sound();
+}
+
+static void test_kmalloc(void **state)
+{
+	(void)state;
+	kmalloc_init(&b);
+	uint8_t *p = kmalloc(100);
+
+	assert_non_null(p);
+	memset(p, 0xEE, 100);
+	kfree(p);
+	uint8_t *z = kzalloc(100);
+
+	/* Same object back (the freed one), and zeroed. */
+	assert_ptr_equal(z, p);
+	for (unsigned i = 0; i < 100; i++)
+		assert_int_equal(z[i], 0);
+	kfree(z);
+	MM_EXPECT_PANIC(kfree(z), "double free");
+	assert_null(kzalloc(0));
+	kfree(NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_classes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sizes_and_alignment, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lists_and_empty_slab, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_frees, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exhaustion, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_random, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kmalloc, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
