@@ -13,3 +13,5 @@
 #define SVSM_ENOSPC (-28)
 #define SVSM_ERANGE (-34)
 #define SVSM_ENOENT (-2)
+#define SVSM_EBUSY (-16)
+#define SVSM_EEXIST (-17)
