@@ -305,8 +305,11 @@ static const char *check_list(struct slab_heap *h, struct slab_cache *sc, struct
 			if (buddy_page_state(&pg[t]) != BUDDY_SLAB_TAIL)
 				return "a slab's tail page is not marked";
 		}
-		for (unsigned w = 0; w < SLAB_MAP_WORDS; w++)
-			free_objs += (uint32_t)__builtin_popcountll(s->free_map[w]);
+		/* Counted bit by bit: the kernel is built without libgcc's popcount. */
+		for (unsigned w = 0; w < SLAB_MAP_WORDS; w++) {
+			for (uint64_t m = s->free_map[w]; m != 0; m &= m - 1)
+				free_objs++;
+		}
 		for (uint32_t i = sc->objs; i < SLAB_MAX_OBJS; i++) {
 			if (s->free_map[i / 64] & (1ull << (i % 64)))
 				return "a slab bitmap marks an object past the end as free";

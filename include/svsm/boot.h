@@ -6,15 +6,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "mm/frame_early.h"
 #include "mm/memmap.h"
 #include "svsm/boot_info.h"
 #include "svsm/platform_probe.h"
 
 struct svsm_boot {
 	struct boot_info bi;   /* copied once from stage 2's page */
-	struct memmap usable;  /* RAM the SVSM may hand out (boot-time view) */
-	struct frame_source frames;
+	/* Usable RAM; after mm_init, only what the SVSM does not own (the guest's). */
+	struct memmap usable;
+	uint64_t heap_pa;      /* the SVSM heap (mm_init), in the buddy allocator */
+	uint64_t heap_size;
 	struct platform_info platform;
 };
 

@@ -7,6 +7,7 @@
 #pragma once
 
 #define SVSM_OK 0
+#define SVSM_EPERM (-1)
 #define SVSM_EFAULT (-14)
 #define SVSM_EINVAL (-22)
 #define SVSM_ENOMEM (-12)

@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The per-CPU area: reached through GS base, so %gs:0 holds its own
- * address. One instance per CPU; the boot CPU's is static until mm/ comes.
+ * address. Early boot uses a static instance; vm_boot_cpu_switch moves the
+ * boot CPU to PERCPU_DATA in its per-CPU region, the same virtual address
+ * on every CPU (include/mm/layout.h).
  */
 #pragma once
 
 #include <stdint.h>
 
 #include "abi/x86.h"
+#include "mm/layout.h"
+#include "mm/pgtable.h"
 #include "svsm/exc.h"
 
 /* GDT layout (selectors), chosen so SYSCALL/SYSRET work later (APM vol.2 §6.1.1). */
@@ -28,8 +32,14 @@ struct percpu {
 	/* Depth of exception handling per IST slot; > 0 on entry means nested. */
 	uint32_t exc_depth[IST_COUNT + 1];
 	struct exc_record last_fault;
+	struct pgtable pt; /* this CPU's tables; pt.root_pa is in CR3 */
+	uint64_t tmp_used[PERCPU_TMP_PAGES / 64]; /* temporary-window slots in use */
 };
 
+_Static_assert(sizeof(struct percpu) <= PERCPU_DATA_SIZE, "struct percpu fits its region slot");
+
+/* Fills pc (GDT, TSS with the current IST stacks) and loads GDT, TR and GS base. */
+void percpu_setup(struct percpu *pc, uint32_t cpu_index);
 void percpu_init_boot(void);
 void gdt_load(struct percpu *pc);
 

@@ -2,6 +2,7 @@
 /* Instructions that may fault, wrapped so a fault becomes an error code (exception table). */
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* SVSM_OK and *val, or SVSM_EFAULT if RDMSR faulted (#GP: no such MSR). */
@@ -10,3 +11,5 @@ int rdmsr_safe(uint32_t msr, uint64_t *val);
 int read_u64_safe(uint64_t addr, uint64_t *val);
 /* SVSM_OK, or SVSM_EFAULT if the write faulted. */
 int write_u64_safe(uint64_t addr, uint64_t val);
+/* Copies n bytes; SVSM_OK, or SVSM_EFAULT if an access faulted (part may be copied). */
+int copy_safe(void *dst, const void *src, size_t n);

@@ -2,7 +2,8 @@
 /*
  * svsm_main: the kernel's early boot, in order (docs/ARCHITECTURE.md §Boot
  * flow): console, boot information, per-CPU area + GDT/TSS + IDT, drop the
- * loader's identity map, command line, memory map and frame source,
+ * loader's identity map, command line, memory map, mm (heap, buddy,
+ * kmalloc), the boot CPU's own page tables, per-CPU region and stack,
  * platform probe, then the run mode chosen at link time.
  */
 #include "abi/x86.h"
@@ -12,6 +13,7 @@
 #include "svsm/console.h"
 #include "svsm/errno.h"
 #include "svsm/exc.h"
+#include "svsm/mm.h"
 #include "svsm/panic.h"
 #include "svsm/percpu.h"
 
@@ -20,6 +22,7 @@
 #endif
 
 __attribute__((noreturn)) void svsm_main(uint64_t boot_info_pa);
+static void svsm_main_late(void);
 
 static struct svsm_boot boot;
 
@@ -28,11 +31,14 @@ struct svsm_boot *svsm_boot_state(void)
 	return &boot;
 }
 
+/* Before vm_boot_cpu_switch the loader's direct map covers all RAM; after it, SVSM memory only. */
+static bool own_direct_map;
+
 void *phys_to_virt(uint64_t pa)
 {
-	if (pa >= boot.bi.direct_map_end)
-		panic("phys_to_virt(0x%llx): beyond the direct map (end 0x%llx)",
-		      (unsigned long long)pa, (unsigned long long)boot.bi.direct_map_end);
+	if (own_direct_map ? !memmap_contains(mm_svsm_memory(), pa, pa + 1)
+			   : pa >= boot.bi.direct_map_end)
+		panic("phys_to_virt(0x%llx): not in the direct map", (unsigned long long)pa);
 	return (void *)(uintptr_t)(SVSM_DIRECT_MAP_BASE + pa);
 }
 
@@ -84,7 +90,6 @@ static void setup_memory(void)
 
 	if (err != SVSM_OK)
 		panic("memory map: too many ranges to track (error %d)", err);
-	frame_source_init(&boot.frames, &boot.usable);
 	log_info("memory: %llu MiB usable in %u ranges; SVSM region 0x%llx-0x%llx",
 		 (unsigned long long)(memmap_total(&boot.usable) >> 20), boot.usable.count,
 		 (unsigned long long)boot.bi.svsm_pa,
@@ -121,6 +126,14 @@ void svsm_main(uint64_t boot_info_pa)
 	log_info("cpu: GDT, TSS with %u IST stacks, IDT with 256 vectors loaded", IST_COUNT);
 
 	setup_memory();
+	mm_init(&boot);
+	own_direct_map = true; /* from here on only SVSM memory is reached through the direct map */
+	vm_boot_cpu_switch(svsm_main_late);
+}
+
+/* On the boot CPU's own tables and per-CPU kernel stack (vm_boot_cpu_switch). */
+static void svsm_main_late(void)
+{
 	platform_probe(&boot.platform);
 	log_info("platform: %s (SVM %s, NPT %s, NRIPS %s, %u ASIDs)",
 		 platform_kind_name(boot.platform.kind), boot.platform.svm ? "yes" : "no",

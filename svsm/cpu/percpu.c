@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The boot CPU's per-CPU area, GDT and TSS (APM vol.2 §4.8, §12.2.5). */
+/* Per-CPU area, GDT and TSS (APM vol.2 §4.8, §12.2.5). */
 #include "svsm/percpu.h"
 
 #include "lib/cpu.h"
@@ -63,13 +63,17 @@ void gdt_load(struct percpu *pc)
 
 void percpu_init_boot(void)
 {
-	struct percpu *pc = &boot_cpu;
+	percpu_setup(&boot_cpu, 0);
+}
+
+void percpu_setup(struct percpu *pc, uint32_t cpu_index)
+{
 	uint8_t code = GDT_ACCESS_P | GDT_ACCESS_S | GDT_ACCESS_EXEC | GDT_ACCESS_RW;
 	uint8_t data = GDT_ACCESS_P | GDT_ACCESS_S | GDT_ACCESS_RW;
 
 	memset(pc, 0, sizeof(*pc));
 	pc->self = pc;
-	pc->cpu_index = 0;
+	pc->cpu_index = cpu_index;
 	pc->gdt[GDT_KERNEL_CS / 8] = seg_desc(code, GDT_FLAG_L | GDT_FLAG_G);
 	pc->gdt[GDT_KERNEL_DS / 8] = seg_desc(data, GDT_FLAG_G);
 	pc->gdt[GDT_USER_CS32 / 8] = seg_desc(code | GDT_ACCESS_DPL3, GDT_FLAG_DB | GDT_FLAG_G);

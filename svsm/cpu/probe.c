@@ -58,3 +58,19 @@ int write_u64_safe(uint64_t addr, uint64_t val)
 			 : "memory");
 	return err;
 }
+
+int copy_safe(void *dst, const void *src, size_t n)
+{
+	int err = SVSM_OK;
+
+	__asm__ volatile("1: rep movsb\n"
+			 "2:\n\t"
+			 ".pushsection .text.fixup, \"ax\"\n"
+			 "3: movl %[efault], %[err]\n\t"
+			 "jmp 2b\n\t"
+			 ".popsection\n\t" EXTABLE_ENTRY("1b", "3b")
+			 : "+D"(dst), "+S"(src), "+c"(n), [err] "+r"(err)
+			 : [efault] "i"(SVSM_EFAULT)
+			 : "memory");
+	return err;
+}

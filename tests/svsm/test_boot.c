@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Boot facts: memory map, frame source, console formatting, platform probe. */
+/* Boot facts: memory map, console formatting, platform probe. */
 #include "abi/x86.h"
 #include "lib/fmt.h"
 #include "lib/string.h"
@@ -43,32 +43,6 @@ SELFTEST(memory_map_is_sane)
 			ST_ASSERT(x->base + x->size <= y->base || y->base + y->size <= x->base);
 		}
 	}
-}
-
-SELFTEST(frame_source_gives_usable_distinct_pages)
-{
-	struct svsm_boot *b = svsm_boot_state();
-	uint64_t free_before = frame_source_free_bytes(&b->frames);
-	uint64_t prev = 0;
-
-	for (unsigned i = 0; i < 16; i++) {
-		uint64_t pa = 0;
-
-		ST_EQ(frame_alloc(&b->frames, &pa), SVSM_OK);
-		ST_EQ(pa % PAGE_SIZE, 0);
-		ST_ASSERT(memmap_contains(&b->usable, pa, pa + PAGE_SIZE));
-		ST_ASSERT(!memmap_intersects(&b->frames.free, pa, pa + PAGE_SIZE));
-		ST_ASSERT(pa > prev);
-		prev = pa;
-
-		uint64_t *p = phys_to_virt(pa);
-
-		for (unsigned w = 0; w < PAGE_SIZE / 8; w++)
-			p[w] = pa ^ w;
-		for (unsigned w = 0; w < PAGE_SIZE / 8; w++)
-			ST_EQ(p[w], pa ^ w);
-	}
-	ST_EQ(frame_source_free_bytes(&b->frames), free_before - 16 * PAGE_SIZE);
 }
 
 SELFTEST(console_formatting)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* mm/memmap.c against a page bitmap model, and the early frame source. */
+/* mm/memmap.c against a page bitmap model. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -11,7 +11,6 @@
 #include <cmocka.h>
 
 #include "abi/x86.h"
-#include "mm/frame_early.h"
 #include "mm/memmap.h"
 #include "svsm/errno.h"
 
@@ -135,39 +134,12 @@ static void full_map_refuses_split(void **state)
 	assert_int_equal(m.count, MEMMAP_MAX - 1);
 }
 
-static void frame_source_hands_out_each_page_once(void **state)
-{
-	struct memmap usable;
-	struct frame_source fs;
-	uint64_t pa, prev = 0;
-	(void)state;
-
-	memmap_init(&usable);
-	memmap_add(&usable, 0x100000, 0x104000);
-	memmap_add(&usable, 0x200000, 0x202000);
-	frame_source_init(&fs, &usable);
-	assert_int_equal(frame_source_free_bytes(&fs), 6 * PAGE_SIZE);
-	for (int i = 0; i < 6; i++) {
-		assert_int_equal(frame_alloc(&fs, &pa), SVSM_OK);
-		assert_true(pa > prev || i == 0);
-		assert_true(memmap_contains(&usable, pa, pa + PAGE_SIZE));
-		prev = pa;
-	}
-	assert_int_equal(pa, 0x201000);
-	pa = 0x77;
-	assert_int_equal(frame_alloc(&fs, &pa), SVSM_ENOMEM);
-	assert_int_equal(pa, 0x77);
-	assert_int_equal(fs.frames_given, 6);
-	assert_int_equal(frame_source_free_bytes(&fs), 0);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(random_add_remove_matches_model),
 		cmocka_unit_test(edges_and_errors),
 		cmocka_unit_test(full_map_refuses_split),
-		cmocka_unit_test(frame_source_hands_out_each_page_once),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

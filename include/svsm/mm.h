@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The kernel's memory management on top of the portable mm/ code: the
+ * SVSM heap in the buddy allocator, the kernel page tables, each CPU's
+ * top-level table and per-CPU region, the temporary-mapping window, and
+ * guest-memory copies.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mm/buddy.h"
+#include "mm/memmap.h"
+#include "mm/pgtable.h"
+
+/* Default size of the SVSM heap taken from usable RAM at boot (2 MiB aligned). */
+#define SVSM_HEAP_SIZE (16ull << 20)
+/* Pages a guest copy maps at a time in the temporary window. */
+#define GUEST_COPY_CHUNK_PAGES 16
+
+struct svsm_boot;
+
+/* Takes the heap out of the usable (guest) memory and starts the buddy allocator and kmalloc. */
+void mm_init(struct svsm_boot *b);
+struct buddy *mm_buddy(void);
+/* SVSM-owned physical memory (SVSM region and heap): the only RAM the direct map covers. */
+const struct memmap *mm_svsm_memory(void);
+/* Physical RAM the SVSM does not own: what guest copies may touch. */
+const struct memmap *mm_guest_memory(void);
+
+/* Builds the kernel half (image W^X, direct map), then moves the boot CPU onto its own tables,
+ * per-CPU region and kernel stack, and calls cont there. Does not return. */
+__attribute__((noreturn)) void vm_boot_cpu_switch(void (*cont)(void));
+/* The shared kernel half's page tables (master copy of slots 256-511 but the per-CPU one). */
+struct pgtable *vm_kernel_pt(void);
+/* This CPU's page tables (its top-level table is the one in CR3). */
+struct pgtable *vm_cpu_pt(void);
+
+/*
+ * Maps npages at pa into this CPU's temporary window: SVSM_OK and *va,
+ * SVSM_ENOSPC when no run of npages free slots is left, SVSM_EINVAL for
+ * 0 or more than PERCPU_TMP_PAGES pages. Never allocates memory.
+ */
+int tmpmap(uint64_t pa, size_t npages, unsigned flags, void **va);
+/* Unmaps what tmpmap mapped (same va and npages), with INVLPG per page. */
+void tmpunmap(void *va, size_t npages);
+
+/*
+ * Copies between SVSM memory and guest physical memory through the
+ * temporary window. gpa must be aligned to align (a power of two), the
+ * range must lie in guest RAM and outside SVSM memory. SVSM_OK; SVSM_EINVAL
+ * (alignment), SVSM_ERANGE (longer than GUEST_COPY_MAX or wraps),
+ * SVSM_EPERM (SVSM memory), SVSM_EFAULT (not guest RAM, or the access
+ * faulted: the kernel recovers and reports it).
+ */
+int copy_from_guest(void *dst, uint64_t gpa, size_t len, size_t align);
+int copy_to_guest(uint64_t gpa, const void *src, size_t len, size_t align);

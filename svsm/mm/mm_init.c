@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The SVSM's own memory: the SVSM region stage 2 set up (kernel, boot info,
+ * its page-table pool) and a heap taken from usable RAM here. Everything
+ * else in usable RAM is the guest's; the kernel reaches it only through
+ * guest copies (svsm/mm/guest_copy.c).
+ */
+#include <stdarg.h>
+
+#include "abi/x86.h"
+#include "lib/fmt.h"
+#include "mm/kmalloc.h"
+#include "mm/mm_panic.h"
+#include "svsm/boot.h"
+#include "svsm/console.h"
+#include "svsm/errno.h"
+#include "svsm/mm.h"
+#include "svsm/panic.h"
+
+static struct buddy kbuddy;
+static struct memmap svsm_mem;
+static struct memmap guest_mem;
+
+void mm_panic(const char *fmt, ...)
+{
+	char msg[192];
+	va_list ap;
+
+	va_start(ap, fmt);
+	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	panic("mm: %s", msg);
+}
+
+struct buddy *mm_buddy(void)
+{
+	return &kbuddy;
+}
+
+const struct memmap *mm_svsm_memory(void)
+{
+	return &svsm_mem;
+}
+
+const struct memmap *mm_guest_memory(void)
+{
+	return &guest_mem;
+}
+
+/* Lowest 2 MiB-aligned run of size bytes in usable RAM, so the heap has 2 MiB blocks. */
+static uint64_t pick_heap(const struct memmap *usable, uint64_t size)
+{
+	for (unsigned i = 0; i < usable->count; i++) {
+		uint64_t start = (usable->r[i].start + LARGE_PAGE_SIZE - 1) & ~(LARGE_PAGE_SIZE - 1);
+
+		if (start < usable->r[i].end && usable->r[i].end - start >= size)
+			return start;
+	}
+	return MM_PA_NONE;
+}
+
+void mm_init(struct svsm_boot *b)
+{
+	uint64_t heap = pick_heap(&b->usable, SVSM_HEAP_SIZE);
+	int err;
+
+	if (heap == MM_PA_NONE)
+		panic("mm: no 2 MiB-aligned run of %llu MiB in usable RAM for the SVSM heap",
+		      (unsigned long long)(SVSM_HEAP_SIZE >> 20));
+	err = memmap_remove(&b->usable, heap, heap + SVSM_HEAP_SIZE);
+	if (err != SVSM_OK)
+		panic("mm: cannot take the heap out of the usable map (error %d)", err);
+	b->heap_pa = heap;
+	b->heap_size = SVSM_HEAP_SIZE;
+
+	memmap_init(&svsm_mem);
+	err = memmap_add(&svsm_mem, b->bi.svsm_pa, b->bi.svsm_pa + b->bi.svsm_size);
+	if (err == SVSM_OK)
+		err = memmap_add(&svsm_mem, heap, heap + SVSM_HEAP_SIZE);
+	if (err != SVSM_OK)
+		panic("mm: cannot record SVSM memory (error %d)", err);
+	guest_mem = b->usable;
+
+	buddy_init(&kbuddy, SVSM_DIRECT_MAP_BASE);
+	err = buddy_add_zone(&kbuddy, heap, heap + SVSM_HEAP_SIZE);
+	if (err != SVSM_OK)
+		panic("mm: heap zone refused (error %d)", err);
+	kmalloc_init(&kbuddy);
+
+	struct buddy_stats st;
+
+	buddy_get_stats(&kbuddy, &st);
+	log_info("mm: heap 0x%llx-0x%llx (%llu MiB), %llu KiB metadata, %llu pages free; "
+		 "guest RAM %llu MiB in %u ranges",
+		 (unsigned long long)heap, (unsigned long long)(heap + SVSM_HEAP_SIZE),
+		 (unsigned long long)(SVSM_HEAP_SIZE >> 20), (unsigned long long)(st.meta_bytes >> 10),
+		 (unsigned long long)st.free_pages, (unsigned long long)(memmap_total(&guest_mem) >> 20),
+		 guest_mem.count);
+}
