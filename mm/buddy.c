@@ -4,35 +4,20 @@
 
 #include "abi/x86.h"
 #include "lib/string.h"
-#include "mm/mm_panic.h"
+#include "mm/mm_env.h"
 #include "svsm/errno.h"
 
 #define IDX_NONE 0x0FFFFFFFu
-#define IDX_MASK 0x0FFFFFFFull
+#define IDX_MASK BUDDY_META_IDX_MASK
 #define PREV_SHIFT 28
-#define ORDER_SHIFT 56
-#define STATE_SHIFT 60
+#define ORDER_SHIFT BUDDY_META_ORDER_SHIFT
+#define STATE_SHIFT BUDDY_META_STATE_SHIFT
 
 static const char *const state_names[] = {
 	"inside a block", "free", "allocated", "kmalloc", "slab", "slab tail", "reserved",
 };
 
 /* ---- metadata word accessors ---- */
-
-enum buddy_state buddy_page_state(const struct buddy_page *p)
-{
-	return (enum buddy_state)(p->w >> STATE_SHIFT);
-}
-
-unsigned buddy_page_order(const struct buddy_page *p)
-{
-	return (unsigned)((p->w >> ORDER_SHIFT) & 0xF);
-}
-
-uint32_t buddy_page_link(const struct buddy_page *p)
-{
-	return (uint32_t)(p->w & IDX_MASK);
-}
 
 static uint32_t page_prev(const struct buddy_page *p)
 {
@@ -99,15 +84,6 @@ static struct buddy_zone *zone_of(struct buddy *b, uint64_t pfn)
 bool buddy_owns(const struct buddy *b, uint64_t pa)
 {
 	return zone_of((struct buddy *)b, pa >> PAGE_SHIFT) != NULL;
-}
-
-struct buddy_page *buddy_page_of(struct buddy *b, uint64_t pa, struct buddy_zone **zone)
-{
-	struct buddy_zone *z = zone_of(b, pa >> PAGE_SHIFT);
-
-	if (zone != NULL)
-		*zone = z;
-	return z == NULL ? NULL : &z->meta[(pa >> PAGE_SHIFT) - z->base_pfn];
 }
 
 /* Largest order whose block at pfn is aligned and ends by end_pfn. */

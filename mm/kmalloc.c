@@ -2,6 +2,7 @@
 #include "mm/kmalloc.h"
 
 #include "lib/string.h"
+#include "mm/mm_env.h"
 
 static struct slab_heap kheap;
 
@@ -17,12 +18,12 @@ struct slab_heap *kmalloc_heap(void)
 
 void *kmalloc(size_t size)
 {
-	return slab_heap_alloc(&kheap, size);
+	return slab_heap_alloc(&kheap, mm_cpu_index(), size);
 }
 
 void *kzalloc(size_t size)
 {
-	void *p = slab_heap_alloc(&kheap, size);
+	void *p = slab_heap_alloc(&kheap, mm_cpu_index(), size);
 
 	if (p != NULL)
 		memset(p, 0, size);
@@ -31,5 +32,5 @@ void *kzalloc(size_t size)
 
 void kfree(void *p)
 {
-	slab_heap_free(&kheap, p);
+	slab_heap_free(&kheap, mm_cpu_index(), p);
 }

@@ -4,17 +4,14 @@
 
 #include "abi/x86.h"
 #include "lib/string.h"
-#include "mm/mm_panic.h"
+#include "mm/mm_env.h"
 
-_Static_assert(sizeof(struct slab_hdr) <= 128, "slab header fits before the objects");
+_Static_assert(sizeof(struct slab_hdr) <= 384, "slab header leaves room for 8 objects per slab");
 
-static unsigned size_class(size_t size)
+/* 1..16 -> 0 (16 B), 17..32 -> 1, ..., 1025..2048 -> 7. */
+static inline unsigned size_class(size_t size)
 {
-	unsigned c = 0;
-
-	while (((size_t)SLAB_MIN_SIZE << c) < size)
-		c++;
-	return c;
+	return size <= SLAB_MIN_SIZE ? 0 : (unsigned)(64 - __builtin_clzll(size - 1)) - 4;
 }
 
 static uint32_t objs_for(uint32_t order, uint32_t off, uint32_t size)
@@ -33,12 +30,19 @@ void slab_heap_init(struct slab_heap *h, struct buddy *b)
 		uint32_t size = SLAB_MIN_SIZE << c;
 		uint32_t align = size < 64 ? size : 64;
 
+		sc->index = c;
 		sc->obj_size = size;
+		sc->obj_shift = 4 + c;
 		sc->obj_off = (uint32_t)((sizeof(struct slab_hdr) + align - 1) & ~(size_t)(align - 1));
 		/* Smallest slab holding at least 8 objects keeps header overhead low. */
 		while (objs_for(sc->order, sc->obj_off, size) < 8)
 			sc->order++;
 		sc->objs = objs_for(sc->order, sc->obj_off, size);
+		/* A slab's header is found by masking an object's address: slabs must be VA-aligned. */
+		if ((b->va_offset & ((PAGE_SIZE << sc->order) - 1)) != 0)
+			mm_panic("slab: buddy va_offset 0x%llx does not keep %llu-byte slabs aligned",
+				 (unsigned long long)b->va_offset,
+				 (unsigned long long)(PAGE_SIZE << sc->order));
 	}
 }
 
@@ -64,7 +68,7 @@ static void list_del(struct slab_hdr **head, struct slab_hdr *s)
 	s->next = s->prev = NULL;
 }
 
-/* ---- slabs ---- */
+/* ---- slabs (class lock held) ---- */
 
 static struct slab_hdr *slab_new(struct slab_heap *h, struct slab_cache *sc)
 {
@@ -76,7 +80,7 @@ static struct slab_hdr *slab_new(struct slab_heap *h, struct slab_cache *sc)
 	struct buddy_zone *z;
 	struct buddy_page *first = buddy_page_of(h->buddy, pa, &z);
 
-	/* Tail pages point at the first page, so kfree of any object finds the header. */
+	/* Tail pages point at the first page, so kfree of any object finds its slab. */
 	for (uint32_t t = 1; t < (1u << sc->order); t++)
 		buddy_page_set(&first[t], BUDDY_SLAB_TAIL, 0, (uint32_t)(first - z->meta));
 
@@ -103,6 +107,102 @@ static void slab_release(struct slab_heap *h, struct slab_cache *sc, struct slab
 	buddy_free_as(h->buddy, pa, sc->order, BUDDY_SLAB);
 }
 
+/* Takes one free object out of the slabs, marked cached; NULL when memory is out. */
+static void *slab_take(struct slab_heap *h, struct slab_cache *sc)
+{
+	struct slab_hdr *s = sc->partial;
+
+	if (s == NULL) {
+		s = slab_new(h, sc);
+		if (s == NULL)
+			return NULL;
+		list_add(&sc->partial, s);
+		sc->empty_slabs++;
+	}
+	unsigned w = 0;
+
+	while (s->free_map[w] == 0)
+		w++;
+
+	unsigned i = w * 64 + (unsigned)__builtin_ctzll(s->free_map[w]);
+
+	s->free_map[w] &= ~(1ull << (i % 64));
+	s->state[i] = SLAB_OBJ_CACHED;
+	if (s->inuse++ == 0)
+		sc->empty_slabs--;
+	if (s->inuse == sc->objs) {
+		list_del(&sc->partial, s);
+		list_add(&sc->full, s);
+		s->on_full = 1;
+	}
+	sc->inuse++;
+	return (uint8_t *)s + sc->obj_off + ((size_t)i << sc->obj_shift);
+}
+
+static struct slab_hdr *hdr_of_cached(const struct slab_cache *sc, const void *p)
+{
+	return (struct slab_hdr *)((uintptr_t)p & ~(uintptr_t)((PAGE_SIZE << sc->order) - 1));
+}
+
+static unsigned index_in(const struct slab_cache *sc, const struct slab_hdr *s, const void *p)
+{
+	return (unsigned)(((uintptr_t)p - (uintptr_t)s - sc->obj_off) >> sc->obj_shift);
+}
+
+/* Returns a cached object to its slab. */
+static void slab_put(struct slab_heap *h, struct slab_cache *sc, void *p)
+{
+	struct slab_hdr *s = hdr_of_cached(sc, p);
+	unsigned i = index_in(sc, s, p);
+
+	s->state[i] = SLAB_OBJ_FREE;
+	s->free_map[i / 64] |= 1ull << (i % 64);
+	sc->inuse--;
+	if (s->on_full) {
+		list_del(&sc->full, s);
+		list_add(&sc->partial, s);
+		s->on_full = 0;
+	}
+	if (--s->inuse == 0) {
+		if (sc->empty_slabs >= 1) {
+			list_del(&sc->partial, s);
+			slab_release(h, sc, s);
+		} else {
+			sc->empty_slabs++;
+		}
+	}
+}
+
+/* ---- per-CPU magazines ---- */
+
+static inline struct slab_mag *my_mag(struct slab_heap *h, unsigned cpu, unsigned c)
+{
+	if (cpu >= SLAB_MAX_CPUS)
+		mm_panic("slab: CPU index %u beyond SLAB_MAX_CPUS", cpu);
+	return &h->mags[cpu][c];
+}
+
+static void mag_refill(struct slab_heap *h, struct slab_cache *sc, struct slab_mag *m)
+{
+	spin_lock(&sc->lock);
+	while (m->count < SLAB_MAG_SIZE / 2) {
+		void *p = slab_take(h, sc);
+
+		if (p == NULL)
+			break;
+		m->obj[m->count++] = p;
+	}
+	spin_unlock(&sc->lock);
+}
+
+static void mag_flush(struct slab_heap *h, struct slab_cache *sc, struct slab_mag *m, uint32_t keep)
+{
+	spin_lock(&sc->lock);
+	while (m->count > keep)
+		slab_put(h, sc, m->obj[--m->count]);
+	spin_unlock(&sc->lock);
+}
+
 /* ---- allocation ---- */
 
 static unsigned large_order(size_t size)
@@ -114,11 +214,12 @@ static unsigned large_order(size_t size)
 	return order;
 }
 
-void *slab_heap_alloc(struct slab_heap *h, size_t size)
+void *slab_heap_alloc(struct slab_heap *h, unsigned cpu, size_t size)
 {
-	if (size == 0)
-		return NULL;
-	if (size > SLAB_MAX_SIZE) {
+	if (size - 1 >= SLAB_MAX_SIZE) { /* 0, or a large allocation */
+		if (size == 0)
+			return NULL;
+
 		unsigned order = large_order(size);
 
 		if (order > BUDDY_MAX_ORDER)
@@ -129,45 +230,28 @@ void *slab_heap_alloc(struct slab_heap *h, size_t size)
 		return pa == MM_PA_NONE ? NULL : buddy_va(h->buddy, pa);
 	}
 
-	struct slab_cache *sc = &h->caches[size_class(size)];
+	unsigned c = size_class(size);
+	struct slab_cache *sc = &h->caches[c];
+	struct slab_mag *m = my_mag(h, cpu, c);
 
-	spin_lock(&sc->lock);
-	struct slab_hdr *s = sc->partial;
-
-	if (s == NULL) {
-		s = slab_new(h, sc);
-		if (s == NULL) {
-			spin_unlock(&sc->lock);
+	if (m->count == 0) {
+		mag_refill(h, sc, m);
+		if (m->count == 0)
 			return NULL;
-		}
-		list_add(&sc->partial, s);
-		sc->empty_slabs++;
 	}
-	unsigned w = 0;
 
-	while (s->free_map[w] == 0)
-		w++;
+	void *p = m->obj[--m->count];
+	struct slab_hdr *s = hdr_of_cached(sc, p);
 
-	unsigned bit = (unsigned)__builtin_ctzll(s->free_map[w]);
-
-	s->free_map[w] &= ~(1ull << bit);
-	if (s->inuse++ == 0)
-		sc->empty_slabs--;
-	if (s->inuse == sc->objs) {
-		list_del(&sc->partial, s);
-		list_add(&sc->full, s);
-		s->on_full = 1;
-	}
-	sc->inuse++;
-	spin_unlock(&sc->lock);
-	return (uint8_t *)s + sc->obj_off + (size_t)(w * 64 + bit) * sc->obj_size;
+	s->state[index_in(sc, s, p)] = SLAB_OBJ_ALLOC;
+	return p;
 }
 
 /*
  * The slab header behind p, or NULL for a large allocation (*large_pa and
  * *large_order set). Anything else is a bad free.
  */
-static struct slab_hdr *owner_of(struct slab_heap *h, const void *p, const char *what,
+static inline __attribute__((always_inline)) struct slab_hdr *owner_of(struct slab_heap *h, const void *p, const char *what,
 				 uint64_t *large_pa, unsigned *large_ord)
 {
 	uint64_t pa = buddy_pa(h->buddy, p);
@@ -201,22 +285,29 @@ static struct slab_hdr *owner_of(struct slab_heap *h, const void *p, const char 
 	}
 }
 
-/* Index of the object at p in s, or mm_panic if p is not an object's start. */
-static uint32_t object_index(const struct slab_hdr *s, const void *p, const char *what)
+/* Index of the allocated object at p in s, or mm_panic. */
+static inline __attribute__((always_inline)) unsigned live_index(const struct slab_hdr *s, const void *p, const char *what)
 {
 	const struct slab_cache *sc = s->cache;
 	uintptr_t off = (uintptr_t)p - (uintptr_t)s;
 
-	if (off < sc->obj_off || (off - sc->obj_off) % sc->obj_size != 0 ||
-	    (off - sc->obj_off) / sc->obj_size >= sc->objs)
+	if (off < sc->obj_off || ((off - sc->obj_off) & (sc->obj_size - 1)) != 0 ||
+	    ((off - sc->obj_off) >> sc->obj_shift) >= sc->objs)
 		mm_panic("%s(%p): not the start of a %u-byte object", what, p, sc->obj_size);
-	return (uint32_t)((off - sc->obj_off) / sc->obj_size);
+
+	unsigned i = (unsigned)((off - sc->obj_off) >> sc->obj_shift);
+
+	if (s->state[i] != SLAB_OBJ_ALLOC)
+		mm_panic("%s(%p): double free or stale pointer: the %u-byte object is %s", what, p,
+			 sc->obj_size, s->state[i] == SLAB_OBJ_CACHED ? "already freed (cached)"
+			 : s->state[i] == SLAB_OBJ_FREE ? "already freed" : "corrupt");
+	return i;
 }
 
-void slab_heap_free(struct slab_heap *h, void *p)
+void slab_heap_free(struct slab_heap *h, unsigned cpu, void *p)
 {
-	uint64_t lpa;
-	unsigned lorder;
+	uint64_t lpa = 0;
+	unsigned lorder = 0;
 
 	if (p == NULL)
 		return;
@@ -229,35 +320,18 @@ void slab_heap_free(struct slab_heap *h, void *p)
 	}
 
 	struct slab_cache *sc = s->cache;
-	uint32_t i = object_index(s, p, "kfree");
+	struct slab_mag *m = my_mag(h, cpu, sc->index);
 
-	spin_lock(&sc->lock);
-	if (s->free_map[i / 64] & (1ull << (i % 64))) {
-		spin_unlock(&sc->lock);
-		mm_panic("kfree(%p): double free of a %u-byte object", p, sc->obj_size);
-	}
-	s->free_map[i / 64] |= 1ull << (i % 64);
-	sc->inuse--;
-	if (s->on_full) {
-		list_del(&sc->full, s);
-		list_add(&sc->partial, s);
-		s->on_full = 0;
-	}
-	if (--s->inuse == 0) {
-		if (sc->empty_slabs >= 1) {
-			list_del(&sc->partial, s);
-			slab_release(h, sc, s);
-		} else {
-			sc->empty_slabs++;
-		}
-	}
-	spin_unlock(&sc->lock);
+	s->state[live_index(s, p, "kfree")] = SLAB_OBJ_CACHED;
+	if (m->count == SLAB_MAG_SIZE)
+		mag_flush(h, sc, m, SLAB_MAG_SIZE / 2);
+	m->obj[m->count++] = p;
 }
 
 size_t slab_heap_usable_size(struct slab_heap *h, const void *p)
 {
-	uint64_t lpa;
-	unsigned lorder;
+	uint64_t lpa = 0;
+	unsigned lorder = 0;
 
 	if (p == NULL)
 		return 0;
@@ -266,8 +340,27 @@ size_t slab_heap_usable_size(struct slab_heap *h, const void *p)
 
 	if (s == NULL)
 		return (size_t)(PAGE_SIZE << lorder);
-	(void)object_index(s, p, "usable_size");
+	(void)live_index(s, p, "usable_size");
 	return s->cache->obj_size;
+}
+
+void slab_heap_drain(struct slab_heap *h)
+{
+	for (unsigned cpu = 0; cpu < SLAB_MAX_CPUS; cpu++) {
+		for (unsigned c = 0; c < SLAB_CLASSES; c++) {
+			if (h->mags[cpu][c].count != 0)
+				mag_flush(h, &h->caches[c], &h->mags[cpu][c], 0);
+		}
+	}
+}
+
+static uint64_t cached_in_mags(const struct slab_heap *h, unsigned c)
+{
+	uint64_t n = 0;
+
+	for (unsigned cpu = 0; cpu < SLAB_MAX_CPUS; cpu++)
+		n += h->mags[cpu][c].count;
+	return n;
 }
 
 void slab_heap_stats(struct slab_heap *h, struct slab_class_stats out[SLAB_CLASSES])
@@ -278,7 +371,8 @@ void slab_heap_stats(struct slab_heap *h, struct slab_class_stats out[SLAB_CLASS
 		spin_lock(&sc->lock);
 		out[c].obj_size = sc->obj_size;
 		out[c].slabs = sc->slabs;
-		out[c].inuse = sc->inuse;
+		out[c].cached = cached_in_mags(h, c);
+		out[c].inuse = sc->inuse - out[c].cached;
 		out[c].capacity = sc->slabs * sc->objs;
 		spin_unlock(&sc->lock);
 	}
@@ -287,7 +381,8 @@ void slab_heap_stats(struct slab_heap *h, struct slab_class_stats out[SLAB_CLASS
 /* ---- consistency check ---- */
 
 static const char *check_list(struct slab_heap *h, struct slab_cache *sc, struct slab_hdr *head,
-			      bool full, uint64_t *slabs, uint64_t *inuse, uint32_t *empty)
+			      bool full, uint64_t *slabs, uint64_t *inuse, uint64_t *cached,
+			      uint32_t *empty)
 {
 	struct slab_hdr *prev = NULL;
 
@@ -305,14 +400,17 @@ static const char *check_list(struct slab_heap *h, struct slab_cache *sc, struct
 			if (buddy_page_state(&pg[t]) != BUDDY_SLAB_TAIL)
 				return "a slab's tail page is not marked";
 		}
-		/* Counted bit by bit: the kernel is built without libgcc's popcount. */
-		for (unsigned w = 0; w < SLAB_MAP_WORDS; w++) {
-			for (uint64_t m = s->free_map[w]; m != 0; m &= m - 1)
-				free_objs++;
-		}
-		for (uint32_t i = sc->objs; i < SLAB_MAX_OBJS; i++) {
-			if (s->free_map[i / 64] & (1ull << (i % 64)))
-				return "a slab bitmap marks an object past the end as free";
+		for (uint32_t i = 0; i < SLAB_MAX_OBJS; i++) {
+			bool is_free = (s->free_map[i / 64] >> (i % 64)) & 1;
+
+			if (i >= sc->objs && (is_free || s->state[i] != SLAB_OBJ_FREE))
+				return "a slab tracks an object past its end";
+			if (i >= sc->objs)
+				continue;
+			if (is_free != (s->state[i] == SLAB_OBJ_FREE) || s->state[i] > SLAB_OBJ_CACHED)
+				return "a slab's bitmap and object states disagree";
+			free_objs += is_free;
+			*cached += s->state[i] == SLAB_OBJ_CACHED;
 		}
 		if (free_objs + s->inuse != sc->objs)
 			return "a slab's in-use count disagrees with its bitmap";
@@ -325,23 +423,47 @@ static const char *check_list(struct slab_heap *h, struct slab_cache *sc, struct
 	return NULL;
 }
 
+static const char *check_mags(struct slab_heap *h, unsigned c)
+{
+	const struct slab_cache *sc = &h->caches[c];
+
+	for (unsigned cpu = 0; cpu < SLAB_MAX_CPUS; cpu++) {
+		const struct slab_mag *m = &h->mags[cpu][c];
+
+		if (m->count > SLAB_MAG_SIZE)
+			return "a magazine count is out of range";
+		for (uint32_t k = 0; k < m->count; k++) {
+			const struct slab_hdr *s = hdr_of_cached(sc, m->obj[k]);
+
+			if (s->magic != SLAB_MAGIC || s->cache != sc ||
+			    s->state[index_in(sc, s, m->obj[k])] != SLAB_OBJ_CACHED)
+				return "a magazine holds an object that is not cached in its class";
+		}
+	}
+	return NULL;
+}
+
 const char *slab_heap_check(struct slab_heap *h)
 {
 	const char *why = NULL;
 
 	for (unsigned c = 0; c < SLAB_CLASSES && why == NULL; c++) {
 		struct slab_cache *sc = &h->caches[c];
-		uint64_t slabs = 0, inuse = 0;
+		uint64_t slabs = 0, inuse = 0, cached = 0;
 		uint32_t empty = 0;
 
 		spin_lock(&sc->lock);
-		why = check_list(h, sc, sc->partial, false, &slabs, &inuse, &empty);
+		why = check_list(h, sc, sc->partial, false, &slabs, &inuse, &cached, &empty);
 		if (why == NULL)
-			why = check_list(h, sc, sc->full, true, &slabs, &inuse, &empty);
+			why = check_list(h, sc, sc->full, true, &slabs, &inuse, &cached, &empty);
 		if (why == NULL && (slabs != sc->slabs || inuse != sc->inuse))
 			why = "a size class's slab or object count is wrong";
 		if (why == NULL && (empty != sc->empty_slabs || empty > 1))
 			why = "more than one empty slab kept, or the empty count is wrong";
+		if (why == NULL && cached != cached_in_mags(h, c))
+			why = "cached objects and magazine contents disagree";
+		if (why == NULL)
+			why = check_mags(h, c);
 		spin_unlock(&sc->lock);
 	}
 	return why;

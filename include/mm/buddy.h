@@ -17,6 +17,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "lib/spinlock.h"
@@ -109,12 +110,51 @@ void buddy_get_stats(struct buddy *b, struct buddy_stats *out);
  */
 const char *buddy_check(struct buddy *b);
 
-/* For the slab allocator (same subsystem): a page's metadata, or NULL outside every zone. */
-struct buddy_page *buddy_page_of(struct buddy *b, uint64_t pa, struct buddy_zone **zone);
-enum buddy_state buddy_page_state(const struct buddy_page *p);
-unsigned buddy_page_order(const struct buddy_page *p);
+/*
+ * For the slab allocator (same subsystem). Inline because kfree runs them
+ * on every call.
+ */
+#define BUDDY_META_IDX_MASK 0x0FFFFFFFull
+#define BUDDY_META_ORDER_SHIFT 56
+#define BUDDY_META_STATE_SHIFT 60
+
+static inline enum buddy_state buddy_page_state(const struct buddy_page *p)
+{
+	return (enum buddy_state)(p->w >> BUDDY_META_STATE_SHIFT);
+}
+
+static inline unsigned buddy_page_order(const struct buddy_page *p)
+{
+	return (unsigned)((p->w >> BUDDY_META_ORDER_SHIFT) & 0xF);
+}
+
+/* Free-list successor, or a slab tail page's first page. */
+static inline uint32_t buddy_page_link(const struct buddy_page *p)
+{
+	return (uint32_t)(p->w & BUDDY_META_IDX_MASK);
+}
+
+/* A page's metadata, or NULL outside every zone (*zone set when zone is not NULL). */
+static inline struct buddy_page *buddy_page_of(struct buddy *b, uint64_t pa,
+					       struct buddy_zone **zone)
+{
+	uint64_t pfn = pa >> 12;
+
+	for (unsigned i = 0; i < b->nzones; i++) {
+		struct buddy_zone *z = &b->zones[i];
+
+		if (pfn - z->base_pfn < z->npages) {
+			if (zone != NULL)
+				*zone = z;
+			return &z->meta[pfn - z->base_pfn];
+		}
+	}
+	if (zone != NULL)
+		*zone = NULL;
+	return NULL;
+}
+
 void buddy_page_set(struct buddy_page *p, enum buddy_state s, unsigned order, uint32_t link);
-uint32_t buddy_page_link(const struct buddy_page *p);
 /* Allocates like buddy_alloc and marks the block's first page with state s. */
 uint64_t buddy_alloc_as(struct buddy *b, unsigned order, enum buddy_state s);
 /* Frees a block whose first page has state s; a different state is mm_panic(). */

@@ -4,15 +4,23 @@
  * size classes; larger requests take whole pages from the buddy allocator.
  * Portable: kernel and host tests.
  *
- * A slab is a buddy block (order 0 to 3) whose first bytes are a header; the
- * objects follow. Free objects are tracked in a bitmap in the header, not by
- * links inside the objects, so a write after free cannot redirect the next
- * allocation, and a double free is seen exactly. Each size class keeps a
- * list of partial slabs (some objects free) and of full slabs, and keeps at
- * most one empty slab; further empty slabs go back to the buddy allocator.
+ * A slab is a buddy block (order 0 to 3, aligned to its size) whose first
+ * bytes are a header; the objects follow. The header tracks each object in
+ * a free bitmap and a state byte (free in the slab / allocated / cached),
+ * not by links inside objects, so a write after free cannot redirect the
+ * next allocation, and a double free is seen exactly. Each size class keeps
+ * partial and full slab lists under a lock, and at most one empty slab.
+ *
+ * In front of the lists each CPU has a magazine per size class: a small
+ * stack of objects taken from slabs (state "cached"). Allocation and free
+ * use only the running CPU's magazine, with no lock and no atomic
+ * instruction; a magazine that runs empty or full refills or flushes half
+ * of itself under the class lock. The kernel therefore must not call
+ * kmalloc/kfree from an exception or NMI handler that can interrupt them.
  *
  * Freeing a pointer that is not a live object from this heap is a kernel
- * bug: mm_panic() reports it.
+ * bug: mm_panic() reports it. (Two CPUs freeing the same object at the
+ * same instant can escape the check; one CPU freeing twice cannot.)
  */
 #pragma once
 
@@ -28,6 +36,14 @@
 #define SLAB_MAX_OBJS 256
 #define SLAB_MAP_WORDS (SLAB_MAX_OBJS / 64)
 #define SLAB_MAGIC 0x42414c534d565353ull /* "SSVMSLAB" */
+#define SLAB_MAG_SIZE 64
+#define SLAB_MAX_CPUS 64
+
+enum slab_obj_state {
+	SLAB_OBJ_FREE = 0,   /* in its slab's free bitmap */
+	SLAB_OBJ_ALLOC = 1,  /* handed out */
+	SLAB_OBJ_CACHED = 2, /* in a CPU's magazine */
+};
 
 struct slab_cache;
 
@@ -36,17 +52,20 @@ struct slab_hdr {
 	struct slab_cache *cache;
 	struct slab_hdr *next; /* on the cache's partial or full list */
 	struct slab_hdr *prev;
-	uint32_t inuse;
+	uint32_t inuse;        /* objects not free in the slab (allocated or cached) */
 	uint32_t on_full;
 	uint64_t free_map[SLAB_MAP_WORDS]; /* bit set: object free */
+	uint8_t state[SLAB_MAX_OBJS];      /* enum slab_obj_state */
 };
 
 struct slab_cache {
 	struct spinlock lock;
+	uint32_t index;     /* size class */
 	uint32_t obj_size;
-	uint32_t order;   /* slab size: PAGE_SIZE << order */
-	uint32_t objs;    /* objects per slab */
-	uint32_t obj_off; /* offset of object 0 from the slab start */
+	uint32_t obj_shift; /* log2(obj_size) */
+	uint32_t order;     /* slab size: PAGE_SIZE << order */
+	uint32_t objs;      /* objects per slab */
+	uint32_t obj_off;   /* offset of object 0 from the slab start */
 	struct slab_hdr *partial;
 	struct slab_hdr *full;
 	uint32_t empty_slabs; /* at most one is kept */
@@ -54,28 +73,41 @@ struct slab_cache {
 	uint64_t inuse;
 };
 
+struct slab_mag {
+	uint32_t count;
+	void *obj[SLAB_MAG_SIZE];
+};
+
 struct slab_heap {
 	struct buddy *buddy;
 	struct slab_cache caches[SLAB_CLASSES];
+	struct slab_mag mags[SLAB_MAX_CPUS][SLAB_CLASSES];
 };
 
 struct slab_class_stats {
 	uint32_t obj_size;
 	uint64_t slabs;
-	uint64_t inuse;
+	uint64_t inuse;    /* handed out */
+	uint64_t cached;   /* in magazines */
 	uint64_t capacity;
 };
 
+/* mm_panic if the buddy allocator's va_offset does not keep slabs aligned. */
 void slab_heap_init(struct slab_heap *h, struct buddy *b);
 /*
  * size bytes, 16-byte aligned (objects of 64 B and more: 64-byte aligned;
  * large allocations: page aligned). NULL for size 0 or when memory is out.
+ * cpu is the running CPU (its magazines are used; < SLAB_MAX_CPUS, else
+ * mm_panic); the caller guarantees nothing else on that CPU is inside the
+ * allocator (the kernel: no allocation from exception handlers).
  */
-void *slab_heap_alloc(struct slab_heap *h, size_t size);
+void *slab_heap_alloc(struct slab_heap *h, unsigned cpu, size_t size);
 /* NULL is ignored; anything that is not a live allocation is mm_panic(). */
-void slab_heap_free(struct slab_heap *h, void *p);
+void slab_heap_free(struct slab_heap *h, unsigned cpu, void *p);
 /* Bytes usable at p (its size class, or the pages behind a large allocation). */
 size_t slab_heap_usable_size(struct slab_heap *h, const void *p);
+/* Returns every magazine's objects to their slabs (and empty slabs beyond one per class). */
+void slab_heap_drain(struct slab_heap *h);
 void slab_heap_stats(struct slab_heap *h, struct slab_class_stats out[SLAB_CLASSES]);
-/* Every slab's header, bitmap, counters and list membership; NULL if sound. */
+/* Every slab's header, bitmap, states, counters, lists and magazine; NULL if sound. Not concurrent. */
 const char *slab_heap_check(struct slab_heap *h);

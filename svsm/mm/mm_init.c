@@ -10,12 +10,13 @@
 #include "abi/x86.h"
 #include "lib/fmt.h"
 #include "mm/kmalloc.h"
-#include "mm/mm_panic.h"
+#include "mm/mm_env.h"
 #include "svsm/boot.h"
 #include "svsm/console.h"
 #include "svsm/errno.h"
 #include "svsm/mm.h"
 #include "svsm/panic.h"
+#include "svsm/percpu.h"
 
 static struct buddy kbuddy;
 static struct memmap svsm_mem;
@@ -30,6 +31,11 @@ void mm_panic(const char *fmt, ...)
 	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	panic("mm: %s", msg);
+}
+
+unsigned mm_cpu_index(void)
+{
+	return this_cpu()->cpu_index;
 }
 
 struct buddy *mm_buddy(void)

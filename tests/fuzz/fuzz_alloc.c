@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer: the input is a program of allocator operations (buddy alloc
- * and free, kmalloc and kfree, and frees of pointers that are not live).
+ * and free, slab alloc and free on one of four CPUs, and frees of pointers
+ * that are not live).
  * After every step the buddy and slab consistency checks must pass, live
  * blocks must keep their contents, and every bad free must be refused by
  * mm_panic with the allocator state unchanged.
@@ -16,7 +17,7 @@
 #include <string.h>
 
 #include "mm/buddy.h"
-#include "mm/mm_panic.h"
+#include "mm/mm_env.h"
 #include "mm/slab.h"
 
 #define PAGE 4096ull
@@ -25,6 +26,8 @@
 #define SLOTS 64
 
 static jmp_buf *panic_jump;
+static unsigned cpu; /* the "CPU" whose magazines the program uses; ops switch it */
+
 
 void mm_panic(const char *fmt, ...)
 {
@@ -95,7 +98,7 @@ static void bad_free(uint64_t pa, unsigned order, void *obj)
 	panic_jump = &jb;
 	if (setjmp(jb) == 0) {
 		if (obj != NULL)
-			slab_heap_free(&h, obj);
+			slab_heap_free(&h, cpu, obj);
 		else
 			buddy_free(&b, pa, order);
 		fprintf(stderr, "bad free of %llx/%p accepted\n", (unsigned long long)pa, obj);
@@ -109,8 +112,8 @@ static void bad_free(uint64_t pa, unsigned order, void *obj)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (mem == NULL)
-		mem = aligned_alloc(PAGE, SIZE);
+	if (mem == NULL && posix_memalign((void **)&mem, 4 << 20, SIZE) != 0)
+		abort();
 	buddy_init(&b, (uintptr_t)mem - BASE);
 	/* Two zones: one aligned, one starting off a 2 MiB boundary. */
 	if (buddy_add_zone(&b, BASE, BASE + 2 * (1 << 20)) != 0 ||
@@ -118,9 +121,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	slab_heap_init(&h, &b);
 	memset(slots, 0, sizeof(slots));
+	cpu = 0;
 
 	for (size_t i = 0; i + 3 <= size; i += 3) {
-		uint8_t op = data[i] % 6;
+		uint8_t op = data[i] % 7;
 		struct slot *s = &slots[data[i + 1] % SLOTS];
 		uint8_t arg = data[i + 2];
 
@@ -142,7 +146,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				memset(buddy_va(&b, pa), s->tag, PAGE << s->order);
 			} else {
 				s->size = (size_t)arg * (arg < 128 ? 1 : 40) + (data[i] >> 4);
-				s->obj = slab_heap_alloc(&h, s->size);
+				s->obj = slab_heap_alloc(&h, cpu, s->size);
 				if (s->size == 0 && s->obj != NULL)
 					abort();
 				if (s->obj != NULL)
@@ -155,7 +159,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				buddy_free(&b, s->pa, s->order);
 			} else if (s->obj != NULL) {
 				verify(s);
-				slab_heap_free(&h, s->obj);
+				slab_heap_free(&h, cpu, s->obj);
 			}
 			memset(s, 0, sizeof(*s));
 			break;
@@ -174,13 +178,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				bad_free(0, 0, p);
 			break;
 		}
+		case 6: /* run on another CPU: objects migrate between magazines */
+			cpu = arg % 4;
+			break;
 		case 5: /* a live block freed twice */
 			if (s->pa != 0) {
 				buddy_free(&b, s->pa, s->order);
 				bad_free(s->pa, s->order, NULL);
 				memset(s, 0, sizeof(*s));
 			} else if (s->obj != NULL) {
-				slab_heap_free(&h, s->obj);
+				slab_heap_free(&h, cpu, s->obj);
 				bad_free(0, 0, s->obj);
 				memset(s, 0, sizeof(*s));
 			}

@@ -9,15 +9,18 @@
 
 #include <cmocka.h>
 
-#include "mm/mm_panic.h"
+#include "mm/mm_env.h"
 
 jmp_buf *mm_panic_jump;
 char mm_panic_msg[256];
 
 void mm_sim_init(struct mm_sim *s, uint64_t base, uint64_t size)
 {
-	s->mem = aligned_alloc(4096, size);
-	assert_non_null(s->mem);
+	void *mem = NULL;
+
+	/* 4 MiB aligned like the direct map, so blocks are aligned in VA too (slab needs it). */
+	assert_int_equal(posix_memalign(&mem, 4 << 20, size), 0);
+	s->mem = mem;
 	memset(s->mem, 0xA5, size);
 	s->base = base;
 	s->size = size;
@@ -28,6 +31,13 @@ void mm_sim_free(struct mm_sim *s)
 {
 	free(s->mem);
 	s->mem = NULL;
+}
+
+unsigned mm_sim_cpu;
+
+unsigned mm_cpu_index(void)
+{
+	return mm_sim_cpu;
 }
 
 void mm_panic(const char *fmt, ...)

@@ -21,6 +21,8 @@ struct mm_sim {
 void mm_sim_init(struct mm_sim *s, uint64_t base, uint64_t size);
 void mm_sim_free(struct mm_sim *s);
 
+/* What mm_cpu_index() returns (tests switch "CPUs" with it). */
+extern unsigned mm_sim_cpu;
 extern jmp_buf *mm_panic_jump;
 extern char mm_panic_msg[256];
 

@@ -79,11 +79,11 @@ static void test_sizes_and_alignment(void **state)
 	void *p[sizeof(sizes) / sizeof(sizes[0])];
 
 	(void)state;
-	assert_null(slab_heap_alloc(&h, 0));
+	assert_null(slab_heap_alloc(&h, mm_sim_cpu, 0));
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		size_t want = sizes[i];
 
-		p[i] = slab_heap_alloc(&h, want);
+		p[i] = slab_heap_alloc(&h, mm_sim_cpu, want);
 		assert_non_null(p[i]);
 		size_t got = slab_heap_usable_size(&h, p[i]);
 
@@ -100,13 +100,13 @@ static void test_sizes_and_alignment(void **state)
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		for (size_t k = 0; k < sizes[i]; k++)
 			assert_int_equal(((uint8_t *)p[i])[k], (uint8_t)i);
-		slab_heap_free(&h, p[i]);
+		slab_heap_free(&h, mm_sim_cpu, p[i]);
 		assert_sound();
 	}
 	/* Too big for the largest buddy block. */
-	assert_null(slab_heap_alloc(&h, (PAGE_SIZE << BUDDY_MAX_ORDER) + 1));
-	assert_null(slab_heap_alloc(&h, SIZE_MAX));
-	slab_heap_free(&h, NULL);
+	assert_null(slab_heap_alloc(&h, mm_sim_cpu, (PAGE_SIZE << BUDDY_MAX_ORDER) + 1));
+	assert_null(slab_heap_alloc(&h, mm_sim_cpu, SIZE_MAX));
+	slab_heap_free(&h, mm_sim_cpu, NULL);
 }
 
 static void test_lists_and_empty_slab(void **state)
@@ -118,69 +118,84 @@ static void test_lists_and_empty_slab(void **state)
 
 	(void)state;
 	for (unsigned i = 0; i < n; i++)
-		objs[i] = slab_heap_alloc(&h, 64);
+		objs[i] = slab_heap_alloc(&h, mm_sim_cpu, 64);
+	/* The magazine took objects in batches; hand the spare ones back. */
+	assert_true(h.mags[0][2].count < SLAB_MAG_SIZE);
+	slab_heap_drain(&h);
+	assert_int_equal(h.mags[0][2].count, 0);
+	/* 117 objects of 58 per slab: three slabs, at least one full, the rest partial. */
 	assert_int_equal(sc->slabs, 3);
-	assert_non_null(sc->full);
-	assert_non_null(sc->full->next);
-	assert_null(sc->full->next->next);
-	assert_non_null(sc->partial);
-	assert_int_equal(sc->partial->inuse, 1);
+	assert_int_equal(sc->inuse, n);
+	unsigned lists = 0, used = 0;
+
+	for (struct slab_hdr *s = sc->full; s != NULL; s = s->next, lists++)
+		used += s->inuse;
+	assert_true(lists >= 1);
+	for (struct slab_hdr *s = sc->partial; s != NULL; s = s->next, lists++)
+		used += s->inuse;
+	assert_int_equal(lists, 3);
+	assert_int_equal(used, n);
 	assert_sound();
 	for (unsigned i = 0; i < n; i++) {
-		slab_heap_free(&h, objs[i]);
+		slab_heap_free(&h, mm_sim_cpu, objs[i]);
 		assert_sound();
 	}
+	/* Frees go to the magazine, flushed by halves when it fills. */
+	assert_true(h.mags[0][2].count > 0 && h.mags[0][2].count <= SLAB_MAG_SIZE);
+	slab_heap_drain(&h);
+	assert_sound();
 	/* One empty slab stays for the next allocation; the others went back. */
 	assert_int_equal(sc->slabs, 1);
 	assert_int_equal(sc->empty_slabs, 1);
 	buddy_get_stats(&b, &st);
 	assert_int_equal(st.free_pages, fresh.free_pages - 1);
-	/* Freed objects are reused. */
-	void *again = slab_heap_alloc(&h, 64);
+	/* The last object freed is the first reused (LIFO magazine: cache-warm). */
+	void *x = slab_heap_alloc(&h, mm_sim_cpu, 64);
 
-	assert_ptr_equal(again, objs[0]);
-	slab_heap_free(&h, again);
+	slab_heap_free(&h, mm_sim_cpu, x);
+	assert_ptr_equal(slab_heap_alloc(&h, mm_sim_cpu, 64), x);
+	slab_heap_free(&h, mm_sim_cpu, x);
 }
 
 static void test_bad_frees(void **state)
 {
-	void *a = slab_heap_alloc(&h, 32);
-	void *big = slab_heap_alloc(&h, 3 * PAGE_SIZE);
-	void *c = slab_heap_alloc(&h, 2048); /* order-3 slab: objects on tail pages */
-	void *d = slab_heap_alloc(&h, 2048);
+	void *a = slab_heap_alloc(&h, mm_sim_cpu, 32);
+	void *big = slab_heap_alloc(&h, mm_sim_cpu, 3 * PAGE_SIZE);
+	void *c = slab_heap_alloc(&h, mm_sim_cpu, 2048); /* order-3 slab: objects on tail pages */
+	void *d = slab_heap_alloc(&h, mm_sim_cpu, 2048);
 	static uint8_t not_heap[64];
 	struct buddy_stats before, after;
 
 	(void)state;
-	slab_heap_free(&h, d);
+	slab_heap_free(&h, mm_sim_cpu, d);
 	buddy_get_stats(&b, &before);
-	MM_EXPECT_PANIC(slab_heap_free(&h, d), "double free");
-	MM_EXPECT_PANIC(slab_heap_free(&h, (uint8_t *)a + 8), "not the start of a 32-byte object");
-	MM_EXPECT_PANIC(slab_heap_free(&h, (uint8_t *)c + 2048 * 3 + 1), "not the start");
-	MM_EXPECT_PANIC(slab_heap_free(&h, (uint8_t *)big + PAGE_SIZE), "not a live allocation");
-	MM_EXPECT_PANIC(slab_heap_free(&h, (uint8_t *)big + 16), "inside a large allocation");
-	MM_EXPECT_PANIC(slab_heap_free(&h, not_heap), "not memory of the kernel heap");
+	MM_EXPECT_PANIC(slab_heap_free(&h, mm_sim_cpu, d), "double free");
+	MM_EXPECT_PANIC(slab_heap_free(&h, mm_sim_cpu, (uint8_t *)a + 8), "not the start of a 32-byte object");
+	MM_EXPECT_PANIC(slab_heap_free(&h, mm_sim_cpu, (uint8_t *)c + 2048 * 3 + 1), "not the start");
+	MM_EXPECT_PANIC(slab_heap_free(&h, mm_sim_cpu, (uint8_t *)big + PAGE_SIZE), "not a live allocation");
+	MM_EXPECT_PANIC(slab_heap_free(&h, mm_sim_cpu, (uint8_t *)big + 16), "inside a large allocation");
+	MM_EXPECT_PANIC(slab_heap_free(&h, mm_sim_cpu, not_heap), "not memory of the kernel heap");
 	/* A page handed out by buddy_alloc is not kmalloc memory. */
 	uint64_t page = buddy_alloc(&b, 0);
 
-	MM_EXPECT_PANIC(slab_heap_free(&h, buddy_va(&b, page)), "not a live allocation");
+	MM_EXPECT_PANIC(slab_heap_free(&h, mm_sim_cpu, buddy_va(&b, page)), "not a live allocation");
 	/* The slab header (first bytes of the slab) is not an object. */
 	uint8_t *slab = (uint8_t *)((uintptr_t)a & ~(uintptr_t)(PAGE_SIZE - 1));
 
-	MM_EXPECT_PANIC(slab_heap_free(&h, slab), "not the start");
+	MM_EXPECT_PANIC(slab_heap_free(&h, mm_sim_cpu, slab), "not the start");
 	/* A trampled header is caught, not trusted. */
 	uint64_t saved = ((struct slab_hdr *)slab)->magic;
 
 	((struct slab_hdr *)slab)->magic = 0;
-	MM_EXPECT_PANIC(slab_heap_free(&h, a), "corrupt");
+	MM_EXPECT_PANIC(slab_heap_free(&h, mm_sim_cpu, a), "corrupt");
 	((struct slab_hdr *)slab)->magic = saved;
 	buddy_free(&b, page, 0);
 	buddy_get_stats(&b, &after);
 	assert_memory_equal(&before, &after, sizeof(before));
 	assert_sound();
-	slab_heap_free(&h, a);
-	slab_heap_free(&h, big);
-	slab_heap_free(&h, c);
+	slab_heap_free(&h, mm_sim_cpu, a);
+	slab_heap_free(&h, mm_sim_cpu, big);
+	slab_heap_free(&h, mm_sim_cpu, c);
 	assert_sound();
 }
 
@@ -193,7 +208,7 @@ static void test_exhaustion(void **state)
 	teardown(NULL);
 	setup_size(256 * 1024); /* 64 pages */
 	for (;;) {
-		void *p = slab_heap_alloc(&h, 1024);
+		void *p = slab_heap_alloc(&h, mm_sim_cpu, 1024);
 
 		if (p == NULL)
 			break;
@@ -212,14 +227,14 @@ static void test_exhaustion(void **state)
 	void *small[1024];
 	unsigned ns = 0;
 
-	while (ns < 1024 && (small[ns] = slab_heap_alloc(&h, 16)) != NULL)
+	while (ns < 1024 && (small[ns] = slab_heap_alloc(&h, mm_sim_cpu, 16)) != NULL)
 		ns++;
 	assert_true(ns < 1024);
 	assert_sound();
 	for (unsigned i = 0; i < ns; i++)
-		slab_heap_free(&h, small[i]);
+		slab_heap_free(&h, mm_sim_cpu, small[i]);
 	for (unsigned i = 0; i < n; i++)
-		slab_heap_free(&h, objs[i]);
+		slab_heap_free(&h, mm_sim_cpu, objs[i]);
 	assert_sound();
 	free(objs);
 }
@@ -239,21 +254,61 @@ static void test_random(void **state)
 		if (p[slot] == NULL) {
 			size_t s = 1 + ((seed >> 16) % ((seed & 1) ? 256 : 6000));
 
-			p[slot] = slab_heap_alloc(&h, s);
+			p[slot] = slab_heap_alloc(&h, mm_sim_cpu, s);
 			assert_non_null(p[slot]);
 			sz[slot] = s;
 			memset(p[slot], (int)(slot & 0xFF), s);
 		} else {
 			for (size_t k = 0; k < sz[slot]; k++)
 				assert_int_equal(((uint8_t *)p[slot])[k], (uint8_t)slot);
-			slab_heap_free(&h, p[slot]);
+			slab_heap_free(&h, mm_sim_cpu, p[slot]);
 			p[slot] = NULL;
 		}
 		if (step % 16 == 0)
 			assert_sound();
 	}
 	for (unsigned i = 0; i < SLOTS; i++)
-		slab_heap_free(&h, p[i]);
+		slab_heap_free(&h, mm_sim_cpu, p[i]);
+	assert_sound();
+}
+
+/* Objects move between CPUs' magazines; states and counts stay exact. */
+static void test_cross_cpu(void **state)
+{
+	struct slab_class_stats st[SLAB_CLASSES];
+	void *p[40];
+
+	(void)state;
+	mm_sim_cpu = 0;
+	for (unsigned i = 0; i < 40; i++)
+		p[i] = slab_heap_alloc(&h, mm_sim_cpu, 128);
+	slab_heap_stats(&h, st);
+	assert_int_equal(st[3].obj_size, 128);
+	assert_int_equal(st[3].inuse, 40);
+	assert_int_equal(st[3].cached, h.mags[0][3].count);
+	mm_sim_cpu = 1;
+	for (unsigned i = 0; i < 40; i++) {
+		slab_heap_free(&h, mm_sim_cpu, p[i]);
+		assert_sound();
+	}
+	assert_true(h.mags[1][3].count > 0);
+	slab_heap_stats(&h, st);
+	assert_int_equal(st[3].inuse, 0);
+	/* CPU 0 freeing an object CPU 1 already freed is still a double free. */
+	mm_sim_cpu = 0;
+	MM_EXPECT_PANIC(slab_heap_free(&h, mm_sim_cpu, p[39]), "double free");
+	mm_sim_cpu = 63;
+	void *q = slab_heap_alloc(&h, mm_sim_cpu, 128);
+
+	assert_non_null(q);
+	slab_heap_free(&h, mm_sim_cpu, q);
+	mm_sim_cpu = SLAB_MAX_CPUS;
+	MM_EXPECT_PANIC(slab_heap_alloc(&h, mm_sim_cpu, 128), "beyond SLAB_MAX_CPUS");
+	mm_sim_cpu = 0;
+	slab_heap_drain(&h);
+	slab_heap_stats(&h, st);
+	assert_int_equal(st[3].cached, 0);
+	assert_int_equal(st[3].slabs, 1);
 	assert_sound();
 }
 
@@ -287,6 +342,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_frees, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exhaustion, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_random, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cross_cpu, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kmalloc, setup, teardown),
 	};
 
