@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * SNP guest instructions (PVALIDATE, RMPADJUST, VMGEXIT) and SEV feature
+ * bits. Numbers: ../shared/reference/snp-svsm-abi.md §1, §2, §7.
+ */
+#pragma once
+
+/* §1.1 encodings (emitted as .byte so any assembler accepts them). */
+#define SNP_INSN_PVALIDATE ".byte 0xF2, 0x0F, 0x01, 0xFF"
+#define SNP_INSN_RMPADJUST ".byte 0xF3, 0x0F, 0x01, 0xFE"
+#define SNP_INSN_VMGEXIT ".byte 0xF3, 0x0F, 0x01, 0xD9" /* rep; vmmcall */
+
+/* §1.2/§1.3 page size operand (RCX). */
+#define RMP_PG_SIZE_4K 0
+#define RMP_PG_SIZE_2M 1
+
+/* §1.2/§1.3 return codes (EAX). */
+#define PVALIDATE_SUCCESS 0
+#define PVALIDATE_FAIL_INPUT 1
+#define PVALIDATE_FAIL_SIZEMISMATCH 6
+#define RMPADJUST_SUCCESS 0
+#define RMPADJUST_FAIL_INPUT 1
+#define RMPADJUST_FAIL_PERMISSION 2
+#define RMPADJUST_FAIL_SIZEMISMATCH 6
+/*
+ * §1.2: EAX = 0 with CF = 1 means "the Validated bit already had the
+ * requested value". Software-defined (COCONUT FAIL_UNCHANGED), distinct
+ * from every hardware code; surfaces to SVSM callers as 0x80001010.
+ */
+#define PVALIDATE_FAIL_UNCHANGED 0x10
+
+/* §1.3 RMPADJUST attributes (RDX). */
+#define RMPADJUST_TARGET_VMPL_MASK 0xFFull
+#define RMP_PERM_READ (1ull << 8)
+#define RMP_PERM_WRITE (1ull << 9)
+#define RMP_PERM_X_USER (1ull << 10)
+#define RMP_PERM_X_SUPER (1ull << 11)
+#define RMP_PERM_MASK (RMP_PERM_READ | RMP_PERM_WRITE | RMP_PERM_X_USER | RMP_PERM_X_SUPER)
+#define RMP_PERM_ALL RMP_PERM_MASK
+#define RMPADJUST_VMSA (1ull << 16)
+#define RMPADJUST_RSVD_MASK (~(RMPADJUST_TARGET_VMPL_MASK | RMP_PERM_MASK | RMPADJUST_VMSA))
+
+/* VMPLs: 0 (the SVSM) to 3. */
+#define SNP_VMPL_COUNT 4
+
+/* §7 SEV_FEATURES bits (VMSA offset 0x3B0); SEV_STATUS bit n+2 = SEV_FEATURES bit n (§2). */
+#define SEV_FEAT_SNP_ACTIVE (1ull << 0)
+#define SEV_FEAT_VTOM (1ull << 1)
+#define SEV_FEAT_REFLECT_VC (1ull << 2)
+#define SEV_FEAT_RESTRICTED_INJ (1ull << 3)
+#define SEV_FEAT_ALTERNATE_INJ (1ull << 4)
+#define SEV_FEAT_DEBUG_SWAP (1ull << 5)
+#define SEV_FEAT_PREVENT_HOST_IBS (1ull << 6)
+#define SEV_FEAT_BTB_ISOLATION (1ull << 7)
+#define SEV_FEAT_VMPL_SSS (1ull << 8)
+#define SEV_FEAT_SECURE_TSC (1ull << 9)
+#define SEV_FEAT_VMGEXIT_PARAM (1ull << 10)
+#define SEV_FEAT_VMSA_REG_PROT (1ull << 14)
+#define SEV_FEAT_SMT_PROT (1ull << 15)
+#define SEV_STATUS_TO_FEATURES(s) ((s) >> 2)
