@@ -16,3 +16,5 @@
 #define SVSM_ENOENT (-2)
 #define SVSM_EBUSY (-16)
 #define SVSM_EEXIST (-17)
+#define SVSM_EIO (-5)
+#define SVSM_ENOTSUP (-95)

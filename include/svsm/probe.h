@@ -7,6 +7,8 @@
 
 /* SVSM_OK and *val, or SVSM_EFAULT if RDMSR faulted (#GP: no such MSR). */
 int rdmsr_safe(uint32_t msr, uint64_t *val);
+/* SVSM_OK, or SVSM_EFAULT if WRMSR faulted (#GP). */
+int wrmsr_safe(uint32_t msr, uint64_t val);
 /* SVSM_OK and *val, or SVSM_EFAULT if the read faulted (#PF, #GP). */
 int read_u64_safe(uint64_t addr, uint64_t *val);
 /* SVSM_OK, or SVSM_EFAULT if the write faulted. */

@@ -16,6 +16,8 @@
 #include "svsm/mm.h"
 #include "svsm/panic.h"
 #include "svsm/percpu.h"
+#include "svsm/platform.h"
+#include "svsm/machine.h"
 
 #ifndef SVSM_VERSION
 #error "SVSM_VERSION comes from meson.build"
@@ -139,5 +141,11 @@ static void svsm_main_late(void)
 		 platform_kind_name(boot.platform.kind), boot.platform.svm ? "yes" : "no",
 		 boot.platform.npt ? "yes" : "no", boot.platform.nrips ? "yes" : "no",
 		 boot.platform.asids);
+	if (platform_select(&boot.platform) != SVSM_OK) {
+		log_err("platform: no backend for %s: the snp backend is not built yet",
+			platform_kind_name(boot.platform.kind));
+		machine_exit(SVSM_EXIT_FAIL);
+	}
+	log_info("platform: backend %s", platform_current()->name);
 	svsm_run(&boot);
 }

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The platform seam: everything the SVSM asks of the machine it runs on.
+ * One backend is active (platform_select after the boot probe); callers use
+ * the platform_* functions and never test which backend it is.
+ *
+ * Backends:
+ *  - native (svsm/platform/native): QEMU without SNP; validation and
+ *    permission changes succeed without effect, guest-facing requests are
+ *    refused with SVSM_ENOTSUP. Self-tests only. Also what the SVSM itself
+ *    runs on under vsnp until the vsnp backend (guest side) exists.
+ *  - fake (svsm/platform/fake, host tests only): the RMP model behind
+ *    validate/adjust/page-state, everything recorded.
+ *  - snp: the hardware backend (platform issue, not built yet).
+ *
+ * Results: pvalidate/rmpadjust return the hardware codes of
+ * include/abi/snp.h (PVALIDATE_* / RMPADJUST_*) so callers can map them to
+ * SVSM protocol results; everything else returns SVSM_OK or an SVSM_E*.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/cpu.h"
+#include "svsm/platform_probe.h"
+
+struct platform_ops {
+	const char *name;
+	/* PVALIDATE of the page at pa (RMP_PG_SIZE_*); *unchanged reports CF = 1. */
+	int (*pvalidate)(uint64_t pa, unsigned page_size, bool validate, bool *unchanged);
+	/* RMPADJUST of the page at pa with attrs (include/abi/snp.h layout). */
+	int (*rmpadjust)(uint64_t pa, unsigned page_size, uint64_t attrs);
+	/* Page state change of one page to private or shared. SVSM_OK or SVSM_EIO. */
+	int (*page_state)(uint64_t pa, unsigned page_size, bool private_);
+	/* CPUID as the platform vouches for it (SNP: from the CPUID page). */
+	int (*cpuid)(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *out);
+	int (*rdmsr)(uint32_t msr, uint64_t *val);
+	int (*wrmsr)(uint32_t msr, uint64_t val);
+	int (*io_in)(uint16_t port, unsigned size, uint32_t *val);
+	int (*io_out)(uint16_t port, unsigned size, uint32_t val);
+	/* Start (or stop) a vCPU from a VMSA page. */
+	int (*ap_create)(uint32_t apic_id, uint64_t vmsa_pa, unsigned vmpl, uint64_t sev_features);
+	/* Run a lower VMPL on this CPU until it exits back. */
+	int (*run_vmpl)(unsigned vmpl);
+	/* SNP guest request: request and response pages (shared); *fw_error gets the firmware code. */
+	int (*guest_request)(uint64_t req_pa, uint64_t resp_pa, uint64_t *fw_error);
+	/* Ends the VM with a GHCB reason set and code. */
+	__attribute__((noreturn)) void (*terminate)(unsigned set, unsigned code);
+	/* The PTE bit that marks private (encrypted) memory; 0 without encryption. */
+	uint64_t (*enc_mask)(void);
+	/* len random bytes. SVSM_OK or SVSM_EIO when no entropy source works. */
+	int (*random)(void *buf, size_t len);
+};
+
+/* Selects the backend for the probed platform. SVSM_OK, or SVSM_ENOTSUP (snp not built). */
+int platform_select(const struct platform_info *info);
+/* Installs a backend directly (host tests, and backends that wrap another). */
+void platform_install(const struct platform_ops *ops);
+const struct platform_ops *platform_current(void);
+
+/* ---- what callers use ---- */
+
+static inline int platform_pvalidate(uint64_t pa, unsigned size, bool validate, bool *unchanged)
+{
+	return platform_current()->pvalidate(pa, size, validate, unchanged);
+}
+
+static inline int platform_rmpadjust(uint64_t pa, unsigned size, uint64_t attrs)
+{
+	return platform_current()->rmpadjust(pa, size, attrs);
+}
+
+static inline int platform_page_state(uint64_t pa, unsigned size, bool private_)
+{
+	return platform_current()->page_state(pa, size, private_);
+}
+
+static inline int platform_cpuid(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *out)
+{
+	return platform_current()->cpuid(leaf, subleaf, out);
+}
+
+static inline int platform_rdmsr(uint32_t msr, uint64_t *val)
+{
+	return platform_current()->rdmsr(msr, val);
+}
+
+static inline int platform_wrmsr(uint32_t msr, uint64_t val)
+{
+	return platform_current()->wrmsr(msr, val);
+}
+
+static inline int platform_io_in(uint16_t port, unsigned size, uint32_t *val)
+{
+	return platform_current()->io_in(port, size, val);
+}
+
+static inline int platform_io_out(uint16_t port, unsigned size, uint32_t val)
+{
+	return platform_current()->io_out(port, size, val);
+}
+
+static inline int platform_ap_create(uint32_t apic_id, uint64_t vmsa_pa, unsigned vmpl,
+				     uint64_t sev_features)
+{
+	return platform_current()->ap_create(apic_id, vmsa_pa, vmpl, sev_features);
+}
+
+static inline int platform_run_vmpl(unsigned vmpl)
+{
+	return platform_current()->run_vmpl(vmpl);
+}
+
+static inline int platform_guest_request(uint64_t req_pa, uint64_t resp_pa, uint64_t *fw_error)
+{
+	return platform_current()->guest_request(req_pa, resp_pa, fw_error);
+}
+
+__attribute__((noreturn)) static inline void platform_terminate(unsigned set, unsigned code)
+{
+	platform_current()->terminate(set, code);
+}
+
+static inline uint64_t platform_enc_mask(void)
+{
+	return platform_current()->enc_mask();
+}
+
+static inline int platform_random(void *buf, size_t len)
+{
+	return platform_current()->random(buf, len);
+}
+
+/* The native backend's table (also the base the fake backend starts from in tests). */
+extern const struct platform_ops platform_native_ops;
