@@ -148,6 +148,29 @@ static int split(struct pgtable *pt, uint64_t *pde, uint64_t va)
 	return SVSM_OK;
 }
 
+/*
+ * SVSM_OK if every page of the range is mapped (mapped = true) or none is
+ * (mapped = false); else SVSM_ENOENT or SVSM_EEXIST. Holes and 2 MiB pages
+ * are stepped over whole.
+ */
+static int check_range(struct pgtable *pt, uint64_t va, uint64_t size, bool mapped)
+{
+	for (uint64_t off = 0; off < size;) {
+		uint64_t *e, span;
+		bool large;
+		int err = find_leaf(pt, va + off, &e, &span, &large);
+
+		if (err != SVSM_OK)
+			return err;
+		if ((e != NULL) != mapped)
+			return mapped ? SVSM_ENOENT : SVSM_EEXIST;
+		if (span >= size - off)
+			break;
+		off += span;
+	}
+	return SVSM_OK;
+}
+
 /* Splits the 2 MiB page holding va if va is inside it (not at its start). */
 static int split_at(struct pgtable *pt, uint64_t va)
 {
@@ -230,21 +253,10 @@ int pgt_protect(struct pgtable *pt, uint64_t va, uint64_t size, unsigned flags)
 	if (!range_ok(va, size))
 		return SVSM_EINVAL;
 	/* All of the range must be mapped before anything changes. */
-	for (uint64_t off = 0; off < size;) {
-		uint64_t *e, span;
-		bool large;
-		int err = find_leaf(pt, va + off, &e, &span, &large);
+	int err = check_range(pt, va, size, true);
 
-		if (err != SVSM_OK)
-			return err;
-		if (e == NULL)
-			return SVSM_ENOENT;
-		if (span >= size - off)
-			break;
-		off += span;
-	}
-
-	int err = split_ends(pt, va, size);
+	if (err == SVSM_OK)
+		err = split_ends(pt, va, size);
 
 	if (err == SVSM_OK && (flags & PGT_USER)) {
 		/* User rights need U in the entries above the leaf too. */
@@ -264,19 +276,10 @@ int pgt_map(struct pgtable *pt, uint64_t va, uint64_t pa, uint64_t size, unsigne
 	    size > PGT_MAX_PA - pa || (pa & pt->enc_mask) != 0 ||
 	    (pt->enc_mask != 0 && ((pa + size - 1) & pt->enc_mask) != 0))
 		return SVSM_EINVAL;
-	for (uint64_t off = 0; off < size;) {
-		uint64_t *e, span;
-		bool large;
-		int err = find_leaf(pt, va + off, &e, &span, &large);
+	int err = check_range(pt, va, size, false);
 
-		if (err != SVSM_OK)
-			return err;
-		if (e != NULL)
-			return SVSM_EEXIST;
-		if (span >= size - off)
-			break;
-		off += span;
-	}
+	if (err != SVSM_OK)
+		return err;
 
 	uint64_t leaf = rights_bits(flags) | PTE_P | ((flags & PGT_ENC) ? pt->enc_mask : 0);
 	unsigned user = flags & PGT_USER;
@@ -292,7 +295,7 @@ int pgt_map(struct pgtable *pt, uint64_t va, uint64_t pa, uint64_t size, unsigne
 		    (*e & PTE_P) && !(*e & PTE_PS))
 			big = false;
 
-		int err = walk(pt, va + off, big ? 2 : 1, true, &e, &stop, user);
+		err = walk(pt, va + off, big ? 2 : 1, true, &e, &stop, user);
 
 		if (err == SVSM_OK && stop != (big ? 2 : 1))
 			err = SVSM_EINVAL; /* cannot happen: the range was checked empty */

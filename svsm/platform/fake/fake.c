@@ -2,7 +2,6 @@
 /* The fake backend (include/svsm/platform_fake.h). Host tests only. */
 #include "svsm/platform_fake.h"
 
-#include <string.h>
 
 #include "abi/snp.h"
 #include "svsm/errno.h"
