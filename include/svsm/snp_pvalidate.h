@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * PVALIDATE and RMPADJUST results as the platform seam reports them, and
+ * the 2 MiB PVALIDATE that falls back to 512 x 4 KiB when the RMP holds
+ * the range as 4 KiB entries (snp-svsm-abi.md §1.2, §1.3). Pure: the
+ * instruction is a callback, so host tests drive it with the RMP model
+ * and the kernel with the real instruction.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* What an instruction callback returns when the instruction faulted (exception-table fixup). */
+#define SNP_INSN_FAULTED (-1)
+/*
+ * A 4 KiB fallback failed part way and undoing the pages already changed
+ * failed too: the RMP no longer matches what the caller knows. Not a
+ * hardware code; the kernel treats it as fatal.
+ */
+#define SNP_PVALIDATE_TORN (-2)
+
+/* Raw PVALIDATE of one page at va: EAX (or SNP_INSN_FAULTED); *cf gets rFLAGS.CF. */
+typedef int (*snp_pvalidate_fn)(void *ctx, uint64_t va, unsigned page_size, bool validate,
+				bool *cf);
+
+/*
+ * Maps a raw PVALIDATE result to the seam's: PVALIDATE_SUCCESS with
+ * *unchanged = CF, PVALIDATE_FAIL_INPUT or PVALIDATE_FAIL_SIZEMISMATCH.
+ * A fault and any code the hardware does not define become FAIL_INPUT
+ * (COCONUT does the same for a faulting RMPADJUST).
+ */
+int snp_pvalidate_code(int eax, bool cf, bool *unchanged);
+/* The same for RMPADJUST: SUCCESS, FAIL_INPUT, FAIL_PERMISSION or FAIL_SIZEMISMATCH. */
+int snp_rmpadjust_code(int eax);
+
+/*
+ * PVALIDATE of one 4 KiB or 2 MiB page at va with the hardware's contract
+ * kept across the fallback: success changes every page; *unchanged (CF)
+ * means nothing was changed because some page already had the requested
+ * state; a failure leaves every page as it was. A 2 MiB request answered
+ * with FAIL_SIZEMISMATCH is retried as 512 x 4 KiB; pages changed before a
+ * failing or unchanged one are changed back. Returns the seam's code, or
+ * SNP_PVALIDATE_TORN if changing back failed.
+ */
+int snp_pvalidate_page(snp_pvalidate_fn insn, void *ctx, uint64_t va, unsigned page_size,
+		       bool validate, bool *unchanged);

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT */
+/* PVALIDATE/RMPADJUST results and the 2 MiB fallback (include/svsm/snp_pvalidate.h). */
+#include "svsm/snp_pvalidate.h"
+
+#include "abi/snp.h"
+
+#define PAGES_PER_2M 512u
+#define PAGE_4K 4096ull
+
+int snp_pvalidate_code(int eax, bool cf, bool *unchanged)
+{
+	*unchanged = false;
+	switch (eax) {
+	case PVALIDATE_SUCCESS:
+		*unchanged = cf;
+		return PVALIDATE_SUCCESS;
+	case PVALIDATE_FAIL_SIZEMISMATCH:
+		return PVALIDATE_FAIL_SIZEMISMATCH;
+	default:
+		return PVALIDATE_FAIL_INPUT;
+	}
+}
+
+int snp_rmpadjust_code(int eax)
+{
+	switch (eax) {
+	case RMPADJUST_SUCCESS:
+	case RMPADJUST_FAIL_PERMISSION:
+	case RMPADJUST_FAIL_SIZEMISMATCH:
+		return eax;
+	default:
+		return RMPADJUST_FAIL_INPUT;
+	}
+}
+
+static int one(snp_pvalidate_fn insn, void *ctx, uint64_t va, unsigned size, bool validate,
+	       bool *unchanged)
+{
+	bool cf = false;
+	int eax = insn(ctx, va, size, validate, &cf);
+
+	return snp_pvalidate_code(eax, cf, unchanged);
+}
+
+/* Puts back the pages of the first n whose bit is set in changed. */
+static bool undo(snp_pvalidate_fn insn, void *ctx, uint64_t va, bool validate,
+		 const uint64_t *changed, unsigned n)
+{
+	bool ok = true;
+
+	for (unsigned i = 0; i < n; i++) {
+		bool unchanged;
+
+		if (!(changed[i / 64] >> (i % 64) & 1))
+			continue;
+		if (one(insn, ctx, va + i * PAGE_4K, RMP_PG_SIZE_4K, !validate, &unchanged) !=
+			    PVALIDATE_SUCCESS ||
+		    unchanged)
+			ok = false;
+	}
+	return ok;
+}
+
+int snp_pvalidate_page(snp_pvalidate_fn insn, void *ctx, uint64_t va, unsigned page_size,
+		       bool validate, bool *unchanged)
+{
+	uint64_t changed[PAGES_PER_2M / 64] = { 0 };
+	int code = one(insn, ctx, va, page_size, validate, unchanged);
+
+	if (page_size != RMP_PG_SIZE_2M || code != PVALIDATE_FAIL_SIZEMISMATCH)
+		return code;
+
+	/* The RMP holds this range as 4 KiB entries: do them one by one (§1.2). */
+	for (unsigned i = 0; i < PAGES_PER_2M; i++) {
+		bool same;
+
+		code = one(insn, ctx, va + i * PAGE_4K, RMP_PG_SIZE_4K, validate, &same);
+		if (code != PVALIDATE_SUCCESS || same) {
+			*unchanged = code == PVALIDATE_SUCCESS; /* stopped at a page already there */
+			if (!undo(insn, ctx, va, validate, changed, i))
+				return SNP_PVALIDATE_TORN;
+			return code;
+		}
+		changed[i / 64] |= 1ull << (i % 64);
+	}
+	*unchanged = false;
+	return PVALIDATE_SUCCESS;
+}

@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * PVALIDATE/RMPADJUST result mapping and the 2 MiB -> 512 x 4 KiB fallback
+ * (snp-svsm-abi.md §1.2: "Size mismatch ... callers fall back to 512 x 4K"),
+ * driven against the RMP model.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "abi/snp.h"
+#include "svsm/errno.h"
+#include "svsm/rmp_model.h"
+#include "svsm/snp_pvalidate.h"
+
+#define BASE 0x40000000ull
+#define PAGES 1024u
+#define MB2 0x200000ull
+
+static struct rmp_entry entries[PAGES];
+static struct rmp_model rmp;
+static unsigned calls;
+static unsigned fail_after; /* 0: never; n: the nth call and later fault */
+
+static int insn(void *ctx, uint64_t va, unsigned size, bool validate, bool *cf)
+{
+	(void)ctx;
+	if (fail_after != 0 && ++calls >= fail_after)
+		return SNP_INSN_FAULTED;
+	struct rmp_result r = rmp_model_pvalidate(&rmp, 0, va, size, validate);
+
+	*cf = r.unchanged;
+	return r.code;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	calls = 0, fail_after = 0;
+	assert_int_equal(rmp_model_init(&rmp, entries, BASE, PAGES), SVSM_OK);
+	/* First 2 MiB: one 2 MiB entry. Second 2 MiB: 512 4 KiB entries. */
+	assert_int_equal(rmp_model_set_private(&rmp, BASE, true, true), SVSM_OK);
+	for (unsigned i = 0; i < 512; i++)
+		assert_int_equal(rmp_model_set_private(&rmp, BASE + MB2 + i * 4096ull, false, true),
+				 SVSM_OK);
+	return 0;
+}
+
+static unsigned validated_in(uint64_t gpa)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < 512; i++)
+		n += rmp_model_entry(&rmp, gpa + i * 4096ull)->validated;
+	return n;
+}
+
+static void test_codes(void **state)
+{
+	bool unchanged = true;
+
+	(void)state;
+	assert_int_equal(snp_pvalidate_code(0, false, &unchanged), PVALIDATE_SUCCESS);
+	assert_false(unchanged);
+	assert_int_equal(snp_pvalidate_code(0, true, &unchanged), PVALIDATE_SUCCESS);
+	assert_true(unchanged);
+	assert_int_equal(snp_pvalidate_code(1, true, &unchanged), PVALIDATE_FAIL_INPUT);
+	assert_false(unchanged); /* CF means nothing without success */
+	assert_int_equal(snp_pvalidate_code(6, false, &unchanged), PVALIDATE_FAIL_SIZEMISMATCH);
+	assert_int_equal(snp_pvalidate_code(SNP_INSN_FAULTED, false, &unchanged),
+			 PVALIDATE_FAIL_INPUT);
+	assert_int_equal(snp_pvalidate_code(2, false, &unchanged), PVALIDATE_FAIL_INPUT);
+	assert_int_equal(snp_pvalidate_code(0x10, false, &unchanged), PVALIDATE_FAIL_INPUT);
+	assert_int_equal(snp_rmpadjust_code(0), RMPADJUST_SUCCESS);
+	assert_int_equal(snp_rmpadjust_code(1), RMPADJUST_FAIL_INPUT);
+	assert_int_equal(snp_rmpadjust_code(2), RMPADJUST_FAIL_PERMISSION);
+	assert_int_equal(snp_rmpadjust_code(6), RMPADJUST_FAIL_SIZEMISMATCH);
+	assert_int_equal(snp_rmpadjust_code(SNP_INSN_FAULTED), RMPADJUST_FAIL_INPUT);
+	assert_int_equal(snp_rmpadjust_code(3), RMPADJUST_FAIL_INPUT);
+}
+
+static void test_2m_entry(void **state)
+{
+	bool unchanged;
+
+	(void)state;
+	assert_int_equal(snp_pvalidate_page(insn, NULL, BASE, RMP_PG_SIZE_2M, true, &unchanged),
+			 PVALIDATE_SUCCESS);
+	assert_false(unchanged);
+	assert_int_equal(validated_in(BASE), 512);
+	assert_int_equal(snp_pvalidate_page(insn, NULL, BASE, RMP_PG_SIZE_2M, true, &unchanged),
+			 PVALIDATE_SUCCESS);
+	assert_true(unchanged);
+	/* 4 KiB inside a 2 MiB entry is the hardware's size mismatch: no fallback that way. */
+	assert_int_equal(snp_pvalidate_page(insn, NULL, BASE, RMP_PG_SIZE_4K, false, &unchanged),
+			 PVALIDATE_FAIL_SIZEMISMATCH);
+	assert_int_equal(validated_in(BASE), 512);
+}
+
+static void test_fallback(void **state)
+{
+	bool unchanged;
+
+	(void)state;
+	assert_int_equal(snp_pvalidate_page(insn, NULL, BASE + MB2, RMP_PG_SIZE_2M, true,
+					    &unchanged),
+			 PVALIDATE_SUCCESS);
+	assert_false(unchanged);
+	assert_int_equal(validated_in(BASE + MB2), 512);
+	/* Rescind the same way. */
+	assert_int_equal(snp_pvalidate_page(insn, NULL, BASE + MB2, RMP_PG_SIZE_2M, false,
+					    &unchanged),
+			 PVALIDATE_SUCCESS);
+	assert_false(unchanged);
+	assert_int_equal(validated_in(BASE + MB2), 0);
+}
+
+static void test_fallback_unchanged_undoes(void **state)
+{
+	bool unchanged;
+
+	(void)state;
+	/* Page 300 already validated: the 299 before it are changed back, CF reported. */
+	assert_int_equal(snp_pvalidate_page(insn, NULL, BASE + MB2 + 300 * 4096ull, RMP_PG_SIZE_4K,
+					    true, &unchanged),
+			 PVALIDATE_SUCCESS);
+	assert_int_equal(snp_pvalidate_page(insn, NULL, BASE + MB2, RMP_PG_SIZE_2M, true,
+					    &unchanged),
+			 PVALIDATE_SUCCESS);
+	assert_true(unchanged);
+	assert_int_equal(validated_in(BASE + MB2), 1);
+	assert_true(rmp_model_entry(&rmp, BASE + MB2 + 300 * 4096ull)->validated);
+	/* All already validated: unchanged, still all validated. */
+	for (unsigned i = 0; i < 512; i++)
+		snp_pvalidate_page(insn, NULL, BASE + MB2 + i * 4096ull, RMP_PG_SIZE_4K, true,
+				   &unchanged);
+	assert_int_equal(snp_pvalidate_page(insn, NULL, BASE + MB2, RMP_PG_SIZE_2M, true,
+					    &unchanged),
+			 PVALIDATE_SUCCESS);
+	assert_true(unchanged);
+	assert_int_equal(validated_in(BASE + MB2), 512);
+}
+
+static void test_fallback_failure_undoes(void **state)
+{
+	bool unchanged;
+
+	(void)state;
+	/* Page 100 is shared (not assigned): FAIL_INPUT, the first 100 put back. */
+	assert_int_equal(rmp_model_set_private(&rmp, BASE + MB2 + 100 * 4096ull, false, false),
+			 SVSM_OK);
+	assert_int_equal(snp_pvalidate_page(insn, NULL, BASE + MB2, RMP_PG_SIZE_2M, true,
+					    &unchanged),
+			 PVALIDATE_FAIL_INPUT);
+	assert_false(unchanged);
+	assert_int_equal(validated_in(BASE + MB2), 0);
+	/* A fault at page 10 (the 12th instruction: the 2 MiB try, pages 0..9, then 10). */
+	assert_int_equal(rmp_model_set_private(&rmp, BASE + MB2 + 100 * 4096ull, false, true),
+			 SVSM_OK);
+	calls = 0, fail_after = 12;
+	assert_int_equal(snp_pvalidate_page(insn, NULL, BASE + MB2, RMP_PG_SIZE_2M, true,
+					    &unchanged),
+			 SNP_PVALIDATE_TORN); /* and the undo faults as well */
+	fail_after = 0;
+	assert_int_equal(validated_in(BASE + MB2), 10);
+}
+
+static void test_misaligned(void **state)
+{
+	bool unchanged;
+
+	(void)state;
+	assert_int_equal(snp_pvalidate_page(insn, NULL, BASE + 4096, RMP_PG_SIZE_2M, true,
+					    &unchanged),
+			 PVALIDATE_FAIL_INPUT);
+	assert_int_equal(validated_in(BASE), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_codes),
+		cmocka_unit_test_setup(test_2m_entry, setup),
+		cmocka_unit_test_setup(test_fallback, setup),
+		cmocka_unit_test_setup(test_fallback_unchanged_undoes, setup),
+		cmocka_unit_test_setup(test_fallback_failure_undoes, setup),
+		cmocka_unit_test_setup(test_misaligned, setup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
