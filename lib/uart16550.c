@@ -5,6 +5,8 @@
  */
 #include "lib/uart.h"
 
+#include <stddef.h>
+
 #include "lib/io.h"
 
 #define UART_THR 0
@@ -22,29 +24,57 @@
 /* Bounded wait for the transmitter: a missing or wedged UART must not hang. */
 #define UART_SPIN_LIMIT 100000
 
+static void direct_out(uint16_t port, uint8_t v)
+{
+	io_outb(port, v);
+}
+
+static uint8_t direct_in(uint16_t port)
+{
+	return io_inb(port);
+}
+
+static const struct uart_port_io direct_io = { direct_out, direct_in };
+static const struct uart_port_io *port_io = &direct_io;
+
+void uart_set_port_io(const struct uart_port_io *io)
+{
+	port_io = io != NULL ? io : &direct_io;
+}
+
+static void outb(uint16_t port, uint8_t v)
+{
+	port_io->out(port, v);
+}
+
+static uint8_t inb(uint16_t port)
+{
+	return port_io->in(port);
+}
+
 bool uart_init(uint16_t base)
 {
 	/* The scratch register holds what we write if a UART is present. */
-	io_outb(base + UART_SCR, 0x5A);
-	if (io_inb(base + UART_SCR) != 0x5A)
+	outb(base + UART_SCR, 0x5A);
+	if (inb(base + UART_SCR) != 0x5A)
 		return false;
-	io_outb(base + UART_IER, 0x00);
-	io_outb(base + UART_LCR, UART_LCR_DLAB);
-	io_outb(base + UART_DLL, 1); /* divisor 1: 115200 baud */
-	io_outb(base + UART_DLM, 0);
-	io_outb(base + UART_LCR, UART_LCR_8N1);
-	io_outb(base + UART_FCR, 0xC7); /* enable and clear FIFOs, 14-byte trigger */
-	io_outb(base + UART_MCR, 0x03); /* DTR, RTS */
+	outb(base + UART_IER, 0x00);
+	outb(base + UART_LCR, UART_LCR_DLAB);
+	outb(base + UART_DLL, 1); /* divisor 1: 115200 baud */
+	outb(base + UART_DLM, 0);
+	outb(base + UART_LCR, UART_LCR_8N1);
+	outb(base + UART_FCR, 0xC7); /* enable and clear FIFOs, 14-byte trigger */
+	outb(base + UART_MCR, 0x03); /* DTR, RTS */
 	return true;
 }
 
 void uart_putc(uint16_t base, char c)
 {
 	for (int i = 0; i < UART_SPIN_LIMIT; i++) {
-		if (io_inb(base + UART_LSR) & UART_LSR_THRE)
+		if (inb(base + UART_LSR) & UART_LSR_THRE)
 			break;
 	}
-	io_outb(base + UART_THR, (uint8_t)c);
+	outb(base + UART_THR, (uint8_t)c);
 }
 
 static bool console_present;

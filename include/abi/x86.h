@@ -25,6 +25,8 @@
 #define CR4_PAE (1u << 5)
 #define CR4_PGE (1u << 7)
 #define CR4_OSFXSR (1u << 9)
+#define CR4_OSXSAVE (1u << 18)
+#define CR4_PKE (1u << 22)
 
 /* APM vol.2 §A.7 MSRs. */
 #define MSR_EFER 0xC0000080u

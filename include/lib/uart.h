@@ -7,6 +7,17 @@
 
 #define UART_COM1 0x3F8
 
+/*
+ * How the driver reaches the UART's ports: IN/OUT instructions by default;
+ * under SNP, where those raise #VC, the kernel routes them through the
+ * GHCB instead (svsm/platform/snp). NULL restores the default.
+ */
+struct uart_port_io {
+	void (*out)(uint16_t port, uint8_t v);
+	uint8_t (*in)(uint16_t port);
+};
+void uart_set_port_io(const struct uart_port_io *io);
+
 /* Programs 115200 8N1, FIFOs on. Returns false if no UART answers at base. */
 bool uart_init(uint16_t base);
 void uart_putc(uint16_t base, char c);

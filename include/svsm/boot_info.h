@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #define BOOT_INFO_MAGIC 0x4F464E49544F4F42ull /* "BOOTINFO" */
-#define BOOT_INFO_VERSION 1u
+#define BOOT_INFO_VERSION 2u
 #define BOOT_INFO_MAX_MEM 64u
 #define BOOT_INFO_CMDLINE_MAX 256u
 
@@ -60,12 +60,17 @@ struct boot_info {
 	uint64_t pt_size;
 	uint64_t cr3;
 	uint64_t boot_info_pa;
+	/* SNP entry only (0 otherwise): the launch's secrets and CPUID pages (snp-svsm-abi.md §4). */
+	uint64_t snp_secrets_pa;
+	uint64_t snp_cpuid_pa;
 	char cmdline[BOOT_INFO_CMDLINE_MAX];
 	struct boot_mem_range mem[BOOT_INFO_MAX_MEM];
 };
 _Static_assert(offsetof(struct boot_info, enc_mask) == 24, "boot_info layout");
 _Static_assert(offsetof(struct boot_info, boot_info_pa) == 128, "boot_info layout");
-_Static_assert(offsetof(struct boot_info, cmdline) == 136, "boot_info layout");
-_Static_assert(offsetof(struct boot_info, mem) == 392, "boot_info layout");
-_Static_assert(sizeof(struct boot_info) == 392 + 24 * BOOT_INFO_MAX_MEM, "boot_info size");
+_Static_assert(offsetof(struct boot_info, snp_secrets_pa) == 136, "boot_info layout");
+_Static_assert(offsetof(struct boot_info, snp_cpuid_pa) == 144, "boot_info layout");
+_Static_assert(offsetof(struct boot_info, cmdline) == 152, "boot_info layout");
+_Static_assert(offsetof(struct boot_info, mem) == 408, "boot_info layout");
+_Static_assert(sizeof(struct boot_info) == 408 + 24 * BOOT_INFO_MAX_MEM, "boot_info size");
 _Static_assert(sizeof(struct boot_info) <= 4096, "boot_info fits one page");

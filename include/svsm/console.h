@@ -15,7 +15,19 @@ enum log_level {
 	LOG_DEBUG = 3,
 };
 
+struct uart_port_io;
+
 void console_init(void);
+/*
+ * Under SNP the UART is reachable only through the GHCB, which exists
+ * only after the snp backend has set it up. Until then console output is
+ * kept in memory (CONSOLE_HOLD_SIZE bytes; what does not fit is counted
+ * and reported, not dropped silently); console_attach() programs the UART
+ * through io and writes out what was held.
+ */
+#define CONSOLE_HOLD_SIZE 8192
+void console_hold(void);
+void console_attach(const struct uart_port_io *io);
 /* Raw output, no prefix, not filtered by level. */
 void console_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void console_vprintf(const char *fmt, va_list ap);

@@ -2,6 +2,7 @@
 /* Exceptions: the saved frame, the IDT, and recovery through the exception table. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -55,4 +56,18 @@ struct extable_entry {
 	".pushsection .ex_table, \"a\"\n\t.balign 8\n\t.quad " insn ", " fixup "\n\t" \
 	".popsection\n\t"
 
+/*
+ * The tail of a "safe" wrapper's asm: the instruction at label 1 may
+ * fault; its fixup stores the operand %[efault] into %[err] and resumes at
+ * label 2, right after it.
+ */
+#define EXTABLE_SAFE_FIXUP                              \
+	"2:\n\t"                                       \
+	".pushsection .text.fixup, \"ax\"\n"           \
+	"3: movl %[efault], %[err]\n\t"                 \
+	"jmp 2b\n\t"                                    \
+	".popsection\n\t" EXTABLE_ENTRY("1b", "3b")
+
 const struct extable_entry *extable_find(uint64_t rip);
+/* Sets the exception handler for #VC (vector 29): true if it handled the exception. */
+void exc_set_vc_handler(bool (*handler)(struct exc_frame *f));

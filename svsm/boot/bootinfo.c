@@ -45,6 +45,17 @@ const char *bootinfo_check(const struct boot_info *bi)
 		return "kernel is not in the higher half";
 	if ((bi->cr3 & ~PTE_ADDR_MASK) != 0 || !inside(bi->cr3, PAGE_SIZE, bi->pt_pa, bi->pt_size))
 		return "CR3 is not a page in the page-table pool";
+	if (bi->entry_kind == BOOT_ENTRY_SNP) {
+		if (bi->snp_secrets_pa == 0 || bi->snp_cpuid_pa == 0 ||
+		    ((bi->snp_secrets_pa | bi->snp_cpuid_pa) % PAGE_SIZE) != 0 ||
+		    bi->snp_secrets_pa == bi->snp_cpuid_pa)
+			return "SNP secrets or CPUID page missing, unaligned or the same page";
+	} else if (bi->entry_kind == BOOT_ENTRY_MULTIBOOT) {
+		if ((bi->snp_secrets_pa | bi->snp_cpuid_pa) != 0)
+			return "SNP pages given to a Multiboot entry";
+	} else {
+		return "unknown entry kind";
+	}
 	for (uint32_t i = 0; i < bi->mem_count; i++) {
 		const struct boot_mem_range *m = &bi->mem[i];
 

@@ -10,14 +10,51 @@
 
 static enum log_level log_level = LOG_INFO;
 
+static struct {
+	bool on;
+	unsigned len;
+	unsigned long long lost;
+	char buf[CONSOLE_HOLD_SIZE];
+} hold;
+
 void console_init(void)
 {
 	uart_console_init();
 }
 
+void console_hold(void)
+{
+	hold.on = true;
+	hold.len = 0;
+	hold.lost = 0;
+}
+
+static void hold_out(void *ctx, char c)
+{
+	(void)ctx;
+	if (hold.len < CONSOLE_HOLD_SIZE)
+		hold.buf[hold.len++] = c;
+	else
+		hold.lost++;
+}
+
+void console_attach(const struct uart_port_io *io)
+{
+	uart_set_port_io(io);
+	uart_console_init();
+	if (!hold.on)
+		return;
+	hold.on = false;
+	for (unsigned i = 0; i < hold.len; i++)
+		uart_console_out(NULL, hold.buf[i]);
+	if (hold.lost != 0)
+		console_printf("[console: %llu bytes of early output did not fit in %u and were lost]\n",
+			       hold.lost, (unsigned)CONSOLE_HOLD_SIZE);
+}
+
 void console_vprintf(const char *fmt, va_list ap)
 {
-	fmt_vformat(uart_console_out, NULL, fmt, ap);
+	fmt_vformat(hold.on ? hold_out : uart_console_out, NULL, fmt, ap);
 }
 
 void console_printf(const char *fmt, ...)

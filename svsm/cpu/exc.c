@@ -95,6 +95,13 @@ __attribute__((noreturn)) static void exc_fatal(const struct exc_frame *f, uint6
 	machine_exit(SVSM_EXIT_FAIL);
 }
 
+static bool (*vc_handler)(struct exc_frame *f);
+
+void exc_set_vc_handler(bool (*handler)(struct exc_frame *f))
+{
+	vc_handler = handler;
+}
+
 void exc_dispatch(struct exc_frame *f)
 {
 	uint64_t cr2 = read_cr2();
@@ -103,6 +110,12 @@ void exc_dispatch(struct exc_frame *f)
 
 	if (pc->exc_depth[ist]++ != 0)
 		exc_fatal(f, cr2, "exception inside an exception handler");
+
+	/* Under SEV-ES/SNP a #VC stands for an intercepted instruction the platform emulates. */
+	if (f->vector == X86_EXC_VC && vc_handler != NULL && vc_handler(f)) {
+		pc->exc_depth[ist]--;
+		return;
+	}
 
 	const struct extable_entry *e = recoverable(f->vector) ? extable_find(f->rip) : NULL;
 

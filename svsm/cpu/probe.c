@@ -8,24 +8,13 @@
 #include "svsm/errno.h"
 #include "svsm/exc.h"
 
-/*
- * The tail of each wrapper's asm: the instruction at label 1 may fault; its
- * fixup sets err to SVSM_EFAULT and resumes at label 2, right after it.
- */
-#define SAFE_FIXUP                                      \
-	"2:\n\t"                                       \
-	".pushsection .text.fixup, \"ax\"\n"           \
-	"3: movl %[efault], %[err]\n\t"                 \
-	"jmp 2b\n\t"                                    \
-	".popsection\n\t" EXTABLE_ENTRY("1b", "3b")
-
 int rdmsr_safe(uint32_t msr, uint64_t *val)
 {
 	uint32_t lo = 0, hi = 0;
 	int err = SVSM_OK;
 
 	__asm__ volatile("1: rdmsr\n"
-			 SAFE_FIXUP
+			 EXTABLE_SAFE_FIXUP
 			 : "=a"(lo), "=d"(hi), [err] "+r"(err)
 			 : "c"(msr), [efault] "i"(SVSM_EFAULT));
 	*val = ((uint64_t)hi << 32) | lo;
@@ -38,7 +27,7 @@ int read_u64_safe(uint64_t addr, uint64_t *val)
 	int err = SVSM_OK;
 
 	__asm__ volatile("1: movq (%[addr]), %[v]\n"
-			 SAFE_FIXUP
+			 EXTABLE_SAFE_FIXUP
 			 : [v] "+r"(v), [err] "+r"(err)
 			 : [addr] "r"(addr), [efault] "i"(SVSM_EFAULT)
 			 : "memory");
@@ -51,7 +40,7 @@ int write_u64_safe(uint64_t addr, uint64_t val)
 	int err = SVSM_OK;
 
 	__asm__ volatile("1: movq %[v], (%[addr])\n"
-			 SAFE_FIXUP
+			 EXTABLE_SAFE_FIXUP
 			 : [err] "+r"(err)
 			 : [addr] "r"(addr), [v] "r"(val), [efault] "i"(SVSM_EFAULT)
 			 : "memory");
@@ -63,7 +52,7 @@ int copy_safe(void *dst, const void *src, size_t n)
 	int err = SVSM_OK;
 
 	__asm__ volatile("1: rep movsb\n"
-			 SAFE_FIXUP
+			 EXTABLE_SAFE_FIXUP
 			 : "+D"(dst), "+S"(src), "+c"(n), [err] "+r"(err)
 			 : [efault] "i"(SVSM_EFAULT)
 			 : "memory");
@@ -75,7 +64,7 @@ int wrmsr_safe(uint32_t msr, uint64_t val)
 	int err = SVSM_OK;
 
 	__asm__ volatile("1: wrmsr\n"
-			 SAFE_FIXUP
+			 EXTABLE_SAFE_FIXUP
 			 : [err] "+r"(err)
 			 : "c"(msr), "a"((uint32_t)val), "d"((uint32_t)(val >> 32)),
 			   [efault] "i"(SVSM_EFAULT)

@@ -90,7 +90,7 @@ static void bootinfo_checks(void **state)
 		assert_non_null(bootinfo_check(&b)); \
 	} while (0)
 	REFUSED(b.magic ^= 1);
-	REFUSED(b.version = 2);
+	REFUSED(b.version = BOOT_INFO_VERSION + 1);
 	REFUSED(b.size -= 8);
 	REFUSED(b.mem_count = 0);
 	REFUSED(b.mem_count = BOOT_INFO_MAX_MEM + 1);
@@ -109,6 +109,14 @@ static void bootinfo_checks(void **state)
 	REFUSED(b.cr3 = 0x225008);
 	REFUSED(b.mem[1].size = 0);
 	REFUSED(b.mem[1].base = ~0ull - 5);
+	REFUSED(b.entry_kind = 7);
+	REFUSED(b.snp_cpuid_pa = 0x80000);  /* SNP page on a Multiboot entry */
+	REFUSED(b.entry_kind = BOOT_ENTRY_SNP); /* SNP entry without its pages */
+	REFUSED(b.entry_kind = BOOT_ENTRY_SNP; b.snp_cpuid_pa = 0x80000; b.snp_secrets_pa = 0x80008);
+	REFUSED(b.entry_kind = BOOT_ENTRY_SNP; b.snp_cpuid_pa = 0x80000; b.snp_secrets_pa = 0x80000);
+	b = good;
+	b.entry_kind = BOOT_ENTRY_SNP, b.snp_cpuid_pa = 0x80000, b.snp_secrets_pa = 0x81000;
+	assert_null(bootinfo_check(&b));
 #undef REFUSED
 }
 

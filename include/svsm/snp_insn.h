@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The SNP guest instructions as the kernel executes them (snp-svsm-abi.md
+ * §1, §3.1). Each faulting instruction is caught by the exception table
+ * and reported as SNP_INSN_FAULTED. Kernel only: on anything but SNP
+ * hardware PVALIDATE/RMPADJUST raise #UD (qemu-tcg-svm-facts.md).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* PVALIDATE of the page mapped at va: EAX or SNP_INSN_FAULTED; *cf = rFLAGS.CF. Matches snp_pvalidate_fn. */
+int snp_insn_pvalidate(void *ctx, uint64_t va, unsigned page_size, bool validate, bool *cf);
+/* RMPADJUST of the page mapped at va: EAX or SNP_INSN_FAULTED. */
+int snp_insn_rmpadjust(uint64_t va, unsigned page_size, uint64_t attrs);
+/* MSR protocol: GHCB MSR = req, VMGEXIT, read the answer, put the previous MSR value back. */
+uint64_t snp_insn_msr_exchange(void *ctx, uint64_t req);
+/* GHCB protocol: GHCB MSR = ghcb_gpa, VMGEXIT. */
+void snp_insn_vmgexit(void *ctx, uint64_t ghcb_gpa);
+/* Termination request through the MSR protocol; never returns (§3.1). */
+__attribute__((noreturn)) void snp_insn_terminate(unsigned set, unsigned code);
