@@ -67,12 +67,21 @@
 /* §3.1 termination request: [15:12] reason set, [23:16] reason code. */
 #define GHCB_TERM_SET_SHIFT 12
 #define GHCB_TERM_CODE_SHIFT 16
-/* Reason set 0 is GHCB-defined; set 1 is Linux's; set 2 is ours (svsm/platform). */
+/* Reason set 0 is GHCB-defined; set 1 is Linux's; set 3 is this SVSM's (docs/BOOT.md). */
 #define GHCB_TERM_SET_GHCB 0
 #define GHCB_TERM_GENERAL 0
 #define GHCB_TERM_PROTOCOL_RANGE 1
 #define GHCB_TERM_SNP_FEATURES 2
-#define GHCB_TERM_SET_SVSM 2
+#define GHCB_TERM_SET_SVSM 3
+/* Codes in set 3 (stage1/entry.S uses 1 too: keep in step). */
+#define SVSM_TERM_SNP_ENTRY_MISSING 1 /* stage1: the SNP boot path is not built */
+#define SVSM_TERM_CPUID_PAGE 2        /* the CPUID page failed its checks */
+#define SVSM_TERM_CBIT 3              /* C-bit differs between CPUID page, stage 2 and hypervisor */
+#define SVSM_TERM_SECRETS_PAGE 4      /* the secrets page failed its checks */
+#define SVSM_TERM_GHCB 5              /* the GHCB could not be made shared or registered */
+#define SVSM_TERM_VC 6                /* #VC that cannot be handled before the console works */
+/* machine_exit(code) under SNP: 0x80 | the SVSM_EXIT_* code (include/svsm/exit_codes.h). */
+#define SVSM_TERM_EXIT_BASE 0x80
 
 /* §3.2 GHCB page (4096 bytes, shared). Save-area fields the SVSM uses are named. */
 struct ghcb {

@@ -69,5 +69,7 @@ struct extable_entry {
 	".popsection\n\t" EXTABLE_ENTRY("1b", "3b")
 
 const struct extable_entry *extable_find(uint64_t rip);
+/* Prints the full fault report (registers, backtrace) and stops the machine. */
+__attribute__((noreturn)) void exc_fatal(const struct exc_frame *f, uint64_t cr2, const char *why);
 /* Sets the exception handler for #VC (vector 29): true if it handled the exception. */
 void exc_set_vc_handler(bool (*handler)(struct exc_frame *f));

@@ -11,7 +11,8 @@
  *    runs on under vsnp until the vsnp backend (guest side) exists.
  *  - fake (svsm/platform/fake, host tests only): the RMP model behind
  *    validate/adjust/page-state, everything recorded.
- *  - snp: the hardware backend (platform issue, not built yet).
+ *  - snp (svsm/platform/snp, kernel only): SEV-SNP hardware, brought up
+ *    by snp_early_init before the probe (include/svsm/platform_snp.h).
  *
  * Results: pvalidate/rmpadjust return the hardware codes of
  * include/abi/snp.h (PVALIDATE_* / RMPADJUST_*) so callers can map them to
@@ -28,7 +29,11 @@
 
 struct platform_ops {
 	const char *name;
-	/* PVALIDATE of the page at pa (RMP_PG_SIZE_*); *unchanged reports CF = 1. */
+	/*
+	 * PVALIDATE of the page at pa (RMP_PG_SIZE_*) with the hardware's
+	 * contract: *unchanged (CF = 1) means nothing changed; a failure
+	 * changes nothing, even when a 2 MiB request is done as 512 x 4 KiB.
+	 */
 	int (*pvalidate)(uint64_t pa, unsigned page_size, bool validate, bool *unchanged);
 	/* RMPADJUST of the page at pa with attrs (include/abi/snp.h layout). */
 	int (*rmpadjust)(uint64_t pa, unsigned page_size, uint64_t attrs);
@@ -54,7 +59,11 @@ struct platform_ops {
 	int (*random)(void *buf, size_t len);
 };
 
-/* Selects the backend for the probed platform. SVSM_OK, or SVSM_ENOTSUP (snp not built). */
+/*
+ * Selects the backend for the probed platform. SVSM_OK, or SVSM_ENOTSUP
+ * for SNP when the snp backend is not linked in (host tests) or was not
+ * brought up (the SVSM was not entered through the SNP entry).
+ */
 int platform_select(const struct platform_info *info);
 /* Installs a backend directly (host tests, and backends that wrap another). */
 void platform_install(const struct platform_ops *ops);

@@ -8,6 +8,7 @@
  */
 #include "abi/x86.h"
 #include "lib/string.h"
+#include "svsm/cr.h"
 #include "svsm/boot.h"
 #include "svsm/cmdline.h"
 #include "svsm/console.h"
@@ -17,6 +18,7 @@
 #include "svsm/panic.h"
 #include "svsm/percpu.h"
 #include "svsm/platform.h"
+#include "svsm/platform_snp.h"
 #include "svsm/machine.h"
 
 #ifndef SVSM_VERSION
@@ -52,10 +54,10 @@ static void drop_identity_map(void)
 
 	for (unsigned i = 0; i < PT_ENTRIES / 2; i++)
 		pml4[i] = 0;
-	__asm__ volatile("movq %0, %%cr3" : : "r"(boot.bi.cr3) : "memory");
+	cr3_write(boot.bi.cr3);
 	/* Global pages (kernel, direct map) survive later CR3 loads. */
-	__asm__ volatile("movq %%cr4, %0" : "=r"(cr4));
-	__asm__ volatile("movq %0, %%cr4" : : "r"(cr4 | CR4_PGE) : "memory");
+	cr4 = cr4_read();
+	cr4_write(cr4 | CR4_PGE);
 }
 
 static void apply_cmdline(void)
@@ -104,14 +106,19 @@ static void setup_memory(void)
 
 void svsm_main(uint64_t boot_info_pa)
 {
-	console_init();
-	console_printf("\nSVSM " SVSM_VERSION " kernel starting\n");
-
 	/* Stage 2 maps all RAM, so the record is reachable at the direct-map address. */
 	const struct boot_info *src =
 		(const struct boot_info *)(uintptr_t)(SVSM_DIRECT_MAP_BASE + boot_info_pa);
 
 	memcpy(&boot.bi, src, sizeof(boot.bi));
+	/* Under SNP the UART needs the GHCB: keep the log until snp_early_init attaches it. */
+	if (boot.bi.entry_kind == BOOT_ENTRY_SNP) {
+		machine_set_exit(snp_machine_exit);
+		console_hold();
+	} else {
+		console_init();
+	}
+	console_printf("\nSVSM " SVSM_VERSION " kernel starting\n");
 	const char *why = bootinfo_check(&boot.bi);
 
 	if (why != NULL)
@@ -136,14 +143,21 @@ void svsm_main(uint64_t boot_info_pa)
 /* On the boot CPU's own tables and per-CPU kernel stack (vm_boot_cpu_switch). */
 static void svsm_main_late(void)
 {
+	if (boot.bi.entry_kind == BOOT_ENTRY_SNP)
+		snp_early_init(&boot.bi); /* before the probe: its CPUID raises #VC */
 	platform_probe(&boot.platform);
 	log_info("platform: %s (SVM %s, NPT %s, NRIPS %s, %u ASIDs)",
 		 platform_kind_name(boot.platform.kind), boot.platform.svm ? "yes" : "no",
 		 boot.platform.npt ? "yes" : "no", boot.platform.nrips ? "yes" : "no",
 		 boot.platform.asids);
+	if ((boot.platform.kind == PLATFORM_SNP) != (boot.bi.entry_kind == BOOT_ENTRY_SNP)) {
+		log_err("platform: probed %s but entered through the %s entry; refusing to run",
+			platform_kind_name(boot.platform.kind),
+			boot.bi.entry_kind == BOOT_ENTRY_SNP ? "SNP" : "Multiboot");
+		machine_exit(SVSM_EXIT_FAIL);
+	}
 	if (platform_select(&boot.platform) != SVSM_OK) {
-		log_err("platform: no backend for %s: the snp backend is not built yet",
-			platform_kind_name(boot.platform.kind));
+		log_err("platform: no backend for %s", platform_kind_name(boot.platform.kind));
 		machine_exit(SVSM_EXIT_FAIL);
 	}
 	log_info("platform: backend %s", platform_current()->name);

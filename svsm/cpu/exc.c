@@ -6,6 +6,7 @@
  * stop with a failure status.
  */
 #include "abi/x86.h"
+#include "svsm/cr.h"
 #include "svsm/console.h"
 #include "svsm/exc.h"
 #include "svsm/machine.h"
@@ -46,22 +47,6 @@ const char *exc_name(uint64_t vector)
 	return vector < X86_EXC_COUNT ? "reserved exception" : "external interrupt";
 }
 
-static uint64_t read_cr2(void)
-{
-	uint64_t v;
-
-	__asm__ volatile("movq %%cr2, %0" : "=r"(v));
-	return v;
-}
-
-static uint64_t read_cr3(void)
-{
-	uint64_t v;
-
-	__asm__ volatile("movq %%cr3, %0" : "=r"(v));
-	return v;
-}
-
 /* Faults with architectural meaning beyond "this instruction failed" never recover. */
 static bool recoverable(uint64_t vector)
 {
@@ -69,8 +54,7 @@ static bool recoverable(uint64_t vector)
 	       vector != X86_EXC_MC;
 }
 
-__attribute__((noreturn)) static void exc_fatal(const struct exc_frame *f, uint64_t cr2,
-						const char *why)
+void exc_fatal(const struct exc_frame *f, uint64_t cr2, const char *why)
 {
 	console_printf("\nFATAL: %s: vector %llu (%s), error code 0x%llx\n", why,
 		       (unsigned long long)f->vector, exc_name(f->vector),
@@ -79,7 +63,7 @@ __attribute__((noreturn)) static void exc_fatal(const struct exc_frame *f, uint6
 		       (unsigned long long)f->cs, (unsigned long long)f->rflags);
 	console_printf("  RSP 0x%016llx SS 0x%llx CR2 0x%016llx CR3 0x%llx\n",
 		       (unsigned long long)f->rsp, (unsigned long long)f->ss,
-		       (unsigned long long)cr2, (unsigned long long)read_cr3());
+		       (unsigned long long)cr2, (unsigned long long)cr3_read());
 	console_printf("  RAX %016llx RBX %016llx RCX %016llx RDX %016llx\n",
 		       (unsigned long long)f->rax, (unsigned long long)f->rbx,
 		       (unsigned long long)f->rcx, (unsigned long long)f->rdx);
@@ -104,7 +88,7 @@ void exc_set_vc_handler(bool (*handler)(struct exc_frame *f))
 
 void exc_dispatch(struct exc_frame *f)
 {
-	uint64_t cr2 = read_cr2();
+	uint64_t cr2 = cr2_read();
 	struct percpu *pc = this_cpu();
 	unsigned ist = exc_ist_of(f->vector);
 

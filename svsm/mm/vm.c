@@ -11,6 +11,7 @@
 #include "lib/cpu.h"
 #include "lib/string.h"
 #include "mm/layout.h"
+#include "svsm/cr.h"
 #include "svsm/boot.h"
 #include "svsm/console.h"
 #include "svsm/errno.h"
@@ -53,9 +54,9 @@ static void flush_all(void *ctx)
 	uint64_t cr4;
 
 	(void)ctx;
-	__asm__ volatile("movq %%cr4, %0" : "=r"(cr4));
-	__asm__ volatile("movq %0, %%cr4" : : "r"(cr4 & ~CR4_PGE) : "memory");
-	__asm__ volatile("movq %0, %%cr4" : : "r"(cr4) : "memory");
+	cr4 = cr4_read();
+	cr4_write(cr4 & ~CR4_PGE);
+	cr4_write(cr4);
 }
 
 static const struct pgtable_ops kernel_ops = { table_alloc, table_va, flush_page, flush_all };
@@ -171,7 +172,7 @@ void vm_boot_cpu_switch(void (*cont)(void))
 	build_kernel_half(b);
 	build_cpu_tables(&pt, b->bi.enc_mask);
 	/* The C-bit in CR3 says the top-level table is encrypted (APM vol.2 §15.34.5). */
-	__asm__ volatile("movq %0, %%cr3" : : "r"(pt.root_pa | b->bi.enc_mask) : "memory");
+	cr3_write(pt.root_pa | b->bi.enc_mask);
 	/* Global kernel entries from stage 2 survive a CR3 load; drop them. */
 	flush_all(NULL);
 

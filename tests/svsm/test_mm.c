@@ -10,6 +10,7 @@
 #include "mm/guest_range.h"
 #include "mm/kmalloc.h"
 #include "mm/layout.h"
+#include "svsm/cr.h"
 #include "svsm/boot.h"
 #include "svsm/errno.h"
 #include "svsm/mm.h"
@@ -19,14 +20,6 @@
 #include "svsm/stacks.h"
 
 #define SCRATCH PERCPU_SCRATCH_BASE
-
-static uint64_t read_cr3(void)
-{
-	uint64_t cr3;
-
-	__asm__ volatile("movq %%cr3, %0" : "=r"(cr3));
-	return cr3;
-}
 
 SELFTEST(mm_heap_is_svsm_memory)
 {
@@ -92,7 +85,7 @@ SELFTEST(percpu_region_and_own_tables)
 	ST_EQ((uint64_t)(uintptr_t)pc, PERCPU_DATA);
 	ST_EQ(rdmsr_safe(MSR_GS_BASE, &gs), SVSM_OK);
 	ST_EQ(gs, PERCPU_DATA);
-	ST_EQ(read_cr3() & PTE_ADDR_MASK, pc->pt.root_pa);
+	ST_EQ(cr3_read() & PTE_ADDR_MASK, pc->pt.root_pa);
 	ST_ASSERT(pc->pt.root_pa != vm_kernel_pt()->root_pa);
 	/* The kernel half is shared entry for entry (the CPU sets Accessed in its copy), but for the per-CPU slot. */
 	for (unsigned slot = 256; slot < 512; slot++) {

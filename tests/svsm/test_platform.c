@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: MIT */
-/* The platform seam on the live machine: the native backend. */
+/* The platform seam on the live machine: the native backend, and the snp backend's parts that run here. */
 #include "abi/snp.h"
 #include "abi/x86.h"
 #include "lib/cpu.h"
 #include "lib/string.h"
 #include "svsm/errno.h"
+#include "svsm/percpu.h"
 #include "svsm/platform.h"
+#include "svsm/platform_snp.h"
+#include "svsm/snp_insn.h"
+#include "svsm/snp_pvalidate.h"
 #include "svsm/selftest.h"
 
 SELFTEST(platform_native_backend_selected)
@@ -68,4 +72,37 @@ SELFTEST(platform_native_random)
 	ST_EQ(platform_random(a, sizeof(a)), SVSM_OK);
 	ST_EQ(platform_random(b, 7), SVSM_OK);
 	ST_ASSERT(memcmp(a, b, 7) != 0);
+}
+
+/*
+ * The snp backend's instruction wrappers on a machine without SNP: QEMU
+ * raises #UD for PVALIDATE and RMPADJUST (qemu-tcg-svm-facts.md), which the
+ * exception table turns into SNP_INSN_FAULTED and the seam into FAIL_INPUT.
+ */
+SELFTEST(platform_snp_instructions_fault_cleanly)
+{
+	static uint8_t page[4096] __attribute__((aligned(4096)));
+	uint64_t before = this_cpu()->last_fault.count;
+	bool cf = true, unchanged = true;
+
+	ST_EQ(snp_insn_pvalidate(NULL, (uint64_t)(uintptr_t)page, RMP_PG_SIZE_4K, true, &cf),
+	      SNP_INSN_FAULTED);
+	ST_EQ(this_cpu()->last_fault.vector, X86_EXC_UD);
+	ST_EQ(snp_insn_rmpadjust((uint64_t)(uintptr_t)page, RMP_PG_SIZE_4K, 1), SNP_INSN_FAULTED);
+	ST_EQ(this_cpu()->last_fault.count, before + 2);
+	ST_EQ(snp_pvalidate_page(snp_insn_pvalidate, NULL, (uint64_t)(uintptr_t)page,
+				 RMP_PG_SIZE_4K, true, &unchanged),
+	      PVALIDATE_FAIL_INPUT);
+	ST_ASSERT(!unchanged);
+}
+
+SELFTEST(platform_snp_backend_absent_without_snp_entry)
+{
+	struct platform_info snp_info = { .kind = PLATFORM_SNP };
+	const struct platform_ops *was = platform_current();
+
+	/* Linked in, but never brought up on this boot: selecting it is refused, nothing changes. */
+	ST_ASSERT(snp_platform_ops() == NULL);
+	ST_EQ(platform_select(&snp_info), SVSM_ENOTSUP);
+	ST_ASSERT(platform_current() == was);
 }

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The snp backend (svsm/platform/snp): the SVSM at VMPL0 of a real SEV-SNP
+ * guest. Kernel only. Under SNP nothing that traps (CPUID, port I/O, most
+ * MSRs) works until the GHCB exists, so the kernel starts it before the
+ * platform probe when it was entered through the SNP entry, holding
+ * console output until then (console_hold).
+ */
+#pragma once
+
+#include "svsm/boot_info.h"
+#include "svsm/platform.h"
+
+/*
+ * Checks the CPUID and secrets pages, negotiates the GHCB protocol, checks
+ * the hypervisor's features, makes this CPU's GHCB shared and registers
+ * it, installs the #VC handler and attaches the console through the GHCB.
+ * Nothing can be reported before the GHCB works, so any failure ends the
+ * VM with a GHCB termination reason (include/abi/ghcb.h, set 3 or set 0).
+ */
+void snp_early_init(const struct boot_info *bi);
+/* The backend once snp_early_init has run; NULL before (platform_select refuses SNP then). */
+const struct platform_ops *snp_platform_ops(void);
+/* machine_exit under SNP: a termination request with code SVSM_TERM_EXIT_BASE | code. */
+__attribute__((noreturn)) void snp_machine_exit(unsigned code);

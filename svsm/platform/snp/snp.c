@@ -1,0 +1,310 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The snp backend (include/svsm/platform_snp.h): bring-up and the seam's
+ * operations on SEV-SNP hardware. The logic lives in the portable files
+ * beside this one (cpuid_page.c, secrets.c, pvalidate.c, hv_msr.c,
+ * hv_ghcb.c, vc_emulate.c), host-tested; this file maps pages and wires
+ * them to the instructions in insn.c.
+ */
+#include "svsm/platform_snp.h"
+
+#include "abi/ghcb.h"
+#include "abi/snp.h"
+#include "abi/x86.h"
+#include "lib/string.h"
+#include "lib/uart.h"
+#include "mm/pgtable.h"
+#include "svsm/boot.h"
+#include "svsm/console.h"
+#include "svsm/errno.h"
+#include "svsm/ghcb_proto.h"
+#include "svsm/machine.h"
+#include "svsm/mm.h"
+#include "svsm/panic.h"
+#include "svsm/snp_cpuid.h"
+#include "svsm/snp_hv.h"
+#include "svsm/snp_insn.h"
+#include "svsm/snp_pvalidate.h"
+#include "svsm/snp_secrets.h"
+#include "snp_internal.h"
+
+#define PAGES_PER_2M 512u
+
+struct snp_state snp;
+
+void snp_machine_exit(unsigned code)
+{
+	snp_insn_terminate(GHCB_TERM_SET_SVSM, SVSM_TERM_EXIT_BASE | (code & 0x7F));
+}
+
+/* ---- mapping the page an instruction works on ---- */
+
+/*
+ * PVALIDATE and RMPADJUST take a virtual address. SVSM memory is in the
+ * direct map; anything else goes through the temporary window, which must
+ * hand out a 2 MiB-aligned run for a 2 MiB page.
+ */
+static void *map_page(uint64_t pa, unsigned page_size, bool *tmp)
+{
+	uint64_t len = page_size == RMP_PG_SIZE_2M ? PAGES_PER_2M * PAGE_SIZE : PAGE_SIZE;
+	void *va;
+
+	*tmp = false;
+	if (memmap_contains(mm_svsm_memory(), pa, pa + len))
+		return phys_to_virt(pa);
+	*tmp = true;
+	if (tmpmap(pa, len / PAGE_SIZE, PGT_WRITE | PGT_ENC, &va) != SVSM_OK)
+		panic("snp: no temporary mapping for 0x%llx (+%llu bytes)", (unsigned long long)pa,
+		      (unsigned long long)len);
+	if (((uint64_t)(uintptr_t)va & (len - 1)) != 0)
+		panic("snp: temporary window is fragmented; a 2 MiB page needs all of it");
+	return va;
+}
+
+static void unmap_page(void *va, unsigned page_size, bool tmp)
+{
+	if (tmp)
+		tmpunmap(va, page_size == RMP_PG_SIZE_2M ? PAGES_PER_2M : 1);
+}
+
+static bool page_ok(uint64_t pa, unsigned page_size)
+{
+	uint64_t align = page_size == RMP_PG_SIZE_2M ? PAGES_PER_2M * PAGE_SIZE : PAGE_SIZE;
+
+	return (page_size == RMP_PG_SIZE_4K || page_size == RMP_PG_SIZE_2M) &&
+	       (pa & (align - 1)) == 0 && pa < PGT_MAX_PA;
+}
+
+/* ---- the seam ---- */
+
+static int snp_pvalidate(uint64_t pa, unsigned page_size, bool validate, bool *unchanged)
+{
+	bool tmp;
+
+	*unchanged = false;
+	if (!page_ok(pa, page_size))
+		return PVALIDATE_FAIL_INPUT;
+
+	void *va = map_page(pa, page_size, &tmp);
+	int code = snp_pvalidate_page(snp_insn_pvalidate, NULL, (uint64_t)(uintptr_t)va, page_size,
+				      validate, unchanged);
+
+	unmap_page(va, page_size, tmp);
+	if (code == SNP_PVALIDATE_TORN)
+		panic("snp: PVALIDATE of 0x%llx failed part way and could not be undone",
+		      (unsigned long long)pa);
+	return code;
+}
+
+static int snp_rmpadjust(uint64_t pa, unsigned page_size, uint64_t attrs)
+{
+	bool tmp;
+
+	if (!page_ok(pa, page_size) || (attrs & RMPADJUST_RSVD_MASK) != 0)
+		return RMPADJUST_FAIL_INPUT;
+
+	void *va = map_page(pa, page_size, &tmp);
+	int code = snp_rmpadjust_code(snp_insn_rmpadjust((uint64_t)(uintptr_t)va, page_size, attrs));
+
+	unmap_page(va, page_size, tmp);
+	return code;
+}
+
+static int snp_page_state(uint64_t pa, unsigned page_size, bool private_)
+{
+	uint64_t e;
+
+	if (!page_ok(pa, page_size))
+		return SVSM_EINVAL;
+	e = psc_entry_encode(pa >> 12, private_ ? GHCB_PSC_OP_PRIVATE : GHCB_PSC_OP_SHARED,
+			     page_size == RMP_PG_SIZE_2M);
+	return snp_ghcb_psc(&snp.hv, &e, 1) == SVSM_OK ? SVSM_OK : SVSM_EIO;
+}
+
+static int snp_cpuid(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *out)
+{
+	struct snp_vc_env env;
+
+	snp_cpu_env(&env);
+
+	const struct snp_cpuid_env cenv = { .osxsave = env.osxsave, .pke = env.pke,
+					    .xcr0 = env.xcr0, .xss = env.xss,
+					    .hv = snp_hv_cpuid, .ctx = &snp.hv };
+
+	return snp_cpuid_lookup(&snp.cpuid, leaf, subleaf, &cenv, out);
+}
+
+static int snp_rdmsr(uint32_t msr, uint64_t *val)
+{
+	return snp_ghcb_rdmsr(&snp.hv, msr, val);
+}
+
+static int snp_wrmsr(uint32_t msr, uint64_t val)
+{
+	return snp_ghcb_wrmsr(&snp.hv, msr, val);
+}
+
+static int snp_io_in(uint16_t port, unsigned size, uint32_t *val)
+{
+	return snp_ghcb_io(&snp.hv, port, size, true, val);
+}
+
+static int snp_io_out(uint16_t port, unsigned size, uint32_t val)
+{
+	return snp_ghcb_io(&snp.hv, port, size, false, &val);
+}
+
+static int snp_ap_create(uint32_t apic_id, uint64_t vmsa_pa, unsigned vmpl, uint64_t features)
+{
+	return snp_ghcb_ap_create(&snp.hv, SVM_AP_CREATE, apic_id, vmpl, vmsa_pa, features);
+}
+
+static int snp_run_vmpl(unsigned vmpl)
+{
+	return snp_ghcb_run_vmpl(&snp.hv, vmpl);
+}
+
+static int snp_guest_request(uint64_t req_pa, uint64_t resp_pa, uint64_t *fw_error)
+{
+	return snp_ghcb_guest_request(&snp.hv, req_pa, resp_pa, fw_error);
+}
+
+__attribute__((noreturn)) static void snp_terminate(unsigned set, unsigned code)
+{
+	snp_insn_terminate(set, code);
+}
+
+static uint64_t snp_enc_mask(void)
+{
+	return 1ull << snp.cpuid.cbit;
+}
+
+static int snp_random(void *buf, size_t len)
+{
+	/* RDRAND is not intercepted under SNP; the native backend's loop serves. */
+	return platform_native_ops.random(buf, len);
+}
+
+static const struct platform_ops snp_ops = {
+	.name = "snp",
+	.pvalidate = snp_pvalidate,
+	.rmpadjust = snp_rmpadjust,
+	.page_state = snp_page_state,
+	.cpuid = snp_cpuid,
+	.rdmsr = snp_rdmsr,
+	.wrmsr = snp_wrmsr,
+	.io_in = snp_io_in,
+	.io_out = snp_io_out,
+	.ap_create = snp_ap_create,
+	.run_vmpl = snp_run_vmpl,
+	.guest_request = snp_guest_request,
+	.terminate = snp_terminate,
+	.enc_mask = snp_enc_mask,
+	.random = snp_random,
+};
+
+const struct platform_ops *snp_platform_ops(void)
+{
+	return snp.ready ? &snp_ops : NULL;
+}
+
+/* ---- bring-up ---- */
+
+static void console_out(uint16_t port, uint8_t v)
+{
+	uint32_t val = v;
+
+	(void)snp_ghcb_io(&snp.hv, port, 1, false, &val);
+}
+
+static uint8_t console_in(uint16_t port)
+{
+	uint32_t val = 0xFF; /* a missing UART reads as all ones */
+
+	(void)snp_ghcb_io(&snp.hv, port, 1, true, &val);
+	return (uint8_t)val;
+}
+
+static const struct uart_port_io ghcb_port_io = { console_out, console_in };
+
+/* Reads one page of launch data (CPUID or secrets page) through the temporary window. */
+static void read_launch_page(uint64_t pa, void *dst, size_t len, unsigned fail_code)
+{
+	void *va;
+
+	if (tmpmap(pa, 1, PGT_ENC, &va) != SVSM_OK)
+		snp_insn_terminate(GHCB_TERM_SET_SVSM, fail_code);
+	memcpy(dst, va, len);
+	tmpunmap(va, 1);
+}
+
+/*
+ * The GHCB: a page of SVSM memory, rescinded (PVALIDATE) and made shared
+ * (page state change through the MSR protocol: no GHCB yet), then mapped
+ * without the C-bit in the direct map, zeroed and registered (§3.1, §3.4
+ * order: rescind first, then the state change).
+ */
+static void ghcb_setup(void)
+{
+	uint64_t pa = buddy_alloc(mm_buddy(), 0);
+	uint64_t va;
+	bool unchanged;
+
+	if (pa == MM_PA_NONE)
+		snp_insn_terminate(GHCB_TERM_SET_SVSM, SVSM_TERM_GHCB);
+	va = (uint64_t)(uintptr_t)phys_to_virt(pa);
+	if (snp_pvalidate_page(snp_insn_pvalidate, NULL, va, RMP_PG_SIZE_4K, false, &unchanged) !=
+		    PVALIDATE_SUCCESS ||
+	    unchanged || snp_hv_psc_msr(&snp.hv, pa, false) != SVSM_OK ||
+	    pgt_unmap(vm_kernel_pt(), va, PAGE_SIZE) != SVSM_OK ||
+	    pgt_map(vm_kernel_pt(), va, pa, PAGE_SIZE, PGT_WRITE | PGT_GLOBAL) != SVSM_OK)
+		snp_insn_terminate(GHCB_TERM_SET_SVSM, SVSM_TERM_GHCB);
+	memset((void *)(uintptr_t)va, 0, PAGE_SIZE);
+	if (snp_hv_register_ghcb(&snp.hv, pa) != SVSM_OK)
+		snp_insn_terminate(GHCB_TERM_SET_SVSM, SVSM_TERM_GHCB);
+	snp.hv.ghcb = (struct ghcb *)(uintptr_t)va;
+	snp.hv.ghcb_gpa = pa;
+}
+
+void snp_early_init(const struct boot_info *bi)
+{
+	static struct snp_cpuid_table raw_cpuid;
+	static struct snp_secrets_page raw_secrets;
+	const char *why = NULL;
+	uint64_t features = 0;
+	int err;
+
+	machine_set_exit(snp_machine_exit);
+
+	read_launch_page(bi->snp_cpuid_pa, &raw_cpuid, sizeof(raw_cpuid), SVSM_TERM_CPUID_PAGE);
+	if (snp_cpuid_init(&snp.cpuid, &raw_cpuid, &why) != SVSM_OK)
+		snp_insn_terminate(GHCB_TERM_SET_SVSM, SVSM_TERM_CPUID_PAGE);
+	if (bi->enc_mask != 1ull << snp.cpuid.cbit)
+		snp_insn_terminate(GHCB_TERM_SET_SVSM, SVSM_TERM_CBIT);
+
+	snp.hv = (struct snp_hv){ .msr_exchange = snp_insn_msr_exchange,
+				  .vmgexit = snp_insn_vmgexit };
+	err = snp_hv_negotiate(&snp.hv, snp.cpuid.cbit);
+	if (err == SVSM_EINVAL)
+		snp_insn_terminate(GHCB_TERM_SET_SVSM, SVSM_TERM_CBIT);
+	if (err != SVSM_OK)
+		snp_insn_terminate(GHCB_TERM_SET_GHCB, GHCB_TERM_PROTOCOL_RANGE);
+	if (snp_hv_features(&snp.hv, &features) != SVSM_OK)
+		snp_insn_terminate(GHCB_TERM_SET_GHCB, GHCB_TERM_SNP_FEATURES);
+
+	read_launch_page(bi->snp_secrets_pa, &raw_secrets, sizeof(raw_secrets),
+			 SVSM_TERM_SECRETS_PAGE);
+	if (snp_secrets_check(&raw_secrets, &why) != SVSM_OK)
+		snp_insn_terminate(GHCB_TERM_SET_SVSM, SVSM_TERM_SECRETS_PAGE);
+	snp.secrets_pa = bi->snp_secrets_pa;
+	/* Keys stay in the firmware's page; this copy was only for the checks. */
+	memset(&raw_secrets, 0, sizeof(raw_secrets));
+
+	ghcb_setup();
+	exc_set_vc_handler(snp_vc_handler);
+	console_attach(&ghcb_port_io);
+	snp.ready = true;
+	log_info("snp: GHCB protocol v%u, hypervisor features 0x%llx, C-bit %u, GHCB at 0x%llx",
+		 snp.hv.version, (unsigned long long)features, snp.cpuid.cbit,
+		 (unsigned long long)snp.hv.ghcb_gpa);
+}

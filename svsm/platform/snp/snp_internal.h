@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+/* State shared by the snp backend's kernel files (snp.c, vc.c). */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "svsm/exc.h"
+#include "svsm/snp_cpuid.h"
+#include "svsm/snp_hv.h"
+#include "svsm/snp_vc.h"
+
+struct snp_state {
+	struct snp_cpuid cpuid; /* checked copy of the CPUID page */
+	struct snp_hv hv;       /* the boot CPU's GHCB channel */
+	uint64_t secrets_pa;
+	bool ready;
+};
+
+extern struct snp_state snp;
+
+/* This CPU's CR4/XCR0 view for CPUID answers. */
+void snp_cpu_env(struct snp_vc_env *env);
+/* snp_cpuid_env.hv: the hypervisor's CPUID through the GHCB (ctx = struct snp_hv *). */
+int snp_hv_cpuid(void *ctx, uint32_t leaf, uint32_t subleaf, struct cpuid_regs *out);
+/* The #VC handler (exc_set_vc_handler). */
+bool snp_vc_handler(struct exc_frame *f);
