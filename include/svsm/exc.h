@@ -71,5 +71,11 @@ struct extable_entry {
 const struct extable_entry *extable_find(uint64_t rip);
 /* Prints the full fault report (registers, backtrace) and stops the machine. */
 __attribute__((noreturn)) void exc_fatal(const struct exc_frame *f, uint64_t cr2, const char *why);
+/*
+ * Runs once at the start of a fatal report, before anything is printed:
+ * the snp backend uses it to take the console off the #VC path, since the
+ * report may come from inside the #VC handler.
+ */
+void exc_set_fatal_hook(void (*hook)(void));
 /* Sets the exception handler for #VC (vector 29): true if it handled the exception. */
 void exc_set_vc_handler(bool (*handler)(struct exc_frame *f));

@@ -14,7 +14,8 @@
 /*
  * Checks the CPUID and secrets pages, negotiates the GHCB protocol, checks
  * the hypervisor's features, makes this CPU's GHCB shared and registers
- * it, installs the #VC handler and attaches the console through the GHCB.
+ * it, installs the #VC handler and attaches the console (its port I/O then
+ * goes through the #VC handler's IOIO path).
  * Nothing can be reported before the GHCB works, so any failure ends the
  * VM with a GHCB termination reason (include/abi/ghcb.h, set 3 or set 0).
  */

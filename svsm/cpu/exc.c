@@ -54,8 +54,20 @@ static bool recoverable(uint64_t vector)
 	       vector != X86_EXC_MC;
 }
 
+static void (*fatal_hook)(void);
+
+void exc_set_fatal_hook(void (*hook)(void))
+{
+	fatal_hook = hook;
+}
+
 void exc_fatal(const struct exc_frame *f, uint64_t cr2, const char *why)
 {
+	void (*hook)(void) = fatal_hook;
+
+	fatal_hook = NULL; /* once: a fault inside the hook must not loop */
+	if (hook != NULL)
+		hook();
 	console_printf("\nFATAL: %s: vector %llu (%s), error code 0x%llx\n", why,
 		       (unsigned long long)f->vector, exc_name(f->vector),
 		       (unsigned long long)f->error_code);

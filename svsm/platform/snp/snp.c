@@ -227,6 +227,12 @@ static uint8_t console_in(uint16_t port)
 
 static const struct uart_port_io ghcb_port_io = { console_out, console_in };
 
+void snp_console_direct(void)
+{
+	snp.hv.busy = false; /* a call cut short by the fault is abandoned */
+	uart_set_port_io(&ghcb_port_io);
+}
+
 /* Reads one page of launch data (CPUID or secrets page) through the temporary window. */
 static void read_launch_page(uint64_t pa, void *dst, size_t len, unsigned fail_code)
 {
@@ -302,7 +308,9 @@ void snp_early_init(const struct boot_info *bi)
 
 	ghcb_setup();
 	exc_set_vc_handler(snp_vc_handler);
-	console_attach(&ghcb_port_io);
+	exc_set_fatal_hook(snp_console_direct);
+	/* The console's IN/OUT now raise #VC and go out through the IOIO path. */
+	console_attach(NULL);
 	snp.ready = true;
 	log_info("snp: GHCB protocol v%u, hypervisor features 0x%llx, C-bit %u, GHCB at 0x%llx",
 		 snp.hv.version, (unsigned long long)features, snp.cpuid.cbit,

@@ -23,5 +23,11 @@ extern struct snp_state snp;
 void snp_cpu_env(struct snp_vc_env *env);
 /* snp_cpuid_env.hv: the hypervisor's CPUID through the GHCB (ctx = struct snp_hv *). */
 int snp_hv_cpuid(void *ctx, uint32_t leaf, uint32_t subleaf, struct cpuid_regs *out);
+/*
+ * Sends the console straight through the GHCB instead of IN/OUT + #VC, for
+ * reports made inside the #VC handler (a #VC there would reuse its IST
+ * stack) and fatal reports in general (exc_set_fatal_hook).
+ */
+void snp_console_direct(void);
 /* The #VC handler (exc_set_vc_handler). */
 bool snp_vc_handler(struct exc_frame *f);

@@ -68,7 +68,7 @@ bool snp_vc_handler(struct exc_frame *f)
 	int err;
 
 	if (exit_code == SVM_EXIT_PAGE_NOT_VALIDATED) {
-		snp.hv.busy = false; /* whatever call was running is abandoned: the report needs the GHCB */
+		snp_console_direct();
 		console_printf("\nsnp: #VC 0x404: access to a page that is not validated "
 			       "(RIP 0x%llx, CR2 0x%llx); the RMP changed under the SVSM or the SVSM "
 			       "touched memory it never validated\n",
@@ -81,8 +81,10 @@ bool snp_vc_handler(struct exc_frame *f)
 		f->rax = r.rax, f->rbx = r.rbx, f->rcx = r.rcx, f->rdx = r.rdx, f->rip = r.rip;
 		return true;
 	}
-	if (err != SVSM_EFAULT) /* EFAULT: a #GP the exception table may expect (rdmsr_safe) */
+	if (err != SVSM_EFAULT) { /* EFAULT: a #GP the exception table may expect (rdmsr_safe) */
+		snp_console_direct();
 		console_printf("\nsnp: #VC exit code 0x%llx at RIP 0x%llx not emulated (error %d)\n",
 			       (unsigned long long)exit_code, (unsigned long long)f->rip, err);
+	}
 	return false;
 }
