@@ -23,6 +23,8 @@
 #define GDT_TSS 0x30
 #define GDT_ENTRIES 8 /* the TSS descriptor takes two */
 
+struct snp_hv;
+
 struct percpu {
 	struct percpu *self; /* must stay first: %gs:0 */
 	uint32_t cpu_index;
@@ -34,6 +36,7 @@ struct percpu {
 	struct exc_record last_fault;
 	struct pgtable pt; /* this CPU's tables; pt.root_pa is in CR3 */
 	uint64_t tmp_used[PERCPU_TMP_PAGES / 64]; /* temporary-window slots in use */
+	struct snp_hv *snp_hv; /* this CPU's GHCB channel under SNP (svsm/platform/snp), else NULL */
 };
 
 _Static_assert(sizeof(struct percpu) <= PERCPU_DATA_SIZE, "struct percpu fits its region slot");

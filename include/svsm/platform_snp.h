@@ -20,6 +20,14 @@
  * VM with a GHCB termination reason (include/abi/ghcb.h, set 3 or set 0).
  */
 void snp_early_init(const struct boot_info *bi);
+struct snp_hv;
+/*
+ * Gives the calling CPU its own GHCB (a heap page made shared and
+ * registered) on the channel hv, which must live as long as the CPU.
+ * snp_early_init does it for the boot CPU; an AP running SVSM code must
+ * call it before anything that raises #VC.
+ */
+void snp_cpu_init(struct snp_hv *hv);
 /* The backend once snp_early_init has run; NULL before (platform_select refuses SNP then). */
 const struct platform_ops *snp_platform_ops(void);
 /* machine_exit under SNP: a termination request with code SVSM_TERM_EXIT_BASE | code. */

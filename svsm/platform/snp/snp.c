@@ -21,6 +21,7 @@
 #include "svsm/machine.h"
 #include "svsm/mm.h"
 #include "svsm/panic.h"
+#include "svsm/percpu.h"
 #include "svsm/snp_cpuid.h"
 #include "svsm/snp_hv.h"
 #include "svsm/snp_insn.h"
@@ -31,6 +32,11 @@
 #define PAGES_PER_2M 512u
 
 struct snp_state snp;
+
+struct snp_hv *snp_hv_this(void)
+{
+	return this_cpu()->snp_hv;
+}
 
 void snp_machine_exit(unsigned code)
 {
@@ -118,7 +124,7 @@ static int snp_page_state(uint64_t pa, unsigned page_size, bool private_)
 		return SVSM_EINVAL;
 	e = psc_entry_encode(pa >> 12, private_ ? GHCB_PSC_OP_PRIVATE : GHCB_PSC_OP_SHARED,
 			     page_size == RMP_PG_SIZE_2M);
-	return snp_ghcb_psc(&snp.hv, &e, 1) == SVSM_OK ? SVSM_OK : SVSM_EIO;
+	return snp_ghcb_psc(snp_hv_this(), &e, 1) == SVSM_OK ? SVSM_OK : SVSM_EIO;
 }
 
 static int snp_cpuid(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *out)
@@ -129,44 +135,44 @@ static int snp_cpuid(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *out)
 
 	const struct snp_cpuid_env cenv = { .osxsave = env.osxsave, .pke = env.pke,
 					    .xcr0 = env.xcr0, .xss = env.xss,
-					    .hv = snp_hv_cpuid, .ctx = &snp.hv };
+					    .hv = snp_hv_cpuid, .ctx = snp_hv_this() };
 
 	return snp_cpuid_lookup(&snp.cpuid, leaf, subleaf, &cenv, out);
 }
 
 static int snp_rdmsr(uint32_t msr, uint64_t *val)
 {
-	return snp_ghcb_rdmsr(&snp.hv, msr, val);
+	return snp_ghcb_rdmsr(snp_hv_this(), msr, val);
 }
 
 static int snp_wrmsr(uint32_t msr, uint64_t val)
 {
-	return snp_ghcb_wrmsr(&snp.hv, msr, val);
+	return snp_ghcb_wrmsr(snp_hv_this(), msr, val);
 }
 
 static int snp_io_in(uint16_t port, unsigned size, uint32_t *val)
 {
-	return snp_ghcb_io(&snp.hv, port, size, true, val);
+	return snp_ghcb_io(snp_hv_this(), port, size, true, val);
 }
 
 static int snp_io_out(uint16_t port, unsigned size, uint32_t val)
 {
-	return snp_ghcb_io(&snp.hv, port, size, false, &val);
+	return snp_ghcb_io(snp_hv_this(), port, size, false, &val);
 }
 
 static int snp_ap_create(uint32_t apic_id, uint64_t vmsa_pa, unsigned vmpl, uint64_t features)
 {
-	return snp_ghcb_ap_create(&snp.hv, SVM_AP_CREATE, apic_id, vmpl, vmsa_pa, features);
+	return snp_ghcb_ap_create(snp_hv_this(), SVM_AP_CREATE, apic_id, vmpl, vmsa_pa, features);
 }
 
 static int snp_run_vmpl(unsigned vmpl)
 {
-	return snp_ghcb_run_vmpl(&snp.hv, vmpl);
+	return snp_ghcb_run_vmpl(snp_hv_this(), vmpl);
 }
 
 static int snp_guest_request(uint64_t req_pa, uint64_t resp_pa, uint64_t *fw_error)
 {
-	return snp_ghcb_guest_request(&snp.hv, req_pa, resp_pa, fw_error);
+	return snp_ghcb_guest_request(snp_hv_this(), req_pa, resp_pa, fw_error);
 }
 
 __attribute__((noreturn)) static void snp_terminate(unsigned set, unsigned code)
@@ -214,14 +220,14 @@ static void console_out(uint16_t port, uint8_t v)
 {
 	uint32_t val = v;
 
-	(void)snp_ghcb_io(&snp.hv, port, 1, false, &val);
+	(void)snp_ghcb_io(snp_hv_this(), port, 1, false, &val);
 }
 
 static uint8_t console_in(uint16_t port)
 {
 	uint32_t val = 0xFF; /* a missing UART reads as all ones */
 
-	(void)snp_ghcb_io(&snp.hv, port, 1, true, &val);
+	(void)snp_ghcb_io(snp_hv_this(), port, 1, true, &val);
 	return (uint8_t)val;
 }
 
@@ -229,7 +235,11 @@ static const struct uart_port_io ghcb_port_io = { console_out, console_in };
 
 void snp_console_direct(void)
 {
-	snp.hv.busy = false; /* a call cut short by the fault is abandoned */
+	struct snp_hv *hv = snp_hv_this();
+
+	if (hv == NULL)
+		return; /* this CPU never got a GHCB: nothing better to offer */
+	hv->busy = false; /* a call cut short by the fault is abandoned */
 	uart_set_port_io(&ghcb_port_io);
 }
 
@@ -250,7 +260,7 @@ static void read_launch_page(uint64_t pa, void *dst, size_t len, unsigned fail_c
  * without the C-bit in the direct map, zeroed and registered (§3.1, §3.4
  * order: rescind first, then the state change).
  */
-static void ghcb_setup(void)
+static void ghcb_setup(struct snp_hv *hv)
 {
 	uint64_t pa = buddy_alloc(mm_buddy(), 0);
 	uint64_t va;
@@ -261,15 +271,24 @@ static void ghcb_setup(void)
 	va = (uint64_t)(uintptr_t)phys_to_virt(pa);
 	if (snp_pvalidate_page(snp_insn_pvalidate, NULL, va, RMP_PG_SIZE_4K, false, &unchanged) !=
 		    PVALIDATE_SUCCESS ||
-	    unchanged || snp_hv_psc_msr(&snp.hv, pa, false) != SVSM_OK ||
+	    unchanged || snp_hv_psc_msr(hv, pa, false) != SVSM_OK ||
 	    pgt_unmap(vm_kernel_pt(), va, PAGE_SIZE) != SVSM_OK ||
 	    pgt_map(vm_kernel_pt(), va, pa, PAGE_SIZE, PGT_WRITE | PGT_GLOBAL) != SVSM_OK)
 		snp_insn_terminate(GHCB_TERM_SET_SVSM, SVSM_TERM_GHCB);
 	memset((void *)(uintptr_t)va, 0, PAGE_SIZE);
-	if (snp_hv_register_ghcb(&snp.hv, pa) != SVSM_OK)
+	if (snp_hv_register_ghcb(hv, pa) != SVSM_OK)
 		snp_insn_terminate(GHCB_TERM_SET_SVSM, SVSM_TERM_GHCB);
-	snp.hv.ghcb = (struct ghcb *)(uintptr_t)va;
-	snp.hv.ghcb_gpa = pa;
+	hv->ghcb = (struct ghcb *)(uintptr_t)va;
+	hv->ghcb_gpa = pa;
+}
+
+void snp_cpu_init(struct snp_hv *hv)
+{
+	*hv = (struct snp_hv){ .msr_exchange = snp_insn_msr_exchange,
+			       .vmgexit = snp_insn_vmgexit,
+			       .version = snp.version };
+	ghcb_setup(hv);
+	this_cpu()->snp_hv = hv;
 }
 
 void snp_early_init(const struct boot_info *bi)
@@ -288,14 +307,16 @@ void snp_early_init(const struct boot_info *bi)
 	if (bi->enc_mask != 1ull << snp.cpuid.cbit)
 		snp_insn_terminate(GHCB_TERM_SET_SVSM, SVSM_TERM_CBIT);
 
-	snp.hv = (struct snp_hv){ .msr_exchange = snp_insn_msr_exchange,
-				  .vmgexit = snp_insn_vmgexit };
-	err = snp_hv_negotiate(&snp.hv, snp.cpuid.cbit);
+	/* The MSR protocol needs no GHCB: use the boot channel before it has one. */
+	snp.boot_hv = (struct snp_hv){ .msr_exchange = snp_insn_msr_exchange,
+				       .vmgexit = snp_insn_vmgexit };
+	err = snp_hv_negotiate(&snp.boot_hv, snp.cpuid.cbit);
 	if (err == SVSM_EINVAL)
 		snp_insn_terminate(GHCB_TERM_SET_SVSM, SVSM_TERM_CBIT);
 	if (err != SVSM_OK)
 		snp_insn_terminate(GHCB_TERM_SET_GHCB, GHCB_TERM_PROTOCOL_RANGE);
-	if (snp_hv_features(&snp.hv, &features) != SVSM_OK)
+	snp.version = snp.boot_hv.version;
+	if (snp_hv_features(&snp.boot_hv, &features) != SVSM_OK)
 		snp_insn_terminate(GHCB_TERM_SET_GHCB, GHCB_TERM_SNP_FEATURES);
 
 	read_launch_page(bi->snp_secrets_pa, &raw_secrets, sizeof(raw_secrets),
@@ -306,13 +327,13 @@ void snp_early_init(const struct boot_info *bi)
 	/* Keys stay in the firmware's page; this copy was only for the checks. */
 	memset(&raw_secrets, 0, sizeof(raw_secrets));
 
-	ghcb_setup();
+	snp_cpu_init(&snp.boot_hv);
 	exc_set_vc_handler(snp_vc_handler);
 	exc_set_fatal_hook(snp_console_direct);
 	/* The console's IN/OUT now raise #VC and go out through the IOIO path. */
 	console_attach(NULL);
 	snp.ready = true;
 	log_info("snp: GHCB protocol v%u, hypervisor features 0x%llx, C-bit %u, GHCB at 0x%llx",
-		 snp.hv.version, (unsigned long long)features, snp.cpuid.cbit,
-		 (unsigned long long)snp.hv.ghcb_gpa);
+		 snp.version, (unsigned long long)features, snp.cpuid.cbit,
+		 (unsigned long long)snp.boot_hv.ghcb_gpa);
 }

@@ -12,12 +12,16 @@
 
 struct snp_state {
 	struct snp_cpuid cpuid; /* checked copy of the CPUID page */
-	struct snp_hv hv;       /* the boot CPU's GHCB channel */
+	struct snp_hv boot_hv;  /* the boot CPU's GHCB channel (others: snp_cpu_init) */
+	uint16_t version;       /* negotiated GHCB protocol version */
 	uint64_t secrets_pa;
 	bool ready;
 };
 
 extern struct snp_state snp;
+
+/* This CPU's GHCB channel. */
+struct snp_hv *snp_hv_this(void);
 
 /* This CPU's CR4/XCR0 view for CPUID answers. */
 void snp_cpu_env(struct snp_vc_env *env);

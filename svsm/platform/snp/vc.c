@@ -12,6 +12,7 @@
 #include "svsm/console.h"
 #include "svsm/errno.h"
 #include "svsm/probe.h"
+#include "svsm/snp_insn.h"
 #include "snp_internal.h"
 
 #define X86_MAX_INSN 15
@@ -28,7 +29,7 @@ void snp_cpu_env(struct snp_vc_env *env)
 {
 	uint64_t cr4 = cr4_read();
 
-	env->hv = &snp.hv;
+	env->hv = snp_hv_this();
 	env->cpuid = &snp.cpuid;
 	env->osxsave = (cr4 & CR4_OSXSAVE) != 0;
 	env->pke = (cr4 & CR4_PKE) != 0;
@@ -67,6 +68,8 @@ bool snp_vc_handler(struct exc_frame *f)
 	struct vc_regs r = { f->rax, f->rbx, f->rcx, f->rdx, f->rip };
 	int err;
 
+	if (snp_hv_this() == NULL) /* a CPU without a GHCB cannot report anything */
+		snp_insn_terminate(GHCB_TERM_SET_SVSM, SVSM_TERM_VC);
 	if (exit_code == SVM_EXIT_PAGE_NOT_VALIDATED) {
 		snp_console_direct();
 		console_printf("\nsnp: #VC 0x404: access to a page that is not validated "
