@@ -13,6 +13,7 @@
 #include "mm/buddy.h"
 #include "mm/memmap.h"
 #include "mm/pgtable.h"
+#include "svsm/guest_mem.h"
 
 /* Default size of the SVSM heap taken from usable RAM at boot (2 MiB aligned). */
 #define SVSM_HEAP_SIZE (16ull << 20)
@@ -45,14 +46,3 @@ struct pgtable *vm_cpu_pt(void);
 int tmpmap(uint64_t pa, size_t npages, unsigned flags, void **va);
 /* Unmaps what tmpmap mapped (same va and npages), with INVLPG per page. */
 void tmpunmap(void *va, size_t npages);
-
-/*
- * Copies between SVSM memory and guest physical memory through the
- * temporary window. gpa must be aligned to align (a power of two), the
- * range must lie in guest RAM and outside SVSM memory. SVSM_OK; SVSM_EINVAL
- * (alignment), SVSM_ERANGE (longer than GUEST_COPY_MAX or wraps),
- * SVSM_EPERM (SVSM memory), SVSM_EFAULT (not guest RAM, or the access
- * faulted: the kernel recovers and reports it).
- */
-int copy_from_guest(void *dst, uint64_t gpa, size_t len, size_t align);
-int copy_to_guest(uint64_t gpa, const void *src, size_t len, size_t align);

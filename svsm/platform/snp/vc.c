@@ -2,9 +2,10 @@
 /*
  * The #VC handler under SNP (snp-svsm-abi.md §3.3): the error code is the
  * exit code. CPUID, MSR and IOIO are emulated (vc_emulate.c); a #VC for a
- * page that is not validated (0x404) is fatal: either the hypervisor
- * changed the RMP under the SVSM or the SVSM touched memory it never
- * validated, and neither can be recovered from.
+ * page that is not validated (0x404) is fatal unless a guest-memory copy
+ * caused it: either the hypervisor changed the RMP under the SVSM or the
+ * SVSM touched memory it never validated, and neither can be recovered
+ * from.
  */
 #include "abi/ghcb.h"
 #include "abi/x86.h"
@@ -71,6 +72,14 @@ bool snp_vc_handler(struct exc_frame *f)
 	if (snp_hv_this() == NULL) /* a CPU without a GHCB cannot report anything */
 		snp_insn_terminate(GHCB_TERM_SET_SVSM, SVSM_TERM_VC);
 	if (exit_code == SVM_EXIT_PAGE_NOT_VALIDATED) {
+		/*
+		 * A guest-memory copy (copy_safe, in the exception table) that
+		 * hits a page the guest never validated is the guest's bad
+		 * input: the copy fails with SVSM_EFAULT. Anywhere else it is
+		 * fatal.
+		 */
+		if (extable_find(f->rip) != NULL)
+			return false;
 		snp_console_direct();
 		console_printf("\nsnp: #VC 0x404: access to a page that is not validated "
 			       "(RIP 0x%llx, CR2 0x%llx); the RMP changed under the SVSM or the SVSM "

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The guest as the SVSM protocols see it: its VMPL and SEV features, its
+ * vCPUs (VMSA page, calling area, APIC ID), and where guest RAM and SVSM
+ * memory are. Portable: the kernel and host tests (on the fake backend)
+ * run the same protocol code (snp-svsm-abi.md §5).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lib/rwlock.h"
+#include "mm/memmap.h"
+
+#define SVSM_MAX_VCPUS 64
+#define SVSM_PAGE 4096ull
+
+struct svsm_vcpu {
+	bool used;
+	bool running;     /* its VMSA is in use by the hypervisor (DELETE_VCPU refuses it) */
+	uint32_t apic_id;
+	uint64_t vmsa_gpa;
+	uint64_t ca_gpa;
+};
+
+struct svsm_vm {
+	unsigned guest_vmpl;      /* 1..3 */
+	uint64_t sev_features;    /* the guest's SEV_FEATURES: every new VMSA must match */
+	const struct memmap *guest_ram;
+	const struct memmap *svsm_mem;
+	/*
+	 * PVALIDATE holds it for reading; CREATE_VCPU, DELETE_VCPU and
+	 * REMAP_CA for writing, so a list never runs while the set of VMSA
+	 * and calling-area pages it is checked against changes.
+	 */
+	struct rwlock lock;
+	struct svsm_vcpu vcpu[SVSM_MAX_VCPUS];
+};
+
+/* The guest's registers an SVSM call reads and writes (§5.3). */
+struct svsm_regs {
+	uint64_t rax, rcx, rdx, r8, r9;
+};
+
+/*
+ * Sets vm up with the boot vCPU (index 0): its VMSA and calling area.
+ * SVSM_OK or SVSM_EINVAL (vmpl not 1..3, pages unaligned or the same).
+ */
+int svsm_vm_init(struct svsm_vm *vm, unsigned guest_vmpl, uint64_t sev_features,
+		 const struct memmap *guest_ram, const struct memmap *svsm_mem, uint64_t vmsa_gpa,
+		 uint64_t ca_gpa, uint32_t apic_id);
+
+/*
+ * The exit of vCPU `vcpu` to the SVSM: an SVSM call only if its calling
+ * area's call-pending byte is set (§5.3), which is cleared before the call
+ * runs. Returns true if it was a call (regs then hold the results).
+ */
+bool svsm_handle_call(struct svsm_vm *vm, unsigned vcpu, struct svsm_regs *regs);
+/* Runs the call in regs->rax (protocol << 32 | call) for vCPU `vcpu`. */
+void svsm_dispatch(struct svsm_vm *vm, unsigned vcpu, struct svsm_regs *regs);

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared by the core-protocol files (protocols/core_*.c). */
+#pragma once
+
+#include <stdint.h>
+
+#include "protocols/svsm_vm.h"
+
+/*
+ * SVSM_SUCCESS if [gpa, gpa + len) (any length, 2 MiB pages included) is
+ * guest RAM the guest may hand to the SVSM: aligned to align (a power of
+ * two), outside SVSM memory, and (unless allow_ca)
+ * touching no registered calling area; never a registered VMSA page.
+ * SVSM_ERR_INVALID_ADDRESS otherwise.
+ */
+uint64_t core_check_range(const struct svsm_vm *vm, uint64_t gpa, uint64_t len, uint64_t align,
+			  bool allow_ca);
+/* The vCPU whose VMSA is at gpa, or -1. */
+int core_find_vmsa(const struct svsm_vm *vm, uint64_t gpa);
+/* Writes zeros over [gpa, gpa + len) of guest memory; SVSM_OK or the copy's error. */
+int core_zero_guest(uint64_t gpa, uint64_t len);
+/* RMPADJUST grant of R/W/Xu/Xs to the guest's VMPL, or revoke for every VMPL from it to 3. */
+int core_grant(const struct svsm_vm *vm, uint64_t gpa, unsigned page_size);
+int core_revoke(const struct svsm_vm *vm, uint64_t gpa, unsigned page_size);
+
+uint64_t core_pvalidate(struct svsm_vm *vm, struct svsm_regs *regs);
+uint64_t core_create_vcpu(struct svsm_vm *vm, struct svsm_regs *regs);
+uint64_t core_delete_vcpu(struct svsm_vm *vm, struct svsm_regs *regs);
+uint64_t core_remap_ca(struct svsm_vm *vm, unsigned vcpu, struct svsm_regs *regs);

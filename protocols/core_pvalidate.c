@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Core call 1, PVALIDATE (snp-svsm-abi.md §5.6): a list of 4 KiB / 2 MiB
+ * entries to validate or rescind for the guest.
+ *
+ * The whole list is copied once and every entry checked before any runs:
+ * a malformed or forbidden entry refuses the list with nothing done and
+ * `next` untouched. Then entries run in order from `next`; on a failure the
+ * list stops with `next` at the failing entry, every earlier entry done.
+ * Validating zeroes the page before the guest is granted access (the
+ * hypervisor could have left data in it); rescinding revokes the guest's
+ * access first.
+ */
+#include "abi/snp.h"
+#include "abi/svsm_abi.h"
+#include "lib/string.h"
+#include "svsm/errno.h"
+#include "svsm/guest_mem.h"
+#include "svsm/platform.h"
+#include "core_internal.h"
+
+#define MB2 0x200000ull
+
+struct pval_entry {
+	uint64_t gpa;
+	unsigned page_size; /* RMP_PG_SIZE_* */
+	bool validate;
+	bool ignore_cf;
+};
+
+static uint64_t decode(const struct svsm_vm *vm, uint64_t raw, struct pval_entry *e)
+{
+	uint64_t size = raw & SVSM_PVAL_SIZE_MASK;
+
+	if ((raw & SVSM_PVAL_RSVD_MASK) != 0 || size > 1)
+		return SVSM_ERR_INVALID_PARAMETER;
+	e->gpa = raw & ~(SVSM_PAGE - 1);
+	e->page_size = size == 1 ? RMP_PG_SIZE_2M : RMP_PG_SIZE_4K;
+	e->validate = (raw & SVSM_PVAL_ACTION_VALIDATE) != 0;
+	e->ignore_cf = (raw & SVSM_PVAL_IGNORE_CF) != 0;
+	if (e->page_size == RMP_PG_SIZE_2M && (e->gpa & (MB2 - 1)) != 0)
+		return SVSM_ERR_INVALID_PARAMETER;
+	/* Never SVSM memory, a VMSA or a calling area (A-svsm address_valid). */
+	return core_check_range(vm, e->gpa, e->page_size == RMP_PG_SIZE_2M ? MB2 : SVSM_PAGE,
+				SVSM_PAGE, false);
+}
+
+static uint64_t pvalidate_code(int code)
+{
+	switch (code) {
+	case PVALIDATE_FAIL_SIZEMISMATCH:
+		return SVSM_ERR_PVALIDATE_FAIL_SIZEMISMATCH;
+	default:
+		return SVSM_ERR_PVALIDATE_FAIL_INPUT;
+	}
+}
+
+/* One entry, all or nothing (as far as the hardware lets: see the rescind comment). */
+static uint64_t run_entry(const struct svsm_vm *vm, const struct pval_entry *e)
+{
+	uint64_t len = e->page_size == RMP_PG_SIZE_2M ? MB2 : SVSM_PAGE;
+	bool unchanged = false;
+	int code;
+
+	if (!e->validate) {
+		/*
+		 * Revoke first, so no lower VMPL can touch the page once it is
+		 * no longer validated. A page that was not validated anyway
+		 * (CF) stays revoked: it was unusable to the guest before too.
+		 */
+		code = core_revoke(vm, e->gpa, e->page_size);
+		if (code != RMPADJUST_SUCCESS)
+			return SVSM_ERR_PROTOCOL_BASE + (uint64_t)code;
+	}
+	code = platform_pvalidate(e->gpa, e->page_size, e->validate, &unchanged);
+	if (code != PVALIDATE_SUCCESS) {
+		if (!e->validate)
+			(void)core_grant(vm, e->gpa, e->page_size); /* put the access back */
+		return pvalidate_code(code);
+	}
+	if (unchanged && !e->ignore_cf)
+		return SVSM_ERR_PVALIDATE_FAIL_NO_CHANGE;
+	if (!e->validate)
+		return SVSM_SUCCESS;
+	/* Only a page that just became valid is zeroed: one already valid holds guest data. */
+	if (!unchanged && core_zero_guest(e->gpa, len) != SVSM_OK) {
+		(void)platform_pvalidate(e->gpa, e->page_size, false, &unchanged);
+		return SVSM_ERR_INVALID_ADDRESS;
+	}
+	code = core_grant(vm, e->gpa, e->page_size);
+	if (code != RMPADJUST_SUCCESS) {
+		if (!unchanged)
+			(void)platform_pvalidate(e->gpa, e->page_size, false, &unchanged);
+		return SVSM_ERR_PROTOCOL_BASE + (uint64_t)code;
+	}
+	return SVSM_SUCCESS;
+}
+
+static uint64_t run_list(struct svsm_vm *vm, uint64_t gpa)
+{
+	struct svsm_pvalidate_hdr hdr;
+	uint64_t raw[SVSM_PVALIDATE_MAX_COUNT];
+	struct pval_entry e;
+	/* The list must not cross its page (A-svsm): at most this many entries fit. */
+	unsigned max = (unsigned)((SVSM_PAGE - (gpa & (SVSM_PAGE - 1)) - sizeof(hdr)) / 8);
+	uint64_t rc;
+
+	if ((gpa & 7) != 0 || (gpa & (SVSM_PAGE - 1)) > SVSM_PAGE - sizeof(hdr))
+		return SVSM_ERR_INVALID_PARAMETER;
+	if (max > SVSM_PVALIDATE_MAX_COUNT)
+		max = SVSM_PVALIDATE_MAX_COUNT;
+	/* The request may sit in the calling area, never in a VMSA or SVSM memory. */
+	rc = core_check_range(vm, gpa & ~(SVSM_PAGE - 1), SVSM_PAGE, SVSM_PAGE, true);
+	if (rc != SVSM_SUCCESS)
+		return rc;
+	if (copy_from_guest(&hdr, gpa, sizeof(hdr), 8) != SVSM_OK)
+		return SVSM_ERR_INVALID_ADDRESS;
+	if (hdr.entries == 0 || hdr.entries > max || hdr.next >= hdr.entries)
+		return SVSM_ERR_INVALID_PARAMETER;
+
+	unsigned first = hdr.next, n = hdr.entries - hdr.next;
+
+	if (copy_from_guest(raw, gpa + sizeof(hdr) + 8ull * first, 8ull * n, 8) != SVSM_OK)
+		return SVSM_ERR_INVALID_ADDRESS;
+	uint64_t page = gpa & ~(SVSM_PAGE - 1);
+
+	for (unsigned i = 0; i < n; i++) {
+		rc = decode(vm, raw[i], &e);
+		if (rc != SVSM_SUCCESS)
+			return rc; /* nothing done yet */
+		/* Rescinding the list's own page would make writing `next` back fault. */
+		uint64_t len = e.page_size == RMP_PG_SIZE_2M ? MB2 : SVSM_PAGE;
+
+		if (e.gpa < page + SVSM_PAGE && page < e.gpa + len)
+			return SVSM_ERR_INVALID_ADDRESS;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		(void)decode(vm, raw[i], &e);
+		rc = run_entry(vm, &e);
+		if (rc != SVSM_SUCCESS) {
+			uint16_t next = (uint16_t)(first + i);
+
+			(void)copy_to_guest(gpa + offsetof(struct svsm_pvalidate_hdr, next), &next,
+					    sizeof(next), 2);
+			return rc;
+		}
+	}
+
+	uint16_t next = hdr.entries;
+
+	if (copy_to_guest(gpa + offsetof(struct svsm_pvalidate_hdr, next), &next, sizeof(next), 2) !=
+	    SVSM_OK)
+		return SVSM_ERR_INVALID_ADDRESS;
+	return SVSM_SUCCESS;
+}
+
+uint64_t core_pvalidate(struct svsm_vm *vm, struct svsm_regs *regs)
+{
+	uint64_t rc;
+
+	read_lock(&vm->lock);
+	rc = run_list(vm, regs->rcx);
+	read_unlock(&vm->lock);
+	return rc;
+}

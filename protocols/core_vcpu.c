@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Core calls 0, 2 and 3 (snp-svsm-abi.md §5.6): REMAP_CA, CREATE_VCPU and
+ * DELETE_VCPU. They change which pages are VMSAs and calling areas, so
+ * they hold the VM lock for writing (PVALIDATE checks lists against them).
+ */
+#include "abi/snp.h"
+#include "abi/svsm_abi.h"
+#include "abi/vmsa.h"
+#include "lib/string.h"
+#include "svsm/errno.h"
+#include "svsm/guest_mem.h"
+#include "svsm/platform.h"
+#include "core_internal.h"
+
+#define MB2 0x200000ull
+
+static int free_slot(const struct svsm_vm *vm)
+{
+	for (unsigned i = 0; i < SVSM_MAX_VCPUS; i++) {
+		if (!vm->vcpu[i].used)
+			return (int)i;
+	}
+	return -1;
+}
+
+/* The VMSA checks of CREATE_VCPU on the SVSM's own copy (§5.6 "VMSA validity checks"). */
+static bool vmsa_acceptable(const struct svsm_vm *vm, const struct vmsa *v)
+{
+	return v->vmpl == vm->guest_vmpl && (v->efer & VMSA_EFER_SVME) != 0 &&
+	       v->sev_features == vm->sev_features;
+}
+
+static uint64_t create(struct svsm_vm *vm, uint64_t vmsa_gpa, uint64_t ca_gpa, uint32_t apic_id)
+{
+	static struct vmsa copy; /* under the write lock: one user at a time */
+	uint64_t rc;
+	int slot;
+
+	/* Page aligned; the VMSA not 2 MiB aligned (erratum, §1.3); two different pages. */
+	if (((vmsa_gpa | ca_gpa) & (SVSM_PAGE - 1)) != 0 || (vmsa_gpa & (MB2 - 1)) == 0 ||
+	    vmsa_gpa == ca_gpa)
+		return SVSM_ERR_INVALID_ADDRESS;
+	/* Guest RAM, not SVSM memory, not another vCPU's VMSA or calling area. */
+	rc = core_check_range(vm, vmsa_gpa, SVSM_PAGE, SVSM_PAGE, false);
+	if (rc == SVSM_SUCCESS)
+		rc = core_check_range(vm, ca_gpa, SVSM_PAGE, SVSM_PAGE, false);
+	if (rc != SVSM_SUCCESS)
+		return rc;
+	for (unsigned i = 0; i < SVSM_MAX_VCPUS; i++) {
+		if (vm->vcpu[i].used && vm->vcpu[i].apic_id == apic_id)
+			return SVSM_ERR_INVALID_PARAMETER; /* that APIC ID already has a vCPU */
+	}
+	slot = free_slot(vm);
+	if (slot < 0)
+		return SVSM_ERR_BUSY;
+
+	/* A page the SVSM cannot read (not validated) is refused before the RMP is touched. */
+	if (copy_from_guest(&copy, vmsa_gpa, sizeof(copy), SVSM_PAGE) != SVSM_OK)
+		return SVSM_ERR_INVALID_ADDRESS;
+	/* Take the page from the guest, then read it again: the checked copy is what will run. */
+	if (core_revoke(vm, vmsa_gpa, RMP_PG_SIZE_4K) != RMPADJUST_SUCCESS)
+		return SVSM_ERR_INVALID_ADDRESS;
+	if (copy_from_guest(&copy, vmsa_gpa, sizeof(copy), SVSM_PAGE) != SVSM_OK) {
+		(void)core_grant(vm, vmsa_gpa, RMP_PG_SIZE_4K);
+		return SVSM_ERR_INVALID_ADDRESS;
+	}
+	if (!vmsa_acceptable(vm, &copy)) {
+		(void)core_grant(vm, vmsa_gpa, RMP_PG_SIZE_4K);
+		return SVSM_ERR_INVALID_PARAMETER;
+	}
+	/* §1.3: set the VMSA bit targeting VMPL1, the level that always takes it from VMPL0. */
+	if (platform_rmpadjust(vmsa_gpa, RMP_PG_SIZE_4K, 1 | RMPADJUST_VMSA) != RMPADJUST_SUCCESS) {
+		(void)core_grant(vm, vmsa_gpa, RMP_PG_SIZE_4K);
+		return SVSM_ERR_INVALID_PARAMETER;
+	}
+	vm->vcpu[slot] = (struct svsm_vcpu){ .used = true, .running = false, .apic_id = apic_id,
+					     .vmsa_gpa = vmsa_gpa, .ca_gpa = ca_gpa };
+	return SVSM_SUCCESS;
+}
+
+uint64_t core_create_vcpu(struct svsm_vm *vm, struct svsm_regs *regs)
+{
+	uint64_t rc;
+
+	write_lock(&vm->lock);
+	rc = create(vm, regs->rcx, regs->rdx, (uint32_t)regs->r8);
+	write_unlock(&vm->lock);
+	return rc;
+}
+
+static uint64_t delete(struct svsm_vm *vm, uint64_t vmsa_gpa)
+{
+	int slot = core_find_vmsa(vm, vmsa_gpa);
+
+	if (slot < 0)
+		return SVSM_ERR_INVALID_PARAMETER; /* not a VMSA this SVSM created */
+	if (vm->vcpu[slot].running)
+		return SVSM_ERR_FAIL_INUSE;
+	/* Clear the VMSA bit (same target as setting it), then give the page back. */
+	if (platform_rmpadjust(vmsa_gpa, RMP_PG_SIZE_4K, 1) != RMPADJUST_SUCCESS ||
+	    core_grant(vm, vmsa_gpa, RMP_PG_SIZE_4K) != RMPADJUST_SUCCESS)
+		return SVSM_ERR_INVALID_PARAMETER;
+	vm->vcpu[slot] = (struct svsm_vcpu){ .used = false };
+	return SVSM_SUCCESS;
+}
+
+uint64_t core_delete_vcpu(struct svsm_vm *vm, struct svsm_regs *regs)
+{
+	uint64_t rc;
+
+	write_lock(&vm->lock);
+	rc = delete(vm, regs->rcx);
+	write_unlock(&vm->lock);
+	return rc;
+}
+
+static uint64_t remap_ca(struct svsm_vm *vm, unsigned vcpu, uint64_t ca_gpa)
+{
+	uint64_t old = vm->vcpu[vcpu].ca_gpa;
+	uint64_t rc;
+
+	if ((ca_gpa & (SVSM_PAGE - 1)) != 0)
+		return SVSM_ERR_INVALID_ADDRESS;
+	if (ca_gpa == old)
+		return SVSM_SUCCESS;
+	rc = core_check_range(vm, ca_gpa, SVSM_PAGE, SVSM_PAGE, false);
+	if (rc != SVSM_SUCCESS)
+		return rc;
+	/* COCONUT zeroes the new calling area: no stale call_pending survives the move. */
+	if (core_zero_guest(ca_gpa, SVSM_PAGE) != SVSM_OK)
+		return SVSM_ERR_INVALID_ADDRESS;
+	vm->vcpu[vcpu].ca_gpa = ca_gpa;
+	return SVSM_SUCCESS;
+}
+
+uint64_t core_remap_ca(struct svsm_vm *vm, unsigned vcpu, struct svsm_regs *regs)
+{
+	uint64_t rc;
+
+	write_lock(&vm->lock);
+	rc = remap_ca(vm, vcpu, regs->rcx);
+	write_unlock(&vm->lock);
+	return rc;
+}

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * SVSM call entry and the dispatcher (snp-svsm-abi.md §5.3-5.6): protocol
+ * and call from RAX, arguments in RCX/RDX/R8/R9, result code in RAX.
+ * QUERY_PROTOCOL and CONFIGURE_VTOM are answered here; the other core
+ * calls live in core_*.c.
+ */
+#include "protocols/svsm_vm.h"
+
+#include "abi/svsm_abi.h"
+#include "lib/string.h"
+#include "svsm/errno.h"
+#include "svsm/guest_mem.h"
+#include "core_internal.h"
+
+/* §5.4: the core protocol, version 1. Attestation and vTPM join when they exist. */
+#define CORE_VERSION_MIN 1u
+#define CORE_VERSION_MAX 1u
+/* §5.6 CONFIGURE_VTOM: RCX bit 0 asks whether vTOM can be configured. */
+#define VTOM_QUERY 1ull
+
+int svsm_vm_init(struct svsm_vm *vm, unsigned guest_vmpl, uint64_t sev_features,
+		 const struct memmap *guest_ram, const struct memmap *svsm_mem, uint64_t vmsa_gpa,
+		 uint64_t ca_gpa, uint32_t apic_id)
+{
+	if (guest_vmpl < 1 || guest_vmpl > 3 || ((vmsa_gpa | ca_gpa) & (SVSM_PAGE - 1)) != 0 ||
+	    vmsa_gpa == ca_gpa)
+		return SVSM_EINVAL;
+	memset(vm, 0, sizeof(*vm));
+	vm->guest_vmpl = guest_vmpl;
+	vm->sev_features = sev_features;
+	vm->guest_ram = guest_ram;
+	vm->svsm_mem = svsm_mem;
+	vm->vcpu[0] = (struct svsm_vcpu){ .used = true, .running = true, .apic_id = apic_id,
+					  .vmsa_gpa = vmsa_gpa, .ca_gpa = ca_gpa };
+	return SVSM_OK;
+}
+
+static uint64_t query_protocol(struct svsm_regs *regs)
+{
+	uint32_t protocol = (uint32_t)(regs->rcx >> 32);
+	uint32_t version = (uint32_t)regs->rcx;
+
+	/* §5.6: RCX = max << 32 | min when the version is in range, else 0; RAX success either way. */
+	if (protocol == SVSM_CORE_PROTOCOL && version >= CORE_VERSION_MIN &&
+	    version <= CORE_VERSION_MAX)
+		regs->rcx = ((uint64_t)CORE_VERSION_MAX << 32) | CORE_VERSION_MIN;
+	else
+		regs->rcx = 0;
+	return SVSM_SUCCESS;
+}
+
+static uint64_t configure_vtom(struct svsm_regs *regs)
+{
+	/* §5.6: the SVSM does not support vTOM: the query says so, a request is refused. */
+	if (regs->rcx & VTOM_QUERY) {
+		regs->rcx = 0;
+		return SVSM_SUCCESS;
+	}
+	return SVSM_ERR_INVALID_REQUEST;
+}
+
+static uint64_t core_call(struct svsm_vm *vm, unsigned vcpu, uint32_t call, struct svsm_regs *regs)
+{
+	switch (call) {
+	case SVSM_CORE_REMAP_CA:
+		return core_remap_ca(vm, vcpu, regs);
+	case SVSM_CORE_PVALIDATE:
+		return core_pvalidate(vm, regs);
+	case SVSM_CORE_CREATE_VCPU:
+		return core_create_vcpu(vm, regs);
+	case SVSM_CORE_DELETE_VCPU:
+		return core_delete_vcpu(vm, regs);
+	case SVSM_CORE_QUERY_PROTOCOL:
+		return query_protocol(regs);
+	case SVSM_CORE_CONFIGURE_VTOM:
+		return configure_vtom(regs);
+	default:
+		/* DEPOSIT_MEM/WITHDRAW_MEM are not built yet (issue 5 note): refused, never faked. */
+		return SVSM_ERR_UNSUPPORTED_CALL;
+	}
+}
+
+void svsm_dispatch(struct svsm_vm *vm, unsigned vcpu, struct svsm_regs *regs)
+{
+	uint32_t protocol = (uint32_t)(regs->rax >> SVSM_PROTOCOL_SHIFT);
+	uint32_t call = (uint32_t)(regs->rax & SVSM_CALL_MASK);
+
+	if (vcpu >= SVSM_MAX_VCPUS || !vm->vcpu[vcpu].used) {
+		regs->rax = SVSM_ERR_INVALID_REQUEST;
+		return;
+	}
+	if (protocol == SVSM_CORE_PROTOCOL)
+		regs->rax = core_call(vm, vcpu, call, regs);
+	else
+		regs->rax = SVSM_ERR_UNSUPPORTED_PROTOCOL;
+}
+
+bool svsm_handle_call(struct svsm_vm *vm, unsigned vcpu, struct svsm_regs *regs)
+{
+	static const uint8_t zero;
+	uint8_t pending = 0;
+
+	if (vcpu >= SVSM_MAX_VCPUS || !vm->vcpu[vcpu].used)
+		return false;
+
+	uint64_t ca = vm->vcpu[vcpu].ca_gpa;
+
+	/* §5.3: a call only if call_pending is set; cleared before the call runs. */
+	if (copy_from_guest(&pending, ca, 1, 1) != SVSM_OK || pending == 0)
+		return false;
+	if (copy_to_guest(ca, &zero, 1, 1) != SVSM_OK)
+		return false;
+	svsm_dispatch(vm, vcpu, regs);
+	return true;
+}
