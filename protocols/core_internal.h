@@ -26,4 +26,6 @@ int core_revoke(const struct svsm_vm *vm, uint64_t gpa, unsigned page_size);
 uint64_t core_pvalidate(struct svsm_vm *vm, struct svsm_regs *regs);
 uint64_t core_create_vcpu(struct svsm_vm *vm, struct svsm_regs *regs);
 uint64_t core_delete_vcpu(struct svsm_vm *vm, struct svsm_regs *regs);
+/* Protocol 2 (protocols/vtpm.c); only called with a back end connected. */
+uint64_t vtpm_call(struct svsm_vm *vm, uint32_t call, struct svsm_regs *regs);
 uint64_t core_remap_ca(struct svsm_vm *vm, unsigned vcpu, struct svsm_regs *regs);

@@ -13,9 +13,11 @@
 #include "svsm/guest_mem.h"
 #include "core_internal.h"
 
-/* §5.4: the core protocol, version 1. Attestation and vTPM join when they exist. */
+/* §5.4: the core protocol and the vTPM protocol, version 1 each. Attestation joins when it exists. */
 #define CORE_VERSION_MIN 1u
 #define CORE_VERSION_MAX 1u
+#define VTPM_VERSION_MIN 1u
+#define VTPM_VERSION_MAX 1u
 /* §5.6 CONFIGURE_VTOM: RCX bit 0 asks whether vTOM can be configured. */
 #define VTOM_QUERY 1ull
 
@@ -36,15 +38,19 @@ int svsm_vm_init(struct svsm_vm *vm, unsigned guest_vmpl, uint64_t sev_features,
 	return SVSM_OK;
 }
 
-static uint64_t query_protocol(struct svsm_regs *regs)
+static uint64_t query_protocol(const struct svsm_vm *vm, struct svsm_regs *regs)
 {
 	uint32_t protocol = (uint32_t)(regs->rcx >> 32);
 	uint32_t version = (uint32_t)regs->rcx;
+	uint32_t min = 0, max = 0;
 
+	if (protocol == SVSM_CORE_PROTOCOL)
+		min = CORE_VERSION_MIN, max = CORE_VERSION_MAX;
+	else if (protocol == SVSM_VTPM_PROTOCOL && __atomic_load_n(&vm->vtpm, __ATOMIC_ACQUIRE))
+		min = VTPM_VERSION_MIN, max = VTPM_VERSION_MAX;
 	/* §5.6: RCX = max << 32 | min when the version is in range, else 0; RAX success either way. */
-	if (protocol == SVSM_CORE_PROTOCOL && version >= CORE_VERSION_MIN &&
-	    version <= CORE_VERSION_MAX)
-		regs->rcx = ((uint64_t)CORE_VERSION_MAX << 32) | CORE_VERSION_MIN;
+	if (max != 0 && version >= min && version <= max)
+		regs->rcx = ((uint64_t)max << 32) | min;
 	else
 		regs->rcx = 0;
 	return SVSM_SUCCESS;
@@ -72,7 +78,7 @@ static uint64_t core_call(struct svsm_vm *vm, unsigned vcpu, uint32_t call, stru
 	case SVSM_CORE_DELETE_VCPU:
 		return core_delete_vcpu(vm, regs);
 	case SVSM_CORE_QUERY_PROTOCOL:
-		return query_protocol(regs);
+		return query_protocol(vm, regs);
 	case SVSM_CORE_CONFIGURE_VTOM:
 		return configure_vtom(regs);
 	default:
@@ -92,6 +98,8 @@ void svsm_dispatch(struct svsm_vm *vm, unsigned vcpu, struct svsm_regs *regs)
 	}
 	if (protocol == SVSM_CORE_PROTOCOL)
 		regs->rax = core_call(vm, vcpu, call, regs);
+	else if (protocol == SVSM_VTPM_PROTOCOL && __atomic_load_n(&vm->vtpm, __ATOMIC_ACQUIRE))
+		regs->rax = vtpm_call(vm, call, regs);
 	else
 		regs->rax = SVSM_ERR_UNSUPPORTED_PROTOCOL;
 }

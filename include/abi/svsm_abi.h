@@ -79,3 +79,28 @@ _Static_assert(offsetof(struct svsm_pvalidate_hdr, next) == 2, "PVALIDATE next")
 #define SVSM_PVAL_GFN_SHIFT 12
 /* (4088 - 8) / 8 entries fit in the calling-area buffer. */
 #define SVSM_PVALIDATE_MAX_COUNT 510
+
+/* §5.8 vTPM: platform commands (bit n of the VTPM_QUERY bitmap), TPM_SEND_COMMAND layout. */
+#define SVSM_VTPM_TPM_SEND_COMMAND 8u
+#define SVSM_VTPM_BUFFER_SIZE 4096u
+#define SVSM_VTPM_CMD_MAX (SVSM_VTPM_BUFFER_SIZE - 9u)  /* 4087: Linux tpm_svsm rejects more */
+#define SVSM_VTPM_RESP_MAX (SVSM_VTPM_BUFFER_SIZE - 4u) /* 4092 */
+
+struct svsm_vtpm_request {
+	uint32_t platform_command; /* TPM_SEND_COMMAND */
+	uint8_t locality;          /* must be 0 */
+	uint32_t size;             /* bytes of TPM command that follow */
+	uint8_t command[SVSM_VTPM_CMD_MAX];
+} __attribute__((packed));
+
+struct svsm_vtpm_response {
+	uint32_t size; /* bytes of TPM response that follow */
+	uint8_t response[SVSM_VTPM_RESP_MAX];
+} __attribute__((packed));
+
+_Static_assert(offsetof(struct svsm_vtpm_request, locality) == 4, "vTPM request locality");
+_Static_assert(offsetof(struct svsm_vtpm_request, size) == 5, "vTPM request size");
+_Static_assert(offsetof(struct svsm_vtpm_request, command) == 9, "vTPM request command");
+_Static_assert(sizeof(struct svsm_vtpm_request) == SVSM_VTPM_BUFFER_SIZE, "vTPM request");
+_Static_assert(offsetof(struct svsm_vtpm_response, response) == 4, "vTPM response bytes");
+_Static_assert(sizeof(struct svsm_vtpm_response) == SVSM_VTPM_BUFFER_SIZE, "vTPM response");

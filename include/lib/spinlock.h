@@ -21,6 +21,13 @@ static inline void spin_lock(struct spinlock *l)
 	}
 }
 
+/* Takes the lock only if it is free right now; true if taken. */
+static inline bool spin_trylock(struct spinlock *l)
+{
+	return __atomic_load_n(&l->held, __ATOMIC_RELAXED) == 0 &&
+	       __atomic_exchange_n(&l->held, 1, __ATOMIC_ACQUIRE) == 0;
+}
+
 static inline void spin_unlock(struct spinlock *l)
 {
 	__atomic_store_n(&l->held, 0, __ATOMIC_RELEASE);

@@ -8,12 +8,27 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "lib/rwlock.h"
+#include "lib/spinlock.h"
 #include "mm/memmap.h"
 
 #define SVSM_MAX_VCPUS 64
+
+/*
+ * Where SVSM_VTPM_CMD goes (the CPL3 vTPM module, modules issue). Runs one
+ * TPM command: SVSM_OK with *resp_len bytes in resp; SVSM_EBUSY while the
+ * TPM is still working on an earlier command (the guest retries); any
+ * other error fails the call. Without a back end the vTPM protocol is not
+ * offered at all.
+ */
+struct vtpm_backend {
+	int (*send_command)(void *ctx, const uint8_t *cmd, size_t cmd_len, uint8_t *resp,
+			    size_t resp_max, size_t *resp_len);
+	void *ctx;
+};
 #define SVSM_PAGE 4096ull
 
 struct svsm_vcpu {
@@ -36,7 +51,18 @@ struct svsm_vm {
 	 */
 	struct rwlock lock;
 	struct svsm_vcpu vcpu[SVSM_MAX_VCPUS];
+	/*
+	 * The vTPM back end (NULL: protocol 2 not offered) and the lock that
+	 * serializes its commands. A vCPU that finds it taken gets
+	 * SVSM_ERR_BUSY and retries (§5.3), so a long TPM command never stalls
+	 * other calls or other vCPUs.
+	 */
+	struct spinlock vtpm_lock;
+	const struct vtpm_backend *vtpm;
 };
+
+/* Connects the vTPM protocol to a back end (NULL disconnects it). */
+void svsm_vm_set_vtpm(struct svsm_vm *vm, const struct vtpm_backend *backend);
 
 /* The guest's registers an SVSM call reads and writes (§5.3). */
 struct svsm_regs {

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The vTPM protocol, protocol 2 (snp-svsm-abi.md §5.8, §9): VTPM_QUERY
+ * reports TPM_SEND_COMMAND; VTPM_CMD takes one 4 KiB buffer holding the
+ * request and gets the response written over it, with the size limits the
+ * Linux tpm_svsm driver uses. The TPM itself is a back end (struct
+ * vtpm_backend); the protocol is offered only when one is connected.
+ */
+#include "abi/svsm_abi.h"
+#include "svsm/errno.h"
+#include "svsm/guest_mem.h"
+#include "core_internal.h"
+
+#define VTPM_REQ_HDR 9u  /* platform command, locality, size */
+#define VTPM_RESP_HDR 4u /* size */
+
+void svsm_vm_set_vtpm(struct svsm_vm *vm, const struct vtpm_backend *backend)
+{
+	spin_lock(&vm->vtpm_lock);
+	__atomic_store_n(&vm->vtpm, backend, __ATOMIC_RELEASE);
+	spin_unlock(&vm->vtpm_lock);
+}
+
+static uint64_t vtpm_cmd(struct svsm_vm *vm, uint64_t gpa)
+{
+	static struct svsm_vtpm_request req; /* under vtpm_lock: one command at a time */
+	static struct svsm_vtpm_response resp;
+	size_t resp_len = 0;
+	uint64_t rc;
+	int err;
+
+	if (vm->vtpm == NULL)
+		return SVSM_ERR_UNSUPPORTED_PROTOCOL; /* disconnected since the dispatcher looked */
+	/* The whole buffer is guest RAM, not a VMSA or calling area (no alignment required). */
+	rc = core_check_range(vm, gpa, SVSM_VTPM_BUFFER_SIZE, 1, false);
+	if (rc != SVSM_SUCCESS)
+		return rc;
+	/* One copy of the header, checked; then one copy of the command it announces. */
+	if (copy_from_guest(&req, gpa, VTPM_REQ_HDR, 1) != SVSM_OK)
+		return SVSM_ERR_INVALID_ADDRESS;
+	if (req.platform_command != SVSM_VTPM_TPM_SEND_COMMAND)
+		return SVSM_ERR_UNSUPPORTED_CALL; /* §5.8: an unsupported platform command */
+	if (req.locality != 0 || req.size == 0 || req.size > SVSM_VTPM_CMD_MAX)
+		return SVSM_ERR_INVALID_PARAMETER;
+	if (copy_from_guest(req.command, gpa + VTPM_REQ_HDR, req.size, 1) != SVSM_OK)
+		return SVSM_ERR_INVALID_ADDRESS;
+
+	err = vm->vtpm->send_command(vm->vtpm->ctx, req.command, req.size, resp.response,
+				     sizeof(resp.response), &resp_len);
+	if (err == SVSM_EBUSY)
+		return SVSM_ERR_BUSY;
+	if (err != SVSM_OK || resp_len > sizeof(resp.response))
+		return SVSM_ERR_INVALID_REQUEST; /* the TPM failed; no partial answer */
+	resp.size = (uint32_t)resp_len;
+	if (copy_to_guest(gpa, &resp, VTPM_RESP_HDR + resp_len, 1) != SVSM_OK)
+		return SVSM_ERR_INVALID_ADDRESS;
+	return SVSM_SUCCESS;
+}
+
+uint64_t vtpm_call(struct svsm_vm *vm, uint32_t call, struct svsm_regs *regs)
+{
+	uint64_t rc;
+
+	switch (call) {
+	case SVSM_VTPM_QUERY:
+		regs->rcx = 1ull << SVSM_VTPM_TPM_SEND_COMMAND;
+		regs->rdx = 0; /* §5.8: no vTPM features defined */
+		return SVSM_SUCCESS;
+	case SVSM_VTPM_CMD:
+		/* A TPM runs one command at a time; others come back later (§5.3 BUSY). */
+		if (!spin_trylock(&vm->vtpm_lock))
+			return SVSM_ERR_BUSY;
+		read_lock(&vm->lock); /* the VMSA/CA set the buffer is checked against */
+		rc = vtpm_cmd(vm, regs->rcx);
+		read_unlock(&vm->lock);
+		spin_unlock(&vm->vtpm_lock);
+		return rc;
+	default:
+		return SVSM_ERR_UNSUPPORTED_CALL;
+	}
+}
