@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The cost of SVSM calls through the dispatcher on the fake backend:
+ * QUERY_PROTOCOL, and a 510-entry PVALIDATE list of 4 KiB pages (validate,
+ * which zeroes and grants each page, then rescind). Prints wall-clock
+ * figures; scripts/bench_protocols.sh runs it under callgrind for
+ * instruction counts (bench_query and bench_pvalidate_list are the
+ * functions it measures). Figures only, no pass/fail.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../unit/guest_sim.h"
+#include "abi/snp.h"
+#include "abi/svsm_abi.h"
+#include "protocols/svsm_vm.h"
+#include "svsm/errno.h"
+#include "svsm/platform_fake.h"
+
+#define MB 0x100000ull
+#define RAM_END (6 * MB)
+#define SIM_SIZE (8 * MB)
+#define PAGES (SIM_SIZE / 4096)
+#define BOOT_VMSA 0x101000ull
+#define BOOT_CA 0x102000ull
+#define LIST_BASE 0x200000ull /* 510 pages from here */
+#define QUERIES 100000u
+#define ROUNDS 20u
+
+const struct platform_ops platform_native_ops = { .name = "native" };
+
+static struct rmp_entry entries[PAGES];
+static struct rmp_model rmp;
+static struct platform_fake fake;
+static struct guest_sim sim;
+static struct svsm_vm vm;
+
+static double now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "bench_protocols: %s\n", what);
+	exit(1);
+}
+
+static void setup(void)
+{
+	sim.size = SIM_SIZE;
+	sim.mem = calloc(1, SIM_SIZE);
+	if (sim.mem == NULL)
+		die("out of memory");
+	memmap_init(&sim.guest_ram);
+	memmap_init(&sim.svsm_mem);
+	memmap_add(&sim.guest_ram, 0, RAM_END);
+	memmap_add(&sim.svsm_mem, RAM_END, SIM_SIZE);
+	sim.rmp = &rmp;
+	guest_sim_use(&sim);
+	rmp_model_init(&rmp, entries, 0, PAGES);
+	for (uint64_t p = 0; p < SIM_SIZE; p += 4096)
+		rmp_model_set_private(&rmp, p, false, true);
+	rmp_model_pvalidate(&rmp, 0, BOOT_VMSA, RMP_PG_SIZE_4K, true);
+	rmp_model_pvalidate(&rmp, 0, BOOT_CA, RMP_PG_SIZE_4K, true);
+	fake.rmp = &rmp;
+	platform_fake_install(&fake);
+	if (svsm_vm_init(&vm, 2, 1, &sim.guest_ram, &sim.svsm_mem, BOOT_VMSA, BOOT_CA, 0) != SVSM_OK)
+		die("vm init");
+}
+
+__attribute__((noinline)) void bench_query(unsigned n);
+__attribute__((noinline)) void bench_query(unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		struct svsm_regs r = { SVSM_CORE_QUERY_PROTOCOL, 1, 0, 0, 0 };
+
+		svsm_dispatch(&vm, 0, &r);
+		if (r.rax != SVSM_SUCCESS || r.rcx != ((1ull << 32) | 1))
+			die("QUERY_PROTOCOL failed");
+	}
+}
+
+static void write_list(bool validate)
+{
+	struct svsm_pvalidate_hdr h = { SVSM_PVALIDATE_MAX_COUNT, 0, 0 };
+
+	memcpy(sim.mem + BOOT_CA + 8, &h, sizeof(h));
+	for (unsigned i = 0; i < SVSM_PVALIDATE_MAX_COUNT; i++) {
+		uint64_t e = (LIST_BASE + i * 4096ull) | (validate ? SVSM_PVAL_ACTION_VALIDATE : 0);
+
+		memcpy(sim.mem + BOOT_CA + 16 + 8 * i, &e, 8);
+	}
+}
+
+/* One 510-entry list to validate, then one to rescind: 1020 entries. */
+__attribute__((noinline)) void bench_pvalidate_list(void);
+__attribute__((noinline)) void bench_pvalidate_list(void)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		struct svsm_regs r = { SVSM_CORE_PVALIDATE, BOOT_CA + 8, 0, 0, 0 };
+
+		write_list(pass == 0);
+		svsm_dispatch(&vm, 0, &r);
+		if (r.rax != SVSM_SUCCESS)
+			die("PVALIDATE list failed");
+	}
+}
+
+int main(int argc, char **argv)
+{
+	unsigned rounds = argc > 1 ? (unsigned)atoi(argv[1]) : ROUNDS;
+	unsigned queries = argc > 2 ? (unsigned)atoi(argv[2]) : QUERIES;
+	double t0, t1;
+
+	if (rounds == 0 || queries == 0)
+		die("usage: bench_protocols [ROUNDS [QUERIES]] (both > 0)");
+	setup();
+	t0 = now();
+	bench_query(queries);
+	t1 = now();
+	printf("QUERY_PROTOCOL through svsm_dispatch: %u calls, %.1f ns per call\n", queries,
+	       (t1 - t0) * 1e9 / queries);
+	t0 = now();
+	for (unsigned i = 0; i < rounds; i++)
+		bench_pvalidate_list();
+	t1 = now();
+	printf("PVALIDATE 510-entry lists (validate + rescind, 4 KiB): %u rounds, %.1f ns per entry\n",
+	       rounds, (t1 - t0) * 1e9 / (rounds * 2.0 * SVSM_PVALIDATE_MAX_COUNT));
+	return 0;
+}
