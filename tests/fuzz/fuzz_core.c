@@ -3,7 +3,8 @@
  * Fuzzes the SVSM call dispatcher on the fake backend: each input is a
  * short program of calls whose registers, calling-area contents and list
  * contents come from the input. After every call the protocol's promises
- * must hold: the result is a defined code, no SVSM page was validated for
+ * must hold (a vTPM back end is connected, its answers driven by the
+ * command bytes): the result is a defined code, no SVSM page was validated for
  * or granted to the guest, every registered VMSA has the RMP VMSA bit and
  * no guest access, and no other page has the VMSA bit.
  *
@@ -38,6 +39,25 @@ static struct rmp_model rmp;
 static struct platform_fake fake;
 static struct guest_sim sim;
 static struct svsm_vm vm;
+
+/* A vTPM back end whose answer length and failures come from the command bytes. */
+static int tpm_send(void *ctx, const uint8_t *cmd, size_t len, uint8_t *resp, size_t max,
+		    size_t *resp_len)
+{
+	(void)ctx;
+	if (len == 0 || len > SVSM_VTPM_CMD_MAX)
+		abort(); /* the protocol let a bad size through */
+	if (cmd[0] == 0xEB)
+		return SVSM_EBUSY;
+	if (cmd[0] == 0xEE)
+		return SVSM_EIO;
+	*resp_len = cmd[0] == 0xFF ? max + 1 : (size_t)cmd[len - 1] * 16;
+	if (*resp_len <= max)
+		memset(resp, 0x5A, *resp_len);
+	return SVSM_OK;
+}
+
+static const struct vtpm_backend tpm = { tpm_send, NULL };
 
 static void own(uint64_t gpa)
 {
@@ -77,6 +97,7 @@ static void reset(void)
 	if (svsm_vm_init(&vm, GUEST_VMPL, FEATURES, &sim.guest_ram, &sim.svsm_mem, BOOT_VMSA,
 			 BOOT_CA, 0) != SVSM_OK)
 		abort();
+	svsm_vm_set_vtpm(&vm, &tpm);
 }
 
 static bool defined_code(uint64_t rc)
