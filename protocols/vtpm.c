@@ -21,6 +21,30 @@ void svsm_vm_set_vtpm(struct svsm_vm *vm, const struct vtpm_backend *backend)
 	spin_unlock(&vm->vtpm_lock);
 }
 
+/* The buffer's rule: guest RAM, not a VMSA or calling area (no alignment required). */
+static uint64_t check_buffer(struct svsm_vm *vm, uint64_t gpa)
+{
+	return core_check_range(vm, gpa, SVSM_VTPM_BUFFER_SIZE, 1, false);
+}
+
+/* Copies the request in: one copy of the header, checked, then one of the command it announces. */
+static uint64_t read_request(struct svsm_vm *vm, uint64_t gpa, struct svsm_vtpm_request *req)
+{
+	uint64_t rc = check_buffer(vm, gpa);
+
+	if (rc != SVSM_SUCCESS)
+		return rc;
+	if (copy_from_guest(req, gpa, VTPM_REQ_HDR, 1) != SVSM_OK)
+		return SVSM_ERR_INVALID_ADDRESS;
+	if (req->platform_command != SVSM_VTPM_TPM_SEND_COMMAND)
+		return SVSM_ERR_UNSUPPORTED_CALL; /* §5.8: an unsupported platform command */
+	if (req->locality != 0 || req->size == 0 || req->size > SVSM_VTPM_CMD_MAX)
+		return SVSM_ERR_INVALID_PARAMETER;
+	if (copy_from_guest(req->command, gpa + VTPM_REQ_HDR, req->size, 1) != SVSM_OK)
+		return SVSM_ERR_INVALID_ADDRESS;
+	return SVSM_SUCCESS;
+}
+
 static uint64_t vtpm_cmd(struct svsm_vm *vm, uint64_t gpa)
 {
 	static struct svsm_vtpm_request req; /* under vtpm_lock: one command at a time */
@@ -31,19 +55,17 @@ static uint64_t vtpm_cmd(struct svsm_vm *vm, uint64_t gpa)
 
 	if (vm->vtpm == NULL)
 		return SVSM_ERR_UNSUPPORTED_PROTOCOL; /* disconnected since the dispatcher looked */
-	/* The whole buffer is guest RAM, not a VMSA or calling area (no alignment required). */
-	rc = core_check_range(vm, gpa, SVSM_VTPM_BUFFER_SIZE, 1, false);
+	/*
+	 * The VM lock covers the guest-memory steps only, not the TPM's work:
+	 * a long command (RSA key generation) must not hold up CREATE_VCPU or
+	 * REMAP_CA on other vCPUs. The buffer is checked again before the
+	 * answer is written, since the VMSA/CA set may have changed meanwhile.
+	 */
+	read_lock(&vm->lock);
+	rc = read_request(vm, gpa, &req);
+	read_unlock(&vm->lock);
 	if (rc != SVSM_SUCCESS)
 		return rc;
-	/* One copy of the header, checked; then one copy of the command it announces. */
-	if (copy_from_guest(&req, gpa, VTPM_REQ_HDR, 1) != SVSM_OK)
-		return SVSM_ERR_INVALID_ADDRESS;
-	if (req.platform_command != SVSM_VTPM_TPM_SEND_COMMAND)
-		return SVSM_ERR_UNSUPPORTED_CALL; /* §5.8: an unsupported platform command */
-	if (req.locality != 0 || req.size == 0 || req.size > SVSM_VTPM_CMD_MAX)
-		return SVSM_ERR_INVALID_PARAMETER;
-	if (copy_from_guest(req.command, gpa + VTPM_REQ_HDR, req.size, 1) != SVSM_OK)
-		return SVSM_ERR_INVALID_ADDRESS;
 
 	err = vm->vtpm->send_command(vm->vtpm->ctx, req.command, req.size, resp.response,
 				     sizeof(resp.response), &resp_len);
@@ -52,9 +74,13 @@ static uint64_t vtpm_cmd(struct svsm_vm *vm, uint64_t gpa)
 	if (err != SVSM_OK || resp_len > sizeof(resp.response))
 		return SVSM_ERR_INVALID_REQUEST; /* the TPM failed; no partial answer */
 	resp.size = (uint32_t)resp_len;
-	if (copy_to_guest(gpa, &resp, VTPM_RESP_HDR + resp_len, 1) != SVSM_OK)
-		return SVSM_ERR_INVALID_ADDRESS;
-	return SVSM_SUCCESS;
+
+	read_lock(&vm->lock);
+	rc = check_buffer(vm, gpa);
+	if (rc == SVSM_SUCCESS && copy_to_guest(gpa, &resp, VTPM_RESP_HDR + resp_len, 1) != SVSM_OK)
+		rc = SVSM_ERR_INVALID_ADDRESS;
+	read_unlock(&vm->lock);
+	return rc;
 }
 
 uint64_t vtpm_call(struct svsm_vm *vm, uint32_t call, struct svsm_regs *regs)
@@ -70,9 +96,7 @@ uint64_t vtpm_call(struct svsm_vm *vm, uint32_t call, struct svsm_regs *regs)
 		/* A TPM runs one command at a time; others come back later (§5.3 BUSY). */
 		if (!spin_trylock(&vm->vtpm_lock))
 			return SVSM_ERR_BUSY;
-		read_lock(&vm->lock); /* the VMSA/CA set the buffer is checked against */
 		rc = vtpm_cmd(vm, regs->rcx);
-		read_unlock(&vm->lock);
 		spin_unlock(&vm->vtpm_lock);
 		return rc;
 	default:

@@ -37,6 +37,7 @@ static size_t seen_len;
 static unsigned commands;
 static int backend_result;
 static size_t backend_resp_len;
+static uint32_t lock_state_seen;
 
 /* A stand-in TPM: answers with a 10-byte TPM2 header echoing the command's tag, then padding. */
 static int send_command(void *ctx, const uint8_t *cmd, size_t len, uint8_t *resp, size_t max,
@@ -44,6 +45,7 @@ static int send_command(void *ctx, const uint8_t *cmd, size_t len, uint8_t *resp
 {
 	(void)ctx;
 	commands++;
+	lock_state_seen = vm.lock.state; /* a long TPM command must not hold the VM lock */
 	memcpy(seen, cmd, len);
 	seen_len = len;
 	if (backend_result != SVSM_OK)
@@ -144,6 +146,7 @@ static void test_cmd(void **state)
 	assert_int_equal(call(CALL(2, SVSM_VTPM_CMD), BUF, NULL), SVSM_SUCCESS);
 	assert_int_equal(seen_len, sizeof(get_random));
 	assert_memory_equal(seen, get_random, sizeof(get_random));
+	assert_int_equal(lock_state_seen, 0);
 	memcpy(&size, sim.mem + BUF, 4);
 	assert_int_equal(size, 10);
 	assert_int_equal(sim.mem[BUF + 4], 0x80); /* response bytes from offset 4 */
