@@ -19,6 +19,15 @@ static void iv_of(uint64_t seqno, uint8_t iv[SNP_MSG_IV_LEN])
 		iv[i] = (uint8_t)(seqno >> (8 * i)); /* little endian, bytes 8..11 zero */
 }
 
+/* A GCM context keyed with the VMPCK and the IV for seqno; the caller frees it. */
+static int gcm_begin(mbedtls_gcm_context *gcm, const uint8_t key[SNP_VMPCK_LEN], uint64_t seqno,
+		     uint8_t iv[SNP_MSG_IV_LEN])
+{
+	iv_of(seqno, iv);
+	mbedtls_gcm_init(gcm);
+	return mbedtls_gcm_setkey(gcm, MBEDTLS_CIPHER_ID_AES, key, 8 * SNP_VMPCK_LEN);
+}
+
 int snp_msg_encrypt(const uint8_t key[SNP_VMPCK_LEN], struct snp_guest_msg *msg,
 		    const void *plain, size_t len)
 {
@@ -28,10 +37,8 @@ int snp_msg_encrypt(const uint8_t key[SNP_VMPCK_LEN], struct snp_guest_msg *msg,
 
 	if (len > SNP_MSG_PAYLOAD_MAX)
 		return SVSM_EINVAL;
-	iv_of(msg->hdr.msg_seqno, iv);
 	memset(msg->hdr.authtag, 0, sizeof(msg->hdr.authtag));
-	mbedtls_gcm_init(&gcm);
-	rc = mbedtls_gcm_setkey(&gcm, MBEDTLS_CIPHER_ID_AES, key, 8 * SNP_VMPCK_LEN);
+	rc = gcm_begin(&gcm, key, msg->hdr.msg_seqno, iv);
 	if (rc == 0)
 		rc = mbedtls_gcm_crypt_and_tag(&gcm, MBEDTLS_GCM_ENCRYPT, len, iv, sizeof(iv),
 					       (const uint8_t *)&msg->hdr + SNP_MSG_AAD_OFFSET,
@@ -50,9 +57,7 @@ int snp_msg_decrypt(const uint8_t key[SNP_VMPCK_LEN], const struct snp_guest_msg
 
 	if (len > SNP_MSG_PAYLOAD_MAX)
 		return SVSM_EINVAL;
-	iv_of(msg->hdr.msg_seqno, iv);
-	mbedtls_gcm_init(&gcm);
-	rc = mbedtls_gcm_setkey(&gcm, MBEDTLS_CIPHER_ID_AES, key, 8 * SNP_VMPCK_LEN);
+	rc = gcm_begin(&gcm, key, msg->hdr.msg_seqno, iv);
 	if (rc == 0)
 		rc = mbedtls_gcm_auth_decrypt(&gcm, len, iv, sizeof(iv),
 					      (const uint8_t *)&msg->hdr + SNP_MSG_AAD_OFFSET,
