@@ -69,6 +69,20 @@ int snp_msg_decrypt(const uint8_t key[SNP_VMPCK_LEN], const struct snp_guest_msg
 	return rc == 0 ? SVSM_OK : SVSM_EIO;
 }
 
+void snp_msg_hdr_init(struct snp_guest_msg *msg, uint8_t type, uint64_t seqno, uint16_t len,
+		      uint8_t vmpck_id)
+{
+	memset(msg, 0, sizeof(*msg));
+	msg->hdr.msg_seqno = seqno;
+	msg->hdr.algo = SNP_MSG_ALGO_AES_256_GCM;
+	msg->hdr.hdr_version = SNP_MSG_HDR_VERSION;
+	msg->hdr.hdr_sz = SNP_MSG_HDR_SIZE;
+	msg->hdr.msg_type = type;
+	msg->hdr.msg_version = SNP_MSG_VERSION;
+	msg->hdr.msg_sz = len;
+	msg->hdr.msg_vmpck = vmpck_id;
+}
+
 void snp_msg_abandon(struct snp_msg_ctx *c)
 {
 	mbedtls_platform_zeroize(c->key, sizeof(c->key));
@@ -105,15 +119,7 @@ int snp_msg_seal(struct snp_msg_ctx *c, uint8_t type, const void *payload, size_
 		return SVSM_EINVAL; /* requests have odd types (§6.1) */
 	if (c->seqno >= SEQNO_LAST)
 		return SVSM_ERANGE;
-	memset(msg, 0, sizeof(*msg));
-	msg->hdr.msg_seqno = c->seqno + 1;
-	msg->hdr.algo = SNP_MSG_ALGO_AES_256_GCM;
-	msg->hdr.hdr_version = SNP_MSG_HDR_VERSION;
-	msg->hdr.hdr_sz = SNP_MSG_HDR_SIZE;
-	msg->hdr.msg_type = type;
-	msg->hdr.msg_version = SNP_MSG_VERSION;
-	msg->hdr.msg_sz = (uint16_t)len;
-	msg->hdr.msg_vmpck = c->vmpck_id;
+	snp_msg_hdr_init(msg, type, c->seqno + 1, (uint16_t)len, c->vmpck_id);
 	err = snp_msg_encrypt(c->key, msg, payload, len);
 	if (err != SVSM_OK)
 		return err; /* nothing went out: the key stays */

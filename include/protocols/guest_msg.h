@@ -55,6 +55,9 @@ int snp_msg_open(struct snp_msg_ctx *c, const struct snp_guest_msg *resp, void *
 /* The request went out and no usable answer will come: wipe the key. */
 void snp_msg_abandon(struct snp_msg_ctx *c);
 
+/* Clears msg and fills the §6.1 header fields (algorithm, versions, sizes, type, key, seqno). */
+void snp_msg_hdr_init(struct snp_guest_msg *msg, uint8_t type, uint64_t seqno, uint16_t len,
+		      uint8_t vmpck_id);
 /* Low-level AES-256-GCM with the §6.1 IV/AAD rules, shared with the PSP model. */
 int snp_msg_encrypt(const uint8_t key[SNP_VMPCK_LEN], struct snp_guest_msg *msg,
 		    const void *plain, size_t len);

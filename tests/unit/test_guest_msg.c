@@ -33,15 +33,7 @@ static int setup(void **state)
 /* What the PSP does: answer the sealed request with `type`, seqno and size given. */
 static void psp_answer(uint8_t type, uint64_t seqno, const void *payload, uint16_t len)
 {
-	memset(&rsp, 0, sizeof(rsp));
-	rsp.hdr.msg_seqno = seqno;
-	rsp.hdr.algo = SNP_MSG_ALGO_AES_256_GCM;
-	rsp.hdr.hdr_version = SNP_MSG_HDR_VERSION;
-	rsp.hdr.hdr_sz = SNP_MSG_HDR_SIZE;
-	rsp.hdr.msg_type = type;
-	rsp.hdr.msg_version = SNP_MSG_VERSION;
-	rsp.hdr.msg_sz = len;
-	rsp.hdr.msg_vmpck = 0;
+	snp_msg_hdr_init(&rsp, type, seqno, len, 0);
 	assert_int_equal(snp_msg_encrypt(key, &rsp, payload, len), SVSM_OK);
 }
 
