@@ -12,8 +12,11 @@
 #include "svsm/errno.h"
 #include "svsm/guest_mem.h"
 #include "core_internal.h"
+#include "protocols/attest.h"
 
-/* §5.4: the core protocol and the vTPM protocol, version 1 each. Attestation joins when it exists. */
+/* §5.4: version 1 of each protocol. */
+#define ATTEST_VERSION_MIN 1u
+#define ATTEST_VERSION_MAX 1u
 #define CORE_VERSION_MIN 1u
 #define CORE_VERSION_MAX 1u
 #define VTPM_VERSION_MIN 1u
@@ -46,6 +49,8 @@ static uint64_t query_protocol(const struct svsm_vm *vm, struct svsm_regs *regs)
 
 	if (protocol == SVSM_CORE_PROTOCOL)
 		min = CORE_VERSION_MIN, max = CORE_VERSION_MAX;
+	else if (protocol == SVSM_ATTEST_PROTOCOL && __atomic_load_n(&vm->attest, __ATOMIC_ACQUIRE))
+		min = ATTEST_VERSION_MIN, max = ATTEST_VERSION_MAX;
 	else if (protocol == SVSM_VTPM_PROTOCOL && __atomic_load_n(&vm->vtpm, __ATOMIC_ACQUIRE))
 		min = VTPM_VERSION_MIN, max = VTPM_VERSION_MAX;
 	/* §5.6: RCX = max << 32 | min when the version is in range, else 0; RAX success either way. */
@@ -91,6 +96,7 @@ void svsm_dispatch(struct svsm_vm *vm, unsigned vcpu, struct svsm_regs *regs)
 {
 	uint32_t protocol = (uint32_t)(regs->rax >> SVSM_PROTOCOL_SHIFT);
 	uint32_t call = (uint32_t)(regs->rax & SVSM_CALL_MASK);
+	struct svsm_attest *attest = __atomic_load_n(&vm->attest, __ATOMIC_ACQUIRE);
 
 	if (vcpu >= SVSM_MAX_VCPUS || !vm->vcpu[vcpu].used) {
 		regs->rax = SVSM_ERR_INVALID_REQUEST;
@@ -98,6 +104,8 @@ void svsm_dispatch(struct svsm_vm *vm, unsigned vcpu, struct svsm_regs *regs)
 	}
 	if (protocol == SVSM_CORE_PROTOCOL)
 		regs->rax = core_call(vm, vcpu, call, regs);
+	else if (protocol == SVSM_ATTEST_PROTOCOL && attest != NULL)
+		regs->rax = attest->handle(vm, call, regs);
 	else if (protocol == SVSM_VTPM_PROTOCOL && __atomic_load_n(&vm->vtpm, __ATOMIC_ACQUIRE))
 		regs->rax = vtpm_call(vm, call, regs);
 	else

@@ -104,3 +104,63 @@ _Static_assert(offsetof(struct svsm_vtpm_request, command) == 9, "vTPM request c
 _Static_assert(sizeof(struct svsm_vtpm_request) == SVSM_VTPM_BUFFER_SIZE, "vTPM request");
 _Static_assert(offsetof(struct svsm_vtpm_response, response) == 4, "vTPM response bytes");
 _Static_assert(sizeof(struct svsm_vtpm_response) == SVSM_VTPM_BUFFER_SIZE, "vTPM response");
+
+/* §5.7 attestation: the operation structures (RCX points at one). */
+struct svsm_attest_services_op {
+	uint64_t report_gpa;    /* 0x00: page aligned */
+	uint32_t report_size;   /* 0x08 */
+	uint32_t rsvd_0c;
+	uint64_t nonce_gpa;     /* 0x10: must not cross a page */
+	uint16_t nonce_size;    /* 0x18 */
+	uint8_t rsvd_1a[6];
+	uint64_t manifest_gpa;  /* 0x20: page aligned */
+	uint32_t manifest_size; /* 0x28 */
+	uint32_t rsvd_2c;
+	uint64_t certs_gpa;     /* 0x30: page aligned; size 0 = no certificates */
+	uint32_t certs_size;    /* 0x38 */
+	uint32_t rsvd_3c;
+} __attribute__((packed));
+
+struct svsm_attest_single_op {
+	struct svsm_attest_services_op base;
+	uint8_t service_guid[16];  /* 0x40 */
+	uint32_t manifest_version; /* 0x50: only 0 */
+	uint32_t rsvd_54;
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct svsm_attest_services_op) == 0x40, "ATTEST_SERVICES operation");
+_Static_assert(offsetof(struct svsm_attest_services_op, nonce_gpa) == 0x10, "attest nonce");
+_Static_assert(offsetof(struct svsm_attest_services_op, nonce_size) == 0x18, "attest nonce size");
+_Static_assert(offsetof(struct svsm_attest_services_op, manifest_gpa) == 0x20, "attest manifest");
+_Static_assert(offsetof(struct svsm_attest_services_op, certs_gpa) == 0x30, "attest certs");
+_Static_assert(offsetof(struct svsm_attest_services_op, certs_size) == 0x38, "attest certs size");
+_Static_assert(sizeof(struct svsm_attest_single_op) == 0x58, "ATTEST_SINGLE_SERVICE operation");
+_Static_assert(offsetof(struct svsm_attest_single_op, service_guid) == 0x40, "attest GUID");
+_Static_assert(offsetof(struct svsm_attest_single_op, manifest_version) == 0x50, "attest version");
+
+/* §5.7: the nonce is 64 bytes (Linux's configfs-tsm inblob). */
+#define SVSM_ATTEST_NONCE_SIZE 64u
+
+/* §5.7 services manifest: header GUID, u32 size, u32 count; per service GUID, u32 offset, u32 size. */
+struct svsm_manifest_hdr {
+	uint8_t guid[16];
+	uint32_t size;
+	uint32_t count;
+} __attribute__((packed));
+
+struct svsm_manifest_entry {
+	uint8_t guid[16];
+	uint32_t offset; /* from the manifest's start */
+	uint32_t size;
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct svsm_manifest_hdr) == 24, "manifest header");
+_Static_assert(sizeof(struct svsm_manifest_entry) == 24, "manifest entry");
+
+/* GUIDs in their mixed-endian byte order (first three fields little endian). */
+/* 63849ebb-3d92-4670-a1ff-58f9c94b87bb */
+#define SVSM_MANIFEST_GUID \
+	{ 0xbb, 0x9e, 0x84, 0x63, 0x92, 0x3d, 0x70, 0x46, 0xa1, 0xff, 0x58, 0xf9, 0xc9, 0x4b, 0x87, 0xbb }
+/* c476f1eb-0123-45a5-9641-b4e7dde5bfe3 */
+#define SVSM_VTPM_SERVICE_GUID \
+	{ 0xeb, 0xf1, 0x76, 0xc4, 0x23, 0x01, 0xa5, 0x45, 0x96, 0x41, 0xb4, 0xe7, 0xdd, 0xe5, 0xbf, 0xe3 }

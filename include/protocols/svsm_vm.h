@@ -27,8 +27,16 @@
 struct vtpm_backend {
 	int (*send_command)(void *ctx, const uint8_t *cmd, size_t cmd_len, uint8_t *resp,
 			    size_t resp_max, size_t *resp_len);
+	/*
+	 * The vTPM's attestation manifest (its EK public area, §5.7): SVSM_OK
+	 * with *len bytes. NULL while the TPM cannot give one: the vTPM is
+	 * then left out of the services manifest.
+	 */
+	int (*manifest)(void *ctx, uint8_t *buf, size_t max, size_t *len);
 	void *ctx;
 };
+
+struct svsm_attest;
 #define SVSM_PAGE 4096ull
 
 struct svsm_vcpu {
@@ -59,6 +67,9 @@ struct svsm_vm {
 	 */
 	struct spinlock vtpm_lock;
 	const struct vtpm_backend *vtpm;
+	/* Attestation (protocol 1; NULL: not offered) and its one-at-a-time lock. */
+	struct spinlock attest_lock;
+	struct svsm_attest *attest;
 };
 
 /* Connects the vTPM protocol to a back end (NULL disconnects it). */

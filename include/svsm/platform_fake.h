@@ -31,6 +31,10 @@ struct platform_fake {
 	uint32_t msr_index[FAKE_MSRS];
 	uint64_t msr_value[FAKE_MSRS];
 	unsigned msrs;
+	/* Serves guest requests (tests put the PSP model here); NULL: SVSM_ENOTSUP. */
+	int (*guest_request)(void *ctx, uint64_t req_pa, uint64_t resp_pa, uint64_t *fw_error);
+	void *guest_request_ctx;
+	unsigned guest_requests;
 	/* Called by terminate; must not return (tests longjmp out of it). */
 	__attribute__((noreturn)) void (*on_terminate)(unsigned set, unsigned code);
 };

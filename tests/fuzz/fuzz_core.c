@@ -57,7 +57,7 @@ static int tpm_send(void *ctx, const uint8_t *cmd, size_t len, uint8_t *resp, si
 	return SVSM_OK;
 }
 
-static const struct vtpm_backend tpm = { tpm_send, NULL };
+static const struct vtpm_backend tpm = { tpm_send, NULL, NULL };
 
 static void own(uint64_t gpa)
 {

@@ -103,9 +103,11 @@ static int fake_run_vmpl(unsigned vmpl)
 
 static int fake_guest_request(uint64_t req_pa, uint64_t resp_pa, uint64_t *fw_error)
 {
-	(void)req_pa, (void)resp_pa;
 	*fw_error = 0;
-	return SVSM_ENOTSUP; /* the PSP model arrives with the protocols issue */
+	fk->guest_requests++;
+	if (fk->guest_request == NULL)
+		return SVSM_ENOTSUP; /* no PSP behind this fake */
+	return fk->guest_request(fk->guest_request_ctx, req_pa, resp_pa, fw_error);
 }
 
 __attribute__((noreturn)) static void fake_terminate(unsigned set, unsigned code)

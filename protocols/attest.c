@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Attestation protocol calls (include/protocols/attest.h, snp-svsm-abi.md
+ * §5.7). Order of work, so a refusal changes nothing in guest memory:
+ *  1. copy the operation structure once and check it (reserved fields,
+ *     alignment, sizes, every buffer in guest RAM and not a VMSA/CA, the
+ *     output buffers not overlapping each other);
+ *  2. build the manifest; if a buffer is too small answer
+ *     INVALID_PARAMETER with the sizes needed in RCX/RDX/R8;
+ *  3. read the nonce once, REPORT_DATA = SHA-512(nonce || manifest);
+ *  4. get the report from the PSP (outside the VM lock: it takes time);
+ *  5. check the buffers again and write the report and the manifest.
+ */
+#include "protocols/attest.h"
+
+#include <mbedtls/md.h>
+
+#include "abi/svsm_abi.h"
+#include "lib/string.h"
+#include "svsm/errno.h"
+#include "svsm/guest_mem.h"
+#include "svsm/platform.h"
+#include "core_internal.h"
+
+static const uint8_t manifest_guid[16] = SVSM_MANIFEST_GUID;
+static const uint8_t vtpm_guid[16] = SVSM_VTPM_SERVICE_GUID;
+
+static uint64_t attest_call(struct svsm_vm *vm, uint32_t call, struct svsm_regs *regs);
+
+int svsm_attest_init(struct svsm_attest *a, const uint8_t vmpck0[SNP_VMPCK_LEN],
+		     struct snp_guest_msg *req, uint64_t req_pa, struct snp_guest_msg *resp,
+		     uint64_t resp_pa)
+{
+	if (((req_pa | resp_pa) & (SVSM_PAGE - 1)) != 0 || req_pa == resp_pa || req == NULL ||
+	    resp == NULL)
+		return SVSM_EINVAL;
+	a->handle = attest_call;
+	a->req = req, a->resp = resp, a->req_pa = req_pa, a->resp_pa = resp_pa;
+	return snp_msg_init(&a->msg, vmpck0, 0);
+}
+
+void svsm_vm_set_attest(struct svsm_vm *vm, struct svsm_attest *a)
+{
+	spin_lock(&vm->attest_lock);
+	__atomic_store_n(&vm->attest, a, __ATOMIC_RELEASE);
+	spin_unlock(&vm->attest_lock);
+}
+
+/* ---- manifests ---- */
+
+/* The vTPM's service data, if it can give one. */
+static bool vtpm_data(const struct svsm_vm *vm, uint8_t *buf, size_t max, size_t *len)
+{
+	const struct vtpm_backend *b = vm->vtpm;
+
+	return b != NULL && b->manifest != NULL && b->manifest(b->ctx, buf, max, len) == SVSM_OK &&
+	       *len <= max;
+}
+
+/* ATTEST_SERVICES: the GUID table of every service that has data (§5.7, Table 12). */
+static size_t services_manifest(const struct svsm_vm *vm, uint8_t *m)
+{
+	struct svsm_manifest_hdr h = { .size = 0, .count = 0 };
+	const size_t first = sizeof(h) + sizeof(struct svsm_manifest_entry);
+	size_t len = 0;
+
+	memcpy(h.guid, manifest_guid, sizeof(h.guid));
+	if (vtpm_data(vm, m + first, SVSM_MANIFEST_MAX - first, &len)) {
+		struct svsm_manifest_entry e = { .offset = (uint32_t)first, .size = (uint32_t)len };
+
+		memcpy(e.guid, vtpm_guid, sizeof(e.guid));
+		memcpy(m + sizeof(h), &e, sizeof(e));
+		h.count = 1;
+		h.size = (uint32_t)(first + len);
+	} else {
+		h.size = sizeof(h);
+	}
+	memcpy(m, &h, sizeof(h));
+	return h.size;
+}
+
+/*
+ * ATTEST_SINGLE_SERVICE: the service's own manifest, unwrapped (COCONUT;
+ * the spec's wording is [UNCONFIRMED] in the reference). 0 and
+ * *known = false for a GUID the SVSM does not offer.
+ */
+static size_t single_manifest(const struct svsm_vm *vm, const uint8_t guid[16], uint8_t *m,
+			      bool *known)
+{
+	size_t len = 0;
+
+	*known = memcmp(guid, vtpm_guid, 16) == 0 && vtpm_data(vm, m, SVSM_MANIFEST_MAX, &len);
+	return *known ? len : 0;
+}
+
+/* ---- the report ---- */
+
+/* A VMPL0 report with report_data from the PSP: SVSM_OK, SVSM_EBUSY, or SVSM_EIO (key wiped). */
+static int get_report(struct svsm_attest *a, const uint8_t data[SNP_REPORT_DATA_LEN],
+		      struct snp_attestation_report *out)
+{
+	static struct snp_guest_msg copy; /* under attest_lock */
+	static struct snp_report_rsp rsp;
+	struct snp_report_req q;
+	uint64_t fw = 0;
+	size_t len = 0;
+	int err = SVSM_EBUSY;
+
+	memset(&q, 0, sizeof(q));
+	memcpy(q.report_data, data, sizeof(q.report_data));
+	q.vmpl = 0; /* the SVSM speaks for itself (§5.7) */
+	err = snp_msg_seal(&a->msg, SNP_MSG_REPORT_REQ, &q, sizeof(q), a->req);
+	if (err != SVSM_OK)
+		return SVSM_EIO;
+	/* §6.1: a BUSY request is re-sent as it is (same sequence number). */
+	for (unsigned i = 0; i <= SVSM_ATTEST_BUSY_RETRIES; i++) {
+		err = platform_guest_request(a->req_pa, a->resp_pa, &fw);
+		if (err != SVSM_EBUSY)
+			break;
+	}
+	if (err != SVSM_OK) {
+		snp_msg_abandon(&a->msg); /* the request went out: never reuse the IV */
+		return err == SVSM_EBUSY ? SVSM_EBUSY : SVSM_EIO;
+	}
+	memcpy(&copy, a->resp, sizeof(copy)); /* the shared page, read once */
+	if (snp_msg_open(&a->msg, &copy, &rsp, sizeof(rsp), &len) != SVSM_OK)
+		return SVSM_EIO;
+	if (len != sizeof(rsp) || rsp.status != SNP_REPORT_STATUS_OK ||
+	    rsp.report_size != SNP_REPORT_SIZE)
+		return SVSM_EIO; /* the PSP refused a request the SVSM built: report it, do not guess */
+	memcpy(out, &rsp.report, sizeof(*out));
+	return SVSM_OK;
+}
+
+/* ---- the calls ---- */
+
+static bool overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return alen != 0 && blen != 0 && a < b + blen && b < a + alen;
+}
+
+static bool zero(const uint8_t *p, size_t n)
+{
+	uint8_t acc = 0;
+
+	for (size_t i = 0; i < n; i++)
+		acc |= p[i];
+	return acc == 0;
+}
+
+/* Step 1: the operation's own rules and every buffer's. */
+static uint64_t check_op(const struct svsm_vm *vm, const struct svsm_attest_services_op *op)
+{
+	const uint64_t nonce_off = op->nonce_gpa & (SVSM_PAGE - 1);
+
+	if (op->rsvd_0c != 0 || !zero(op->rsvd_1a, sizeof(op->rsvd_1a)) || op->rsvd_2c != 0 ||
+	    op->rsvd_3c != 0)
+		return SVSM_ERR_INVALID_PARAMETER;
+	if (((op->report_gpa | op->manifest_gpa | op->certs_gpa) & (SVSM_PAGE - 1)) != 0)
+		return SVSM_ERR_INVALID_ADDRESS;
+	if (op->nonce_size != SVSM_ATTEST_NONCE_SIZE || nonce_off + op->nonce_size > SVSM_PAGE)
+		return SVSM_ERR_INVALID_PARAMETER;
+	if (core_check_range(vm, op->nonce_gpa, op->nonce_size, 1, true) != SVSM_SUCCESS ||
+	    (op->report_size != 0 &&
+	     core_check_range(vm, op->report_gpa, op->report_size, 1, false) != SVSM_SUCCESS) ||
+	    (op->manifest_size != 0 &&
+	     core_check_range(vm, op->manifest_gpa, op->manifest_size, 1, false) != SVSM_SUCCESS) ||
+	    (op->certs_size != 0 &&
+	     core_check_range(vm, op->certs_gpa, op->certs_size, 1, false) != SVSM_SUCCESS))
+		return SVSM_ERR_INVALID_ADDRESS;
+	if (overlap(op->report_gpa, op->report_size, op->manifest_gpa, op->manifest_size) ||
+	    overlap(op->report_gpa, op->report_size, op->certs_gpa, op->certs_size) ||
+	    overlap(op->manifest_gpa, op->manifest_size, op->certs_gpa, op->certs_size))
+		return SVSM_ERR_INVALID_PARAMETER;
+	return SVSM_SUCCESS;
+}
+
+static uint64_t attest(struct svsm_vm *vm, struct svsm_regs *regs, bool single)
+{
+	static uint8_t manifest[SVSM_MANIFEST_MAX]; /* under attest_lock */
+	static struct snp_attestation_report report;
+	struct svsm_attest_single_op op;
+	const struct svsm_attest_services_op *b = &op.base;
+	const size_t op_size = single ? sizeof(op) : sizeof(op.base);
+	uint8_t nonce[SVSM_ATTEST_NONCE_SIZE], data[SNP_REPORT_DATA_LEN];
+	mbedtls_md_context_t md;
+	size_t mlen;
+	uint64_t rc;
+	int err;
+
+	memset(&op, 0, sizeof(op));
+	read_lock(&vm->lock);
+	rc = core_check_range(vm, regs->rcx, op_size, 8, true);
+	if (rc == SVSM_SUCCESS && copy_from_guest(&op, regs->rcx, op_size, 8) != SVSM_OK)
+		rc = SVSM_ERR_INVALID_ADDRESS;
+	if (rc == SVSM_SUCCESS)
+		rc = check_op(vm, b);
+	if (rc == SVSM_SUCCESS && single && (op.manifest_version != 0 || op.rsvd_54 != 0))
+		rc = SVSM_ERR_INVALID_PARAMETER;
+	if (rc == SVSM_SUCCESS) {
+		bool known = true;
+
+		mlen = single ? single_manifest(vm, op.service_guid, manifest, &known)
+			      : services_manifest(vm, manifest);
+		if (!known)
+			rc = SVSM_ERR_UNSUPPORTED_PROTOCOL; /* a service the SVSM does not offer */
+	}
+	if (rc == SVSM_SUCCESS && (b->report_size < SNP_REPORT_SIZE || b->manifest_size < mlen)) {
+		/* §5.7: too small: say how much is needed, change nothing. */
+		regs->rcx = mlen, regs->rdx = 0, regs->r8 = SNP_REPORT_SIZE;
+		rc = SVSM_ERR_INVALID_PARAMETER;
+	}
+	if (rc == SVSM_SUCCESS && copy_from_guest(nonce, b->nonce_gpa, sizeof(nonce), 1) != SVSM_OK)
+		rc = SVSM_ERR_INVALID_ADDRESS;
+	read_unlock(&vm->lock);
+	if (rc != SVSM_SUCCESS)
+		return rc;
+
+	/* REPORT_DATA = SHA-512(nonce || manifest). */
+	mbedtls_md_init(&md);
+	err = mbedtls_md_setup(&md, mbedtls_md_info_from_type(MBEDTLS_MD_SHA512), 0);
+	if (err == 0)
+		err = mbedtls_md_starts(&md);
+	if (err == 0)
+		err = mbedtls_md_update(&md, nonce, sizeof(nonce));
+	if (err == 0)
+		err = mbedtls_md_update(&md, manifest, mlen);
+	if (err == 0)
+		err = mbedtls_md_finish(&md, data);
+	mbedtls_md_free(&md);
+	if (err != 0)
+		return SVSM_ERR_INVALID_REQUEST;
+
+	err = get_report(vm->attest, data, &report);
+	if (err == SVSM_EBUSY)
+		return SVSM_ERR_BUSY;
+	if (err != SVSM_OK)
+		return SVSM_ERR_INVALID_REQUEST;
+
+	read_lock(&vm->lock);
+	rc = check_op(vm, b); /* VMSAs and calling areas may have moved meanwhile */
+	if (rc == SVSM_SUCCESS &&
+	    (copy_to_guest(b->report_gpa, &report, sizeof(report), 1) != SVSM_OK ||
+	     (mlen != 0 && copy_to_guest(b->manifest_gpa, manifest, mlen, 1) != SVSM_OK)))
+		rc = SVSM_ERR_INVALID_ADDRESS;
+	read_unlock(&vm->lock);
+	if (rc == SVSM_SUCCESS)
+		regs->rcx = mlen, regs->rdx = 0, regs->r8 = SNP_REPORT_SIZE;
+	return rc;
+}
+
+static uint64_t attest_call(struct svsm_vm *vm, uint32_t call, struct svsm_regs *regs)
+{
+	uint64_t rc;
+
+	if (call != SVSM_ATTEST_SERVICES && call != SVSM_ATTEST_SINGLE_SERVICE)
+		return SVSM_ERR_UNSUPPORTED_CALL;
+	/* One report at a time (static buffers, one message sequence); others retry. */
+	if (!spin_trylock(&vm->attest_lock))
+		return SVSM_ERR_BUSY;
+	rc = vm->attest != NULL ? attest(vm, regs, call == SVSM_ATTEST_SINGLE_SERVICE)
+				: SVSM_ERR_UNSUPPORTED_PROTOCOL;
+	spin_unlock(&vm->attest_lock);
+	return rc;
+}
