@@ -4,6 +4,19 @@
 
 #include <stdint.h>
 
+static inline uint64_t cr0_read(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("movq %%cr0, %0" : "=r"(v));
+	return v;
+}
+
+static inline void cr0_write(uint64_t v)
+{
+	__asm__ volatile("movq %0, %%cr0" : : "r"(v) : "memory");
+}
+
 static inline uint64_t cr2_read(void)
 {
 	uint64_t v;

@@ -25,6 +25,8 @@
 
 struct snp_hv;
 
+#define PERCPU_TLS_CANARY 5 /* 0x28 / 8 */
+
 struct percpu {
 	struct percpu *self; /* must stay first: %gs:0 */
 	uint32_t cpu_index;
@@ -37,6 +39,11 @@ struct percpu {
 	struct pgtable pt; /* this CPU's tables; pt.root_pa is in CR3 */
 	uint64_t tmp_used[PERCPU_TMP_PAGES / 64]; /* temporary-window slots in use */
 	struct snp_hv *snp_hv; /* this CPU's GHCB channel under SNP (svsm/platform/snp), else NULL */
+	/*
+	 * FS base points here: code built with a stack protector (Debian's
+	 * libmbedcrypto.a) reads its canary at %fs:0x28, tls[PERCPU_TLS_CANARY].
+	 */
+	uint64_t tls[8];
 };
 
 _Static_assert(sizeof(struct percpu) <= PERCPU_DATA_SIZE, "struct percpu fits its region slot");

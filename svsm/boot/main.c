@@ -14,6 +14,8 @@
 #include "svsm/console.h"
 #include "svsm/errno.h"
 #include "svsm/exc.h"
+#include "svsm/fpu.h"
+#include "svsm/crypto.h"
 #include "svsm/mm.h"
 #include "svsm/panic.h"
 #include "svsm/percpu.h"
@@ -125,6 +127,7 @@ void svsm_main(uint64_t boot_info_pa)
 		panic("boot information from stage 2 is unusable: %s", why);
 
 	percpu_init_boot();
+	fpu_init(); /* SSE for mbedTLS (include/svsm/fpu.h) */
 	idt_init();
 	idt_load();
 	drop_identity_map();
@@ -161,5 +164,6 @@ static void svsm_main_late(void)
 		machine_exit(SVSM_EXIT_FAIL);
 	}
 	log_info("platform: backend %s", platform_current()->name);
+	crypto_init();
 	svsm_run(&boot);
 }

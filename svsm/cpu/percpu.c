@@ -58,6 +58,8 @@ void gdt_load(struct percpu *pc)
 			 : "rax", "memory");
 	/* Loading GS zeroed GS base; point it at the per-CPU area again. */
 	cpu_wrmsr(MSR_GS_BASE, (uint64_t)(uintptr_t)pc);
+	/* FS base: the stack-protector canary block (struct percpu.tls). */
+	cpu_wrmsr(MSR_FS_BASE, (uint64_t)(uintptr_t)pc->tls);
 	__asm__ volatile("ltr %w0" : : "r"((uint16_t)GDT_TSS));
 }
 
@@ -74,6 +76,8 @@ void percpu_setup(struct percpu *pc, uint32_t cpu_index)
 	memset(pc, 0, sizeof(*pc));
 	pc->self = pc;
 	pc->cpu_index = cpu_index;
+	/* A corruption detector, not a secret yet: crypto_init replaces it with random bits. */
+	pc->tls[PERCPU_TLS_CANARY] = 0xC3A5C85C97CB3127ull ^ (uint64_t)(uintptr_t)pc;
 	pc->gdt[GDT_KERNEL_CS / 8] = seg_desc(code, GDT_FLAG_L | GDT_FLAG_G);
 	pc->gdt[GDT_KERNEL_DS / 8] = seg_desc(data, GDT_FLAG_G);
 	pc->gdt[GDT_USER_CS32 / 8] = seg_desc(code | GDT_ACCESS_DPL3, GDT_FLAG_DB | GDT_FLAG_G);
