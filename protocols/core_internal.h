@@ -19,7 +19,7 @@ uint64_t core_check_range(const struct svsm_vm *vm, uint64_t gpa, uint64_t len, 
 int core_find_vmsa(const struct svsm_vm *vm, uint64_t gpa);
 /* Writes zeros over [gpa, gpa + len) of guest memory; SVSM_OK or the copy's error. */
 int core_zero_guest(uint64_t gpa, uint64_t len);
-/* RMPADJUST grant of R/W/Xu/Xs to the guest's VMPL, or revoke for every VMPL from it to 3. */
+/* RMPADJUST: R/W/Xu/Xs for VMPL1..guest VMPL (grant), or nothing for VMPL1..3 (revoke). */
 int core_grant(const struct svsm_vm *vm, uint64_t gpa, unsigned page_size);
 int core_revoke(const struct svsm_vm *vm, uint64_t gpa, unsigned page_size);
 

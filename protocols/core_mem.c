@@ -55,15 +55,27 @@ int core_zero_guest(uint64_t gpa, uint64_t len)
 	return SVSM_OK;
 }
 
+/*
+ * SVSM spec §6.2/§6.4 (snp-svsm-abi.md §5.6): a page given to the guest
+ * gets full rights for the guest's VMPL and every more privileged one
+ * (VMPL1..guest VMPL; VMPL0 always has them); taking a page away revokes
+ * every VMPL but VMPL0.
+ */
 int core_grant(const struct svsm_vm *vm, uint64_t gpa, unsigned page_size)
 {
-	return platform_rmpadjust(gpa, page_size, vm->guest_vmpl | RMP_PERM_ALL);
+	for (unsigned v = 1; v <= vm->guest_vmpl; v++) {
+		int code = platform_rmpadjust(gpa, page_size, v | RMP_PERM_ALL);
+
+		if (code != RMPADJUST_SUCCESS)
+			return code;
+	}
+	return RMPADJUST_SUCCESS;
 }
 
 int core_revoke(const struct svsm_vm *vm, uint64_t gpa, unsigned page_size)
 {
-	/* Every VMPL from the guest's down, so no lower level keeps access either (§1.3, COCONUT). */
-	for (unsigned v = vm->guest_vmpl; v < SNP_VMPL_COUNT; v++) {
+	(void)vm;
+	for (unsigned v = 1; v < SNP_VMPL_COUNT; v++) {
 		int code = platform_rmpadjust(gpa, page_size, v);
 
 		if (code != RMPADJUST_SUCCESS)

@@ -8,8 +8,8 @@
  * `next` untouched. Then entries run in order from `next`; on a failure the
  * list stops with `next` at the failing entry, every earlier entry done.
  * Validating zeroes the page before the guest is granted access (the
- * hypervisor could have left data in it); rescinding revokes the guest's
- * access first.
+ * hypervisor could have left data in it), then grants VMPL1..guest VMPL;
+ * rescinding revokes every VMPL but VMPL0 first (SVSM spec §6.2).
  */
 #include "abi/snp.h"
 #include "abi/svsm_abi.h"
@@ -45,14 +45,16 @@ static uint64_t decode(const struct svsm_vm *vm, uint64_t raw, struct pval_entry
 				SVSM_PAGE, false);
 }
 
-static uint64_t pvalidate_code(int code)
+/*
+ * SVSM spec §6.2: a failing PVALIDATE or RMPADJUST answers 0x80001000 +
+ * EAX (the seam already turned codes past 0xF into 0x11, "unknown"); a
+ * backend's own fault signal (negative) counts as FAIL_INPUT.
+ */
+static uint64_t insn_result(int code)
 {
-	switch (code) {
-	case PVALIDATE_FAIL_SIZEMISMATCH:
-		return SVSM_ERR_PVALIDATE_FAIL_SIZEMISMATCH;
-	default:
+	if (code <= 0 || code > PVALIDATE_FAIL_UNKNOWN)
 		return SVSM_ERR_PVALIDATE_FAIL_INPUT;
-	}
+	return SVSM_ERR_PROTOCOL_BASE + (uint64_t)code;
 }
 
 /* One entry, all or nothing (as far as the hardware lets: see the rescind comment). */
@@ -70,13 +72,13 @@ static uint64_t run_entry(const struct svsm_vm *vm, const struct pval_entry *e)
 		 */
 		code = core_revoke(vm, e->gpa, e->page_size);
 		if (code != RMPADJUST_SUCCESS)
-			return SVSM_ERR_PROTOCOL_BASE + (uint64_t)code;
+			return insn_result(code);
 	}
 	code = platform_pvalidate(e->gpa, e->page_size, e->validate, &unchanged);
 	if (code != PVALIDATE_SUCCESS) {
 		if (!e->validate)
 			(void)core_grant(vm, e->gpa, e->page_size); /* put the access back */
-		return pvalidate_code(code);
+		return insn_result(code);
 	}
 	if (unchanged && !e->ignore_cf)
 		return SVSM_ERR_PVALIDATE_FAIL_NO_CHANGE;
@@ -91,7 +93,7 @@ static uint64_t run_entry(const struct svsm_vm *vm, const struct pval_entry *e)
 	if (code != RMPADJUST_SUCCESS) {
 		if (!unchanged)
 			(void)platform_pvalidate(e->gpa, e->page_size, false, &unchanged);
-		return SVSM_ERR_PROTOCOL_BASE + (uint64_t)code;
+		return insn_result(code);
 	}
 	return SVSM_SUCCESS;
 }

@@ -24,11 +24,15 @@ static int free_slot(const struct svsm_vm *vm)
 	return -1;
 }
 
-/* The VMSA checks of CREATE_VCPU on the SVSM's own copy (§5.6 "VMSA validity checks"). */
+/*
+ * The VMSA checks of CREATE_VCPU on the SVSM's own copy (SVSM spec §6.3):
+ * VMPL not 0 and not below the caller's (and a VMPL that exists),
+ * EFER.SVME set, SEV_FEATURES equal to the startup vCPU's.
+ */
 static bool vmsa_acceptable(const struct svsm_vm *vm, const struct vmsa *v)
 {
-	return v->vmpl == vm->guest_vmpl && (v->efer & VMSA_EFER_SVME) != 0 &&
-	       v->sev_features == vm->sev_features;
+	return v->vmpl != 0 && v->vmpl >= vm->guest_vmpl && v->vmpl < SNP_VMPL_COUNT &&
+	       (v->efer & VMSA_EFER_SVME) != 0 && v->sev_features == vm->sev_features;
 }
 
 static uint64_t create(struct svsm_vm *vm, uint64_t vmsa_gpa, uint64_t ca_gpa, uint32_t apic_id)
@@ -75,7 +79,7 @@ static uint64_t create(struct svsm_vm *vm, uint64_t vmsa_gpa, uint64_t ca_gpa, u
 		return SVSM_ERR_INVALID_PARAMETER;
 	}
 	vm->vcpu[slot] = (struct svsm_vcpu){ .used = true, .running = false, .apic_id = apic_id,
-					     .vmsa_gpa = vmsa_gpa, .ca_gpa = ca_gpa };
+					     .vmpl = copy.vmpl, .vmsa_gpa = vmsa_gpa, .ca_gpa = ca_gpa };
 	return SVSM_SUCCESS;
 }
 
@@ -93,10 +97,11 @@ static uint64_t delete(struct svsm_vm *vm, uint64_t vmsa_gpa)
 {
 	int slot = core_find_vmsa(vm, vmsa_gpa);
 
-	if (slot < 0)
-		return SVSM_ERR_INVALID_PARAMETER; /* not a VMSA this SVSM created */
+	/* SVSM spec §6.4: unknown VMSAs, the startup vCPU and more privileged vCPUs are refused. */
+	if (slot <= 0 || vm->vcpu[slot].vmpl < vm->guest_vmpl)
+		return SVSM_ERR_INVALID_PARAMETER;
 	if (vm->vcpu[slot].running)
-		return SVSM_ERR_FAIL_INUSE;
+		return SVSM_ERR_FAIL_INUSE; /* EFER.SVME cannot be cleared while it runs */
 	/* Clear the VMSA bit (same target as setting it), then give the page back. */
 	if (platform_rmpadjust(vmsa_gpa, RMP_PG_SIZE_4K, 1) != RMPADJUST_SUCCESS ||
 	    core_grant(vm, vmsa_gpa, RMP_PG_SIZE_4K) != RMPADJUST_SUCCESS)

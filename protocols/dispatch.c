@@ -37,7 +37,8 @@ int svsm_vm_init(struct svsm_vm *vm, unsigned guest_vmpl, uint64_t sev_features,
 	vm->guest_ram = guest_ram;
 	vm->svsm_mem = svsm_mem;
 	vm->vcpu[0] = (struct svsm_vcpu){ .used = true, .running = true, .apic_id = apic_id,
-					  .vmsa_gpa = vmsa_gpa, .ca_gpa = ca_gpa };
+					  .vmpl = (uint8_t)guest_vmpl, .vmsa_gpa = vmsa_gpa,
+					  .ca_gpa = ca_gpa };
 	return SVSM_OK;
 }
 

@@ -28,6 +28,12 @@
  * from every hardware code; surfaces to SVSM callers as 0x80001010.
  */
 #define PVALIDATE_FAIL_UNCHANGED 0x10
+/*
+ * SVSM spec §6.2: the architecture defines EAX codes 0x0-0xF; an EAX
+ * beyond that surfaces as 0x80001011. Software-defined, like the above.
+ */
+#define PVALIDATE_FAIL_UNKNOWN 0x11
+#define SNP_INSN_CODE_MAX 0xF
 
 /* §1.3 RMPADJUST attributes (RDX). */
 #define RMPADJUST_TARGET_VMPL_MASK 0xFFull

@@ -43,6 +43,7 @@ struct svsm_vcpu {
 	bool used;
 	bool running;     /* its VMSA is in use by the hypervisor (DELETE_VCPU refuses it) */
 	uint32_t apic_id;
+	uint8_t vmpl;     /* the VMSA's VMPL */
 	uint64_t vmsa_gpa;
 	uint64_t ca_gpa;
 };

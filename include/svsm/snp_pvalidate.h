@@ -26,12 +26,13 @@ typedef int (*snp_pvalidate_fn)(void *ctx, uint64_t va, unsigned page_size, bool
 
 /*
  * Maps a raw PVALIDATE result to the seam's: PVALIDATE_SUCCESS with
- * *unchanged = CF, PVALIDATE_FAIL_INPUT or PVALIDATE_FAIL_SIZEMISMATCH.
- * A fault and any code the hardware does not define become FAIL_INPUT
- * (COCONUT does the same for a faulting RMPADJUST).
+ * *unchanged = CF, or the failure code. Codes 0x1-0xF pass through (the
+ * architecture's range, SVSM spec §6.2); a fault becomes FAIL_INPUT
+ * (COCONUT does the same for a faulting RMPADJUST); anything past 0xF
+ * becomes PVALIDATE_FAIL_UNKNOWN (surfaces as 0x80001011).
  */
 int snp_pvalidate_code(int eax, bool cf, bool *unchanged);
-/* The same for RMPADJUST: SUCCESS, FAIL_INPUT, FAIL_PERMISSION or FAIL_SIZEMISMATCH. */
+/* The same for RMPADJUST. */
 int snp_rmpadjust_code(int eax);
 
 /*

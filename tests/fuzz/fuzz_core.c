@@ -62,7 +62,8 @@ static const struct vtpm_backend tpm = { tpm_send, NULL, NULL };
 static void own(uint64_t gpa)
 {
 	rmp_model_pvalidate(&rmp, 0, gpa, RMP_PG_SIZE_4K, true);
-	rmp_model_rmpadjust(&rmp, 0, gpa, RMP_PG_SIZE_4K, GUEST_VMPL | RMP_PERM_ALL);
+	for (unsigned v = 1; v <= GUEST_VMPL; v++)
+		rmp_model_rmpadjust(&rmp, 0, gpa, RMP_PG_SIZE_4K, v | RMP_PERM_ALL);
 }
 
 static void reset(void)
@@ -130,7 +131,7 @@ static void check_invariants(uint64_t rc)
 			abort();
 		if (vmsa != (e->vmsa != 0))
 			abort(); /* VMSA bit without a registered vCPU, or the reverse */
-		if (vmsa && (e->perms[2] | e->perms[3]) != 0)
+		if (vmsa && (e->perms[1] | e->perms[2] | e->perms[3]) != 0)
 			abort(); /* the guest kept access to a VMSA */
 	}
 }

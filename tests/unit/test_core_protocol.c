@@ -55,9 +55,10 @@ static struct svsm_vm vm, vm_before;
 static void guest_owns(uint64_t gpa)
 {
 	assert_int_equal(rmp_model_pvalidate(&rmp, 0, gpa, RMP_PG_SIZE_4K, true).code, 0);
-	assert_int_equal(rmp_model_rmpadjust(&rmp, 0, gpa, RMP_PG_SIZE_4K,
-					     GUEST_VMPL | RMP_PERM_ALL).code,
-			 0);
+	/* As the SVSM grants it: the guest's VMPL and every more privileged one. */
+	for (unsigned v = 1; v <= GUEST_VMPL; v++)
+		assert_int_equal(rmp_model_rmpadjust(&rmp, 0, gpa, RMP_PG_SIZE_4K, v | RMP_PERM_ALL).code,
+				 0);
 }
 
 static int setup(void **state)
@@ -238,7 +239,8 @@ static void test_pvalidate_good(void **state)
 
 		assert_true(x->validated);
 		assert_int_equal(x->perms[GUEST_VMPL], RMP_PERM_ALL >> 8);
-		assert_int_equal(x->perms[3], 0); /* only the guest's VMPL is granted */
+		assert_int_equal(x->perms[1], RMP_PERM_ALL >> 8); /* and the more privileged VMPL1 */
+		assert_int_equal(x->perms[3], 0);                  /* not the less privileged VMPL3 */
 		assert_int_equal(sim.mem[SPARE + i * 0x1000ull + 77], 0); /* zeroed */
 	}
 	assert_true(rmp_at(BIG + 0x1FF000)->validated);
@@ -250,6 +252,7 @@ static void test_pvalidate_good(void **state)
 	assert_int_equal(pvalidate_at(list, 1, 0, e), SVSM_SUCCESS);
 	assert_false(rmp_at(SPARE)->validated);
 	assert_int_equal(rmp_at(SPARE)->perms[GUEST_VMPL], 0);
+	assert_int_equal(rmp_at(SPARE)->perms[1], 0);
 	/* The list may also sit in an ordinary guest page, and resume from `next`. */
 	e[0] = entry(SPARE, false, true, false);
 	e[1] = entry(SPARE + 0x3000, false, true, false);
@@ -424,6 +427,7 @@ static void test_create_delete(void **state)
 	assert_int_equal(call(CALL(0, SVSM_CORE_DELETE_VCPU), NEW_VMSA, 0, 0, NULL), SVSM_SUCCESS);
 	assert_false(rmp_at(NEW_VMSA)->vmsa);
 	assert_int_equal(rmp_at(NEW_VMSA)->perms[GUEST_VMPL], RMP_PERM_ALL >> 8);
+	assert_int_equal(rmp_at(NEW_VMSA)->perms[1], RMP_PERM_ALL >> 8);
 	assert_false(vm.vcpu[1].used);
 	/* Deleting again, or something never created, or the running boot vCPU. */
 	snap();
@@ -431,9 +435,23 @@ static void test_create_delete(void **state)
 			 SVSM_ERR_INVALID_PARAMETER);
 	assert_int_equal(call(CALL(0, SVSM_CORE_DELETE_VCPU), SPARE, 0, 0, NULL),
 			 SVSM_ERR_INVALID_PARAMETER);
+	/* The startup vCPU is never deleted (SVSM spec §6.4). */
 	assert_int_equal(call(CALL(0, SVSM_CORE_DELETE_VCPU), BOOT_VMSA, 0, 0, NULL),
+			 SVSM_ERR_INVALID_PARAMETER);
+	assert_unchanged();
+	/* A vCPU the hypervisor is running: FAIL_INUSE, nothing changes. */
+	assert_int_equal(create(NEW_VMSA, NEW_CA, 1), SVSM_SUCCESS);
+	vm.vcpu[1].running = true;
+	snap();
+	assert_int_equal(call(CALL(0, SVSM_CORE_DELETE_VCPU), NEW_VMSA, 0, 0, NULL),
 			 SVSM_ERR_FAIL_INUSE);
 	assert_unchanged();
+	/* A VMSA for a less privileged VMPL (3) is allowed (§6.3: not below the caller's). */
+	vm.vcpu[1].running = false;
+	assert_int_equal(call(CALL(0, SVSM_CORE_DELETE_VCPU), NEW_VMSA, 0, 0, NULL), SVSM_SUCCESS);
+	write_vmsa(NEW_VMSA, 3, VMSA_EFER_SVME, FEATURES);
+	assert_int_equal(create(NEW_VMSA, NEW_CA, 1), SVSM_SUCCESS);
+	assert_int_equal(vm.vcpu[1].vmpl, 3);
 }
 
 struct bad_vcpu {
@@ -448,7 +466,7 @@ struct bad_vcpu {
 static void test_create_bad(void **state)
 {
 	const uint64_t svme = VMSA_EFER_SVME;
-	const struct bad_vcpu bad[] = {
+	const struct bad_vcpu bad[17] = {
 		{ "misaligned VMSA", NEW_VMSA + 8, NEW_CA, 1, GUEST_VMPL, svme, FEATURES,
 		  SVSM_ERR_INVALID_ADDRESS },
 		{ "misaligned CA", NEW_VMSA, NEW_CA + 8, 1, GUEST_VMPL, svme, FEATURES,
@@ -471,6 +489,7 @@ static void test_create_bad(void **state)
 		  SVSM_ERR_INVALID_ADDRESS },
 		{ "wrong VMPL", NEW_VMSA, NEW_CA, 1, 1, svme, FEATURES, SVSM_ERR_INVALID_PARAMETER },
 		{ "VMPL0", NEW_VMSA, NEW_CA, 1, 0, svme, FEATURES, SVSM_ERR_INVALID_PARAMETER },
+		{ "VMPL 4", NEW_VMSA, NEW_CA, 1, 4, svme, FEATURES, SVSM_ERR_INVALID_PARAMETER },
 		{ "EFER.SVME clear", NEW_VMSA, NEW_CA, 1, GUEST_VMPL, 0x500, FEATURES,
 		  SVSM_ERR_INVALID_PARAMETER },
 		{ "other SEV features", NEW_VMSA, NEW_CA, 1, GUEST_VMPL, svme,

@@ -73,14 +73,19 @@ static void test_codes(void **state)
 	assert_int_equal(snp_pvalidate_code(6, false, &unchanged), PVALIDATE_FAIL_SIZEMISMATCH);
 	assert_int_equal(snp_pvalidate_code(SNP_INSN_FAULTED, false, &unchanged),
 			 PVALIDATE_FAIL_INPUT);
-	assert_int_equal(snp_pvalidate_code(2, false, &unchanged), PVALIDATE_FAIL_INPUT);
-	assert_int_equal(snp_pvalidate_code(0x10, false, &unchanged), PVALIDATE_FAIL_INPUT);
+	/* Codes up to 0xF pass through (SVSM spec §6.2: 0x80001000 + EAX); beyond: "unknown". */
+	assert_int_equal(snp_pvalidate_code(2, false, &unchanged), 2);
+	assert_int_equal(snp_pvalidate_code(0xF, false, &unchanged), 0xF);
+	assert_int_equal(snp_pvalidate_code(0x10, false, &unchanged), PVALIDATE_FAIL_UNKNOWN);
+	assert_int_equal(snp_pvalidate_code(0x7FFFFFFF, false, &unchanged), PVALIDATE_FAIL_UNKNOWN);
+	assert_int_equal(snp_pvalidate_code(-7, false, &unchanged), PVALIDATE_FAIL_UNKNOWN);
 	assert_int_equal(snp_rmpadjust_code(0), RMPADJUST_SUCCESS);
 	assert_int_equal(snp_rmpadjust_code(1), RMPADJUST_FAIL_INPUT);
 	assert_int_equal(snp_rmpadjust_code(2), RMPADJUST_FAIL_PERMISSION);
 	assert_int_equal(snp_rmpadjust_code(6), RMPADJUST_FAIL_SIZEMISMATCH);
 	assert_int_equal(snp_rmpadjust_code(SNP_INSN_FAULTED), RMPADJUST_FAIL_INPUT);
-	assert_int_equal(snp_rmpadjust_code(3), RMPADJUST_FAIL_INPUT);
+	assert_int_equal(snp_rmpadjust_code(3), 3);
+	assert_int_equal(snp_rmpadjust_code(0x12), PVALIDATE_FAIL_UNKNOWN);
 }
 
 static void test_2m_entry(void **state)

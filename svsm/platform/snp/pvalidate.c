@@ -7,30 +7,27 @@
 #define PAGES_PER_2M 512u
 #define PAGE_4K 4096ull
 
+/* A fault is bad input (COCONUT does the same); codes past 0xF are the spec's "unknown". */
+static int insn_code(int eax)
+{
+	if (eax == SNP_INSN_FAULTED)
+		return PVALIDATE_FAIL_INPUT;
+	if (eax < 0 || eax > SNP_INSN_CODE_MAX)
+		return PVALIDATE_FAIL_UNKNOWN;
+	return eax;
+}
+
 int snp_pvalidate_code(int eax, bool cf, bool *unchanged)
 {
-	*unchanged = false;
-	switch (eax) {
-	case PVALIDATE_SUCCESS:
-		*unchanged = cf;
-		return PVALIDATE_SUCCESS;
-	case PVALIDATE_FAIL_SIZEMISMATCH:
-		return PVALIDATE_FAIL_SIZEMISMATCH;
-	default:
-		return PVALIDATE_FAIL_INPUT;
-	}
+	int code = insn_code(eax);
+
+	*unchanged = code == PVALIDATE_SUCCESS && cf;
+	return code;
 }
 
 int snp_rmpadjust_code(int eax)
 {
-	switch (eax) {
-	case RMPADJUST_SUCCESS:
-	case RMPADJUST_FAIL_PERMISSION:
-	case RMPADJUST_FAIL_SIZEMISMATCH:
-		return eax;
-	default:
-		return RMPADJUST_FAIL_INPUT;
-	}
+	return insn_code(eax);
 }
 
 static int one(snp_pvalidate_fn insn, void *ctx, uint64_t va, unsigned size, bool validate,
