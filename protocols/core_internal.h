@@ -4,12 +4,13 @@
 
 #include <stdint.h>
 
+#include "abi/svsm_abi.h"
 #include "protocols/svsm_vm.h"
 
 /*
  * SVSM_SUCCESS if [gpa, gpa + len) (any length, 2 MiB pages included) is
  * guest RAM the guest may hand to the SVSM: aligned to align (a power of
- * two), outside SVSM memory, and (unless allow_ca)
+ * two), outside SVSM memory and pages lent to it, and (unless allow_ca)
  * touching no registered calling area; never a registered VMSA page.
  * SVSM_ERR_INVALID_ADDRESS otherwise.
  */
@@ -22,6 +23,26 @@ int core_zero_guest(uint64_t gpa, uint64_t len);
 /* RMPADJUST: R/W/Xu/Xs for VMPL1..guest VMPL (grant), or nothing for VMPL1..3 (revoke). */
 int core_grant(const struct svsm_vm *vm, uint64_t gpa, unsigned page_size);
 int core_revoke(const struct svsm_vm *vm, uint64_t gpa, unsigned page_size);
+
+/* True if the range touches a page lent to the SVSM (protocols/core_lend.c). */
+bool core_lent_overlaps(const struct svsm_vm *vm, uint64_t gpa, uint64_t len);
+uint64_t core_deposit_mem(struct svsm_vm *vm, struct svsm_regs *regs);
+uint64_t core_withdraw_mem(struct svsm_vm *vm, struct svsm_regs *regs);
+/* A PVALIDATE-format list (SVSM spec §6.2, §6.5) as the SVSM copied it. */
+struct core_list {
+	uint64_t gpa, page;     /* the list and its page */
+	unsigned entries;       /* the header's count */
+	unsigned first, n;      /* raw[0..n) are entries first..entries-1 */
+	uint64_t raw[SVSM_PVALIDATE_MAX_COUNT];
+};
+/*
+ * Reads the list at gpa once: header checked (8-byte aligned, inside one
+ * page, 1..max entries, next < entries), entries from `next` copied.
+ * SVSM_SUCCESS or the result code.
+ */
+uint64_t core_read_list(const struct svsm_vm *vm, uint64_t gpa, struct core_list *l);
+/* Writes the header's `next` (entries done so far). */
+void core_write_next(const struct core_list *l, unsigned next);
 
 uint64_t core_pvalidate(struct svsm_vm *vm, struct svsm_regs *regs);
 uint64_t core_create_vcpu(struct svsm_vm *vm, struct svsm_regs *regs);

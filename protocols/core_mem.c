@@ -18,7 +18,7 @@ uint64_t core_check_range(const struct svsm_vm *vm, uint64_t gpa, uint64_t len, 
 	/* Not guest_range_check: that one also caps the length at one copy (1 MiB). */
 	if (len == 0 || (gpa & (align - 1)) != 0 || gpa + len < gpa ||
 	    !memmap_contains(vm->guest_ram, gpa, gpa + len) ||
-	    memmap_intersects(vm->svsm_mem, gpa, gpa + len))
+	    memmap_intersects(vm->svsm_mem, gpa, gpa + len) || core_lent_overlaps(vm, gpa, len))
 		return SVSM_ERR_INVALID_ADDRESS;
 	for (unsigned i = 0; i < SVSM_MAX_VCPUS; i++) {
 		const struct svsm_vcpu *v = &vm->vcpu[i];
@@ -82,4 +82,43 @@ int core_revoke(const struct svsm_vm *vm, uint64_t gpa, unsigned page_size)
 			return code;
 	}
 	return RMPADJUST_SUCCESS;
+}
+
+uint64_t core_read_list(const struct svsm_vm *vm, uint64_t gpa, struct core_list *l)
+{
+	struct svsm_pvalidate_hdr hdr;
+	const uint64_t off = gpa & (SVSM_PAGE - 1);
+	/* The list must not cross its page (SVSM spec §6.2, §6.5): at most this many entries fit. */
+	unsigned max;
+	uint64_t rc;
+
+	if ((gpa & 7) != 0 || off > SVSM_PAGE - sizeof(hdr))
+		return SVSM_ERR_INVALID_PARAMETER;
+	max = (unsigned)((SVSM_PAGE - off - sizeof(hdr)) / 8);
+	if (max > SVSM_PVALIDATE_MAX_COUNT)
+		max = SVSM_PVALIDATE_MAX_COUNT;
+	/* The request may sit in the calling area, never in a VMSA or SVSM memory. */
+	rc = core_check_range(vm, gpa - off, SVSM_PAGE, SVSM_PAGE, true);
+	if (rc != SVSM_SUCCESS)
+		return rc;
+	if (copy_from_guest(&hdr, gpa, sizeof(hdr), 8) != SVSM_OK)
+		return SVSM_ERR_INVALID_ADDRESS;
+	if (hdr.entries == 0 || hdr.entries > max || hdr.next >= hdr.entries)
+		return SVSM_ERR_INVALID_PARAMETER;
+	l->gpa = gpa;
+	l->page = gpa - off;
+	l->entries = hdr.entries;
+	l->first = hdr.next;
+	l->n = hdr.entries - hdr.next;
+	if (copy_from_guest(l->raw, gpa + sizeof(hdr) + 8ull * l->first, 8ull * l->n, 8) != SVSM_OK)
+		return SVSM_ERR_INVALID_ADDRESS;
+	return SVSM_SUCCESS;
+}
+
+void core_write_next(const struct core_list *l, unsigned next)
+{
+	uint16_t v = (uint16_t)next;
+
+	/* Best effort: the list page was readable a moment ago and the SVSM never takes it away. */
+	(void)copy_to_guest(l->gpa + offsetof(struct svsm_pvalidate_hdr, next), &v, sizeof(v), 2);
 }

@@ -100,59 +100,31 @@ static uint64_t run_entry(const struct svsm_vm *vm, const struct pval_entry *e)
 
 static uint64_t run_list(struct svsm_vm *vm, uint64_t gpa)
 {
-	struct svsm_pvalidate_hdr hdr;
-	uint64_t raw[SVSM_PVALIDATE_MAX_COUNT];
+	struct core_list l; /* on the stack: readers run side by side */
 	struct pval_entry e;
-	/* The list must not cross its page (A-svsm): at most this many entries fit. */
-	unsigned max = (unsigned)((SVSM_PAGE - (gpa & (SVSM_PAGE - 1)) - sizeof(hdr)) / 8);
-	uint64_t rc;
+	uint64_t rc = core_read_list(vm, gpa, &l);
 
-	if ((gpa & 7) != 0 || (gpa & (SVSM_PAGE - 1)) > SVSM_PAGE - sizeof(hdr))
-		return SVSM_ERR_INVALID_PARAMETER;
-	if (max > SVSM_PVALIDATE_MAX_COUNT)
-		max = SVSM_PVALIDATE_MAX_COUNT;
-	/* The request may sit in the calling area, never in a VMSA or SVSM memory. */
-	rc = core_check_range(vm, gpa & ~(SVSM_PAGE - 1), SVSM_PAGE, SVSM_PAGE, true);
 	if (rc != SVSM_SUCCESS)
 		return rc;
-	if (copy_from_guest(&hdr, gpa, sizeof(hdr), 8) != SVSM_OK)
-		return SVSM_ERR_INVALID_ADDRESS;
-	if (hdr.entries == 0 || hdr.entries > max || hdr.next >= hdr.entries)
-		return SVSM_ERR_INVALID_PARAMETER;
-
-	unsigned first = hdr.next, n = hdr.entries - hdr.next;
-
-	if (copy_from_guest(raw, gpa + sizeof(hdr) + 8ull * first, 8ull * n, 8) != SVSM_OK)
-		return SVSM_ERR_INVALID_ADDRESS;
-	uint64_t page = gpa & ~(SVSM_PAGE - 1);
-
-	for (unsigned i = 0; i < n; i++) {
-		rc = decode(vm, raw[i], &e);
+	for (unsigned i = 0; i < l.n; i++) {
+		rc = decode(vm, l.raw[i], &e);
 		if (rc != SVSM_SUCCESS)
 			return rc; /* nothing done yet */
 		/* Rescinding the list's own page would make writing `next` back fault. */
 		uint64_t len = e.page_size == RMP_PG_SIZE_2M ? MB2 : SVSM_PAGE;
 
-		if (e.gpa < page + SVSM_PAGE && page < e.gpa + len)
+		if (e.gpa < l.page + SVSM_PAGE && l.page < e.gpa + len)
 			return SVSM_ERR_INVALID_ADDRESS;
 	}
-	for (unsigned i = 0; i < n; i++) {
-		(void)decode(vm, raw[i], &e);
+	for (unsigned i = 0; i < l.n; i++) {
+		(void)decode(vm, l.raw[i], &e);
 		rc = run_entry(vm, &e);
 		if (rc != SVSM_SUCCESS) {
-			uint16_t next = (uint16_t)(first + i);
-
-			(void)copy_to_guest(gpa + offsetof(struct svsm_pvalidate_hdr, next), &next,
-					    sizeof(next), 2);
+			core_write_next(&l, l.first + i);
 			return rc;
 		}
 	}
-
-	uint16_t next = hdr.entries;
-
-	if (copy_to_guest(gpa + offsetof(struct svsm_pvalidate_hdr, next), &next, sizeof(next), 2) !=
-	    SVSM_OK)
-		return SVSM_ERR_INVALID_ADDRESS;
+	core_write_next(&l, l.entries);
 	return SVSM_SUCCESS;
 }
 

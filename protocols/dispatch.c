@@ -83,12 +83,15 @@ static uint64_t core_call(struct svsm_vm *vm, unsigned vcpu, uint32_t call, stru
 		return core_create_vcpu(vm, regs);
 	case SVSM_CORE_DELETE_VCPU:
 		return core_delete_vcpu(vm, regs);
+	case SVSM_CORE_DEPOSIT_MEM:
+		return core_deposit_mem(vm, regs);
+	case SVSM_CORE_WITHDRAW_MEM:
+		return core_withdraw_mem(vm, regs);
 	case SVSM_CORE_QUERY_PROTOCOL:
 		return query_protocol(vm, regs);
 	case SVSM_CORE_CONFIGURE_VTOM:
 		return configure_vtom(regs);
 	default:
-		/* DEPOSIT_MEM/WITHDRAW_MEM are not built yet (issue 5 note): refused, never faked. */
 		return SVSM_ERR_UNSUPPORTED_CALL;
 	}
 }

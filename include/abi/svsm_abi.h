@@ -77,6 +77,16 @@ _Static_assert(offsetof(struct svsm_pvalidate_hdr, next) == 2, "PVALIDATE next")
 #define SVSM_PVAL_IGNORE_CF (1ull << 3)
 #define SVSM_PVAL_RSVD_MASK 0xFF0ull    /* [11:4] must be zero */
 #define SVSM_PVAL_GFN_SHIFT 12
+/* SVSM spec §6.5 DEPOSIT_MEM list: the PVALIDATE list's header; entries [1:0] size, [11:2] reserved, [63:12] GFN. */
+#define SVSM_DEPOSIT_RSVD_MASK 0xFFCull
+/* SVSM spec §6.6 WITHDRAW_MEM answer: u16 count, 6 unused bytes, then 4 KiB-page GPAs. */
+struct svsm_withdraw_hdr {
+	uint16_t entries;
+	uint8_t unused[6];
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct svsm_withdraw_hdr) == 8, "WITHDRAW_MEM header");
+
 /* (4088 - 8) / 8 entries fit in the calling-area buffer. */
 #define SVSM_PVALIDATE_MAX_COUNT 510
 

@@ -37,6 +37,18 @@ struct vtpm_backend {
 };
 
 struct svsm_attest;
+
+/*
+ * Pages the guest lent the SVSM (DEPOSIT_MEM) and may take back
+ * (WITHDRAW_MEM) while the SVSM does not use them. 4 KiB granularity; a
+ * fixed capacity so a guest cannot make the SVSM's bookkeeping grow.
+ */
+#define SVSM_LENT_MAX 4096
+struct svsm_lent_pool {
+	uint64_t page[SVSM_LENT_MAX]; /* GPAs; [0, free) not in use, then [free, count) in use */
+	unsigned free;
+	unsigned count;
+};
 #define SVSM_PAGE 4096ull
 
 struct svsm_vcpu {
@@ -68,6 +80,8 @@ struct svsm_vm {
 	 */
 	struct spinlock vtpm_lock;
 	const struct vtpm_backend *vtpm;
+	/* Lent memory (DEPOSIT_MEM/WITHDRAW_MEM); NULL: those calls are refused as unsupported. */
+	struct svsm_lent_pool *lent;
 	/* Attestation (protocol 1; NULL: not offered) and its one-at-a-time lock. */
 	struct spinlock attest_lock;
 	struct svsm_attest *attest;
@@ -75,6 +89,15 @@ struct svsm_vm {
 
 /* Connects the vTPM protocol to a back end (NULL disconnects it). */
 void svsm_vm_set_vtpm(struct svsm_vm *vm, const struct vtpm_backend *backend);
+
+/* Gives vm a pool for lent pages (before the guest runs). */
+void svsm_vm_set_lent_pool(struct svsm_vm *vm, struct svsm_lent_pool *pool);
+/*
+ * The SVSM's own use of lent memory: a page to use (SVSM_OK and *gpa;
+ * SVSM_ENOMEM when none is free) and giving one back to the free part.
+ */
+int svsm_lent_take(struct svsm_vm *vm, uint64_t *gpa);
+int svsm_lent_release(struct svsm_vm *vm, uint64_t gpa);
 
 /* The guest's registers an SVSM call reads and writes (§5.3). */
 struct svsm_regs {

@@ -6,7 +6,8 @@
  * must hold (a vTPM back end is connected, its answers driven by the
  * command bytes): the result is a defined code, no SVSM page was validated for
  * or granted to the guest, every registered VMSA has the RMP VMSA bit and
- * no guest access, and no other page has the VMSA bit.
+ * no guest access, no other page has the VMSA bit, and no page lent
+ * through DEPOSIT_MEM is reachable from a lower VMPL.
  *
  * Layout (6 MiB, RMP-modelled): [0, 2 MiB) 4 KiB entries, [2, 4 MiB) one
  * 2 MiB entry, [4, 5 MiB) 4 KiB entries, [5, 6 MiB) SVSM memory.
@@ -39,6 +40,7 @@ static struct rmp_model rmp;
 static struct platform_fake fake;
 static struct guest_sim sim;
 static struct svsm_vm vm;
+static struct svsm_lent_pool pool;
 
 /* A vTPM back end whose answer length and failures come from the command bytes. */
 static int tpm_send(void *ctx, const uint8_t *cmd, size_t len, uint8_t *resp, size_t max,
@@ -99,6 +101,7 @@ static void reset(void)
 			 BOOT_CA, 0) != SVSM_OK)
 		abort();
 	svsm_vm_set_vtpm(&vm, &tpm);
+	svsm_vm_set_lent_pool(&vm, &pool);
 }
 
 static bool defined_code(uint64_t rc)
@@ -120,6 +123,14 @@ static void check_invariants(uint64_t rc)
 				abort();
 			is_vmsa[vm.vcpu[i].vmsa_gpa / 4096] = true;
 		}
+	}
+	if (pool.free > pool.count || pool.count > SVSM_LENT_MAX)
+		abort();
+	for (unsigned i = 0; i < pool.count; i++) {
+		const struct rmp_entry *e = rmp_model_entry(&rmp, pool.page[i]);
+
+		if (e == NULL || pool.page[i] >= RAM_END || (e->perms[1] | e->perms[2] | e->perms[3]) != 0)
+			abort(); /* a lent page the guest can still reach */
 	}
 	for (uint64_t p = 0; p < SIM_SIZE; p += 4096) {
 		const struct rmp_entry *e = rmp_model_entry(&rmp, p);

@@ -560,6 +560,167 @@ static void test_vm_init(void **state)
 			 SVSM_EINVAL);
 }
 
+/* ---- DEPOSIT_MEM / WITHDRAW_MEM (SVSM spec §6.5, §6.6) ---- */
+
+static struct svsm_lent_pool pool;
+
+static uint64_t withdraw_at(uint64_t gpa, uint16_t *n, uint64_t *first)
+{
+	uint64_t rc = call(CALL(0, SVSM_CORE_WITHDRAW_MEM), gpa, 0, 0, NULL);
+
+	memcpy(n, sim.mem + gpa, 2);
+	memcpy(first, sim.mem + gpa + 8, 8);
+	return rc;
+}
+
+static uint64_t deposit_at(uint64_t gpa, uint16_t n, const uint64_t *e)
+{
+	struct svsm_pvalidate_hdr h = { n, 0, 0 };
+
+	memcpy(sim.mem + gpa, &h, sizeof(h));
+	memcpy(sim.mem + gpa + 8, e, 8ull * n);
+	return call(CALL(0, SVSM_CORE_DEPOSIT_MEM), gpa, 0, 0, NULL);
+}
+
+/* The guest validates what it is about to lend. */
+static void validate(uint64_t gpa, bool big)
+{
+	uint64_t e = entry(gpa, big, true, false);
+
+	assert_int_equal(pvalidate_at(BOOT_CA + 8, 1, 0, &e), SVSM_SUCCESS);
+}
+
+/* The 2 MiB at 4 MiB: 4 KiB RMP entries, all validated and the guest's. */
+static void own_4m(void)
+{
+	for (uint64_t p = 4 * MB; p < 6 * MB; p += 4096) {
+		if (p != NEW_VMSA && p != NEW_CA)
+			guest_owns(p);
+	}
+}
+
+static void test_deposit_withdraw(void **state)
+{
+	const uint64_t big4k = 4 * MB; /* a 2 MiB range of 4 KiB RMP entries */
+	uint64_t e[2] = { SPARE, big4k | 1 };
+	uint64_t taken = 0, first = 0;
+	uint16_t n = 0;
+
+	(void)state;
+	/* No pool: the calls are refused, not faked. */
+	assert_int_equal(deposit_at(BOOT_CA + 8, 2, e), SVSM_ERR_UNSUPPORTED_CALL);
+	svsm_vm_set_lent_pool(&vm, &pool);
+	validate(SPARE, false);
+	own_4m();
+	sim.mem[SPARE + 9] = 0x77;
+	assert_int_equal(deposit_at(BOOT_CA + 8, 2, e), SVSM_SUCCESS);
+	assert_int_equal(next_at(BOOT_CA + 8), 2);
+	assert_int_equal(pool.count, 513);
+	assert_int_equal(pool.free, 513);
+	/* SVSM-private now: only VMPL0, contents wiped, refused by every other call. */
+	assert_int_equal(rmp_at(SPARE)->perms[1] | rmp_at(SPARE)->perms[2], 0);
+	assert_int_equal(rmp_at(big4k + 0x5000)->perms[2], 0);
+	assert_int_equal(sim.mem[SPARE + 9], 0);
+	uint64_t pv = entry(SPARE, false, false, false);
+
+	assert_int_equal(pvalidate_at(BOOT_CA + 8, 1, 0, &pv), SVSM_ERR_INVALID_ADDRESS);
+	assert_int_equal(call(CALL(0, SVSM_CORE_REMAP_CA), big4k + 0x3000, 0, 0, NULL),
+			 SVSM_ERR_INVALID_ADDRESS);
+	snap();
+	assert_int_equal(deposit_at(BOOT_CA + 8, 1, e), SVSM_ERR_INVALID_ADDRESS); /* already lent */
+	assert_unchanged();
+
+	/* The SVSM uses one page; the guest takes back what is free, 510 at a time. */
+	assert_int_equal(svsm_lent_take(&vm, &taken), SVSM_OK);
+	assert_int_equal(withdraw_at(BOOT_CA + 8, &n, &first), SVSM_SUCCESS);
+	assert_int_equal(n, 510);
+	assert_int_equal(sim.mem[BOOT_CA + 1], 1); /* SVSM_MEM_AVAILABLE: more to take */
+	assert_int_equal(rmp_at(first)->perms[GUEST_VMPL], RMP_PERM_ALL >> 8);
+	assert_int_equal(rmp_at(first)->perms[1], RMP_PERM_ALL >> 8);
+	assert_int_equal(withdraw_at(BOOT_CA + 8, &n, &first), SVSM_SUCCESS);
+	assert_int_equal(n, 2);
+	assert_int_equal(sim.mem[BOOT_CA + 1], 0);
+	assert_int_equal(withdraw_at(BOOT_CA + 8, &n, &first), SVSM_SUCCESS);
+	assert_int_equal(n, 0);
+	assert_int_equal(pool.count, 1); /* the page in use stays */
+	assert_int_equal(rmp_at(taken)->perms[GUEST_VMPL], 0);
+	assert_int_equal(svsm_lent_release(&vm, taken), SVSM_OK);
+	assert_int_equal(svsm_lent_release(&vm, taken), SVSM_EINVAL); /* not in use any more */
+	assert_int_equal(withdraw_at(BOOT_CA + 0xFF0, &n, &first), SVSM_SUCCESS); /* room for one */
+	assert_int_equal(n, 1);
+	assert_int_equal(first, taken);
+	assert_int_equal(pool.count, 0);
+	assert_int_equal(svsm_lent_take(&vm, &taken), SVSM_ENOMEM);
+}
+
+static void test_deposit_bad(void **state)
+{
+	const uint64_t ca = BOOT_CA + 8;
+	const struct {
+		const char *what;
+		uint64_t e0, e1;
+		uint16_t n;
+		uint64_t rc;
+	} bad[] = {
+		{ "reserved bits", SPARE | 0x10, 0, 1, SVSM_ERR_INVALID_PARAMETER },
+		{ "size 2", SPARE | 2, 0, 1, SVSM_ERR_INVALID_PARAMETER },
+		{ "misaligned 2 MiB", (BIG + 0x1000) | 1, 0, 1, SVSM_ERR_INVALID_PARAMETER },
+		{ "SVSM memory", RAM_END, 0, 1, SVSM_ERR_INVALID_ADDRESS },
+		{ "a VMSA", BOOT_VMSA, 0, 1, SVSM_ERR_INVALID_ADDRESS },
+		{ "a calling area", BOOT_CA, 0, 1, SVSM_ERR_INVALID_ADDRESS },
+		{ "not validated", SPARE + 0x9000, 0, 1, SVSM_ERR_INVALID_ADDRESS },
+		{ "beyond RAM", 0x40000000, 0, 1, SVSM_ERR_INVALID_ADDRESS },
+		{ "the same page twice", SPARE, SPARE, 2, SVSM_ERR_INVALID_ADDRESS },
+		{ "a page inside a 2 MiB entry", BIG | 1, BIG + 0x4000, 2, SVSM_ERR_INVALID_ADDRESS },
+		{ "a good entry, then a bad one", SPARE, RAM_END, 2, SVSM_ERR_INVALID_ADDRESS },
+	};
+	uint64_t whole = BIG | 1;
+
+	(void)state;
+	svsm_vm_set_lent_pool(&vm, &pool);
+	validate(SPARE, false);
+	validate(BIG, true);
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		uint64_t e[2] = { bad[i].e0, bad[i].e1 };
+
+		print_message("bad deposit: %s\n", bad[i].what);
+		snap();
+		assert_int_equal(deposit_at(ca, bad[i].n, e), bad[i].rc);
+		assert_unchanged();
+		assert_int_equal(next_at(ca), 0); /* nothing done */
+		assert_int_equal(pool.count, 0);
+	}
+	/*
+	 * A 2 MiB RMP entry could never be withdrawn as 4 KiB pages: refused
+	 * when the first RMPADJUST says size mismatch, nothing changed.
+	 */
+	snap();
+	assert_int_equal(deposit_at(ca, 1, &whole), SVSM_ERR_INVALID_PARAMETER);
+	assert_unchanged();
+	assert_int_equal(pool.count, 0);
+	/* The list's own page, a list crossing its page, no entries. */
+	uint64_t own = SPARE;
+
+	assert_int_equal(deposit_at(SPARE + 0x10, 1, &own), SVSM_ERR_INVALID_ADDRESS);
+	assert_int_equal(deposit_at(BOOT_CA + 0xFF8, 1, &own), SVSM_ERR_INVALID_PARAMETER);
+	assert_int_equal(deposit_at(ca, 0, &own), SVSM_ERR_INVALID_PARAMETER);
+	/* Withdraw into no room, SVSM memory, unvalidated memory, or misaligned. */
+	uint16_t n;
+	uint64_t first;
+
+	assert_int_equal(withdraw_at(BOOT_CA + 0xFF8, &n, &first), SVSM_ERR_INVALID_PARAMETER);
+	assert_int_equal(call(CALL(0, SVSM_CORE_WITHDRAW_MEM), RAM_END, 0, 0, NULL),
+			 SVSM_ERR_INVALID_ADDRESS);
+	assert_int_equal(call(CALL(0, SVSM_CORE_WITHDRAW_MEM), BOOT_CA + 4, 0, 0, NULL),
+			 SVSM_ERR_INVALID_PARAMETER);
+	assert_int_equal(deposit_at(ca, 1, &own), SVSM_SUCCESS);
+	snap();
+	assert_int_equal(call(CALL(0, SVSM_CORE_WITHDRAW_MEM), SPARE + 0x9000, 0, 0, NULL),
+			 SVSM_ERR_INVALID_ADDRESS);
+	assert_unchanged();
+	assert_int_equal(pool.free, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -575,6 +736,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_create_bad, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remap_ca, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vm_init, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deposit_withdraw, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deposit_bad, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Core calls 4 and 5 (SVSM spec §6.5, §6.6): the guest lends the SVSM
+ * memory (DEPOSIT_MEM) and takes back what the SVSM does not use
+ * (WITHDRAW_MEM). A lent page is SVSM-private: only VMPL0 may touch it,
+ * and every call refuses it like SVSM memory (core_check_range).
+ */
+#include "abi/snp.h"
+#include "abi/svsm_abi.h"
+#include "lib/string.h"
+#include "svsm/errno.h"
+#include "svsm/guest_mem.h"
+#include "svsm/platform.h"
+#include "core_internal.h"
+
+#define MB2 0x200000ull
+#define PAGES_2M 512u
+
+void svsm_vm_set_lent_pool(struct svsm_vm *vm, struct svsm_lent_pool *pool)
+{
+	write_lock(&vm->lock);
+	memset(pool, 0, sizeof(*pool));
+	vm->lent = pool;
+	write_unlock(&vm->lock);
+}
+
+bool core_lent_overlaps(const struct svsm_vm *vm, uint64_t gpa, uint64_t len)
+{
+	const struct svsm_lent_pool *p = vm->lent;
+
+	if (p == NULL)
+		return false;
+	for (unsigned i = 0; i < p->count; i++) {
+		if (p->page[i] < gpa + len && gpa < p->page[i] + SVSM_PAGE)
+			return true;
+	}
+	return false;
+}
+
+int svsm_lent_take(struct svsm_vm *vm, uint64_t *gpa)
+{
+	struct svsm_lent_pool *p = vm->lent;
+	int err = SVSM_ENOMEM;
+
+	write_lock(&vm->lock);
+	if (p != NULL && p->free > 0) {
+		/* Move the last free page into the in-use part, which starts at `free`. */
+		*gpa = p->page[--p->free];
+		err = SVSM_OK;
+	}
+	write_unlock(&vm->lock);
+	return err;
+}
+
+int svsm_lent_release(struct svsm_vm *vm, uint64_t gpa)
+{
+	struct svsm_lent_pool *p = vm->lent;
+	int err = SVSM_EINVAL;
+
+	write_lock(&vm->lock);
+	for (unsigned i = p != NULL ? p->free : 0; p != NULL && i < p->count; i++) {
+		if (p->page[i] == gpa) {
+			p->page[i] = p->page[p->free];
+			p->page[p->free++] = gpa;
+			err = SVSM_OK;
+			break;
+		}
+	}
+	write_unlock(&vm->lock);
+	return err;
+}
+
+/* Adds a page to the free part (the caller checked the capacity). */
+static void pool_add(struct svsm_lent_pool *p, uint64_t gpa)
+{
+	p->page[p->count] = p->page[p->free]; /* first in-use page moves to the end */
+	p->page[p->free++] = gpa;
+	p->count++;
+}
+
+struct lend_entry {
+	uint64_t gpa;
+	unsigned size; /* RMP_PG_SIZE_* */
+};
+
+static uint64_t decode(const struct svsm_vm *vm, uint64_t raw, uint64_t list_page,
+		       struct lend_entry *e)
+{
+	uint64_t size = raw & SVSM_PVAL_SIZE_MASK, len;
+
+	if ((raw & SVSM_DEPOSIT_RSVD_MASK) != 0 || size > 1)
+		return SVSM_ERR_INVALID_PARAMETER;
+	e->gpa = raw & ~(SVSM_PAGE - 1);
+	e->size = size == 1 ? RMP_PG_SIZE_2M : RMP_PG_SIZE_4K;
+	len = size == 1 ? MB2 : SVSM_PAGE;
+	if (size == 1 && (e->gpa & (MB2 - 1)) != 0)
+		return SVSM_ERR_INVALID_PARAMETER;
+	if (e->gpa < list_page + SVSM_PAGE && list_page < e->gpa + len)
+		return SVSM_ERR_INVALID_ADDRESS; /* the list's own page */
+	/* Not SVSM memory or already lent, not a VMSA or calling area (§6.5). */
+	uint64_t rc = core_check_range(vm, e->gpa, len, SVSM_PAGE, false);
+
+	/* Memory the SVSM can use: each page readable, i.e. validated by the guest. */
+	for (uint64_t off = 0; rc == SVSM_SUCCESS && off < len; off += SVSM_PAGE) {
+		uint8_t probe;
+
+		if (copy_from_guest(&probe, e->gpa + off, 1, 1) != SVSM_OK)
+			rc = SVSM_ERR_INVALID_ADDRESS;
+	}
+	return rc;
+}
+
+/*
+ * Takes one entry's pages: only VMPL0 keeps access, the contents are
+ * wiped. Pages are taken one 4 KiB RMP entry at a time, because
+ * WITHDRAW_MEM gives memory back as 4 KiB pages and a list holds at most
+ * 511, never a whole 2 MiB RMP entry: a 2 MiB entry here must be backed
+ * by 4 KiB RMP entries (RMPADJUST answers size mismatch otherwise, and the
+ * deposit is refused with nothing changed).
+ */
+static uint64_t deposit_one(struct svsm_vm *vm, const struct lend_entry *e)
+{
+	unsigned pages = e->size == RMP_PG_SIZE_2M ? PAGES_2M : 1;
+	uint64_t rc = SVSM_SUCCESS;
+	unsigned done = 0;
+
+	if (vm->lent->count + pages > SVSM_LENT_MAX)
+		return SVSM_ERR_INVALID_REQUEST; /* the SVSM cannot keep track of more */
+	for (; done < pages; done++) {
+		int code = core_revoke(vm, e->gpa + done * SVSM_PAGE, RMP_PG_SIZE_4K);
+
+		if (code != RMPADJUST_SUCCESS) {
+			rc = code == RMPADJUST_FAIL_SIZEMISMATCH ? SVSM_ERR_INVALID_PARAMETER
+								  : SVSM_ERR_PROTOCOL_BASE + (uint64_t)code;
+			break;
+		}
+	}
+	/* Guest data must not linger in SVSM memory. */
+	if (rc == SVSM_SUCCESS && core_zero_guest(e->gpa, (uint64_t)pages * SVSM_PAGE) != SVSM_OK)
+		rc = SVSM_ERR_INVALID_ADDRESS;
+	if (rc != SVSM_SUCCESS) {
+		while (done-- > 0)
+			(void)core_grant(vm, e->gpa + done * SVSM_PAGE, RMP_PG_SIZE_4K);
+		return rc;
+	}
+	for (unsigned i = 0; i < pages; i++)
+		pool_add(vm->lent, e->gpa + i * SVSM_PAGE);
+	return SVSM_SUCCESS;
+}
+
+static uint64_t entry_len(const struct lend_entry *e)
+{
+	return e->size == RMP_PG_SIZE_2M ? MB2 : SVSM_PAGE;
+}
+
+static uint64_t deposit(struct svsm_vm *vm, uint64_t gpa)
+{
+	static struct core_list l; /* under the VM lock's write side */
+	struct lend_entry e, o;
+	uint64_t rc = core_read_list(vm, gpa, &l);
+
+	if (rc != SVSM_SUCCESS)
+		return rc;
+	/* Every entry checked before any is taken; then taken in order. */
+	for (unsigned i = 0; i < l.n; i++) {
+		rc = decode(vm, l.raw[i], l.page, &e);
+		if (rc != SVSM_SUCCESS)
+			return rc;
+		for (unsigned j = 0; j < i; j++) { /* two entries for the same memory */
+			(void)decode(vm, l.raw[j], l.page, &o);
+			if (o.gpa < e.gpa + entry_len(&e) && e.gpa < o.gpa + entry_len(&o))
+				return SVSM_ERR_INVALID_ADDRESS;
+		}
+	}
+	for (unsigned i = 0; i < l.n; i++) {
+		(void)decode(vm, l.raw[i], l.page, &e);
+		rc = deposit_one(vm, &e);
+		if (rc != SVSM_SUCCESS) {
+			core_write_next(&l, l.first + i);
+			return rc;
+		}
+	}
+	core_write_next(&l, l.entries);
+	return SVSM_SUCCESS;
+}
+
+static uint64_t withdraw(struct svsm_vm *vm, uint64_t gpa)
+{
+	struct svsm_lent_pool *p = vm->lent;
+	struct svsm_withdraw_hdr hdr = { .entries = 0 };
+	uint64_t list[SVSM_PVALIDATE_MAX_COUNT];
+	uint64_t off = gpa & (SVSM_PAGE - 1), rc;
+	unsigned room, n = 0;
+	uint8_t more;
+
+	/* §6.6: no room for a single entry (the area at page offset 0xFF8) is a bad parameter. */
+	if ((gpa & 7) != 0 || off + sizeof(hdr) + 8 > SVSM_PAGE)
+		return SVSM_ERR_INVALID_PARAMETER;
+	room = (unsigned)((SVSM_PAGE - off - sizeof(hdr)) / 8);
+	rc = core_check_range(vm, gpa & ~(SVSM_PAGE - 1), SVSM_PAGE, SVSM_PAGE, true);
+	if (rc != SVSM_SUCCESS)
+		return rc;
+	/* Hand back free pages: full rights for VMPL1..guest again (§6.6). */
+	while (n < room && p->free > 0) {
+		uint64_t page = p->page[p->free - 1];
+
+		if (core_grant(vm, page, RMP_PG_SIZE_4K) != RMPADJUST_SUCCESS)
+			break;
+		list[n++] = page;
+		/* Remove it: the last in-use page fills its slot, the count shrinks. */
+		p->page[p->free - 1] = p->page[p->count - 1];
+		p->free--, p->count--;
+	}
+	hdr.entries = (uint16_t)n;
+	if (copy_to_guest(gpa, &hdr, sizeof(hdr), 8) != SVSM_OK ||
+	    (n != 0 && copy_to_guest(gpa + sizeof(hdr), list, 8ull * n, 8) != SVSM_OK)) {
+		/* The guest will never learn of them: take them back. */
+		for (unsigned i = 0; i < n; i++) {
+			(void)core_revoke(vm, list[i], RMP_PG_SIZE_4K);
+			pool_add(p, list[i]);
+		}
+		return SVSM_ERR_INVALID_ADDRESS;
+	}
+	/* §6.6: the startup vCPU's calling area says whether more can be withdrawn. */
+	more = p->free > 0;
+	(void)copy_to_guest(vm->vcpu[0].ca_gpa + offsetof(struct svsm_ca, mem_available), &more, 1, 1);
+	return SVSM_SUCCESS;
+}
+
+uint64_t core_deposit_mem(struct svsm_vm *vm, struct svsm_regs *regs)
+{
+	uint64_t rc;
+
+	write_lock(&vm->lock);
+	rc = vm->lent != NULL ? deposit(vm, regs->rcx) : SVSM_ERR_UNSUPPORTED_CALL;
+	write_unlock(&vm->lock);
+	return rc;
+}
+
+uint64_t core_withdraw_mem(struct svsm_vm *vm, struct svsm_regs *regs)
+{
+	uint64_t rc;
+
+	write_lock(&vm->lock);
+	rc = vm->lent != NULL ? withdraw(vm, regs->rcx) : SVSM_ERR_UNSUPPORTED_CALL;
+	write_unlock(&vm->lock);
+	return rc;
+}
