@@ -28,6 +28,14 @@ struct snp_vc_env {
 };
 
 /*
+ * CPUID as the SVSM answers it under SNP: the CPUID page with this CPU's
+ * fix-ups, the hypervisor asked (through env->hv) only for APIC IDs.
+ * What the #VC handler and the seam's platform_cpuid both use.
+ */
+int snp_vc_cpuid(const struct snp_vc_env *env, uint32_t leaf, uint32_t subleaf,
+		 struct cpuid_regs *out);
+
+/*
  * Emulates the instruction at insn (avail readable bytes) that raised #VC
  * with exit_code. SVSM_OK: regs updated and RIP advanced. Otherwise regs
  * are unchanged and: SVSM_EFAULT, the hypervisor says the access faults

@@ -132,12 +132,7 @@ static int snp_cpuid(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *out)
 	struct snp_vc_env env;
 
 	snp_cpu_env(&env);
-
-	const struct snp_cpuid_env cenv = { .osxsave = env.osxsave, .pke = env.pke,
-					    .xcr0 = env.xcr0, .xss = env.xss,
-					    .hv = snp_hv_cpuid, .ctx = snp_hv_this() };
-
-	return snp_cpuid_lookup(&snp.cpuid, leaf, subleaf, &cenv, out);
+	return snp_vc_cpuid(&env, leaf, subleaf, out);
 }
 
 static int snp_rdmsr(uint32_t msr, uint64_t *val)

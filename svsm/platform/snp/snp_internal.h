@@ -25,8 +25,6 @@ struct snp_hv *snp_hv_this(void);
 
 /* This CPU's CR4/XCR0 view for CPUID answers. */
 void snp_cpu_env(struct snp_vc_env *env);
-/* snp_cpuid_env.hv: the hypervisor's CPUID through the GHCB (ctx = struct snp_hv *). */
-int snp_hv_cpuid(void *ctx, uint32_t leaf, uint32_t subleaf, struct cpuid_regs *out);
 /*
  * Sends the console straight through the GHCB instead of IN/OUT + #VC, for
  * reports made inside the #VC handler (a #VC there would reuse its IST

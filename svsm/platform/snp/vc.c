@@ -38,13 +38,6 @@ void snp_cpu_env(struct snp_vc_env *env)
 	env->xss = 0; /* the SVSM does not use XSAVES */
 }
 
-int snp_hv_cpuid(void *ctx, uint32_t leaf, uint32_t subleaf, struct cpuid_regs *out)
-{
-	uint64_t cr4 = cr4_read();
-
-	return snp_ghcb_cpuid(ctx, leaf, subleaf, (cr4 & CR4_OSXSAVE) ? xgetbv0() : 1, out);
-}
-
 /* Reads the instruction bytes at rip; fewer if the next page is not mapped. */
 static size_t fetch(uint64_t rip, uint8_t *buf)
 {

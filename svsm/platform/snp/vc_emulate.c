@@ -13,14 +13,21 @@ static int hv_cpuid(void *ctx, uint32_t leaf, uint32_t subleaf, struct cpuid_reg
 	return snp_ghcb_cpuid(env->hv, leaf, subleaf, env->osxsave ? env->xcr0 : 1, out);
 }
 
-static int emulate_cpuid(const struct snp_vc_env *env, struct vc_regs *r)
+int snp_vc_cpuid(const struct snp_vc_env *env, uint32_t leaf, uint32_t subleaf,
+		 struct cpuid_regs *out)
 {
 	const struct snp_cpuid_env cenv = {
 		.osxsave = env->osxsave, .pke = env->pke, .xcr0 = env->xcr0, .xss = env->xss,
 		.hv = hv_cpuid, .ctx = (void *)(uintptr_t)env,
 	};
+
+	return snp_cpuid_lookup(env->cpuid, leaf, subleaf, &cenv, out);
+}
+
+static int emulate_cpuid(const struct snp_vc_env *env, struct vc_regs *r)
+{
 	struct cpuid_regs out;
-	int err = snp_cpuid_lookup(env->cpuid, (uint32_t)r->rax, (uint32_t)r->rcx, &cenv, &out);
+	int err = snp_vc_cpuid(env, (uint32_t)r->rax, (uint32_t)r->rcx, &out);
 
 	if (err != SVSM_OK)
 		return err;
