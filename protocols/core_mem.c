@@ -61,10 +61,35 @@ int core_zero_guest(uint64_t gpa, uint64_t len)
  * (VMPL1..guest VMPL; VMPL0 always has them); taking a page away revokes
  * every VMPL but VMPL0.
  */
+/*
+ * RMPADJUST of a 2 MiB page whose RMP holds 4 KiB entries fails with
+ * FAIL_SIZEMISMATCH (snp-svsm-abi.md §1.3), the same as PVALIDATE; a 2 MiB
+ * PVALIDATE that the platform did as 512 x 4 KiB leaves such entries. Then
+ * the 512 pages are adjusted one by one, and on a failure the ones already
+ * changed get `undo` (the rights they had: none before a grant, all
+ * before a revoke).
+ */
+static int adjust(uint64_t gpa, unsigned page_size, uint64_t attrs, uint64_t undo)
+{
+	int code = platform_rmpadjust(gpa, page_size, attrs);
+
+	if (code != RMPADJUST_FAIL_SIZEMISMATCH || page_size != RMP_PG_SIZE_2M)
+		return code;
+	for (unsigned i = 0; i < 512; i++) { /* 2 MiB / 4 KiB */
+		code = platform_rmpadjust(gpa + i * SVSM_PAGE, RMP_PG_SIZE_4K, attrs);
+		if (code != RMPADJUST_SUCCESS) {
+			while (i-- > 0)
+				(void)platform_rmpadjust(gpa + i * SVSM_PAGE, RMP_PG_SIZE_4K, undo);
+			return code;
+		}
+	}
+	return RMPADJUST_SUCCESS;
+}
+
 int core_grant(const struct svsm_vm *vm, uint64_t gpa, unsigned page_size)
 {
 	for (unsigned v = 1; v <= vm->guest_vmpl; v++) {
-		int code = platform_rmpadjust(gpa, page_size, v | RMP_PERM_ALL);
+		int code = adjust(gpa, page_size, v | RMP_PERM_ALL, v);
 
 		if (code != RMPADJUST_SUCCESS)
 			return code;
@@ -76,7 +101,7 @@ int core_revoke(const struct svsm_vm *vm, uint64_t gpa, unsigned page_size)
 {
 	(void)vm;
 	for (unsigned v = 1; v < SNP_VMPL_COUNT; v++) {
-		int code = platform_rmpadjust(gpa, page_size, v);
+		int code = adjust(gpa, page_size, v, v | RMP_PERM_ALL);
 
 		if (code != RMPADJUST_SUCCESS)
 			return code;

@@ -36,6 +36,10 @@ def qemu_command(args):
     ]
     if args.append:
         cmd += ["-append", args.append]
+    if args.payload:
+        # A Multiboot module: stage 1 hands it to the kernel as the VMPL2 payload.
+        # QEMU splits -initrd at commas, so a path with one cannot be passed.
+        cmd += ["-initrd", args.payload]
     if args.gdb:
         cmd += ["-s", "-S"]
     return cmd
@@ -89,6 +93,7 @@ def main():
     p.add_argument("--mem", default="256M")
     p.add_argument("--smp", type=int, default=1)
     p.add_argument("--append", default="")
+    p.add_argument("--payload", help="VMPL2 payload ELF (passed as a Multiboot module)")
     p.add_argument("--timeout", type=float, default=60.0)
     p.add_argument("--log", help="write the serial output and QEMU's messages here")
     p.add_argument("--expect", default="pass",
@@ -104,6 +109,11 @@ def main():
 
     if not os.path.exists(args.image):
         print(f"qemu_boot: image {args.image} does not exist (build first)", file=sys.stderr)
+        return 2
+    if args.payload and (not os.path.isfile(args.payload) or "," in args.payload
+                         or " " in args.payload):
+        print(f"qemu_boot: payload {args.payload} is not a file, or its path has a comma "
+              "or space (QEMU's -initrd cannot carry those)", file=sys.stderr)
         return 2
     if not shutil.which(args.qemu):
         print(f"qemu_boot: {args.qemu} not found (install qemu-system-x86)", file=sys.stderr)

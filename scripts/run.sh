@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # The main job: install what is missing, build, boot the SVSM under QEMU TCG
-# (-machine q35 -cpu EPYC), show the boot log, end with a one-line summary.
+# (-machine q35 -cpu EPYC), launch the VMPL2 payload (default: the test guest),
+# show what happened, end with a one-line summary.
 #
 #   scripts/run.sh [--payload FILE] [--cpu MODEL] [--append "OPTIONS"] [--gdb]
 set -u
@@ -27,9 +28,8 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
-if [ -n "$payload" ]; then
-	# Guest launch at VMPL2 comes with the vsnp work (issue 7); refuse clearly.
-	echo "run.sh: --payload: launching a VMPL2 payload is not implemented yet" >&2
+if [ -n "$payload" ] && [ ! -f "$payload" ]; then
+	echo "run.sh: --payload: no such file: $payload" >&2
 	exit 2
 fi
 
@@ -39,12 +39,14 @@ echo "== building"
 ninja -C "$build" >/dev/null || { ninja -C "$build"; exit 1; }
 
 img="$build/stage1/svsm.img"
-echo "== booting $(basename "$img") ($(stat -c %s "$img") bytes) under QEMU TCG, -cpu $cpu"
+payload=${payload:-$build/tests/guest/test-guest}
+echo "== booting $(basename "$img") ($(stat -c %s "$img") bytes) under QEMU TCG, -cpu $cpu," \
+	"payload $(basename "$payload")"
 python3 "$root/scripts/qemu_boot.py" --image "$img" --symbols "$build/svsm/svsm-kernel.elf" \
-	--cpu "$cpu" --append "$append" --log "$build/run.log" --expect any $gdb
+	--payload "$payload" --cpu "$cpu" --append "$append" --log "$build/run.log" --expect any $gdb
 status=$?
 if [ $status -eq 0 ]; then
-	echo "run.sh: SVSM booted and exited cleanly (exit 0); log in build/run.log"
+	echo "run.sh: SVSM booted, ran the payload at VMPL2, and it succeeded (exit 0); log in build/run.log"
 else
 	echo "run.sh: SVSM run FAILED (exit $status); log in build/run.log"
 fi

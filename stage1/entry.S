@@ -4,7 +4,7 @@
  * header, and the two 32-bit entries (docs/BOOT.md has the contracts).
  */
 #define MB1_HEADER_MAGIC 0x1BADB002
-#define MB1_FLAGS ((1 << 1) | (1 << 16)) /* MEMINFO, a.out kludge (Multiboot §3.1.3) */
+#define MB1_FLAGS ((1 << 0) | (1 << 1) | (1 << 16)) /* modules page aligned, MEMINFO, a.out kludge (Multiboot §3.1.3) */
 
 #define SEL_CODE32 0x08
 #define SEL_DATA 0x10

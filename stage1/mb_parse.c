@@ -114,6 +114,37 @@ static const char *parse_cmdline(const struct mb1_info *mbi, struct boot_info *b
 	return "Multiboot command line is not terminated";
 }
 
+/*
+ * The payload: at most one module (QEMU: -initrd FILE), page aligned
+ * (header flag MB1_HF_PAGE_ALIGN), not empty, not wrapping. Where it may
+ * lie is checked by stage 2 against the memory map and the image.
+ */
+static const char *parse_modules(const struct mb1_info *mbi, struct boot_info *bi)
+{
+	bi->payload_pa = 0;
+	bi->payload_size = 0;
+	if (!(mbi->flags & MB1_INFO_MODS) || mbi->mods_count == 0)
+		return NULL;
+	if (mbi->mods_count > 1)
+		return "more than one Multiboot module (only one payload is supported)";
+
+	const struct mb1_module *p = phys_ptr(mbi->mods_addr, sizeof(*p));
+
+	if (p == NULL)
+		return "Multiboot module list is not addressable";
+
+	struct mb1_module m;
+
+	memcpy(&m, p, sizeof(m));
+	if (m.mod_end <= m.mod_start)
+		return "Multiboot module is empty or ends before it starts";
+	if (m.mod_start % 4096u != 0)
+		return "Multiboot module is not page aligned";
+	bi->payload_pa = m.mod_start;
+	bi->payload_size = (uint64_t)m.mod_end - m.mod_start;
+	return NULL;
+}
+
 const char *mb_parse(uint32_t magic, uint32_t mbi_pa, struct boot_info *bi)
 {
 	if (magic != MB1_BOOT_MAGIC)
@@ -136,6 +167,8 @@ const char *mb_parse(uint32_t magic, uint32_t mbi_pa, struct boot_info *bi)
 
 	if (why == NULL)
 		why = parse_cmdline(&mbi, &scratch);
+	if (why == NULL)
+		why = parse_modules(&mbi, &scratch);
 	if (why == NULL)
 		*bi = scratch;
 	return why;

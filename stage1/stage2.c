@@ -101,6 +101,36 @@ static uint64_t find_region(const struct boot_info *bi, uint64_t min_pa, uint64_
 	return best;
 }
 
+/*
+ * The payload module must lie in one usable range and not overlap the
+ * image; the SVSM region then goes above both. Returns the first address
+ * the region may use.
+ */
+static uint64_t check_payload(const struct boot_info *bi, uint64_t img_pa, uint64_t img_end)
+{
+	uint64_t start = bi->payload_pa;
+	uint64_t end = start + bi->payload_size;
+	bool usable = false;
+
+	if (bi->payload_size == 0)
+		return img_end;
+	for (uint32_t i = 0; i < bi->mem_count; i++) {
+		const struct boot_mem_range *m = &bi->mem[i];
+
+		if (m->type == BOOT_MEM_USABLE && start >= m->base && end <= m->base + m->size)
+			usable = true;
+	}
+	if (!usable || end > S2_ADDR_LIMIT)
+		s2_fail("payload module 0x%llx-0x%llx is not in usable memory below 4 GiB",
+			(unsigned long long)start, (unsigned long long)end);
+	if (start < img_end && img_pa < end)
+		s2_fail("payload module 0x%llx-0x%llx overlaps the loader image",
+			(unsigned long long)start, (unsigned long long)end);
+	s2_print("stage1: payload module: %llu bytes at 0x%llx\n",
+		 (unsigned long long)bi->payload_size, (unsigned long long)start);
+	return end > img_end ? end : img_end;
+}
+
 static bool direct_mapped_type(uint32_t type)
 {
 	return type == BOOT_MEM_USABLE || type == BOOT_MEM_ACPI || type == BOOT_MEM_NVS;
@@ -199,7 +229,8 @@ __attribute__((noreturn)) static void load_and_enter(struct boot_info *bi, uint6
 	uint64_t bi_off = kernel_size;
 	uint64_t pt_off = bi_off + PAGE_SIZE;
 	uint64_t region_size = align_up(pt_off + S2_PT_POOL_PAGES * PAGE_SIZE, LARGE_PAGE_SIZE);
-	uint64_t region = find_region(bi, align_up(img_end, LARGE_PAGE_SIZE), region_size);
+	uint64_t low = check_payload(bi, img_pa, img_end);
+	uint64_t region = find_region(bi, align_up(low, LARGE_PAGE_SIZE), region_size);
 
 	if (region == 0)
 		s2_fail("no usable memory below 4 GiB for the SVSM region (%llu KiB)",

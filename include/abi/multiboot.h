@@ -63,8 +63,19 @@ struct mb1_info {
 };
 _Static_assert(sizeof(struct mb1_info) == 52, "Multiboot §3.3 prefix used here");
 _Static_assert(offsetof(struct mb1_info, cmdline) == 16, "Multiboot §3.3");
+_Static_assert(offsetof(struct mb1_info, mods_count) == 20, "Multiboot §3.3");
+_Static_assert(offsetof(struct mb1_info, mods_addr) == 24, "Multiboot §3.3");
 _Static_assert(offsetof(struct mb1_info, mmap_length) == 44, "Multiboot §3.3");
 _Static_assert(offsetof(struct mb1_info, mmap_addr) == 48, "Multiboot §3.3");
+
+/* §3.3 module entry: [mod_start, mod_end) in physical memory, a C string. */
+struct mb1_module {
+	uint32_t mod_start;
+	uint32_t mod_end;
+	uint32_t string;
+	uint32_t reserved;
+};
+_Static_assert(sizeof(struct mb1_module) == 16, "Multiboot §3.3 module entry");
 
 /*
  * §3.3 memory map entry. `size` counts the bytes that follow it, so the next

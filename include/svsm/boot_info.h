@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #define BOOT_INFO_MAGIC 0x4F464E49544F4F42ull /* "BOOTINFO" */
-#define BOOT_INFO_VERSION 2u
+#define BOOT_INFO_VERSION 3u
 #define BOOT_INFO_MAX_MEM 64u
 #define BOOT_INFO_CMDLINE_MAX 256u
 
@@ -63,6 +63,12 @@ struct boot_info {
 	/* SNP entry only (0 otherwise): the launch's secrets and CPUID pages (snp-svsm-abi.md §4). */
 	uint64_t snp_secrets_pa;
 	uint64_t snp_cpuid_pa;
+	/*
+	 * The VMPL2 payload (a Multiboot module, page aligned; 0/0 when none):
+	 * an ELF file the kernel loads into guest memory (docs/BOOT.md).
+	 */
+	uint64_t payload_pa;
+	uint64_t payload_size;
 	char cmdline[BOOT_INFO_CMDLINE_MAX];
 	struct boot_mem_range mem[BOOT_INFO_MAX_MEM];
 };
@@ -70,7 +76,9 @@ _Static_assert(offsetof(struct boot_info, enc_mask) == 24, "boot_info layout");
 _Static_assert(offsetof(struct boot_info, boot_info_pa) == 128, "boot_info layout");
 _Static_assert(offsetof(struct boot_info, snp_secrets_pa) == 136, "boot_info layout");
 _Static_assert(offsetof(struct boot_info, snp_cpuid_pa) == 144, "boot_info layout");
-_Static_assert(offsetof(struct boot_info, cmdline) == 152, "boot_info layout");
-_Static_assert(offsetof(struct boot_info, mem) == 408, "boot_info layout");
-_Static_assert(sizeof(struct boot_info) == 408 + 24 * BOOT_INFO_MAX_MEM, "boot_info size");
+_Static_assert(offsetof(struct boot_info, payload_pa) == 152, "boot_info layout");
+_Static_assert(offsetof(struct boot_info, payload_size) == 160, "boot_info layout");
+_Static_assert(offsetof(struct boot_info, cmdline) == 168, "boot_info layout");
+_Static_assert(offsetof(struct boot_info, mem) == 424, "boot_info layout");
+_Static_assert(sizeof(struct boot_info) == 424 + 24 * BOOT_INFO_MAX_MEM, "boot_info size");
 _Static_assert(sizeof(struct boot_info) <= 4096, "boot_info fits one page");

@@ -56,6 +56,18 @@ const char *bootinfo_check(const struct boot_info *bi)
 	} else {
 		return "unknown entry kind";
 	}
+	if (bi->payload_size != 0) {
+		uint64_t end = bi->payload_pa + bi->payload_size;
+
+		if (bi->payload_pa % PAGE_SIZE != 0 || end < bi->payload_pa ||
+		    end > bi->direct_map_end)
+			return "payload is unaligned, wraps or lies outside mapped RAM";
+		if ((bi->payload_pa < bi->svsm_pa + bi->svsm_size && bi->svsm_pa < end) ||
+		    (bi->payload_pa < bi->image_pa + bi->image_size && bi->image_pa < end))
+			return "payload overlaps the SVSM region or the loader image";
+	} else if (bi->payload_pa != 0) {
+		return "payload address given without a size";
+	}
 	for (uint32_t i = 0; i < bi->mem_count; i++) {
 		const struct boot_mem_range *m = &bi->mem[i];
 
@@ -97,5 +109,9 @@ int bootinfo_usable(const struct boot_info *bi, struct memmap *out)
 		err = memmap_remove(out, bi->image_pa, bi->image_pa + bi->image_size);
 	if (err == SVSM_OK)
 		err = memmap_remove(out, bi->svsm_pa, bi->svsm_pa + bi->svsm_size);
+	/* The payload stays out of guest RAM until the guest launch has read it. */
+	if (err == SVSM_OK && bi->payload_size != 0)
+		err = memmap_remove(out, bi->payload_pa,
+				    (bi->payload_pa + bi->payload_size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1));
 	return err;
 }

@@ -1,18 +1,139 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The run mode of svsm-kernel.elf (the self-test kernel links
- * tests/svsm/runner.c instead). Guest launch at VMPL2 is not built yet, so
- * this reports what the platform allows and ends the run.
+ * tests/svsm/runner.c instead): on vsnp, launch the payload at VMPL2,
+ * serve it until it ends, report what it did and exit with its status.
  */
+#include "abi/guest_boot.h"
+#include "abi/x86.h"
+#include "lib/string.h"
+#include "mm/buddy.h"
+#include "protocols/svsm_vm.h"
 #include "svsm/boot.h"
 #include "svsm/console.h"
+#include "svsm/errno.h"
+#include "svsm/guest_launch.h"
 #include "svsm/machine.h"
+#include "svsm/mm.h"
+#include "svsm/panic.h"
+#include "svsm/platform_vsnp.h"
 
+/* SEV_FEATURES of the guest's VMSA: SNPActive (bit 0, snp-svsm-abi.md §7). */
+#define GUEST_SEV_FEATURES 0x1ull
+#define GUEST_VMPL 2
+/* The payload is read into one buddy block: 4 MiB at most (order 10). */
+#define PAYLOAD_MAX_ORDER 10
+
+/* Options for the payload: "guest.*" keys are handed on in its boot page (docs/BOOT.md). */
 bool svsm_run_accepts_key(const char *key, size_t len)
 {
-	(void)key;
-	(void)len;
-	return false;
+	return len > 6 && memcmp(key, "guest.", 6) == 0;
+}
+
+/* Copies the payload module into SVSM memory (it is outside the direct map). */
+static uint8_t *read_payload(const struct boot_info *bi, uint64_t *block, unsigned *order)
+{
+	uint64_t pages = (bi->payload_size + PAGE_SIZE - 1) / PAGE_SIZE;
+	unsigned o = 0;
+
+	while ((1ull << o) < pages)
+		o++;
+	if (o > PAYLOAD_MAX_ORDER) {
+		log_err("run: payload is %llu bytes; at most %llu are supported",
+			(unsigned long long)bi->payload_size,
+			(unsigned long long)(PAGE_SIZE << PAYLOAD_MAX_ORDER));
+		return NULL;
+	}
+	uint64_t pa = buddy_alloc(mm_buddy(), o);
+
+	if (pa == MM_PA_NONE) {
+		log_err("run: no memory to read the payload");
+		return NULL;
+	}
+	uint8_t *dst = phys_to_virt(pa);
+
+	for (uint64_t done = 0; done < pages; done += GUEST_COPY_CHUNK_PAGES) {
+		size_t n = pages - done < GUEST_COPY_CHUNK_PAGES ? (size_t)(pages - done) : GUEST_COPY_CHUNK_PAGES;
+		void *src;
+
+		if (tmpmap(bi->payload_pa + done * PAGE_SIZE, n, 0, &src) != SVSM_OK)
+			panic("run: cannot map the payload");
+		memcpy(dst + done * PAGE_SIZE, src, n * PAGE_SIZE);
+		tmpunmap(src, n);
+	}
+	*block = pa;
+	*order = o;
+	return dst;
+}
+
+__attribute__((noreturn)) static void report_exit(const struct vsnp_exit *e)
+{
+	console_printf("SVSM: guest ran: %llu exits, %llu SVSM calls\n",
+		       (unsigned long long)e->exits, (unsigned long long)e->calls);
+	if (e->kind == VSNP_EXIT_STOPPED) {
+		console_printf("SVSM: guest STOPPED at RIP 0x%llx: %s\n", (unsigned long long)e->rip,
+			       e->why);
+		machine_exit(SVSM_EXIT_FAIL);
+	}
+	if (e->set == GUEST_TERM_SET) {
+		console_printf("SVSM: guest exited with status %u (%s)\n", e->code,
+			       e->code == 0 ? "success" : "failure");
+		machine_exit(e->code == 0 ? SVSM_EXIT_PASS : SVSM_EXIT_FAIL);
+	}
+	console_printf("SVSM: guest asked to terminate: reason set %u code %u\n", e->set, e->code);
+	machine_exit(SVSM_EXIT_FAIL);
+}
+
+static void launch(struct svsm_boot *b)
+{
+	const char *why;
+	unsigned order;
+	uint64_t block;
+	static struct svsm_vm vm;
+	struct guest_launch_out o;
+	struct vsnp_exit e;
+
+	if (vsnp_init(b, &why) != SVSM_OK) {
+		log_err("run: vsnp set-up failed: %s", why);
+		machine_exit(SVSM_EXIT_FAIL);
+	}
+	uint8_t *elf = read_payload(&b->bi, &block, &order);
+
+	if (elf == NULL)
+		machine_exit(SVSM_EXIT_FAIL);
+
+	struct guest_launch_cfg cfg = {
+		.elf = elf,
+		.elf_size = b->bi.payload_size,
+		.guest_ram = vsnp_guest_ram(),
+		.cbit = vsnp_guest_cbit(),
+		.vmpl = GUEST_VMPL,
+		.sev_features = GUEST_SEV_FEATURES,
+		.cpuid = vsnp_guest_cpuid(),
+		.secrets = vsnp_secrets(),
+		.svsm_base = b->bi.svsm_pa,
+		.svsm_size = b->bi.svsm_size,
+		.cmdline = b->bi.cmdline,
+		.vcpu_count = 1,
+	};
+
+	if (guest_launch(&cfg, &o, &why) != SVSM_OK) {
+		log_err("run: payload refused: %s", why);
+		machine_exit(SVSM_EXIT_FAIL);
+	}
+	buddy_free(mm_buddy(), block, order);
+	log_info("run: payload at 0x%llx-0x%llx, entry 0x%llx; launch pages 0x%llx-0x%llx",
+		 (unsigned long long)o.image_start, (unsigned long long)o.image_end,
+		 (unsigned long long)o.entry, (unsigned long long)o.boot_start,
+		 (unsigned long long)o.boot_end);
+	if (svsm_vm_init(&vm, GUEST_VMPL, GUEST_SEV_FEATURES, vsnp_guest_ram(), mm_svsm_memory(),
+			 o.vmsa_gpa, o.caa_gpa, 0) != SVSM_OK) {
+		log_err("run: the guest's VM state could not be set up");
+		machine_exit(SVSM_EXIT_FAIL);
+	}
+	console_printf("SVSM: launching the payload at VMPL%u\n", GUEST_VMPL);
+	vsnp_run(&vm, 0, &e);
+	report_exit(&e);
 }
 
 void svsm_run(struct svsm_boot *b)
@@ -22,11 +143,12 @@ void svsm_run(struct svsm_boot *b)
 		log_info("run: no SVM on this CPU, so no guest can run here (self-tests only)");
 		break;
 	case PLATFORM_VSNP:
-		log_warn("run: vsnp would emulate SEV-SNP: no confidentiality on this machine");
-		log_info("run: guest launch at VMPL2 is not implemented yet; nothing to run");
+		if (b->bi.payload_size != 0)
+			launch(b);
+		log_info("run: no payload given (scripts/run.sh --payload FILE); nothing to launch");
 		break;
 	case PLATFORM_SNP:
-		log_err("run: SEV-SNP detected, but the snp backend is not built yet");
+		log_err("run: SEV-SNP detected, but guest launch under SNP is not built yet");
 		machine_exit(SVSM_EXIT_FAIL);
 	}
 	console_printf("SVSM: boot complete on %s; no payload launched\n",

@@ -114,6 +114,16 @@ static void bootinfo_checks(void **state)
 	REFUSED(b.entry_kind = BOOT_ENTRY_SNP); /* SNP entry without its pages */
 	REFUSED(b.entry_kind = BOOT_ENTRY_SNP; b.snp_cpuid_pa = 0x80000; b.snp_secrets_pa = 0x80008);
 	REFUSED(b.entry_kind = BOOT_ENTRY_SNP; b.snp_cpuid_pa = 0x80000; b.snp_secrets_pa = 0x80000);
+	/* The payload module: page aligned, inside mapped RAM, clear of the image and region. */
+	REFUSED(b.payload_pa = 0x600000);                           /* address without a size */
+	REFUSED(b.payload_pa = 0x600800; b.payload_size = 0x1000);  /* unaligned */
+	REFUSED(b.payload_pa = 0xFFFF000; b.payload_size = 0x2000); /* past the direct map */
+	REFUSED(b.payload_pa = 0xFFFFFFFFFFFFF000ull; b.payload_size = 0x2000); /* wraps */
+	REFUSED(b.payload_pa = 0x11C000; b.payload_size = 0x2000);  /* overlaps the image */
+	REFUSED(b.payload_pa = 0x3FF000; b.payload_size = 0x2000);  /* overlaps the region */
+	b = good;
+	b.payload_pa = 0x11D000, b.payload_size = 0x1234;
+	assert_null(bootinfo_check(&b));
 	b = good;
 	b.entry_kind = BOOT_ENTRY_SNP, b.snp_cpuid_pa = 0x80000, b.snp_secrets_pa = 0x81000;
 	assert_null(bootinfo_check(&b));
@@ -137,6 +147,15 @@ static void usable_memory_excludes_reserved(void **state)
 	assert_true(memmap_contains(&m, 0x400000, 0xF00000));
 	assert_true(memmap_contains(&m, 0xF01000, 0xFFE0000));
 	assert_int_equal(memmap_total(&m), 0xFFE0000 - 0x100000 - 0x1D000 - 0x200000 - 0x1000);
+
+	/* The payload (rounded up to whole pages) stays out of the usable map. */
+	good.payload_pa = 0x600000;
+	good.payload_size = 0x1001;
+	assert_int_equal(bootinfo_usable(&good, &m), SVSM_OK);
+	assert_false(memmap_intersects(&m, 0x600000, 0x602000));
+	assert_true(memmap_contains(&m, 0x602000, 0xF00000));
+	good.payload_pa = 0;
+	good.payload_size = 0;
 
 	/* Memory beyond the direct map is not usable yet. */
 	good.direct_map_end = 0x800000;

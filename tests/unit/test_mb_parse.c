@@ -63,6 +63,55 @@ static void qemu_map_parsed(void **state)
 	assert_string_equal(bi.cmdline, "log=debug test=x");
 }
 
+#define MODS_PA 0xC000u
+
+static void put_module(unsigned i, uint32_t start, uint32_t end)
+{
+	struct mb1_module m = { start, end, 0, 0 };
+
+	memcpy(fake_phys_mem + MODS_PA + i * sizeof(m), &m, sizeof(m));
+}
+
+static void payload_module(void **state)
+{
+	struct boot_info bi;
+	(void)state;
+
+	/* No module flag, or a zero count: no payload. */
+	build_qemu_like("x");
+	bi.payload_pa = bi.payload_size = 0x55;
+	assert_null(mb_parse(MB1_BOOT_MAGIC, MBI_PA, &bi));
+	assert_int_equal(bi.payload_pa, 0);
+	assert_int_equal(bi.payload_size, 0);
+
+	build_qemu_like("x");
+	mbi()->flags |= MB1_INFO_MODS;
+	mbi()->mods_count = 1;
+	mbi()->mods_addr = MODS_PA;
+	put_module(0, 0x120000, 0x123456);
+	assert_null(mb_parse(MB1_BOOT_MAGIC, MBI_PA, &bi));
+	assert_int_equal(bi.payload_pa, 0x120000);
+	assert_int_equal(bi.payload_size, 0x3456);
+
+	/* Refusals leave the record as it was. */
+	struct boot_info before = bi;
+
+	put_module(0, 0x120800, 0x123456);
+	assert_non_null(strstr(mb_parse(MB1_BOOT_MAGIC, MBI_PA, &bi), "not page aligned"));
+	put_module(0, 0x120000, 0x120000);
+	assert_non_null(strstr(mb_parse(MB1_BOOT_MAGIC, MBI_PA, &bi), "empty"));
+	put_module(0, 0x120000, 0x110000);
+	assert_non_null(strstr(mb_parse(MB1_BOOT_MAGIC, MBI_PA, &bi), "empty"));
+	put_module(0, 0x120000, 0x123456);
+	mbi()->mods_count = 2;
+	put_module(1, 0x124000, 0x125000);
+	assert_non_null(strstr(mb_parse(MB1_BOOT_MAGIC, MBI_PA, &bi), "more than one"));
+	mbi()->mods_count = 1;
+	mbi()->mods_addr = FAKE_PHYS_SIZE - 8;
+	assert_non_null(strstr(mb_parse(MB1_BOOT_MAGIC, MBI_PA, &bi), "not addressable"));
+	assert_memory_equal(&bi, &before, sizeof(bi));
+}
+
 static void cmdline_variants(void **state)
 {
 	struct boot_info bi;
@@ -198,6 +247,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(qemu_map_parsed),
 		cmocka_unit_test(cmdline_variants),
+		cmocka_unit_test(payload_module),
 		cmocka_unit_test(bad_headers_refused),
 		cmocka_unit_test(bad_memory_maps_refused),
 		cmocka_unit_test(larger_entry_sizes_and_limits),

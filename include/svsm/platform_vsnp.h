@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The vsnp backend in the kernel (svsm/platform/vsnp/vsnp.c, vcpu.c): the
+ * emulated SNP machine's set-up and the loop that runs a guest vCPU.
+ */
+#pragma once
+
+#include <stdint.h>
+
+#include "abi/snp_pages.h"
+#include "mm/memmap.h"
+
+struct svsm_boot;
+struct svsm_vm;
+
+/*
+ * Brings up the emulated machine on an SVM+NPT CPU: the RMP model over RAM
+ * (SVSM memory private, validated, VMPL0 only; guest RAM private and not
+ * validated), EFER.SVME and the host save area, the nested page table, the
+ * guest's CPUID page and VMPCKs; then installs the vsnp platform backend.
+ * SVSM_OK, or an error with *why.
+ */
+int vsnp_init(struct svsm_boot *b, const char **why);
+
+/* After vsnp_init: the guest's C-bit (address mask), CPUID page and firmware secrets page. */
+uint64_t vsnp_guest_cbit(void);
+const struct snp_cpuid_table *vsnp_guest_cpuid(void);
+const struct snp_secrets_page *vsnp_secrets(void);
+/* Guest RAM as the emulated machine has it (the RMP model's guest part). */
+const struct memmap *vsnp_guest_ram(void);
+
+/* How a guest run ended. */
+struct vsnp_exit {
+	enum { VSNP_EXIT_TERMINATED, VSNP_EXIT_STOPPED } kind;
+	unsigned set, code; /* TERMINATED: the guest's termination reason */
+	const char *why;    /* STOPPED: what the hardware/hypervisor would have done */
+	uint64_t rip;       /* STOPPED: the guest's RIP */
+	uint64_t exits;     /* exits served */
+	uint64_t calls;     /* SVSM calls served */
+};
+
+/* Runs vCPU `vcpu` of vm from its VMSA until the guest terminates or is stopped. */
+void vsnp_run(struct svsm_vm *vm, unsigned vcpu, struct vsnp_exit *out);

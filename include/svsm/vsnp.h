@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vsnp: an emulated SEV-SNP machine on AMD SVM with nested paging
+ * (../shared/design/brief.md §2). The SVSM is the L1 hypervisor of its own
+ * VMPL2 guest; the RMP model (include/svsm/rmp_model.h) decides what the
+ * guest may touch, and the SVSM answers the guest's GHCB requests as the
+ * hypervisor and the hardware would. It gives no confidentiality.
+ *
+ * Portable parts (host-tested): the nested page table derived from the RMP
+ * model (npt.c) and the GHCB MSR-protocol server (hv_serve.c). Kernel
+ * parts: SVM set-up and the VMRUN loop (svm.c, svm_run.S), the backend
+ * table (vsnp.c).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mm/memmap.h"
+#include "mm/pgtable.h"
+#include "svsm/rmp_model.h"
+
+/* ---- nested page table (npt.c) ---- */
+
+/*
+ * The guest's nested page table. It is filled on demand: every nested page
+ * fault is judged against the RMP model and either maps the page (4 KiB,
+ * rights from the VMPL's RMP permissions), asks for #VC 0x404, or is an RMP
+ * violation. Every RMP change drops the pages it touches (vsnp_npt_drop),
+ * so the table never grants more than the RMP does.
+ *
+ * Two guest-physical views of RAM, as SNP has them: the private view
+ * (GPA | C-bit: only pages the guest owns and validated, with the VMPL's
+ * permissions) and the shared view (GPA without C-bit: only pages in
+ * shared state, never executable). QEMU TCG keeps the C-bit in the address
+ * it walks the nested table with, so both views are real nested mappings.
+ */
+struct vsnp_npt {
+	struct pgtable pt;
+	struct rmp_model *rmp;
+	const struct memmap *guest_ram; /* the shared view covers only this */
+	uint64_t cbit;                  /* the guest's C-bit as an address mask */
+	unsigned vmpl;                  /* the VMPL whose permissions apply */
+	uint64_t faults;                /* faults resolved by mapping */
+};
+
+enum vsnp_npf_verdict {
+	VSNP_NPF_MAPPED,        /* resume: the access is allowed now */
+	VSNP_NPF_INJECT_VC_404, /* private access to an unvalidated page (snp-svsm-abi.md §3.3) */
+	VSNP_NPF_VIOLATION,     /* RMP violation: the hardware would stop the guest */
+	VSNP_NPF_NOT_RAM,       /* neither view has this address (MMIO, holes) */
+};
+
+/* cbit: a single bit (1 << n) above every RAM address. SVSM_OK, SVSM_EINVAL, SVSM_ENOMEM. */
+int vsnp_npt_init(struct vsnp_npt *n, const struct pgtable_ops *ops, void *ctx,
+		  struct rmp_model *rmp, const struct memmap *guest_ram, uint64_t cbit,
+		  unsigned vmpl);
+/*
+ * Judges a nested page fault at gpa with the fault's EXITINFO1 (VMCB_NPF_*)
+ * and the guest's CPL (for Xu vs Xs). VSNP_NPF_MAPPED after mapping the page;
+ * the other verdicts change nothing. *why names the reason for a violation.
+ */
+enum vsnp_npf_verdict vsnp_npt_fault(struct vsnp_npt *n, uint64_t gpa, uint64_t exit_info_1,
+				     unsigned cpl, const char **why);
+/* Drops both views of [pa, pa + size) (after any RMP change there). SVSM_OK or an mm error. */
+int vsnp_npt_drop(struct vsnp_npt *n, uint64_t pa, uint64_t size);
+
+/* ---- the GHCB MSR protocol as the hypervisor serves it (hv_serve.c) ---- */
+
+/* What a VMGEXIT asks of the SVSM after the protocol layer has answered what it can. */
+enum vsnp_hv_action {
+	VSNP_HV_RESUME,    /* the answer is in the GHCB MSR; resume the guest */
+	VSNP_HV_SVSM_CALL, /* Run VMPL0: serve the SVSM call, then resume */
+	VSNP_HV_TERMINATE, /* the guest asked to end (set/code in the request) */
+	VSNP_HV_BAD,       /* a request no hypervisor answers: stop the guest */
+};
+
+struct vsnp_hv {
+	struct rmp_model *rmp;
+	struct vsnp_npt *npt;           /* RMP changes drop nested mappings */
+	const struct memmap *guest_ram; /* GHCB and PSC GFNs must be guest RAM */
+	unsigned cbit_pos;
+	uint64_t features;              /* hypervisor features (GHCB_HV_FT_*) */
+	/* The guest's CPUID as the launch's CPUID page states it (MSR-protocol CPUID). */
+	int (*cpuid)(void *ctx, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
+	void *ctx;
+};
+
+/* One vCPU's view of the protocol: the GHCB MSR as the guest last wrote it. */
+struct vsnp_hv_vcpu {
+	uint64_t ghcb_msr;
+	uint64_t ghcb_gpa; /* registered GHCB page, 0 if none */
+	unsigned term_set, term_code; /* VSNP_HV_TERMINATE */
+	const char *why;   /* VSNP_HV_BAD */
+};
+
+/*
+ * A VMGEXIT with the GHCB MSR holding an MSR-protocol request (GHCBInfo !=
+ * 0): writes the response to v->ghcb_msr (snp-svsm-abi.md §3.1) and says
+ * what else to do. A GHCB-page request (GHCBInfo == 0) is VSNP_HV_BAD with
+ * a reason until the GHCB protocol is served.
+ */
+enum vsnp_hv_action vsnp_hv_msr_exit(struct vsnp_hv *hv, struct vsnp_hv_vcpu *v);
+
+/* ---- kernel ---- */
+
+/* The general registers VMRUN leaves alone (svm_run.S uses these offsets). */
+struct svm_gprs {
+	uint64_t rbx, rcx, rdx, rbp, rsi, rdi, r8, r9, r10, r11, r12, r13, r14, r15;
+};
+_Static_assert(offsetof(struct svm_gprs, rbx) == 0x00, "svm_run.S G_RBX");
+_Static_assert(offsetof(struct svm_gprs, rsi) == 0x20, "svm_run.S G_RSI");
+_Static_assert(offsetof(struct svm_gprs, r8) == 0x30, "svm_run.S G_R8");
+_Static_assert(offsetof(struct svm_gprs, r15) == 0x68, "svm_run.S G_R15");
+
+void svm_run(uint64_t vmcb_pa, struct svm_gprs *gprs, uint64_t host_save_pa);

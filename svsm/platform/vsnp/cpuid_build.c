@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The CPUID page the emulated launch gives the vsnp guest: what the real
+ * CPU reports, plus the SEV leaf 0x8000001F of an SNP machine (the part
+ * SNP firmware would check against the CPU; here the SVSM plays the
+ * firmware). Portable and host-tested; the layout is snp-svsm-abi.md §4.2.
+ */
+#include "lib/string.h"
+#include "svsm/errno.h"
+#include "svsm/snp_cpuid.h"
+#include "svsm/vsnp_cpuid.h"
+
+/* APM vol.3 App. E.4.17, leaf 0x8000001F: EAX feature bits, EBX fields. */
+#define SEV_EAX_SEV (1u << 1)
+#define SEV_EAX_SEV_ES (1u << 3)
+#define SEV_EAX_SNP (1u << 4)
+#define SEV_EAX_VMPL (1u << 5)
+#define SEV_EBX_REDUCTION_SHIFT 6 /* [11:6] physical address bits lost to the C-bit */
+#define SEV_EBX_VMPLS_SHIFT 12    /* [15:12] number of VMPLs */
+
+/* Sub-leaf bounds for the indexed leaves the page keeps. */
+#define MAX_SUBLEAVES 8
+
+static int add(struct snp_cpuid_table *t, uint32_t leaf, uint32_t sub, const struct cpuid_regs *r,
+	       const char **why)
+{
+	if (t->count == SNP_CPUID_MAX_ENTRIES) {
+		*why = "the CPU reports more leaves than the CPUID page holds (64)";
+		return SVSM_ENOSPC;
+	}
+	struct snp_cpuid_entry *e = &t->e[t->count++];
+
+	memset(e, 0, sizeof(*e));
+	e->eax_in = leaf;
+	e->ecx_in = snp_cpuid_indexed(leaf) ? sub : 0;
+	e->eax = r->eax;
+	e->ebx = r->ebx;
+	e->ecx = r->ecx;
+	e->edx = r->edx;
+	return SVSM_OK;
+}
+
+static bool all_zero(const struct cpuid_regs *r)
+{
+	return (r->eax | r->ebx | r->ecx | r->edx) == 0;
+}
+
+/* Is sub-leaf `sub` of an indexed leaf worth an entry (it exists)? */
+static bool subleaf_exists(uint32_t leaf, uint32_t sub, const struct cpuid_regs *r,
+			   const struct cpuid_regs *sub0)
+{
+	switch (leaf) {
+	case 0x4:
+	case 0x8000001D:
+		return (r->eax & 0x1F) != 0; /* cache type 0: no more caches */
+	case 0x7:
+		return sub <= sub0->eax;     /* EAX of sub-leaf 0: highest sub-leaf */
+	case 0xB:
+		return sub == 0 || ((r->ecx >> 8) & 0xFF) != 0; /* level type 0: done */
+	case 0xD:
+		/* 0 and 1 always; 2..: the components XCR0 can enable (EAX of sub-leaf 0). */
+		return sub <= 1 || (sub < 32 && (sub0->eax & (1u << sub)));
+	default:
+		return sub == 0 || !all_zero(r);
+	}
+}
+
+static int add_leaf(struct snp_cpuid_table *t, uint32_t leaf, const struct vsnp_cpuid_src *src,
+		    const char **why)
+{
+	struct cpuid_regs sub0 = src->cpuid(src->ctx, leaf, 0);
+	unsigned subs = snp_cpuid_indexed(leaf) ? (leaf == 0xD ? 32 : MAX_SUBLEAVES) : 1;
+
+	for (uint32_t sub = 0; sub < subs; sub++) {
+		struct cpuid_regs r = sub == 0 ? sub0 : src->cpuid(src->ctx, leaf, sub);
+
+		if (!subleaf_exists(leaf, sub, &r, &sub0)) {
+			if (leaf == 0xD)
+				continue; /* sparse: components may be missing in between */
+			break;
+		}
+		/* An all-zero leaf reads the same from the page as from its absence. */
+		if (sub == 0 && all_zero(&r) && leaf != 0 && leaf != 0x80000000)
+			return SVSM_OK;
+		int err = add(t, leaf, sub, &r, why);
+
+		if (err != SVSM_OK)
+			return err;
+	}
+	return SVSM_OK;
+}
+
+int vsnp_cpuid_page_build(struct snp_cpuid_table *t, const struct vsnp_cpuid_src *src,
+			  unsigned cbit_pos, const char **why)
+{
+	struct cpuid_regs r0 = src->cpuid(src->ctx, 0, 0);
+	struct cpuid_regs e0 = src->cpuid(src->ctx, 0x80000000, 0);
+	int err;
+
+	*why = "";
+	if (cbit_pos < 32 || cbit_pos > 51) {
+		*why = "C-bit position outside 32..51";
+		return SVSM_EINVAL;
+	}
+	memset(t, 0, sizeof(*t));
+	for (uint32_t leaf = 0; leaf <= r0.eax && leaf < 0x20; leaf++) {
+		err = add_leaf(t, leaf, src, why);
+		if (err != SVSM_OK)
+			return err;
+	}
+	/* The extended range must reach the SEV leaf (QEMU's EPYC stops at 0x8000001E). */
+	uint32_t ext_max = e0.eax < CPUID_SEV_LEAF ? CPUID_SEV_LEAF : e0.eax;
+
+	if (ext_max > CPUID_SEV_LEAF)
+		ext_max = CPUID_SEV_LEAF;
+	for (uint32_t leaf = 0x80000000; leaf < CPUID_SEV_LEAF; leaf++) {
+		if (leaf == 0x80000000) {
+			e0.eax = ext_max;
+			err = add(t, leaf, 0, &e0, why);
+		} else if (leaf <= src->cpuid(src->ctx, 0x80000000, 0).eax) {
+			err = add_leaf(t, leaf, src, why);
+		} else {
+			continue;
+		}
+		if (err != SVSM_OK)
+			return err;
+	}
+	struct cpuid_regs sev = {
+		.eax = SEV_EAX_SEV | SEV_EAX_SEV_ES | SEV_EAX_SNP | SEV_EAX_VMPL,
+		.ebx = cbit_pos | (1u << SEV_EBX_REDUCTION_SHIFT) | (4u << SEV_EBX_VMPLS_SHIFT),
+	};
+
+	return add(t, CPUID_SEV_LEAF, 0, &sev, why);
+}

@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The vsnp guest's nested page table, derived from the RMP model on demand
+ * (include/svsm/vsnp.h has the rules). Portable: the kernel and host tests
+ * run it on their own pgtable_ops.
+ *
+ * Why on demand: the RMP changes with every PVALIDATE, RMPADJUST and page
+ * state change; mapping at fault time from the current RMP entry and
+ * dropping the pages each change touches keeps one source of truth (the
+ * RMP model) and makes "the nested table never grants more than the RMP"
+ * easy to check.
+ */
+#include "abi/snp.h"
+#include "abi/vmcb.h"
+#include "svsm/errno.h"
+#include "svsm/vsnp.h"
+
+#define NPT_PAGE 4096ull
+
+int vsnp_npt_init(struct vsnp_npt *n, const struct pgtable_ops *ops, void *ctx,
+		  struct rmp_model *rmp, const struct memmap *guest_ram, uint64_t cbit,
+		  unsigned vmpl)
+{
+	/* One bit, above the model's RAM, and low enough that GPA | C-bit is a valid address. */
+	if (cbit == 0 || (cbit & (cbit - 1)) != 0 || cbit >= PGT_MAX_PA / 2 ||
+	    rmp->base + rmp->pages * NPT_PAGE > cbit || vmpl == 0 || vmpl >= SNP_VMPL_COUNT)
+		return SVSM_EINVAL;
+	n->rmp = rmp;
+	n->guest_ram = guest_ram;
+	n->cbit = cbit;
+	n->vmpl = vmpl;
+	n->faults = 0;
+	/* enc_mask 0: nested entries carry host physical addresses, never a C-bit. */
+	return pgt_init(&n->pt, ops, ctx, 0);
+}
+
+/* The RMP access bit an NPF stands for (EXITINFO1 is a #PF-style error code). */
+static unsigned npf_access(uint64_t exit_info_1, unsigned cpl)
+{
+	if (exit_info_1 & VMCB_NPF_FETCH)
+		return cpl == 3 ? RMP_ACCESS_EXEC_USER : RMP_ACCESS_EXEC_SUPER;
+	if (exit_info_1 & VMCB_NPF_WRITE)
+		return RMP_ACCESS_WRITE;
+	return RMP_ACCESS_READ;
+}
+
+/*
+ * Maps (or widens) the nested entry of one page. Nested accesses are user
+ * accesses (APM vol.2 §15.25.5), so every nested leaf has PGT_USER.
+ */
+static int npt_set(struct vsnp_npt *n, uint64_t gpa, uint64_t pa, unsigned rights)
+{
+	unsigned flags = rights | PGT_USER;
+
+	if (pgt_lookup(&n->pt, gpa, NULL, NULL) == SVSM_OK)
+		return pgt_protect(&n->pt, gpa, NPT_PAGE, flags);
+	return pgt_map(&n->pt, gpa, pa, NPT_PAGE, flags);
+}
+
+static enum vsnp_npf_verdict fault_private(struct vsnp_npt *n, uint64_t gpa, uint64_t pa,
+					   unsigned access, const char **why)
+{
+	switch (rmp_model_access(n->rmp, pa, n->vmpl, access)) {
+	case RMP_OK:
+		break;
+	case RMP_NOT_VALIDATED:
+		return VSNP_NPF_INJECT_VC_404;
+	case RMP_NOT_ASSIGNED:
+		*why = "private access to a page the guest does not own";
+		return VSNP_NPF_VIOLATION;
+	case RMP_NO_PERMISSION:
+		*why = "the VMPL has no such permission on the page";
+		return VSNP_NPF_VIOLATION;
+	case RMP_OUT_OF_RANGE:
+	default:
+		*why = "address outside the RMP";
+		return VSNP_NPF_NOT_RAM;
+	}
+
+	/*
+	 * Rights from the RMP entry, so later accesses the RMP allows do not
+	 * fault again. Execute: one NX bit serves both CPLs, so it is granted
+	 * only when the RMP allows both, or for the fetch that was just
+	 * checked (then Xu vs Xs is exact only at the first fetch).
+	 */
+	const struct rmp_entry *e = rmp_model_entry(n->rmp, pa);
+	unsigned perms = e->perms[n->vmpl];
+	unsigned rights = 0;
+
+	if (perms & RMP_ACCESS_WRITE)
+		rights |= PGT_WRITE;
+	if ((perms & (RMP_ACCESS_EXEC_USER | RMP_ACCESS_EXEC_SUPER)) ==
+		    (RMP_ACCESS_EXEC_USER | RMP_ACCESS_EXEC_SUPER) ||
+	    (access & (RMP_ACCESS_EXEC_USER | RMP_ACCESS_EXEC_SUPER)))
+		rights |= PGT_EXEC;
+	if (npt_set(n, gpa, pa, rights) != SVSM_OK) {
+		*why = "nested page table could not be extended (out of memory)";
+		return VSNP_NPF_VIOLATION;
+	}
+	n->faults++;
+	return VSNP_NPF_MAPPED;
+}
+
+static enum vsnp_npf_verdict fault_shared(struct vsnp_npt *n, uint64_t gpa, unsigned access,
+					  const char **why)
+{
+	const struct rmp_entry *e = rmp_model_entry(n->rmp, gpa);
+
+	if (e == NULL || !memmap_contains(n->guest_ram, gpa, gpa + NPT_PAGE)) {
+		*why = "not guest RAM";
+		return VSNP_NPF_NOT_RAM;
+	}
+	if (e->assigned) {
+		*why = "shared access to a private page";
+		return VSNP_NPF_VIOLATION;
+	}
+	/* SEV fetches are always private (APM vol.2 §15.34.5): never execute shared memory. */
+	if (access & (RMP_ACCESS_EXEC_USER | RMP_ACCESS_EXEC_SUPER)) {
+		*why = "instruction fetch from shared memory";
+		return VSNP_NPF_VIOLATION;
+	}
+	if (npt_set(n, gpa, gpa, PGT_WRITE) != SVSM_OK) {
+		*why = "nested page table could not be extended (out of memory)";
+		return VSNP_NPF_VIOLATION;
+	}
+	n->faults++;
+	return VSNP_NPF_MAPPED;
+}
+
+enum vsnp_npf_verdict vsnp_npt_fault(struct vsnp_npt *n, uint64_t gpa, uint64_t exit_info_1,
+				     unsigned cpl, const char **why)
+{
+	unsigned access = npf_access(exit_info_1, cpl);
+	uint64_t page = gpa & ~(NPT_PAGE - 1);
+
+	*why = "";
+	if (page >= 2 * n->cbit) {
+		*why = "address above the C-bit";
+		return VSNP_NPF_NOT_RAM;
+	}
+	if (page & n->cbit)
+		return fault_private(n, page, page & ~n->cbit, access, why);
+	return fault_shared(n, page, access, why);
+}
+
+int vsnp_npt_drop(struct vsnp_npt *n, uint64_t pa, uint64_t size)
+{
+	if ((pa | size) % NPT_PAGE != 0 || size == 0 || pa + size < pa || pa + size > n->cbit)
+		return SVSM_EINVAL;
+
+	int err = pgt_unmap(&n->pt, pa | n->cbit, size);
+
+	if (err == SVSM_OK)
+		err = pgt_unmap(&n->pt, pa, size);
+	return err;
+}

@@ -1,0 +1,534 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Running a vsnp guest vCPU: its VMSA loaded into a VMCB when it starts and
+ * written back when it stops, VMRUN, and every exit served as the SNP
+ * hardware and hypervisor would serve it:
+ *
+ *   VMMCALL from `rep vmmcall`  VMGEXIT: the GHCB MSR protocol (hv_serve.c);
+ *                               Run VMPL0 is an SVSM call (protocols/)
+ *   MSR 0xC0010130 / 0xC0010131 the GHCB MSR / SEV_STATUS (SNP active)
+ *   CPUID                       from the guest's CPUID page
+ *   nested page fault           the RMP model (npt.c): map, #VC 0x404, or stop
+ *   HLT, shutdown, VMRUN...     stop or #UD, as the table in handle_exit says
+ *
+ * QEMU TCG saves no next RIP (qemu-tcg-svm-facts.md): RIP is advanced here
+ * by the length of the instruction that exited.
+ */
+#include "abi/ghcb.h"
+#include "abi/vmcb.h"
+#include "abi/vmsa.h"
+#include "abi/x86.h"
+#include "lib/fmt.h"
+#include "lib/string.h"
+#include "protocols/svsm_vm.h"
+#include "svsm/boot.h"
+#include "svsm/console.h"
+#include "svsm/errno.h"
+#include "svsm/guest_mem.h"
+#include "svsm/mm.h"
+#include "svsm/panic.h"
+#include "svsm/platform_vsnp.h"
+#include "svsm/rmp_model.h"
+#include "svsm/vsnp.h"
+#include "vsnp_internal.h"
+
+#define VC_VECTOR 29
+#define UD_VECTOR 6
+#define GP_VECTOR 13
+#define VC_ERR_NOT_VALIDATED 0x404 /* snp-svsm-abi.md §3.3 */
+/* SEV_STATUS as an SNP guest reads it: SEV, SEV-ES, SNP enabled (APM vol.2 §15.34.10). */
+#define GUEST_SEV_STATUS 0x7ull
+#define GUEST_ASID 1
+
+struct vsnp_vcpu {
+	struct vmcb *vmcb;
+	uint64_t vmcb_pa;
+	struct svm_gprs g;
+	struct vsnp_hv_vcpu hv;
+	uint8_t fpu[512] __attribute__((aligned(16))); /* FXSAVE image of the guest's x87/SSE state */
+};
+
+static struct vsnp_vcpu boot_vcpu;
+
+/* ---- VMSA <-> VMCB ---- */
+
+static void vmcb_controls(struct vmcb *v)
+{
+	v->ctl.intercept_exc = 0;
+	v->ctl.intercept_misc1 = (1u << VMCB_INTERCEPT_CPUID) | (1u << VMCB_INTERCEPT_HLT) |
+				 (1u << VMCB_INTERCEPT_INVLPGA) | (1u << VMCB_INTERCEPT_IOIO) |
+				 (1u << VMCB_INTERCEPT_MSR) | (1u << VMCB_INTERCEPT_SHUTDOWN) |
+				 (1u << VMCB_INTERCEPT_TASK_SWITCH) | (1u << VMCB_INTERCEPT_INIT);
+	v->ctl.intercept_misc2 = (1u << VMCB_INTERCEPT_VMRUN) | (1u << VMCB_INTERCEPT_VMMCALL) |
+				 (1u << VMCB_INTERCEPT_VMLOAD) | (1u << VMCB_INTERCEPT_VMSAVE) |
+				 (1u << VMCB_INTERCEPT_STGI) | (1u << VMCB_INTERCEPT_CLGI) |
+				 (1u << VMCB_INTERCEPT_SKINIT) | (1u << VMCB_INTERCEPT_XSETBV);
+	v->ctl.iopm_base_pa = vsnp.iopm_pa;
+	v->ctl.msrpm_base_pa = vsnp.msrpm_pa;
+	v->ctl.asid = GUEST_ASID;
+	v->ctl.tlb_control = VMCB_TLB_FLUSH_ALL;
+	v->ctl.int_ctl = VMCB_V_INTR_MASKING; /* physical interrupts stay the host's */
+	v->ctl.np_ctl = VMCB_NP_ENABLE;
+	v->ctl.n_cr3 = vsnp.npt.pt.root_pa;
+}
+
+static void load_vmsa(struct vsnp_vcpu *c, const struct vmsa *s)
+{
+	struct vmcb_save *v = &c->vmcb->save;
+
+	v->es = s->es, v->cs = s->cs, v->ss = s->ss, v->ds = s->ds, v->fs = s->fs, v->gs = s->gs;
+	v->gdtr = s->gdtr, v->ldtr = s->ldtr, v->idtr = s->idtr, v->tr = s->tr;
+	v->cpl = s->cpl;
+	v->efer = s->efer | EFER_SVME;
+	v->cr4 = s->cr4, v->cr3 = s->cr3, v->cr0 = s->cr0, v->cr2 = s->cr2;
+	v->dr7 = s->dr7, v->dr6 = s->dr6;
+	v->rflags = s->rflags, v->rip = s->rip, v->rsp = s->rsp, v->rax = s->rax;
+	v->star = s->star, v->lstar = s->lstar, v->cstar = s->cstar, v->sfmask = s->sfmask;
+	v->kernel_gs_base = s->kernel_gs_base;
+	v->sysenter_cs = s->sysenter_cs, v->sysenter_esp = s->sysenter_esp;
+	v->sysenter_eip = s->sysenter_eip;
+	v->g_pat = s->g_pat;
+	c->g = (struct svm_gprs){ s->rbx, s->rcx, s->rdx, s->rbp, s->rsi, s->rdi, s->r8, s->r9,
+				  s->r10, s->r11, s->r12, s->r13, s->r14, s->r15 };
+	memset(c->fpu, 0, sizeof(c->fpu));
+	memcpy(c->fpu, &s->x87_fcw, 2);       /* FXSAVE: FCW at 0 */
+	memcpy(c->fpu + 2, &s->x87_fsw, 2);   /* FSW at 2 */
+	memcpy(c->fpu + 24, &s->mxcsr, 4);    /* MXCSR at 24 */
+	memcpy(c->fpu + 160, s->fpreg_xmm, 256); /* XMM0-15 at 160 */
+}
+
+static void store_vmsa(const struct vsnp_vcpu *c, struct vmsa *s)
+{
+	const struct vmcb_save *v = &c->vmcb->save;
+
+	s->es = v->es, s->cs = v->cs, s->ss = v->ss, s->ds = v->ds, s->fs = v->fs, s->gs = v->gs;
+	s->gdtr = v->gdtr, s->ldtr = v->ldtr, s->idtr = v->idtr, s->tr = v->tr;
+	s->cpl = v->cpl;
+	s->efer = v->efer;
+	s->cr4 = v->cr4, s->cr3 = v->cr3, s->cr0 = v->cr0, s->cr2 = v->cr2;
+	s->dr7 = v->dr7, s->dr6 = v->dr6;
+	s->rflags = v->rflags, s->rip = v->rip, s->rsp = v->rsp, s->rax = v->rax;
+	s->star = v->star, s->lstar = v->lstar, s->cstar = v->cstar, s->sfmask = v->sfmask;
+	s->kernel_gs_base = v->kernel_gs_base;
+	s->sysenter_cs = v->sysenter_cs, s->sysenter_esp = v->sysenter_esp;
+	s->sysenter_eip = v->sysenter_eip;
+	s->g_pat = v->g_pat;
+	s->rbx = c->g.rbx, s->rcx = c->g.rcx, s->rdx = c->g.rdx, s->rbp = c->g.rbp;
+	s->rsi = c->g.rsi, s->rdi = c->g.rdi, s->r8 = c->g.r8, s->r9 = c->g.r9;
+	s->r10 = c->g.r10, s->r11 = c->g.r11, s->r12 = c->g.r12, s->r13 = c->g.r13;
+	s->r14 = c->g.r14, s->r15 = c->g.r15;
+	memcpy(&s->x87_fcw, c->fpu, 2);
+	memcpy(&s->x87_fsw, c->fpu + 2, 2);
+	memcpy(&s->mxcsr, c->fpu + 24, 4);
+	memcpy(s->fpreg_xmm, c->fpu + 160, 256);
+}
+
+/* ---- guest memory through the guest's own page tables ---- */
+
+/*
+ * What the SVSM touches on the guest's behalf (page-table entries,
+ * instruction bytes, the exception stack) is checked like the guest's own
+ * access would be: private (C-bit) and allowed to the guest's VMPL by the
+ * RMP. A guest pointing its tables at SVSM memory, a VMSA or a shared page
+ * gets SVSM_EFAULT, never the SVSM's rights.
+ */
+static int guest_phys_access(uint64_t gpa_c, void *buf, size_t len, bool write)
+{
+	uint64_t cbit = vsnp_guest_cbit();
+	uint64_t pa = gpa_c & ~cbit;
+
+	if (!(gpa_c & cbit) || (pa & ~(PAGE_SIZE - 1)) != ((pa + len - 1) & ~(PAGE_SIZE - 1)) ||
+	    rmp_model_access(&vsnp.rmp, pa, vsnp.npt.vmpl,
+			     write ? RMP_ACCESS_WRITE : RMP_ACCESS_READ) != RMP_OK)
+		return SVSM_EFAULT;
+	return write ? copy_to_guest(pa, buf, len, 1) : copy_from_guest(buf, pa, len, 1);
+}
+
+/* The guest-physical address (with its C-bit) of guest virtual va. SVSM_OK or SVSM_EFAULT. */
+static int guest_virt_to_phys(const struct vsnp_vcpu *c, uint64_t va, uint64_t *gpa_c)
+{
+	const struct vmcb_save *v = &c->vmcb->save;
+
+	if (!(v->cr0 & CR0_PG) || !(v->efer & EFER_LMA))
+		return SVSM_EFAULT; /* only 64-bit guests are run so far */
+
+	uint64_t table = v->cr3 & PTE_ADDR_MASK;
+
+	for (int level = 3; level >= 0; level--) {
+		uint64_t e;
+		unsigned shift = 12 + 9 * (unsigned)level;
+
+		if (guest_phys_access(table + ((va >> shift) & 511) * 8, &e, 8, false) != SVSM_OK ||
+		    !(e & PTE_P))
+			return SVSM_EFAULT;
+		if (level == 0 || (level <= 2 && (e & PTE_PS))) {
+			uint64_t mask = (1ull << shift) - 1;
+
+			*gpa_c = ((e & PTE_ADDR_MASK) & ~mask) | (va & mask);
+			return SVSM_OK;
+		}
+		table = e & PTE_ADDR_MASK;
+	}
+	return SVSM_EFAULT;
+}
+
+/* Reads or writes len bytes at guest virtual va, page by page. */
+static int guest_virt_access(const struct vsnp_vcpu *c, uint64_t va, void *buf, size_t len,
+			     bool write)
+{
+	uint8_t *p = buf;
+
+	while (len > 0) {
+		size_t n = PAGE_SIZE - (va & (PAGE_SIZE - 1));
+		uint64_t gpa_c;
+
+		n = n < len ? n : len;
+		if (guest_virt_to_phys(c, va, &gpa_c) != SVSM_OK ||
+		    guest_phys_access(gpa_c, p, n, write) != SVSM_OK)
+			return SVSM_EFAULT;
+		va += n, p += n, len -= n;
+	}
+	return SVSM_OK;
+}
+
+static int read_insn(const struct vsnp_vcpu *c, uint8_t *buf, size_t len)
+{
+	return guest_virt_access(c, c->vmcb->save.rip, buf, len, false);
+}
+
+/*
+ * Delivers an exception with an error code the way the CPU would in 64-bit
+ * mode (APM vol.2 §8.9.3): IDT gate, IST or current stack aligned to 16
+ * bytes, SS/RSP/RFLAGS/CS/RIP/error pushed, IF cleared for an interrupt
+ * gate. Why not EVENTINJ: QEMU 7.2 TCG pushes error codes only for
+ * vectors 8, 10-14 and 17 (its exception_has_error_code), so an injected
+ * #VC would arrive without its 0x404. Only CPL0 guests are handled (a
+ * CPL3 guest would need a stack switch through TSS.RSP0). SVSM_OK, or
+ * SVSM_EFAULT when the guest's IDT, TSS or stack cannot take it.
+ */
+static int deliver_with_error(struct vsnp_vcpu *c, unsigned vector, uint64_t error)
+{
+	struct vmcb_save *v = &c->vmcb->save;
+	uint64_t gate[2];
+
+	if (v->cpl != 0 || (uint64_t)vector * 16 + 15 > v->idtr.limit ||
+	    guest_virt_access(c, v->idtr.base + vector * 16ull, gate, sizeof(gate), false) != SVSM_OK)
+		return SVSM_EFAULT;
+
+	unsigned type = (unsigned)(gate[0] >> 40) & 0xF;
+	unsigned ist = (unsigned)(gate[0] >> 32) & 7;
+	uint64_t handler = (gate[0] & 0xFFFF) | ((gate[0] >> 32) & 0xFFFF0000ull) | (gate[1] << 32);
+	uint64_t rsp = v->rsp;
+
+	if (!(gate[0] & (1ull << 47)) || (type != 0xE && type != 0xF))
+		return SVSM_EFAULT;
+	if (ist != 0 && guest_virt_access(c, v->tr.base + 0x24 + 8 * (ist - 1ull), &rsp, 8, false) != SVSM_OK)
+		return SVSM_EFAULT;
+	rsp &= ~15ull;
+
+	uint64_t frame[6] = { error, v->rip, v->cs.selector, v->rflags, v->rsp, v->ss.selector };
+
+	rsp -= sizeof(frame);
+	if (guest_virt_access(c, rsp, frame, sizeof(frame), true) != SVSM_OK)
+		return SVSM_EFAULT;
+	v->rsp = rsp;
+	v->rip = handler;
+	v->cs.selector = (uint16_t)(gate[0] >> 16);
+	/* TF, NT, RF cleared; IF too through an interrupt gate. */
+	v->rflags &= ~((1ull << 8) | (1ull << 14) | (1ull << 16) | (type == 0xE ? (1ull << 9) : 0));
+	return SVSM_OK;
+}
+
+/* ---- exits ---- */
+
+static void inject(struct vsnp_vcpu *c, unsigned vector, bool has_error, uint32_t error)
+{
+	uint64_t ev = vector | VMCB_EVENT_TYPE_EXCEPTION | VMCB_EVENT_VALID;
+
+	if (has_error)
+		ev |= VMCB_EVENT_ERROR_VALID | ((uint64_t)error << 32);
+	c->vmcb->ctl.event_inj = ev;
+}
+
+struct run {
+	struct svsm_vm *vm;
+	unsigned index;
+	struct vsnp_exit *out;
+	bool done;
+};
+
+static void stop(struct run *r, struct vsnp_vcpu *c, const char *why)
+{
+	r->out->kind = VSNP_EXIT_STOPPED;
+	r->out->why = why;
+	r->out->rip = c->vmcb->save.rip;
+	r->done = true;
+}
+
+static void svsm_call(struct run *r, struct vsnp_vcpu *c)
+{
+	struct svsm_regs regs = {
+		.rax = c->vmcb->save.rax, .rcx = c->g.rcx, .rdx = c->g.rdx, .r8 = c->g.r8, .r9 = c->g.r9,
+	};
+
+	if (!svsm_handle_call(r->vm, r->index, &regs))
+		return; /* no call pending: the guest just ran VMPL0 (§5.3) */
+	r->out->calls++;
+	c->vmcb->save.rax = regs.rax;
+	c->g.rcx = regs.rcx;
+	c->g.rdx = regs.rdx;
+	c->g.r8 = regs.r8;
+}
+
+static void exit_vmmcall(struct run *r, struct vsnp_vcpu *c)
+{
+	static const uint8_t vmgexit[4] = { 0xF3, 0x0F, 0x01, 0xD9 }; /* rep vmmcall (§3) */
+	uint8_t insn[4];
+
+	if (read_insn(c, insn, sizeof(insn)) != SVSM_OK) {
+		stop(r, c, "the instruction at RIP cannot be read");
+		return;
+	}
+	if (memcmp(insn, vmgexit, sizeof(insn)) != 0) {
+		inject(c, UD_VECTOR, false, 0); /* a plain VMMCALL: no hypervisor call under SNP */
+		return;
+	}
+	c->vmcb->save.rip += sizeof(vmgexit);
+	switch (vsnp_hv_msr_exit(&vsnp.hv, &c->hv)) {
+	case VSNP_HV_RESUME:
+		break;
+	case VSNP_HV_SVSM_CALL:
+		svsm_call(r, c);
+		break;
+	case VSNP_HV_TERMINATE:
+		r->out->kind = VSNP_EXIT_TERMINATED;
+		r->out->set = c->hv.term_set;
+		r->out->code = c->hv.term_code;
+		r->done = true;
+		break;
+	case VSNP_HV_BAD:
+		stop(r, c, c->hv.why);
+		break;
+	}
+}
+
+/* The MSRs the guest may reach (every other one is intercepted: include the reason in vsnp.c). */
+static void exit_msr(struct run *r, struct vsnp_vcpu *c)
+{
+	uint32_t msr = (uint32_t)c->g.rcx;
+	bool write = c->vmcb->ctl.exit_info_1 == 1;
+	uint64_t val = (c->vmcb->save.rax & 0xFFFFFFFFull) | (c->g.rdx << 32);
+	uint64_t cur;
+
+	(void)r;
+	switch (msr) {
+	case MSR_GHCB:
+		if (write)
+			c->hv.ghcb_msr = val;
+		cur = c->hv.ghcb_msr;
+		break;
+	case MSR_SEV_STATUS:
+		if (write) {
+			inject(c, GP_VECTOR, true, 0);
+			return;
+		}
+		cur = GUEST_SEV_STATUS;
+		break;
+	case MSR_EFER:
+		/* SCE, LME, NXE may change; LMA follows the hardware, SVME stays set (SNP guests run with it). */
+		if (write && (val & ~(uint64_t)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE | EFER_SVME))) {
+			inject(c, GP_VECTOR, true, 0);
+			return;
+		}
+		if (write)
+			c->vmcb->save.efer = (val & ~(uint64_t)EFER_LMA) |
+					     (c->vmcb->save.efer & EFER_LMA) | EFER_SVME;
+		cur = c->vmcb->save.efer;
+		break;
+	case 0x277: /* PAT: the guest's is G_PAT under nested paging */
+		if (write)
+			c->vmcb->save.g_pat = val;
+		cur = c->vmcb->save.g_pat;
+		break;
+	default:
+		inject(c, GP_VECTOR, true, 0); /* not emulated: what a missing MSR does */
+		return;
+	}
+	if (!write) {
+		c->vmcb->save.rax = cur & 0xFFFFFFFFull;
+		c->g.rdx = cur >> 32;
+	}
+	c->vmcb->save.rip += 2;
+}
+
+static void exit_cpuid(struct run *r, struct vsnp_vcpu *c)
+{
+	struct cpuid_regs out;
+
+	(void)r;
+	if (vsnp_cpuid_answer((uint32_t)c->vmcb->save.rax, (uint32_t)c->g.rcx, c->vmcb->save.cr4, 1,
+			      &out) != SVSM_OK)
+		memset(&out, 0, sizeof(out));
+	c->vmcb->save.rax = out.eax;
+	c->g.rbx = out.ebx;
+	c->g.rcx = out.ecx;
+	c->g.rdx = out.edx;
+	c->vmcb->save.rip += 2;
+}
+
+static void exit_npf(struct run *r, struct vsnp_vcpu *c)
+{
+	const char *why;
+	static char msg[128];
+
+	switch (vsnp_npt_fault(&vsnp.npt, c->vmcb->ctl.exit_info_2, c->vmcb->ctl.exit_info_1,
+			       c->vmcb->save.cpl, &why)) {
+	case VSNP_NPF_MAPPED:
+		return;
+	case VSNP_NPF_INJECT_VC_404:
+		if (deliver_with_error(c, VC_VECTOR, VC_ERR_NOT_VALIDATED) == SVSM_OK)
+			return;
+		fmt_snprintf(msg, sizeof(msg), "#VC 0x404 at GPA 0x%llx could not be delivered "
+			     "(no usable IDT gate or stack: the vCPU would triple-fault)",
+			     (unsigned long long)c->vmcb->ctl.exit_info_2);
+		break;
+	case VSNP_NPF_VIOLATION:
+		fmt_snprintf(msg, sizeof(msg), "RMP violation at GPA 0x%llx (%s)",
+			 (unsigned long long)c->vmcb->ctl.exit_info_2, why);
+		break;
+	case VSNP_NPF_NOT_RAM:
+		fmt_snprintf(msg, sizeof(msg), "access to GPA 0x%llx, which is not RAM (%s); no MMIO is emulated",
+			 (unsigned long long)c->vmcb->ctl.exit_info_2, why);
+		break;
+	}
+	stop(r, c, msg);
+}
+
+static void exit_ioio(struct run *r, struct vsnp_vcpu *c)
+{
+	uint64_t info = c->vmcb->ctl.exit_info_1;
+
+	(void)r;
+	/* Only the ports that end or reset the machine are intercepted: writes are dropped, reads float. */
+	if (info & 1) {
+		unsigned bytes = (info & (1u << 4)) ? 1 : (info & (1u << 5)) ? 2 : 4;
+		uint64_t ones = bytes == 4 ? 0xFFFFFFFFull : (1ull << (8 * bytes)) - 1;
+
+		c->vmcb->save.rax = (c->vmcb->save.rax & ~ones) | ones;
+	}
+	c->vmcb->save.rip = c->vmcb->ctl.exit_info_2; /* IOIO exits give the next RIP (§15.10.2) */
+}
+
+static void handle_exit(struct run *r, struct vsnp_vcpu *c)
+{
+	uint64_t code = c->vmcb->ctl.exit_code;
+
+	/* An event cut short by the exit (a fault while delivering it) is delivered again. */
+	if (c->vmcb->ctl.exit_int_info & VMCB_EVENT_VALID)
+		c->vmcb->ctl.event_inj = c->vmcb->ctl.exit_int_info;
+
+	switch (code) {
+	case SVM_EXIT_VMMCALL:
+		exit_vmmcall(r, c);
+		break;
+	case SVM_EXIT_MSR:
+		exit_msr(r, c);
+		break;
+	case SVM_EXIT_CPUID:
+		exit_cpuid(r, c);
+		break;
+	case SVM_EXIT_NPF:
+		exit_npf(r, c);
+		break;
+	case SVM_EXIT_IOIO:
+		exit_ioio(r, c);
+		break;
+	case 0x78: /* HLT: no interrupts are delivered yet, so a halted vCPU never wakes */
+		stop(r, c, "HLT (no interrupt would ever wake the vCPU)");
+		break;
+	case 0x7F: /* SHUTDOWN */
+		stop(r, c, "shutdown (triple fault)");
+		break;
+	case 0x80: case 0x82: case 0x83: case 0x84: case 0x85: case 0x86: case 0x7A: case 0x8D:
+		/* VMRUN, VMLOAD, VMSAVE, STGI, CLGI, SKINIT, INVLPGA, XSETBV: not for an SNP guest. */
+		inject(c, UD_VECTOR, false, 0);
+		break;
+	case 0x63: /* INIT */
+		stop(r, c, "INIT signal");
+		break;
+	case 0x7D: /* task switch */
+		stop(r, c, "task switch (not supported in long mode)");
+		break;
+	case ~0ull:
+		stop(r, c, "VMRUN refused the guest state (VMEXIT_INVALID)");
+		break;
+	default: {
+		static char msg[64];
+
+		fmt_snprintf(msg, sizeof(msg), "unexpected exit code 0x%llx", (unsigned long long)code);
+		stop(r, c, msg);
+	}
+	}
+}
+
+static void fpu_swap_in(const struct vsnp_vcpu *c)
+{
+	__asm__ volatile("fxrstor64 %0" : : "m"(*(const uint8_t(*)[512])c->fpu));
+}
+
+static void fpu_swap_out(struct vsnp_vcpu *c)
+{
+	static const uint32_t mxcsr_default = 0x1F80;
+
+	__asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[512])c->fpu));
+	/* The guest may have unmasked SSE exceptions: the SVSM's own SSE use (mbedTLS) starts clean. */
+	__asm__ volatile("fninit; ldmxcsr %0" : : "m"(mxcsr_default));
+}
+
+void vsnp_run(struct svsm_vm *vm, unsigned vcpu, struct vsnp_exit *out)
+{
+	struct vsnp_vcpu *c = &boot_vcpu;
+	static struct vmsa vmsa;
+	struct run r = { vm, vcpu, out, false };
+
+	memset(out, 0, sizeof(*out));
+	if (vcpu != 0 || !vm->vcpu[vcpu].used) {
+		out->kind = VSNP_EXIT_STOPPED;
+		out->why = "only the boot vCPU runs so far";
+		return;
+	}
+	if (c->vmcb == NULL) {
+		c->vmcb_pa = buddy_alloc(mm_buddy(), 0);
+		if (c->vmcb_pa == MM_PA_NONE)
+			panic("vsnp: no page for a VMCB");
+		c->vmcb = phys_to_virt(c->vmcb_pa);
+	}
+	memset(c->vmcb, 0, sizeof(*c->vmcb));
+	vmcb_controls(c->vmcb);
+	if (copy_from_guest(&vmsa, vm->vcpu[vcpu].vmsa_gpa, sizeof(vmsa), 4096) != SVSM_OK) {
+		out->kind = VSNP_EXIT_STOPPED;
+		out->why = "the VMSA cannot be read";
+		return;
+	}
+	load_vmsa(c, &vmsa);
+	vm->vcpu[vcpu].running = true;
+
+	while (!r.done) {
+		if (vsnp.flush_guest_tlb) {
+			c->vmcb->ctl.tlb_control = VMCB_TLB_FLUSH_ALL;
+			vsnp.flush_guest_tlb = false;
+		}
+		fpu_swap_in(c);
+		svm_run(c->vmcb_pa, &c->g, vsnp.host_save_pa);
+		fpu_swap_out(c);
+		c->vmcb->ctl.tlb_control = VMCB_TLB_NOTHING;
+		c->vmcb->ctl.event_inj = 0;
+		out->exits++;
+		handle_exit(&r, c);
+	}
+
+	vm->vcpu[vcpu].running = false;
+	store_vmsa(c, &vmsa);
+	if (copy_to_guest(vm->vcpu[vcpu].vmsa_gpa, &vmsa, sizeof(vmsa), 4096) != SVSM_OK)
+		log_warn("vsnp: the stopped vCPU's state could not be written back to its VMSA");
+}

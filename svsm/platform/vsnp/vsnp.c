@@ -1,0 +1,389 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The vsnp backend: set-up of the emulated SNP machine and the platform
+ * table the SVSM uses on it. The SVSM itself runs at "VMPL0" natively (it
+ * is the L1 hypervisor); its PVALIDATE, RMPADJUST and page state changes
+ * act on the RMP model (with VMPL0's rights) and drop the guest's nested
+ * mappings of the pages they change, so the guest sees each change at its
+ * next access. Everything else goes to the native backend.
+ */
+#include "abi/ghcb.h"
+#include "abi/snp.h"
+#include "abi/vmcb.h"
+#include "abi/x86.h"
+#include "lib/cpu.h"
+#include "lib/string.h"
+#include "mm/kmalloc.h"
+#include "svsm/boot.h"
+#include "svsm/console.h"
+#include "svsm/errno.h"
+#include "svsm/mm.h"
+#include "svsm/panic.h"
+#include "svsm/platform.h"
+#include "svsm/platform_vsnp.h"
+#include "svsm/snp_cpuid.h"
+#include "svsm/snp_pvalidate.h"
+#include "svsm/vsnp.h"
+#include "svsm/vsnp_cpuid.h"
+#include "vsnp_internal.h"
+
+struct vsnp_state vsnp;
+
+/* ---- nested page table environment ---- */
+
+static uint64_t npt_alloc(void *ctx)
+{
+	(void)ctx;
+	uint64_t pa = buddy_alloc(mm_buddy(), 0);
+
+	if (pa != MM_PA_NONE)
+		memset(phys_to_virt(pa), 0, PAGE_SIZE);
+	return pa;
+}
+
+static void *npt_va(void *ctx, uint64_t pa)
+{
+	(void)ctx;
+	return phys_to_virt(pa);
+}
+
+/* A changed nested entry: the guest's TLB (its ASID) is flushed at the next VMRUN. */
+static void npt_flush(void *ctx, uint64_t va)
+{
+	(void)ctx, (void)va;
+	vsnp.flush_guest_tlb = true;
+}
+
+static void npt_flush_all(void *ctx)
+{
+	(void)ctx;
+	vsnp.flush_guest_tlb = true;
+}
+
+static const struct pgtable_ops npt_ops = { npt_alloc, npt_va, npt_flush, npt_flush_all };
+
+/* ---- the platform table ---- */
+
+static uint64_t size_bytes(unsigned page_size)
+{
+	return page_size == RMP_PG_SIZE_2M ? LARGE_PAGE_SIZE : PAGE_SIZE;
+}
+
+static void drop(uint64_t pa, unsigned page_size)
+{
+	/* Aligned and inside the model (the model accepted the change), so this cannot fail. */
+	if (vsnp_npt_drop(&vsnp.npt, pa, size_bytes(page_size)) != SVSM_OK)
+		panic("vsnp: dropping nested mappings of 0x%llx failed", (unsigned long long)pa);
+}
+
+/* The "instruction" under the snp backend's PVALIDATE logic: the RMP model at VMPL0. */
+static int model_pvalidate(void *ctx, uint64_t pa, unsigned page_size, bool validate, bool *cf)
+{
+	struct rmp_result r = rmp_model_pvalidate(&vsnp.rmp, 0, pa, page_size, validate);
+
+	(void)ctx;
+	*cf = r.unchanged;
+	return r.code == RMP_MODEL_FAULT ? SNP_INSN_FAULTED : r.code;
+}
+
+/*
+ * The same contract as on hardware through the snp backend's code (2 MiB
+ * falls back to 512 x 4 KiB over 4 KiB RMP entries, undone on failure).
+ */
+static int vsnp_pvalidate(uint64_t pa, unsigned size, bool validate, bool *unchanged)
+{
+	int code = snp_pvalidate_page(model_pvalidate, NULL, pa, size, validate, unchanged);
+
+	if (code == SNP_PVALIDATE_TORN)
+		panic("vsnp: a 2 MiB PVALIDATE fallback could not be undone at 0x%llx",
+		      (unsigned long long)pa);
+	if (code == PVALIDATE_SUCCESS && !*unchanged)
+		drop(pa, size);
+	return code;
+}
+
+static int vsnp_rmpadjust(uint64_t pa, unsigned size, uint64_t attrs)
+{
+	struct rmp_result r = rmp_model_rmpadjust(&vsnp.rmp, 0, pa, size, attrs);
+
+	if (r.code == RMPADJUST_SUCCESS)
+		drop(pa, size);
+	return r.code == RMP_MODEL_FAULT ? RMPADJUST_FAIL_INPUT : r.code;
+}
+
+static int vsnp_page_state(uint64_t pa, unsigned size, bool private_)
+{
+	if (rmp_model_set_private(&vsnp.rmp, pa, size == RMP_PG_SIZE_2M, private_) != SVSM_OK)
+		return SVSM_EIO;
+	drop(pa, size);
+	return SVSM_OK;
+}
+
+static int vsnp_ap_create(uint32_t apic_id, uint64_t vmsa_pa, unsigned vmpl, uint64_t sev_features)
+{
+	(void)apic_id, (void)vmsa_pa, (void)vmpl, (void)sev_features;
+	return SVSM_ENOTSUP; /* AP creation comes with the second physical CPU */
+}
+
+static int vsnp_run_vmpl(unsigned vmpl)
+{
+	(void)vmpl;
+	return SVSM_ENOTSUP; /* the SVSM is the hypervisor here: vsnp_run, not a Run VMPL request */
+}
+
+static int vsnp_guest_request(uint64_t req_pa, uint64_t resp_pa, uint64_t *fw_error)
+{
+	(void)req_pa, (void)resp_pa;
+	*fw_error = 0;
+	return SVSM_ENOTSUP; /* the PSP model is not wired into the kernel yet */
+}
+
+static uint64_t vsnp_enc_mask(void)
+{
+	return 0; /* the SVSM's own page tables: L1 has no memory encryption */
+}
+
+static struct platform_ops vsnp_ops;
+
+static void ops_init(void)
+{
+	vsnp_ops = platform_native_ops;
+	vsnp_ops.name = "vsnp";
+	vsnp_ops.pvalidate = vsnp_pvalidate;
+	vsnp_ops.rmpadjust = vsnp_rmpadjust;
+	vsnp_ops.page_state = vsnp_page_state;
+	vsnp_ops.ap_create = vsnp_ap_create;
+	vsnp_ops.run_vmpl = vsnp_run_vmpl;
+	vsnp_ops.guest_request = vsnp_guest_request;
+	vsnp_ops.enc_mask = vsnp_enc_mask;
+}
+
+/* ---- set-up ---- */
+
+static struct cpuid_regs real_cpuid(void *ctx, uint32_t leaf, uint32_t subleaf)
+{
+	(void)ctx;
+	return cpu_cpuid(leaf, subleaf);
+}
+
+static int guest_cpuid(void *ctx, uint32_t leaf, uint32_t subleaf, uint32_t out[4])
+{
+	struct cpuid_regs r;
+	int err = vsnp_cpuid_answer(leaf, subleaf, 0x620 /* launch CR4 */, 1, &r);
+
+	(void)ctx;
+	out[0] = r.eax, out[1] = r.ebx, out[2] = r.ecx, out[3] = r.edx;
+	return err;
+}
+
+static int hv_cpuid(void *ctx, uint32_t leaf, uint32_t subleaf, struct cpuid_regs *out)
+{
+	(void)ctx;
+	*out = cpu_cpuid(leaf, subleaf);
+	return SVSM_OK;
+}
+
+int vsnp_cpuid_answer(uint32_t leaf, uint32_t subleaf, uint64_t cr4, uint64_t xcr0,
+		      struct cpuid_regs *out)
+{
+	struct snp_cpuid_env env = {
+		.osxsave = (cr4 & CR4_OSXSAVE) != 0,
+		.pke = (cr4 & CR4_PKE) != 0,
+		.xcr0 = xcr0,
+		.xss = 0,
+		.hv = hv_cpuid,
+	};
+
+	return snp_cpuid_lookup(&vsnp.cpuid, leaf, subleaf, &env, out);
+}
+
+/* RMP for [0, top): SVSM memory VMPL0-only and validated, guest RAM private and not validated. */
+static int rmp_setup(const struct memmap *svsm_mem, const char **why)
+{
+	uint64_t top = 0;
+
+	for (unsigned i = 0; i < vsnp.guest_ram.count; i++)
+		top = vsnp.guest_ram.r[i].end > top ? vsnp.guest_ram.r[i].end : top;
+	for (unsigned i = 0; i < svsm_mem->count; i++)
+		top = svsm_mem->r[i].end > top ? svsm_mem->r[i].end : top;
+	top = (top + LARGE_PAGE_SIZE - 1) & ~(LARGE_PAGE_SIZE - 1);
+
+	uint64_t pages = top / PAGE_SIZE;
+	struct rmp_entry *e = kzalloc(pages * sizeof(*e));
+
+	if (e == NULL || rmp_model_init(&vsnp.rmp, e, 0, pages) != SVSM_OK) {
+		*why = "no memory for the RMP model";
+		return SVSM_ENOMEM;
+	}
+	for (unsigned i = 0; i < svsm_mem->count; i++) {
+		for (uint64_t pa = svsm_mem->r[i].start; pa < svsm_mem->r[i].end; pa += PAGE_SIZE) {
+			if (rmp_model_set_private(&vsnp.rmp, pa, false, true) != SVSM_OK ||
+			    rmp_model_pvalidate(&vsnp.rmp, 0, pa, RMP_PG_SIZE_4K, true).code != 0) {
+				*why = "SVSM memory could not be made private in the RMP model";
+				return SVSM_EIO;
+			}
+		}
+	}
+	for (unsigned i = 0; i < vsnp.guest_ram.count; i++) {
+		for (uint64_t pa = vsnp.guest_ram.r[i].start; pa < vsnp.guest_ram.r[i].end; pa += PAGE_SIZE) {
+			if (rmp_model_set_private(&vsnp.rmp, pa, false, true) != SVSM_OK) {
+				*why = "guest RAM could not be made private in the RMP model";
+				return SVSM_EIO;
+			}
+		}
+	}
+	log_info("vsnp: RMP model over 0x0-0x%llx: %llu entries, %llu KiB",
+		 (unsigned long long)top, (unsigned long long)pages,
+		 (unsigned long long)(pages * sizeof(*e) >> 10));
+	return SVSM_OK;
+}
+
+static uint64_t zeroed_pages(unsigned order)
+{
+	uint64_t pa = buddy_alloc(mm_buddy(), order);
+
+	if (pa != MM_PA_NONE)
+		memset(phys_to_virt(pa), 0, PAGE_SIZE << order);
+	return pa;
+}
+
+/* The MSR and I/O permission maps (APM vol.2 §15.10, §15.11). */
+static void set_msr_intercept(uint8_t *msrpm, uint32_t msr, bool intercept)
+{
+	uint32_t base;
+
+	if (msr < 0x2000)
+		base = 0;
+	else if (msr >= 0xC0000000 && msr < 0xC0002000)
+		base = 0x800, msr -= 0xC0000000;
+	else if (msr >= 0xC0010000 && msr < 0xC0012000)
+		base = 0x1000, msr -= 0xC0010000;
+	else
+		return; /* outside the map: always intercepted */
+	uint8_t bits = (uint8_t)(3u << ((msr % 4) * 2)); /* read and write bits */
+
+	if (intercept)
+		msrpm[base + msr / 4] |= bits;
+	else
+		msrpm[base + msr / 4] &= (uint8_t)~bits;
+}
+
+static int maps_setup(const char **why)
+{
+	vsnp.msrpm_pa = zeroed_pages(1);
+	vsnp.iopm_pa = zeroed_pages(2);
+	vsnp.hsave_pa = zeroed_pages(0);
+	vsnp.host_save_pa = zeroed_pages(0);
+	if (vsnp.msrpm_pa == MM_PA_NONE || vsnp.iopm_pa == MM_PA_NONE ||
+	    vsnp.hsave_pa == MM_PA_NONE || vsnp.host_save_pa == MM_PA_NONE) {
+		*why = "no memory for the SVM maps";
+		return SVSM_ENOMEM;
+	}
+	uint8_t *msrpm = phys_to_virt(vsnp.msrpm_pa);
+	uint8_t *iopm = phys_to_virt(vsnp.iopm_pa);
+
+	/*
+	 * Every MSR is intercepted (and emulated or refused) but those that
+	 * live in the VMCB's VMLOAD/VMSAVE state, which the guest may own.
+	 */
+	memset(msrpm, 0xFF, VMCB_MSRPM_SIZE);
+	static const uint32_t guest_owned[] = {
+		MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE,
+		0xC0000081, 0xC0000082, 0xC0000083, 0xC0000084, /* STAR, LSTAR, CSTAR, SFMASK */
+		0x174, 0x175, 0x176,                            /* SYSENTER_CS/ESP/EIP */
+	};
+	for (unsigned i = 0; i < sizeof(guest_owned) / sizeof(guest_owned[0]); i++)
+		set_msr_intercept(msrpm, guest_owned[i], false);
+
+	/* I/O goes to QEMU's devices, except ports that would end or reset the whole machine. */
+	static const uint16_t kept[] = { 0xF4, 0xF5, 0xF6, 0xF7, 0xCF9, 0x92, 0x64 };
+	for (unsigned i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
+		iopm[kept[i] / 8] |= (uint8_t)(1u << (kept[i] % 8));
+	return SVSM_OK;
+}
+
+int vsnp_init(struct svsm_boot *b, const char **why)
+{
+	const char *cwhy = "";
+	int err;
+
+	*why = "";
+	vsnp.guest_ram = *mm_guest_memory();
+
+	/* The guest's C-bit: the highest physical address bit the CPU has (not RAM). */
+	unsigned phys_bits = cpu_cpuid(0x80000008, 0).eax & 0xFF;
+
+	if (phys_bits < 33 || phys_bits > 52) {
+		*why = "CPU physical address width outside 33..52 bits";
+		return SVSM_ENOTSUP;
+	}
+	vsnp.cbit_pos = phys_bits - 1;
+	err = rmp_setup(mm_svsm_memory(), why);
+	if (err != SVSM_OK)
+		return err;
+	err = vsnp_npt_init(&vsnp.npt, &npt_ops, NULL, &vsnp.rmp, &vsnp.guest_ram,
+			    1ull << vsnp.cbit_pos, 2);
+	if (err != SVSM_OK) {
+		*why = "nested page table set-up failed";
+		return err;
+	}
+
+	struct vsnp_cpuid_src src = { real_cpuid, NULL };
+
+	err = vsnp_cpuid_page_build(&vsnp.cpuid_page, &src, vsnp.cbit_pos, &cwhy);
+	if (err == SVSM_OK)
+		err = snp_cpuid_init(&vsnp.cpuid, &vsnp.cpuid_page, &cwhy);
+	if (err != SVSM_OK) {
+		*why = cwhy;
+		return err;
+	}
+
+	/* The firmware's secrets page: fresh VMPCKs (the PSP model's keys once it is wired in). */
+	memset(&vsnp.secrets, 0, sizeof(vsnp.secrets));
+	vsnp.secrets.version = 3;
+	if (platform_random(vsnp.secrets.vmpck, sizeof(vsnp.secrets.vmpck)) != SVSM_OK) {
+		*why = "no random numbers for the VMPCKs";
+		return SVSM_EIO;
+	}
+
+	err = maps_setup(why);
+	if (err != SVSM_OK)
+		return err;
+	cpu_wrmsr(MSR_EFER, cpu_rdmsr(MSR_EFER) | EFER_SVME);
+	cpu_wrmsr(MSR_VM_HSAVE_PA, vsnp.hsave_pa);
+
+	vsnp.hv = (struct vsnp_hv){
+		.rmp = &vsnp.rmp,
+		.npt = &vsnp.npt,
+		.guest_ram = &vsnp.guest_ram,
+		.cbit_pos = vsnp.cbit_pos,
+		.features = GHCB_HV_FT_SNP | GHCB_HV_FT_SNP_AP_CREATION | GHCB_HV_FT_SNP_MULTI_VMPL,
+		.cpuid = guest_cpuid,
+	};
+	ops_init();
+	platform_install(&vsnp_ops);
+	(void)b;
+	log_warn("vsnp: emulating SEV-SNP on SVM with nested paging: NO CONFIDENTIALITY; "
+		 "guest C-bit %u, CPUID page %u entries", vsnp.cbit_pos, vsnp.cpuid_page.count);
+	return SVSM_OK;
+}
+
+uint64_t vsnp_guest_cbit(void)
+{
+	return 1ull << vsnp.cbit_pos;
+}
+
+const struct snp_cpuid_table *vsnp_guest_cpuid(void)
+{
+	return &vsnp.cpuid_page;
+}
+
+const struct snp_secrets_page *vsnp_secrets(void)
+{
+	return &vsnp.secrets;
+}
+
+const struct memmap *vsnp_guest_ram(void)
+{
+	return &vsnp.guest_ram;
+}

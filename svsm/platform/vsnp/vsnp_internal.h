@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/* State shared by the vsnp backend's kernel files (vsnp.c set-up, vcpu.c run loop). */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "abi/snp_pages.h"
+#include "lib/cpu.h"
+#include "mm/memmap.h"
+#include "svsm/rmp_model.h"
+#include "svsm/snp_cpuid.h"
+#include "svsm/vsnp.h"
+
+struct vsnp_state {
+	struct rmp_model rmp;
+	struct vsnp_npt npt;
+	struct vsnp_hv hv;
+	struct memmap guest_ram;
+	unsigned cbit_pos;
+	struct snp_cpuid_table cpuid_page; /* what the guest's CPUID page holds */
+	struct snp_cpuid cpuid;            /* its checked copy, for intercepted CPUID */
+	struct snp_secrets_page secrets;   /* the "firmware" secrets page (all VMPCKs) */
+	uint64_t msrpm_pa, iopm_pa;        /* SVM permission maps */
+	uint64_t hsave_pa;                 /* VM_HSAVE_PA: VMRUN's host state */
+	uint64_t host_save_pa;             /* VMSAVE/VMLOAD of the host's FS/GS/TR... */
+	bool flush_guest_tlb;              /* a nested entry changed: flush at the next VMRUN */
+};
+
+extern struct vsnp_state vsnp;
+
+/* The guest's CPUID answer from its CPUID page, for its CR4 and XCR0. */
+int vsnp_cpuid_answer(uint32_t leaf, uint32_t subleaf, uint64_t cr4, uint64_t xcr0,
+		      struct cpuid_regs *out);

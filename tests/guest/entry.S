@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The test guest's entry (include/abi/guest_boot.h: 64-bit, RSI = boot
+ * page) and its exception stubs. Probes: a load or store that may fault;
+ * the exception handler resumes a faulting probe at its fixup, which
+ * returns 1 (guest_probe_read/guest_probe_write in guest.h).
+ */
+	.section .text.entry, "ax"
+	.globl _start
+_start:
+	leaq stack_top(%rip), %rsp
+	xorl %ebp, %ebp
+	movq %rsi, %rdi
+	call guest_main
+1:	hlt
+	jmp 1b
+
+	.text
+	.globl guest_probe_read, guest_probe_read_insn, guest_probe_read_fixup
+guest_probe_read:          /* int guest_probe_read(const volatile uint8_t *p, uint8_t *out) */
+	xorl %eax, %eax
+guest_probe_read_insn:
+	movb (%rdi), %cl
+	movb %cl, (%rsi)
+	ret
+guest_probe_read_fixup:
+	movl $1, %eax
+	ret
+
+	.globl guest_probe_write, guest_probe_write_insn, guest_probe_write_fixup
+guest_probe_write:         /* int guest_probe_write(volatile uint8_t *p, uint8_t v) */
+	xorl %eax, %eax
+guest_probe_write_insn:
+	movb %sil, (%rdi)
+	ret
+guest_probe_write_fixup:
+	movl $1, %eax
+	ret
+
+/* Exception stubs: push a zero error code where the CPU pushes none, then the vector. */
+.macro stub vec, has_err
+	.globl exc_stub_\vec
+exc_stub_\vec:
+	.if \has_err == 0
+	pushq $0
+	.endif
+	pushq $\vec
+	jmp exc_common
+.endm
+	stub 0, 0
+	stub 3, 0
+	stub 6, 0
+	stub 8, 1
+	stub 13, 1
+	stub 14, 1
+	stub 29, 1
+
+exc_common:
+	pushq %rax
+	pushq %rcx
+	pushq %rdx
+	pushq %rsi
+	pushq %rdi
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq %r11
+	movq %rsp, %rdi          /* struct guest_exc_frame * */
+	call guest_exception
+	popq %r11
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rdi
+	popq %rsi
+	popq %rdx
+	popq %rcx
+	popq %rax
+	addq $16, %rsp           /* vector, error code */
+	iretq
+
+	.bss
+	.balign 16
+	.space 16384
+stack_top:
+	.section .note.GNU-stack, "", @progbits

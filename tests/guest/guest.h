@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The VMPL2 test guest's view of the machine: only the guest ABI (the boot
+ * page, the secrets and CPUID pages, the calling area, the GHCB MSR
+ * protocol with VMGEXIT), as a guest OS on SNP hardware has it.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "abi/guest_boot.h"
+#include "abi/snp_pages.h"
+#include "abi/svsm_abi.h"
+
+struct guest_exc_frame {
+	uint64_t r11, r10, r9, r8, rdi, rsi, rdx, rcx, rax;
+	uint64_t vector, error;
+	uint64_t rip, cs, rflags, rsp, ss;
+};
+
+/* The last exception a probe took (vector, error code); reset by guest_probe_*. */
+extern volatile unsigned guest_last_vector;
+extern volatile uint32_t guest_last_error;
+
+void guest_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void guest_cpu_init(void);
+/* Returns 0 if the access completed, 1 if it faulted (guest_last_vector/error say how). */
+int guest_probe_read(const volatile uint8_t *p, uint8_t *out);
+int guest_probe_write(volatile uint8_t *p, uint8_t v);
+
+/* GHCB MSR protocol: write the request, VMGEXIT, return what the MSR holds afterwards. */
+uint64_t guest_msr_protocol(uint64_t request);
+uint64_t guest_rdmsr(uint32_t msr);
+__attribute__((noreturn)) void guest_terminate(unsigned set, unsigned code);
+
+/* An SVSM call (snp-svsm-abi.md §5.3) through the calling area at ca. */
+struct guest_call {
+	uint64_t rax, rcx, rdx, r8, r9; /* in: request; out: results */
+	bool serviced;                  /* call_pending was cleared by the SVSM */
+	bool vmpl_ok;                   /* the Run VMPL answer had no error */
+};
+void guest_svsm_call(volatile struct svsm_ca *ca, struct guest_call *c);

@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The VMPL2 test guest: drives the SVSM through the guest ABI only and
+ * prints TAP on COM1. It ends with a GHCB termination request in reason
+ * set GUEST_TERM_SET: code 0 when every check passed.
+ *
+ * Command-line words (the SVSM's command line, handed on in the boot page):
+ *   guest.forbidden=svsm-read   after the checks, read SVSM memory: the SVSM must
+ *                         stop the guest with an RMP violation (the run
+ *                         then fails on purpose; meson expects that).
+ *   guest.forbidden=svsm-write  the same with a write.
+ */
+#include "abi/ghcb.h"
+#include "abi/snp.h"
+#include "guest.h"
+#include "lib/string.h"
+
+#define PAGE 4096ull
+#define MIB (1ull << 20)
+
+static unsigned tests_run, tests_failed;
+static const struct guest_boot *boot;
+static volatile struct svsm_ca *ca;
+
+static void check(bool ok, const char *what)
+{
+	tests_run++;
+	if (!ok)
+		tests_failed++;
+	guest_printf("%s %u - %s\n", ok ? "ok" : "not ok", tests_run, what);
+}
+
+static bool cmdline_has(const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = boot->cmdline; *p != '\0'; p++) {
+		if ((p == boot->cmdline || p[-1] == ' ') && strncmp(p, word, n) == 0 &&
+		    (p[n] == '\0' || p[n] == ' '))
+			return true;
+	}
+	return false;
+}
+
+static struct guest_call call(uint32_t protocol, uint32_t id, uint64_t rcx, uint64_t rdx)
+{
+	struct guest_call c = { .rax = ((uint64_t)protocol << 32) | id, .rcx = rcx, .rdx = rdx };
+
+	guest_svsm_call(ca, &c);
+	return c;
+}
+
+/* A guest RAM page well clear of everything the launch set up: not validated yet. */
+static uint64_t spare_region(uint64_t size)
+{
+	for (unsigned i = 0; i < boot->ram_count; i++) {
+		uint64_t start = boot->ram[i].start > boot->boot_end + 2 * MIB ?
+					 boot->ram[i].start : boot->boot_end + 2 * MIB;
+
+		start = (start + size - 1) & ~(size - 1);
+		if (start + size <= boot->ram[i].end)
+			return start;
+	}
+	return 0;
+}
+
+/* PVALIDATE of one entry through the calling area's buffer (§5.6). */
+static uint64_t pvalidate_one(uint64_t gpa, bool large, bool validate, bool ignore_cf)
+{
+	volatile struct svsm_pvalidate_hdr *h = (volatile struct svsm_pvalidate_hdr *)ca->buffer;
+	volatile uint64_t *entry = (volatile uint64_t *)(ca->buffer + sizeof(*h));
+
+	h->entries = 1;
+	h->next = 0;
+	h->reserved = 0;
+	entry[0] = gpa | (large ? 1 : 0) | (validate ? SVSM_PVAL_ACTION_VALIDATE : 0) |
+		   (ignore_cf ? SVSM_PVAL_IGNORE_CF : 0);
+	return call(SVSM_CORE_PROTOCOL, SVSM_CORE_PVALIDATE, boot->caa_gpa + 8, 0).rax;
+}
+
+static bool faults_404(uint64_t gpa)
+{
+	uint8_t v;
+
+	guest_last_vector = 0;
+	return guest_probe_read((const volatile uint8_t *)(uintptr_t)gpa, &v) == 1 &&
+	       guest_last_vector == 29 && guest_last_error == 0x404;
+}
+
+static bool reads_zero_and_writes(uint64_t gpa, uint64_t size)
+{
+	volatile uint8_t *p = (volatile uint8_t *)(uintptr_t)gpa;
+
+	for (uint64_t off = 0; off < size; off += PAGE) {
+		uint8_t v = 0xFF;
+
+		if (guest_probe_read(p + off, &v) != 0 || v != 0 || guest_probe_write(p + off, 0xA5) != 0)
+			return false;
+	}
+	return p[0] == 0xA5;
+}
+
+static void test_discovery(void)
+{
+	const struct snp_secrets_page *s = (const struct snp_secrets_page *)(uintptr_t)boot->secrets_gpa;
+	static const uint8_t zero[SNP_VMPCK_SIZE];
+
+	check(s->svsm_size != 0 && s->svsm_caa == boot->caa_gpa && s->svsm_guest_vmpl == 2 &&
+		      s->svsm_max_version >= 1,
+	      "secrets page describes the SVSM (size, calling area, VMPL2)");
+	check(memcmp(s->vmpck[0], zero, sizeof(zero)) == 0 && memcmp(s->vmpck[1], zero, sizeof(zero)) == 0 &&
+		      memcmp(s->vmpck[2], zero, sizeof(zero)) != 0,
+	      "secrets page: VMPCK0 and VMPCK1 wiped, VMPCK2 present");
+	check((guest_rdmsr(0xC0010131) & 0x4) != 0, "SEV_STATUS says SNP is active");
+
+	uint32_t a, b, c, d;
+
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x8000001F), "c"(0));
+	check((a & (1u << 4)) && (1ull << (b & 0x3F)) == boot->cbit,
+	      "CPUID 0x8000001F: SNP, C-bit as the boot page says");
+
+	uint64_t info = guest_msr_protocol(GHCB_MSR_SEV_INFO_REQ);
+
+	check((info & 0xFFF) == GHCB_MSR_SEV_INFO_RESP && ((info >> 48) & 0xFFFF) >= 2 &&
+		      (1ull << ((info >> 24) & 0xFF)) == boot->cbit,
+	      "GHCB MSR protocol: SEV information (version 2, C-bit)");
+	uint64_t ft = guest_msr_protocol(GHCB_MSR_HV_FEATURES_REQ);
+
+	check((ft & 0xFFF) == GHCB_MSR_HV_FEATURES_RESP && ((ft >> 12) & 0x23) == 0x23,
+	      "hypervisor features: SNP, AP creation, multi-VMPL");
+}
+
+static void test_query(void)
+{
+	/* RCX = protocol << 32 | version; the answer max << 32 | min, or 0 (§5.6). */
+	struct guest_call c = call(SVSM_CORE_PROTOCOL, SVSM_CORE_QUERY_PROTOCOL, 0ull << 32 | 1, 0);
+
+	check(c.serviced && c.vmpl_ok && c.rax == SVSM_SUCCESS && c.rcx == (1ull << 32 | 1),
+	      "QUERY_PROTOCOL core: version 1..1");
+	c = call(SVSM_CORE_PROTOCOL, SVSM_CORE_QUERY_PROTOCOL, 0ull << 32 | 2, 0);
+	check(c.rax == SVSM_SUCCESS && c.rcx == 0, "QUERY_PROTOCOL core version 2: not supported");
+	c = call(SVSM_CORE_PROTOCOL, SVSM_CORE_QUERY_PROTOCOL, 1ull << 32 | 1, 0);
+	check(c.rax == SVSM_SUCCESS && c.rcx == 0,
+	      "QUERY_PROTOCOL attestation: not offered (PSP model not in the kernel yet)");
+	c = call(SVSM_CORE_PROTOCOL, SVSM_CORE_QUERY_PROTOCOL, 2ull << 32 | 1, 0);
+	check(c.rax == SVSM_SUCCESS && c.rcx == 0, "QUERY_PROTOCOL vTPM: not offered (no back end yet)");
+	c = call(7, 0, 0, 0);
+	check(c.serviced && c.rax == SVSM_ERR_UNSUPPORTED_PROTOCOL, "unknown protocol refused");
+	c = call(SVSM_CORE_PROTOCOL, 99, 0, 0);
+	check(c.serviced && c.rax == SVSM_ERR_UNSUPPORTED_CALL, "unknown core call refused");
+}
+
+static void test_pvalidate(void)
+{
+	uint64_t page = spare_region(PAGE);
+	uint64_t big = spare_region(2 * MIB) + 2 * MIB; /* 2 MiB aligned, clear of `page` */
+
+	check(page != 0 && faults_404(page), "unvalidated page: access raises #VC 0x404");
+	check(pvalidate_one(page, false, true, false) == SVSM_SUCCESS && reads_zero_and_writes(page, PAGE),
+	      "PVALIDATE 4 KiB: validated, zeroed, usable");
+	check(pvalidate_one(page, false, true, false) == SVSM_ERR_PVALIDATE_FAIL_NO_CHANGE,
+	      "PVALIDATE 4 KiB again: 0x80001010 (no change)");
+	check(pvalidate_one(page, false, true, true) == SVSM_SUCCESS, "... unless the ignore-CF flag is set");
+	check(pvalidate_one(page, false, false, false) == SVSM_SUCCESS && faults_404(page),
+	      "rescind 4 KiB: access raises #VC 0x404 again");
+	check(pvalidate_one(big, true, true, false) == SVSM_SUCCESS && reads_zero_and_writes(big, 2 * MIB),
+	      "PVALIDATE 2 MiB: every page validated, zeroed, usable");
+	check(pvalidate_one(big, true, false, false) == SVSM_SUCCESS && faults_404(big) &&
+		      faults_404(big + 2 * MIB - PAGE),
+	      "rescind 2 MiB: the whole range faults again");
+
+	const struct snp_secrets_page *s = (const struct snp_secrets_page *)(uintptr_t)boot->secrets_gpa;
+
+	check(pvalidate_one(s->svsm_base, false, true, false) == SVSM_ERR_INVALID_ADDRESS,
+	      "PVALIDATE of SVSM memory refused (INVALID_ADDRESS)");
+	check(pvalidate_one(page | 0x10, false, true, false) == SVSM_ERR_INVALID_PARAMETER,
+	      "PVALIDATE entry with reserved bits refused");
+}
+
+static void forbidden(void)
+{
+	const struct snp_secrets_page *s = (const struct snp_secrets_page *)(uintptr_t)boot->secrets_gpa;
+	volatile uint8_t *svsm = (volatile uint8_t *)(uintptr_t)s->svsm_base;
+	uint8_t v;
+
+	if (cmdline_has("guest.forbidden=svsm-read")) {
+		guest_printf("# reading SVSM memory at 0x%llx: the SVSM must stop this guest\n",
+			     (unsigned long long)s->svsm_base);
+		(void)guest_probe_read(svsm, &v);
+		check(false, "reading SVSM memory was stopped");
+	}
+	if (cmdline_has("guest.forbidden=svsm-write")) {
+		guest_printf("# writing SVSM memory at 0x%llx: the SVSM must stop this guest\n",
+			     (unsigned long long)s->svsm_base);
+		(void)guest_probe_write(svsm, 0);
+		check(false, "writing SVSM memory was stopped");
+	}
+}
+
+void guest_main(const struct guest_boot *b);
+
+void guest_main(const struct guest_boot *b)
+{
+	boot = b;
+	guest_cpu_init();
+	guest_printf("# VMPL2 test guest: boot page at 0x%llx\n", (unsigned long long)(uintptr_t)b);
+	check(b->magic == GUEST_BOOT_MAGIC && b->version == GUEST_BOOT_VERSION &&
+		      b->size == sizeof(*b) && b->ram_count > 0 && b->ram_count <= GUEST_BOOT_MAX_RAM,
+	      "boot page is well-formed");
+	ca = (volatile struct svsm_ca *)(uintptr_t)b->caa_gpa;
+	test_discovery();
+	test_query();
+	test_pvalidate();
+	forbidden();
+	guest_printf("1..%u\n", tests_run);
+	guest_printf("# %u of %u checks failed\n", tests_failed, tests_run);
+	guest_terminate(GUEST_TERM_SET, tests_failed == 0 ? 0 : 1);
+}
