@@ -1,0 +1,415 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The portable parts of the vsnp backend: the nested page table derived
+ * from the RMP model (npt.c), the hypervisor's GHCB MSR protocol
+ * (hv_serve.c) and the guest's CPUID page (cpuid_build.c).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "abi/ghcb.h"
+#include "abi/snp.h"
+#include "abi/vmcb.h"
+#include "svsm/errno.h"
+#include "svsm/snp_cpuid.h"
+#include "svsm/vsnp.h"
+#include "svsm/vsnp_cpuid.h"
+
+#define PAGE 4096ull
+#define RAM_PAGES 1024 /* 4 MiB modelled: [0, 4 MiB) */
+#define CBIT (1ull << 39)
+#define SVSM_PAGE_PA 0x1000ull  /* a page the SVSM owns */
+#define GUEST_PA 0x200000ull    /* guest RAM: [2 MiB, 4 MiB) */
+#define POOL_BASE 0x10000000000ull
+
+static uint8_t pool[64][4096] __attribute__((aligned(4096)));
+static unsigned pool_used;
+static unsigned flushes;
+
+static uint64_t t_alloc(void *ctx)
+{
+	(void)ctx;
+	if (pool_used == 64)
+		return ~0ull;
+	memset(pool[pool_used], 0, PAGE);
+	return POOL_BASE + PAGE * pool_used++;
+}
+
+static void *t_va(void *ctx, uint64_t pa)
+{
+	(void)ctx;
+	return pool[(pa - POOL_BASE) / PAGE];
+}
+
+static void t_flush(void *ctx, uint64_t va)
+{
+	(void)ctx, (void)va;
+	flushes++;
+}
+
+static void t_flush_all(void *ctx)
+{
+	(void)ctx;
+	flushes++;
+}
+
+static const struct pgtable_ops ops = { t_alloc, t_va, t_flush, t_flush_all };
+
+static struct rmp_entry entries[RAM_PAGES];
+static struct rmp_model rmp;
+static struct memmap guest_ram;
+static struct vsnp_npt npt;
+
+static int setup(void **state)
+{
+	(void)state;
+	pool_used = 0;
+	flushes = 0;
+	assert_int_equal(rmp_model_init(&rmp, entries, 0, RAM_PAGES), SVSM_OK);
+	memmap_init(&guest_ram);
+	assert_int_equal(memmap_add(&guest_ram, GUEST_PA, RAM_PAGES * PAGE), SVSM_OK);
+	/* The SVSM's page: private, validated, VMPL0 only. Guest RAM: private, not validated. */
+	assert_int_equal(rmp_model_set_private(&rmp, SVSM_PAGE_PA, false, true), SVSM_OK);
+	assert_int_equal(rmp_model_pvalidate(&rmp, 0, SVSM_PAGE_PA, RMP_PG_SIZE_4K, true).code, 0);
+	for (uint64_t pa = GUEST_PA; pa < RAM_PAGES * PAGE; pa += PAGE)
+		assert_int_equal(rmp_model_set_private(&rmp, pa, false, true), SVSM_OK);
+	assert_int_equal(vsnp_npt_init(&npt, &ops, NULL, &rmp, &guest_ram, CBIT, 2), SVSM_OK);
+	return 0;
+}
+
+static void validate_and_grant(uint64_t pa, uint64_t perms)
+{
+	assert_int_equal(rmp_model_pvalidate(&rmp, 0, pa, RMP_PG_SIZE_4K, true).code, 0);
+	assert_int_equal(rmp_model_rmpadjust(&rmp, 0, pa, RMP_PG_SIZE_4K, 2 | perms).code, 0);
+}
+
+static bool mapped(uint64_t gpa, unsigned *flags)
+{
+	return pgt_lookup(&npt.pt, gpa, NULL, flags) == SVSM_OK;
+}
+
+static void npt_init_refuses_bad_shapes(void **state)
+{
+	struct vsnp_npt n;
+	(void)state;
+
+	assert_int_equal(vsnp_npt_init(&n, &ops, NULL, &rmp, &guest_ram, 0, 2), SVSM_EINVAL);
+	assert_int_equal(vsnp_npt_init(&n, &ops, NULL, &rmp, &guest_ram, CBIT | 1, 2), SVSM_EINVAL);
+	/* A C-bit inside the modelled RAM would alias private and shared pages. */
+	assert_int_equal(vsnp_npt_init(&n, &ops, NULL, &rmp, &guest_ram, 1ull << 21, 2), SVSM_EINVAL);
+	assert_int_equal(vsnp_npt_init(&n, &ops, NULL, &rmp, &guest_ram, 1ull << 51, 2), SVSM_EINVAL);
+	assert_int_equal(vsnp_npt_init(&n, &ops, NULL, &rmp, &guest_ram, CBIT, 0), SVSM_EINVAL);
+	assert_int_equal(vsnp_npt_init(&n, &ops, NULL, &rmp, &guest_ram, CBIT, 4), SVSM_EINVAL);
+}
+
+static void private_view_follows_the_rmp(void **state)
+{
+	const char *why;
+	unsigned flags;
+	uint64_t page = GUEST_PA + 5 * PAGE;
+	(void)state;
+
+	/* Not validated: #VC 0x404, nothing mapped. */
+	assert_int_equal(vsnp_npt_fault(&npt, (page | CBIT) + 0x123, VMCB_NPF_USER, 0, &why),
+			 VSNP_NPF_INJECT_VC_404);
+	assert_false(mapped(page | CBIT, NULL));
+
+	/* Validated but not granted to VMPL2: violation. */
+	assert_int_equal(rmp_model_pvalidate(&rmp, 0, page, RMP_PG_SIZE_4K, true).code, 0);
+	assert_int_equal(vsnp_npt_fault(&npt, page | CBIT, 0, 0, &why), VSNP_NPF_VIOLATION);
+	assert_non_null(strstr(why, "permission"));
+	assert_false(mapped(page | CBIT, NULL));
+
+	/* Read only: a read maps it read-only and non-executable, a write is a violation. */
+	assert_int_equal(rmp_model_rmpadjust(&rmp, 0, page, RMP_PG_SIZE_4K, 2 | RMP_PERM_READ).code, 0);
+	assert_int_equal(vsnp_npt_fault(&npt, page | CBIT, 0, 0, &why), VSNP_NPF_MAPPED);
+	assert_true(mapped(page | CBIT, &flags));
+	assert_int_equal(flags & (PGT_WRITE | PGT_EXEC | PGT_USER), PGT_USER);
+	assert_int_equal(vsnp_npt_fault(&npt, page | CBIT, VMCB_NPF_WRITE | VMCB_NPF_PRESENT, 0, &why),
+			 VSNP_NPF_VIOLATION);
+	assert_int_equal(vsnp_npt_fault(&npt, page | CBIT, VMCB_NPF_FETCH, 0, &why), VSNP_NPF_VIOLATION);
+
+	/* Everything granted: the write widens the entry to W and X. */
+	assert_int_equal(vsnp_npt_drop(&npt, page, PAGE), SVSM_OK);
+	assert_int_equal(rmp_model_rmpadjust(&rmp, 0, page, RMP_PG_SIZE_4K, 2 | RMP_PERM_ALL).code, 0);
+	assert_int_equal(vsnp_npt_fault(&npt, page | CBIT, VMCB_NPF_WRITE, 0, &why), VSNP_NPF_MAPPED);
+	assert_true(mapped(page | CBIT, &flags));
+	assert_int_equal(flags & (PGT_WRITE | PGT_EXEC), PGT_WRITE | PGT_EXEC);
+	assert_int_equal(npt.faults, 2);
+
+	/* An RMP change drops the mapping: the next access is judged again. */
+	assert_int_equal(vsnp_npt_drop(&npt, page, PAGE), SVSM_OK);
+	assert_false(mapped(page | CBIT, NULL));
+	assert_int_equal(rmp_model_pvalidate(&rmp, 0, page, RMP_PG_SIZE_4K, false).code, 0);
+	assert_int_equal(vsnp_npt_fault(&npt, page | CBIT, 0, 0, &why), VSNP_NPF_INJECT_VC_404);
+}
+
+static void user_and_supervisor_execute(void **state)
+{
+	const char *why;
+	unsigned flags;
+	uint64_t page = GUEST_PA + 9 * PAGE;
+	(void)state;
+
+	validate_and_grant(page, RMP_PERM_READ | RMP_PERM_X_SUPER);
+	assert_int_equal(vsnp_npt_fault(&npt, page | CBIT, VMCB_NPF_FETCH, 3, &why), VSNP_NPF_VIOLATION);
+	assert_int_equal(vsnp_npt_fault(&npt, page | CBIT, VMCB_NPF_FETCH, 0, &why), VSNP_NPF_MAPPED);
+	assert_true(mapped(page | CBIT, &flags));
+	assert_true(flags & PGT_EXEC);
+}
+
+static void svsm_memory_and_other_views(void **state)
+{
+	const char *why;
+	uint64_t shared = GUEST_PA + 7 * PAGE;
+	(void)state;
+
+	/* The SVSM's own page: no view gives it to the guest. */
+	assert_int_equal(vsnp_npt_fault(&npt, SVSM_PAGE_PA | CBIT, 0, 0, &why), VSNP_NPF_VIOLATION);
+	assert_int_equal(vsnp_npt_fault(&npt, SVSM_PAGE_PA, 0, 0, &why), VSNP_NPF_NOT_RAM);
+	/* Shared view: only pages in shared state, never executable. */
+	assert_int_equal(vsnp_npt_fault(&npt, shared, VMCB_NPF_WRITE, 0, &why), VSNP_NPF_VIOLATION);
+	assert_non_null(strstr(why, "shared access to a private page"));
+	assert_int_equal(rmp_model_set_private(&rmp, shared, false, false), SVSM_OK);
+	assert_int_equal(vsnp_npt_fault(&npt, shared, VMCB_NPF_FETCH, 0, &why), VSNP_NPF_VIOLATION);
+	assert_int_equal(vsnp_npt_fault(&npt, shared, VMCB_NPF_WRITE, 0, &why), VSNP_NPF_MAPPED);
+	unsigned flags;
+
+	assert_true(mapped(shared, &flags));
+	assert_int_equal(flags & (PGT_WRITE | PGT_EXEC), PGT_WRITE);
+	/* The private view of a shared page is a violation (not assigned). */
+	assert_int_equal(vsnp_npt_fault(&npt, shared | CBIT, 0, 0, &why), VSNP_NPF_VIOLATION);
+	/* Outside the RMP, above the C-bit: not RAM. */
+	assert_int_equal(vsnp_npt_fault(&npt, 0x40000000ull | CBIT, 0, 0, &why), VSNP_NPF_NOT_RAM);
+	assert_int_equal(vsnp_npt_fault(&npt, 0x40000000ull, 0, 0, &why), VSNP_NPF_NOT_RAM);
+	assert_int_equal(vsnp_npt_fault(&npt, 2 * CBIT, 0, 0, &why), VSNP_NPF_NOT_RAM);
+	/* drop: aligned, non-empty, below the C-bit. */
+	assert_int_equal(vsnp_npt_drop(&npt, shared + 1, PAGE), SVSM_EINVAL);
+	assert_int_equal(vsnp_npt_drop(&npt, shared, 0), SVSM_EINVAL);
+	assert_int_equal(vsnp_npt_drop(&npt, CBIT, PAGE), SVSM_EINVAL);
+	assert_int_equal(vsnp_npt_drop(&npt, shared, PAGE), SVSM_OK);
+	assert_false(mapped(shared, NULL));
+}
+
+/* ---- hv_serve ---- */
+
+static int fake_cpuid(void *ctx, uint32_t leaf, uint32_t subleaf, uint32_t out[4])
+{
+	(void)ctx;
+	out[0] = leaf, out[1] = leaf + 1, out[2] = leaf + 2 + subleaf, out[3] = leaf + 3;
+	return SVSM_OK;
+}
+
+static struct vsnp_hv hv_of(void)
+{
+	return (struct vsnp_hv){ .rmp = &rmp, .npt = &npt, .guest_ram = &guest_ram, .cbit_pos = 39,
+				 .features = 0x23, .cpuid = fake_cpuid };
+}
+
+static void msr_protocol_answers(void **state)
+{
+	struct vsnp_hv hv = hv_of();
+	struct vsnp_hv_vcpu v = { 0 };
+	(void)state;
+
+	v.ghcb_msr = GHCB_MSR_SEV_INFO_REQ;
+	assert_int_equal(vsnp_hv_msr_exit(&hv, &v), VSNP_HV_RESUME);
+	assert_int_equal(v.ghcb_msr, 0x0002000227000001ull); /* max 2, min 2, C-bit 39, 0x001 */
+
+	v.ghcb_msr = GHCB_MSR_CPUID_REQ | (2ull << 30) | (0x8000001Full << 32);
+	assert_int_equal(vsnp_hv_msr_exit(&hv, &v), VSNP_HV_RESUME);
+	assert_int_equal(v.ghcb_msr, GHCB_MSR_CPUID_RESP | (2ull << 30) | ((0x8000001Full + 2) << 32));
+
+	v.ghcb_msr = GHCB_MSR_HV_FEATURES_REQ;
+	assert_int_equal(vsnp_hv_msr_exit(&hv, &v), VSNP_HV_RESUME);
+	assert_int_equal(v.ghcb_msr, GHCB_MSR_HV_FEATURES_RESP | (0x23ull << 12));
+
+	v.ghcb_msr = GHCB_MSR_PREF_GPA_REQ;
+	assert_int_equal(vsnp_hv_msr_exit(&hv, &v), VSNP_HV_RESUME);
+	assert_int_equal(v.ghcb_msr, GHCB_MSR_PREF_GPA_RESP | (0xFFFFFFFFFFFFFull << 12));
+
+	/* GHCB registration: guest RAM only; a refusal answers GFN all-ones and keeps the old one. */
+	v.ghcb_msr = GHCB_MSR_REG_GPA_REQ | GUEST_PA;
+	assert_int_equal(vsnp_hv_msr_exit(&hv, &v), VSNP_HV_RESUME);
+	assert_int_equal(v.ghcb_msr, GHCB_MSR_REG_GPA_RESP | GUEST_PA);
+	assert_int_equal(v.ghcb_gpa, GUEST_PA);
+	v.ghcb_msr = GHCB_MSR_REG_GPA_REQ | SVSM_PAGE_PA;
+	assert_int_equal(vsnp_hv_msr_exit(&hv, &v), VSNP_HV_RESUME);
+	assert_int_equal(v.ghcb_msr, GHCB_MSR_REG_GPA_RESP | (0xFFFFFFFFFFFFFull << 12));
+	assert_int_equal(v.ghcb_gpa, GUEST_PA);
+
+	v.ghcb_msr = GHCB_MSR_TERM_REQ | (0xEull << 12) | (0x42ull << 16);
+	assert_int_equal(vsnp_hv_msr_exit(&hv, &v), VSNP_HV_TERMINATE);
+	assert_int_equal(v.term_set, 0xE);
+	assert_int_equal(v.term_code, 0x42);
+
+	v.ghcb_msr = GUEST_PA; /* GHCBInfo 0: a GHCB page request */
+	assert_int_equal(vsnp_hv_msr_exit(&hv, &v), VSNP_HV_BAD);
+	assert_non_null(strstr(v.why, "GHCB page"));
+	v.ghcb_msr = 0xFFF;
+	assert_int_equal(vsnp_hv_msr_exit(&hv, &v), VSNP_HV_BAD);
+}
+
+static void run_vmpl_only_to_vmpl0(void **state)
+{
+	struct vsnp_hv hv = hv_of();
+	struct vsnp_hv_vcpu v = { 0 };
+	(void)state;
+
+	v.ghcb_msr = GHCB_MSR_RUN_VMPL_REQ;
+	assert_int_equal(vsnp_hv_msr_exit(&hv, &v), VSNP_HV_SVSM_CALL);
+	assert_int_equal(v.ghcb_msr, GHCB_MSR_RUN_VMPL_RESP);
+	const uint64_t bad[] = {
+		GHCB_MSR_RUN_VMPL_REQ | (1ull << 32),     /* VMPL1 */
+		GHCB_MSR_RUN_VMPL_REQ | (1ull << 45),     /* bits above the VMPL field */
+		GHCB_MSR_RUN_VMPL_REQ | (1ull << 20),     /* bits below it */
+	};
+	for (unsigned i = 0; i < 3; i++) {
+		v.ghcb_msr = bad[i];
+		assert_int_equal(vsnp_hv_msr_exit(&hv, &v), VSNP_HV_RESUME);
+		assert_int_equal(v.ghcb_msr, GHCB_MSR_RUN_VMPL_RESP | (1ull << 32));
+	}
+}
+
+static void page_state_changes(void **state)
+{
+	struct vsnp_hv hv = hv_of();
+	struct vsnp_hv_vcpu v = { 0 };
+	const char *why;
+	uint64_t page = GUEST_PA + 3 * PAGE;
+	(void)state;
+
+	validate_and_grant(page, RMP_PERM_ALL);
+	assert_int_equal(vsnp_npt_fault(&npt, page | CBIT, 0, 0, &why), VSNP_NPF_MAPPED);
+	/* Private -> shared: the RMP entry is unassigned and the private mapping gone. */
+	v.ghcb_msr = GHCB_MSR_PSC_REQ | page | ((uint64_t)GHCB_PSC_OP_SHARED << 52);
+	assert_int_equal(vsnp_hv_msr_exit(&hv, &v), VSNP_HV_RESUME);
+	assert_int_equal(v.ghcb_msr, GHCB_MSR_PSC_RESP);
+	assert_false(rmp_model_entry(&rmp, page)->assigned);
+	assert_false(mapped(page | CBIT, NULL));
+	/* And back: private, not validated. */
+	v.ghcb_msr = GHCB_MSR_PSC_REQ | page | ((uint64_t)GHCB_PSC_OP_PRIVATE << 52);
+	assert_int_equal(vsnp_hv_msr_exit(&hv, &v), VSNP_HV_RESUME);
+	assert_int_equal(v.ghcb_msr, GHCB_MSR_PSC_RESP);
+	assert_true(rmp_model_entry(&rmp, page)->assigned);
+	assert_false(rmp_model_entry(&rmp, page)->validated);
+
+	/* Refused, RMP unchanged: SVSM memory, outside the model, a bad operation, a VMSA. */
+	struct rmp_entry before[RAM_PAGES];
+
+	validate_and_grant(page, RMP_PERM_ALL);
+	assert_int_equal(rmp_model_rmpadjust(&rmp, 0, page, RMP_PG_SIZE_4K, 1 | RMPADJUST_VMSA).code, 0);
+	memcpy(before, entries, sizeof(before));
+	const uint64_t bad[] = {
+		GHCB_MSR_PSC_REQ | SVSM_PAGE_PA | ((uint64_t)GHCB_PSC_OP_SHARED << 52),
+		GHCB_MSR_PSC_REQ | 0x40000000ull | ((uint64_t)GHCB_PSC_OP_SHARED << 52),
+		GHCB_MSR_PSC_REQ | (GUEST_PA + PAGE) | ((uint64_t)GHCB_PSC_OP_PSMASH << 52),
+		GHCB_MSR_PSC_REQ | (GUEST_PA + PAGE) | (0ull << 52),
+		GHCB_MSR_PSC_REQ | page | ((uint64_t)GHCB_PSC_OP_SHARED << 52),
+	};
+	for (unsigned i = 0; i < 5; i++) {
+		v.ghcb_msr = bad[i];
+		assert_int_equal(vsnp_hv_msr_exit(&hv, &v), VSNP_HV_RESUME);
+		assert_int_equal(v.ghcb_msr, GHCB_MSR_PSC_RESP | (1ull << 32));
+	}
+	assert_memory_equal(before, entries, sizeof(before));
+}
+
+/* ---- cpuid_build ---- */
+
+static unsigned fake_leaves; /* 0: an EPYC-like CPU; 1: one with too many leaves */
+
+static struct cpuid_regs fake_cpu(void *ctx, uint32_t leaf, uint32_t sub)
+{
+	struct cpuid_regs r = { 0, 0, 0, 0 };
+
+	(void)ctx;
+	if (fake_leaves == 1) {
+		if (leaf == 0)
+			r.eax = 0x1F;
+		else if (leaf < 0x20 || leaf == 0x80000000)
+			r = (struct cpuid_regs){ leaf == 0x80000000 ? 0x80000040 : 1, 2, 3, 4 };
+		else if (leaf > 0x80000000 && leaf <= 0x80000040)
+			r = (struct cpuid_regs){ 1, 2, 3, 4 };
+		return r;
+	}
+	switch (leaf) {
+	case 0: r.eax = 0xD; break;
+	case 1: r = (struct cpuid_regs){ 0x830F10, 0x800, 0x80000000, 0x178BFBFF }; break;
+	case 4: if (sub < 3) r.eax = 0x121 + sub; break; /* three caches */
+	case 7: if (sub == 0) r.ebx = 0x219C91A9; break;
+	case 0xD:
+		if (sub == 0) r = (struct cpuid_regs){ 0x7, 0x340, 0x340, 0 };
+		else if (sub == 1) r.eax = 1;
+		else if (sub == 2) r = (struct cpuid_regs){ 0x100, 0x240, 0, 0 };
+		break;
+	case 0x80000000: r.eax = 0x8000001E; break;
+	case 0x80000001: r.ecx = 0x75; break;
+	case 0x80000008: r.eax = 0x3028; break;
+	}
+	return r;
+}
+
+static const struct snp_cpuid_entry *find(const struct snp_cpuid_table *t, uint32_t leaf, uint32_t sub)
+{
+	for (unsigned i = 0; i < t->count; i++)
+		if (t->e[i].eax_in == leaf && t->e[i].ecx_in == sub)
+			return &t->e[i];
+	return NULL;
+}
+
+static void cpuid_page_built(void **state)
+{
+	static struct snp_cpuid_table t;
+	static struct snp_cpuid checked;
+	struct vsnp_cpuid_src src = { fake_cpu, NULL };
+	const char *why;
+	(void)state;
+
+	fake_leaves = 0;
+	assert_int_equal(vsnp_cpuid_page_build(&t, &src, 39, &why), SVSM_OK);
+	assert_int_equal(snp_cpuid_init(&checked, &t, &why), SVSM_OK); /* what the guest's checks see */
+	assert_non_null(find(&t, 0, 0));
+	assert_non_null(find(&t, 1, 0));
+	assert_null(find(&t, 2, 0)); /* all zero: left out */
+	assert_non_null(find(&t, 4, 2));
+	assert_null(find(&t, 4, 3));    /* cache type 0: the list ends */
+	assert_non_null(find(&t, 0xD, 2));
+	assert_null(find(&t, 0xD, 3)); /* component not in XCR0's supported set */
+	assert_int_equal(find(&t, 0x80000000, 0)->eax, 0x8000001F); /* raised to the SEV leaf */
+
+	const struct snp_cpuid_entry *sev = find(&t, 0x8000001F, 0);
+
+	assert_non_null(sev);
+	assert_int_equal(sev->eax, 0x3A);          /* SEV, SEV-ES, SNP, VMPL */
+	assert_int_equal(sev->ebx & 0x3F, 39);     /* C-bit */
+	assert_int_equal((sev->ebx >> 6) & 0x3F, 1);
+	assert_int_equal((sev->ebx >> 12) & 0xF, 4);
+
+	assert_int_equal(vsnp_cpuid_page_build(&t, &src, 31, &why), SVSM_EINVAL);
+	assert_int_equal(vsnp_cpuid_page_build(&t, &src, 52, &why), SVSM_EINVAL);
+	fake_leaves = 1;
+	assert_int_equal(vsnp_cpuid_page_build(&t, &src, 39, &why), SVSM_ENOSPC);
+	assert_non_null(strstr(why, "64"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(npt_init_refuses_bad_shapes, setup),
+		cmocka_unit_test_setup(private_view_follows_the_rmp, setup),
+		cmocka_unit_test_setup(user_and_supervisor_execute, setup),
+		cmocka_unit_test_setup(svsm_memory_and_other_views, setup),
+		cmocka_unit_test_setup(msr_protocol_answers, setup),
+		cmocka_unit_test_setup(run_vmpl_only_to_vmpl0, setup),
+		cmocka_unit_test_setup(page_state_changes, setup),
+		cmocka_unit_test(cpuid_page_built),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
