@@ -9,10 +9,12 @@
  *                         stop the guest with an RMP violation (the run
  *                         then fails on purpose; meson expects that).
  *   guest.forbidden=svsm-write  the same with a write.
+ *   guest.bench                 after the checks, print figures (bench.c).
  */
 #include "abi/ghcb.h"
 #include "abi/snp.h"
 #include "guest.h"
+#include "guest_bench.h"
 #include "lib/string.h"
 
 #define PAGE 4096ull
@@ -211,6 +213,8 @@ void guest_main(const struct guest_boot *b)
 	test_discovery();
 	test_query();
 	test_pvalidate();
+	if (cmdline_has("guest.bench"))
+		guest_bench(b, ca, spare_region(2 * MIB) + 4 * MIB);
 	forbidden();
 	guest_printf("1..%u\n", tests_run);
 	guest_printf("# %u of %u checks failed\n", tests_failed, tests_run);
