@@ -49,6 +49,42 @@ static void rate(const char *what, uint64_t n, uint64_t ticks, uint64_t hz, cons
 		     (unsigned long long)per_s, unit, (unsigned long long)ns, (unsigned long long)n);
 }
 
+/*
+ * 8 rounds of validating 2 MiB at region through one PVALIDATE call (a list
+ * of 510 x 4 KiB entries, or one 2 MiB entry), each followed by an untimed
+ * rescind. False if a call failed (said on the console).
+ */
+static bool pvalidate_rounds(const struct guest_boot *boot, volatile struct svsm_ca *ca,
+			     uint64_t region, bool large, uint64_t *ticks, uint64_t *pages)
+{
+	volatile struct svsm_pvalidate_hdr *h = (volatile struct svsm_pvalidate_hdr *)ca->buffer;
+	volatile uint64_t *e = (volatile uint64_t *)(ca->buffer + sizeof(*h));
+	unsigned n = large ? 1 : 510;
+
+	*ticks = *pages = 0;
+	for (unsigned r = 0; r < 8; r++) {
+		for (unsigned pass = 0; pass < 2; pass++) {
+			uint64_t action = pass == 0 ? SVSM_PVAL_ACTION_VALIDATE : 0;
+
+			h->entries = (uint16_t)n, h->next = 0, h->reserved = 0;
+			for (unsigned i = 0; i < n; i++)
+				e[i] = large ? (region | 1 | action) : ((region + i * 4096ull) | action);
+			struct guest_call c = { .rax = SVSM_CORE_PVALIDATE, .rcx = boot->caa_gpa + 8 };
+			uint64_t t0 = rdtsc();
+
+			guest_svsm_call(ca, &c);
+			if (pass == 0)
+				*ticks += rdtsc() - t0, *pages += large ? 512 : 510;
+			if (c.rax != SVSM_SUCCESS) {
+				guest_printf("# bench: PVALIDATE (%s entries) failed: 0x%llx\n",
+					     large ? "2 MiB" : "4 KiB", (unsigned long long)c.rax);
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
 void guest_bench(const struct guest_boot *boot, volatile struct svsm_ca *ca, uint64_t region)
 {
 	uint64_t hz = tsc_hz();
@@ -69,51 +105,10 @@ void guest_bench(const struct guest_boot *boot, volatile struct svsm_ca *ca, uin
 	}
 	rate("null SVSM calls (QUERY_PROTOCOL)", calls, rdtsc() - t, hz, "calls");
 
-	/* 2 MiB of pages per round: one list of 510 x 4 KiB entries (+2), or one 2 MiB entry. */
-	volatile struct svsm_pvalidate_hdr *h = (volatile struct svsm_pvalidate_hdr *)ca->buffer;
-	volatile uint64_t *e = (volatile uint64_t *)(ca->buffer + sizeof(*h));
-	const unsigned rounds = 8;
-	uint64_t ticks = 0, pages = 0;
+	uint64_t ticks, pages;
 
-	for (unsigned r = 0; r < rounds; r++) {
-		for (unsigned pass = 0; pass < 2; pass++) {
-			bool validate = pass == 0;
-
-			h->entries = 510, h->next = 0, h->reserved = 0;
-			for (unsigned i = 0; i < 510; i++)
-				e[i] = (region + i * 4096ull) | (validate ? SVSM_PVAL_ACTION_VALIDATE : 0);
-			struct guest_call c = { .rax = SVSM_CORE_PVALIDATE, .rcx = boot->caa_gpa + 8 };
-			uint64_t t0 = rdtsc();
-
-			guest_svsm_call(ca, &c);
-			if (validate)
-				ticks += rdtsc() - t0, pages += 510;
-			if (c.rax != SVSM_SUCCESS) {
-				guest_printf("# bench: PVALIDATE 4 KiB list failed: 0x%llx\n", (unsigned long long)c.rax);
-				return;
-			}
-		}
-	}
-	rate("pages validated, 4 KiB entries (510 per call)", pages, ticks, hz, "pages");
-
-	ticks = pages = 0;
-	for (unsigned r = 0; r < rounds; r++) {
-		for (unsigned pass = 0; pass < 2; pass++) {
-			bool validate = pass == 0;
-
-			h->entries = 1, h->next = 0, h->reserved = 0;
-			e[0] = region | 1 | (validate ? SVSM_PVAL_ACTION_VALIDATE : 0);
-			struct guest_call c = { .rax = SVSM_CORE_PVALIDATE, .rcx = boot->caa_gpa + 8 };
-			uint64_t t0 = rdtsc();
-
-			guest_svsm_call(ca, &c);
-			if (validate)
-				ticks += rdtsc() - t0, pages += 512;
-			if (c.rax != SVSM_SUCCESS) {
-				guest_printf("# bench: PVALIDATE 2 MiB failed: 0x%llx\n", (unsigned long long)c.rax);
-				return;
-			}
-		}
-	}
-	rate("pages validated, 2 MiB entries (1 per call)", pages, ticks, hz, "pages");
+	if (pvalidate_rounds(boot, ca, region, false, &ticks, &pages))
+		rate("pages validated, 4 KiB entries (510 per call)", pages, ticks, hz, "pages");
+	if (pvalidate_rounds(boot, ca, region, true, &ticks, &pages))
+		rate("pages validated, 2 MiB entries (1 per call)", pages, ticks, hz, "pages");
 }
