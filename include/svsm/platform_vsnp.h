@@ -10,7 +10,6 @@
 #include "abi/snp_pages.h"
 #include "mm/memmap.h"
 
-struct svsm_boot;
 struct svsm_vm;
 
 /*
@@ -20,7 +19,7 @@ struct svsm_vm;
  * guest's CPUID page and VMPCKs; then installs the vsnp platform backend.
  * SVSM_OK, or an error with *why.
  */
-int vsnp_init(struct svsm_boot *b, const char **why);
+int vsnp_init(const char **why);
 
 /* After vsnp_init: the guest's C-bit (address mask), CPUID page and firmware secrets page. */
 uint64_t vsnp_guest_cbit(void);

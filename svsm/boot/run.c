@@ -93,7 +93,7 @@ static void launch(struct svsm_boot *b)
 	struct guest_launch_out o;
 	struct vsnp_exit e;
 
-	if (vsnp_init(b, &why) != SVSM_OK) {
+	if (vsnp_init(&why) != SVSM_OK) {
 		log_err("run: vsnp set-up failed: %s", why);
 		machine_exit(SVSM_EXIT_FAIL);
 	}

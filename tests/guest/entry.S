@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The test guest's entry (include/abi/guest_boot.h: 64-bit, RSI = boot
- * page) and its exception stubs. Probes: a load or store that may fault;
+ * page) and its exception entry points. Probes: a load or store that may fault;
  * the exception handler resumes a faulting probe at its fixup, which
  * returns 1 (guest_probe_read/guest_probe_write in guest.h).
  */
@@ -37,23 +37,23 @@ guest_probe_write_fixup:
 	movl $1, %eax
 	ret
 
-/* Exception stubs: push a zero error code where the CPU pushes none, then the vector. */
-.macro stub vec, has_err
-	.globl exc_stub_\vec
-exc_stub_\vec:
+/* Exception entry points: push a zero error code where the CPU pushes none, then the vector. */
+.macro exc_entry vec, has_err
+	.globl exc_entry_\vec
+exc_entry_\vec:
 	.if \has_err == 0
 	pushq $0
 	.endif
 	pushq $\vec
 	jmp exc_common
 .endm
-	stub 0, 0
-	stub 3, 0
-	stub 6, 0
-	stub 8, 1
-	stub 13, 1
-	stub 14, 1
-	stub 29, 1
+	exc_entry 0, 0
+	exc_entry 3, 0
+	exc_entry 6, 0
+	exc_entry 8, 1
+	exc_entry 13, 1
+	exc_entry 14, 1
+	exc_entry 29, 1
 
 exc_common:
 	pushq %rax

@@ -14,8 +14,8 @@ volatile uint32_t guest_last_error;
 
 extern const uint8_t guest_probe_read_insn[], guest_probe_read_fixup[];
 extern const uint8_t guest_probe_write_insn[], guest_probe_write_fixup[];
-extern const uint8_t exc_stub_0[], exc_stub_3[], exc_stub_6[], exc_stub_8[], exc_stub_13[],
-	exc_stub_14[], exc_stub_29[];
+extern const uint8_t exc_entry_0[], exc_entry_3[], exc_entry_6[], exc_entry_8[], exc_entry_13[],
+	exc_entry_14[], exc_entry_29[];
 
 /* Port I/O goes straight to QEMU's UART under vsnp (the SVSM already set it up). */
 static void serial_putc(char c)
@@ -58,9 +58,9 @@ struct idt_gate {
 };
 static struct idt_gate idt[32];
 
-static void set_gate(unsigned v, const uint8_t *stub)
+static void set_gate(unsigned v, const uint8_t *entry)
 {
-	uint64_t a = (uint64_t)(uintptr_t)stub;
+	uint64_t a = (uint64_t)(uintptr_t)entry;
 
 	idt[v] = (struct idt_gate){ (uint16_t)a, 0x08, 0x8E00, (uint16_t)(a >> 16), (uint32_t)(a >> 32), 0 };
 }
@@ -72,13 +72,13 @@ void guest_cpu_init(void)
 	d.limit = sizeof(gdt) - 1;
 	d.base = (uint64_t)(uintptr_t)gdt;
 	__asm__ volatile("lgdt %0" : : "m"(d));
-	set_gate(0, exc_stub_0);
-	set_gate(3, exc_stub_3);
-	set_gate(6, exc_stub_6);
-	set_gate(8, exc_stub_8);
-	set_gate(13, exc_stub_13);
-	set_gate(14, exc_stub_14);
-	set_gate(29, exc_stub_29);
+	set_gate(0, exc_entry_0);
+	set_gate(3, exc_entry_3);
+	set_gate(6, exc_entry_6);
+	set_gate(8, exc_entry_8);
+	set_gate(13, exc_entry_13);
+	set_gate(14, exc_entry_14);
+	set_gate(29, exc_entry_29);
 	d.limit = sizeof(idt) - 1;
 	d.base = (uint64_t)(uintptr_t)idt;
 	__asm__ volatile("lidt %0" : : "m"(d));

@@ -302,7 +302,7 @@ static int maps_setup(const char **why)
 	return SVSM_OK;
 }
 
-int vsnp_init(struct svsm_boot *b, const char **why)
+int vsnp_init(const char **why)
 {
 	const char *cwhy = "";
 	int err;
@@ -362,7 +362,6 @@ int vsnp_init(struct svsm_boot *b, const char **why)
 	};
 	ops_init();
 	platform_install(&vsnp_ops);
-	(void)b;
 	log_warn("vsnp: emulating SEV-SNP on SVM with nested paging: NO CONFIDENTIALITY; "
 		 "guest C-bit %u, CPUID page %u entries", vsnp.cbit_pos, vsnp.cpuid_page.count);
 	return SVSM_OK;
