@@ -23,12 +23,7 @@
 #define GUEST_LAUNCH_MIN_VA 0x100000ull
 #define GUEST_LAUNCH_MAX_SPAN (64ull << 20)
 
-/* The launch digest the PSP model keeps (snp-svsm-abi.md §8 page types). */
-struct guest_measure {
-	/* One page in launch order: type 1 NORMAL, 2 VMSA, 5 SECRETS, 6 CPUID... */
-	void (*page)(void *ctx, uint64_t gpa, unsigned type, const void *contents);
-	void *ctx;
-};
+struct launch_digest;
 
 struct guest_launch_cfg {
 	const uint8_t *elf;        /* the payload file, in SVSM memory */
@@ -42,7 +37,7 @@ struct guest_launch_cfg {
 	uint64_t svsm_base, svsm_size;          /* for the guest's secrets page */
 	const char *cmdline;
 	unsigned vcpu_count;
-	const struct guest_measure *measure;    /* NULL: not measured */
+	struct launch_digest *digest;           /* NULL: not measured */
 };
 
 struct guest_launch_out {

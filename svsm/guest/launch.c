@@ -14,8 +14,10 @@
  *
  * Every page is made private, validated and granted to VMPL1..vmpl with
  * all rights (the VMSA excepted) through the platform seam, then filled.
- * Measurement order follows snp-svsm-abi.md §8: every other page first,
- * the VMSA last.
+ * Each page is added to the launch digest (snp-svsm-abi.md §8) as it is
+ * placed: the image pages NORMAL, the boot page UNMEASURED, the secrets
+ * and CPUID pages by their types, the calling area ZERO, the page tables
+ * NORMAL, and the VMSA last at the VMSA GPA.
  */
 #include "abi/guest_boot.h"
 #include "abi/snp.h"
@@ -26,15 +28,9 @@
 #include "svsm/errno.h"
 #include "svsm/guest_launch.h"
 #include "svsm/guest_mem.h"
+#include "svsm/launch_digest.h"
 #include "svsm/platform.h"
 
-/* §8 page types. */
-#define MEASURE_NORMAL 1
-#define MEASURE_VMSA 2
-#define MEASURE_SECRETS 5
-#define MEASURE_CPUID 6
-/* §8: VMSA pages are measured at this GPA. */
-#define MEASURE_VMSA_GPA 0xFFFFFFFFF000ull
 
 /* Initial register values of a 64-bit start (APM vol.2 §14.1.3 reset values where they apply). */
 #define BOOT_CR0 (CR0_PE | (1u << 1) /* MP */ | (1u << 4) /* ET */ | (1u << 5) /* NE */ | CR0_WP | CR0_PG)
@@ -54,11 +50,13 @@ struct launch {
 	uint8_t page[4096];
 };
 
-static void measure(const struct guest_launch_cfg *cfg, uint64_t gpa, unsigned type,
-		    const void *contents)
+static int measure(const struct guest_launch_cfg *cfg, uint64_t gpa, unsigned type,
+		   const void *contents, const char **why)
 {
-	if (cfg->measure != NULL)
-		cfg->measure->page(cfg->measure->ctx, gpa, type, contents);
+	if (cfg->digest == NULL || launch_digest_page(cfg->digest, gpa, type, contents) == SVSM_OK)
+		return SVSM_OK;
+	*why = "measuring a launch page failed";
+	return SVSM_EIO;
 }
 
 /* Private, validated, granted (unless vmsa), and filled with contents. */
@@ -108,9 +106,10 @@ static int load_image(struct launch *l, const struct elf_kernel *k, const char *
 		}
 		int err = accept_page(cfg, va, l->page, true, why);
 
+		if (err == SVSM_OK)
+			err = measure(cfg, va, SNP_PAGE_TYPE_NORMAL, l->page, why);
 		if (err != SVSM_OK)
 			return err;
-		measure(cfg, va, MEASURE_NORMAL, l->page);
 	}
 	return SVSM_OK;
 }
@@ -217,7 +216,14 @@ static int launch_pages(struct launch *l, const struct guest_launch_out *o, cons
 	err = accept_page(cfg, o->boot_gpa, l->page, true, why);
 	if (err != SVSM_OK)
 		return err;
-	measure(cfg, o->boot_gpa, MEASURE_NORMAL, l->page);
+	/*
+	 * UNMEASURED: the boot page carries what the host chose (the RAM map,
+	 * the command line), as a hypervisor's memory map is not in an SNP
+	 * launch digest either; the digest stays a function of the payload.
+	 */
+	err = measure(cfg, o->boot_gpa, SNP_PAGE_TYPE_UNMEASURED, l->page, why);
+	if (err != SVSM_OK)
+		return err;
 
 	struct snp_svsm_desc desc = {
 		.base = cfg->svsm_base,
@@ -234,20 +240,26 @@ static int launch_pages(struct launch *l, const struct guest_launch_out *o, cons
 	err = accept_page(cfg, o->secrets_gpa, l->page, true, why);
 	if (err != SVSM_OK)
 		return err;
-	measure(cfg, o->secrets_gpa, MEASURE_SECRETS, l->page);
+	err = measure(cfg, o->secrets_gpa, SNP_PAGE_TYPE_SECRETS, l->page, why);
+	if (err != SVSM_OK)
+		return err;
 
 	memset(l->page, 0, sizeof(l->page));
 	memcpy(l->page, cfg->cpuid, sizeof(*cfg->cpuid));
 	err = accept_page(cfg, o->cpuid_gpa, l->page, true, why);
 	if (err != SVSM_OK)
 		return err;
-	measure(cfg, o->cpuid_gpa, MEASURE_CPUID, l->page);
+	err = measure(cfg, o->cpuid_gpa, SNP_PAGE_TYPE_CPUID, l->page, why);
+	if (err != SVSM_OK)
+		return err;
 
 	memset(l->page, 0, sizeof(l->page));
 	err = accept_page(cfg, o->caa_gpa, l->page, true, why);
 	if (err != SVSM_OK)
 		return err;
-	measure(cfg, o->caa_gpa, MEASURE_NORMAL, l->page);
+	err = measure(cfg, o->caa_gpa, SNP_PAGE_TYPE_ZERO, l->page, why); /* as OVMF's SVSM_CAA (§8) */
+	if (err != SVSM_OK)
+		return err;
 
 	/* Page tables: private (C-bit) entries, the leaf level 2 MiB pages. */
 	memset(l->page, 0, sizeof(l->page));
@@ -255,21 +267,27 @@ static int launch_pages(struct launch *l, const struct guest_launch_out *o, cons
 	err = accept_page(cfg, pml4, l->page, true, why);
 	if (err != SVSM_OK)
 		return err;
-	measure(cfg, pml4, MEASURE_NORMAL, l->page);
+	err = measure(cfg, pml4, SNP_PAGE_TYPE_NORMAL, l->page, why);
+	if (err != SVSM_OK)
+		return err;
 	memset(l->page, 0, sizeof(l->page));
 	for (unsigned i = 0; i < 4; i++)
 		pte[i] = (pd0 + i * 4096ull) | cfg->cbit | PTE_P | PTE_W;
 	err = accept_page(cfg, pdpt, l->page, true, why);
 	if (err != SVSM_OK)
 		return err;
-	measure(cfg, pdpt, MEASURE_NORMAL, l->page);
+	err = measure(cfg, pdpt, SNP_PAGE_TYPE_NORMAL, l->page, why);
+	if (err != SVSM_OK)
+		return err;
 	for (unsigned i = 0; i < 4; i++) {
 		for (unsigned j = 0; j < 512; j++)
 			pte[j] = ((i * 512ull + j) << 21) | cfg->cbit | PTE_P | PTE_W | PTE_PS;
 		err = accept_page(cfg, pd0 + i * 4096ull, l->page, true, why);
 		if (err != SVSM_OK)
 			return err;
-		measure(cfg, pd0 + i * 4096ull, MEASURE_NORMAL, l->page);
+		err = measure(cfg, pd0 + i * 4096ull, SNP_PAGE_TYPE_NORMAL, l->page, why);
+		if (err != SVSM_OK)
+			return err;
 	}
 
 	/* The VMSA last (§8), VMPL0 only, with the VMSA bit (set through VMPL1's RMPADJUST). */
@@ -281,7 +299,9 @@ static int launch_pages(struct launch *l, const struct guest_launch_out *o, cons
 		*why = "marking the boot VMSA failed";
 		return SVSM_EIO;
 	}
-	measure(cfg, MEASURE_VMSA_GPA, MEASURE_VMSA, l->page);
+	err = measure(cfg, SNP_LD_VMSA_GPA, SNP_PAGE_TYPE_VMSA, l->page, why);
+	if (err != SVSM_OK)
+		return err;
 	return SVSM_OK;
 }
 

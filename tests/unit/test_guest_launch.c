@@ -21,6 +21,7 @@
 #include "guest_sim.h"
 #include "svsm/errno.h"
 #include "svsm/guest_launch.h"
+#include "svsm/launch_digest.h"
 #include "svsm/platform_fake.h"
 
 #define MB (1ull << 20)
@@ -40,16 +41,7 @@ static uint8_t elf[0x4000];
 static struct snp_cpuid_table cpuid;
 static struct snp_secrets_page secrets;
 static struct guest_launch_cfg cfg;
-static unsigned measured, measured_vmsa_last;
-
-static void on_measure(void *ctx, uint64_t gpa, unsigned type, const void *contents)
-{
-	(void)ctx, (void)contents;
-	measured++;
-	measured_vmsa_last = type == 2 && gpa == 0xFFFFFFFFF000ull;
-}
-
-static const struct guest_measure measure = { on_measure, NULL };
+static struct launch_digest digest;
 
 static struct elf64_ehdr *eh(void)
 {
@@ -106,12 +98,12 @@ static int setup(void **state)
 	cpuid.count = 1;
 	memset(&secrets, 0, sizeof(secrets));
 	memset(secrets.vmpck, 0x5A, sizeof(secrets.vmpck));
-	measured = measured_vmsa_last = 0;
+	launch_digest_init(&digest);
 	cfg = (struct guest_launch_cfg){
 		.elf = elf, .elf_size = sizeof(elf), .guest_ram = &sim.guest_ram, .cbit = CBIT,
 		.vmpl = 2, .sev_features = 1, .cpuid = &cpuid, .secrets = &secrets,
 		.svsm_base = 3 * MB, .svsm_size = MB, .cmdline = "guest.x=1", .vcpu_count = 1,
-		.measure = &measure,
+		.digest = &digest,
 	};
 	return 0;
 }
@@ -135,8 +127,7 @@ static void launch_sets_up_every_page(void **state)
 	assert_int_equal(o.image_end, LOAD + 0x5000);
 	assert_int_equal(o.boot_start, o.image_end);
 	assert_int_equal(o.boot_end, o.image_end + GUEST_LAUNCH_PAGES * 4096);
-	assert_int_equal(measured, 5 + GUEST_LAUNCH_PAGES);
-	assert_true(measured_vmsa_last);
+	assert_int_equal(digest.pages, 5 + GUEST_LAUNCH_PAGES);
 
 	for (uint64_t pa = o.image_start; pa < o.boot_end; pa += 4096) {
 		const struct rmp_entry *e = rmp_model_entry(&rmp, pa);
@@ -227,7 +218,63 @@ static void bad_payloads_refused_with_nothing_changed(void **state)
 	cfg.cbit = CBIT;
 
 	assert_memory_equal(before, entries, sizeof(before));
-	assert_int_equal(measured, 0);
+	assert_int_equal(digest.pages, 0);
+}
+
+/* The digest of a fresh launch of cfg (setup() state, cfg as the caller changed it). */
+static void launch_digest_of(struct launch_digest *out)
+{
+	struct guest_launch_out o;
+	const char *why;
+
+	assert_int_equal(rmp_model_init(&rmp, entries, 0, PAGES), SVSM_OK);
+	launch_digest_init(&digest);
+	assert_int_equal(guest_launch(&cfg, &o, &why), SVSM_OK);
+	*out = digest;
+}
+
+/*
+ * The digest is a function of the payload and the launch's fixed inputs
+ * (C-bit, VMPL, SEV features: the VMSA and page tables hold them), not of
+ * what the host chooses per boot (command line, RAM map, the VMPCKs, the
+ * CPUID page): tools/snp-launch-digest computes it from the file alone.
+ */
+static void digest_follows_the_payload_not_the_host(void **state)
+{
+	struct launch_digest base, d;
+	static struct memmap more_ram;
+	(void)state;
+
+	launch_digest_of(&base);
+	assert_memory_not_equal(base.ld, (uint8_t[SNP_LD_LEN]){ 0 }, SNP_LD_LEN);
+
+	cfg.cmdline = "guest.forbidden=svsm-read";
+	memset(secrets.vmpck, 0x33, sizeof(secrets.vmpck));
+	cpuid.count = 2;
+	memmap_init(&more_ram);
+	assert_int_equal(memmap_add(&more_ram, 0x1000, 3 * MB), SVSM_OK);
+	cfg.guest_ram = &more_ram;
+	launch_digest_of(&d);
+	assert_memory_equal(base.ld, d.ld, SNP_LD_LEN);
+	cfg.guest_ram = &sim.guest_ram;
+
+	elf[0x1800] ^= 1; /* one bit of the text */
+	launch_digest_of(&d);
+	assert_memory_not_equal(base.ld, d.ld, SNP_LD_LEN);
+	elf[0x1800] ^= 1;
+
+	cfg.cbit = CBIT << 1;
+	launch_digest_of(&d);
+	assert_memory_not_equal(base.ld, d.ld, SNP_LD_LEN);
+	cfg.cbit = CBIT;
+
+	cfg.sev_features = 5;
+	launch_digest_of(&d);
+	assert_memory_not_equal(base.ld, d.ld, SNP_LD_LEN);
+	cfg.sev_features = 1;
+
+	launch_digest_of(&d);
+	assert_memory_equal(base.ld, d.ld, SNP_LD_LEN);
 }
 
 int main(void)
@@ -235,6 +282,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(launch_sets_up_every_page, setup, teardown),
 		cmocka_unit_test_setup_teardown(bad_payloads_refused_with_nothing_changed, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(digest_follows_the_payload_not_the_host, setup,
 						teardown),
 	};
 

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/* The launch digest (include/svsm/launch_digest.h). */
+#include "svsm/launch_digest.h"
+
+#include <stdbool.h>
+
+#include <mbedtls/sha512.h>
+
+#include "lib/string.h"
+#include "svsm/errno.h"
+
+#define SHA384 1 /* mbedtls_sha512_ret's is384 */
+
+void launch_digest_init(struct launch_digest *d)
+{
+	memset(d, 0, sizeof(*d));
+}
+
+int launch_digest_page(struct launch_digest *d, uint64_t gpa, unsigned type, const void *contents)
+{
+	struct snp_page_info pi;
+	uint8_t out[64]; /* mbedtls_sha512_ret's output size; SHA-384 fills the first 48 */
+	bool hashed = type == SNP_PAGE_TYPE_NORMAL || type == SNP_PAGE_TYPE_VMSA;
+
+	if (type < SNP_PAGE_TYPE_NORMAL || type > SNP_PAGE_TYPE_CPUID || (gpa & 0xFFF) != 0 ||
+	    (type == SNP_PAGE_TYPE_VMSA) != (gpa == SNP_LD_VMSA_GPA) || (hashed && contents == NULL))
+		return SVSM_EINVAL;
+	memset(&pi, 0, sizeof(pi));
+	memcpy(pi.digest_cur, d->ld, sizeof(pi.digest_cur));
+	if (hashed) {
+		if (mbedtls_sha512_ret(contents, 4096, out, SHA384) != 0)
+			return SVSM_EIO;
+		memcpy(pi.contents, out, sizeof(pi.contents));
+	}
+	pi.length = sizeof(pi);
+	pi.page_type = (uint8_t)type;
+	pi.gpa = gpa;
+	if (mbedtls_sha512_ret((const uint8_t *)&pi, sizeof(pi), out, SHA384) != 0)
+		return SVSM_EIO;
+	memcpy(d->ld, out, sizeof(d->ld));
+	d->pages++;
+	return SVSM_OK;
+}
