@@ -23,6 +23,14 @@
 #define GUEST_LAUNCH_MIN_VA 0x100000ull
 #define GUEST_LAUNCH_MAX_SPAN (64ull << 20)
 
+/*
+ * What every launch of this SVSM uses (svsm/boot/run.c), and so what
+ * tools/snp-launch-digest assumes by default: the guest runs at VMPL2 with
+ * SEV_FEATURES = SNPActive (bit 0, snp-svsm-abi.md §7).
+ */
+#define GUEST_LAUNCH_VMPL 2u
+#define GUEST_LAUNCH_SEV_FEATURES 0x1ull
+
 struct launch_digest;
 
 struct guest_launch_cfg {

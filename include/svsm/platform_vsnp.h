@@ -28,6 +28,14 @@ const struct snp_secrets_page *vsnp_secrets(void);
 /* Guest RAM as the emulated machine has it (the RMP model's guest part). */
 const struct memmap *vsnp_guest_ram(void);
 
+/*
+ * The launch digest the guest launch measures into (guest_launch_cfg's
+ * digest); vsnp_launch_finish hands it to the PSP model as the
+ * measurement of every report from then on, and prints it.
+ */
+struct launch_digest *vsnp_launch_digest(void);
+void vsnp_launch_finish(void);
+
 /* How a guest run ended. */
 struct vsnp_exit {
 	enum { VSNP_EXIT_TERMINATED, VSNP_EXIT_STOPPED } kind;

@@ -62,6 +62,16 @@ int psp_model_init(struct psp_model *p, const uint8_t seed[32], const struct psp
 void psp_model_free(struct psp_model *p);
 
 /*
+ * A new launch on the same chip (SNP_LAUNCH_START): VMPCK0-3 replaced by
+ * keys (vsnp draws them fresh for every boot, so a public chip seed does
+ * not give the guest's keys away), sequence numbers back to 0.
+ */
+void psp_model_launch_start(struct psp_model *p, const uint8_t keys[4][32]);
+
+/* SNP_LAUNCH_FINISH: the launch digest reports carry from now on. */
+void psp_model_launch_finish(struct psp_model *p, const uint8_t measurement[48]);
+
+/*
  * One SNP guest request: req is the request page, resp receives the
  * response page. SVSM_OK with *fw_error 0; otherwise SVSM_EIO with
  * *fw_error = PSP_FW_ERR_INVALID_PARAM and no response (a header, sequence

@@ -8,6 +8,7 @@
 #include "abi/x86.h"
 #include "lib/string.h"
 #include "mm/buddy.h"
+#include "protocols/attest.h"
 #include "protocols/svsm_vm.h"
 #include "svsm/boot.h"
 #include "svsm/console.h"
@@ -18,9 +19,8 @@
 #include "svsm/panic.h"
 #include "svsm/platform_vsnp.h"
 
-/* SEV_FEATURES of the guest's VMSA: SNPActive (bit 0, snp-svsm-abi.md §7). */
-#define GUEST_SEV_FEATURES 0x1ull
-#define GUEST_VMPL 2
+#define GUEST_SEV_FEATURES GUEST_LAUNCH_SEV_FEATURES
+#define GUEST_VMPL GUEST_LAUNCH_VMPL
 /* The payload is read into one buddy block: 4 MiB at most (order 10). */
 #define PAYLOAD_MAX_ORDER 10
 
@@ -84,6 +84,26 @@ __attribute__((noreturn)) static void report_exit(const struct vsnp_exit *e)
 	machine_exit(SVSM_EXIT_FAIL);
 }
 
+/*
+ * The attestation protocol on VMPCK0 with two SVSM pages for the guest
+ * messages (on vsnp the PSP model reads them directly). Without it the
+ * guest is still served, without protocol 1.
+ */
+static void attest_setup(struct svsm_vm *vm)
+{
+	static struct svsm_attest attest;
+	uint64_t req = buddy_alloc(mm_buddy(), 0), resp = buddy_alloc(mm_buddy(), 0);
+
+	if (req == MM_PA_NONE || resp == MM_PA_NONE ||
+	    svsm_attest_init(&attest, vsnp_secrets()->vmpck[0], phys_to_virt(req), req,
+			     phys_to_virt(resp), resp) != SVSM_OK) {
+		log_err("run: attestation could not be set up; the guest gets no attestation protocol");
+		return;
+	}
+	svsm_vm_set_attest(vm, &attest);
+	log_info("run: attestation protocol offered (VMPCK0 guest messages to the PSP model)");
+}
+
 static void launch(struct svsm_boot *b)
 {
 	const char *why;
@@ -115,6 +135,7 @@ static void launch(struct svsm_boot *b)
 		.svsm_size = b->bi.svsm_size,
 		.cmdline = b->bi.cmdline,
 		.vcpu_count = 1,
+		.digest = vsnp_launch_digest(),
 	};
 
 	if (guest_launch(&cfg, &o, &why) != SVSM_OK) {
@@ -122,6 +143,7 @@ static void launch(struct svsm_boot *b)
 		machine_exit(SVSM_EXIT_FAIL);
 	}
 	buddy_free(mm_buddy(), block, order);
+	vsnp_launch_finish();
 	log_info("run: payload at 0x%llx-0x%llx, entry 0x%llx; launch pages 0x%llx-0x%llx",
 		 (unsigned long long)o.image_start, (unsigned long long)o.image_end,
 		 (unsigned long long)o.entry, (unsigned long long)o.boot_start,
@@ -131,6 +153,7 @@ static void launch(struct svsm_boot *b)
 		log_err("run: the guest's VM state could not be set up");
 		machine_exit(SVSM_EXIT_FAIL);
 	}
+	attest_setup(&vm);
 	console_printf("SVSM: launching the payload at VMPL%u\n", GUEST_VMPL);
 	vsnp_run(&vm, 0, &e);
 	report_exit(&e);

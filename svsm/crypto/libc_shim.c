@@ -9,14 +9,21 @@
  *  - files (fopen & co.): the SVSM has none; fopen says so, the rest are
  *    unreachable without a FILE and panic if reached;
  *  - gmtime_r: the SVSM has no wall clock: NULL;
- *  - __stack_chk_fail / __memcpy_chk: the library's fortify and
- *    stack-protector checks, which end in panic (the canary lives at
- *    %fs:0x28, see struct percpu.tls).
+ *  - __stack_chk_fail / __memcpy_chk / __memset_chk: the library's fortify
+ *    and stack-protector checks, which end in panic (the canary lives at
+ *    %fs:0x28, see struct percpu.tls);
+ *  - strncpy, strstr, __snprintf_chk: string functions its X.509 code uses
+ *    (the PSP model writes certificates), on lib/string.c and lib/fmt.c;
+ *  - rand: only RSA's self-test calls it; the SVSM never runs that: panic;
+ *  - pthread mutexes (Debian builds it with MBEDTLS_THREADING_PTHREAD, so
+ *    every DRBG carries one): a spinning lock in the first word of the
+ *    caller's pthread_mutex_t, which is 40 bytes on x86-64 glibc.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/fmt.h"
 #include "lib/string.h"
 #include "mm/kmalloc.h"
 #include "svsm/console.h"
@@ -38,6 +45,16 @@ int fclose(void *f);
 struct tm *gmtime_r(const int64_t *t, struct tm *out);
 __attribute__((noreturn)) void __stack_chk_fail(void);
 void *__memcpy_chk(void *dst, const void *src, size_t n, size_t dst_len);
+void *__memset_chk(void *dst, int c, size_t n, size_t dst_len);
+int __snprintf_chk(char *buf, size_t size, int flag, size_t buf_len, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+char *strncpy(char *dst, const char *src, size_t n);
+char *strstr(const char *hay, const char *needle);
+int rand(void);
+int pthread_mutex_init(void *m, const void *attr);
+int pthread_mutex_destroy(void *m);
+int pthread_mutex_lock(void *m);
+int pthread_mutex_unlock(void *m);
 
 void *calloc(size_t n, size_t size)
 {
@@ -126,4 +143,85 @@ void *__memcpy_chk(void *dst, const void *src, size_t n, size_t dst_len)
 	if (n > dst_len)
 		panic("mbedTLS: memcpy of %zu bytes into %zu", n, dst_len);
 	return memcpy(dst, src, n);
+}
+
+void *__memset_chk(void *dst, int c, size_t n, size_t dst_len)
+{
+	if (n > dst_len)
+		panic("mbedTLS: memset of %zu bytes into %zu", n, dst_len);
+	return memset(dst, c, n);
+}
+
+int __snprintf_chk(char *buf, size_t size, int flag, size_t buf_len, const char *fmt, ...)
+{
+	va_list ap;
+	size_t n;
+
+	(void)flag;
+	if (size > buf_len)
+		panic("mbedTLS: snprintf of %zu bytes into %zu", size, buf_len);
+	va_start(ap, fmt);
+	n = fmt_vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return n > 0x7FFFFFFF ? -1 : (int)n;
+}
+
+char *strncpy(char *dst, const char *src, size_t n)
+{
+	size_t len = strnlen(src, n);
+
+	memcpy(dst, src, len);
+	memset(dst + len, 0, n - len);
+	return dst;
+}
+
+char *strstr(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *hay != '\0' || n == 0; hay++) {
+		if (strncmp(hay, needle, n) == 0)
+			return (char *)hay;
+		if (*hay == '\0')
+			break;
+	}
+	return NULL;
+}
+
+int rand(void)
+{
+	panic("mbedTLS: rand() is for its RSA self-test, which the SVSM does not run");
+}
+
+/* The lock word: 0 free, 1 held. */
+static uint32_t *mutex_word(void *m)
+{
+	return (uint32_t *)m;
+}
+
+int pthread_mutex_init(void *m, const void *attr)
+{
+	(void)attr;
+	__atomic_store_n(mutex_word(m), 0, __ATOMIC_RELEASE);
+	return 0;
+}
+
+int pthread_mutex_destroy(void *m)
+{
+	if (__atomic_load_n(mutex_word(m), __ATOMIC_ACQUIRE) != 0)
+		panic("mbedTLS: a held mutex destroyed");
+	return 0;
+}
+
+int pthread_mutex_lock(void *m)
+{
+	while (__atomic_exchange_n(mutex_word(m), 1, __ATOMIC_ACQUIRE) != 0)
+		__asm__ volatile("pause");
+	return 0;
+}
+
+int pthread_mutex_unlock(void *m)
+{
+	__atomic_store_n(mutex_word(m), 0, __ATOMIC_RELEASE);
+	return 0;
 }

@@ -13,6 +13,7 @@
  */
 #include "abi/ghcb.h"
 #include "abi/snp.h"
+#include "abi/snp_msg.h"
 #include "guest.h"
 #include "guest_bench.h"
 #include "lib/string.h"
@@ -142,8 +143,7 @@ static void test_query(void)
 	c = call(SVSM_CORE_PROTOCOL, SVSM_CORE_QUERY_PROTOCOL, 0ull << 32 | 2, 0);
 	check(c.rax == SVSM_SUCCESS && c.rcx == 0, "QUERY_PROTOCOL core version 2: not supported");
 	c = call(SVSM_CORE_PROTOCOL, SVSM_CORE_QUERY_PROTOCOL, 1ull << 32 | 1, 0);
-	check(c.rax == SVSM_SUCCESS && c.rcx == 0,
-	      "QUERY_PROTOCOL attestation: not offered (PSP model not in the kernel yet)");
+	check(c.rax == SVSM_SUCCESS && c.rcx == (1ull << 32 | 1), "QUERY_PROTOCOL attestation: version 1..1");
 	c = call(SVSM_CORE_PROTOCOL, SVSM_CORE_QUERY_PROTOCOL, 2ull << 32 | 1, 0);
 	check(c.rax == SVSM_SUCCESS && c.rcx == 0, "QUERY_PROTOCOL vTPM: not offered (no back end yet)");
 	c = call(7, 0, 0, 0);
@@ -177,6 +177,90 @@ static void test_pvalidate(void)
 	      "PVALIDATE of SVSM memory refused (INVALID_ADDRESS)");
 	check(pvalidate_one(page | 0x10, false, true, false) == SVSM_ERR_INVALID_PARAMETER,
 	      "PVALIDATE entry with reserved bits refused");
+}
+
+/* Buffers for the attestation calls: in the image, so validated and the guest's. */
+static uint8_t att_report[PAGE] __attribute__((aligned(PAGE)));
+static uint8_t att_manifest[PAGE] __attribute__((aligned(PAGE)));
+static uint8_t att_nonce[SVSM_ATTEST_NONCE_SIZE] __attribute__((aligned(64)));
+
+static void print_hex(const char *name, const uint8_t *b, size_t n)
+{
+	guest_printf("# attest %s ", name);
+	for (size_t i = 0; i < n; i++)
+		guest_printf("%02x", b[i]);
+	guest_printf("\n");
+}
+
+/* ATTEST_SERVICES with the operation in the calling area's buffer (as Linux does, §5.7). */
+static struct guest_call attest_services(uint32_t report_size, uint32_t manifest_size,
+					 uint16_t nonce_size)
+{
+	volatile struct svsm_attest_services_op *op =
+		(volatile struct svsm_attest_services_op *)ca->buffer;
+
+	op->report_gpa = (uint64_t)(uintptr_t)att_report;
+	op->report_size = report_size;
+	op->rsvd_0c = 0;
+	op->nonce_gpa = (uint64_t)(uintptr_t)att_nonce;
+	op->nonce_size = nonce_size;
+	for (unsigned i = 0; i < sizeof(op->rsvd_1a); i++)
+		op->rsvd_1a[i] = 0;
+	op->manifest_gpa = (uint64_t)(uintptr_t)att_manifest;
+	op->manifest_size = manifest_size;
+	op->rsvd_2c = 0;
+	op->certs_gpa = 0;
+	op->certs_size = 0;
+	op->rsvd_3c = 0;
+	return call(SVSM_ATTEST_PROTOCOL, SVSM_ATTEST_SERVICES, boot->caa_gpa + 8, 0);
+}
+
+/*
+ * The report's signature, REPORT_DATA and measurement are checked on the
+ * host from what this prints (tests/guest/attest_check.py: snp-verify on
+ * the vsnp chip's chain, SHA-512(nonce || manifest), snp-launch-digest of
+ * this file), as a relying party would; here, the protocol's answers.
+ */
+static void test_attest(void)
+{
+	static const uint8_t header_guid[16] = SVSM_MANIFEST_GUID;
+	const struct snp_attestation_report *r = (const struct snp_attestation_report *)att_report;
+	const struct svsm_manifest_hdr *m = (const struct svsm_manifest_hdr *)att_manifest;
+	uint8_t first_id[sizeof(r->report_id)];
+
+	for (unsigned i = 0; i < sizeof(att_nonce); i++)
+		att_nonce[i] = (uint8_t)(0xC0 + i);
+	memset(att_report, 0xEE, sizeof(att_report));
+
+	struct guest_call c = attest_services(PAGE, 16, SVSM_ATTEST_NONCE_SIZE);
+
+	check(c.rax == SVSM_ERR_INVALID_PARAMETER && c.rcx == sizeof(struct svsm_manifest_hdr) &&
+		      c.r8 == SNP_REPORT_SIZE && att_report[0] == 0xEE,
+	      "ATTEST_SERVICES, manifest buffer too small: INVALID_PARAMETER with the sizes, nothing written");
+	c = attest_services(0x100, PAGE, SVSM_ATTEST_NONCE_SIZE);
+	check(c.rax == SVSM_ERR_INVALID_PARAMETER && c.r8 == SNP_REPORT_SIZE && att_report[0] == 0xEE,
+	      "ATTEST_SERVICES, report buffer too small: INVALID_PARAMETER, report size in R8");
+	c = attest_services(PAGE, PAGE, 32);
+	check(c.rax == SVSM_ERR_INVALID_PARAMETER && att_report[0] == 0xEE,
+	      "ATTEST_SERVICES, 32-byte nonce refused");
+
+	c = attest_services(PAGE, PAGE, SVSM_ATTEST_NONCE_SIZE);
+	check(c.rax == SVSM_SUCCESS && c.rcx == sizeof(struct svsm_manifest_hdr) && c.rdx == 0 &&
+		      c.r8 == SNP_REPORT_SIZE,
+	      "ATTEST_SERVICES: success; manifest, certificate and report sizes");
+	check(memcmp(m->guid, header_guid, 16) == 0 && m->size == sizeof(*m) && m->count == 0,
+	      "services manifest: the header GUID and no services (no vTPM yet)");
+	check(r->version >= 2 && r->vmpl == 0 && r->signature_algo == SNP_REPORT_SIG_ALGO_ECDSA_P384_SHA384 &&
+		      (r->policy & (1ull << 17)) != 0,
+	      "report: version, VMPL0 (the SVSM's), ECDSA P-384 signature, policy bit 17");
+	print_hex("nonce", att_nonce, sizeof(att_nonce));
+	print_hex("manifest", att_manifest, c.rcx);
+	print_hex("report", att_report, SNP_REPORT_SIZE);
+
+	memcpy(first_id, r->report_id, sizeof(first_id));
+	c = attest_services(PAGE, PAGE, SVSM_ATTEST_NONCE_SIZE);
+	check(c.rax == SVSM_SUCCESS && memcmp(first_id, r->report_id, sizeof(first_id)) != 0,
+	      "a second report (the next message sequence number) with a new report id");
 }
 
 static void forbidden(void)
@@ -213,6 +297,7 @@ void guest_main(const struct guest_boot *b)
 	test_discovery();
 	test_query();
 	test_pvalidate();
+	test_attest();
 	if (cmdline_has("guest.bench"))
 		guest_bench(b, ca, spare_region(2 * MIB) + 4 * MIB);
 	forbidden();

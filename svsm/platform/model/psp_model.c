@@ -125,6 +125,17 @@ void psp_model_free(struct psp_model *p)
 	memset(p->vmpck, 0, sizeof(p->vmpck));
 }
 
+void psp_model_launch_start(struct psp_model *p, const uint8_t keys[4][32])
+{
+	memcpy(p->vmpck, keys, sizeof(p->vmpck));
+	memset(p->seqno, 0, sizeof(p->seqno));
+}
+
+void psp_model_launch_finish(struct psp_model *p, const uint8_t measurement[48])
+{
+	memcpy(p->launch.measurement, measurement, sizeof(p->launch.measurement));
+}
+
 /* ECDSA P-384 over SHA-384 of the first 0x2A0 bytes; R and S little endian (§6.3). */
 static int sign_report(struct psp_model *p, struct snp_attestation_report *r)
 {

@@ -13,6 +13,7 @@
 #include "abi/x86.h"
 #include "lib/cpu.h"
 #include "lib/string.h"
+#include "mbedtls/sha512.h"
 #include "mm/kmalloc.h"
 #include "svsm/boot.h"
 #include "svsm/console.h"
@@ -21,9 +22,11 @@
 #include "svsm/panic.h"
 #include "svsm/platform.h"
 #include "svsm/platform_vsnp.h"
+#include "svsm/psp_model.h"
 #include "svsm/snp_cpuid.h"
 #include "svsm/snp_pvalidate.h"
 #include "svsm/vsnp.h"
+#include "svsm/vsnp_chip.h"
 #include "svsm/vsnp_cpuid.h"
 #include "vsnp_internal.h"
 
@@ -131,11 +134,22 @@ static int vsnp_run_vmpl(unsigned vmpl)
 	return SVSM_ENOTSUP; /* the SVSM is the hypervisor here: vsnp_run, not a Run VMPL request */
 }
 
+/*
+ * The SVSM's own guest request (its attestation protocol): on hardware the
+ * two pages are shared and the hypervisor passes them to the PSP; here the
+ * PSP model reads and writes them directly. They are the SVSM's pages.
+ */
 static int vsnp_guest_request(uint64_t req_pa, uint64_t resp_pa, uint64_t *fw_error)
 {
-	(void)req_pa, (void)resp_pa;
+	const struct memmap *svsm = mm_svsm_memory();
+
 	*fw_error = 0;
-	return SVSM_ENOTSUP; /* the PSP model is not wired into the kernel yet */
+	if (((req_pa | resp_pa) & (PAGE_SIZE - 1)) != 0 || req_pa == resp_pa ||
+	    !memmap_contains(svsm, req_pa, req_pa + PAGE_SIZE) ||
+	    !memmap_contains(svsm, resp_pa, resp_pa + PAGE_SIZE))
+		return SVSM_EINVAL;
+	return psp_model_guest_request(&vsnp.psp, phys_to_virt(req_pa), phys_to_virt(resp_pa),
+				       fw_error);
 }
 
 static uint64_t vsnp_enc_mask(void)
@@ -302,6 +316,62 @@ static int maps_setup(const char **why)
 	return SVSM_OK;
 }
 
+/* Family, model and stepping as CPUID 1 EAX encodes them (AMD CPUID Specification, Fn0000_0001). */
+static void cpu_fms(struct psp_launch *l)
+{
+	uint32_t a = cpu_cpuid(1, 0).eax;
+	unsigned fam = (a >> 8) & 0xF, model = (a >> 4) & 0xF;
+
+	if (fam == 0xF) {
+		fam += (a >> 20) & 0xFF;
+		model |= ((a >> 16) & 0xF) << 4;
+	}
+	l->cpuid_fam = (uint8_t)fam;
+	l->cpuid_mod = (uint8_t)model;
+	l->cpuid_step = (uint8_t)(a & 0xF);
+}
+
+/*
+ * The PSP model of the emulated chip (include/svsm/vsnp_chip.h), a launch
+ * started with fresh VMPCKs, and the firmware's secrets page holding them.
+ */
+static int psp_setup(const char **why)
+{
+	static const uint8_t seed[32] = VSNP_CHIP_SEED;
+	struct psp_launch l;
+	uint8_t keys[4][SNP_VMPCK_SIZE];
+	uint8_t id[64];
+	uint64_t t0 = cpu_rdtsc();
+
+	_Static_assert(sizeof(VSNP_CHIP_SEED) - 1 == sizeof(seed), "the chip seed is 32 bytes");
+	memset(&l, 0, sizeof(l));
+	l.policy = VSNP_GUEST_POLICY;
+	cpu_fms(&l);
+	/* The chip id: a function of the chip's seed, as a real chip's is of its fuses. */
+	if (mbedtls_sha512_ret(seed, sizeof(seed), id, 0) != 0) {
+		*why = "SHA-512 failed";
+		return SVSM_EIO;
+	}
+	memcpy(l.chip_id, id, sizeof(l.chip_id));
+	if (psp_model_init(&vsnp.psp, seed, &l) != SVSM_OK) {
+		*why = "the PSP model could not make the chip's keys";
+		return SVSM_EIO;
+	}
+	if (platform_random(keys, sizeof(keys)) != SVSM_OK) {
+		*why = "no random numbers for the VMPCKs";
+		return SVSM_EIO;
+	}
+	psp_model_launch_start(&vsnp.psp, keys);
+	memset(&vsnp.secrets, 0, sizeof(vsnp.secrets));
+	vsnp.secrets.version = 3;
+	memcpy(vsnp.secrets.vmpck, vsnp.psp.vmpck, sizeof(vsnp.secrets.vmpck));
+	memset(keys, 0, sizeof(keys));
+	launch_digest_init(&vsnp.digest);
+	log_info("vsnp: PSP model up (test-only ARK/ASK/VCEK of the public vsnp chip seed; "
+		 "fresh VMPCKs) in %llu M TSC cycles", (unsigned long long)((cpu_rdtsc() - t0) >> 20));
+	return SVSM_OK;
+}
+
 int vsnp_init(const char **why)
 {
 	const char *cwhy = "";
@@ -338,13 +408,9 @@ int vsnp_init(const char **why)
 		return err;
 	}
 
-	/* The firmware's secrets page: fresh VMPCKs (the PSP model's keys once it is wired in). */
-	memset(&vsnp.secrets, 0, sizeof(vsnp.secrets));
-	vsnp.secrets.version = 3;
-	if (platform_random(vsnp.secrets.vmpck, sizeof(vsnp.secrets.vmpck)) != SVSM_OK) {
-		*why = "no random numbers for the VMPCKs";
-		return SVSM_EIO;
-	}
+	err = psp_setup(why);
+	if (err != SVSM_OK)
+		return err;
 
 	err = maps_setup(why);
 	if (err != SVSM_OK)
@@ -385,4 +451,23 @@ const struct snp_secrets_page *vsnp_secrets(void)
 const struct memmap *vsnp_guest_ram(void)
 {
 	return &vsnp.guest_ram;
+}
+
+struct launch_digest *vsnp_launch_digest(void)
+{
+	return &vsnp.digest;
+}
+
+void vsnp_launch_finish(void)
+{
+	char hex[2 * SNP_LD_LEN + 1];
+
+	psp_model_launch_finish(&vsnp.psp, vsnp.digest.ld);
+	for (unsigned i = 0; i < SNP_LD_LEN; i++) {
+		hex[2 * i] = "0123456789abcdef"[vsnp.digest.ld[i] >> 4];
+		hex[2 * i + 1] = "0123456789abcdef"[vsnp.digest.ld[i] & 0xF];
+	}
+	hex[2 * SNP_LD_LEN] = '\0';
+	console_printf("SVSM: launch digest %s (%llu pages)\n", hex,
+		       (unsigned long long)vsnp.digest.pages);
 }

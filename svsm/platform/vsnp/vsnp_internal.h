@@ -8,6 +8,8 @@
 #include "abi/snp_pages.h"
 #include "lib/cpu.h"
 #include "mm/memmap.h"
+#include "svsm/launch_digest.h"
+#include "svsm/psp_model.h"
 #include "svsm/rmp_model.h"
 #include "svsm/snp_cpuid.h"
 #include "svsm/vsnp.h"
@@ -21,6 +23,8 @@ struct vsnp_state {
 	struct snp_cpuid_table cpuid_page; /* what the guest's CPUID page holds */
 	struct snp_cpuid cpuid;            /* its checked copy, for intercepted CPUID */
 	struct snp_secrets_page secrets;   /* the "firmware" secrets page (all VMPCKs) */
+	struct psp_model psp;              /* the emulated chip's PSP */
+	struct launch_digest digest;       /* the guest launch's measurement so far */
 	uint64_t msrpm_pa, iopm_pa;        /* SVM permission maps */
 	uint64_t hsave_pa;                 /* VM_HSAVE_PA: VMRUN's host state */
 	uint64_t host_save_pa;             /* VMSAVE/VMLOAD of the host's FS/GS/TR... */
