@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""The relying party's side of the test guest's attestation (tier 3).
+
+Boots the SVSM with the test guest (scripts/qemu_boot.py), takes the
+nonce, manifest and report the guest printed, and checks them as a
+relying party would:
+  - the signature and chain: snp-verify with the vsnp chip's chain
+    (vsnp-certs writes it from the public chip seed);
+  - REPORT_DATA = SHA-512(nonce || manifest) (snp-svsm-abi.md §5.7),
+    computed here with hashlib, independently of the SVSM's mbedTLS;
+  - MEASUREMENT = the launch digest snp-launch-digest computes from the
+    payload file, and = the digest the SVSM printed at launch.
+Exit 0 when every check holds, 1 otherwise.
+"""
+import argparse
+import hashlib
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+REPORT_SIZE = 0x4A0
+MEASUREMENT = slice(0x90, 0x90 + 48)   # snp-svsm-abi.md §6.3
+REPORT_DATA = slice(0x50, 0x50 + 64)
+
+
+def fail(msg):
+    print(f"attest_check: FAIL: {msg}")
+    sys.exit(1)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--boot", required=True, help="scripts/qemu_boot.py")
+    p.add_argument("--image", required=True)
+    p.add_argument("--payload", required=True)
+    p.add_argument("--snp-verify", required=True)
+    p.add_argument("--vsnp-certs", required=True)
+    p.add_argument("--launch-digest", required=True)
+    a = p.parse_args()
+
+    run = subprocess.run([sys.executable, a.boot, "--image", a.image, "--payload", a.payload,
+                          "--tap", "--expect", "pass"], capture_output=True, text=True, timeout=300)
+    out = run.stdout
+    if run.returncode != 0:
+        sys.stdout.write(out[-4000:])
+        fail(f"the guest run did not pass (qemu_boot exit {run.returncode})")
+    got = dict(re.findall(r"^# attest (\w+) ([0-9a-f]+)$", out, re.M))
+    for k in ("nonce", "manifest", "report"):
+        if k not in got:
+            fail(f"the guest printed no '# attest {k}' line")
+    nonce, manifest, report = (bytes.fromhex(got[k]) for k in ("nonce", "manifest", "report"))
+    if len(nonce) != 64 or len(report) != REPORT_SIZE:
+        fail(f"nonce {len(nonce)} bytes, report {len(report)} bytes (want 64 and {REPORT_SIZE})")
+    m = re.search(r"^SVSM: launch digest ([0-9a-f]{96}) ", out, re.M)
+    if not m:
+        fail("the SVSM printed no launch digest")
+    printed_digest = m.group(1)
+
+    want_data = hashlib.sha512(nonce + manifest).hexdigest()
+    tool = subprocess.run([a.launch_digest, a.payload], capture_output=True, text=True)
+    if tool.returncode != 0:
+        fail(f"snp-launch-digest: {tool.stderr.strip()}")
+    host_digest = tool.stdout.strip()
+
+    with tempfile.TemporaryDirectory() as d:
+        certs = subprocess.run([a.vsnp_certs, d], capture_output=True, text=True)
+        if certs.returncode != 0:
+            fail(f"vsnp-certs: {certs.stderr.strip()}")
+        path = os.path.join(d, "report.bin")
+        with open(path, "wb") as f:
+            f.write(report)
+        ver = subprocess.run([a.snp_verify, path, os.path.join(d, "ark.der"),
+                              os.path.join(d, "ask.der"), os.path.join(d, "vcek.der"),
+                              "--report-data", want_data], capture_output=True, text=True)
+        print(ver.stdout, end="")
+        if ver.returncode != 0:
+            fail(f"snp-verify (signature, chain, REPORT_DATA) said no: exit {ver.returncode}")
+
+    measurement = report[MEASUREMENT].hex()
+    print(f"attest_check: measurement      {measurement}")
+    print(f"attest_check: snp-launch-digest {host_digest}")
+    print(f"attest_check: SVSM at launch    {printed_digest}")
+    if report[REPORT_DATA].hex() != want_data:
+        fail("REPORT_DATA is not SHA-512(nonce || manifest)")
+    if measurement != host_digest:
+        fail("the report's MEASUREMENT differs from snp-launch-digest of the payload file")
+    if measurement != printed_digest:
+        fail("the report's MEASUREMENT differs from the digest the SVSM printed")
+    print("attest_check: signature, chain, REPORT_DATA and MEASUREMENT verified")
+
+
+if __name__ == "__main__":
+    main()
