@@ -45,6 +45,18 @@ echo "== booting $(basename "$img") ($(stat -c %s "$img") bytes) under QEMU TCG,
 python3 "$root/scripts/qemu_boot.py" --image "$img" --symbols "$build/svsm/svsm-kernel.elf" \
 	--payload "$payload" --cpu "$cpu" --append "$append" --log "$build/run.log" --expect any $gdb
 status=$?
+# The relying party's view of the launch: the digest computed from the file alone.
+svsm_digest=$(sed -n 's/^SVSM: launch digest \([0-9a-f]\{96\}\) .*/\1/p' "$build/run.log" | head -n 1)
+if [ -n "$svsm_digest" ]; then
+	cbit=$(sed -n 's/.*guest C-bit \([0-9]*\).*/\1/p' "$build/run.log" | head -n 1)
+	host_digest=$("$build/tools/snp-launch-digest" "$payload" --cbit-pos "${cbit:-39}" 2>/dev/null)
+	if [ "$host_digest" = "$svsm_digest" ]; then
+		echo "run.sh: launch digest matches build/tools/snp-launch-digest $(basename "$payload")"
+	else
+		echo "run.sh: launch digest DIFFERS from snp-launch-digest of the payload (${host_digest:-no answer})"
+		[ $status -eq 0 ] && status=1
+	fi
+fi
 if [ $status -eq 0 ]; then
 	echo "run.sh: SVSM booted, ran the payload at VMPL2, and it succeeded (exit 0); log in build/run.log"
 else
