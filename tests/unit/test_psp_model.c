@@ -126,6 +126,52 @@ static void test_report(void **state)
 	assert_int_equal(psp.seqno[0], 4);
 }
 
+/*
+ * A new launch on the same chip: the old VMPCKs no longer open the PSP,
+ * the new ones do from sequence number 1, the chain stays, and reports
+ * carry the measurement of the finished launch.
+ */
+static void test_new_launch(void **state)
+{
+	static struct psp_model p2;
+	static const uint8_t chip2[32] = "a chip for one relaunch test....";
+	uint8_t keys[4][32], old0[32], md[48], ark[PSP_CERT_MAX];
+	(void)state;
+
+	assert_int_equal(psp_model_init(&p2, chip2, &launch), SVSM_OK);
+	memcpy(ark, p2.ark_cert.der, p2.ark_cert.len);
+	memcpy(old0, p2.vmpck[0], sizeof(old0));
+	memset(keys, 0x42, sizeof(keys));
+	keys[0][0] = 0x01;
+	memset(md, 0x6D, sizeof(md));
+
+	struct psp_model saved = psp; /* request() works on psp: swap the model in */
+
+	psp = p2;
+	assert_int_equal(snp_msg_init(&ctx, old0, 0), SVSM_OK);
+	assert_int_equal(request(0, 0, 1), SVSM_OK); /* seqno 1/2 with the first keys */
+	psp_model_launch_start(&psp, keys);
+	psp_model_launch_finish(&psp, md);
+	assert_int_equal(psp.seqno[0], 0);
+	/* The old key, with the right sequence number (1), no longer opens the PSP. */
+	assert_int_equal(snp_msg_init(&ctx, old0, 0), SVSM_OK);
+	assert_int_equal(request(0, 0, 2), SVSM_EIO);
+	assert_int_equal(psp.seqno[0], 0);
+	/* The new key does, from sequence number 1; the chain is the chip's, unchanged. */
+	assert_int_equal(snp_msg_init(&ctx, keys[0], 0), SVSM_OK);
+	assert_int_equal(request(0, 0, 3), SVSM_OK);
+	assert_int_equal(out.status, SNP_REPORT_STATUS_OK);
+	assert_memory_equal(out.report.measurement, md, sizeof(md));
+	assert_memory_equal(psp.ark_cert.der, ark, psp.ark_cert.len);
+
+	const struct report_certs certs = certs_of(&psp);
+
+	assert_int_equal(snp_report_verify(&out.report, &certs), REPORT_OK);
+	p2 = psp;
+	psp = saved;
+	psp_model_free(&p2);
+}
+
 static void test_report_status(void **state)
 {
 	(void)state;
@@ -308,6 +354,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_report, setup),
+		cmocka_unit_test_setup(test_new_launch, setup),
 		cmocka_unit_test_setup(test_report_status, setup),
 		cmocka_unit_test_setup(test_request_refused, setup),
 		cmocka_unit_test_setup(test_verify_refusals, setup),
