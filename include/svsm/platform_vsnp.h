@@ -44,6 +44,7 @@ struct vsnp_exit {
 	uint64_t rip;       /* STOPPED: the guest's RIP */
 	uint64_t exits;     /* exits served */
 	uint64_t calls;     /* SVSM calls served */
+	uint64_t lent_used; /* pages the guest lent that the SVSM took (nested page tables) */
 };
 
 /* Runs vCPU `vcpu` of vm from its VMSA until the guest terminates or is stopped. */

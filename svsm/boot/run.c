@@ -68,8 +68,9 @@ static uint8_t *read_payload(const struct boot_info *bi, uint64_t *block, unsign
 
 __attribute__((noreturn)) static void report_exit(const struct vsnp_exit *e)
 {
-	console_printf("SVSM: guest ran: %llu exits, %llu SVSM calls\n",
-		       (unsigned long long)e->exits, (unsigned long long)e->calls);
+	console_printf("SVSM: guest ran: %llu exits, %llu SVSM calls, %llu lent pages in use\n",
+		       (unsigned long long)e->exits, (unsigned long long)e->calls,
+		       (unsigned long long)e->lent_used);
 	if (e->kind == VSNP_EXIT_STOPPED) {
 		console_printf("SVSM: guest STOPPED at RIP 0x%llx: %s\n", (unsigned long long)e->rip,
 			       e->why);
@@ -153,6 +154,9 @@ static void launch(struct svsm_boot *b)
 		log_err("run: the guest's VM state could not be set up");
 		machine_exit(SVSM_EXIT_FAIL);
 	}
+	static struct svsm_lent_pool lent;
+
+	svsm_vm_set_lent_pool(&vm, &lent); /* DEPOSIT_MEM/WITHDRAW_MEM; nested page tables use it */
 	attest_setup(&vm);
 	console_printf("SVSM: launching the payload at VMPL%u\n", GUEST_VMPL);
 	vsnp_run(&vm, 0, &e);

@@ -9,6 +9,7 @@
  *                         stop the guest with an RMP violation (the run
  *                         then fails on purpose; meson expects that).
  *   guest.forbidden=svsm-write  the same with a write.
+ *   guest.forbidden=lent-read   the same: read a page lent to the SVSM (DEPOSIT_MEM).
  *   guest.bench                 after the checks, print figures (bench.c).
  */
 #include "abi/ghcb.h"
@@ -179,6 +180,94 @@ static void test_pvalidate(void)
 	      "PVALIDATE entry with reserved bits refused");
 }
 
+/* A DEPOSIT_MEM list of 4 KiB pages in the calling area's buffer (§6.5). */
+static uint64_t deposit(const uint64_t *gpa, unsigned n, unsigned *next)
+{
+	volatile struct svsm_pvalidate_hdr *h = (volatile struct svsm_pvalidate_hdr *)ca->buffer;
+	volatile uint64_t *entry = (volatile uint64_t *)(ca->buffer + sizeof(*h));
+
+	h->entries = (uint16_t)n;
+	h->next = 0;
+	h->reserved = 0;
+	for (unsigned i = 0; i < n; i++)
+		entry[i] = gpa[i];
+	uint64_t rc = call(SVSM_CORE_PROTOCOL, SVSM_CORE_DEPOSIT_MEM, boot->caa_gpa + 8, 0).rax;
+
+	*next = h->next;
+	return rc;
+}
+
+#define LEND_PAGES 8
+
+/*
+ * DEPOSIT_MEM and WITHDRAW_MEM (§6.5, §6.6): lent pages become the SVSM's
+ * (the SVSM takes them for nested page tables first), and the free ones
+ * come back usable. Returns the first lent page still with the SVSM, for
+ * guest.forbidden=lent-read, or 0.
+ */
+static uint64_t test_lend(void)
+{
+	uint64_t base = spare_region(2 * MIB) + 8 * MIB, pages[LEND_PAGES], far;
+	const struct snp_secrets_page *s = (const struct snp_secrets_page *)(uintptr_t)boot->secrets_gpa;
+	unsigned next = 0xFFFF, ok = 0;
+
+	for (unsigned i = 0; i < LEND_PAGES; i++) {
+		pages[i] = base + i * PAGE;
+		ok += pvalidate_one(pages[i], false, true, false) == SVSM_SUCCESS;
+	}
+	check(ok == LEND_PAGES, "DEPOSIT_MEM set-up: 8 pages validated");
+
+	uint64_t bad[1] = { s->svsm_base };
+
+	check(deposit(bad, 1, &next) == SVSM_ERR_INVALID_ADDRESS && next == 0,
+	      "DEPOSIT_MEM of SVSM memory refused, next untouched");
+	bad[0] = base + 64 * PAGE; /* not validated */
+	check(deposit(bad, 1, &next) == SVSM_ERR_INVALID_ADDRESS, "DEPOSIT_MEM of an unvalidated page refused");
+	bad[0] = pages[0] | 0x10;
+	check(deposit(bad, 1, &next) == SVSM_ERR_INVALID_PARAMETER, "DEPOSIT_MEM entry with reserved bits refused");
+	check(deposit(pages, LEND_PAGES, &next) == SVSM_SUCCESS && next == LEND_PAGES,
+	      "DEPOSIT_MEM of 8 pages: next = 8");
+
+	/* Memory in a 2 MiB region never touched: the SVSM needs a nested page table page. */
+	far = spare_region(2 * MIB) + 24 * MIB;
+	check(pvalidate_one(far, false, true, false) == SVSM_SUCCESS && reads_zero_and_writes(far, PAGE),
+	      "a page in a new 2 MiB region: validated and used");
+
+	volatile struct svsm_withdraw_hdr *w = (volatile struct svsm_withdraw_hdr *)ca->buffer;
+	volatile uint64_t *back = (volatile uint64_t *)(ca->buffer + sizeof(*w));
+
+	w->entries = 0xFFFF;
+	ca->mem_available = 0xFF;
+	uint64_t rc = call(SVSM_CORE_PROTOCOL, SVSM_CORE_WITHDRAW_MEM, boot->caa_gpa + 8, 0).rax;
+	unsigned n = w->entries, known = 0, usable = 0;
+
+	for (unsigned i = 0; i < n && i < LEND_PAGES; i++) {
+		for (unsigned j = 0; j < LEND_PAGES; j++)
+			known += back[i] == pages[j];
+		usable += reads_zero_and_writes(back[i], PAGE);
+	}
+	check(rc == SVSM_SUCCESS && n >= 1 && n < LEND_PAGES && known == n,
+	      "WITHDRAW_MEM: lent pages back, but not those the SVSM uses (nested page tables)");
+	check(usable == n && ca->mem_available == 0, "withdrawn pages are zeroed and usable again; none left");
+	w->entries = 0xFFFF;
+	rc = call(SVSM_CORE_PROTOCOL, SVSM_CORE_WITHDRAW_MEM, boot->caa_gpa + 8, 0).rax;
+	check(rc == SVSM_SUCCESS && w->entries == 0, "WITHDRAW_MEM again: nothing");
+	check(call(SVSM_CORE_PROTOCOL, SVSM_CORE_WITHDRAW_MEM, boot->caa_gpa + 0xFF8, 0).rax ==
+		      SVSM_ERR_INVALID_PARAMETER,
+	      "WITHDRAW_MEM with no room for one entry refused");
+
+	/* A page the SVSM kept: the one no answer named. */
+	for (unsigned j = 0; j < LEND_PAGES; j++) {
+		bool returned = false;
+
+		for (unsigned i = 0; i < n; i++)
+			returned |= back[i] == pages[j];
+		if (!returned)
+			return pages[j];
+	}
+	return 0;
+}
+
 /* Buffers for the attestation calls: in the image, so validated and the guest's. */
 static uint8_t att_report[PAGE] __attribute__((aligned(PAGE)));
 static uint8_t att_manifest[PAGE] __attribute__((aligned(PAGE)));
@@ -263,8 +352,16 @@ static void test_attest(void)
 	      "a second report (the next message sequence number) with a new report id");
 }
 
-static void forbidden(void)
+static void forbidden(uint64_t kept)
 {
+	uint8_t v0;
+
+	if (cmdline_has("guest.forbidden=lent-read")) {
+		guest_printf("# reading a page lent to the SVSM at 0x%llx: the SVSM must stop this guest\n",
+			     (unsigned long long)kept);
+		(void)guest_probe_read((volatile uint8_t *)(uintptr_t)kept, &v0);
+		check(false, "reading a lent page was stopped");
+	}
 	const struct snp_secrets_page *s = (const struct snp_secrets_page *)(uintptr_t)boot->secrets_gpa;
 	volatile uint8_t *svsm = (volatile uint8_t *)(uintptr_t)s->svsm_base;
 	uint8_t v;
@@ -298,9 +395,10 @@ void guest_main(const struct guest_boot *b)
 	test_query();
 	test_pvalidate();
 	test_attest();
+	uint64_t kept = test_lend();
 	if (cmdline_has("guest.bench"))
 		guest_bench(b, ca, spare_region(2 * MIB) + 4 * MIB);
-	forbidden();
+	forbidden(kept);
 	guest_printf("1..%u\n", tests_run);
 	guest_printf("# %u of %u checks failed\n", tests_failed, tests_run);
 	guest_terminate(GUEST_TERM_SET, tests_failed == 0 ? 0 : 1);

@@ -492,6 +492,7 @@ void vsnp_run(struct svsm_vm *vm, unsigned vcpu, struct vsnp_exit *out)
 	struct run r = { vm, vcpu, out, false };
 
 	memset(out, 0, sizeof(*out));
+	vsnp.vm = vm; /* nested page tables may use the pages it lends */
 	if (vcpu != 0 || !vm->vcpu[vcpu].used) {
 		out->kind = VSNP_EXIT_STOPPED;
 		out->why = "only the boot vCPU runs so far";
@@ -528,6 +529,7 @@ void vsnp_run(struct svsm_vm *vm, unsigned vcpu, struct vsnp_exit *out)
 	}
 
 	vm->vcpu[vcpu].running = false;
+	out->lent_used = vsnp.lent_pages_used;
 	store_vmsa(c, &vmsa);
 	if (copy_to_guest(vm->vcpu[vcpu].vmsa_gpa, &vmsa, sizeof(vmsa), 4096) != SVSM_OK)
 		log_warn("vsnp: the stopped vCPU's state could not be written back to its VMSA");

@@ -7,14 +7,16 @@
  * mappings of the pages they change, so the guest sees each change at its
  * next access. Everything else goes to the native backend.
  */
+#include <mbedtls/sha512.h>
+
 #include "abi/ghcb.h"
 #include "abi/snp.h"
 #include "abi/vmcb.h"
 #include "abi/x86.h"
 #include "lib/cpu.h"
 #include "lib/string.h"
-#include "mbedtls/sha512.h"
 #include "mm/kmalloc.h"
+#include "protocols/svsm_vm.h"
 #include "svsm/boot.h"
 #include "svsm/console.h"
 #include "svsm/errno.h"
@@ -34,19 +36,65 @@ struct vsnp_state vsnp;
 
 /* ---- nested page table environment ---- */
 
+static void *npt_va(void *ctx, uint64_t pa);
+
+static bool lent_mapped(uint64_t pa)
+{
+	uint64_t i = pa / PAGE_SIZE;
+
+	return i < vsnp.rmp.pages && (vsnp.lent_map[i / 64] >> (i % 64) & 1) != 0;
+}
+
+/*
+ * A page the guest lent (DEPOSIT_MEM), for the SVSM's own use: mapped
+ * into the direct map where its address says (the direct map otherwise
+ * holds SVSM memory only) and recorded, so npt_va knows it. MM_PA_NONE
+ * when none is lent or it cannot be mapped (then it goes back to the pool).
+ */
+static uint64_t lent_page(void)
+{
+	uint64_t pa;
+
+	if (vsnp.vm == NULL || svsm_lent_take(vsnp.vm, &pa) != SVSM_OK)
+		return MM_PA_NONE;
+	/* The pool holds what DEPOSIT_MEM checked: guest RAM pages inside the model. */
+	if ((pa & (PAGE_SIZE - 1)) != 0 || pa / PAGE_SIZE >= vsnp.rmp.pages ||
+	    !memmap_contains(&vsnp.guest_ram, pa, pa + PAGE_SIZE))
+		panic("vsnp: lent page 0x%llx is not guest RAM", (unsigned long long)pa);
+	if (pgt_map(vm_kernel_pt(), SVSM_DIRECT_MAP_BASE + pa, pa, PAGE_SIZE,
+		    PGT_WRITE | PGT_GLOBAL | PGT_ENC) != SVSM_OK) {
+		if (svsm_lent_release(vsnp.vm, pa) != SVSM_OK)
+			panic("vsnp: lent page 0x%llx could not go back", (unsigned long long)pa);
+		return MM_PA_NONE;
+	}
+	vsnp.lent_map[pa / PAGE_SIZE / 64] |= 1ull << (pa / PAGE_SIZE % 64);
+	vsnp.lent_pages_used++;
+	return pa;
+}
+
+/*
+ * Nested page-table pages are spent on the guest's behalf, so they come
+ * from memory the guest lent first and from the SVSM heap otherwise.
+ * Table pages are never freed (docs/ARCHITECTURE.md), so a lent page used
+ * here stays in use and WITHDRAW_MEM does not hand it back.
+ */
 static uint64_t npt_alloc(void *ctx)
 {
 	(void)ctx;
-	uint64_t pa = buddy_alloc(mm_buddy(), 0);
+	uint64_t pa = lent_page();
 
+	if (pa == MM_PA_NONE)
+		pa = buddy_alloc(mm_buddy(), 0);
 	if (pa != MM_PA_NONE)
-		memset(phys_to_virt(pa), 0, PAGE_SIZE);
+		memset(npt_va(NULL, pa), 0, PAGE_SIZE);
 	return pa;
 }
 
 static void *npt_va(void *ctx, uint64_t pa)
 {
 	(void)ctx;
+	if (lent_mapped(pa))
+		return (void *)(uintptr_t)(SVSM_DIRECT_MAP_BASE + pa);
 	return phys_to_virt(pa);
 }
 
@@ -152,6 +200,20 @@ static int vsnp_guest_request(uint64_t req_pa, uint64_t resp_pa, uint64_t *fw_er
 				       fw_error);
 }
 
+/* The SVSM's own private accesses to guest memory, as the RMP would judge them (VMPL0). */
+static int vsnp_guest_access(uint64_t pa, uint64_t len, bool write)
+{
+	unsigned access = write ? RMP_ACCESS_WRITE : RMP_ACCESS_READ;
+
+	if (len == 0)
+		return SVSM_OK;
+	for (uint64_t page = pa & ~(PAGE_SIZE - 1); page < pa + len; page += PAGE_SIZE) {
+		if (rmp_model_access(&vsnp.rmp, page, 0, access) != RMP_OK)
+			return SVSM_EFAULT;
+	}
+	return SVSM_OK;
+}
+
 static uint64_t vsnp_enc_mask(void)
 {
 	return 0; /* the SVSM's own page tables: L1 has no memory encryption */
@@ -170,6 +232,7 @@ static void ops_init(void)
 	vsnp_ops.run_vmpl = vsnp_run_vmpl;
 	vsnp_ops.guest_request = vsnp_guest_request;
 	vsnp_ops.enc_mask = vsnp_enc_mask;
+	vsnp_ops.guest_access = vsnp_guest_access;
 }
 
 /* ---- set-up ---- */
@@ -225,7 +288,8 @@ static int rmp_setup(const struct memmap *svsm_mem, const char **why)
 	uint64_t pages = top / PAGE_SIZE;
 	struct rmp_entry *e = kzalloc(pages * sizeof(*e));
 
-	if (e == NULL || rmp_model_init(&vsnp.rmp, e, 0, pages) != SVSM_OK) {
+	vsnp.lent_map = kzalloc((pages + 63) / 64 * sizeof(uint64_t));
+	if (e == NULL || vsnp.lent_map == NULL || rmp_model_init(&vsnp.rmp, e, 0, pages) != SVSM_OK) {
 		*why = "no memory for the RMP model";
 		return SVSM_ENOMEM;
 	}

@@ -29,6 +29,9 @@ struct vsnp_state {
 	uint64_t hsave_pa;                 /* VM_HSAVE_PA: VMRUN's host state */
 	uint64_t host_save_pa;             /* VMSAVE/VMLOAD of the host's FS/GS/TR... */
 	bool flush_guest_tlb;              /* a nested entry changed: flush at the next VMRUN */
+	struct svsm_vm *vm;                /* the guest vsnp_run serves (its lent pages) */
+	uint64_t *lent_map;                /* one bit per RMP page: a lent page the SVSM mapped */
+	uint64_t lent_pages_used;          /* lent pages taken for nested page tables */
 };
 
 extern struct vsnp_state vsnp;
