@@ -18,6 +18,12 @@
  * of itself under the class lock. The kernel therefore must not call
  * kmalloc/kfree from an exception or NMI handler that can interrupt them.
  *
+ * Fixed-size caches (struct slab_fixed, the kmem_cache pattern) are for
+ * objects of one type: their own slabs and magazines, and a free that is
+ * told the cache, so the magazine it goes to is known before the object's
+ * slab header is read. The header checks are the same; they are just off
+ * the path the next allocation waits for.
+ *
  * Freeing a pointer that is not a live object from this heap is a kernel
  * bug: mm_panic() reports it. (Two CPUs freeing the same object at the
  * same instant can escape the check; one CPU freeing twice cannot.)
@@ -36,7 +42,8 @@
 #define SLAB_MAX_OBJS 256
 #define SLAB_MAP_WORDS (SLAB_MAX_OBJS / 64)
 #define SLAB_MAGIC 0x42414c534d565353ull /* "SSVMSLAB" */
-#define SLAB_MAG_SIZE 64
+/* Objects per magazine: 63 and a 64-bit count make one 512-byte magazine (shift indexing). */
+#define SLAB_MAG_SIZE 63
 #define SLAB_MAX_CPUS 64
 
 enum slab_obj_state {
@@ -58,9 +65,12 @@ struct slab_hdr {
 	uint8_t state[SLAB_MAX_OBJS];      /* enum slab_obj_state */
 };
 
+/* struct slab_cache.index of a fixed-size cache's slabs. */
+#define SLAB_FIXED_INDEX 0xFFu
+
 struct slab_cache {
 	struct spinlock lock;
-	uint32_t index;     /* size class */
+	uint32_t index;     /* size class, or SLAB_FIXED_INDEX */
 	uint32_t obj_size;
 	uint32_t obj_shift; /* log2(obj_size) */
 	uint32_t order;     /* slab size: PAGE_SIZE << order */
@@ -74,14 +84,41 @@ struct slab_cache {
 };
 
 struct slab_mag {
-	uint32_t count;
+	uint64_t count;
 	void *obj[SLAB_MAG_SIZE];
 };
+_Static_assert(sizeof(struct slab_mag) == 512, "a magazine is 512 bytes");
+
+struct slab_fixed;
 
 struct slab_heap {
 	struct buddy *buddy;
 	struct slab_cache caches[SLAB_CLASSES];
 	struct slab_mag mags[SLAB_MAX_CPUS][SLAB_CLASSES];
+	struct spinlock fixed_lock;
+	struct slab_fixed *fixed; /* every fixed-size cache on this heap */
+};
+
+/* A cache of objects of one size, on a heap's buddy allocator; lives as long as the heap. */
+struct slab_fixed {
+	struct slab_cache sc; /* its slabs (sc.index = SLAB_FIXED_INDEX) */
+	const char *name;     /* for reports */
+	struct slab_heap *heap;
+	struct slab_fixed *next;
+	uint64_t requested;   /* the size asked for (objects are sc.obj_size) */
+	/*
+	 * What the fast free path compares against, fixed at init: the slab
+	 * mask, the object area's end, the top byte a page of its slabs has in
+	 * the buddy metadata (state and order), and the heap's first zone as
+	 * it was then (a cache made before any zone takes the slow path).
+	 */
+	uintptr_t slab_mask;
+	uintptr_t obj_end;    /* objs << obj_shift: first offset past the last object */
+	uint8_t page_tag;     /* (BUDDY_SLAB_TAIL << 4 | order): a head page differs in bit 4 only */
+	uintptr_t va_offset;
+	uint64_t zone_base_pfn, zone_npages;
+	const struct buddy_page *zone_meta;
+	struct slab_mag mags[SLAB_MAX_CPUS];
 };
 
 struct slab_class_stats {
@@ -109,5 +146,18 @@ size_t slab_heap_usable_size(struct slab_heap *h, const void *p);
 /* Returns every magazine's objects to their slabs (and empty slabs beyond one per class). */
 void slab_heap_drain(struct slab_heap *h);
 void slab_heap_stats(struct slab_heap *h, struct slab_class_stats out[SLAB_CLASSES]);
-/* Every slab's header, bitmap, states, counters, lists and magazine; NULL if sound. Not concurrent. */
+/*
+ * Sets f up for objects of size bytes (1..SLAB_MAX_SIZE; objects take the
+ * next power of two, at least 16, aligned like kmalloc's) and adds it to
+ * h. SVSM_OK, or SVSM_EINVAL for a size out of range (f untouched).
+ */
+int slab_fixed_init(struct slab_fixed *f, struct slab_heap *h, const char *name, size_t size);
+/* An object, or NULL when memory is out. cpu as for slab_heap_alloc. */
+void *slab_fixed_alloc(struct slab_fixed *f, unsigned cpu);
+/* NULL is ignored; anything but a live object of f is mm_panic() (kfree of one too). */
+void slab_fixed_free(struct slab_fixed *f, unsigned cpu, void *p);
+/* Returns f's magazines to its slabs. */
+void slab_fixed_drain(struct slab_fixed *f);
+/* Every slab's header, bitmap, states, counters, lists and magazine, of every class and fixed
+ * cache; NULL if sound. Not concurrent. */
 const char *slab_heap_check(struct slab_heap *h);

@@ -4,6 +4,10 @@
  * the same run. Prints; never fails on timing. Patterns:
  *   pair  - alloc then free at once, repeated (the fixed-size hot path);
  *   batch - 256 allocations, then 256 frees in the same order, repeated.
+ * "slab" rows are kmalloc's path (slab_heap_alloc/free: the size class is
+ * found from the size, the object's slab from its address); "fixed" rows
+ * a fixed-size cache (slab_fixed_alloc/free: the kmem_cache pattern, one
+ * cache per object type), both beside glibc malloc/free of the same size.
  * The mm code runs on simulated physical memory (a host buffer), built -O2
  * with its spinlocks, as in the kernel.
  */
@@ -35,6 +39,7 @@ void mm_panic(const char *fmt, ...)
 
 static struct buddy b;
 static struct slab_heap h;
+static struct slab_fixed *cur_fixed;
 static void *sink[BATCH];
 static size_t cur_size;
 static unsigned cur_order;
@@ -69,6 +74,26 @@ static void slab_pair(long n)
 
 		__asm__ volatile("" : : "r"(p) : "memory");
 		slab_heap_free(&h, 0, p);
+	}
+}
+
+static void fixed_pair(long n)
+{
+	for (long i = 0; i < n; i++) {
+		void *p = slab_fixed_alloc(cur_fixed, 0);
+
+		__asm__ volatile("" : : "r"(p) : "memory");
+		slab_fixed_free(cur_fixed, 0, p);
+	}
+}
+
+static void fixed_batch(long n)
+{
+	for (long i = 0; i < n; i++) {
+		for (int k = 0; k < BATCH; k++)
+			sink[k] = slab_fixed_alloc(cur_fixed, 0);
+		for (int k = 0; k < BATCH; k++)
+			slab_fixed_free(cur_fixed, 0, sink[k]);
 	}
 }
 
@@ -130,6 +155,7 @@ static void row(const char *what, double mine, double glibc)
 int main(void)
 {
 	static const size_t sizes[] = { 32, 64, 256, 1024 };
+	static struct slab_fixed fixed[sizeof(sizes) / sizeof(sizes[0])];
 	uint8_t *mem = NULL;
 
 	if (posix_memalign((void **)&mem, 4 << 20, HEAP) != 0)
@@ -150,6 +176,18 @@ int main(void)
 		row(name, rate(slab_pair, 1), rate(glibc_pair, 1));
 		snprintf(name, sizeof(name), "slab %zu B batch of %d", cur_size, BATCH);
 		row(name, rate(slab_batch, BATCH), rate(glibc_batch, BATCH));
+	}
+	for (unsigned i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		char name[64];
+
+		cur_size = sizes[i];
+		if (slab_fixed_init(&fixed[i], &h, "bench", cur_size) != 0)
+			return 1;
+		cur_fixed = &fixed[i];
+		snprintf(name, sizeof(name), "fixed %zu B pair", cur_size);
+		row(name, rate(fixed_pair, 1), rate(glibc_pair, 1));
+		snprintf(name, sizeof(name), "fixed %zu B batch of %d", cur_size, BATCH);
+		row(name, rate(fixed_batch, BATCH), rate(glibc_batch, BATCH));
 	}
 	for (unsigned o = 0; o <= 9; o += 9) {
 		char name[64];

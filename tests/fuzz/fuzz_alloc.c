@@ -45,15 +45,25 @@ void mm_panic(const char *fmt, ...)
 struct slot {
 	uint64_t pa;     /* buddy block, or 0 */
 	unsigned order;
-	uint8_t *obj;    /* kmalloc object, or NULL */
+	uint8_t *obj;    /* kmalloc or fixed-cache object, or NULL */
 	size_t size;
+	int fixed;       /* the fixed cache obj is from, or -1 (kmalloc) */
 	uint8_t tag;
 };
 
 static uint8_t *mem;
 static struct buddy b;
 static struct slab_heap h;
+static struct slab_fixed fixed[2]; /* 40-byte and 300-byte objects */
 static struct slot slots[SLOTS];
+
+static void free_obj(int which, void *obj)
+{
+	if (which < 0)
+		slab_heap_free(&h, cpu, obj);
+	else
+		slab_fixed_free(&fixed[which], cpu, obj);
+}
 
 static void check(void)
 {
@@ -89,7 +99,7 @@ static bool is_live(uint64_t pa, unsigned order, const void *obj)
 }
 
 /* A free that must be refused: mm_panic, and nothing changed. */
-static void bad_free(uint64_t pa, unsigned order, void *obj)
+static void bad_free(uint64_t pa, unsigned order, void *obj, int which)
 {
 	jmp_buf jb;
 	struct buddy_stats before, after;
@@ -98,7 +108,7 @@ static void bad_free(uint64_t pa, unsigned order, void *obj)
 	panic_jump = &jb;
 	if (setjmp(jb) == 0) {
 		if (obj != NULL)
-			slab_heap_free(&h, cpu, obj);
+			free_obj(which, obj);
 		else
 			buddy_free(&b, pa, order);
 		fprintf(stderr, "bad free of %llx/%p accepted\n", (unsigned long long)pa, obj);
@@ -120,6 +130,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    buddy_add_zone(&b, BASE + (2 << 20) + 3 * PAGE, BASE + SIZE) != 0)
 		abort();
 	slab_heap_init(&h, &b);
+	if (slab_fixed_init(&fixed[0], &h, "f40", 40) != 0 ||
+	    slab_fixed_init(&fixed[1], &h, "f300", 300) != 0)
+		abort();
 	memset(slots, 0, sizeof(slots));
 	cpu = 0;
 
@@ -144,7 +157,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					abort();
 				s->pa = pa;
 				memset(buddy_va(&b, pa), s->tag, PAGE << s->order);
+			} else if (data[i] & 0x80) { /* from a fixed cache */
+				s->fixed = (data[i] >> 6) & 1;
+				s->size = s->fixed == 0 ? 40 : 300;
+				s->obj = slab_fixed_alloc(&fixed[s->fixed], cpu);
+				if (s->obj != NULL)
+					memset(s->obj, s->tag, s->size);
 			} else {
+				s->fixed = -1;
 				s->size = (size_t)arg * (arg < 128 ? 1 : 40) + (data[i] >> 4);
 				s->obj = slab_heap_alloc(&h, cpu, s->size);
 				if (s->size == 0 && s->obj != NULL)
@@ -159,7 +179,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				buddy_free(&b, s->pa, s->order);
 			} else if (s->obj != NULL) {
 				verify(s);
-				slab_heap_free(&h, cpu, s->obj);
+				free_obj(s->fixed, s->obj);
 			}
 			memset(s, 0, sizeof(*s));
 			break;
@@ -168,14 +188,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			unsigned order = data[i] >> 4 & 3;
 
 			if (!is_live(pa, order, NULL))
-				bad_free(pa, order, NULL);
+				bad_free(pa, order, NULL, -1);
 			break;
 		}
 		case 4: { /* a pointer into the heap that is not a live object */
 			uint8_t *p = mem + ((uint64_t)arg * 0x2f1 + (data[i] >> 3)) % SIZE;
 
 			if (!is_live(0, 0, p))
-				bad_free(0, 0, p);
+				bad_free(0, 0, p, (int)(data[i] % 3) - 1); /* kfree or either fixed cache */
 			break;
 		}
 		case 6: /* run on another CPU: objects migrate between magazines */
@@ -184,11 +204,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 5: /* a live block freed twice */
 			if (s->pa != 0) {
 				buddy_free(&b, s->pa, s->order);
-				bad_free(s->pa, s->order, NULL);
+				bad_free(s->pa, s->order, NULL, -1);
 				memset(s, 0, sizeof(*s));
 			} else if (s->obj != NULL) {
-				slab_heap_free(&h, cpu, s->obj);
-				bad_free(0, 0, s->obj);
+				if (arg & 1) { /* a live object freed the wrong way: kfree/other cache */
+					int wrong = s->fixed < 0 ? (int)(arg >> 1 & 1) : s->fixed == 0 ? 1 : -1;
+
+					bad_free(0, 0, s->obj, wrong);
+					break;
+				}
+				free_obj(s->fixed, s->obj);
+				bad_free(0, 0, s->obj, s->fixed);
 				memset(s, 0, sizeof(*s));
 			}
 			break;

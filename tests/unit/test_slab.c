@@ -332,6 +332,173 @@ static void test_kmalloc(void **state)
 	kfree(NULL);
 }
 
+/* ---- fixed-size caches ---- */
+
+static void test_fixed_init(void **state)
+{
+	static struct slab_fixed f, untouched;
+	(void)state;
+
+	memset(&f, 0x5A, sizeof(f));
+	untouched = f;
+	assert_int_equal(slab_fixed_init(&f, &h, "zero", 0), SVSM_EINVAL);
+	assert_int_equal(slab_fixed_init(&f, &h, "big", SLAB_MAX_SIZE + 1), SVSM_EINVAL);
+	assert_memory_equal(&f, &untouched, sizeof(f));
+	assert_null(h.fixed);
+	assert_int_equal(slab_fixed_init(&f, &h, "vcpu", 24), SVSM_OK);
+	assert_int_equal(f.sc.obj_size, 32);
+	assert_int_equal(f.requested, 24);
+	assert_ptr_equal(h.fixed, &f);
+	assert_true(f.sc.objs >= 8 && f.sc.obj_off >= sizeof(struct slab_hdr));
+
+	static struct slab_fixed g;
+
+	assert_int_equal(slab_fixed_init(&g, &h, "page", SLAB_MAX_SIZE), SVSM_OK);
+	assert_int_equal(g.sc.obj_size, SLAB_MAX_SIZE);
+	assert_ptr_equal(h.fixed, &g);
+	assert_ptr_equal(g.next, &f);
+	assert_sound();
+}
+
+static void test_fixed_alloc_free(void **state)
+{
+	static struct slab_fixed f;
+	enum { N = 300 };
+	void *p[N];
+	(void)state;
+
+	assert_int_equal(slab_fixed_init(&f, &h, "obj48", 48), SVSM_OK);
+	for (unsigned i = 0; i < N; i++) {
+		p[i] = slab_fixed_alloc(&f, mm_sim_cpu);
+		assert_non_null(p[i]);
+		assert_int_equal((uintptr_t)p[i] % 64, 0);
+		memset(p[i], (int)i, 48);
+		for (unsigned j = 0; j < i; j++)
+			assert_ptr_not_equal(p[i], p[j]);
+	}
+	assert_sound();
+	for (unsigned i = 0; i < N; i++) {
+		assert_int_equal(((uint8_t *)p[i])[47], (uint8_t)i);
+		slab_fixed_free(&f, mm_sim_cpu, p[i]);
+	}
+	slab_fixed_free(&f, mm_sim_cpu, NULL);
+	assert_sound();
+	slab_fixed_drain(&f);
+	assert_int_equal(f.sc.inuse, 0);
+	assert_true(f.sc.slabs <= 1); /* one empty slab kept */
+	assert_sound();
+}
+
+static void test_fixed_bad_frees(void **state)
+{
+	static struct slab_fixed f, g;
+	static uint8_t not_heap[64];
+	struct buddy_stats before, after;
+	(void)state;
+
+	assert_int_equal(slab_fixed_init(&f, &h, "alpha", 64), SVSM_OK);
+	assert_int_equal(slab_fixed_init(&g, &h, "beta", 64), SVSM_OK);
+
+	void *a = slab_fixed_alloc(&f, mm_sim_cpu), *gone = slab_fixed_alloc(&f, mm_sim_cpu);
+	void *other = slab_fixed_alloc(&g, mm_sim_cpu), *k = slab_heap_alloc(&h, mm_sim_cpu, 64);
+	void *big = slab_heap_alloc(&h, mm_sim_cpu, 3 * PAGE_SIZE);
+
+	slab_fixed_free(&f, mm_sim_cpu, gone);
+	buddy_get_stats(&b, &before);
+	MM_EXPECT_PANIC(slab_fixed_free(&f, mm_sim_cpu, gone), "double free");
+	MM_EXPECT_PANIC(slab_fixed_free(&f, mm_sim_cpu, (uint8_t *)a + 8), "not the start of a 64-byte object");
+	MM_EXPECT_PANIC(slab_fixed_free(&f, mm_sim_cpu, other), "another fixed-size cache's");
+	MM_EXPECT_PANIC(slab_fixed_free(&f, mm_sim_cpu, k), "a kmalloc object");
+	MM_EXPECT_PANIC(slab_fixed_free(&f, mm_sim_cpu, big), "a large kmalloc block");
+	MM_EXPECT_PANIC(slab_fixed_free(&f, mm_sim_cpu, not_heap), "not memory of the kernel heap");
+	MM_EXPECT_PANIC(slab_heap_free(&h, mm_sim_cpu, a), "fixed-size cache 'alpha'");
+	MM_EXPECT_PANIC(slab_fixed_free(&f, SLAB_MAX_CPUS, a), "beyond SLAB_MAX_CPUS");
+	MM_EXPECT_PANIC(slab_fixed_alloc(&f, SLAB_MAX_CPUS), "beyond SLAB_MAX_CPUS");
+
+	uint8_t *slab = (uint8_t *)((uintptr_t)a & f.slab_mask);
+	uint64_t saved = ((struct slab_hdr *)slab)->magic;
+
+	MM_EXPECT_PANIC(slab_fixed_free(&f, mm_sim_cpu, slab), "not the start");
+	((struct slab_hdr *)slab)->magic = 0;
+	MM_EXPECT_PANIC(slab_fixed_free(&f, mm_sim_cpu, a), "corrupt");
+	((struct slab_hdr *)slab)->magic = saved;
+	buddy_get_stats(&b, &after);
+	assert_memory_equal(&before, &after, sizeof(before));
+	assert_sound();
+	slab_fixed_free(&f, mm_sim_cpu, a);
+	slab_fixed_free(&g, mm_sim_cpu, other);
+	slab_heap_free(&h, mm_sim_cpu, k);
+	slab_heap_free(&h, mm_sim_cpu, big);
+	assert_sound();
+}
+
+/* Until memory runs out (NULL, nothing corrupted), then all back. */
+static void test_fixed_exhaustion(void **state)
+{
+	static struct slab_fixed f;
+	static void *p[8192];
+	unsigned n = 0;
+	(void)state;
+
+	teardown(NULL);
+	setup_size(1 * MiB);
+	assert_int_equal(slab_fixed_init(&f, &h, "fill", 1024), SVSM_OK);
+	while (n < 8192 && (p[n] = slab_fixed_alloc(&f, mm_sim_cpu)) != NULL)
+		n++;
+	assert_true(n > 100 && n < 8192);
+	assert_null(slab_fixed_alloc(&f, mm_sim_cpu));
+	assert_sound();
+	while (n > 0)
+		slab_fixed_free(&f, mm_sim_cpu, p[--n]);
+	slab_fixed_drain(&f);
+	assert_sound();
+	assert_non_null(p[0] = slab_fixed_alloc(&f, mm_sim_cpu));
+	slab_fixed_free(&f, mm_sim_cpu, p[0]);
+}
+
+/* Two fixed caches, kmalloc and two CPUs interleaved; every step checked. */
+static void test_fixed_random(void **state)
+{
+	enum { SLOTS = 256, STEPS = 12000 };
+	static struct slab_fixed f[2];
+	void *p[SLOTS] = { 0 };
+	unsigned owner[SLOTS], seed = 4242;
+	(void)state;
+
+	assert_int_equal(slab_fixed_init(&f[0], &h, "r40", 40), SVSM_OK);
+	assert_int_equal(slab_fixed_init(&f[1], &h, "r700", 700), SVSM_OK);
+	for (unsigned step = 0; step < STEPS; step++) {
+		seed = seed * 1103515245u + 12345u;
+		unsigned slot = (seed >> 8) % SLOTS;
+
+		mm_sim_cpu = (seed >> 20) & 1;
+		if (p[slot] == NULL) {
+			owner[slot] = (seed >> 4) % 3; /* 0, 1: a fixed cache; 2: kmalloc */
+			p[slot] = owner[slot] < 2 ? slab_fixed_alloc(&f[owner[slot]], mm_sim_cpu)
+						  : slab_heap_alloc(&h, mm_sim_cpu, 100);
+			assert_non_null(p[slot]);
+			memset(p[slot], (int)slot, 40);
+		} else {
+			for (unsigned k = 0; k < 40; k++)
+				assert_int_equal(((uint8_t *)p[slot])[k], (uint8_t)slot);
+			if (owner[slot] < 2)
+				slab_fixed_free(&f[owner[slot]], mm_sim_cpu, p[slot]);
+			else
+				slab_heap_free(&h, mm_sim_cpu, p[slot]);
+			p[slot] = NULL;
+		}
+		assert_sound();
+	}
+	mm_sim_cpu = 0;
+	for (unsigned i = 0; i < SLOTS; i++) {
+		if (p[i] != NULL && owner[i] < 2)
+			slab_fixed_free(&f[owner[i]], 0, p[i]);
+		else
+			slab_heap_free(&h, 0, p[i]);
+	}
+	assert_sound();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -343,6 +510,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_random, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cross_cpu, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kmalloc, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fixed_init, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fixed_alloc_free, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fixed_bad_frees, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fixed_exhaustion, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fixed_random, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
