@@ -34,3 +34,18 @@ void kfree(void *p)
 {
 	slab_heap_free(&kheap, mm_cpu_index(), p);
 }
+
+int kcache_init(struct slab_fixed *f, const char *name, size_t size)
+{
+	return slab_fixed_init(f, &kheap, name, size);
+}
+
+void *kcache_alloc(struct slab_fixed *f)
+{
+	return slab_fixed_alloc(f, mm_cpu_index());
+}
+
+void kcache_free(struct slab_fixed *f, void *p)
+{
+	slab_fixed_free(f, mm_cpu_index(), p);
+}
