@@ -10,11 +10,13 @@
  *                         then fails on purpose; meson expects that).
  *   guest.forbidden=svsm-write  the same with a write.
  *   guest.forbidden=lent-read   the same: read a page lent to the SVSM (DEPOSIT_MEM).
+ *   guest.forbidden=vmsa-read   the same: read the VMSA of a vCPU it created.
  *   guest.bench                 after the checks, print figures (bench.c).
  */
 #include "abi/ghcb.h"
 #include "abi/snp.h"
 #include "abi/snp_msg.h"
+#include "abi/vmsa.h"
 #include "guest.h"
 #include "guest_bench.h"
 #include "lib/string.h"
@@ -268,6 +270,117 @@ static uint64_t test_lend(void)
 	return 0;
 }
 
+/* A VMSA page of the guest's own VMPL with the guest's features, written through volatile stores. */
+static void build_vmsa(uint64_t gpa, uint8_t vmpl, uint64_t efer, uint64_t sev_features)
+{
+	volatile uint8_t *p = (volatile uint8_t *)(uintptr_t)gpa;
+	volatile struct vmsa *v = (volatile struct vmsa *)p;
+
+	for (unsigned i = 0; i < PAGE; i++)
+		p[i] = 0;
+	v->vmpl = vmpl;
+	v->efer = efer;
+	v->sev_features = sev_features;
+	v->rip = 0x1000; /* never run: no AP creation here */
+}
+
+static uint64_t create_vcpu(uint64_t vmsa, uint64_t ca_gpa, uint32_t apic)
+{
+	struct guest_call c = { .rax = (uint64_t)SVSM_CORE_PROTOCOL << 32 | SVSM_CORE_CREATE_VCPU,
+				.rcx = vmsa, .rdx = ca_gpa, .r8 = apic };
+
+	guest_svsm_call(ca, &c);
+	return c.rax;
+}
+
+/* CREATE_VCPU with every kind of bad VMSA, another vCPU's calling area, then a good one (§6.3, §6.4). */
+static void test_vcpus(void)
+{
+	const struct snp_secrets_page *s = (const struct snp_secrets_page *)(uintptr_t)boot->secrets_gpa;
+	uint64_t base = spare_region(2 * MIB) + 40 * MIB;
+	uint64_t vmsa = base + PAGE, ca2 = base + 2 * PAGE, unvalidated = base + 3 * PAGE;
+	/* The launch's own pages (docs/BOOT.md "Payload launch"): the boot VMSA is the fifth. */
+	uint64_t boot_vmsa = boot->boot_start + 4 * PAGE;
+	const uint64_t efer = VMSA_EFER_SVME | (1u << 8) | (1u << 10) | (1u << 11);
+	/* SEV_STATUS bit n+2 is SEV_FEATURES bit n (snp-svsm-abi.md §2): the caller's features. */
+	const uint64_t feat = guest_rdmsr(0xC0010131) >> 2;
+	unsigned restored = 0, refusals = 0;
+
+	check(pvalidate_one(vmsa, false, true, false) == SVSM_SUCCESS &&
+		      pvalidate_one(ca2, false, true, false) == SVSM_SUCCESS,
+	      "CREATE_VCPU set-up: a VMSA page and a calling area validated");
+
+	struct { uint64_t vmsa, ca; uint32_t apic; uint8_t vmpl; uint64_t efer, feat, want; const char *what; } bad[] = {
+		{ vmsa + 8, ca2, 1, 2, efer, feat, SVSM_ERR_INVALID_ADDRESS, "VMSA not page aligned" },
+		{ base & ~(2 * MIB - 1), ca2, 1, 2, efer, feat, SVSM_ERR_INVALID_ADDRESS, "VMSA 2 MiB aligned" },
+		{ vmsa, vmsa, 1, 2, efer, feat, SVSM_ERR_INVALID_ADDRESS, "VMSA and calling area one page" },
+		{ s->svsm_base + PAGE, ca2, 1, 2, efer, feat, SVSM_ERR_INVALID_ADDRESS, "VMSA in SVSM memory" },
+		{ boot_vmsa, ca2, 1, 2, efer, feat, SVSM_ERR_INVALID_ADDRESS, "VMSA already a VMSA (the boot vCPU's)" },
+		{ unvalidated, ca2, 1, 2, efer, feat, SVSM_ERR_INVALID_ADDRESS, "VMSA page not validated" },
+		{ vmsa, boot->caa_gpa, 1, 2, efer, feat, SVSM_ERR_INVALID_ADDRESS, "another vCPU's calling area" },
+		{ vmsa, s->svsm_base, 1, 2, efer, feat, SVSM_ERR_INVALID_ADDRESS, "calling area in SVSM memory" },
+		{ vmsa, ca2, 0, 2, efer, feat, SVSM_ERR_INVALID_PARAMETER, "an APIC ID that has a vCPU" },
+		{ vmsa, ca2, 1, 0, efer, feat, SVSM_ERR_INVALID_PARAMETER, "VMSA for VMPL0" },
+		{ vmsa, ca2, 1, 1, efer, feat, SVSM_ERR_INVALID_PARAMETER, "VMSA for VMPL1, above the caller" },
+		{ vmsa, ca2, 1, 4, efer, feat, SVSM_ERR_INVALID_PARAMETER, "VMSA for VMPL4" },
+		{ vmsa, ca2, 1, 2, efer & ~VMSA_EFER_SVME, feat, SVSM_ERR_INVALID_PARAMETER, "EFER.SVME clear" },
+		{ vmsa, ca2, 1, 2, efer, feat | 4, SVSM_ERR_INVALID_PARAMETER, "SEV_FEATURES not the caller's" },
+	};
+
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		build_vmsa(vmsa, bad[i].vmpl, bad[i].efer, bad[i].feat);
+		uint64_t rc = create_vcpu(bad[i].vmsa, bad[i].ca, bad[i].apic);
+
+		refusals += rc == bad[i].want;
+		if (rc != bad[i].want)
+			guest_printf("# CREATE_VCPU (%s): 0x%llx, expected 0x%llx\n", bad[i].what,
+				     (unsigned long long)rc, (unsigned long long)bad[i].want);
+		/* Refused, so the page is the guest's again: readable and writable. */
+		uint8_t v;
+
+		restored += guest_probe_read((volatile uint8_t *)(uintptr_t)vmsa, &v) == 0 &&
+			    guest_probe_write((volatile uint8_t *)(uintptr_t)vmsa + 8, 0) == 0;
+	}
+	check(refusals == sizeof(bad) / sizeof(bad[0]), "CREATE_VCPU refuses each of 14 bad requests with its code");
+	check(restored == sizeof(bad) / sizeof(bad[0]), "... and the VMSA page stays the guest's after each");
+
+	build_vmsa(vmsa, 2, efer, feat);
+	uint64_t rc = create_vcpu(vmsa, ca2, 1);
+
+	if (rc != SVSM_SUCCESS)
+		guest_printf("# CREATE_VCPU of a good VMSA: 0x%llx (features 0x%llx)\n", (unsigned long long)rc,
+			     (unsigned long long)feat);
+	check(rc == SVSM_SUCCESS, "CREATE_VCPU of a good VMSA (VMPL2, APIC ID 1)");
+	check(create_vcpu(vmsa, ca2 + PAGE, 2) == SVSM_ERR_INVALID_ADDRESS, "the same VMSA again refused");
+	check(pvalidate_one(vmsa, false, false, false) == SVSM_ERR_INVALID_ADDRESS,
+	      "PVALIDATE (rescind) of the new VMSA refused");
+	check(call(SVSM_CORE_PROTOCOL, SVSM_CORE_REMAP_CA, ca2, 0).rax == SVSM_ERR_INVALID_ADDRESS,
+	      "REMAP_CA onto another vCPU's calling area refused");
+	uint64_t list[1] = { ca2 };
+	unsigned next;
+
+	check(deposit(list, 1, &next) == SVSM_ERR_INVALID_ADDRESS, "DEPOSIT_MEM of another vCPU's calling area refused");
+	check(call(SVSM_CORE_PROTOCOL, SVSM_CORE_DELETE_VCPU, boot_vmsa, 0).rax == SVSM_ERR_INVALID_PARAMETER,
+	      "DELETE_VCPU of the boot vCPU refused");
+	uint8_t v;
+
+	check(call(SVSM_CORE_PROTOCOL, SVSM_CORE_DELETE_VCPU, vmsa, 0).rax == SVSM_SUCCESS &&
+		      guest_probe_read((volatile uint8_t *)(uintptr_t)vmsa, &v) == 0 &&
+		      guest_probe_write((volatile uint8_t *)(uintptr_t)vmsa, 1) == 0,
+	      "DELETE_VCPU: the page is the guest's again");
+	check(call(SVSM_CORE_PROTOCOL, SVSM_CORE_DELETE_VCPU, vmsa, 0).rax == SVSM_ERR_INVALID_PARAMETER,
+	      "DELETE_VCPU of a page that is no VMSA refused");
+	if (cmdline_has("guest.forbidden=vmsa-read")) {
+		build_vmsa(vmsa, 2, efer, feat);
+		if (create_vcpu(vmsa, ca2, 1) == SVSM_SUCCESS) {
+			guest_printf("# reading a VMSA page at 0x%llx: the SVSM must stop this guest\n",
+				     (unsigned long long)vmsa);
+			(void)guest_probe_read((volatile uint8_t *)(uintptr_t)vmsa, &v);
+		}
+		check(false, "reading a VMSA page was stopped");
+	}
+}
+
 /* Buffers for the attestation calls: in the image, so validated and the guest's. */
 static uint8_t att_report[PAGE] __attribute__((aligned(PAGE)));
 static uint8_t att_manifest[PAGE] __attribute__((aligned(PAGE)));
@@ -396,6 +509,7 @@ void guest_main(const struct guest_boot *b)
 	test_pvalidate();
 	test_attest();
 	uint64_t kept = test_lend();
+	test_vcpus();
 	if (cmdline_has("guest.bench"))
 		guest_bench(b, ca, spare_region(2 * MIB) + 4 * MIB);
 	forbidden(kept);
