@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The vTPM module: a TPM 2.0 on libtpms, as a static Linux executable.
+ * fd 0 carries TPM commands, fd 1 the responses: each is a TPM 2.0
+ * command or response as TPM 2.0 Part 1 frames it (tag, then the
+ * big-endian total size at offset 2), one response per command, in order.
+ * That is the byte stream tpm2-tss's cmd TCTI speaks, so on the host the
+ * same binary serves tpm2-tools; inside the SVSM it runs at CPL3 and the
+ * SVSM's vTPM protocol writes the guest's commands into fd 0.
+ * fd 2 is the log. State lives in memory for the process's life
+ * (vtpm_nv.c). The TPM is manufactured on its first start; the client
+ * sends TPM2_Startup as it would to any TPM.
+ *
+ * Exit status: 0 at end of input between commands; 2 when the stream
+ * cannot go on (a command cut short, a size outside 10..VTPM_CMD_MAX:
+ * answered TPM_RC_COMMAND_SIZE first, since the next command's start is
+ * unknown); 3 when libtpms cannot start.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libtpms/tpm_error.h>
+#include <libtpms/tpm_library.h>
+
+#include "vtpm_nv.h"
+
+/* The SVSM's vTPM protocol carries at most 4087 command bytes (snp-svsm-abi.md §5.8); libtpms takes 4096. */
+#define VTPM_CMD_MAX 4096u
+#define TPM_HDR 10u
+/* TPM 2.0 Part 2: TPM_ST_NO_SESSIONS, TPM_RC_COMMAND_SIZE, TPM_RC_FAILURE. */
+#define TPM_ST_NO_SESSIONS 0x8001u
+#define TPM_RC_COMMAND_SIZE 0x142u
+#define TPM_RC_FAILURE 0x101u
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8), p[3] = (uint8_t)v;
+}
+
+static uint32_t get_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* 1: all len bytes read; 0: end of input before the first byte; -1: end or error after some. */
+static int read_full(int fd, uint8_t *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = read(fd, buf + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return done == 0 && n == 0 ? 0 : -1;
+		done += (size_t)n;
+	}
+	return 1;
+}
+
+static int write_full(int fd, const uint8_t *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* A response that is only a header with rc. */
+static int respond_rc(uint32_t rc)
+{
+	uint8_t r[TPM_HDR];
+
+	r[0] = TPM_ST_NO_SESSIONS >> 8, r[1] = TPM_ST_NO_SESSIONS & 0xFF;
+	put_be32(r + 2, TPM_HDR);
+	put_be32(r + 6, rc);
+	return write_full(1, r, sizeof(r));
+}
+
+int main(int argc, char **argv)
+{
+	static uint8_t cmd[VTPM_CMD_MAX];
+	struct libtpms_callbacks cb;
+	unsigned char *resp = NULL;
+	uint32_t resp_len = 0, resp_size = 0;
+	unsigned long commands = 0;
+
+	if (argc > 1) {
+		fprintf(stderr, "usage: %s  (TPM 2.0 commands on stdin, responses on stdout)\n", argv[0]);
+		return 2;
+	}
+	vtpm_nv_callbacks(&cb);
+	if (TPMLIB_ChooseTPMVersion(TPMLIB_TPM_VERSION_2) != TPM_SUCCESS ||
+	    TPMLIB_RegisterCallbacks(&cb) != TPM_SUCCESS || TPMLIB_MainInit() != TPM_SUCCESS) {
+		fprintf(stderr, "vtpm: libtpms could not start a TPM 2.0\n");
+		return 3;
+	}
+	for (;;) {
+		int got = read_full(0, cmd, TPM_HDR);
+
+		if (got == 0)
+			break;
+		if (got < 0) {
+			fprintf(stderr, "vtpm: input ended inside a command header after %lu commands\n",
+				commands);
+			return 2;
+		}
+
+		uint32_t size = get_be32(cmd + 2);
+
+		if (size < TPM_HDR || size > VTPM_CMD_MAX) {
+			fprintf(stderr, "vtpm: command size %u outside %u..%u; the stream cannot go on\n",
+				size, TPM_HDR, VTPM_CMD_MAX);
+			(void)respond_rc(TPM_RC_COMMAND_SIZE);
+			return 2;
+		}
+		if (size > TPM_HDR && read_full(0, cmd + TPM_HDR, size - TPM_HDR) != 1) {
+			fprintf(stderr, "vtpm: a %u-byte command was cut short\n", size);
+			return 2;
+		}
+		commands++;
+		if (TPMLIB_Process(&resp, &resp_len, &resp_size, cmd, size) != TPM_SUCCESS ||
+		    resp_len < TPM_HDR) {
+			fprintf(stderr, "vtpm: libtpms failed on command %lu\n", commands);
+			if (respond_rc(TPM_RC_FAILURE) != 0)
+				return 2;
+			continue;
+		}
+		if (write_full(1, resp, resp_len) != 0) {
+			fprintf(stderr, "vtpm: the response channel is closed\n");
+			return 2;
+		}
+	}
+	TPMLIB_Terminate();
+	free(resp);
+	return 0;
+}
