@@ -19,7 +19,7 @@ static bool in_file(uint64_t off, uint64_t len, uint64_t size)
 	return off <= size && len <= size - off;
 }
 
-static const char *check_ident(const struct elf64_ehdr *eh)
+const char *elf_check_ident(const struct elf64_ehdr *eh)
 {
 	static const uint8_t magic[4] = { ELFMAG0, 'E', 'L', 'F' };
 
@@ -44,7 +44,7 @@ static const char *check_ident(const struct elf64_ehdr *eh)
 
 static const char *check_ehdr(const struct elf64_ehdr *eh, uint64_t size)
 {
-	const char *why = check_ident(eh);
+	const char *why = elf_check_ident(eh);
 
 	if (why != NULL)
 		return why;

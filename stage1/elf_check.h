@@ -34,5 +34,9 @@ struct elf_kernel {
 const char *elf_kernel_check(const uint8_t *img, uint64_t size, uint64_t va_min,
 			     uint64_t max_span, struct elf_kernel *out);
 
+struct elf64_ehdr;
+/* e_ident of a little-endian ELF-64 for System V/GNU: NULL, or what is wrong (shared with the CPL3 loader). */
+const char *elf_check_ident(const struct elf64_ehdr *eh);
+
 /* Copies the checked segments to dst (va_start maps to dst), zeroing bss and gaps. */
 void elf_kernel_load(const uint8_t *img, const struct elf_kernel *k, uint8_t *dst);
