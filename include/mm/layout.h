@@ -25,7 +25,8 @@
 #define PERCPU_STACKS (PERCPU_BASE + 0x10000ull)
 #define PERCPU_STACK_SLOT 0x8000ull
 #define PERCPU_STACK_SIZE 0x4000ull
-#define PERCPU_NSTACKS 6
+#define PERCPU_NSTACKS 7 /* 0 kernel, 1..5 IST, 6 syscalls from CPL3 (PERCPU_SYSCALL_STACK) */
+#define PERCPU_SYSCALL_STACK 6
 #define PERCPU_STACK_TOP(i) (PERCPU_STACKS + ((i) + 1) * PERCPU_STACK_SLOT)
 #define PERCPU_STACK_BOTTOM(i) (PERCPU_STACK_TOP(i) - PERCPU_STACK_SIZE)
 /* A 2 MiB window of 512 page slots for temporary mappings (guest memory). */

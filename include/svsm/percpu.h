@@ -27,10 +27,17 @@ struct snp_hv;
 
 #define PERCPU_TLS_CANARY 5 /* 0x28 / 8 */
 
+struct task;
+
 struct percpu {
 	struct percpu *self; /* must stay first: %gs:0 */
 	uint32_t cpu_index;
 	uint32_t reserved;
+	/* CPL3 tasks (svsm/task/task_entry.S reads these at fixed offsets). */
+	uint64_t user_rsp;    /* a SYSCALL's user RSP while the entry saves it */
+	uint64_t syscall_rsp; /* top of this CPU's syscall stack */
+	uint64_t kctx_rsp;    /* task_enter's kernel RSP: where a stopping task returns */
+	struct task *task;    /* the task running on this CPU, or NULL */
 	uint64_t gdt[GDT_ENTRIES];
 	struct x86_tss64 tss;
 	/* Depth of exception handling per IST slot; > 0 on entry means nested. */
@@ -47,6 +54,12 @@ struct percpu {
 };
 
 _Static_assert(sizeof(struct percpu) <= PERCPU_DATA_SIZE, "struct percpu fits its region slot");
+#define PERCPU_OFF_USER_RSP 16
+#define PERCPU_OFF_SYSCALL_RSP 24
+#define PERCPU_OFF_KCTX_RSP 32
+_Static_assert(__builtin_offsetof(struct percpu, user_rsp) == PERCPU_OFF_USER_RSP, "task_entry.S");
+_Static_assert(__builtin_offsetof(struct percpu, syscall_rsp) == PERCPU_OFF_SYSCALL_RSP, "task_entry.S");
+_Static_assert(__builtin_offsetof(struct percpu, kctx_rsp) == PERCPU_OFF_KCTX_RSP, "task_entry.S");
 
 /* Fills pc (GDT, TSS with the current IST stacks) and loads GDT, TR and GS base. */
 void percpu_setup(struct percpu *pc, uint32_t cpu_index);

@@ -19,6 +19,8 @@
 #include "svsm/mm.h"
 #include "svsm/panic.h"
 #include "svsm/percpu.h"
+#include "svsm/task.h"
+#include "svsm/tsc.h"
 #include "svsm/platform.h"
 #include "svsm/platform_snp.h"
 #include "svsm/machine.h"
@@ -165,5 +167,7 @@ static void svsm_main_late(void)
 	}
 	log_info("platform: backend %s", platform_current()->name);
 	crypto_init();
+	task_cpu_init();
+	tsc_calibrate();
 	svsm_run(&boot);
 }

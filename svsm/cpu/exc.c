@@ -98,11 +98,18 @@ void exc_set_vc_handler(bool (*handler)(struct exc_frame *f))
 	vc_handler = handler;
 }
 
+void task_user_exception(struct exc_frame *f, uint64_t cr2);
+
 void exc_dispatch(struct exc_frame *f)
 {
 	uint64_t cr2 = cr2_read();
 	struct percpu *pc = this_cpu();
 	unsigned ist = exc_ist_of(f->vector);
+
+	/* At CPL3 it is a task's fault: the task stops, the kernel goes on (svsm/task/task.c). */
+	if ((f->cs & 3) == 3 && f->vector != X86_EXC_NMI && f->vector != X86_EXC_MC &&
+	    f->vector != X86_EXC_DF)
+		task_user_exception(f, cr2);
 
 	if (pc->exc_depth[ist]++ != 0)
 		exc_fatal(f, cr2, "exception inside an exception handler");

@@ -5,6 +5,9 @@
  * 17, 21, 29, 30 push one), then the vector, and joins exc_common, which saves
  * the general registers as struct exc_frame (include/svsm/exc.h) and calls
  * exc_dispatch(). If that returns, the (possibly fixed-up) frame is resumed.
+ * From CPL3 (a task, svsm/task) the entry takes the kernel's GS base back
+ * with SWAPGS and clears RFLAGS.AC, which the task may have set and which
+ * would switch SMAP off in the kernel; returning to CPL3 swaps GS again.
  */
 	.section .text
 	.code64
@@ -33,6 +36,13 @@ exc_stubs:
 exc_stubs_end:
 
 exc_common:
+	testb $3, 24(%rsp)       /* CS of the interrupted code: CPL3? */
+	jz 1f
+	swapgs
+	pushfq
+	andq $~0x40000, (%rsp)   /* RFLAGS.AC */
+	popfq
+1:
 	pushq %rax
 	pushq %rbx
 	pushq %rcx
@@ -67,4 +77,8 @@ exc_common:
 	popq %rbx
 	popq %rax
 	addq $16, %rsp
+	testb $3, 8(%rsp)
+	jz 2f
+	swapgs
+2:
 	iretq

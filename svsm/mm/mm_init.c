@@ -53,13 +53,20 @@ const struct memmap *mm_guest_memory(void)
 	return &guest_mem;
 }
 
-/* Lowest 2 MiB-aligned run of size bytes in usable RAM, so the heap has 2 MiB blocks. */
+/* A 2 MiB-aligned run of size bytes in usable RAM, so the heap has 2 MiB blocks. */
 static uint64_t pick_heap(const struct memmap *usable, uint64_t size)
 {
-	for (unsigned i = 0; i < usable->count; i++) {
-		uint64_t start = (usable->r[i].start + LARGE_PAGE_SIZE - 1) & ~(LARGE_PAGE_SIZE - 1);
+	/*
+	 * The highest 2 MiB-aligned run that fits, below 4 GiB: low memory
+	 * stays for the guest, whose payload links at fixed addresses there
+	 * (the test guest at 32 MiB).
+	 */
+	for (unsigned i = usable->count; i-- > 0;) {
+		uint64_t end = usable->r[i].end < (4ull << 30) ? usable->r[i].end : (4ull << 30);
+		uint64_t start = (end - size) & ~(LARGE_PAGE_SIZE - 1);
 
-		if (start < usable->r[i].end && usable->r[i].end - start >= size)
+		if (end > size && end - size >= usable->r[i].start && start >= usable->r[i].start &&
+		    start + size <= end)
 			return start;
 	}
 	return MM_PA_NONE;
