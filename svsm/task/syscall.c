@@ -485,6 +485,11 @@ static long do_syscall(struct user_regs *r, struct task *t)
 		return sys_prlimit64(a0, a1, a2, a3);
 	case SYS_clock_gettime:
 		return sys_clock_gettime(a0, a1);
+	case SYS_time: {
+		uint64_t secs = tsc_ns() / 1000000000ull; /* from the SVSM's start: no wall clock */
+
+		return a0 != 0 && copy_out(a0, &secs, sizeof(secs)) != 0 ? -L_EFAULT : (long)secs;
+	}
 	case SYS_getrandom:
 		return sys_getrandom(a0, a1, a2);
 	case SYS_futex:

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The vTPM back end of the SVSM's vTPM protocol (struct vtpm_backend,
+ * protocols/vtpm.c) on the CPL3 vTPM module (modules/vtpm) from the
+ * kernel's module archive: each TPM command goes into the module's fd 0,
+ * the module runs at CPL3 until it waits for the next command, and its
+ * response is taken from fd 1.
+ *
+ * A command whose header size is not its length, or outside 10..4096,
+ * never reaches the module (which would have to give up its stream): it
+ * gets a TPM_RC_COMMAND_SIZE response, as a TPM answers it. If the module
+ * stops (fault, exit), the back end fails every later command with
+ * SVSM_EIO and the reason is in the log.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "protocols/svsm_vm.h"
+
+struct task;
+
+struct vtpm_module {
+	struct task *task;
+	bool broken;
+	uint64_t commands;
+	struct vtpm_backend backend; /* for svsm_vm_set_vtpm */
+};
+
+/*
+ * Starts the module named `name` from the archive (normally "vtpm") and
+ * runs it until it waits for its first command. SVSM_OK; or an error with
+ * *why (not in the archive, refused by the loader, no memory, the module
+ * stopped during start-up).
+ */
+int vtpm_module_start(struct vtpm_module *m, const uint8_t *archive, size_t archive_size,
+		      const char *name, const char **why);

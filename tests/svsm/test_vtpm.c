@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The vTPM module at CPL3 behind the SVSM's vTPM protocol, on the live
+ * machine: TPM2_Startup(CLEAR), GetRandom, PCR_Extend and PCR_Read sent
+ * as SVSM_VTPM_CMD calls through svsm_dispatch, with the request and
+ * response in guest memory, and the responses checked (the PCR value
+ * against SHA-256 computed here). A command of the wrong size is answered
+ * TPM_RC_COMMAND_SIZE and the vTPM keeps working.
+ */
+#include <mbedtls/sha256.h>
+
+#include "abi/svsm_abi.h"
+#include "lib/string.h"
+#include "protocols/svsm_vm.h"
+#include "svsm/errno.h"
+#include "svsm/guest_mem.h"
+#include "svsm/mm.h"
+#include "svsm/modar.h"
+#include "svsm/platform.h"
+#include "svsm/selftest.h"
+#include "svsm/task.h"
+#include "svsm/vtpm_module.h"
+
+static struct svsm_vm vm;
+static uint64_t buf_gpa;
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* One SVSM_VTPM_CMD: the call's RAX, the response (its size in *rlen) in rsp. */
+static uint64_t vtpm_call(const uint8_t *cmd, uint32_t len, uint8_t *rsp, uint32_t *rlen)
+{
+	static struct svsm_vtpm_request req;
+	static struct svsm_vtpm_response out;
+	struct svsm_regs r = { .rax = (uint64_t)SVSM_VTPM_PROTOCOL << 32 | SVSM_VTPM_CMD, .rcx = buf_gpa };
+
+	memset(&req, 0, sizeof(req));
+	req.platform_command = SVSM_VTPM_TPM_SEND_COMMAND;
+	req.size = len;
+	memcpy(req.command, cmd, len);
+	if (copy_to_guest(buf_gpa, &req, sizeof(req), 1) != SVSM_OK)
+		return ~0ull;
+	svsm_dispatch(&vm, 0, &r);
+	if (r.rax == SVSM_SUCCESS && copy_from_guest(&out, buf_gpa, sizeof(out), 1) == SVSM_OK) {
+		*rlen = out.size;
+		memcpy(rsp, out.response, out.size <= sizeof(out.response) ? out.size : 0);
+	}
+	return r.rax;
+}
+
+/* TPM 2.0 Part 3 commands as bytes (big endian). */
+static const uint8_t STARTUP_CLEAR[] = { 0x80, 0x01, 0, 0, 0, 12, 0, 0, 0x01, 0x44, 0, 0 };
+static const uint8_t GET_RANDOM_16[] = { 0x80, 0x01, 0, 0, 0, 12, 0, 0, 0x01, 0x7B, 0, 16 };
+static const uint8_t PCR_READ_16[] = {
+	0x80, 0x01, 0, 0, 0, 20, 0, 0, 0x01, 0x7E, /* TPM_CC_PCR_Read */
+	0, 0, 0, 1, 0, 0x0B, 3, 0, 0, 0x01,         /* one selection: SHA-256, PCR16 */
+};
+
+SELFTEST(vtpm_module_through_the_vtpm_protocol)
+{
+	static struct vtpm_module m;
+	static uint8_t rsp[4096];
+	uint8_t pcr_extend[65] = {
+		0x80, 0x02, 0, 0, 0, 65, 0, 0, 0x01, 0x82, 0, 0, 0, 16, /* PCR_Extend(PCR16) */
+		0, 0, 0, 9, 0x40, 0, 0, 9, 0, 0, 0, 0, 0,             /* password session */
+		0, 0, 0, 1, 0, 0x0B,                                   /* one SHA-256 digest */
+	};
+	const struct memmap *g = mm_guest_memory();
+	const char *why;
+	uint32_t n = 0;
+	uint8_t zeros_and_digest[64], want[32];
+
+	int err = vtpm_module_start(&m, svsm_modules, (size_t)(svsm_modules_end - svsm_modules), "vtpm", &why);
+	uint8_t probe;
+
+	if (platform_random(&probe, 1) != SVSM_OK) {
+		ST_EQ(err, SVSM_EIO); /* no RDRAND: modules cannot start, and say so */
+		return;
+	}
+	ST_EQ(err, SVSM_OK);
+	/* A guest: its VMSA, calling area and the vTPM buffer in a guest RAM range of 4 MiB or more. */
+	uint64_t base = 0;
+
+	for (unsigned i = 0; i < g->count && base == 0; i++) {
+		uint64_t b = (g->r[i].start + 0x200000 - 1) & ~0x1FFFFFull;
+
+		if (b + 0x400000 <= g->r[i].end)
+			base = b;
+	}
+	ST_ASSERT(base != 0);
+
+	buf_gpa = base + 0x3000;
+	ST_EQ(svsm_vm_init(&vm, 2, 1, g, mm_svsm_memory(), base + 0x1000, base + 0x2000, 0), SVSM_OK);
+	svsm_vm_set_vtpm(&vm, &m.backend);
+
+	struct svsm_regs q = { .rax = (uint64_t)SVSM_VTPM_PROTOCOL << 32 | SVSM_VTPM_QUERY };
+
+	svsm_dispatch(&vm, 0, &q);
+	ST_EQ(q.rax, SVSM_SUCCESS);
+	ST_EQ(q.rcx & (1ull << SVSM_VTPM_TPM_SEND_COMMAND), 1ull << SVSM_VTPM_TPM_SEND_COMMAND);
+
+	ST_EQ(vtpm_call(STARTUP_CLEAR, sizeof(STARTUP_CLEAR), rsp, &n), SVSM_SUCCESS);
+	ST_EQ(n, 10);
+	ST_EQ(be32(rsp + 6), 0);
+
+	ST_EQ(vtpm_call(GET_RANDOM_16, sizeof(GET_RANDOM_16), rsp, &n), SVSM_SUCCESS);
+	ST_EQ(n, 10 + 2 + 16);
+	ST_EQ(be32(rsp + 6), 0);
+	ST_EQ(rsp[10] << 8 | rsp[11], 16);
+
+	memset(pcr_extend + 33, 0x5A, 32);
+	ST_EQ(vtpm_call(pcr_extend, sizeof(pcr_extend), rsp, &n), SVSM_SUCCESS);
+	ST_EQ(be32(rsp + 6), 0);
+
+	ST_EQ(vtpm_call(PCR_READ_16, sizeof(PCR_READ_16), rsp, &n), SVSM_SUCCESS);
+	ST_EQ(be32(rsp + 6), 0);
+	/* hdr 10, update counter 4, selection 4+2+1+3, digest count 4, size 2, value 32. */
+	ST_EQ(n, 10 + 4 + 10 + 4 + 2 + 32);
+	ST_EQ(rsp[28] << 8 | rsp[29], 32);
+	memset(zeros_and_digest, 0, 32);
+	memset(zeros_and_digest + 32, 0x5A, 32);
+	ST_EQ(mbedtls_sha256_ret(zeros_and_digest, sizeof(zeros_and_digest), want, 0), 0);
+	ST_ASSERT(memcmp(rsp + 30, want, 32) == 0);
+
+	/* A header that lies about the size: the TPM's own answer, the vTPM goes on. */
+	uint8_t liar[12];
+
+	memcpy(liar, GET_RANDOM_16, sizeof(liar));
+	liar[5] = 40;
+	ST_EQ(vtpm_call(liar, sizeof(liar), rsp, &n), SVSM_SUCCESS);
+	ST_EQ(n, 10);
+	ST_EQ(be32(rsp + 6), 0x142); /* TPM_RC_COMMAND_SIZE */
+	ST_EQ(vtpm_call(GET_RANDOM_16, sizeof(GET_RANDOM_16), rsp, &n), SVSM_SUCCESS);
+	ST_EQ(be32(rsp + 6), 0);
+	ST_ASSERT(!m.broken && m.commands == 5);
+	svsm_vm_set_vtpm(&vm, NULL);
+	task_destroy(m.task);
+}
