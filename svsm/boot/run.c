@@ -17,7 +17,9 @@
 #include "svsm/machine.h"
 #include "svsm/mm.h"
 #include "svsm/panic.h"
+#include "svsm/modar.h"
 #include "svsm/platform_vsnp.h"
+#include "svsm/vtpm_module.h"
 
 #define GUEST_SEV_FEATURES GUEST_LAUNCH_SEV_FEATURES
 #define GUEST_VMPL GUEST_LAUNCH_VMPL
@@ -105,6 +107,24 @@ static void attest_setup(struct svsm_vm *vm)
 	log_info("run: attestation protocol offered (VMPCK0 guest messages to the PSP model)");
 }
 
+/*
+ * The vTPM module from the kernel's archive, at CPL3, behind the vTPM
+ * protocol. Without it the guest is still served, without protocol 2.
+ */
+static void vtpm_setup(struct svsm_vm *vm)
+{
+	static struct vtpm_module vtpm;
+	const char *why;
+
+	if (vtpm_module_start(&vtpm, svsm_modules, (size_t)(svsm_modules_end - svsm_modules), "vtpm",
+			      &why) != SVSM_OK) {
+		log_err("run: the vTPM module did not start: %s; the guest gets no vTPM protocol", why);
+		return;
+	}
+	svsm_vm_set_vtpm(vm, &vtpm.backend);
+	log_info("run: vTPM protocol offered (the vtpm module at CPL3)");
+}
+
 static void launch(struct svsm_boot *b)
 {
 	const char *why;
@@ -158,6 +178,7 @@ static void launch(struct svsm_boot *b)
 
 	svsm_vm_set_lent_pool(&vm, &lent); /* DEPOSIT_MEM/WITHDRAW_MEM; nested page tables use it */
 	attest_setup(&vm);
+	vtpm_setup(&vm);
 	console_printf("SVSM: launching the payload at VMPL%u\n", GUEST_VMPL);
 	vsnp_run(&vm, 0, &e);
 	report_exit(&e);

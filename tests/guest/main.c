@@ -148,7 +148,7 @@ static void test_query(void)
 	c = call(SVSM_CORE_PROTOCOL, SVSM_CORE_QUERY_PROTOCOL, 1ull << 32 | 1, 0);
 	check(c.rax == SVSM_SUCCESS && c.rcx == (1ull << 32 | 1), "QUERY_PROTOCOL attestation: version 1..1");
 	c = call(SVSM_CORE_PROTOCOL, SVSM_CORE_QUERY_PROTOCOL, 2ull << 32 | 1, 0);
-	check(c.rax == SVSM_SUCCESS && c.rcx == 0, "QUERY_PROTOCOL vTPM: not offered (no back end yet)");
+	check(c.rax == SVSM_SUCCESS && c.rcx == (1ull << 32 | 1), "QUERY_PROTOCOL vTPM: version 1..1");
 	c = call(7, 0, 0, 0);
 	check(c.serviced && c.rax == SVSM_ERR_UNSUPPORTED_PROTOCOL, "unknown protocol refused");
 	c = call(SVSM_CORE_PROTOCOL, 99, 0, 0);
@@ -381,6 +381,55 @@ static void test_vcpus(void)
 	}
 }
 
+/* The vTPM buffer (§5.8): request in, response over it. */
+static uint8_t vtpm_buf[PAGE] __attribute__((aligned(PAGE)));
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* SVSM_VTPM_CMD with a request built as Linux's tpm_svsm driver does; the call's RAX. */
+static uint64_t vtpm_cmd(uint32_t platform_cmd, uint8_t locality, const uint8_t *cmd, uint32_t len)
+{
+	vtpm_buf[0] = (uint8_t)platform_cmd, vtpm_buf[1] = 0, vtpm_buf[2] = 0, vtpm_buf[3] = 0;
+	vtpm_buf[4] = locality;
+	memcpy(vtpm_buf + 5, &len, 4);
+	if (len <= sizeof(vtpm_buf) - 9)
+		memcpy(vtpm_buf + 9, cmd, len);
+	return call(SVSM_VTPM_PROTOCOL, SVSM_VTPM_CMD, (uint64_t)(uintptr_t)vtpm_buf, 0).rax;
+}
+
+/* The vTPM protocol against the CPL3 vTPM module (§5.8, §9). */
+static void test_vtpm(void)
+{
+	static const uint8_t startup[] = { 0x80, 0x01, 0, 0, 0, 12, 0, 0, 0x01, 0x44, 0, 0 };
+	static const uint8_t getrandom[] = { 0x80, 0x01, 0, 0, 0, 12, 0, 0, 0x01, 0x7B, 0, 16 };
+	struct guest_call q = call(SVSM_VTPM_PROTOCOL, SVSM_VTPM_QUERY, 0, 0);
+	uint32_t size;
+
+	check(q.rax == SVSM_SUCCESS && (q.rcx & (1ull << SVSM_VTPM_TPM_SEND_COMMAND)) != 0,
+	      "VTPM_QUERY: TPM_SEND_COMMAND offered");
+	check(vtpm_cmd(SVSM_VTPM_TPM_SEND_COMMAND, 0, startup, sizeof(startup)) == SVSM_SUCCESS &&
+		      (memcpy(&size, vtpm_buf, 4), size == 10) && be32(vtpm_buf + 4 + 6) == 0,
+	      "VTPM_CMD TPM2_Startup(CLEAR): TPM_RC_SUCCESS");
+	check(vtpm_cmd(SVSM_VTPM_TPM_SEND_COMMAND, 0, getrandom, sizeof(getrandom)) == SVSM_SUCCESS &&
+		      (memcpy(&size, vtpm_buf, 4), size == 28) && be32(vtpm_buf + 4 + 6) == 0 &&
+		      vtpm_buf[4 + 11] == 16,
+	      "VTPM_CMD TPM2_GetRandom(16): 16 bytes");
+	check(vtpm_cmd(2, 0, getrandom, sizeof(getrandom)) == SVSM_ERR_UNSUPPORTED_CALL,
+	      "VTPM_CMD with another platform command: UNSUPPORTED_CALL");
+	check(vtpm_cmd(SVSM_VTPM_TPM_SEND_COMMAND, 1, getrandom, sizeof(getrandom)) == SVSM_ERR_INVALID_PARAMETER,
+	      "VTPM_CMD at locality 1: INVALID_PARAMETER");
+	check(vtpm_cmd(SVSM_VTPM_TPM_SEND_COMMAND, 0, getrandom, 4088) == SVSM_ERR_INVALID_PARAMETER,
+	      "VTPM_CMD of 4088 bytes (over 4087): INVALID_PARAMETER");
+	check(call(SVSM_VTPM_PROTOCOL, SVSM_VTPM_CMD, boot->caa_gpa, 0).rax == SVSM_ERR_INVALID_ADDRESS,
+	      "VTPM_CMD with the buffer in the calling area: INVALID_ADDRESS");
+	check(vtpm_cmd(SVSM_VTPM_TPM_SEND_COMMAND, 0, getrandom, sizeof(getrandom)) == SVSM_SUCCESS &&
+		      be32(vtpm_buf + 4 + 6) == 0,
+	      "... and the vTPM still answers");
+}
+
 /* Buffers for the attestation calls: in the image, so validated and the guest's. */
 static uint8_t att_report[PAGE] __attribute__((aligned(PAGE)));
 static uint8_t att_manifest[PAGE] __attribute__((aligned(PAGE)));
@@ -508,6 +557,7 @@ void guest_main(const struct guest_boot *b)
 	test_query();
 	test_pvalidate();
 	test_attest();
+	test_vtpm();
 	uint64_t kept = test_lend();
 	test_vcpus();
 	if (cmdline_has("guest.bench"))
