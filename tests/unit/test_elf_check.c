@@ -93,7 +93,7 @@ static void real_kernel_accepted(void **state)
 	FILE *f = fopen(path, "rb");
 
 	assert_non_null(f);
-	static uint8_t buf[4u << 20];
+	static uint8_t buf[32u << 20]; /* the kernel with its module archive */
 	size_t n = fread(buf, 1, sizeof(buf), f);
 
 	fclose(f);
