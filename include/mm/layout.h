@@ -29,11 +29,14 @@
 #define PERCPU_SYSCALL_STACK 6
 #define PERCPU_STACK_TOP(i) (PERCPU_STACKS + ((i) + 1) * PERCPU_STACK_SLOT)
 #define PERCPU_STACK_BOTTOM(i) (PERCPU_STACK_TOP(i) - PERCPU_STACK_SIZE)
+/* This CPU's local APIC registers (xAPIC MMIO page), for the task preemption timer. */
+#define PERCPU_LAPIC (PERCPU_BASE + 0x100000ull)
 /* A 2 MiB window of 512 page slots for temporary mappings (guest memory). */
 #define PERCPU_TMP_BASE (PERCPU_BASE + 0x200000ull)
 #define PERCPU_TMP_PAGES 512
 /* Free for per-CPU test mappings (the self-tests use it). */
 #define PERCPU_SCRATCH_BASE (PERCPU_BASE + 0x40000000ull)
 
-_Static_assert(PERCPU_STACK_TOP(PERCPU_NSTACKS - 1) <= PERCPU_TMP_BASE, "stacks end below the window");
+_Static_assert(PERCPU_STACK_TOP(PERCPU_NSTACKS - 1) <= PERCPU_LAPIC, "stacks end below the APIC page");
+_Static_assert(PERCPU_LAPIC + 0x1000 <= PERCPU_TMP_BASE, "the APIC page is below the window");
 _Static_assert(((PERCPU_BASE >> 39) & 511) == PERCPU_SLOT, "per-CPU region is PML4 slot 510");

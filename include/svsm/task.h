@@ -80,6 +80,7 @@ struct task {
 	char log[160];          /* fd 2 line being assembled */
 	size_t log_len;
 	uint64_t syscalls;
+	uint64_t preemptions;
 	uint64_t enosys_logged[8]; /* syscall numbers < 512 logged once as unknown */
 	uint64_t tid_address;
 };
@@ -100,6 +101,12 @@ void task_destroy(struct task *t);
 
 /* Runs t on this CPU until it stops; returns its state (never TASK_READY). */
 enum task_state task_run(struct task *t);
+/*
+ * Runs t for at most about us microseconds (the APIC timer preempts it):
+ * TASK_READY if the slice ran out (t->preemptions counts them), else as
+ * task_run. Without a usable APIC it is task_run.
+ */
+enum task_state task_run_slice(struct task *t, uint64_t us);
 
 /* fd 0: appends len bytes (SVSM_OK, or SVSM_ENOSPC with nothing added); makes a waiting task ready. */
 int task_give_input(struct task *t, const void *buf, size_t len);

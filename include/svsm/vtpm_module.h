@@ -6,6 +6,13 @@
  * the module runs at CPL3 until it waits for the next command, and its
  * response is taken from fd 1.
  *
+ * A command runs in slices of VTPM_SLICE_US (the APIC timer preempts the
+ * module): if it is not done, the call answers SVSM_EBUSY (the protocol's
+ * SVSM_ERR_BUSY), so the guest retries and nothing waits on a long
+ * command such as RSA key generation. A retry with the same command bytes
+ * runs the next slice; another command while one is in flight is BUSY
+ * and does not run.
+ *
  * A command whose header size is not its length, or outside 10..4096,
  * never reaches the module (which would have to give up its stream): it
  * gets a TPM_RC_COMMAND_SIZE response, as a TPM answers it. If the module
@@ -22,10 +29,16 @@
 
 struct task;
 
+#define VTPM_SLICE_US 10000u
+
 struct vtpm_module {
 	struct task *task;
 	bool broken;
+	bool busy;                /* a command is in the module; inflight holds it */
+	uint8_t inflight[4096];
+	size_t inflight_len;
 	uint64_t commands;
+	uint64_t busy_answers;    /* calls answered BUSY (slices that ran out, or another command) */
 	struct vtpm_backend backend; /* for svsm_vm_set_vtpm */
 };
 

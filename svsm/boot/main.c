@@ -20,6 +20,7 @@
 #include "svsm/panic.h"
 #include "svsm/percpu.h"
 #include "svsm/task.h"
+#include "svsm/lapic.h"
 #include "svsm/tsc.h"
 #include "svsm/platform.h"
 #include "svsm/platform_snp.h"
@@ -169,5 +170,8 @@ static void svsm_main_late(void)
 	crypto_init();
 	task_cpu_init();
 	tsc_calibrate();
+	/* Under SNP the APIC is the hypervisor's to emulate: no preemption from it (yet). */
+	if (boot.platform.kind != PLATFORM_SNP)
+		lapic_init();
 	svsm_run(&boot);
 }

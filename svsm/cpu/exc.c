@@ -9,6 +9,7 @@
 #include "svsm/cr.h"
 #include "svsm/console.h"
 #include "svsm/exc.h"
+#include "svsm/lapic.h"
 #include "svsm/machine.h"
 #include "svsm/panic.h"
 #include "svsm/percpu.h"
@@ -106,6 +107,12 @@ void exc_dispatch(struct exc_frame *f)
 	struct percpu *pc = this_cpu();
 	unsigned ist = exc_ist_of(f->vector);
 
+	/* The preemption timer's tick after its task stopped, and the APIC's spurious vector. */
+	if ((f->cs & 3) == 0 && (f->vector == LAPIC_TIMER_VECTOR || f->vector == LAPIC_SPURIOUS_VECTOR)) {
+		if (f->vector == LAPIC_TIMER_VECTOR)
+			lapic_eoi();
+		return;
+	}
 	/* At CPL3 it is a task's fault: the task stops, the kernel goes on (svsm/task/task.c). */
 	if ((f->cs & 3) == 3 && f->vector != X86_EXC_NMI && f->vector != X86_EXC_MC &&
 	    f->vector != X86_EXC_DF)

@@ -69,6 +69,7 @@ enum {
 /* User-writable RFLAGS: CF PF AF ZF SF TF DF OF AC (APM vol.2 §3.1.6); the rest is the kernel's. */
 #define RFLAGS_USER 0x40DD5ull
 #define RFLAGS_FIXED 0x2ull
+#define RFLAGS_IF 0x200ull
 
 extern bool task_smap;
 
@@ -513,7 +514,8 @@ long syscall_dispatch(struct user_regs *r)
 
 	t->syscalls++;
 	r->rax = (uint64_t)do_syscall(r, t);
-	r->rflags = (r->rflags & RFLAGS_USER) | RFLAGS_FIXED;
+	/* IF stays what task_run gave the task (it cannot change it at IOPL 0). */
+	r->rflags = (r->rflags & (RFLAGS_USER | RFLAGS_IF)) | RFLAGS_FIXED;
 	r->rcx = r->rip;
 	r->r11 = r->rflags;
 	return 0;

@@ -20,6 +20,7 @@
 #include "svsm/cr.h"
 #include "svsm/errno.h"
 #include "svsm/exc.h"
+#include "svsm/lapic.h"
 #include "svsm/mm.h"
 #include "svsm/panic.h"
 #include "svsm/percpu.h"
@@ -36,6 +37,7 @@
 #define CR4_SMEP (1ull << 20)
 #define CR4_SMAP (1ull << 21)
 #define RFLAGS_FIXED 0x2ull
+#define RFLAGS_IF 0x200ull
 /* The initial x87/SSE state: FCW 0x37F, MXCSR 0x1F80 (APM vol.2 §11.3, FXSAVE layout). */
 #define FXSAVE_FCW 0
 #define FXSAVE_MXCSR 24
@@ -339,6 +341,22 @@ enum task_state task_run(struct task *t)
 	return t->state;
 }
 
+enum task_state task_run_slice(struct task *t, uint64_t us)
+{
+	enum task_state s;
+
+	if (!lapic_ready())
+		return task_run(t);
+	t->regs.rflags |= RFLAGS_IF;
+	lapic_arm(us);
+	s = task_run(t);
+	lapic_disarm();
+	/* A tick that fired after the task stopped is taken here (exc_dispatch drops it). */
+	__asm__ volatile("sti; nop; nop; cli" ::: "memory");
+	t->regs.rflags &= ~RFLAGS_IF;
+	return s;
+}
+
 void task_stop(struct user_regs *r)
 {
 	static const uint32_t mxcsr_default = 0x1F80;
@@ -385,6 +403,12 @@ void task_user_exception(struct exc_frame *f, uint64_t cr2)
 
 	if (task_current() == NULL)
 		exc_fatal(f, cr2, "exception at CPL3 with no task running");
+	if (f->vector == LAPIC_TIMER_VECTOR) {
+		/* The slice is over: the task stays ready and resumes here next time. */
+		lapic_eoi();
+		task_current()->preemptions++;
+		task_stop(&r);
+	}
 	if (f->vector == X86_EXC_PF)
 		task_kill(&r, "%s at RIP 0x%llx: address 0x%llx (error code 0x%llx)", exc_name(f->vector),
 			  (unsigned long long)f->rip, (unsigned long long)cr2,

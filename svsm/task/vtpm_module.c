@@ -47,6 +47,16 @@ static int run_until_waiting(struct vtpm_module *m)
 	return s == TASK_WAIT_INPUT ? SVSM_OK : SVSM_EIO;
 }
 
+/* One slice: SVSM_OK when it waits for input again, SVSM_EBUSY when the slice ran out. */
+static int run_slice(struct vtpm_module *m)
+{
+	enum task_state s = task_run_slice(m->task, VTPM_SLICE_US);
+
+	if (s == TASK_READY)
+		return SVSM_EBUSY;
+	return s == TASK_WAIT_INPUT ? SVSM_OK : SVSM_EIO;
+}
+
 static int send_command(void *ctx, const uint8_t *cmd, size_t cmd_len, uint8_t *resp, size_t resp_max,
 			size_t *resp_len)
 {
@@ -57,6 +67,14 @@ static int send_command(void *ctx, const uint8_t *cmd, size_t cmd_len, uint8_t *
 		return SVSM_EIO;
 	if (resp_max < TPM_HDR)
 		return SVSM_EINVAL;
+	if (m->busy) {
+		/* Only the command in flight may go on; it is the guest retrying after BUSY. */
+		if (cmd_len != m->inflight_len || memcmp(cmd, m->inflight, cmd_len) != 0) {
+			m->busy_answers++;
+			return SVSM_EBUSY;
+		}
+		goto run;
+	}
 	if (cmd_len < TPM_HDR || cmd_len > TPM_MAX || be32(cmd + 2) != cmd_len) {
 		/* As a TPM answers a size it cannot parse; the module's stream stays in step. */
 		resp[0] = TPM_ST_NO_SESSIONS >> 8, resp[1] = TPM_ST_NO_SESSIONS & 0xFF;
@@ -67,8 +85,19 @@ static int send_command(void *ctx, const uint8_t *cmd, size_t cmd_len, uint8_t *
 	}
 	if (task_give_input(m->task, cmd, cmd_len) != SVSM_OK)
 		return broken(m, "has unread input");
+	memcpy(m->inflight, cmd, cmd_len);
+	m->inflight_len = cmd_len;
+	m->busy = true;
 	m->commands++;
-	if (run_until_waiting(m) != SVSM_OK)
+run:;
+	int err = run_slice(m);
+
+	if (err == SVSM_EBUSY) {
+		m->busy_answers++;
+		return SVSM_EBUSY;
+	}
+	m->busy = false;
+	if (err != SVSM_OK)
 		return broken(m, "stopped during a command");
 	/* Exactly one whole response, and it fits. */
 	if (task_take_output(m->task, hdr, TPM_HDR) != TPM_HDR)

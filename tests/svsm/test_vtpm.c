@@ -12,6 +12,7 @@
 #include "abi/svsm_abi.h"
 #include "lib/string.h"
 #include "protocols/svsm_vm.h"
+#include "svsm/console.h"
 #include "svsm/errno.h"
 #include "svsm/guest_mem.h"
 #include "svsm/mm.h"
@@ -135,6 +136,40 @@ SELFTEST(vtpm_module_through_the_vtpm_protocol)
 	ST_EQ(vtpm_call(GET_RANDOM_16, sizeof(GET_RANDOM_16), rsp, &n), SVSM_SUCCESS);
 	ST_EQ(be32(rsp + 6), 0);
 	ST_ASSERT(!m.broken && m.commands == 5);
+
+	/*
+	 * A long command: an RSA-2048 storage primary key. It runs in 10 ms
+	 * slices; each call answers BUSY until it is done, the guest's other
+	 * calls are answered meanwhile, and another TPM command is BUSY
+	 * without running.
+	 */
+	static const uint8_t create_rsa[] = {
+		0x80, 0x02, 0, 0, 0, 67, 0, 0, 0x01, 0x31, 0x40, 0, 0, 1, /* CreatePrimary(owner) */
+		0, 0, 0, 9, 0x40, 0, 0, 9, 0, 0, 0, 0, 0,              /* password session */
+		0, 4, 0, 0, 0, 0,                                      /* inSensitive */
+		0, 26, 0, 0x01, 0, 0x0B, 0, 0x03, 0, 0x72, 0, 0,       /* RSA, SHA-256, storage attributes */
+		0, 0x06, 0, 128, 0, 0x43, 0, 0x10, 0x08, 0x00, 0, 0, 0, 0, 0, 0, /* AES-128-CFB, 2048 bits */
+		0, 0, 0, 0, 0, 0,                                      /* outsideInfo, creationPCR */
+	};
+	uint64_t busy = 0, answered = 0, rc;
+	uint64_t before_busy = m.busy_answers;
+
+	while ((rc = vtpm_call(create_rsa, sizeof(create_rsa), rsp, &n)) == SVSM_ERR_BUSY && busy < 100000) {
+		struct svsm_regs qp = { .rax = (uint64_t)SVSM_CORE_PROTOCOL << 32 | SVSM_CORE_QUERY_PROTOCOL,
+					.rcx = 1 };
+
+		busy++;
+		svsm_dispatch(&vm, 0, &qp);
+		answered += qp.rax == SVSM_SUCCESS;
+		if (busy == 1)
+			ST_EQ(vtpm_call(GET_RANDOM_16, sizeof(GET_RANDOM_16), rsp, &n), SVSM_ERR_BUSY);
+	}
+	ST_EQ(rc, SVSM_SUCCESS);
+	ST_EQ(be32(rsp + 6), 0);
+	ST_ASSERT(busy > 0 && answered == busy);
+	ST_EQ(m.busy_answers - before_busy, busy + 1);
+	console_printf("# vtpm: RSA-2048 CreatePrimary took %llu slices of %u ms (BUSY answers)\n",
+		       (unsigned long long)busy + 1, VTPM_SLICE_US / 1000);
 	svsm_vm_set_vtpm(&vm, NULL);
 	task_destroy(m.task);
 }

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The local APIC's one-shot timer, which preempts CPL3 tasks so a long
+ * module command (RSA key generation in the vTPM) cannot hold up the
+ * guest: the task runs for a slice, then the SVSM answers BUSY and the
+ * guest retries (include/svsm/task.h, task_run_slice). xAPIC registers
+ * through their MMIO page (APM vol.2 §16.3, §16.4 "APIC Timer"); the
+ * 8259 PICs are masked so only this timer interrupts a task.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* The vector of the timer interrupt (an IDT vector with no exception meaning). */
+#define LAPIC_TIMER_VECTOR 0x40u
+#define LAPIC_SPURIOUS_VECTOR 0xFFu
+
+/*
+ * On this CPU: maps the APIC page into the per-CPU region, enables the
+ * APIC, masks the PICs, calibrates the timer against the TSC. false (and
+ * a log line) when there is no usable APIC: tasks then run to completion.
+ */
+bool lapic_init(void);
+bool lapic_ready(void);
+/* One-shot: the timer interrupt fires after us microseconds. */
+void lapic_arm(uint64_t us);
+void lapic_disarm(void);
+void lapic_eoi(void);

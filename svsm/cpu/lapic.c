@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/* The local APIC timer (include/svsm/lapic.h). */
+#include "svsm/lapic.h"
+
+#include "abi/x86.h"
+#include "lib/cpu.h"
+#include "mm/layout.h"
+#include "svsm/console.h"
+#include "svsm/errno.h"
+#include "svsm/mm.h"
+#include "svsm/platform.h"
+#include "svsm/tsc.h"
+
+/* APM vol.2 §16.3.1: IA32_APIC_BASE (MSR 0x1B) bit 11 enables the APIC; bit 10 is x2APIC. */
+#define MSR_APIC_BASE 0x1Bu
+#define APIC_BASE_EN (1ull << 11)
+#define APIC_BASE_X2 (1ull << 10)
+#define APIC_BASE_ADDR 0x000FFFFFFFFFF000ull
+/* APM vol.2 Table 16-2: register offsets. */
+#define APIC_TPR 0x80
+#define APIC_EOI 0xB0
+#define APIC_SVR 0xF0
+#define APIC_SVR_ENABLE (1u << 8)
+#define APIC_LVT_TIMER 0x320
+#define APIC_LVT_MASKED (1u << 16)
+#define APIC_TIMER_ICR 0x380
+#define APIC_TIMER_CCR 0x390
+#define APIC_TIMER_DCR 0x3E0
+#define APIC_DCR_DIV1 0xB
+/* CPUID 1 EDX[9]: an on-chip APIC. */
+#define CPUID1_EDX_APIC (1u << 9)
+
+static bool ready;
+static uint64_t ticks_per_ms;
+
+static volatile uint32_t *reg(unsigned off)
+{
+	return (volatile uint32_t *)(uintptr_t)(PERCPU_LAPIC + off);
+}
+
+bool lapic_ready(void)
+{
+	return ready;
+}
+
+bool lapic_init(void)
+{
+	uint64_t base;
+
+	if ((cpu_cpuid(1, 0).edx & CPUID1_EDX_APIC) == 0 || tsc_hz() == 0) {
+		log_warn("lapic: no APIC (or no calibrated TSC): CPL3 tasks run without preemption");
+		return false;
+	}
+	base = cpu_rdmsr(MSR_APIC_BASE);
+	if (base & APIC_BASE_X2) {
+		log_warn("lapic: the APIC is in x2APIC mode, which this SVSM does not drive: no preemption");
+		return false;
+	}
+	if (pgt_map(vm_cpu_pt(), PERCPU_LAPIC, base & APIC_BASE_ADDR, PAGE_SIZE, PGT_WRITE) != SVSM_OK) {
+		log_warn("lapic: cannot map the APIC page: no preemption");
+		return false;
+	}
+	cpu_wrmsr(MSR_APIC_BASE, base | APIC_BASE_EN);
+	/* The 8259s (ports 0x21, 0xA1): every line masked; the firmware left IRQ0 on exception vectors. */
+	(void)platform_io_out(0x21, 1, 0xFF);
+	(void)platform_io_out(0xA1, 1, 0xFF);
+	*reg(APIC_TPR) = 0;
+	*reg(APIC_SVR) = APIC_SVR_ENABLE | LAPIC_SPURIOUS_VECTOR;
+	*reg(APIC_LVT_TIMER) = APIC_LVT_MASKED | LAPIC_TIMER_VECTOR;
+	*reg(APIC_TIMER_DCR) = APIC_DCR_DIV1;
+	/* Calibrate: count down from the top for 1 ms of TSC. */
+	*reg(APIC_TIMER_ICR) = 0xFFFFFFFFu;
+	uint64_t t0 = cpu_rdtsc(), span = tsc_hz() / 1000;
+
+	while (cpu_rdtsc() - t0 < span)
+		;
+	ticks_per_ms = 0xFFFFFFFFu - *reg(APIC_TIMER_CCR);
+	*reg(APIC_TIMER_ICR) = 0;
+	if (ticks_per_ms == 0) {
+		log_warn("lapic: the timer does not count: no preemption");
+		return false;
+	}
+	ready = true;
+	log_info("lapic: timer %llu kHz; CPL3 tasks preempted by vector 0x%x",
+		 (unsigned long long)ticks_per_ms, LAPIC_TIMER_VECTOR);
+	return true;
+}
+
+void lapic_arm(uint64_t us)
+{
+	uint64_t ticks = ticks_per_ms * us / 1000;
+
+	*reg(APIC_LVT_TIMER) = LAPIC_TIMER_VECTOR; /* one-shot, unmasked */
+	*reg(APIC_TIMER_ICR) = (uint32_t)(ticks == 0 ? 1 : ticks > 0xFFFFFFFFu ? 0xFFFFFFFFu : ticks);
+}
+
+void lapic_disarm(void)
+{
+	*reg(APIC_TIMER_ICR) = 0;
+	*reg(APIC_LVT_TIMER) = APIC_LVT_MASKED | LAPIC_TIMER_VECTOR;
+}
+
+void lapic_eoi(void)
+{
+	*reg(APIC_EOI) = 0;
+}
