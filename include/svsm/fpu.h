@@ -3,8 +3,9 @@
  * SSE for the one user of it in the kernel: Debian's libmbedcrypto.a is
  * built for x86-64 userspace and uses XMM registers. Kernel C code itself
  * is built with -mgeneral-regs-only, so XMM state belongs to mbedTLS calls
- * alone and, with no preemption and no user mode yet, needs no saving.
- * CPL3 modules (modules issue) will have to save and restore it.
+ * alone and needs no saving across them. CPL3 tasks have their own state:
+ * svsm/task/task.c restores it with FXRSTOR when a task runs, saves it with
+ * FXSAVE when the task stops, and resets the kernel's (FNINIT, MXCSR).
  */
 #pragma once
 
