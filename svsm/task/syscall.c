@@ -144,7 +144,9 @@ __attribute__((noreturn)) static void block(struct user_regs *r, struct task *t,
 static long sys_read(struct user_regs *r, struct task *t, uint64_t fd, uint64_t buf, uint64_t len)
 {
 	if (fd != 0)
-		return fd <= 2 ? -L_EBADF : -L_EBADF;
+		return -L_EBADF;
+	if (!user_range(buf, len))
+		return -L_EFAULT; /* the whole buffer first, as Linux's access_ok */
 	if (len == 0)
 		return 0;
 	if (t->in_pos == t->in_len) {
@@ -173,6 +175,8 @@ static long sys_write(struct task *t, uint64_t fd, uint64_t buf, uint64_t len)
 
 	if (fd == 0 || fd > 2)
 		return -L_EBADF;
+	if (!user_range(buf, len))
+		return -L_EFAULT;
 	if (fd == 1 && len > TASK_IO_MAX - t->out_len) {
 		if (t->out_len == TASK_IO_MAX)
 			return -L_EAGAIN; /* the SVSM has not taken the last answer yet */
@@ -193,7 +197,8 @@ static long sys_write(struct task *t, uint64_t fd, uint64_t buf, uint64_t len)
 					if (chunk[i] == '\n')
 						continue;
 				}
-				t->log[t->log_len++] = (char)chunk[i];
+				/* The console gets printable ASCII only: a module cannot send it control bytes. */
+				t->log[t->log_len++] = chunk[i] >= 0x20 && chunk[i] < 0x7F ? (char)chunk[i] : '.';
 			}
 		}
 		done += n;
@@ -275,7 +280,7 @@ static long sys_mmap(struct task *t, uint64_t addr, uint64_t len, uint64_t prot,
 
 	if ((flags & ~(MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED)) != 0 ||
 	    (flags & (MAP_PRIVATE | MAP_ANONYMOUS)) != (MAP_PRIVATE | MAP_ANONYMOUS) ||
-	    (int64_t)fd != -1 || off != 0)
+	    (int32_t)fd != -1 || off != 0) /* Linux reads fd as an int */
 		return -L_EINVAL; /* anonymous private memory only: there are no files */
 	if (len == 0 || size > TASK_MMAP_MAX || (prot & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC)) != 0)
 		return -L_EINVAL;
@@ -367,6 +372,8 @@ static long sys_getrandom(uint64_t buf, uint64_t len, uint64_t flags)
 		return -L_EINVAL;
 	if (len > (1u << 20))
 		len = 1u << 20; /* Linux also returns less for large requests */
+	if (!user_range(buf, len))
+		return -L_EFAULT;
 	while (done < len) {
 		uint64_t n = len - done < sizeof(chunk) ? len - done : sizeof(chunk);
 

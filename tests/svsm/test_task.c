@@ -105,6 +105,27 @@ SELFTEST(task_testmod_static_pie_at_cpl3)
 	run_testmod(t, "testmod-pie");
 }
 
+/* modules/testmod/hostile.c: 26 hostile system calls, each refused as documented (exit 0). */
+SELFTEST(task_hostile_syscall_arguments_refused)
+{
+	const uint8_t *elf;
+	size_t n;
+	struct task *task;
+	const char *why;
+	struct buddy_stats before, after;
+
+	if (!have_rng())
+		return; /* checked in run_testmod */
+	ST_ASSERT(modar_find(svsm_modules, (size_t)(svsm_modules_end - svsm_modules), "hostile", &elf, &n) == NULL);
+	buddy_get_stats(mm_buddy(), &before);
+	ST_EQ(task_create("hostile", elf, n, NULL, 0, &task, &why), SVSM_OK);
+	ST_EQ(run_to_end(task, NULL), TASK_EXITED);
+	ST_EQ(task->exit_code, 0);
+	task_destroy(task);
+	buddy_get_stats(mm_buddy(), &after);
+	ST_EQ(after.free_pages, before.free_pages);
+}
+
 /* A one-segment ET_EXEC (R X) with code right after the headers. */
 static size_t tiny_elf(uint8_t *buf, const uint8_t *code, size_t len)
 {
