@@ -18,6 +18,13 @@
  * gets a TPM_RC_COMMAND_SIZE response, as a TPM answers it. If the module
  * stops (fault, exit), the back end fails every later command with
  * SVSM_EIO and the reason is in the log.
+ *
+ * At start the SVSM plays the platform firmware: it sends TPM2_Startup
+ * (so the guest's own Startup answers TPM_RC_INITIALIZE, as on a machine
+ * whose firmware started its TPM) and creates the endorsement key from
+ * the TCG EK Credential Profile's ECC NIST P-256 template (L-2). Its
+ * public area (TPMT_PUBLIC) is the vTPM's attestation manifest
+ * (snp-svsm-abi.md §5.7), so a report binds the vTPM's EK.
  */
 #pragma once
 
@@ -39,6 +46,8 @@ struct vtpm_module {
 	size_t inflight_len;
 	uint64_t commands;
 	uint64_t busy_answers;    /* calls answered BUSY (slices that ran out, or another command) */
+	uint8_t ek_public[512];   /* TPMT_PUBLIC of the EK */
+	size_t ek_len;            /* 0: no EK, the vTPM is left out of the services manifest */
 	struct vtpm_backend backend; /* for svsm_vm_set_vtpm */
 };
 

@@ -112,6 +112,82 @@ run:;
 	return SVSM_OK;
 }
 
+/*
+ * TPM2_CreatePrimary(TPM_RH_ENDORSEMENT) with the TCG EK Credential Profile
+ * (v2.5) template L-2: ECC NIST P-256, SHA-256, fixedTPM | fixedParent |
+ * sensitiveDataOrigin | adminWithPolicy | restricted | decrypt
+ * (0x000300B2), the policy PolicySecret(TPM_RH_ENDORSEMENT) (its digest per
+ * TPM 2.0 Part 3 §23.4), AES-128-CFB, 32 zero bytes of x and y.
+ */
+static const uint8_t ek_create[] = {
+	0x80, 0x02, 0, 0, 0, 0, 0, 0, 0x01, 0x31,  /* size patched */
+	0x40, 0, 0, 0x0B,                           /* TPM_RH_ENDORSEMENT */
+	0, 0, 0, 9, 0x40, 0, 0, 9, 0, 0, 0, 0, 0,   /* password session */
+	0, 4, 0, 0, 0, 0,                           /* inSensitive */
+	0, 122,                                     /* inPublic size */
+	0, 0x23, 0, 0x0B, 0, 0x03, 0, 0xB2,         /* ECC, SHA-256, attributes */
+	0, 32, 0x83, 0x71, 0x97, 0x67, 0x44, 0x84, 0xB3, 0xF8, 0x1A, 0x90, 0xCC, 0x8D, 0x46, 0xA5,
+	0xD7, 0x24, 0xFD, 0x52, 0xD7, 0x6E, 0x06, 0x52, 0x0B, 0x64, 0xF2, 0xA1, 0xDA, 0x1B,
+	0x33, 0x14, 0x69, 0xAA,                     /* authPolicy */
+	0, 0x06, 0, 128, 0, 0x43,                   /* AES-128-CFB */
+	0, 0x10, 0, 0x03, 0, 0x10,                  /* scheme NULL, NIST P-256, kdf NULL */
+	0, 32, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 32, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0,                           /* outsideInfo, creationPCR */
+};
+_Static_assert(sizeof(ek_create) == 10 + 4 + 13 + 6 + 2 + 122 + 6, "EK CreatePrimary layout");
+
+/* One command at start-up, run to completion: the response's return code, or -1. */
+static long startup_command(struct vtpm_module *m, const uint8_t *cmd, size_t len, uint8_t *rsp,
+			    size_t *rlen)
+{
+	if (task_give_input(m->task, cmd, len) != SVSM_OK || run_until_waiting(m) != SVSM_OK)
+		return -1;
+	*rlen = task_take_output(m->task, rsp, TPM_MAX);
+	return *rlen >= TPM_HDR && be32(rsp + 2) == *rlen ? (long)be32(rsp + 6) : -1;
+}
+
+/* Startup, the EK, its public area kept, the key flushed. false when the TPM refused. */
+static bool ek_setup(struct vtpm_module *m)
+{
+	static const uint8_t startup[] = { 0x80, 0x01, 0, 0, 0, 12, 0, 0, 0x01, 0x44, 0, 0 };
+	static uint8_t cmd[sizeof(ek_create)], rsp[TPM_MAX];
+	size_t n;
+
+	if (startup_command(m, startup, sizeof(startup), rsp, &n) != 0)
+		return false;
+	memcpy(cmd, ek_create, sizeof(cmd));
+	put_be32(cmd + 2, sizeof(cmd));
+	if (startup_command(m, cmd, sizeof(cmd), rsp, &n) != 0)
+		return false;
+	/* Response: header, objectHandle, parameterSize, outPublic (TPM2B_PUBLIC) ... */
+	if (n < 20 + 2)
+		return false;
+	size_t pub = (size_t)rsp[18] << 8 | rsp[19];
+
+	if (pub == 0 || pub > sizeof(m->ek_public) || 20 + pub > n)
+		return false;
+	memcpy(m->ek_public, rsp + 20, pub);
+	m->ek_len = pub;
+
+	uint8_t flush[14] = { 0x80, 0x01, 0, 0, 0, 14, 0, 0, 0x01, 0x65 };
+
+	memcpy(flush + 10, rsp + 10, 4); /* TPM2_FlushContext(objectHandle) */
+	return startup_command(m, flush, sizeof(flush), rsp, &n) == 0;
+}
+
+/* struct vtpm_backend.manifest: the EK's public area (§5.7). */
+static int manifest(void *ctx, uint8_t *buf, size_t max, size_t *len)
+{
+	const struct vtpm_module *m = ctx;
+
+	if (m->ek_len == 0 || m->ek_len > max)
+		return SVSM_ENOSPC;
+	memcpy(buf, m->ek_public, m->ek_len);
+	*len = m->ek_len;
+	return SVSM_OK;
+}
+
 int vtpm_module_start(struct vtpm_module *m, const uint8_t *archive, size_t archive_size,
 		      const char *name, const char **why)
 {
@@ -133,7 +209,12 @@ int vtpm_module_start(struct vtpm_module *m, const uint8_t *archive, size_t arch
 		m->task = NULL;
 		return SVSM_EIO;
 	}
-	m->backend = (struct vtpm_backend){ .send_command = send_command, .manifest = NULL, .ctx = m };
+	if (!ek_setup(m)) {
+		log_warn("vtpm: the TPM did not start or make its EK; the vTPM is left out of attestation");
+		m->ek_len = 0;
+	}
+	m->backend = (struct vtpm_backend){ .send_command = send_command,
+					    .manifest = m->ek_len != 0 ? manifest : NULL, .ctx = m };
 	log_info("vtpm: module %s waiting for commands (%llu user pages, %llu page-table pages)", name,
 		 (unsigned long long)m->task->pages, (unsigned long long)m->task->table_pages);
 	return SVSM_OK;

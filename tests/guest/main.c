@@ -25,6 +25,9 @@
 #define MIB (1ull << 20)
 
 static unsigned tests_run, tests_failed;
+/* The vTPM's manifest from ATTEST_SINGLE_SERVICE, for test_vtpm to compare with the TPM's own EK. */
+static uint8_t single_manifest[512];
+static size_t single_len;
 static const struct guest_boot *boot;
 static volatile struct svsm_ca *ca;
 
@@ -411,8 +414,8 @@ static void test_vtpm(void)
 	check(q.rax == SVSM_SUCCESS && (q.rcx & (1ull << SVSM_VTPM_TPM_SEND_COMMAND)) != 0,
 	      "VTPM_QUERY: TPM_SEND_COMMAND offered");
 	check(vtpm_cmd(SVSM_VTPM_TPM_SEND_COMMAND, 0, startup, sizeof(startup)) == SVSM_SUCCESS &&
-		      (memcpy(&size, vtpm_buf, 4), size == 10) && be32(vtpm_buf + 4 + 6) == 0,
-	      "VTPM_CMD TPM2_Startup(CLEAR): TPM_RC_SUCCESS");
+		      (memcpy(&size, vtpm_buf, 4), size == 10) && be32(vtpm_buf + 4 + 6) == 0x100,
+	      "VTPM_CMD TPM2_Startup(CLEAR): TPM_RC_INITIALIZE (the SVSM started it, as firmware does)");
 	check(vtpm_cmd(SVSM_VTPM_TPM_SEND_COMMAND, 0, getrandom, sizeof(getrandom)) == SVSM_SUCCESS &&
 		      (memcpy(&size, vtpm_buf, 4), size == 28) && be32(vtpm_buf + 4 + 6) == 0 &&
 		      vtpm_buf[4 + 11] == 16,
@@ -428,6 +431,35 @@ static void test_vtpm(void)
 	check(vtpm_cmd(SVSM_VTPM_TPM_SEND_COMMAND, 0, getrandom, sizeof(getrandom)) == SVSM_SUCCESS &&
 		      be32(vtpm_buf + 4 + 6) == 0,
 	      "... and the vTPM still answers");
+
+	/*
+	 * The EK the attestation manifest names is this TPM's: the same
+	 * template (TCG EK Credential Profile L-2, ECC P-256) gives the same
+	 * public area. CreatePrimary may answer BUSY (it runs in slices): retry.
+	 */
+	static const uint8_t ek[] = {
+		0x80, 0x02, 0, 0, 0, 163, 0, 0, 0x01, 0x31, 0x40, 0, 0, 0x0B,
+		0, 0, 0, 9, 0x40, 0, 0, 9, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0,
+		0, 122, 0, 0x23, 0, 0x0B, 0, 0x03, 0, 0xB2,
+		0, 32, 0x83, 0x71, 0x97, 0x67, 0x44, 0x84, 0xB3, 0xF8, 0x1A, 0x90, 0xCC, 0x8D, 0x46, 0xA5,
+		0xD7, 0x24, 0xFD, 0x52, 0xD7, 0x6E, 0x06, 0x52, 0x0B, 0x64, 0xF2, 0xA1, 0xDA, 0x1B,
+		0x33, 0x14, 0x69, 0xAA, 0, 0x06, 0, 128, 0, 0x43, 0, 0x10, 0, 0x03, 0, 0x10,
+		0, 32, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0, 32, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0, 0, 0, 0, 0, 0,
+	};
+	uint64_t rc;
+	unsigned busy = 0;
+
+	_Static_assert(sizeof(ek) == 163, "EK CreatePrimary size");
+	while ((rc = vtpm_cmd(SVSM_VTPM_TPM_SEND_COMMAND, 0, ek, sizeof(ek))) == SVSM_ERR_BUSY && busy < 100000)
+		busy++;
+	size_t pub = (size_t)vtpm_buf[4 + 18] << 8 | vtpm_buf[4 + 19];
+
+	check(rc == SVSM_SUCCESS && be32(vtpm_buf + 4 + 6) == 0 && single_len != 0 && pub == single_len &&
+		      memcmp(vtpm_buf + 4 + 20, single_manifest, pub) == 0,
+	      "the EK in the attestation manifest is the vTPM's (same public area from CreatePrimary)");
+	guest_printf("# vTPM EK CreatePrimary: %u BUSY answers before the key\n", busy);
 }
 
 /* Buffers for the attestation calls: in the image, so validated and the guest's. */
@@ -443,9 +475,8 @@ static void print_hex(const char *name, const uint8_t *b, size_t n)
 	guest_printf("\n");
 }
 
-/* ATTEST_SERVICES with the operation in the calling area's buffer (as Linux does, §5.7). */
-static struct guest_call attest_services(uint32_t report_size, uint32_t manifest_size,
-					 uint16_t nonce_size)
+/* The common operation fields in the calling area's buffer (as Linux puts them, §5.7). */
+static void fill_attest_op(uint32_t report_size, uint32_t manifest_size, uint16_t nonce_size)
 {
 	volatile struct svsm_attest_services_op *op =
 		(volatile struct svsm_attest_services_op *)ca->buffer;
@@ -463,6 +494,12 @@ static struct guest_call attest_services(uint32_t report_size, uint32_t manifest
 	op->certs_gpa = 0;
 	op->certs_size = 0;
 	op->rsvd_3c = 0;
+}
+
+static struct guest_call attest_services(uint32_t report_size, uint32_t manifest_size,
+					 uint16_t nonce_size)
+{
+	fill_attest_op(report_size, manifest_size, nonce_size);
 	return call(SVSM_ATTEST_PROTOCOL, SVSM_ATTEST_SERVICES, boot->caa_gpa + 8, 0);
 }
 
@@ -485,7 +522,7 @@ static void test_attest(void)
 
 	struct guest_call c = attest_services(PAGE, 16, SVSM_ATTEST_NONCE_SIZE);
 
-	check(c.rax == SVSM_ERR_INVALID_PARAMETER && c.rcx == sizeof(struct svsm_manifest_hdr) &&
+	check(c.rax == SVSM_ERR_INVALID_PARAMETER && c.rcx > sizeof(struct svsm_manifest_hdr) &&
 		      c.r8 == SNP_REPORT_SIZE && att_report[0] == 0xEE,
 	      "ATTEST_SERVICES, manifest buffer too small: INVALID_PARAMETER with the sizes, nothing written");
 	c = attest_services(0x100, PAGE, SVSM_ATTEST_NONCE_SIZE);
@@ -496,17 +533,37 @@ static void test_attest(void)
 	      "ATTEST_SERVICES, 32-byte nonce refused");
 
 	c = attest_services(PAGE, PAGE, SVSM_ATTEST_NONCE_SIZE);
-	check(c.rax == SVSM_SUCCESS && c.rcx == sizeof(struct svsm_manifest_hdr) && c.rdx == 0 &&
-		      c.r8 == SNP_REPORT_SIZE,
+	static const uint8_t vtpm_guid[16] = SVSM_VTPM_SERVICE_GUID;
+	const struct svsm_manifest_entry *me = (const struct svsm_manifest_entry *)(att_manifest + sizeof(*m));
+
+	check(c.rax == SVSM_SUCCESS && c.rcx > sizeof(*m) + sizeof(*me) && c.rdx == 0 && c.r8 == SNP_REPORT_SIZE,
 	      "ATTEST_SERVICES: success; manifest, certificate and report sizes");
-	check(memcmp(m->guid, header_guid, 16) == 0 && m->size == sizeof(*m) && m->count == 0,
-	      "services manifest: the header GUID and no services (no vTPM yet)");
+	check(memcmp(m->guid, header_guid, 16) == 0 && m->size == c.rcx && m->count == 1 &&
+		      memcmp(me->guid, vtpm_guid, 16) == 0 && me->offset == sizeof(*m) + sizeof(*me) &&
+		      me->offset + me->size == m->size && att_manifest[me->offset + 1] == 0x23,
+	      "services manifest: the header GUID and the vTPM with its EK public area (ECC)");
 	check(r->version >= 2 && r->vmpl == 0 && r->signature_algo == SNP_REPORT_SIG_ALGO_ECDSA_P384_SHA384 &&
 		      (r->policy & (1ull << 17)) != 0,
 	      "report: version, VMPL0 (the SVSM's), ECDSA P-384 signature, policy bit 17");
 	print_hex("nonce", att_nonce, sizeof(att_nonce));
 	print_hex("manifest", att_manifest, c.rcx);
 	print_hex("report", att_report, SNP_REPORT_SIZE);
+
+	/* ATTEST_SINGLE_SERVICE for the vTPM: its manifest alone, the EK public area. */
+	volatile struct svsm_attest_single_op *sop = (volatile struct svsm_attest_single_op *)ca->buffer;
+
+	uint32_t vtpm_entry_size = me->size; /* the call below writes over the services manifest */
+
+	fill_attest_op(PAGE, PAGE, SVSM_ATTEST_NONCE_SIZE);
+	for (unsigned i = 0; i < 16; i++)
+		sop->service_guid[i] = vtpm_guid[i];
+	sop->manifest_version = 0;
+	sop->rsvd_54 = 0;
+	c = call(SVSM_ATTEST_PROTOCOL, SVSM_ATTEST_SINGLE_SERVICE, boot->caa_gpa + 8, 0);
+	single_len = c.rax == SVSM_SUCCESS ? c.rcx : 0;
+	check(c.rax == SVSM_SUCCESS && c.rcx == vtpm_entry_size && att_manifest[1] == 0x23,
+	      "ATTEST_SINGLE_SERVICE(vTPM): the EK public area alone");
+	memcpy(single_manifest, att_manifest, single_len < sizeof(single_manifest) ? single_len : 0);
 
 	memcpy(first_id, r->report_id, sizeof(first_id));
 	c = attest_services(PAGE, PAGE, SVSM_ATTEST_NONCE_SIZE);

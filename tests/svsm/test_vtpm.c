@@ -102,9 +102,17 @@ SELFTEST(vtpm_module_through_the_vtpm_protocol)
 	ST_EQ(q.rax, SVSM_SUCCESS);
 	ST_EQ(q.rcx & (1ull << SVSM_VTPM_TPM_SEND_COMMAND), 1ull << SVSM_VTPM_TPM_SEND_COMMAND);
 
+	/* The SVSM started the TPM (as firmware does): the guest's Startup answers TPM_RC_INITIALIZE. */
 	ST_EQ(vtpm_call(STARTUP_CLEAR, sizeof(STARTUP_CLEAR), rsp, &n), SVSM_SUCCESS);
 	ST_EQ(n, 10);
-	ST_EQ(be32(rsp + 6), 0);
+	ST_EQ(be32(rsp + 6), 0x100);
+	/* The EK public area (ECC, SHA-256, the EK attributes) is the vTPM's manifest. */
+	static uint8_t man[600];
+	size_t mlen = 0;
+
+	ST_ASSERT(m.backend.manifest != NULL);
+	ST_EQ(m.backend.manifest(m.backend.ctx, man, sizeof(man), &mlen), SVSM_OK);
+	ST_ASSERT(mlen > 120 && man[1] == 0x23 && man[3] == 0x0B && man[7] == 0xB2);
 
 	ST_EQ(vtpm_call(GET_RANDOM_16, sizeof(GET_RANDOM_16), rsp, &n), SVSM_SUCCESS);
 	ST_EQ(n, 10 + 2 + 16);
