@@ -19,12 +19,16 @@
 #include "svsm/panic.h"
 #include "svsm/modar.h"
 #include "svsm/platform_vsnp.h"
+#include "svsm/task.h"
 #include "svsm/vtpm_module.h"
 
 #define GUEST_SEV_FEATURES GUEST_LAUNCH_SEV_FEATURES
 #define GUEST_VMPL GUEST_LAUNCH_VMPL
 /* The payload is read into one buddy block: 4 MiB at most (order 10). */
 #define PAYLOAD_MAX_ORDER 10
+
+/* The vTPM module, when it started (vtpm_setup). */
+static struct vtpm_module vtpm;
 
 /* Options for the payload: "guest.*" keys are handed on in its boot page (docs/BOOT.md). */
 bool svsm_run_accepts_key(const char *key, size_t len)
@@ -73,6 +77,12 @@ __attribute__((noreturn)) static void report_exit(const struct vsnp_exit *e)
 	console_printf("SVSM: guest ran: %llu exits, %llu SVSM calls, %llu lent pages in use\n",
 		       (unsigned long long)e->exits, (unsigned long long)e->calls,
 		       (unsigned long long)e->lent_used);
+	if (vtpm.task != NULL)
+		console_printf("SVSM: vtpm module: %llu commands, %llu BUSY answers, %llu KiB of user memory "
+			       "(peak %llu KiB) and %llu KiB of page tables at CPL3\n",
+			       (unsigned long long)vtpm.commands, (unsigned long long)vtpm.busy_answers,
+			       (unsigned long long)(vtpm.task->pages * 4), (unsigned long long)(vtpm.task->pages_peak * 4),
+			       (unsigned long long)(vtpm.task->table_pages * 4));
 	if (e->kind == VSNP_EXIT_STOPPED) {
 		console_printf("SVSM: guest STOPPED at RIP 0x%llx: %s\n", (unsigned long long)e->rip,
 			       e->why);
@@ -113,7 +123,6 @@ static void attest_setup(struct svsm_vm *vm)
  */
 static void vtpm_setup(struct svsm_vm *vm)
 {
-	static struct vtpm_module vtpm;
 	const char *why;
 
 	if (vtpm_module_start(&vtpm, svsm_modules, (size_t)(svsm_modules_end - svsm_modules), "vtpm",

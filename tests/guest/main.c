@@ -460,6 +460,14 @@ static void test_vtpm(void)
 		      memcmp(vtpm_buf + 4 + 20, single_manifest, pub) == 0,
 	      "the EK in the attestation manifest is the vTPM's (same public area from CreatePrimary)");
 	guest_printf("# vTPM EK CreatePrimary: %u BUSY answers before the key\n", busy);
+	if (rc == SVSM_SUCCESS) { /* TPM2_FlushContext(the EK's handle): leave the TPM's object slots free */
+		uint8_t fl[14] = { 0x80, 0x01, 0, 0, 0, 14, 0, 0, 0x01, 0x65 };
+
+		memcpy(fl + 10, vtpm_buf + 4 + 10, 4);
+		check(vtpm_cmd(SVSM_VTPM_TPM_SEND_COMMAND, 0, fl, sizeof(fl)) == SVSM_SUCCESS &&
+			      be32(vtpm_buf + 4 + 6) == 0,
+		      "TPM2_FlushContext of the EK");
+	}
 }
 
 /* Buffers for the attestation calls: in the image, so validated and the guest's. */
