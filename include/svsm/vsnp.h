@@ -74,6 +74,7 @@ enum vsnp_hv_action {
 	VSNP_HV_SVSM_CALL, /* Run VMPL0: serve the SVSM call, then resume */
 	VSNP_HV_TERMINATE, /* the guest asked to end (set/code in the request) */
 	VSNP_HV_BAD,       /* a request no hypervisor answers: stop the guest */
+	VSNP_HV_GUEST_REQUEST, /* GHCB page: SNP guest request, pages in SW_EXITINFO1/2 (the kernel's) */
 };
 
 struct vsnp_hv {
@@ -102,6 +103,20 @@ struct vsnp_hv_vcpu {
  * a reason until the GHCB protocol is served.
  */
 enum vsnp_hv_action vsnp_hv_msr_exit(struct vsnp_hv *hv, struct vsnp_hv_vcpu *v);
+
+struct ghcb;
+/*
+ * A VMGEXIT with the GHCB MSR holding the registered GHCB's GPA: the
+ * GHCB page protocol (snp-svsm-abi.md §3.2, §3.3) on g, the SVSM's copy
+ * of the guest's shared page, read once; the answer is written into g
+ * (SW_EXITINFO1/2 marked valid, the PSC header advanced) for the caller
+ * to copy back. Served: Run VMPL (VMPL0: an SVSM call), page state change
+ * (4 KiB and 2 MiB entries, SW_SCRATCH the shared buffer), guest request
+ * (the kernel finishes it), hypervisor features, termination. AP creation
+ * and everything else answer GHCB_RESULT_ERROR / GHCB_ERR_INVALID_INPUT;
+ * a bad usage or missing inputs their GHCB errors.
+ */
+enum vsnp_hv_action vsnp_hv_ghcb_exit(struct vsnp_hv *hv, struct vsnp_hv_vcpu *v, struct ghcb *g);
 
 /* ---- kernel ---- */
 

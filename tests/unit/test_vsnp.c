@@ -16,6 +16,7 @@
 #include "abi/snp.h"
 #include "abi/vmcb.h"
 #include "svsm/errno.h"
+#include "svsm/ghcb_proto.h"
 #include "svsm/snp_cpuid.h"
 #include "svsm/vsnp.h"
 #include "svsm/vsnp_cpuid.h"
@@ -320,6 +321,127 @@ static void page_state_changes(void **state)
 	assert_memory_equal(before, entries, sizeof(before));
 }
 
+/* ---- the GHCB page protocol ---- */
+
+static struct ghcb g;
+
+static void ghcb_request(uint64_t code, uint64_t info1, uint64_t info2)
+{
+	memset(&g, 0, sizeof(g));
+	GHCB_SET(&g, sw_exit_code, code);
+	GHCB_SET(&g, sw_exit_info_1, info1);
+	GHCB_SET(&g, sw_exit_info_2, info2);
+	g.protocol_version = 2;
+}
+
+static void ghcb_page_protocol(void **state)
+{
+	struct vsnp_hv hv = hv_of();
+	struct vsnp_hv_vcpu v = { .ghcb_gpa = GUEST_PA + 10 * PAGE };
+	(void)state;
+
+	/* Run VMPL0 is the SVSM call; other VMPLs and junk bits are refused. */
+	ghcb_request(SVM_VMGEXIT_SNP_RUN_VMPL, 0, 0);
+	assert_int_equal(vsnp_hv_ghcb_exit(&hv, &v, &g), VSNP_HV_SVSM_CALL);
+	assert_true(GHCB_VALID(&g, sw_exit_info_1) && g.sw_exit_info_1 == GHCB_RESULT_OK);
+	for (uint64_t bad = 1; bad <= 0x100; bad <<= 8) {
+		ghcb_request(SVM_VMGEXIT_SNP_RUN_VMPL, bad, 0);
+		assert_int_equal(vsnp_hv_ghcb_exit(&hv, &v, &g), VSNP_HV_RESUME);
+		assert_int_equal(g.sw_exit_info_1, GHCB_RESULT_ERROR);
+		assert_int_equal(g.sw_exit_info_2, GHCB_ERR_INVALID_INPUT);
+	}
+	ghcb_request(SVM_VMGEXIT_HV_FEATURES, 0, 0);
+	assert_int_equal(vsnp_hv_ghcb_exit(&hv, &v, &g), VSNP_HV_RESUME);
+	assert_true(g.sw_exit_info_1 == 0 && g.sw_exit_info_2 == 0x23 && GHCB_VALID(&g, sw_exit_info_2));
+	ghcb_request(SVM_VMGEXIT_TERM_REQUEST, 0xE | (5 << 4), 0);
+	assert_int_equal(vsnp_hv_ghcb_exit(&hv, &v, &g), VSNP_HV_TERMINATE);
+	assert_true(v.term_set == 0xE && v.term_code == 5);
+	/* Guest requests: two distinct page-aligned guest pages, or an error. */
+	ghcb_request(SVM_VMGEXIT_GUEST_REQUEST, GUEST_PA + PAGE, GUEST_PA + 2 * PAGE);
+	assert_int_equal(vsnp_hv_ghcb_exit(&hv, &v, &g), VSNP_HV_GUEST_REQUEST);
+	const uint64_t bad_req[][2] = { { GUEST_PA + PAGE, GUEST_PA + PAGE }, { GUEST_PA + 8, GUEST_PA + 2 * PAGE },
+					{ SVSM_PAGE_PA, GUEST_PA + PAGE }, { GUEST_PA + PAGE, 0x40000000ull } };
+	for (unsigned i = 0; i < 4; i++) {
+		ghcb_request(SVM_VMGEXIT_GUEST_REQUEST, bad_req[i][0], bad_req[i][1]);
+		assert_int_equal(vsnp_hv_ghcb_exit(&hv, &v, &g), VSNP_HV_RESUME);
+		assert_int_equal(g.sw_exit_info_2, GHCB_ERR_INVALID_INPUT);
+	}
+	/* AP creation and unknown codes: not served; usage and missing inputs: their errors. */
+	ghcb_request(SVM_VMGEXIT_AP_CREATION, 1, GUEST_PA + PAGE);
+	assert_int_equal(vsnp_hv_ghcb_exit(&hv, &v, &g), VSNP_HV_RESUME);
+	assert_true(g.sw_exit_info_1 == GHCB_RESULT_ERROR && g.sw_exit_info_2 == GHCB_ERR_INVALID_INPUT);
+	ghcb_request(0x12345678, 0, 0);
+	assert_int_equal(vsnp_hv_ghcb_exit(&hv, &v, &g), VSNP_HV_RESUME);
+	assert_int_equal(g.sw_exit_info_1, GHCB_RESULT_ERROR);
+	ghcb_request(SVM_VMGEXIT_HV_FEATURES, 0, 0);
+	g.ghcb_usage = 1;
+	assert_int_equal(vsnp_hv_ghcb_exit(&hv, &v, &g), VSNP_HV_RESUME);
+	assert_true(g.sw_exit_info_1 == GHCB_RESULT_ERROR && g.sw_exit_info_2 == GHCB_ERR_INVALID_USAGE);
+	memset(&g, 0, sizeof(g));
+	g.sw_exit_code = SVM_VMGEXIT_HV_FEATURES; /* not marked valid */
+	assert_int_equal(vsnp_hv_ghcb_exit(&hv, &v, &g), VSNP_HV_RESUME);
+	assert_true(g.sw_exit_info_1 == GHCB_RESULT_ERROR && g.sw_exit_info_2 == GHCB_ERR_MISSING_INPUT);
+}
+
+static void ghcb_page_state_changes(void **state)
+{
+	struct vsnp_hv hv = hv_of();
+	struct vsnp_hv_vcpu v = { .ghcb_gpa = GUEST_PA + 10 * PAGE };
+	struct psc_desc *d = (struct psc_desc *)g.shared_buffer;
+	static struct rmp_entry before[RAM_PAGES];
+	(void)state;
+
+	/* Two pages to shared, then one back: cur_entry runs past end_entry. */
+	ghcb_request(SVM_VMGEXIT_PSC, 0, 0);
+	GHCB_SET(&g, sw_scratch, v.ghcb_gpa + 0x800);
+	d->hdr.end_entry = 1;
+	d->entries[0] = ((GUEST_PA + 4 * PAGE) >> 12 << PSC_ENTRY_GFN_SHIFT) | ((uint64_t)GHCB_PSC_OP_SHARED << PSC_ENTRY_OP_SHIFT);
+	d->entries[1] = ((GUEST_PA + 5 * PAGE) >> 12 << PSC_ENTRY_GFN_SHIFT) | ((uint64_t)GHCB_PSC_OP_SHARED << PSC_ENTRY_OP_SHIFT);
+	assert_int_equal(vsnp_hv_ghcb_exit(&hv, &v, &g), VSNP_HV_RESUME);
+	assert_true(g.sw_exit_info_1 == 0 && g.sw_exit_info_2 == 0 && d->hdr.cur_entry == 2);
+	assert_false(rmp_model_entry(&rmp, GUEST_PA + 4 * PAGE)->assigned);
+	assert_false(rmp_model_entry(&rmp, GUEST_PA + 5 * PAGE)->assigned);
+
+	/* A bad second entry: the first is done, cur_entry stops at the bad one, SW_EXITINFO2 != 0. */
+	memcpy(before, entries, sizeof(before));
+	ghcb_request(SVM_VMGEXIT_PSC, 0, 0);
+	GHCB_SET(&g, sw_scratch, v.ghcb_gpa + 0x800);
+	d->hdr.end_entry = 1;
+	d->entries[0] = ((GUEST_PA + 4 * PAGE) >> 12 << PSC_ENTRY_GFN_SHIFT) | ((uint64_t)GHCB_PSC_OP_PRIVATE << PSC_ENTRY_OP_SHIFT);
+	d->entries[1] = (SVSM_PAGE_PA >> 12 << PSC_ENTRY_GFN_SHIFT) | ((uint64_t)GHCB_PSC_OP_SHARED << PSC_ENTRY_OP_SHIFT);
+	assert_int_equal(vsnp_hv_ghcb_exit(&hv, &v, &g), VSNP_HV_RESUME);
+	assert_true(g.sw_exit_info_2 != 0 && d->hdr.cur_entry == 1);
+	assert_true(rmp_model_entry(&rmp, GUEST_PA + 4 * PAGE)->assigned);
+	assert_true(rmp_model_entry(&rmp, SVSM_PAGE_PA)->assigned);
+
+	/* Refused whole: SW_SCRATCH elsewhere, a header out of range; nothing changes. */
+	memcpy(before, entries, sizeof(before));
+	ghcb_request(SVM_VMGEXIT_PSC, 0, 0);
+	GHCB_SET(&g, sw_scratch, v.ghcb_gpa + 0x900);
+	d->entries[0] = ((GUEST_PA + 5 * PAGE) >> 12 << PSC_ENTRY_GFN_SHIFT) | ((uint64_t)GHCB_PSC_OP_PRIVATE << PSC_ENTRY_OP_SHIFT);
+	assert_int_equal(vsnp_hv_ghcb_exit(&hv, &v, &g), VSNP_HV_RESUME);
+	assert_true(g.sw_exit_info_1 == GHCB_RESULT_ERROR && g.sw_exit_info_2 == GHCB_ERR_INVALID_SCRATCH);
+	ghcb_request(SVM_VMGEXIT_PSC, 0, 0);
+	GHCB_SET(&g, sw_scratch, v.ghcb_gpa + 0x800);
+	d->hdr.end_entry = PSC_MAX_ENTRIES;
+	assert_int_equal(vsnp_hv_ghcb_exit(&hv, &v, &g), VSNP_HV_RESUME);
+	assert_int_equal(g.sw_exit_info_2, GHCB_ERR_INVALID_INPUT);
+	/* A misaligned 2 MiB entry and a reserved bit: the entry fails, the RMP is unchanged. */
+	const uint64_t bad[] = {
+		((GUEST_PA + PAGE) >> 12 << PSC_ENTRY_GFN_SHIFT) | PSC_ENTRY_2M | ((uint64_t)GHCB_PSC_OP_SHARED << PSC_ENTRY_OP_SHIFT),
+		((GUEST_PA + PAGE) >> 12 << PSC_ENTRY_GFN_SHIFT) | (1ull << 60) | ((uint64_t)GHCB_PSC_OP_SHARED << PSC_ENTRY_OP_SHIFT),
+		((GUEST_PA + PAGE) >> 12 << PSC_ENTRY_GFN_SHIFT) | ((uint64_t)GHCB_PSC_OP_PSMASH << PSC_ENTRY_OP_SHIFT),
+	};
+	for (unsigned i = 0; i < 3; i++) {
+		ghcb_request(SVM_VMGEXIT_PSC, 0, 0);
+		GHCB_SET(&g, sw_scratch, v.ghcb_gpa + 0x800);
+		d->entries[0] = bad[i];
+		assert_int_equal(vsnp_hv_ghcb_exit(&hv, &v, &g), VSNP_HV_RESUME);
+		assert_true(g.sw_exit_info_2 != 0 && d->hdr.cur_entry == 0);
+	}
+	assert_memory_equal(before, entries, sizeof(before));
+}
+
 /* ---- cpuid_build ---- */
 
 static unsigned fake_leaves; /* 0: an EPYC-like CPU; 1: one with too many leaves */
@@ -408,6 +530,8 @@ int main(void)
 		cmocka_unit_test_setup(msr_protocol_answers, setup),
 		cmocka_unit_test_setup(run_vmpl_only_to_vmpl0, setup),
 		cmocka_unit_test_setup(page_state_changes, setup),
+		cmocka_unit_test_setup(ghcb_page_protocol, setup),
+		cmocka_unit_test_setup(ghcb_page_state_changes, setup),
 		cmocka_unit_test(cpuid_page_built),
 	};
 

@@ -10,6 +10,8 @@
  * and GHCB registration are refused outside guest RAM (a real hypervisor
  * could do worse; the snp backend does not trust it).
  */
+#include "abi/ghcb.h"
+#include "lib/string.h"
 #include "svsm/errno.h"
 #include "svsm/ghcb_proto.h"
 #include "svsm/vsnp.h"
@@ -110,5 +112,110 @@ enum vsnp_hv_action vsnp_hv_msr_exit(struct vsnp_hv *hv, struct vsnp_hv_vcpu *v)
 	default:
 		v->why = "unknown GHCB MSR protocol request";
 		return VSNP_HV_BAD;
+	}
+}
+
+/* ---- the GHCB page protocol ---- */
+
+#define HV_2M (512 * HV_PAGE)
+/* §3.2: the GHCB shared buffer's offset, where SW_SCRATCH must point for a PSC. */
+#define GHCB_SHARED_OFF 0x800u
+
+/* The hypervisor's answer: SW_EXITINFO1 = result, SW_EXITINFO2 = detail, both marked valid. */
+static void answer(struct ghcb *g, uint64_t result, uint64_t detail)
+{
+	GHCB_SET(g, sw_exit_info_1, result);
+	GHCB_SET(g, sw_exit_info_2, detail);
+}
+
+/* One PSC entry as a hypervisor's RMPUPDATE (4 KiB, or 512 of them for a 2 MiB entry). */
+static int psc_entry(struct vsnp_hv *hv, uint64_t e)
+{
+	uint64_t gpa = ((e >> PSC_ENTRY_GFN_SHIFT) & PSC_ENTRY_GFN_MASK) * HV_PAGE;
+	unsigned op = (unsigned)(e >> PSC_ENTRY_OP_SHIFT) & PSC_ENTRY_OP_MASK;
+	bool large = (e & PSC_ENTRY_2M) != 0;
+	uint64_t len = large ? HV_2M : HV_PAGE;
+
+	if ((e & PSC_ENTRY_RSVD_MASK) != 0 || (op != GHCB_PSC_OP_PRIVATE && op != GHCB_PSC_OP_SHARED) ||
+	    (large && (gpa & (HV_2M - 1)) != 0) || !memmap_contains(hv->guest_ram, gpa, gpa + len))
+		return SVSM_EINVAL;
+	for (uint64_t off = 0; off < len; off += HV_PAGE) {
+		const struct rmp_entry *r = rmp_model_entry(hv->rmp, gpa + off);
+
+		if (r == NULL || r->vmsa)
+			return SVSM_EINVAL; /* never a VMSA: that would end its vCPU (the SVSM owns them) */
+	}
+	if (rmp_model_set_private(hv->rmp, gpa, large, op == GHCB_PSC_OP_PRIVATE) != SVSM_OK)
+		return SVSM_EINVAL;
+	return vsnp_npt_drop(hv->npt, gpa, len);
+}
+
+/* §3.4: entries from cur_entry to end_entry; cur_entry says how far it got. */
+static void serve_ghcb_psc(struct vsnp_hv *hv, struct vsnp_hv_vcpu *v, struct ghcb *g)
+{
+	struct psc_desc *d = (struct psc_desc *)g->shared_buffer;
+
+	if (!GHCB_VALID(g, sw_scratch) || g->sw_scratch != v->ghcb_gpa + GHCB_SHARED_OFF) {
+		answer(g, GHCB_RESULT_ERROR, GHCB_ERR_INVALID_SCRATCH);
+		return;
+	}
+	if (d->hdr.end_entry >= PSC_MAX_ENTRIES || d->hdr.cur_entry > d->hdr.end_entry || d->hdr.reserved != 0) {
+		answer(g, GHCB_RESULT_ERROR, GHCB_ERR_INVALID_INPUT);
+		return;
+	}
+	while (d->hdr.cur_entry <= d->hdr.end_entry) {
+		if (psc_entry(hv, d->entries[d->hdr.cur_entry]) != SVSM_OK) {
+			/* §3.4: a non-zero SW_EXITINFO2 with cur_entry at the entry that failed. */
+			answer(g, GHCB_RESULT_OK, HV_MSR_ERROR);
+			return;
+		}
+		d->hdr.cur_entry++;
+	}
+	answer(g, GHCB_RESULT_OK, 0);
+}
+
+enum vsnp_hv_action vsnp_hv_ghcb_exit(struct vsnp_hv *hv, struct vsnp_hv_vcpu *v, struct ghcb *g)
+{
+	if (g->ghcb_usage != GHCB_USAGE_STANDARD) {
+		answer(g, GHCB_RESULT_ERROR, GHCB_ERR_INVALID_USAGE);
+		return VSNP_HV_RESUME;
+	}
+	if (!GHCB_VALID(g, sw_exit_code) || !GHCB_VALID(g, sw_exit_info_1) || !GHCB_VALID(g, sw_exit_info_2)) {
+		answer(g, GHCB_RESULT_ERROR, GHCB_ERR_MISSING_INPUT);
+		return VSNP_HV_RESUME;
+	}
+	switch (g->sw_exit_code) {
+	case SVM_VMGEXIT_SNP_RUN_VMPL:
+		/* SW_EXITINFO1[7:0]: the target VMPL; only VMPL0 is ever run for a lower one. */
+		if ((g->sw_exit_info_1 & 0xFF) != 0 || (g->sw_exit_info_1 >> 8) != 0) {
+			answer(g, GHCB_RESULT_ERROR, GHCB_ERR_INVALID_INPUT);
+			return VSNP_HV_RESUME;
+		}
+		answer(g, GHCB_RESULT_OK, 0);
+		return VSNP_HV_SVSM_CALL;
+	case SVM_VMGEXIT_PSC:
+		serve_ghcb_psc(hv, v, g);
+		return VSNP_HV_RESUME;
+	case SVM_VMGEXIT_GUEST_REQUEST:
+		/* Both pages must be guest RAM; the kernel checks they are shared and runs the PSP. */
+		if ((g->sw_exit_info_1 | g->sw_exit_info_2) & (HV_PAGE - 1) ||
+		    !is_guest_page(hv, g->sw_exit_info_1) || !is_guest_page(hv, g->sw_exit_info_2) ||
+		    g->sw_exit_info_1 == g->sw_exit_info_2) {
+			answer(g, GHCB_RESULT_ERROR, GHCB_ERR_INVALID_INPUT);
+			return VSNP_HV_RESUME;
+		}
+		return VSNP_HV_GUEST_REQUEST;
+	case SVM_VMGEXIT_HV_FEATURES:
+		answer(g, GHCB_RESULT_OK, hv->features);
+		return VSNP_HV_RESUME;
+	case SVM_VMGEXIT_TERM_REQUEST:
+		/* SW_EXITINFO1[3:0] the reason set, [11:4] the code (as the MSR form's [15:12], [23:16]). */
+		v->term_set = (unsigned)(g->sw_exit_info_1 & 0xF);
+		v->term_code = (unsigned)(g->sw_exit_info_1 >> 4) & 0xFF;
+		return VSNP_HV_TERMINATE;
+	default:
+		/* AP creation (one physical CPU here), MMIO, and the rest: not served. */
+		answer(g, GHCB_RESULT_ERROR, GHCB_ERR_INVALID_INPUT);
+		return VSNP_HV_RESUME;
 	}
 }

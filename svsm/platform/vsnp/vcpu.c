@@ -24,6 +24,7 @@
 #include "svsm/boot.h"
 #include "svsm/console.h"
 #include "svsm/errno.h"
+#include "svsm/ghcb_proto.h"
 #include "svsm/guest_mem.h"
 #include "svsm/mm.h"
 #include "svsm/panic.h"
@@ -280,6 +281,63 @@ static void svsm_call(struct run *r, struct vsnp_vcpu *c)
 	c->g.r8 = regs.r8;
 }
 
+/* The guest's own SNP guest request (GHCB page, e.g. with VMPCK2): the PSP model answers it. */
+static void guest_request(struct ghcb *g)
+{
+	static struct snp_guest_msg req, resp;
+	uint64_t fw = 0;
+
+	memset(&resp, 0, sizeof(resp));
+	if (vsnp_shared_copy(g->sw_exit_info_1, &req, sizeof(req), false) != SVSM_OK) {
+		GHCB_SET(g, sw_exit_info_1, GHCB_RESULT_ERROR);
+		GHCB_SET(g, sw_exit_info_2, GHCB_ERR_INVALID_INPUT); /* not a shared page */
+		return;
+	}
+	/* A request the model refuses changes nothing in it; fw says why ([31:0]: firmware error). */
+	if (psp_model_guest_request(&vsnp.psp, &req, &resp, &fw) == SVSM_OK &&
+	    vsnp_shared_copy(g->sw_exit_info_2, &resp, sizeof(resp), true) != SVSM_OK)
+		fw = PSP_FW_ERR_INVALID_PARAM;
+	GHCB_SET(g, sw_exit_info_1, GHCB_RESULT_OK);
+	GHCB_SET(g, sw_exit_info_2, fw);
+}
+
+/* VMGEXIT with the GHCB MSR holding a GPA: the GHCB page protocol. */
+static void exit_ghcb(struct run *r, struct vsnp_vcpu *c)
+{
+	static struct ghcb g; /* the SVSM's copy of the guest's GHCB, read once */
+	uint64_t gpa = c->hv.ghcb_msr;
+
+	if (gpa == 0 || gpa != c->hv.ghcb_gpa) {
+		stop(r, c, "GHCB page protocol with a GHCB that was not registered");
+		return;
+	}
+	if (vsnp_shared_copy(gpa, &g, sizeof(g), false) != SVSM_OK) {
+		stop(r, c, "the registered GHCB is not a shared page (a hypervisor cannot read it)");
+		return;
+	}
+	switch (vsnp_hv_ghcb_exit(&vsnp.hv, &c->hv, &g)) {
+	case VSNP_HV_RESUME:
+		break;
+	case VSNP_HV_SVSM_CALL:
+		svsm_call(r, c);
+		break;
+	case VSNP_HV_GUEST_REQUEST:
+		guest_request(&g);
+		break;
+	case VSNP_HV_TERMINATE:
+		r->out->kind = VSNP_EXIT_TERMINATED;
+		r->out->set = c->hv.term_set;
+		r->out->code = c->hv.term_code;
+		r->done = true;
+		return;
+	case VSNP_HV_BAD:
+		stop(r, c, c->hv.why);
+		return;
+	}
+	if (vsnp_shared_copy(gpa, &g, sizeof(g), true) != SVSM_OK)
+		stop(r, c, "the GHCB could not be written back");
+}
+
 static void exit_vmmcall(struct run *r, struct vsnp_vcpu *c)
 {
 	static const uint8_t vmgexit[4] = { 0xF3, 0x0F, 0x01, 0xD9 }; /* rep vmmcall (§3) */
@@ -294,7 +352,12 @@ static void exit_vmmcall(struct run *r, struct vsnp_vcpu *c)
 		return;
 	}
 	c->vmcb->save.rip += sizeof(vmgexit);
+	if (c->hv.ghcb_msr != 0 && ghcb_msr_info(c->hv.ghcb_msr) == 0) {
+		exit_ghcb(r, c);
+		return;
+	}
 	switch (vsnp_hv_msr_exit(&vsnp.hv, &c->hv)) {
+	case VSNP_HV_GUEST_REQUEST: /* only from the GHCB page */
 	case VSNP_HV_RESUME:
 		break;
 	case VSNP_HV_SVSM_CALL:

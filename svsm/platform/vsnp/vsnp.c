@@ -24,6 +24,7 @@
 #include "svsm/panic.h"
 #include "svsm/platform.h"
 #include "svsm/platform_vsnp.h"
+#include "svsm/probe.h"
 #include "svsm/psp_model.h"
 #include "svsm/snp_cpuid.h"
 #include "svsm/snp_pvalidate.h"
@@ -198,6 +199,30 @@ static int vsnp_guest_request(uint64_t req_pa, uint64_t resp_pa, uint64_t *fw_er
 		return SVSM_EINVAL;
 	return psp_model_guest_request(&vsnp.psp, phys_to_virt(req_pa), phys_to_virt(resp_pa),
 				       fw_error);
+}
+
+int vsnp_shared_copy(uint64_t gpa, void *buf, size_t len, bool write)
+{
+	uint64_t page = gpa & ~(PAGE_SIZE - 1);
+	const struct rmp_entry *e;
+	void *va;
+	int err;
+
+	if (len == 0 || (gpa - page) + len > PAGE_SIZE)
+		return SVSM_EINVAL;
+	if (!memmap_contains(&vsnp.guest_ram, page, page + PAGE_SIZE))
+		return SVSM_EFAULT;
+	e = rmp_model_entry(&vsnp.rmp, page);
+	if (e == NULL || e->assigned)
+		return SVSM_EPERM; /* private: the hypervisor sees only ciphertext on SNP */
+	/* Mapped without the C-bit, as a hypervisor maps a shared page. */
+	err = tmpmap(page, 1, write ? PGT_WRITE : 0, &va);
+	if (err != SVSM_OK)
+		return err;
+	err = write ? copy_safe((uint8_t *)va + (gpa - page), buf, len)
+		    : copy_safe(buf, (const uint8_t *)va + (gpa - page), len);
+	tmpunmap(va, 1);
+	return err;
 }
 
 /* The SVSM's own private accesses to guest memory, as the RMP would judge them (VMPL0). */

@@ -36,6 +36,14 @@ struct vsnp_state {
 
 extern struct vsnp_state vsnp;
 
+/*
+ * A hypervisor's access to a shared guest page: gpa..gpa+len within one
+ * page of guest RAM whose RMP entry is not assigned (shared), mapped
+ * without the C-bit. SVSM_OK; SVSM_EINVAL (crosses a page), SVSM_EFAULT
+ * (not guest RAM, or the access faulted), SVSM_EPERM (a private page).
+ */
+int vsnp_shared_copy(uint64_t gpa, void *buf, size_t len, bool write);
+
 /* The guest's CPUID answer from its CPUID page, for its CR4 and XCR0. */
 int vsnp_cpuid_answer(uint32_t leaf, uint32_t subleaf, uint64_t cr4, uint64_t xcr0,
 		      struct cpuid_regs *out);
