@@ -139,6 +139,31 @@ void guest_terminate(unsigned set, unsigned code)
 				   ((uint64_t)(code & 0xFF) << GHCB_TERM_CODE_SHIFT));
 }
 
+void guest_ghcb_exit(uint64_t ghcb_gpa)
+{
+	wrmsr(MSR_GHCB, ghcb_gpa);
+	vmgexit();
+}
+
+void guest_svsm_call_ghcb(volatile struct svsm_ca *ca, uint64_t ghcb_gpa, struct guest_call *c)
+{
+	register uint64_t r8 __asm__("r8") = c->r8;
+	register uint64_t r9 __asm__("r9") = c->r9;
+	uint64_t rax = c->rax, rcx = c->rcx, rdx = c->rdx;
+
+	ca->call_pending = 1;
+	wrmsr(MSR_GHCB, ghcb_gpa);
+	__asm__ volatile("rep; vmmcall"
+			 : "+a"(rax), "+c"(rcx), "+d"(rdx), "+r"(r8), "+r"(r9)
+			 :
+			 : "memory");
+	c->rax = rax, c->rcx = rcx, c->rdx = rdx, c->r8 = r8, c->r9 = r9;
+	uint8_t old = 0;
+
+	__asm__ volatile("xchgb %0, %1" : "+q"(old), "+m"(ca->call_pending) : : "memory");
+	c->serviced = old == 0;
+}
+
 void guest_svsm_call(volatile struct svsm_ca *ca, struct guest_call *c)
 {
 	register uint64_t r8 __asm__("r8") = c->r8;

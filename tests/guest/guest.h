@@ -41,3 +41,7 @@ struct guest_call {
 	bool vmpl_ok;                   /* the Run VMPL answer had no error */
 };
 void guest_svsm_call(volatile struct svsm_ca *ca, struct guest_call *c);
+/* A VMGEXIT with the GHCB MSR holding the registered GHCB's GPA (the GHCB page protocol). */
+void guest_ghcb_exit(uint64_t ghcb_gpa);
+/* An SVSM call whose Run VMPL goes through the GHCB page (already filled in by the caller). */
+void guest_svsm_call_ghcb(volatile struct svsm_ca *ca, uint64_t ghcb_gpa, struct guest_call *c);

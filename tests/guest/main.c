@@ -14,9 +14,11 @@
  *   guest.bench                 after the checks, print figures (bench.c).
  */
 #include "abi/ghcb.h"
+#include "svsm/ghcb_proto.h"
 #include "abi/snp.h"
 #include "abi/snp_msg.h"
 #include "abi/vmsa.h"
+#include "abi/x86.h"
 #include "guest.h"
 #include "guest_bench.h"
 #include "lib/string.h"
@@ -384,6 +386,117 @@ static void test_vcpus(void)
 	}
 }
 
+/* ---- the GHCB page protocol ---- */
+
+#define ALIAS_VA 0x100000000ull /* 4 GiB: where the guest maps its shared pages (no C-bit) */
+
+/* GHCB request fields, marked valid, usage standard, version 2 (snp-svsm-abi.md §3.2). */
+static void ghcb_fill(struct ghcb *g, uint64_t code, uint64_t info1, uint64_t info2)
+{
+	memset(g, 0, sizeof(*g));
+	GHCB_SET(g, sw_exit_code, code);
+	GHCB_SET(g, sw_exit_info_1, info1);
+	GHCB_SET(g, sw_exit_info_2, info2);
+	g->protocol_version = 2;
+	g->ghcb_usage = GHCB_USAGE_STANDARD;
+}
+
+static uint64_t psc_entry(uint64_t gpa, unsigned op)
+{
+	return (gpa >> 12 << PSC_ENTRY_GFN_SHIFT) | ((uint64_t)op << PSC_ENTRY_OP_SHIFT);
+}
+
+/*
+ * A GHCB as a guest OS sets one up: three pages made shared (MSR-protocol
+ * PSC), mapped at ALIAS_VA without the C-bit through a page directory and
+ * table of its own, the first registered as the GHCB; then SVSM calls,
+ * page state changes, hypervisor features, a guest request and AP creation
+ * through it.
+ */
+static void test_ghcb(void)
+{
+	uint64_t base = spare_region(2 * MIB) + 48 * MIB;
+	uint64_t pd = base, pt = base + PAGE, ghcb_gpa = base + 2 * PAGE, req = base + 3 * PAGE, resp = base + 4 * PAGE;
+	volatile uint64_t *pdpt = (volatile uint64_t *)(uintptr_t)(boot->boot_start + 6 * PAGE);
+	unsigned ok = 0;
+
+	ok += pvalidate_one(pd, false, true, false) == SVSM_SUCCESS;
+	ok += pvalidate_one(pt, false, true, false) == SVSM_SUCCESS;
+	for (uint64_t p = ghcb_gpa; p <= resp; p += PAGE)
+		ok += guest_msr_protocol(GHCB_MSR_PSC_REQ | p | ((uint64_t)GHCB_PSC_OP_SHARED << 52)) == GHCB_MSR_PSC_RESP;
+	check(ok == 5, "GHCB set-up: two table pages validated, three pages made shared (MSR-protocol PSC)");
+	/* PDPT[4] -> pd -> pt -> the shared pages, without the C-bit. */
+	((volatile uint64_t *)(uintptr_t)pd)[0] = pt | boot->cbit | PTE_P | PTE_W;
+	for (unsigned i = 0; i < 3; i++)
+		((volatile uint64_t *)(uintptr_t)pt)[i] = (ghcb_gpa + i * PAGE) | PTE_P | PTE_W;
+	pdpt[4] = pd | boot->cbit | PTE_P | PTE_W;
+
+	struct ghcb *g = (struct ghcb *)(uintptr_t)ALIAS_VA;
+	uint8_t *req_va = (uint8_t *)(uintptr_t)(ALIAS_VA + PAGE), *resp_va = (uint8_t *)(uintptr_t)(ALIAS_VA + 2 * PAGE);
+	uint64_t reg = guest_msr_protocol(GHCB_MSR_REG_GPA_REQ | ghcb_gpa);
+
+	check(reg == (GHCB_MSR_REG_GPA_RESP | ghcb_gpa), "GHCB registered (MSR protocol), mapped shared");
+
+	ghcb_fill(g, SVM_VMGEXIT_HV_FEATURES, 0, 0);
+	guest_ghcb_exit(ghcb_gpa);
+	check(g->sw_exit_info_1 == 0 && GHCB_VALID(g, sw_exit_info_2) && (g->sw_exit_info_2 & 0x23) == 0x23,
+	      "GHCB page: hypervisor features");
+
+	struct guest_call c = { .rax = SVSM_CORE_QUERY_PROTOCOL, .rcx = 1ull << 32 | 1 };
+
+	ghcb_fill(g, SVM_VMGEXIT_SNP_RUN_VMPL, 0, 0);
+	guest_svsm_call_ghcb(ca, ghcb_gpa, &c);
+	check(c.serviced && g->sw_exit_info_1 == 0 && c.rax == SVSM_SUCCESS && c.rcx == (1ull << 32 | 1),
+	      "GHCB page: an SVSM call through Run VMPL (QUERY_PROTOCOL attestation 1..1)");
+	c = (struct guest_call){ .rax = SVSM_CORE_QUERY_PROTOCOL, .rcx = 1 };
+	ghcb_fill(g, SVM_VMGEXIT_SNP_RUN_VMPL, 1, 0);
+	guest_svsm_call_ghcb(ca, ghcb_gpa, &c);
+	check(!c.serviced && g->sw_exit_info_1 == GHCB_RESULT_ERROR, "GHCB page: Run VMPL1 refused, no call served");
+	ca->call_pending = 0;
+
+	/* PSC through the GHCB: two pages to shared and back to private (then not validated: #VC 0x404). */
+	uint64_t a = base + 8 * PAGE, b = base + 9 * PAGE;
+	struct psc_desc *d = (struct psc_desc *)g->shared_buffer;
+	bool psc_ok = true;
+
+	for (unsigned op = GHCB_PSC_OP_SHARED; op >= GHCB_PSC_OP_PRIVATE; op--) {
+		ghcb_fill(g, SVM_VMGEXIT_PSC, 0, 0);
+		GHCB_SET(g, sw_scratch, ghcb_gpa + 0x800);
+		d->hdr.cur_entry = 0, d->hdr.end_entry = 1, d->hdr.reserved = 0;
+		d->entries[0] = psc_entry(a, op);
+		d->entries[1] = psc_entry(b, op);
+		guest_ghcb_exit(ghcb_gpa);
+		psc_ok = psc_ok && g->sw_exit_info_1 == 0 && g->sw_exit_info_2 == 0 && d->hdr.cur_entry == 2;
+	}
+	check(psc_ok && faults_404(a) && faults_404(b), "GHCB page: PSC of two pages to shared and back (unvalidated again)");
+	ghcb_fill(g, SVM_VMGEXIT_PSC, 0, 0);
+	GHCB_SET(g, sw_scratch, ghcb_gpa + 0x900);
+	guest_ghcb_exit(ghcb_gpa);
+	check(g->sw_exit_info_1 == GHCB_RESULT_ERROR && g->sw_exit_info_2 == GHCB_ERR_INVALID_SCRATCH,
+	      "GHCB page: PSC with SW_SCRATCH outside the shared buffer refused");
+
+	/* A guest request the PSP cannot open (no VMPCK2 crypto here): a firmware error, no response. */
+	memset(req_va, 0, PAGE);
+	memset(resp_va, 0xEE, PAGE);
+	ghcb_fill(g, SVM_VMGEXIT_GUEST_REQUEST, req, resp);
+	guest_ghcb_exit(ghcb_gpa);
+	check(g->sw_exit_info_1 == 0 && g->sw_exit_info_2 == 0x16 && resp_va[0] == 0xEE,
+	      "GHCB page: a malformed guest request reaches the PSP model: firmware error 0x16, no response");
+	ghcb_fill(g, SVM_VMGEXIT_GUEST_REQUEST, req, req);
+	guest_ghcb_exit(ghcb_gpa);
+	check(g->sw_exit_info_1 == GHCB_RESULT_ERROR, "GHCB page: a guest request with one page for both refused");
+
+	ghcb_fill(g, SVM_VMGEXIT_AP_CREATION, 1 | (1ull << 32), base + 10 * PAGE);
+	guest_ghcb_exit(ghcb_gpa);
+	check(g->sw_exit_info_1 == GHCB_RESULT_ERROR && g->sw_exit_info_2 == GHCB_ERR_INVALID_INPUT,
+	      "GHCB page: AP creation answered not served (one physical CPU)");
+	ghcb_fill(g, SVM_VMGEXIT_HV_FEATURES, 0, 0);
+	g->ghcb_usage = 7;
+	guest_ghcb_exit(ghcb_gpa);
+	check(g->sw_exit_info_1 == GHCB_RESULT_ERROR && g->sw_exit_info_2 == GHCB_ERR_INVALID_USAGE,
+	      "GHCB page: a non-standard usage refused");
+}
+
 /* The vTPM buffer (§5.8): request in, response over it. */
 static uint8_t vtpm_buf[PAGE] __attribute__((aligned(PAGE)));
 
@@ -625,6 +738,7 @@ void guest_main(const struct guest_boot *b)
 	test_vtpm();
 	uint64_t kept = test_lend();
 	test_vcpus();
+	test_ghcb();
 	if (cmdline_has("guest.bench"))
 		guest_bench(b, ca, spare_region(2 * MIB) + 4 * MIB);
 	forbidden(kept);
