@@ -45,7 +45,14 @@ struct vsnp_exit {
 	uint64_t exits;     /* exits served */
 	uint64_t calls;     /* SVSM calls served */
 	uint64_t lent_used; /* pages the guest lent that the SVSM took (nested page tables) */
+	uint64_t switches;  /* times the CPU went from one vCPU to another */
 };
 
-/* Runs vCPU `vcpu` of vm from its VMSA until the guest terminates or is stopped. */
+/*
+ * Runs the guest from its boot vCPU (vcpu must be 0) until it terminates
+ * or is stopped. vCPUs the guest starts with AP creation (after
+ * CREATE_VCPU) take turns with it on this CPU, switching at VMGEXITs and
+ * HLT; a vCPU that halts stops (nothing would wake it), and when none is
+ * left runnable the guest is stopped.
+ */
 void vsnp_run(struct svsm_vm *vm, unsigned vcpu, struct vsnp_exit *out);

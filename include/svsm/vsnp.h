@@ -75,6 +75,7 @@ enum vsnp_hv_action {
 	VSNP_HV_TERMINATE, /* the guest asked to end (set/code in the request) */
 	VSNP_HV_BAD,       /* a request no hypervisor answers: stop the guest */
 	VSNP_HV_GUEST_REQUEST, /* GHCB page: SNP guest request, pages in SW_EXITINFO1/2 (the kernel's) */
+	VSNP_HV_AP_CREATE,     /* GHCB page: AP creation; ap_* hold the checked request (the kernel's) */
 };
 
 struct vsnp_hv {
@@ -94,6 +95,10 @@ struct vsnp_hv_vcpu {
 	uint64_t ghcb_gpa; /* registered GHCB page, 0 if none */
 	unsigned term_set, term_code; /* VSNP_HV_TERMINATE */
 	const char *why;   /* VSNP_HV_BAD */
+	/* VSNP_HV_AP_CREATE: SVM_AP_CREATE or SVM_AP_DESTROY, the VMPL, APIC ID and VMSA GPA asked for. */
+	unsigned ap_request, ap_vmpl;
+	uint32_t ap_apic_id;
+	uint64_t ap_vmsa;
 };
 
 /*
@@ -112,8 +117,11 @@ struct ghcb;
  * (SW_EXITINFO1/2 marked valid, the PSC header advanced) for the caller
  * to copy back. Served: Run VMPL (VMPL0: an SVSM call), page state change
  * (4 KiB and 2 MiB entries, SW_SCRATCH the shared buffer), guest request
- * (the kernel finishes it), hypervisor features, termination. AP creation
- * and everything else answer GHCB_RESULT_ERROR / GHCB_ERR_INVALID_INPUT;
+ * (the kernel finishes it), hypervisor features, termination, AP creation
+ * (create or destroy, checked here, carried out by the kernel: SW_EXITINFO1
+ * = request [15:0], VMPL [19:16], APIC ID [63:32] as snp-svsm-abi.md §3.3
+ * has it, [UNCONFIRMED] widths; SW_EXITINFO2 = the VMSA). Everything else
+ * answers GHCB_RESULT_ERROR / GHCB_ERR_INVALID_INPUT;
  * a bad usage or missing inputs their GHCB errors.
  */
 enum vsnp_hv_action vsnp_hv_ghcb_exit(struct vsnp_hv *hv, struct vsnp_hv_vcpu *v, struct ghcb *g);

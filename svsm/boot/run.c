@@ -74,9 +74,9 @@ static uint8_t *read_payload(const struct boot_info *bi, uint64_t *block, unsign
 
 __attribute__((noreturn)) static void report_exit(const struct vsnp_exit *e)
 {
-	console_printf("SVSM: guest ran: %llu exits, %llu SVSM calls, %llu lent pages in use\n",
+	console_printf("SVSM: guest ran: %llu exits, %llu SVSM calls, %llu vCPU switches, %llu lent pages in use\n",
 		       (unsigned long long)e->exits, (unsigned long long)e->calls,
-		       (unsigned long long)e->lent_used);
+		       (unsigned long long)e->switches, (unsigned long long)e->lent_used);
 	if (vtpm.task != NULL)
 		console_printf("SVSM: vtpm module: %llu commands, %llu BUSY answers, %llu KiB of user memory "
 			       "(peak %llu KiB) and %llu KiB of page tables at CPL3\n",

@@ -79,6 +79,14 @@ exc_common:
 	addq $16, %rsp           /* vector, error code */
 	iretq
 
+/* A second vCPU's code (test_ap): report in, then halt for good. */
+	.text
+	.globl guest_ap_entry
+guest_ap_entry:
+	movl $0xA5A5A5A5, guest_ap_flag(%rip)
+1:	hlt
+	jmp 1b
+
 	.bss
 	.balign 16
 	.space 16384

@@ -497,6 +497,80 @@ static void test_ghcb(void)
 	      "GHCB page: a non-standard usage refused");
 }
 
+/* ---- a second vCPU ---- */
+
+void guest_ap_entry(void);
+volatile uint32_t guest_ap_flag;
+
+static void seg(volatile struct vmsa_seg *s, uint16_t sel, uint16_t attrib)
+{
+	s->selector = sel, s->attrib = attrib, s->limit = 0xFFFFFFFF, s->base = 0;
+}
+
+/*
+ * CREATE_VCPU, then AP creation through the GHCB (test_ghcb left it
+ * registered at ALIAS_VA): the new vCPU runs guest_ap_entry in this
+ * guest's address space and mode, sets a flag and halts. The boot vCPU
+ * sees the flag after a few VMGEXITs (where vsnp lets the other vCPU
+ * run), and deletes the halted vCPU.
+ */
+static void test_ap(void)
+{
+	uint64_t base = spare_region(2 * MIB) + 56 * MIB, vmsa_gpa = base + PAGE, ca2 = base + 2 * PAGE;
+	uint64_t ghcb_gpa = spare_region(2 * MIB) + 48 * MIB + 2 * PAGE; /* test_ghcb's */
+	struct ghcb *g = (struct ghcb *)(uintptr_t)ALIAS_VA;
+	volatile struct vmsa *v = (volatile struct vmsa *)(uintptr_t)vmsa_gpa;
+	struct { uint16_t limit; uint64_t base; } __attribute__((packed)) gdtr, idtr;
+	uint64_t cr0, cr3, cr4;
+
+	check(pvalidate_one(vmsa_gpa, false, true, false) == SVSM_SUCCESS &&
+		      pvalidate_one(ca2, false, true, false) == SVSM_SUCCESS,
+	      "AP set-up: a VMSA page and a calling area validated");
+	__asm__ volatile("sgdt %0; sidt %1; mov %%cr0, %2; mov %%cr3, %3; mov %%cr4, %4"
+			 : "=m"(gdtr), "=m"(idtr), "=r"(cr0), "=r"(cr3), "=r"(cr4));
+	build_vmsa(vmsa_gpa, 2, VMSA_EFER_SVME | (1u << 8) | (1u << 10) | (1u << 11), guest_rdmsr(0xC0010131) >> 2);
+	seg(&v->cs, 0x08, VMSA_ATTR_CODE64);
+	seg(&v->ds, 0x10, 0xC93), seg(&v->es, 0x10, 0xC93), seg(&v->ss, 0x10, 0xC93);
+	seg(&v->fs, 0x10, 0xC93), seg(&v->gs, 0x10, 0xC93);
+	v->tr.attrib = VMSA_ATTR_TSS_BUSY, v->tr.limit = 0xFFFF;
+	v->ldtr.attrib = VMSA_ATTR_LDT, v->ldtr.limit = 0xFFFF;
+	v->gdtr.limit = gdtr.limit, v->gdtr.base = gdtr.base;
+	v->idtr.limit = idtr.limit, v->idtr.base = idtr.base;
+	v->cr0 = cr0, v->cr3 = cr3, v->cr4 = cr4;
+	v->rflags = 2;
+	v->rip = (uint64_t)(uintptr_t)guest_ap_entry;
+	v->g_pat = 0x0007040600070406ull;
+	v->xcr0 = 1;
+	v->mxcsr = 0x1F80;
+	v->x87_fcw = 0x37F;
+	check(create_vcpu(vmsa_gpa, ca2, 1) == SVSM_SUCCESS, "CREATE_VCPU of the AP's VMSA (APIC ID 1)");
+
+	ghcb_fill(g, SVM_VMGEXIT_AP_CREATION, SVM_AP_CREATE | (2ull << SVM_AP_VMPL_SHIFT) | (9ull << SVM_AP_APIC_ID_SHIFT),
+		  vmsa_gpa);
+	guest_ghcb_exit(ghcb_gpa);
+	check(g->sw_exit_info_1 == GHCB_RESULT_ERROR, "AP creation with the wrong APIC ID refused");
+	ghcb_fill(g, SVM_VMGEXIT_AP_CREATION, SVM_AP_CREATE | (2ull << SVM_AP_VMPL_SHIFT) | (1ull << SVM_AP_APIC_ID_SHIFT),
+		  base + 3 * PAGE);
+	guest_ghcb_exit(ghcb_gpa);
+	check(g->sw_exit_info_1 == GHCB_RESULT_ERROR, "AP creation of a page CREATE_VCPU never made a VMSA refused");
+
+	guest_ap_flag = 0;
+	ghcb_fill(g, SVM_VMGEXIT_AP_CREATION, SVM_AP_CREATE | (2ull << SVM_AP_VMPL_SHIFT) | (1ull << SVM_AP_APIC_ID_SHIFT),
+		  vmsa_gpa);
+	guest_ghcb_exit(ghcb_gpa);
+	check(g->sw_exit_info_1 == 0, "AP creation (GHCB): the new vCPU starts");
+	unsigned turns = 0;
+
+	while (guest_ap_flag != 0xA5A5A5A5u && turns < 1000) {
+		(void)guest_msr_protocol(GHCB_MSR_HV_FEATURES_REQ); /* a VMGEXIT: the other vCPU's turn */
+		turns++;
+	}
+	check(guest_ap_flag == 0xA5A5A5A5u, "the second vCPU ran (its flag is set)");
+	guest_printf("# AP: flag seen after %u VMGEXITs of the boot vCPU\n", turns);
+	check(call(SVSM_CORE_PROTOCOL, SVSM_CORE_DELETE_VCPU, vmsa_gpa, 0).rax == SVSM_SUCCESS,
+	      "DELETE_VCPU of the halted AP");
+}
+
 /* The vTPM buffer (§5.8): request in, response over it. */
 static uint8_t vtpm_buf[PAGE] __attribute__((aligned(PAGE)));
 
@@ -739,6 +813,7 @@ void guest_main(const struct guest_boot *b)
 	uint64_t kept = test_lend();
 	test_vcpus();
 	test_ghcb();
+	test_ap();
 	if (cmdline_has("guest.bench"))
 		guest_bench(b, ca, spare_region(2 * MIB) + 4 * MIB);
 	forbidden(kept);

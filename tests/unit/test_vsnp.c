@@ -366,10 +366,27 @@ static void ghcb_page_protocol(void **state)
 		assert_int_equal(vsnp_hv_ghcb_exit(&hv, &v, &g), VSNP_HV_RESUME);
 		assert_int_equal(g.sw_exit_info_2, GHCB_ERR_INVALID_INPUT);
 	}
-	/* AP creation and unknown codes: not served; usage and missing inputs: their errors. */
-	ghcb_request(SVM_VMGEXIT_AP_CREATION, 1, GUEST_PA + PAGE);
-	assert_int_equal(vsnp_hv_ghcb_exit(&hv, &v, &g), VSNP_HV_RESUME);
-	assert_true(g.sw_exit_info_1 == GHCB_RESULT_ERROR && g.sw_exit_info_2 == GHCB_ERR_INVALID_INPUT);
+	/* AP creation: checked here, carried out by the kernel; bad requests refused. */
+	ghcb_request(SVM_VMGEXIT_AP_CREATION, SVM_AP_CREATE | (2ull << 16) | (7ull << 32), GUEST_PA + PAGE);
+	assert_int_equal(vsnp_hv_ghcb_exit(&hv, &v, &g), VSNP_HV_AP_CREATE);
+	assert_true(v.ap_request == SVM_AP_CREATE && v.ap_vmpl == 2 && v.ap_apic_id == 7 &&
+		    v.ap_vmsa == GUEST_PA + PAGE);
+	ghcb_request(SVM_VMGEXIT_AP_CREATION, SVM_AP_DESTROY | (2ull << 16) | (7ull << 32), 0);
+	assert_int_equal(vsnp_hv_ghcb_exit(&hv, &v, &g), VSNP_HV_AP_CREATE);
+	const uint64_t bad_ap[][2] = {
+		{ SVM_AP_CREATE_ON_INIT | (2ull << 16), GUEST_PA + PAGE }, /* no INIT here */
+		{ 3 | (2ull << 16), GUEST_PA + PAGE },                    /* unknown request */
+		{ SVM_AP_CREATE, GUEST_PA + PAGE },                       /* VMPL0 */
+		{ SVM_AP_CREATE | (2ull << 16) | (1ull << 24), GUEST_PA + PAGE }, /* reserved bits */
+		{ SVM_AP_CREATE | (2ull << 16), GUEST_PA + 8 },           /* VMSA misaligned */
+		{ SVM_AP_CREATE | (2ull << 16), SVSM_PAGE_PA },           /* VMSA not guest RAM */
+	};
+	for (unsigned i = 0; i < 6; i++) {
+		ghcb_request(SVM_VMGEXIT_AP_CREATION, bad_ap[i][0], bad_ap[i][1]);
+		assert_int_equal(vsnp_hv_ghcb_exit(&hv, &v, &g), VSNP_HV_RESUME);
+		assert_true(g.sw_exit_info_1 == GHCB_RESULT_ERROR && g.sw_exit_info_2 == GHCB_ERR_INVALID_INPUT);
+	}
+	/* Unknown codes: not served; usage and missing inputs: their errors. */
 	ghcb_request(0x12345678, 0, 0);
 	assert_int_equal(vsnp_hv_ghcb_exit(&hv, &v, &g), VSNP_HV_RESUME);
 	assert_int_equal(g.sw_exit_info_1, GHCB_RESULT_ERROR);

@@ -213,8 +213,25 @@ enum vsnp_hv_action vsnp_hv_ghcb_exit(struct vsnp_hv *hv, struct vsnp_hv_vcpu *v
 		v->term_set = (unsigned)(g->sw_exit_info_1 & 0xF);
 		v->term_code = (unsigned)(g->sw_exit_info_1 >> 4) & 0xFF;
 		return VSNP_HV_TERMINATE;
+	case SVM_VMGEXIT_AP_CREATION: {
+		uint64_t i1 = g->sw_exit_info_1;
+
+		v->ap_request = (unsigned)(i1 & 0xFFFF);
+		v->ap_vmpl = (unsigned)(i1 >> SVM_AP_VMPL_SHIFT) & 0xF;
+		v->ap_apic_id = (uint32_t)(i1 >> SVM_AP_APIC_ID_SHIFT);
+		v->ap_vmsa = g->sw_exit_info_2;
+		/* CREATE_ON_INIT needs an INIT to wait for, which this machine never sends. */
+		if ((v->ap_request != SVM_AP_CREATE && v->ap_request != SVM_AP_DESTROY) ||
+		    (i1 & 0xFFF00000ull) != 0 || v->ap_vmpl == 0 ||
+		    (v->ap_request == SVM_AP_CREATE &&
+		     ((v->ap_vmsa & (HV_PAGE - 1)) != 0 || !is_guest_page(hv, v->ap_vmsa)))) {
+			answer(g, GHCB_RESULT_ERROR, GHCB_ERR_INVALID_INPUT);
+			return VSNP_HV_RESUME;
+		}
+		return VSNP_HV_AP_CREATE;
+	}
 	default:
-		/* AP creation (one physical CPU here), MMIO, and the rest: not served. */
+		/* MMIO and the rest: not served. */
 		answer(g, GHCB_RESULT_ERROR, GHCB_ERR_INVALID_INPUT);
 		return VSNP_HV_RESUME;
 	}

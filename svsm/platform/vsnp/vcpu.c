@@ -41,15 +41,24 @@
 #define GUEST_SEV_STATUS 0x7ull
 #define GUEST_ASID 1
 
+/* vCPUs vsnp can run (svsm_vm slots 0..VSNP_RUN_VCPUS-1), taking turns on this CPU. */
+#define VSNP_RUN_VCPUS 8
+
+enum vsnp_vcpu_state {
+	VCPU_OFF,      /* not started, or destroyed / stopped; its VMSA holds its state */
+	VCPU_RUNNABLE, /* in the rotation */
+};
+
 struct vsnp_vcpu {
 	struct vmcb *vmcb;
 	uint64_t vmcb_pa;
 	struct svm_gprs g;
 	struct vsnp_hv_vcpu hv;
+	enum vsnp_vcpu_state state;
 	uint8_t fpu[512] __attribute__((aligned(16))); /* FXSAVE image of the guest's x87/SSE state */
 };
 
-static struct vsnp_vcpu boot_vcpu;
+static struct vsnp_vcpu vcpus[VSNP_RUN_VCPUS];
 
 /* ---- VMSA <-> VMCB ---- */
 
@@ -253,10 +262,14 @@ static void inject(struct vsnp_vcpu *c, unsigned vector, bool has_error, uint32_
 
 struct run {
 	struct svsm_vm *vm;
-	unsigned index;
+	unsigned index; /* the vCPU whose exit is being handled */
 	struct vsnp_exit *out;
-	bool done;
+	bool done;      /* the whole guest stops */
+	bool yield;     /* let the next runnable vCPU have the CPU */
 };
+
+static int vcpu_start(struct svsm_vm *vm, unsigned i);
+static void vcpu_stop(struct svsm_vm *vm, unsigned i, uint64_t rip_advance);
 
 static void stop(struct run *r, struct vsnp_vcpu *c, const char *why)
 {
@@ -301,6 +314,38 @@ static void guest_request(struct ghcb *g)
 	GHCB_SET(g, sw_exit_info_2, fw);
 }
 
+/*
+ * AP creation (GHCB page): start the vCPU the guest created with
+ * CREATE_VCPU (its VMSA, APIC ID and VMPL must match that vCPU), or stop
+ * one. The vCPUs take turns on this physical CPU: each VMGEXIT and HLT
+ * hands the CPU to the next runnable one.
+ */
+static void ap_create(struct run *r, struct vsnp_vcpu *c, struct ghcb *g)
+{
+	const struct vsnp_hv_vcpu *h = &c->hv;
+	struct svsm_vm *vm = r->vm;
+	int slot = -1;
+
+	for (unsigned i = 1; i < SVSM_MAX_VCPUS && slot < 0; i++) {
+		const struct svsm_vcpu *v = &vm->vcpu[i];
+
+		if (v->used && v->apic_id == h->ap_apic_id && v->vmpl == h->ap_vmpl &&
+		    (h->ap_request == SVM_AP_DESTROY || v->vmsa_gpa == h->ap_vmsa))
+			slot = (int)i;
+	}
+	bool ok = slot > 0 && slot < VSNP_RUN_VCPUS;
+
+	if (ok && h->ap_request == SVM_AP_CREATE)
+		ok = vcpus[slot].state == VCPU_OFF && vcpu_start(vm, (unsigned)slot) == SVSM_OK;
+	else if (ok)
+		ok = vcpus[slot].state == VCPU_RUNNABLE && (unsigned)slot != r->index;
+	if (ok && h->ap_request == SVM_AP_DESTROY)
+		vcpu_stop(vm, (unsigned)slot, 0);
+	GHCB_SET(g, sw_exit_info_1, ok ? GHCB_RESULT_OK : GHCB_RESULT_ERROR);
+	GHCB_SET(g, sw_exit_info_2, ok ? 0 : GHCB_ERR_INVALID_INPUT);
+	r->yield = true;
+}
+
 /* VMGEXIT with the GHCB MSR holding a GPA: the GHCB page protocol. */
 static void exit_ghcb(struct run *r, struct vsnp_vcpu *c)
 {
@@ -323,6 +368,9 @@ static void exit_ghcb(struct run *r, struct vsnp_vcpu *c)
 		break;
 	case VSNP_HV_GUEST_REQUEST:
 		guest_request(&g);
+		break;
+	case VSNP_HV_AP_CREATE:
+		ap_create(r, c, &g);
 		break;
 	case VSNP_HV_TERMINATE:
 		r->out->kind = VSNP_EXIT_TERMINATED;
@@ -356,8 +404,10 @@ static void exit_vmmcall(struct run *r, struct vsnp_vcpu *c)
 		exit_ghcb(r, c);
 		return;
 	}
+	r->yield = true; /* a hypervisor call is where another vCPU gets its turn */
 	switch (vsnp_hv_msr_exit(&vsnp.hv, &c->hv)) {
 	case VSNP_HV_GUEST_REQUEST: /* only from the GHCB page */
+	case VSNP_HV_AP_CREATE:
 	case VSNP_HV_RESUME:
 		break;
 	case VSNP_HV_SVSM_CALL:
@@ -506,8 +556,8 @@ static void handle_exit(struct run *r, struct vsnp_vcpu *c)
 	case SVM_EXIT_IOIO:
 		exit_ioio(r, c);
 		break;
-	case 0x78: /* HLT: no interrupts are delivered yet, so a halted vCPU never wakes */
-		stop(r, c, "HLT (no interrupt would ever wake the vCPU)");
+	case 0x78: /* HLT: no interrupts are delivered yet, so a halted vCPU never wakes: it stops */
+		vcpu_stop(r->vm, r->index, 1);
 		break;
 	case 0x7F: /* SHUTDOWN */
 		stop(r, c, "shutdown (triple fault)");
@@ -548,37 +598,81 @@ static void fpu_swap_out(struct vsnp_vcpu *c)
 	__asm__ volatile("fninit; ldmxcsr %0" : : "m"(mxcsr_default));
 }
 
+/* Loads vCPU i from its VMSA (the SVSM's page: VMPL0 may read it) and puts it in the rotation. */
+static int vcpu_start(struct svsm_vm *vm, unsigned i)
+{
+	static struct vmsa vmsa;
+	struct vsnp_vcpu *c = &vcpus[i];
+
+	if (c->vmcb == NULL) {
+		c->vmcb_pa = buddy_alloc(mm_buddy(), 0);
+		if (c->vmcb_pa == MM_PA_NONE)
+			return SVSM_ENOMEM;
+		c->vmcb = phys_to_virt(c->vmcb_pa);
+	}
+	if (copy_from_guest(&vmsa, vm->vcpu[i].vmsa_gpa, sizeof(vmsa), 4096) != SVSM_OK)
+		return SVSM_EFAULT;
+	memset(c->vmcb, 0, sizeof(*c->vmcb));
+	vmcb_controls(c->vmcb);
+	memset(&c->hv, 0, sizeof(c->hv));
+	load_vmsa(c, &vmsa);
+	c->state = VCPU_RUNNABLE;
+	vm->vcpu[i].running = true;
+	return SVSM_OK;
+}
+
+/* Takes vCPU i out of the rotation and writes its state back to its VMSA (RIP moved past rip_advance bytes). */
+static void vcpu_stop(struct svsm_vm *vm, unsigned i, uint64_t rip_advance)
+{
+	static struct vmsa vmsa;
+	struct vsnp_vcpu *c = &vcpus[i];
+
+	if (c->state != VCPU_RUNNABLE)
+		return;
+	c->vmcb->save.rip += rip_advance;
+	c->state = VCPU_OFF;
+	vm->vcpu[i].running = false;
+	if (copy_from_guest(&vmsa, vm->vcpu[i].vmsa_gpa, sizeof(vmsa), 4096) == SVSM_OK) {
+		store_vmsa(c, &vmsa);
+		if (copy_to_guest(vm->vcpu[i].vmsa_gpa, &vmsa, sizeof(vmsa), 4096) == SVSM_OK)
+			return;
+	}
+	log_warn("vsnp: the state of stopped vCPU %u could not be written back to its VMSA", i);
+}
+
+/* The next runnable vCPU after `cur` (cur itself if it is the only one), or -1. */
+static int next_runnable(unsigned cur)
+{
+	for (unsigned k = 1; k <= VSNP_RUN_VCPUS; k++) {
+		unsigned i = (cur + k) % VSNP_RUN_VCPUS;
+
+		if (vcpus[i].state == VCPU_RUNNABLE)
+			return (int)i;
+	}
+	return -1;
+}
+
 void vsnp_run(struct svsm_vm *vm, unsigned vcpu, struct vsnp_exit *out)
 {
-	struct vsnp_vcpu *c = &boot_vcpu;
-	static struct vmsa vmsa;
-	struct run r = { vm, vcpu, out, false };
+	struct run r = { vm, vcpu, out, false, false };
+	unsigned cur = vcpu;
 
 	memset(out, 0, sizeof(*out));
 	vsnp.vm = vm; /* nested page tables may use the pages it lends */
 	if (vcpu != 0 || !vm->vcpu[vcpu].used) {
 		out->kind = VSNP_EXIT_STOPPED;
-		out->why = "only the boot vCPU runs so far";
+		out->why = "the guest starts on its boot vCPU (slot 0)";
 		return;
 	}
-	if (c->vmcb == NULL) {
-		c->vmcb_pa = buddy_alloc(mm_buddy(), 0);
-		if (c->vmcb_pa == MM_PA_NONE)
-			panic("vsnp: no page for a VMCB");
-		c->vmcb = phys_to_virt(c->vmcb_pa);
-	}
-	memset(c->vmcb, 0, sizeof(*c->vmcb));
-	vmcb_controls(c->vmcb);
-	if (copy_from_guest(&vmsa, vm->vcpu[vcpu].vmsa_gpa, sizeof(vmsa), 4096) != SVSM_OK) {
+	if (vcpu_start(vm, 0) != SVSM_OK) {
 		out->kind = VSNP_EXIT_STOPPED;
-		out->why = "the VMSA cannot be read";
+		out->why = "the boot vCPU's VMSA cannot be read";
 		return;
 	}
-	load_vmsa(c, &vmsa);
-	vm->vcpu[vcpu].running = true;
-
 	while (!r.done) {
-		if (vsnp.flush_guest_tlb) {
+		struct vsnp_vcpu *c = &vcpus[cur];
+
+		if (vsnp.flush_guest_tlb) { /* one ASID for every vCPU on this CPU: one flush serves all */
 			c->vmcb->ctl.tlb_control = VMCB_TLB_FLUSH_ALL;
 			vsnp.flush_guest_tlb = false;
 		}
@@ -588,12 +682,26 @@ void vsnp_run(struct svsm_vm *vm, unsigned vcpu, struct vsnp_exit *out)
 		c->vmcb->ctl.tlb_control = VMCB_TLB_NOTHING;
 		c->vmcb->ctl.event_inj = 0;
 		out->exits++;
+		r.index = cur;
 		handle_exit(&r, c);
-	}
+		if (r.done)
+			break;
+		if (c->state != VCPU_RUNNABLE || r.yield) {
+			int next = next_runnable(cur);
 
-	vm->vcpu[vcpu].running = false;
+			r.yield = false;
+			if (next < 0) {
+				out->kind = VSNP_EXIT_STOPPED;
+				out->why = "HLT on every vCPU (no interrupt would ever wake them)";
+				out->rip = c->vmcb->save.rip;
+				break;
+			}
+			if ((unsigned)next != cur)
+				out->switches++;
+			cur = (unsigned)next;
+		}
+	}
 	out->lent_used = vsnp.lent_pages_used;
-	store_vmsa(c, &vmsa);
-	if (copy_to_guest(vm->vcpu[vcpu].vmsa_gpa, &vmsa, sizeof(vmsa), 4096) != SVSM_OK)
-		log_warn("vsnp: the stopped vCPU's state could not be written back to its VMSA");
+	for (unsigned i = 0; i < VSNP_RUN_VCPUS; i++)
+		vcpu_stop(vm, i, 0);
 }
