@@ -489,7 +489,7 @@ static void test_ghcb(void)
 	ghcb_fill(g, SVM_VMGEXIT_AP_CREATION, 1 | (1ull << 32), base + 10 * PAGE);
 	guest_ghcb_exit(ghcb_gpa);
 	check(g->sw_exit_info_1 == GHCB_RESULT_ERROR && g->sw_exit_info_2 == GHCB_ERR_INVALID_INPUT,
-	      "GHCB page: AP creation answered not served (one physical CPU)");
+	      "GHCB page: AP creation for VMPL0 refused");
 	ghcb_fill(g, SVM_VMGEXIT_HV_FEATURES, 0, 0);
 	g->ghcb_usage = 7;
 	guest_ghcb_exit(ghcb_gpa);
