@@ -19,7 +19,7 @@ static bool in_file(uint64_t off, uint64_t len, uint64_t size)
 	return off <= size && len <= size - off;
 }
 
-const char *elf_check_ident(const struct elf64_ehdr *eh)
+static const char *elf_check_ident(const struct elf64_ehdr *eh)
 {
 	static const uint8_t magic[4] = { ELFMAG0, 'E', 'L', 'F' };
 
@@ -42,14 +42,12 @@ const char *elf_check_ident(const struct elf64_ehdr *eh)
 	return NULL;
 }
 
-static const char *check_ehdr(const struct elf64_ehdr *eh, uint64_t size)
+const char *elf_check_ehdr_common(const struct elf64_ehdr *eh, uint64_t size, unsigned max_phnum)
 {
 	const char *why = elf_check_ident(eh);
 
 	if (why != NULL)
 		return why;
-	if (eh->e_type != ET_EXEC)
-		return "e_type is not ET_EXEC";
 	if (eh->e_machine != EM_X86_64)
 		return "e_machine is not EM_X86_64";
 	if (eh->e_version != EV_CURRENT)
@@ -60,12 +58,23 @@ static const char *check_ehdr(const struct elf64_ehdr *eh, uint64_t size)
 		return "e_ehsize is not 64";
 	if (eh->e_phentsize != sizeof(struct elf64_phdr))
 		return "e_phentsize is not 56";
-	if (eh->e_phnum == 0 || eh->e_phnum > ELF_KERNEL_MAX_PHNUM)
-		return "e_phnum is 0 or above the loader's limit of 16";
+	if (eh->e_phnum == 0 || eh->e_phnum > max_phnum)
+		return "e_phnum is 0 or above the loader's limit";
 	if (eh->e_phoff < sizeof(struct elf64_ehdr) || eh->e_phoff % 8 != 0)
 		return "e_phoff overlaps the file header or is misaligned";
 	if (!in_file(eh->e_phoff, (uint64_t)eh->e_phnum * sizeof(struct elf64_phdr), size))
 		return "program header table lies outside the file";
+	return NULL;
+}
+
+static const char *check_ehdr(const struct elf64_ehdr *eh, uint64_t size)
+{
+	const char *why = elf_check_ehdr_common(eh, size, ELF_KERNEL_MAX_PHNUM);
+
+	if (why != NULL)
+		return why;
+	if (eh->e_type != ET_EXEC)
+		return "e_type is not ET_EXEC";
 	if (eh->e_shnum == 0) {
 		/* e_shoff != 0 with e_shnum == 0 is extended numbering: not for us. */
 		if (eh->e_shoff != 0 || eh->e_shstrndx != SHN_UNDEF)

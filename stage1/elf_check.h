@@ -35,8 +35,13 @@ const char *elf_kernel_check(const uint8_t *img, uint64_t size, uint64_t va_min,
 			     uint64_t max_span, struct elf_kernel *out);
 
 struct elf64_ehdr;
-/* e_ident of a little-endian ELF-64 for System V/GNU: NULL, or what is wrong (shared with the CPL3 loader). */
-const char *elf_check_ident(const struct elf64_ehdr *eh);
+/*
+ * The file-header rules the kernel and the CPL3 loader share (all but
+ * e_type and sections): a little-endian System V/GNU ELF-64 for x86-64,
+ * version current, no flags, standard header sizes, 1..max_phnum program
+ * headers inside the file. NULL, or what is wrong.
+ */
+const char *elf_check_ehdr_common(const struct elf64_ehdr *eh, uint64_t size, unsigned max_phnum);
 
 /* Copies the checked segments to dst (va_start maps to dst), zeroing bss and gaps. */
 void elf_kernel_load(const uint8_t *img, const struct elf_kernel *k, uint8_t *dst);

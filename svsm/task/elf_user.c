@@ -26,28 +26,12 @@ static uint64_t page_down(uint64_t v)
 
 static const char *check_ehdr(const struct elf64_ehdr *eh, uint64_t size)
 {
-	const char *why = elf_check_ident(eh);
+	const char *why = elf_check_ehdr_common(eh, size, ELF_USER_MAX_PHNUM);
 
 	if (why != NULL)
 		return why;
 	if (eh->e_type != ET_EXEC && eh->e_type != ET_DYN)
 		return "e_type is neither ET_EXEC nor ET_DYN";
-	if (eh->e_machine != EM_X86_64)
-		return "e_machine is not EM_X86_64";
-	if (eh->e_version != EV_CURRENT)
-		return "e_version is not EV_CURRENT";
-	if (eh->e_flags != 0)
-		return "e_flags is not 0";
-	if (eh->e_ehsize != sizeof(struct elf64_ehdr))
-		return "e_ehsize is not 64";
-	if (eh->e_phentsize != sizeof(struct elf64_phdr))
-		return "e_phentsize is not 56";
-	if (eh->e_phnum == 0 || eh->e_phnum > ELF_USER_MAX_PHNUM)
-		return "e_phnum is 0 or above the loader's limit of 32";
-	if (eh->e_phoff < sizeof(struct elf64_ehdr) || eh->e_phoff % 8 != 0)
-		return "e_phoff overlaps the file header or is misaligned";
-	if (!in_file(eh->e_phoff, (uint64_t)eh->e_phnum * sizeof(struct elf64_phdr), size))
-		return "program header table lies outside the file";
 	return NULL;
 }
 

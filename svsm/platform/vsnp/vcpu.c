@@ -295,6 +295,15 @@ static void svsm_call(struct run *r, struct vsnp_vcpu *c)
 }
 
 /* The guest's own SNP guest request (GHCB page, e.g. with VMPCK2): the PSP model answers it. */
+/* The guest asked to end: its reason set and code end the run. */
+static void terminated(struct run *r, const struct vsnp_vcpu *c)
+{
+	r->out->kind = VSNP_EXIT_TERMINATED;
+	r->out->set = c->hv.term_set;
+	r->out->code = c->hv.term_code;
+	r->done = true;
+}
+
 static void guest_request(struct ghcb *g)
 {
 	static struct snp_guest_msg req, resp;
@@ -343,7 +352,6 @@ static void ap_create(struct run *r, struct vsnp_vcpu *c, struct ghcb *g)
 		vcpu_stop(vm, (unsigned)slot, 0);
 	GHCB_SET(g, sw_exit_info_1, ok ? GHCB_RESULT_OK : GHCB_RESULT_ERROR);
 	GHCB_SET(g, sw_exit_info_2, ok ? 0 : GHCB_ERR_INVALID_INPUT);
-	r->yield = true;
 }
 
 /* VMGEXIT with the GHCB MSR holding a GPA: the GHCB page protocol. */
@@ -373,10 +381,7 @@ static void exit_ghcb(struct run *r, struct vsnp_vcpu *c)
 		ap_create(r, c, &g);
 		break;
 	case VSNP_HV_TERMINATE:
-		r->out->kind = VSNP_EXIT_TERMINATED;
-		r->out->set = c->hv.term_set;
-		r->out->code = c->hv.term_code;
-		r->done = true;
+		terminated(r, c);
 		return;
 	case VSNP_HV_BAD:
 		stop(r, c, c->hv.why);
@@ -400,11 +405,11 @@ static void exit_vmmcall(struct run *r, struct vsnp_vcpu *c)
 		return;
 	}
 	c->vmcb->save.rip += sizeof(vmgexit);
+	r->yield = true; /* a hypervisor call is where another vCPU gets its turn */
 	if (c->hv.ghcb_msr != 0 && ghcb_msr_info(c->hv.ghcb_msr) == 0) {
 		exit_ghcb(r, c);
 		return;
 	}
-	r->yield = true; /* a hypervisor call is where another vCPU gets its turn */
 	switch (vsnp_hv_msr_exit(&vsnp.hv, &c->hv)) {
 	case VSNP_HV_GUEST_REQUEST: /* only from the GHCB page */
 	case VSNP_HV_AP_CREATE:
@@ -414,10 +419,7 @@ static void exit_vmmcall(struct run *r, struct vsnp_vcpu *c)
 		svsm_call(r, c);
 		break;
 	case VSNP_HV_TERMINATE:
-		r->out->kind = VSNP_EXIT_TERMINATED;
-		r->out->set = c->hv.term_set;
-		r->out->code = c->hv.term_code;
-		r->done = true;
+		terminated(r, c);
 		break;
 	case VSNP_HV_BAD:
 		stop(r, c, c->hv.why);
