@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * SNP guest instructions (PVALIDATE, RMPADJUST, VMGEXIT) and SEV feature
+ * SNP guest opcodes (PVALIDATE, RMPADJUST, VMGEXIT) and SEV feature
  * bits. Numbers: ../shared/reference/snp-svsm-abi.md §1, §2, §7.
  */
 #pragma once
