@@ -27,3 +27,5 @@ bool lapic_ready(void);
 void lapic_arm(uint64_t us);
 void lapic_disarm(void);
 void lapic_eoi(void);
+/* INIT, then two startup IPIs with page_pa (below 1 MiB, page aligned) to the CPU with apic_id. */
+void lapic_start_ap(uint32_t apic_id, uint64_t page_pa);

@@ -33,6 +33,12 @@ const struct memmap *mm_guest_memory(void);
 /* Builds the kernel half (image W^X, direct map), then moves the boot CPU onto its own tables,
  * per-CPU region and kernel stack, and calls cont there. Does not return. */
 __attribute__((noreturn)) void vm_boot_cpu_switch(void (*cont)(void));
+/*
+ * The same for an AP (svsm/cpu/smp.c), on a stack of its own: its own
+ * top-level table, per-CPU region and struct percpu (cpu_index), then cont
+ * on its per-CPU kernel stack. Does not return.
+ */
+__attribute__((noreturn)) void vm_ap_cpu_switch(unsigned cpu_index, void (*cont)(void));
 /* The shared kernel half's page tables (master copy of slots 256-511 but the per-CPU one). */
 struct pgtable *vm_kernel_pt(void);
 /* This CPU's page tables (its top-level table is the one in CR3). */

@@ -21,6 +21,7 @@
 #include "svsm/percpu.h"
 #include "svsm/task.h"
 #include "svsm/lapic.h"
+#include "svsm/smp.h"
 #include "svsm/tsc.h"
 #include "svsm/platform.h"
 #include "svsm/platform_snp.h"
@@ -171,7 +172,7 @@ static void svsm_main_late(void)
 	task_cpu_init();
 	tsc_calibrate();
 	/* Under SNP the APIC is the hypervisor's to emulate: no preemption from it (yet). */
-	if (boot.platform.kind != PLATFORM_SNP)
-		lapic_init();
+	if (boot.platform.kind != PLATFORM_SNP && lapic_init())
+		smp_start_aps();
 	svsm_run(&boot);
 }

@@ -100,6 +100,39 @@ void lapic_disarm(void)
 	*reg(APIC_LVT_TIMER) = APIC_LVT_MASKED | LAPIC_TIMER_VECTOR;
 }
 
+/* APM vol.2 §16.5: the interrupt command register; delivery modes INIT (101b) and startup (110b). */
+#define APIC_ICR_LO 0x300
+#define APIC_ICR_HI 0x310
+#define APIC_ICR_INIT 0x00004500u /* INIT, level assert */
+#define APIC_ICR_SIPI 0x00004600u /* startup, vector = the page number */
+#define APIC_ICR_BUSY (1u << 12)
+
+static void icr_send(uint32_t apic_id, uint32_t lo)
+{
+	*reg(APIC_ICR_HI) = apic_id << 24;
+	*reg(APIC_ICR_LO) = lo;
+	for (unsigned i = 0; i < 1000000 && (*reg(APIC_ICR_LO) & APIC_ICR_BUSY); i++)
+		__asm__ volatile("pause");
+}
+
+static void wait_us(uint64_t us)
+{
+	uint64_t t0 = cpu_rdtsc(), span = tsc_hz() / 1000000 * us;
+
+	while (cpu_rdtsc() - t0 < span)
+		__asm__ volatile("pause");
+}
+
+void lapic_start_ap(uint32_t apic_id, uint64_t page_pa)
+{
+	icr_send(apic_id, APIC_ICR_INIT);
+	wait_us(10000);
+	for (unsigned i = 0; i < 2; i++) {
+		icr_send(apic_id, APIC_ICR_SIPI | (uint32_t)(page_pa >> 12));
+		wait_us(200);
+	}
+}
+
 void lapic_eoi(void)
 {
 	*reg(APIC_EOI) = 0;

@@ -164,6 +164,21 @@ static void boot_cpu_on_new_stack(void)
 	panic("vm: boot continuation returned");
 }
 
+void vm_ap_cpu_switch(unsigned cpu_index, void (*cont)(void))
+{
+	struct pgtable pt;
+
+	build_cpu_tables(&pt, vm_kernel_pt()->enc_mask);
+	cr3_write(pt.root_pa | pt.enc_mask);
+	flush_all(NULL);
+
+	struct percpu *pc = (struct percpu *)(uintptr_t)PERCPU_DATA;
+
+	percpu_setup(pc, cpu_index);
+	pc->pt = pt;
+	stack_switch_call(PERCPU_STACK_TOP(0), cont);
+}
+
 void vm_boot_cpu_switch(void (*cont)(void))
 {
 	const struct svsm_boot *b = svsm_boot_state();
