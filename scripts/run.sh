@@ -1,26 +1,28 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # The main job: install what is missing, build, boot the SVSM under QEMU TCG
-# (-machine q35 -cpu EPYC), launch the VMPL2 payload (default: the test guest),
+# (-machine q35 -cpu EPYC -smp 2), launch the VMPL2 payload (default: the test guest),
 # show what happened, end with a one-line summary.
 #
-#   scripts/run.sh [--payload FILE] [--cpu MODEL] [--append "OPTIONS"] [--gdb]
+#   scripts/run.sh [--payload FILE] [--cpu MODEL] [--smp N] [--append "OPTIONS"] [--gdb]
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 root=$(svsm_root)
 build="$root/build"
 cpu=EPYC
+smp=2
 append=""
 payload=""
 gdb=""
 
 usage() {
-	sed -n '3,6p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+	sed -n '3,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--payload) payload=${2:?--payload needs a file}; shift 2 ;;
 	--cpu) cpu=${2:?--cpu needs a model}; shift 2 ;;
+	--smp) smp=${2:?--smp needs a CPU count}; shift 2 ;;
 	--append) append=${2?--append needs options}; shift 2 ;;
 	--gdb) gdb=--gdb; shift ;;
 	-h|--help) usage; exit 0 ;;
@@ -40,10 +42,10 @@ ninja -C "$build" >/dev/null || { ninja -C "$build"; exit 1; }
 
 img="$build/stage1/svsm.img"
 payload=${payload:-$build/tests/guest/test-guest}
-echo "== booting $(basename "$img") ($(stat -c %s "$img") bytes) under QEMU TCG, -cpu $cpu," \
+echo "== booting $(basename "$img") ($(stat -c %s "$img") bytes) under QEMU TCG, -cpu $cpu, -smp $smp," \
 	"payload $(basename "$payload")"
 python3 "$root/scripts/qemu_boot.py" --image "$img" --symbols "$build/svsm/svsm-kernel.elf" \
-	--payload "$payload" --cpu "$cpu" --append "$append" --log "$build/run.log" --expect any $gdb
+	--payload "$payload" --cpu "$cpu" --smp "$smp" --append "$append" --log "$build/run.log" --expect any $gdb
 status=$?
 # The relying party's view of the launch: the digest computed from the file alone.
 svsm_digest=$(sed -n 's/^SVSM: launch digest \([0-9a-f]\{96\}\) .*/\1/p' "$build/run.log" | head -n 1)

@@ -49,10 +49,19 @@ struct vsnp_exit {
 };
 
 /*
- * Runs the guest from its boot vCPU (vcpu must be 0) until it terminates
- * or is stopped. vCPUs the guest starts with AP creation (after
- * CREATE_VCPU) take turns with it on this CPU, switching at VMGEXITs and
- * HLT; a vCPU that halts stops (nothing would wake it), and when none is
- * left runnable the guest is stopped.
+ * Runs the guest from its boot vCPU (vcpu must be 0, on CPU 0) until it
+ * terminates or is stopped. vCPUs the guest starts with AP creation (after
+ * CREATE_VCPU) run on the APs (spread over them), or take turns with the
+ * boot vCPU on CPU 0 when there are none, switching at VMGEXITs and HLT. A
+ * vCPU that halts stops (nothing would wake it); when none is left
+ * runnable the guest is stopped.
  */
 void vsnp_run(struct svsm_vm *vm, unsigned vcpu, struct vsnp_exit *out);
+/*
+ * With more than one CPU, the guest may end on an AP: vsnp then calls the
+ * hook there with the exit record (it reports and exits the machine, so
+ * vsnp_run does not return on CPU 0 in that case).
+ */
+void vsnp_set_end_hook(void (*hook)(const struct vsnp_exit *out));
+/* Lets the APs (svsm/cpu/smp.c) run vCPUs: call before vsnp_run. */
+void vsnp_start_aps_work(void);

@@ -188,6 +188,8 @@ static void launch(struct svsm_boot *b)
 	svsm_vm_set_lent_pool(&vm, &lent); /* DEPOSIT_MEM/WITHDRAW_MEM; nested page tables use it */
 	attest_setup(&vm);
 	vtpm_setup(&vm);
+	vsnp_set_end_hook(report_exit);
+	vsnp_start_aps_work();
 	console_printf("SVSM: launching the payload at VMPL%u\n", GUEST_VMPL);
 	vsnp_run(&vm, 0, &e);
 	report_exit(&e);

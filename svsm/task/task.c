@@ -15,6 +15,7 @@
 #include "lib/string.h"
 #include "mm/buddy.h"
 #include "mm/kmalloc.h"
+#include "mm/layout.h"
 #include "svsm/boot.h"
 #include "svsm/console.h"
 #include "svsm/cr.h"
@@ -330,6 +331,9 @@ enum task_state task_run(struct task *t)
 	if (pc->task != NULL)
 		panic("task: %s started while %s runs", t->name, pc->task->name);
 	pc->task = t;
+	/* The per-CPU slot is the running CPU's: the task may run on another CPU than last time. */
+	((uint64_t *)phys_to_virt(t->pt.root_pa))[PERCPU_SLOT] =
+		((const uint64_t *)phys_to_virt(vm_cpu_pt()->root_pa))[PERCPU_SLOT];
 	cr3_write(t->pt.root_pa | t->pt.enc_mask);
 	__asm__ volatile("fxrstor64 %0" : : "m"(*(const uint8_t(*)[512])t->fpu));
 	cpu_wrmsr(MSR_FS_BASE, t->fs_base);

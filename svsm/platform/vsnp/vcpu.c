@@ -55,6 +55,7 @@ struct vsnp_vcpu {
 	struct svm_gprs g;
 	struct vsnp_hv_vcpu hv;
 	enum vsnp_vcpu_state state;
+	unsigned cpu; /* the physical CPU that runs it */
 	uint8_t fpu[512] __attribute__((aligned(16))); /* FXSAVE image of the guest's x87/SSE state */
 };
 
@@ -350,6 +351,9 @@ static void ap_create(struct run *r, struct vsnp_vcpu *c, struct ghcb *g)
 		ok = vcpus[slot].state == VCPU_RUNNABLE && (unsigned)slot != r->index;
 	if (ok && h->ap_request == SVM_AP_DESTROY)
 		vcpu_stop(vm, (unsigned)slot, 0);
+	if (ok)
+		log_info("vsnp: vCPU %d (APIC ID %u) %s on CPU %u", slot, h->ap_apic_id,
+			 h->ap_request == SVM_AP_CREATE ? "started" : "destroyed", vcpus[slot].cpu);
 	GHCB_SET(g, sw_exit_info_1, ok ? GHCB_RESULT_OK : GHCB_RESULT_ERROR);
 	GHCB_SET(g, sw_exit_info_2, ok ? 0 : GHCB_ERR_INVALID_INPUT);
 }
@@ -600,11 +604,27 @@ static void fpu_swap_out(struct vsnp_vcpu *c)
 	__asm__ volatile("fninit; ldmxcsr %0" : : "m"(mxcsr_default));
 }
 
-/* Loads vCPU i from its VMSA (the SVSM's page: VMPL0 may read it) and puts it in the rotation. */
+/* The guest being run, its exit record, and whether it has ended (all under vsnp.lock). */
+static struct svsm_vm *run_vm;
+static struct vsnp_exit *run_out;
+static bool guest_ended;
+static void (*end_hook)(const struct vsnp_exit *out);
+
+void vsnp_set_end_hook(void (*hook)(const struct vsnp_exit *out))
+{
+	end_hook = hook;
+}
+
+/*
+ * Loads vCPU i from its VMSA (the SVSM's page: VMPL0 may read it) and puts
+ * it in the rotation of its CPU: the boot vCPU on CPU 0, the others spread
+ * over the APs (CPU 0 too when there are none).
+ */
 static int vcpu_start(struct svsm_vm *vm, unsigned i)
 {
 	static struct vmsa vmsa;
 	struct vsnp_vcpu *c = &vcpus[i];
+	unsigned n = smp_cpus();
 
 	if (c->vmcb == NULL) {
 		c->vmcb_pa = buddy_alloc(mm_buddy(), 0);
@@ -614,10 +634,18 @@ static int vcpu_start(struct svsm_vm *vm, unsigned i)
 	}
 	if (copy_from_guest(&vmsa, vm->vcpu[i].vmsa_gpa, sizeof(vmsa), 4096) != SVSM_OK)
 		return SVSM_EFAULT;
+	/*
+	 * CREATE_VCPU checked this VMSA's VMPL and SEV features; check them
+	 * again as it starts (the page is the SVSM's now, but another CPU
+	 * may have held a stale guest mapping of it meanwhile).
+	 */
+	if (vmsa.vmpl != vm->vcpu[i].vmpl || vmsa.sev_features != vm->sev_features)
+		return SVSM_EINVAL;
 	memset(c->vmcb, 0, sizeof(*c->vmcb));
 	vmcb_controls(c->vmcb);
 	memset(&c->hv, 0, sizeof(c->hv));
 	load_vmsa(c, &vmsa);
+	c->cpu = i == 0 || n < 2 ? 0 : 1 + (i - 1) % (n - 1);
 	c->state = VCPU_RUNNABLE;
 	vm->vcpu[i].running = true;
 	return SVSM_OK;
@@ -642,23 +670,111 @@ static void vcpu_stop(struct svsm_vm *vm, unsigned i, uint64_t rip_advance)
 	log_warn("vsnp: the state of stopped vCPU %u could not be written back to its VMSA", i);
 }
 
-/* The next runnable vCPU after `cur` (cur itself if it is the only one), or -1. */
-static int next_runnable(unsigned cur)
+/* The next runnable vCPU of `cpu` after `cur` (cur itself if it is the only one), or -1. */
+static int next_runnable(unsigned cpu, unsigned cur)
 {
 	for (unsigned k = 1; k <= VSNP_RUN_VCPUS; k++) {
 		unsigned i = (cur + k) % VSNP_RUN_VCPUS;
 
-		if (vcpus[i].state == VCPU_RUNNABLE)
+		if (vcpus[i].state == VCPU_RUNNABLE && vcpus[i].cpu == cpu)
 			return (int)i;
 	}
 	return -1;
 }
 
+static bool any_runnable(void)
+{
+	for (unsigned i = 0; i < VSNP_RUN_VCPUS; i++) {
+		if (vcpus[i].state == VCPU_RUNNABLE)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * One CPU's share of the guest: its vCPUs in turn until the guest ends.
+ * Only VMRUN runs outside vsnp.lock. Returns true if this CPU ended it.
+ */
+static bool cpu_loop(unsigned cpu)
+{
+	struct run r = { run_vm, 0, run_out, false, false };
+	unsigned cur = 0, last = ~0u;
+	bool mine = false;
+
+	spin_lock(&vsnp.lock);
+	while (!guest_ended) {
+		int next = next_runnable(cpu, cur);
+
+		if (next < 0) {
+			if (!any_runnable()) { /* every vCPU halted: nothing will ever wake one */
+				run_out->kind = VSNP_EXIT_STOPPED;
+				run_out->why = "HLT on every vCPU (no interrupt would ever wake them)";
+				guest_ended = mine = true;
+				break;
+			}
+			spin_unlock(&vsnp.lock);
+			__asm__ volatile("pause");
+			spin_lock(&vsnp.lock);
+			continue;
+		}
+		if (last != ~0u && (unsigned)next != last)
+			r.out->switches++;
+		cur = last = (unsigned)next;
+
+		struct vsnp_vcpu *c = &vcpus[cur];
+
+		if (vsnp.flush_guest_tlb[cpu]) { /* one ASID for every vCPU: one flush serves all on this CPU */
+			c->vmcb->ctl.tlb_control = VMCB_TLB_FLUSH_ALL;
+			vsnp.flush_guest_tlb[cpu] = false;
+		}
+		spin_unlock(&vsnp.lock);
+		fpu_swap_in(c);
+		svm_run(c->vmcb_pa, &c->g, vsnp.host_save_pa[cpu]);
+		fpu_swap_out(c);
+		spin_lock(&vsnp.lock);
+		c->vmcb->ctl.tlb_control = VMCB_TLB_NOTHING;
+		c->vmcb->ctl.event_inj = 0;
+		if (guest_ended)
+			break; /* another CPU ended it while this one ran */
+		r.out->exits++;
+		r.index = cur;
+		handle_exit(&r, c);
+		if (r.done) {
+			guest_ended = mine = true;
+			break;
+		}
+		if (c->state == VCPU_RUNNABLE && !r.yield)
+			cur = (cur + VSNP_RUN_VCPUS - 1) % VSNP_RUN_VCPUS; /* next_runnable picks it again */
+		r.yield = false;
+	}
+	if (mine) {
+		r.out->lent_used = vsnp.lent_pages_used;
+		for (unsigned i = 0; i < VSNP_RUN_VCPUS; i++)
+			vcpu_stop(run_vm, i, 0);
+	}
+	spin_unlock(&vsnp.lock);
+	return mine;
+}
+
+/* An AP's work (smp_set_ap_work): run the vCPUs given to it; report the end if it came here. */
+static void ap_work(unsigned cpu)
+{
+	vsnp_cpu_init();
+	while (__atomic_load_n(&run_vm, __ATOMIC_ACQUIRE) == NULL)
+		__asm__ volatile("pause");
+	if (cpu_loop(cpu) && end_hook != NULL)
+		end_hook(run_out); /* does not return: the run is over */
+	for (;;)
+		__asm__ volatile("pause");
+}
+
+void vsnp_start_aps_work(void)
+{
+	smp_set_ap_work(ap_work);
+}
+
 void vsnp_run(struct svsm_vm *vm, unsigned vcpu, struct vsnp_exit *out)
 {
-	struct run r = { vm, vcpu, out, false, false };
-	unsigned cur = vcpu;
-
 	memset(out, 0, sizeof(*out));
 	vsnp.vm = vm; /* nested page tables may use the pages it lends */
 	if (vcpu != 0 || !vm->vcpu[vcpu].used) {
@@ -666,44 +782,20 @@ void vsnp_run(struct svsm_vm *vm, unsigned vcpu, struct vsnp_exit *out)
 		out->why = "the guest starts on its boot vCPU (slot 0)";
 		return;
 	}
-	if (vcpu_start(vm, 0) != SVSM_OK) {
+	spin_lock(&vsnp.lock);
+	int err = vcpu_start(vm, 0);
+
+	run_out = out;
+	spin_unlock(&vsnp.lock);
+	if (err != SVSM_OK) {
 		out->kind = VSNP_EXIT_STOPPED;
 		out->why = "the boot vCPU's VMSA cannot be read";
 		return;
 	}
-	while (!r.done) {
-		struct vsnp_vcpu *c = &vcpus[cur];
-
-		if (vsnp.flush_guest_tlb) { /* one ASID for every vCPU on this CPU: one flush serves all */
-			c->vmcb->ctl.tlb_control = VMCB_TLB_FLUSH_ALL;
-			vsnp.flush_guest_tlb = false;
-		}
-		fpu_swap_in(c);
-		svm_run(c->vmcb_pa, &c->g, vsnp.host_save_pa);
-		fpu_swap_out(c);
-		c->vmcb->ctl.tlb_control = VMCB_TLB_NOTHING;
-		c->vmcb->ctl.event_inj = 0;
-		out->exits++;
-		r.index = cur;
-		handle_exit(&r, c);
-		if (r.done)
-			break;
-		if (c->state != VCPU_RUNNABLE || r.yield) {
-			int next = next_runnable(cur);
-
-			r.yield = false;
-			if (next < 0) {
-				out->kind = VSNP_EXIT_STOPPED;
-				out->why = "HLT on every vCPU (no interrupt would ever wake them)";
-				out->rip = c->vmcb->save.rip;
-				break;
-			}
-			if ((unsigned)next != cur)
-				out->switches++;
-			cur = (unsigned)next;
-		}
+	__atomic_store_n(&run_vm, vm, __ATOMIC_RELEASE); /* the APs join in */
+	if (!cpu_loop(0)) {
+		/* An AP ended the guest and reports it (end_hook); this CPU has nothing more to do. */
+		for (;;)
+			__asm__ volatile("pause");
 	}
-	out->lent_used = vsnp.lent_pages_used;
-	for (unsigned i = 0; i < VSNP_RUN_VCPUS; i++)
-		vcpu_stop(vm, i, 0);
 }

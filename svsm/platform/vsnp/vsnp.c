@@ -22,6 +22,7 @@
 #include "svsm/errno.h"
 #include "svsm/mm.h"
 #include "svsm/panic.h"
+#include "svsm/percpu.h"
 #include "svsm/platform.h"
 #include "svsm/platform_vsnp.h"
 #include "svsm/probe.h"
@@ -99,17 +100,21 @@ static void *npt_va(void *ctx, uint64_t pa)
 	return phys_to_virt(pa);
 }
 
-/* A changed nested entry: the guest's TLB (its ASID) is flushed at the next VMRUN. */
+/*
+ * A changed nested entry: the guest's TLB (its ASID) is flushed at each
+ * CPU's next VMRUN. A CPU already inside VMRUN keeps what it cached until
+ * its next exit (no IPI forces one yet: docs/ARCHITECTURE.md).
+ */
 static void npt_flush(void *ctx, uint64_t va)
 {
 	(void)ctx, (void)va;
-	vsnp.flush_guest_tlb = true;
+	for (unsigned i = 0; i < SMP_MAX_CPUS; i++)
+		vsnp.flush_guest_tlb[i] = true;
 }
 
 static void npt_flush_all(void *ctx)
 {
-	(void)ctx;
-	vsnp.flush_guest_tlb = true;
+	npt_flush(ctx, 0);
 }
 
 static const struct pgtable_ops npt_ops = { npt_alloc, npt_va, npt_flush, npt_flush_all };
@@ -375,10 +380,15 @@ static int maps_setup(const char **why)
 {
 	vsnp.msrpm_pa = zeroed_pages(1);
 	vsnp.iopm_pa = zeroed_pages(2);
-	vsnp.hsave_pa = zeroed_pages(0);
-	vsnp.host_save_pa = zeroed_pages(0);
-	if (vsnp.msrpm_pa == MM_PA_NONE || vsnp.iopm_pa == MM_PA_NONE ||
-	    vsnp.hsave_pa == MM_PA_NONE || vsnp.host_save_pa == MM_PA_NONE) {
+	for (unsigned i = 0; i < SMP_MAX_CPUS; i++) {
+		vsnp.hsave_pa[i] = zeroed_pages(0);
+		vsnp.host_save_pa[i] = zeroed_pages(0);
+		if (vsnp.hsave_pa[i] == MM_PA_NONE || vsnp.host_save_pa[i] == MM_PA_NONE) {
+			*why = "no memory for the SVM host save areas";
+			return SVSM_ENOMEM;
+		}
+	}
+	if (vsnp.msrpm_pa == MM_PA_NONE || vsnp.iopm_pa == MM_PA_NONE) {
 		*why = "no memory for the SVM maps";
 		return SVSM_ENOMEM;
 	}
@@ -504,8 +514,7 @@ int vsnp_init(const char **why)
 	err = maps_setup(why);
 	if (err != SVSM_OK)
 		return err;
-	cpu_wrmsr(MSR_EFER, cpu_rdmsr(MSR_EFER) | EFER_SVME);
-	cpu_wrmsr(MSR_VM_HSAVE_PA, vsnp.hsave_pa);
+	vsnp_cpu_init();
 
 	vsnp.hv = (struct vsnp_hv){
 		.rmp = &vsnp.rmp,
@@ -520,6 +529,12 @@ int vsnp_init(const char **why)
 	log_warn("vsnp: emulating SEV-SNP on SVM with nested paging: NO CONFIDENTIALITY; "
 		 "guest C-bit %u, CPUID page %u entries", vsnp.cbit_pos, vsnp.cpuid_page.count);
 	return SVSM_OK;
+}
+
+void vsnp_cpu_init(void)
+{
+	cpu_wrmsr(MSR_EFER, cpu_rdmsr(MSR_EFER) | EFER_SVME);
+	cpu_wrmsr(MSR_VM_HSAVE_PA, vsnp.hsave_pa[this_cpu()->cpu_index]);
 }
 
 uint64_t vsnp_guest_cbit(void)

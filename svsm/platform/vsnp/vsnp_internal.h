@@ -7,10 +7,12 @@
 
 #include "abi/snp_pages.h"
 #include "lib/cpu.h"
+#include "lib/spinlock.h"
 #include "mm/memmap.h"
 #include "svsm/launch_digest.h"
 #include "svsm/psp_model.h"
 #include "svsm/rmp_model.h"
+#include "svsm/smp.h"
 #include "svsm/snp_cpuid.h"
 #include "svsm/vsnp.h"
 
@@ -26,9 +28,12 @@ struct vsnp_state {
 	struct psp_model psp;              /* the emulated chip's PSP */
 	struct launch_digest digest;       /* the guest launch's measurement so far */
 	uint64_t msrpm_pa, iopm_pa;        /* SVM permission maps */
-	uint64_t hsave_pa;                 /* VM_HSAVE_PA: VMRUN's host state */
-	uint64_t host_save_pa;             /* VMSAVE/VMLOAD of the host's FS/GS/TR... */
-	bool flush_guest_tlb;              /* a nested entry changed: flush at the next VMRUN */
+	/* Per CPU (index = cpu_index): VM_HSAVE_PA, the VMSAVE/VMLOAD area of the host's FS/GS/TR, */
+	uint64_t hsave_pa[SMP_MAX_CPUS], host_save_pa[SMP_MAX_CPUS];
+	/* and "a nested entry changed: flush the guest's TLB at this CPU's next VMRUN". */
+	bool flush_guest_tlb[SMP_MAX_CPUS];
+	/* Everything an exit touches (RMP and PSP models, nested table, the VM) is under this lock. */
+	struct spinlock lock;
 	struct svsm_vm *vm;                /* the guest vsnp_run serves (its lent pages) */
 	uint64_t *lent_map;                /* one bit per RMP page: a lent page the SVSM mapped */
 	uint64_t lent_pages_used;          /* lent pages taken for nested page tables */
@@ -43,6 +48,9 @@ extern struct vsnp_state vsnp;
  * (not guest RAM, or the access faulted), SVSM_EPERM (a private page).
  */
 int vsnp_shared_copy(uint64_t gpa, void *buf, size_t len, bool write);
+
+/* This CPU ready for VMRUN: EFER.SVME and its VM_HSAVE_PA (each CPU that runs vCPUs). */
+void vsnp_cpu_init(void);
 
 /* The guest's CPUID answer from its CPUID page, for its CR4 and XCR0. */
 int vsnp_cpuid_answer(uint32_t leaf, uint32_t subleaf, uint64_t cr4, uint64_t xcr0,
