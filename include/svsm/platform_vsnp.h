@@ -46,6 +46,8 @@ struct vsnp_exit {
 	uint64_t calls;     /* SVSM calls served */
 	uint64_t lent_used; /* pages the guest lent that the SVSM took (nested page tables) */
 	uint64_t switches;  /* times the CPU went from one vCPU to another */
+	uint64_t npt_faults; /* nested page faults resolved by mapping */
+	uint64_t npt_large;  /* of those, mapping a whole 2 MiB RMP entry */
 };
 
 /*

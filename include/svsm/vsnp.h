@@ -43,6 +43,7 @@ struct vsnp_npt {
 	uint64_t cbit;                  /* the guest's C-bit as an address mask */
 	unsigned vmpl;                  /* the VMPL whose permissions apply */
 	uint64_t faults;                /* faults resolved by mapping */
+	uint64_t large_maps;            /* of those, mapped a whole 2 MiB RMP entry at once */
 };
 
 enum vsnp_npf_verdict {

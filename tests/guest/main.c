@@ -475,6 +475,27 @@ static void test_ghcb(void)
 	check(g->sw_exit_info_1 == GHCB_RESULT_ERROR && g->sw_exit_info_2 == GHCB_ERR_INVALID_SCRATCH,
 	      "GHCB page: PSC with SW_SCRATCH outside the shared buffer refused");
 
+	/*
+	 * A 2 MiB region through one 2 MiB PSC entry each way: private again as
+	 * one 2 MiB RMP entry, which PVALIDATE 2 MiB then validates whole (and
+	 * vsnp maps with one 2 MiB nested page).
+	 */
+	uint64_t big = spare_region(2 * MIB) + 62 * MIB;
+
+	psc_ok = true;
+	for (unsigned op = GHCB_PSC_OP_SHARED; op >= GHCB_PSC_OP_PRIVATE; op--) {
+		ghcb_fill(g, SVM_VMGEXIT_PSC, 0, 0);
+		GHCB_SET(g, sw_scratch, ghcb_gpa + 0x800);
+		d->hdr.cur_entry = 0, d->hdr.end_entry = 0, d->hdr.reserved = 0;
+		d->entries[0] = psc_entry(big, op) | PSC_ENTRY_2M;
+		guest_ghcb_exit(ghcb_gpa);
+		psc_ok = psc_ok && g->sw_exit_info_1 == 0 && g->sw_exit_info_2 == 0 && d->hdr.cur_entry == 1;
+	}
+	check(psc_ok && faults_404(big + MIB) && pvalidate_one(big, true, true, false) == SVSM_SUCCESS &&
+		      reads_zero_and_writes(big, 2 * MIB) && pvalidate_one(big, true, false, false) == SVSM_SUCCESS &&
+		      faults_404(big) && faults_404(big + 2 * MIB - PAGE),
+	      "GHCB page: 2 MiB PSC to private, PVALIDATE 2 MiB of that entry, usable, rescinded");
+
 	/* A guest request the PSP cannot open (no VMPCK2 crypto here): a firmware error, no response. */
 	memset(req_va, 0, PAGE);
 	memset(resp_va, 0xEE, PAGE);

@@ -197,6 +197,63 @@ static void svsm_memory_and_other_views(void **state)
 	assert_false(mapped(shared, NULL));
 }
 
+/*
+ * 2 MiB nested pages: only over a 2 MiB RMP entry (the hardware faults a
+ * nested page larger than its RMP entry), and a drop inside one splits it.
+ */
+static void large_nested_pages_follow_rmp_size(void **state)
+{
+	const char *why;
+	unsigned flags;
+	(void)state;
+
+	/* One 2 MiB RMP entry, validated and granted as a whole: one fault maps all of it. */
+	assert_int_equal(rmp_model_set_private(&rmp, GUEST_PA, true, true), SVSM_OK);
+	assert_int_equal(vsnp_npt_fault(&npt, (GUEST_PA + 9 * PAGE) | CBIT, 0, 0, &why),
+			 VSNP_NPF_INJECT_VC_404);
+	assert_int_equal(rmp_model_pvalidate(&rmp, 0, GUEST_PA, RMP_PG_SIZE_2M, true).code, 0);
+	assert_int_equal(rmp_model_rmpadjust(&rmp, 0, GUEST_PA, RMP_PG_SIZE_2M,
+					     2 | RMP_PERM_READ | RMP_PERM_WRITE).code, 0);
+	assert_int_equal(vsnp_npt_fault(&npt, (GUEST_PA + 9 * PAGE) | CBIT, 0, 0, &why), VSNP_NPF_MAPPED);
+	assert_int_equal(npt.large_maps, 1);
+	assert_true(mapped((GUEST_PA + 511 * PAGE) | CBIT, &flags));
+	assert_int_equal(flags & (PGT_LARGE | PGT_WRITE | PGT_EXEC), PGT_LARGE | PGT_WRITE);
+	/* Its rights are the RMP's: no execute anywhere in it. */
+	assert_int_equal(vsnp_npt_fault(&npt, (GUEST_PA + 100 * PAGE) | CBIT,
+					VMCB_NPF_FETCH | VMCB_NPF_PRESENT, 0, &why),
+			 VSNP_NPF_VIOLATION);
+
+	/* Dropping one 4 KiB page splits the 2 MiB page; its neighbours stay mapped. */
+	assert_int_equal(vsnp_npt_drop(&npt, GUEST_PA + 9 * PAGE, PAGE), SVSM_OK);
+	assert_false(mapped((GUEST_PA + 9 * PAGE) | CBIT, NULL));
+	assert_true(mapped((GUEST_PA + 8 * PAGE) | CBIT, &flags));
+	assert_int_equal(flags & (PGT_LARGE | PGT_WRITE), PGT_WRITE);
+	assert_true(mapped((GUEST_PA + 10 * PAGE) | CBIT, NULL));
+	/* Refaulting the hole maps 4 KiB there (the rest of the 2 MiB is mapped already). */
+	assert_int_equal(vsnp_npt_fault(&npt, (GUEST_PA + 9 * PAGE) | CBIT, VMCB_NPF_WRITE, 0, &why),
+			 VSNP_NPF_MAPPED);
+	assert_int_equal(npt.large_maps, 1);
+	assert_true(mapped((GUEST_PA + 9 * PAGE) | CBIT, &flags));
+	assert_false(flags & PGT_LARGE);
+
+	/* Unvalidated as a whole: every page of it faults again as #VC 0x404. */
+	assert_int_equal(rmp_model_pvalidate(&rmp, 0, GUEST_PA, RMP_PG_SIZE_2M, false).code, 0);
+	assert_int_equal(vsnp_npt_drop(&npt, GUEST_PA, 512 * PAGE), SVSM_OK);
+	assert_false(mapped((GUEST_PA + 8 * PAGE) | CBIT, NULL));
+	assert_int_equal(vsnp_npt_fault(&npt, (GUEST_PA + 8 * PAGE) | CBIT, 0, 0, &why),
+			 VSNP_NPF_INJECT_VC_404);
+
+	/* PSMASHed into 4 KiB RMP entries, all validated and granted: 4 KiB nested pages only. */
+	assert_int_equal(rmp_model_pvalidate(&rmp, 0, GUEST_PA, RMP_PG_SIZE_2M, true).code, 0);
+	assert_int_equal(rmp_model_psmash(&rmp, GUEST_PA), SVSM_OK);
+	assert_int_equal(vsnp_npt_drop(&npt, GUEST_PA, 512 * PAGE), SVSM_OK);
+	assert_int_equal(vsnp_npt_fault(&npt, (GUEST_PA + 3 * PAGE) | CBIT, 0, 0, &why), VSNP_NPF_MAPPED);
+	assert_true(mapped((GUEST_PA + 3 * PAGE) | CBIT, &flags));
+	assert_int_equal(flags & (PGT_LARGE | PGT_WRITE), PGT_WRITE);
+	assert_false(mapped((GUEST_PA + 4 * PAGE) | CBIT, NULL));
+	assert_int_equal(npt.large_maps, 1);
+}
+
 /* ---- hv_serve ---- */
 
 static int fake_cpuid(void *ctx, uint32_t leaf, uint32_t subleaf, uint32_t out[4])
@@ -544,6 +601,7 @@ int main(void)
 		cmocka_unit_test_setup(private_view_follows_the_rmp, setup),
 		cmocka_unit_test_setup(user_and_supervisor_execute, setup),
 		cmocka_unit_test_setup(svsm_memory_and_other_views, setup),
+		cmocka_unit_test_setup(large_nested_pages_follow_rmp_size, setup),
 		cmocka_unit_test_setup(msr_protocol_answers, setup),
 		cmocka_unit_test_setup(run_vmpl_only_to_vmpl0, setup),
 		cmocka_unit_test_setup(page_state_changes, setup),

@@ -10,12 +10,15 @@
  * RMP model) and makes "the nested table never grants more than the RMP"
  * easy to check.
  */
+#include <stdbool.h>
+
 #include "abi/snp.h"
 #include "abi/vmcb.h"
 #include "svsm/errno.h"
 #include "svsm/vsnp.h"
 
 #define NPT_PAGE 4096ull
+#define NPT_LARGE (512 * NPT_PAGE)
 
 int vsnp_npt_init(struct vsnp_npt *n, const struct pgtable_ops *ops, void *ctx,
 		  struct rmp_model *rmp, const struct memmap *guest_ram, uint64_t cbit,
@@ -30,6 +33,7 @@ int vsnp_npt_init(struct vsnp_npt *n, const struct pgtable_ops *ops, void *ctx,
 	n->cbit = cbit;
 	n->vmpl = vmpl;
 	n->faults = 0;
+	n->large_maps = 0;
 	/* enc_mask 0: nested entries carry host physical addresses, never a C-bit. */
 	return pgt_init(&n->pt, ops, ctx, 0);
 }
@@ -55,6 +59,32 @@ static int npt_set(struct vsnp_npt *n, uint64_t gpa, uint64_t pa, unsigned right
 	if (pgt_lookup(&n->pt, gpa, NULL, NULL) == SVSM_OK)
 		return pgt_protect(&n->pt, gpa, NPT_PAGE, flags);
 	return pgt_map(&n->pt, gpa, pa, NPT_PAGE, flags);
+}
+
+/*
+ * Whether the 2 MiB around pa may be one nested page. The hardware's RMP
+ * check faults a nested page larger than its RMP entry (NPF error bit 35,
+ * "RMP page size mismatch"; Linux KVM's PFERR_GUEST_SIZEM_BIT), so only a 2 MiB RMP entry qualifies; within it,
+ * all of it guest RAM and every page validated, no VMSA, allowing this
+ * access with the same VMPL permissions as the first (the model keeps a
+ * 2 MiB entry uniform; the loop makes that a checked fact, not a hope).
+ */
+static bool large_ok(const struct vsnp_npt *n, uint64_t pa, unsigned access)
+{
+	uint64_t base = pa & ~(NPT_LARGE - 1);
+	const struct rmp_entry *first = rmp_model_entry(n->rmp, base);
+
+	if (first == NULL || !first->large || !memmap_contains(n->guest_ram, base, base + NPT_LARGE))
+		return false;
+	for (uint64_t off = 0; off < NPT_LARGE; off += NPT_PAGE) {
+		const struct rmp_entry *e = rmp_model_entry(n->rmp, base + off);
+
+		if (e == NULL || !e->large || !e->assigned || !e->validated || e->vmsa ||
+		    e->perms[n->vmpl] != first->perms[n->vmpl] ||
+		    rmp_model_access(n->rmp, base + off, n->vmpl, access) != RMP_OK)
+			return false;
+	}
+	return true;
 }
 
 static enum vsnp_npf_verdict fault_private(struct vsnp_npt *n, uint64_t gpa, uint64_t pa,
@@ -93,6 +123,18 @@ static enum vsnp_npf_verdict fault_private(struct vsnp_npt *n, uint64_t gpa, uin
 		    (RMP_ACCESS_EXEC_USER | RMP_ACCESS_EXEC_SUPER) ||
 	    (access & (RMP_ACCESS_EXEC_USER | RMP_ACCESS_EXEC_SUPER)))
 		rights |= PGT_EXEC;
+	/*
+	 * All of a 2 MiB RMP entry at once where large_ok allows it and none of
+	 * it is mapped yet (else EEXIST: this page alone). pgt_map makes it one
+	 * 2 MiB leaf, or 512 4 KiB leaves in a table an earlier unmap left.
+	 */
+	if (large_ok(n, pa, access) &&
+	    pgt_map(&n->pt, gpa & ~(NPT_LARGE - 1), pa & ~(NPT_LARGE - 1), NPT_LARGE,
+		    rights | PGT_USER | PGT_LARGE) == SVSM_OK) {
+		n->faults++;
+		n->large_maps++;
+		return VSNP_NPF_MAPPED;
+	}
 	if (npt_set(n, gpa, pa, rights) != SVSM_OK) {
 		*why = "nested page table could not be extended (out of memory)";
 		return VSNP_NPF_VIOLATION;

@@ -749,6 +749,8 @@ static bool cpu_loop(unsigned cpu)
 	}
 	if (mine) {
 		r.out->lent_used = vsnp.lent_pages_used;
+		r.out->npt_faults = vsnp.npt.faults;
+		r.out->npt_large = vsnp.npt.large_maps;
 		for (unsigned i = 0; i < VSNP_RUN_VCPUS; i++)
 			vcpu_stop(run_vm, i, 0);
 	}
