@@ -20,46 +20,16 @@
 #include "svsm/snp_cpuid.h"
 #include "svsm/vsnp.h"
 #include "svsm/vsnp_cpuid.h"
+#include "table_pool.h"
 
 #define PAGE 4096ull
 #define RAM_PAGES 1024 /* 4 MiB modelled: [0, 4 MiB) */
 #define CBIT (1ull << 39)
 #define SVSM_PAGE_PA 0x1000ull  /* a page the SVSM owns */
 #define GUEST_PA 0x200000ull    /* guest RAM: [2 MiB, 4 MiB) */
-#define POOL_BASE 0x10000000000ull
 
-static uint8_t pool[64][4096] __attribute__((aligned(4096)));
-static unsigned pool_used;
-static unsigned flushes;
-
-static uint64_t t_alloc(void *ctx)
-{
-	(void)ctx;
-	if (pool_used == 64)
-		return ~0ull;
-	memset(pool[pool_used], 0, PAGE);
-	return POOL_BASE + PAGE * pool_used++;
-}
-
-static void *t_va(void *ctx, uint64_t pa)
-{
-	(void)ctx;
-	return pool[(pa - POOL_BASE) / PAGE];
-}
-
-static void t_flush(void *ctx, uint64_t va)
-{
-	(void)ctx, (void)va;
-	flushes++;
-}
-
-static void t_flush_all(void *ctx)
-{
-	(void)ctx;
-	flushes++;
-}
-
-static const struct pgtable_ops ops = { t_alloc, t_va, t_flush, t_flush_all };
+static uint8_t pool_pages[64][4096] __attribute__((aligned(4096)));
+static struct table_pool pool = { pool_pages, 64, 0 };
 
 static struct rmp_entry entries[RAM_PAGES];
 static struct rmp_model rmp;
@@ -69,8 +39,7 @@ static struct vsnp_npt npt;
 static int setup(void **state)
 {
 	(void)state;
-	pool_used = 0;
-	flushes = 0;
+	pool.used = 0;
 	assert_int_equal(rmp_model_init(&rmp, entries, 0, RAM_PAGES), SVSM_OK);
 	memmap_init(&guest_ram);
 	assert_int_equal(memmap_add(&guest_ram, GUEST_PA, RAM_PAGES * PAGE), SVSM_OK);
@@ -79,7 +48,7 @@ static int setup(void **state)
 	assert_int_equal(rmp_model_pvalidate(&rmp, 0, SVSM_PAGE_PA, RMP_PG_SIZE_4K, true).code, 0);
 	for (uint64_t pa = GUEST_PA; pa < RAM_PAGES * PAGE; pa += PAGE)
 		assert_int_equal(rmp_model_set_private(&rmp, pa, false, true), SVSM_OK);
-	assert_int_equal(vsnp_npt_init(&npt, &ops, NULL, &rmp, &guest_ram, CBIT, 2), SVSM_OK);
+	assert_int_equal(vsnp_npt_init(&npt, &table_pool_ops, &pool, &rmp, &guest_ram, CBIT, 2), SVSM_OK);
 	return 0;
 }
 
@@ -99,13 +68,13 @@ static void npt_init_refuses_bad_shapes(void **state)
 	struct vsnp_npt n;
 	(void)state;
 
-	assert_int_equal(vsnp_npt_init(&n, &ops, NULL, &rmp, &guest_ram, 0, 2), SVSM_EINVAL);
-	assert_int_equal(vsnp_npt_init(&n, &ops, NULL, &rmp, &guest_ram, CBIT | 1, 2), SVSM_EINVAL);
+	assert_int_equal(vsnp_npt_init(&n, &table_pool_ops, &pool, &rmp, &guest_ram, 0, 2), SVSM_EINVAL);
+	assert_int_equal(vsnp_npt_init(&n, &table_pool_ops, &pool, &rmp, &guest_ram, CBIT | 1, 2), SVSM_EINVAL);
 	/* A C-bit inside the modelled RAM would alias private and shared pages. */
-	assert_int_equal(vsnp_npt_init(&n, &ops, NULL, &rmp, &guest_ram, 1ull << 21, 2), SVSM_EINVAL);
-	assert_int_equal(vsnp_npt_init(&n, &ops, NULL, &rmp, &guest_ram, 1ull << 51, 2), SVSM_EINVAL);
-	assert_int_equal(vsnp_npt_init(&n, &ops, NULL, &rmp, &guest_ram, CBIT, 0), SVSM_EINVAL);
-	assert_int_equal(vsnp_npt_init(&n, &ops, NULL, &rmp, &guest_ram, CBIT, 4), SVSM_EINVAL);
+	assert_int_equal(vsnp_npt_init(&n, &table_pool_ops, &pool, &rmp, &guest_ram, 1ull << 21, 2), SVSM_EINVAL);
+	assert_int_equal(vsnp_npt_init(&n, &table_pool_ops, &pool, &rmp, &guest_ram, 1ull << 51, 2), SVSM_EINVAL);
+	assert_int_equal(vsnp_npt_init(&n, &table_pool_ops, &pool, &rmp, &guest_ram, CBIT, 0), SVSM_EINVAL);
+	assert_int_equal(vsnp_npt_init(&n, &table_pool_ops, &pool, &rmp, &guest_ram, CBIT, 4), SVSM_EINVAL);
 }
 
 static void private_view_follows_the_rmp(void **state)
@@ -157,7 +126,22 @@ static void user_and_supervisor_execute(void **state)
 	uint64_t page = GUEST_PA + 9 * PAGE;
 	(void)state;
 
-	validate_and_grant(page, RMP_PERM_READ | RMP_PERM_X_SUPER);
+	/* A VMSA page is never mapped, whatever rights the RMP entry carries. */
+	assert_int_equal(rmp_model_pvalidate(&rmp, 0, page + PAGE, RMP_PG_SIZE_4K, true).code, 0);
+	assert_int_equal(rmp_model_rmpadjust(&rmp, 0, page + PAGE, RMP_PG_SIZE_4K,
+					     2 | RMP_PERM_ALL | RMPADJUST_VMSA).code, 0);
+	assert_int_equal(vsnp_npt_fault(&npt, (page + PAGE) | CBIT, 0, 0, &why), VSNP_NPF_VIOLATION);
+	assert_non_null(strstr(why, "VMSA"));
+	assert_false(mapped((page + PAGE) | CBIT, NULL));
+
+	/* Write and execute without read: a nested entry would grant read too, so nothing is mapped. */
+	validate_and_grant(page, RMP_PERM_WRITE | RMP_PERM_X_SUPER);
+	assert_int_equal(vsnp_npt_fault(&npt, page | CBIT, VMCB_NPF_WRITE, 0, &why), VSNP_NPF_VIOLATION);
+	assert_non_null(strstr(why, "not read"));
+	assert_int_equal(vsnp_npt_fault(&npt, page | CBIT, VMCB_NPF_FETCH, 0, &why), VSNP_NPF_VIOLATION);
+	assert_false(mapped(page | CBIT, NULL));
+
+	assert_int_equal(rmp_model_rmpadjust(&rmp, 0, page, RMP_PG_SIZE_4K, 2 | RMP_PERM_READ | RMP_PERM_X_SUPER).code, 0);
 	assert_int_equal(vsnp_npt_fault(&npt, page | CBIT, VMCB_NPF_FETCH, 3, &why), VSNP_NPF_VIOLATION);
 	assert_int_equal(vsnp_npt_fault(&npt, page | CBIT, VMCB_NPF_FETCH, 0, &why), VSNP_NPF_MAPPED);
 	assert_true(mapped(page | CBIT, &flags));
@@ -434,11 +418,13 @@ static void ghcb_page_protocol(void **state)
 		{ SVM_AP_CREATE_ON_INIT | (2ull << 16), GUEST_PA + PAGE }, /* no INIT here */
 		{ 3 | (2ull << 16), GUEST_PA + PAGE },                    /* unknown request */
 		{ SVM_AP_CREATE, GUEST_PA + PAGE },                       /* VMPL0 */
+		{ SVM_AP_CREATE | (4ull << 16), GUEST_PA + PAGE },        /* no VMPL4 */
+		{ SVM_AP_DESTROY | (9ull << 16), 0 },                     /* nor VMPL9 */
 		{ SVM_AP_CREATE | (2ull << 16) | (1ull << 24), GUEST_PA + PAGE }, /* reserved bits */
 		{ SVM_AP_CREATE | (2ull << 16), GUEST_PA + 8 },           /* VMSA misaligned */
 		{ SVM_AP_CREATE | (2ull << 16), SVSM_PAGE_PA },           /* VMSA not guest RAM */
 	};
-	for (unsigned i = 0; i < 6; i++) {
+	for (unsigned i = 0; i < sizeof(bad_ap) / sizeof(bad_ap[0]); i++) {
 		ghcb_request(SVM_VMGEXIT_AP_CREATION, bad_ap[i][0], bad_ap[i][1]);
 		assert_int_equal(vsnp_hv_ghcb_exit(&hv, &v, &g), VSNP_HV_RESUME);
 		assert_true(g.sw_exit_info_1 == GHCB_RESULT_ERROR && g.sw_exit_info_2 == GHCB_ERR_INVALID_INPUT);

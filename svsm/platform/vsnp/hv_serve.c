@@ -11,6 +11,7 @@
  * could do worse; the snp backend does not trust it).
  */
 #include "abi/ghcb.h"
+#include "abi/snp.h"
 #include "lib/string.h"
 #include "svsm/errno.h"
 #include "svsm/ghcb_proto.h"
@@ -222,7 +223,7 @@ enum vsnp_hv_action vsnp_hv_ghcb_exit(struct vsnp_hv *hv, struct vsnp_hv_vcpu *v
 		v->ap_vmsa = g->sw_exit_info_2;
 		/* CREATE_ON_INIT needs an INIT to wait for, which this machine never sends. */
 		if ((v->ap_request != SVM_AP_CREATE && v->ap_request != SVM_AP_DESTROY) ||
-		    (i1 & 0xFFF00000ull) != 0 || v->ap_vmpl == 0 ||
+		    (i1 & 0xFFF00000ull) != 0 || v->ap_vmpl == 0 || v->ap_vmpl >= SNP_VMPL_COUNT ||
 		    (v->ap_request == SVM_AP_CREATE &&
 		     ((v->ap_vmsa & (HV_PAGE - 1)) != 0 || !is_guest_page(hv, v->ap_vmsa)))) {
 			answer(g, GHCB_RESULT_ERROR, GHCB_ERR_INVALID_INPUT);

@@ -117,6 +117,23 @@ static enum vsnp_npf_verdict fault_private(struct vsnp_npt *n, uint64_t gpa, uin
 	unsigned perms = e->perms[n->vmpl];
 	unsigned rights = 0;
 
+	/*
+	 * A present nested entry is always readable, so write or execute
+	 * without read cannot be mapped without granting read too. The
+	 * hardware would allow this access and fault a later read; vsnp
+	 * stops the guest instead of granting more than the RMP (the SVSM
+	 * itself only grants all rights or none).
+	 */
+	if (e->vmsa) {
+		/* The guest never maps a VMSA, whatever rights it carries (the SVSM revokes them anyway). */
+		*why = "access to a VMSA page";
+		return VSNP_NPF_VIOLATION;
+	}
+	if (!(perms & RMP_ACCESS_READ)) {
+		*why = "the VMPL may write or execute the page but not read it, which nested paging cannot map (vsnp limit)";
+		return VSNP_NPF_VIOLATION;
+	}
+
 	if (perms & RMP_ACCESS_WRITE)
 		rights |= PGT_WRITE;
 	if ((perms & (RMP_ACCESS_EXEC_USER | RMP_ACCESS_EXEC_SUPER)) ==
