@@ -105,8 +105,8 @@ struct vsnp_hv_vcpu {
 /*
  * A VMGEXIT with the GHCB MSR holding an MSR-protocol request (GHCBInfo !=
  * 0): writes the response to v->ghcb_msr (snp-svsm-abi.md §3.1) and says
- * what else to do. A GHCB-page request (GHCBInfo == 0) is VSNP_HV_BAD with
- * a reason until the GHCB protocol is served.
+ * what else to do. A GHCB-page request (GHCBInfo == 0) is VSNP_HV_BAD
+ * here: the caller hands those to vsnp_hv_ghcb_exit instead.
  */
 enum vsnp_hv_action vsnp_hv_msr_exit(struct vsnp_hv *hv, struct vsnp_hv_vcpu *v);
 
