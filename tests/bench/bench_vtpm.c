@@ -5,8 +5,10 @@
  * driven by this one client with the same command bytes in the same run:
  * TPM2_GetRandom(32), TPM2_PCR_Extend(PCR16, SHA-256) and
  * TPM2_CreatePrimary of an ECC P-256 storage key (flushed after each, not
- * timed). The two take turns command by command, on one CPU. Prints median and mean microseconds and the ratio module/swtpm,
- * then the module's memory (VmHWM) as a host process. Never fails on
+ * timed). The two take turns command by command, on one CPU. Prints
+ * median and mean microseconds and the ratio module/swtpm, the transport
+ * alone (an echo child over pipes and over a Unix socket), then the
+ * module's memory (VmHWM) as a host process. Never fails on
  * timing; exits 1 when a TPM answers with an error or cannot be started.
  *   bench_vtpm MODULE [ITERATIONS]
  */
@@ -117,6 +119,54 @@ static int start_swtpm(struct tpm *t, const char *dir)
 		usleep(20000);
 	}
 	return -1;
+}
+
+/*
+ * The transport alone: a child that reads each command whole and answers a
+ * bare 10-byte success response, over pipes (as the module) or a Unix
+ * stream socket (as swtpm). What a TPM costs beyond this is its own work.
+ */
+static void echo_child(int rfd, int wfd)
+{
+	static const uint8_t ok[10] = { 0x80, 0x01, 0, 0, 0, 10, 0, 0, 0, 0 };
+	uint8_t cmd[MAXR];
+
+	while (read_full(rfd, cmd, 10) == 0) {
+		uint32_t size = (uint32_t)cmd[2] << 24 | cmd[3] << 16 | cmd[4] << 8 | cmd[5];
+
+		if (size < 10 || size > MAXR || read_full(rfd, cmd + 10, size - 10) != 0 ||
+		    write(wfd, ok, sizeof(ok)) != (ssize_t)sizeof(ok))
+			break;
+	}
+	_exit(0);
+}
+
+static int start_echo(struct tpm *t, bool socket_pair)
+{
+	int in[2], out[2];
+
+	if (socket_pair ? socketpair(AF_UNIX, SOCK_STREAM, 0, in) != 0 : pipe(in) != 0 || pipe(out) != 0)
+		return -1;
+	t->pid = fork();
+	if (t->pid == 0) {
+		if (socket_pair) {
+			close(in[0]); /* else the child never sees the parent's end close */
+			echo_child(in[1], in[1]);
+		}
+		close(in[1]);
+		close(out[0]);
+		echo_child(in[0], out[1]);
+	}
+	if (socket_pair) {
+		close(in[1]);
+		t->wfd = t->rfd = in[0];
+	} else {
+		close(in[0]);
+		close(out[1]);
+		t->wfd = in[1];
+		t->rfd = out[0];
+	}
+	return t->pid > 0 ? 0 : -1;
 }
 
 /* TPM 2.0 Part 3 commands as bytes (big endian). */
@@ -304,10 +354,29 @@ int main(int argc, char **argv)
 		printf("  %-32s %9.1f / %8.1f %9.1f / %8.1f %7.2fx\n", ops[i].what, a.median, a.mean,
 		       b.median, b.mean, a.median / b.median);
 	}
+
+	struct tpm ep = { .name = "pipe echo" }, es = { .name = "socket echo" };
+	struct figure a, b;
+
+	if (!bad && (start_echo(&ep, false) != 0 || start_echo(&es, true) != 0 ||
+		     measure_pair(&ep, &es, GET_RANDOM_32, sizeof(GET_RANDOM_32), iters, false, &a, &b) != 0)) {
+		fprintf(stderr, "bench_vtpm: the transport-only echo children failed\n");
+		bad = 1;
+	}
+	if (!bad)
+		printf("  %-32s %9.1f / %8.1f %9.1f / %8.1f   (pipes / Unix socket, no TPM)\n",
+		       "transport alone (echo child)", a.median, a.mean, b.median, b.mean);
 	printf("  module memory as a host process: VmHWM %ld KiB\n", vm_hwm_kib(mod.pid));
 	close(mod.wfd);
 	close(mod.rfd);
 	close(sw.wfd);
+	/* The socket echo first: it was forked later and holds copies of the pipe echo's ends. */
+	if (es.pid > 0) {
+		close(es.wfd), waitpid(es.pid, NULL, 0);
+	}
+	if (ep.pid > 0) {
+		close(ep.wfd), close(ep.rfd), waitpid(ep.pid, NULL, 0);
+	}
 	kill(sw.pid, SIGTERM);
 	waitpid(mod.pid, NULL, 0);
 	waitpid(sw.pid, NULL, 0);
