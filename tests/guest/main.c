@@ -11,6 +11,9 @@
  *   guest.forbidden=svsm-write  the same with a write.
  *   guest.forbidden=lent-read   the same: read a page lent to the SVSM (DEPOSIT_MEM).
  *   guest.forbidden=vmsa-read   the same: read the VMSA of a vCPU it created.
+ *   guest.forbidden=vc-no-idt   load an empty IDT, then touch an unvalidated page:
+ *                               the #VC cannot be delivered, the SVSM must stop it.
+ *   guest.forbidden=vc-stack-svsm  the same with the stack pointing at SVSM memory.
  *   guest.bench                 after the checks, print figures (bench.c).
  */
 #include "abi/ghcb.h"
@@ -812,6 +815,29 @@ static void forbidden(uint64_t kept)
 			     (unsigned long long)s->svsm_base);
 		(void)guest_probe_write(svsm, 0);
 		check(false, "writing SVSM memory was stopped");
+	}
+
+	/* test_pvalidate's 2 MiB region, rescinded: any access is a #VC 0x404. */
+	volatile uint8_t *unvalidated = (volatile uint8_t *)(uintptr_t)(spare_region(2 * MIB) + 2 * MIB);
+
+	if (cmdline_has("guest.forbidden=vc-no-idt")) {
+		struct {
+			uint16_t limit;
+			uint64_t base;
+		} __attribute__((packed)) none = { 0, 0 };
+
+		guest_printf("# a #VC with no IDT to take it: the SVSM must stop this guest\n");
+		__asm__ volatile("lidt %0" : : "m"(none));
+		(void)*unvalidated;
+		check(false, "a #VC with no IDT was stopped");
+	}
+	if (cmdline_has("guest.forbidden=vc-stack-svsm")) {
+		/* The #VC frame would be written to SVSM memory: never with the SVSM's rights. */
+		guest_printf("# a #VC with the stack in SVSM memory at 0x%llx: the SVSM must stop this guest\n",
+			     (unsigned long long)s->svsm_base);
+		__asm__ volatile("mov %0, %%rsp\n\tmovb (%1), %%al"
+				 : : "r"(s->svsm_base + 2 * PAGE), "r"(unvalidated) : "rax", "memory");
+		check(false, "a #VC with the stack in SVSM memory was stopped");
 	}
 }
 
