@@ -6,10 +6,10 @@
  * guest may touch, and the SVSM answers the guest's GHCB requests as the
  * hypervisor and the hardware would. It gives no confidentiality.
  *
- * Portable parts (host-tested): the nested page table derived from the RMP
- * model (npt.c) and the GHCB MSR-protocol server (hv_serve.c). Kernel
- * parts: SVM set-up and the VMRUN loop (svm.c, svm_run.S), the backend
- * table (vsnp.c).
+ * Portable parts (host-tested and fuzzed): the nested page table derived
+ * from the RMP model (npt.c) and the hypervisor's GHCB MSR and page
+ * protocol (hv_serve.c). Kernel parts: the vCPUs and the VMRUN loop
+ * (vcpu.c, svm_run.S), the backend table and SVM set-up (vsnp.c).
  */
 #pragma once
 
@@ -25,9 +25,10 @@
 
 /*
  * The guest's nested page table. It is filled on demand: every nested page
- * fault is judged against the RMP model and either maps the page (4 KiB,
- * rights from the VMPL's RMP permissions), asks for #VC 0x404, or is an RMP
- * violation. Every RMP change drops the pages it touches (vsnp_npt_drop),
+ * fault is judged against the RMP model and either maps the page (rights
+ * from the VMPL's RMP permissions; all of a 2 MiB RMP entry at once, else
+ * 4 KiB; never a VMSA, never rights without read), asks for #VC 0x404, or
+ * is an RMP violation. Every RMP change drops the pages it touches (vsnp_npt_drop),
  * so the table never grants more than the RMP does.
  *
  * Two guest-physical views of RAM, as SNP has them: the private view
