@@ -91,7 +91,7 @@ static const char *check_ehdr(const struct elf64_ehdr *eh, uint64_t size)
 	return NULL;
 }
 
-static const char *check_load(const struct elf64_phdr *ph, uint64_t size, uint64_t va_min)
+const char *elf_check_load_common(const struct elf64_phdr *ph, uint64_t size)
 {
 	if ((ph->p_flags & ~(PF_R | PF_W | PF_X)) != 0)
 		return "PT_LOAD p_flags has bits other than R/W/X";
@@ -103,12 +103,21 @@ static const char *check_load(const struct elf64_phdr *ph, uint64_t size, uint64
 		return "PT_LOAD p_filesz exceeds p_memsz";
 	if (!in_file(ph->p_offset, ph->p_filesz, size))
 		return "PT_LOAD file data lies outside the file";
-	if (ph->p_vaddr % PAGE_SIZE != 0)
-		return "PT_LOAD p_vaddr is not page aligned";
 	if (ph->p_align != 0 && (ph->p_align & (ph->p_align - 1)) != 0)
 		return "PT_LOAD p_align is not a power of two";
 	if (ph->p_offset % PAGE_SIZE != ph->p_vaddr % PAGE_SIZE)
 		return "PT_LOAD p_offset and p_vaddr disagree modulo the page size";
+	return NULL;
+}
+
+static const char *check_load(const struct elf64_phdr *ph, uint64_t size, uint64_t va_min)
+{
+	const char *why = elf_check_load_common(ph, size);
+
+	if (why != NULL)
+		return why;
+	if (ph->p_vaddr % PAGE_SIZE != 0)
+		return "PT_LOAD p_vaddr is not page aligned";
 	if (ph->p_vaddr < va_min)
 		return "PT_LOAD lies below the kernel's address window";
 	if (ph->p_memsz > ~0ull - ph->p_vaddr - (PAGE_SIZE - 1))

@@ -43,5 +43,14 @@ struct elf64_ehdr;
  */
 const char *elf_check_ehdr_common(const struct elf64_ehdr *eh, uint64_t size, unsigned max_phnum);
 
+struct elf64_phdr;
+/*
+ * The PT_LOAD rules both share: R/W/X flags only, never W and X, memsz
+ * non-zero and at least filesz, file data inside the file, p_align 0 or a
+ * power of two, p_offset and p_vaddr congruent modulo the page size.
+ * NULL, or what is wrong. Where the segment may lie is each loader's own.
+ */
+const char *elf_check_load_common(const struct elf64_phdr *ph, uint64_t size);
+
 /* Copies the checked segments to dst (va_start maps to dst), zeroing bss and gaps. */
 void elf_kernel_load(const uint8_t *img, const struct elf_kernel *k, uint8_t *dst);

@@ -37,20 +37,10 @@ static const char *check_ehdr(const struct elf64_ehdr *eh, uint64_t size)
 
 static const char *check_load(const struct elf64_phdr *ph, uint64_t size, uint64_t base)
 {
-	if ((ph->p_flags & ~(PF_R | PF_W | PF_X)) != 0)
-		return "PT_LOAD p_flags has bits other than R/W/X";
-	if ((ph->p_flags & PF_W) && (ph->p_flags & PF_X))
-		return "PT_LOAD is both writable and executable";
-	if (ph->p_memsz == 0)
-		return "PT_LOAD p_memsz is 0";
-	if (ph->p_filesz > ph->p_memsz)
-		return "PT_LOAD p_filesz exceeds p_memsz";
-	if (!in_file(ph->p_offset, ph->p_filesz, size))
-		return "PT_LOAD file data lies outside the file";
-	if (ph->p_align != 0 && (ph->p_align & (ph->p_align - 1)) != 0)
-		return "PT_LOAD p_align is not a power of two";
-	if (ph->p_offset % PAGE_SIZE != ph->p_vaddr % PAGE_SIZE)
-		return "PT_LOAD p_offset and p_vaddr disagree modulo the page size";
+	const char *why = elf_check_load_common(ph, size);
+
+	if (why != NULL)
+		return why;
 	/* Within the image window, with the base applied, without wrapping. */
 	if (ph->p_vaddr > ELF_USER_VA_MAX || ph->p_memsz > ELF_USER_VA_MAX ||
 	    base + ph->p_vaddr < ELF_USER_VA_MIN || base + ph->p_vaddr + ph->p_memsz > ELF_USER_VA_MAX)
