@@ -33,12 +33,17 @@ static void serial_out(void *ctx, char c)
 	serial_putc(c);
 }
 
+void guest_vprintf(const char *fmt, va_list ap)
+{
+	fmt_vformat(serial_out, NULL, fmt, ap);
+}
+
 void guest_printf(const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	fmt_vformat(serial_out, NULL, fmt, ap);
+	guest_vprintf(fmt, ap);
 	va_end(ap);
 }
 

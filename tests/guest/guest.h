@@ -6,6 +6,7 @@
  */
 #pragma once
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -24,6 +25,9 @@ extern volatile unsigned guest_last_vector;
 extern volatile uint32_t guest_last_error;
 
 void guest_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void guest_vprintf(const char *fmt, va_list ap);
+/* Sets up what the guest-message layer needs (the %fs:0x28 stack canary of libmbedcrypto.a). */
+void guest_crypto_init(void);
 void guest_cpu_init(void);
 /* Returns 0 if the access completed, 1 if it faulted (guest_last_vector/error say how). */
 int guest_probe_read(const volatile uint8_t *p, uint8_t *out);

@@ -25,6 +25,8 @@
 #include "guest.h"
 #include "guest_bench.h"
 #include "lib/string.h"
+#include "protocols/guest_msg.h"
+#include "svsm/errno.h"
 
 #define PAGE 4096ull
 #define MIB (1ull << 20)
@@ -410,6 +412,48 @@ static uint64_t psc_entry(uint64_t gpa, unsigned op)
 }
 
 /*
+ * The guest's own attestation report, as a guest OS's SNP driver asks for
+ * it: MSG_REPORT_REQ sealed with VMPCK2 (the guest's secrets-page copy),
+ * sent as a GHCB guest request, the response opened and checked (status,
+ * VMPL 2, the report data it asked for). Then the same sealed request
+ * again: its sequence number is spent, so the PSP refuses it.
+ */
+static void guest_report(struct ghcb *g, uint64_t ghcb_gpa, uint64_t req, uint64_t resp,
+			 uint8_t *req_va, uint8_t *resp_va)
+{
+	const struct snp_secrets_page *s = (const struct snp_secrets_page *)(uintptr_t)boot->secrets_gpa;
+	static struct snp_msg_ctx m;
+	static struct snp_guest_msg copy;
+	static struct snp_report_rsp rsp;
+	struct snp_report_req q;
+	size_t len = 0;
+
+	memset(&q, 0, sizeof(q));
+	for (unsigned i = 0; i < sizeof(q.report_data); i++)
+		q.report_data[i] = (uint8_t)(0xA0 + i);
+	q.vmpl = 2;
+	bool sealed = snp_msg_init(&m, s->vmpck[2], 2) == SVSM_OK &&
+		      snp_msg_seal(&m, SNP_MSG_REPORT_REQ, &q, sizeof(q), (struct snp_guest_msg *)req_va) == SVSM_OK;
+
+	ghcb_fill(g, SVM_VMGEXIT_GUEST_REQUEST, req, resp);
+	guest_ghcb_exit(ghcb_gpa);
+	bool answered = sealed && g->sw_exit_info_1 == 0 && g->sw_exit_info_2 == 0;
+
+	memcpy(&copy, resp_va, sizeof(copy)); /* the shared page, read once */
+	bool reported = answered && snp_msg_open(&m, &copy, &rsp, sizeof(rsp), &len) == SVSM_OK && len == sizeof(rsp) &&
+		      rsp.status == SNP_REPORT_STATUS_OK && rsp.report_size == SNP_REPORT_SIZE &&
+		      rsp.report.vmpl == 2 && memcmp(rsp.report.report_data, q.report_data, sizeof(q.report_data)) == 0;
+
+	check(reported, "GHCB page: the guest's own MSG_REPORT_REQ (VMPCK2): a VMPL2 report with its report data");
+
+	memset(resp_va, 0xEE, PAGE);
+	ghcb_fill(g, SVM_VMGEXIT_GUEST_REQUEST, req, resp);
+	guest_ghcb_exit(ghcb_gpa);
+	check(reported && g->sw_exit_info_1 == 0 && g->sw_exit_info_2 != 0 && resp_va[0] == 0xEE,
+	      "GHCB page: the same request again (sequence number spent): firmware error, no response");
+}
+
+/*
  * A GHCB as a guest OS sets one up: three pages made shared (MSR-protocol
  * PSC), mapped at ALIAS_VA without the C-bit through a page directory and
  * table of its own, the first registered as the GHCB; then SVSM calls,
@@ -509,6 +553,7 @@ static void test_ghcb(void)
 	ghcb_fill(g, SVM_VMGEXIT_GUEST_REQUEST, req, req);
 	guest_ghcb_exit(ghcb_gpa);
 	check(g->sw_exit_info_1 == GHCB_RESULT_ERROR, "GHCB page: a guest request with one page for both refused");
+	guest_report(g, ghcb_gpa, req, resp, req_va, resp_va);
 
 	ghcb_fill(g, SVM_VMGEXIT_AP_CREATION, 1 | (1ull << 32), base + 10 * PAGE);
 	guest_ghcb_exit(ghcb_gpa);
@@ -847,6 +892,7 @@ void guest_main(const struct guest_boot *b)
 {
 	boot = b;
 	guest_cpu_init();
+	guest_crypto_init();
 	guest_printf("# VMPL2 test guest: boot page at 0x%llx\n", (unsigned long long)(uintptr_t)b);
 	check(b->magic == GUEST_BOOT_MAGIC && b->version == GUEST_BOOT_VERSION &&
 		      b->size == sizeof(*b) && b->ram_count > 0 && b->ram_count <= GUEST_BOOT_MAX_RAM,
