@@ -10,7 +10,10 @@ relying party would:
   - REPORT_DATA = SHA-512(nonce || manifest) (snp-svsm-abi.md §5.7),
     computed here with hashlib, independently of the SVSM's mbedTLS;
   - MEASUREMENT = the launch digest snp-launch-digest computes from the
-    payload file, and = the digest the SVSM printed at launch.
+    payload file, and = the digest the SVSM printed at launch;
+  - the guest's own report (MSG_REPORT_REQ through its GHCB): signed under
+    the same chain, its REPORT_DATA the guest's, VMPL 2, the same
+    MEASUREMENT.
 Exit 0 when every check holds, 1 otherwise.
 """
 import argparse
@@ -24,6 +27,7 @@ import tempfile
 REPORT_SIZE = 0x4A0
 MEASUREMENT = slice(0x90, 0x90 + 48)   # snp-svsm-abi.md §6.3
 REPORT_DATA = slice(0x50, 0x50 + 64)
+VMPL = slice(0x30, 0x34)
 
 
 def fail(msg):
@@ -47,8 +51,8 @@ def main():
     if run.returncode != 0:
         sys.stdout.write(out[-4000:])
         fail(f"the guest run did not pass (qemu_boot exit {run.returncode})")
-    got = dict(re.findall(r"^# attest (\w+) ([0-9a-f]+)$", out, re.M))
-    for k in ("nonce", "manifest", "report"):
+    got = dict(re.findall(r"^# attest ([\w-]+) ([0-9a-f]+)$", out, re.M))
+    for k in ("nonce", "manifest", "report", "guest-data", "guest-report"):
         if k not in got:
             fail(f"the guest printed no '# attest {k}' line")
     nonce, manifest, report = (bytes.fromhex(got[k]) for k in ("nonce", "manifest", "report"))
@@ -69,15 +73,27 @@ def main():
         certs = subprocess.run([a.vsnp_certs, d], capture_output=True, text=True)
         if certs.returncode != 0:
             fail(f"vsnp-certs: {certs.stderr.strip()}")
-        path = os.path.join(d, "report.bin")
-        with open(path, "wb") as f:
-            f.write(report)
-        ver = subprocess.run([a.snp_verify, path, os.path.join(d, "ark.der"),
-                              os.path.join(d, "ask.der"), os.path.join(d, "vcek.der"),
-                              "--report-data", want_data], capture_output=True, text=True)
-        print(ver.stdout, end="")
-        if ver.returncode != 0:
-            fail(f"snp-verify (signature, chain, REPORT_DATA) said no: exit {ver.returncode}")
+
+        def verify(blob, data_hex, what):
+            path = os.path.join(d, "report.bin")
+            with open(path, "wb") as f:
+                f.write(blob)
+            ver = subprocess.run([a.snp_verify, path, os.path.join(d, "ark.der"),
+                                  os.path.join(d, "ask.der"), os.path.join(d, "vcek.der"),
+                                  "--report-data", data_hex], capture_output=True, text=True)
+            print(ver.stdout, end="")
+            if ver.returncode != 0:
+                fail(f"snp-verify (signature, chain, REPORT_DATA) of {what} said no: exit {ver.returncode}")
+
+        verify(report, want_data, "the SVSM's report")
+        guest_report = bytes.fromhex(got["guest-report"])
+        if len(guest_report) != REPORT_SIZE:
+            fail(f"the guest's own report is {len(guest_report)} bytes (want {REPORT_SIZE})")
+        verify(guest_report, got["guest-data"], "the guest's own report")
+        if int.from_bytes(guest_report[VMPL], "little") != 2:
+            fail("the guest's own report is not for VMPL2")
+        if guest_report[MEASUREMENT] != report[MEASUREMENT]:
+            fail("the guest's own report has another MEASUREMENT than the SVSM's")
 
     measurement = report[MEASUREMENT].hex()
     print(f"attest_check: measurement      {measurement}")
@@ -89,7 +105,8 @@ def main():
         fail("the report's MEASUREMENT differs from snp-launch-digest of the payload file")
     if measurement != printed_digest:
         fail("the report's MEASUREMENT differs from the digest the SVSM printed")
-    print("attest_check: signature, chain, REPORT_DATA and MEASUREMENT verified")
+    print("attest_check: signature, chain, REPORT_DATA and MEASUREMENT verified "
+          "(the SVSM's report and the guest's own)")
 
 
 if __name__ == "__main__":

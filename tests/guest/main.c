@@ -418,6 +418,8 @@ static uint64_t psc_entry(uint64_t gpa, unsigned op)
  * VMPL 2, the report data it asked for). Then the same sealed request
  * again: its sequence number is spent, so the PSP refuses it.
  */
+static void print_hex(const char *name, const uint8_t *b, size_t n);
+
 static void guest_report(struct ghcb *g, uint64_t ghcb_gpa, uint64_t req, uint64_t resp,
 			 uint8_t *req_va, uint8_t *resp_va)
 {
@@ -445,6 +447,10 @@ static void guest_report(struct ghcb *g, uint64_t ghcb_gpa, uint64_t req, uint64
 		      rsp.report.vmpl == 2 && memcmp(rsp.report.report_data, q.report_data, sizeof(q.report_data)) == 0;
 
 	check(reported, "GHCB page: the guest's own MSG_REPORT_REQ (VMPCK2): a VMPL2 report with its report data");
+	if (reported) { /* for the relying party's check of its signature (attest_check.py) */
+		print_hex("guest-data", q.report_data, sizeof(q.report_data));
+		print_hex("guest-report", (const uint8_t *)&rsp.report, SNP_REPORT_SIZE);
+	}
 
 	memset(resp_va, 0xEE, PAGE);
 	ghcb_fill(g, SVM_VMGEXIT_GUEST_REQUEST, req, resp);
