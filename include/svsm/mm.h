@@ -40,6 +40,12 @@ __attribute__((noreturn)) void vm_boot_cpu_switch(void (*cont)(void));
  */
 __attribute__((noreturn)) void vm_ap_cpu_switch(unsigned cpu_index, void (*cont)(void));
 /* The shared kernel half's page tables (master copy of slots 256-511 but the per-CPU one). */
+/*
+ * pgtable_ops parts for tables in the direct map, flushed on this CPU
+ * with INVLPG: the kernel's tables and the tasks' (svsm/task/task.c).
+ */
+void *vm_table_va(void *ctx, uint64_t pa);
+void vm_flush_page(void *ctx, uint64_t va);
 struct pgtable *vm_kernel_pt(void);
 /* This CPU's page tables (its top-level table is the one in CR3). */
 struct pgtable *vm_cpu_pt(void);

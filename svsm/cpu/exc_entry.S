@@ -9,6 +9,8 @@
  * with SWAPGS and clears RFLAGS.AC, which the task may have set and which
  * would switch SMAP off in the kernel; returning to CPL3 swaps GS again.
  */
+#include "svsm/gpr_frame.h"
+
 	.section .text
 	.code64
 	.altmacro
@@ -43,39 +45,11 @@ exc_common:
 	andq $~0x40000, (%rsp)   /* RFLAGS.AC */
 	popfq
 1:
-	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	GPR_FRAME_PUSH
 	cld
 	movq %rsp, %rdi
 	call exc_dispatch
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rbp
-	popq %rdi
-	popq %rsi
-	popq %rdx
-	popq %rcx
-	popq %rbx
-	popq %rax
+	GPR_FRAME_POP
 	addq $16, %rsp
 	testb $3, 8(%rsp)
 	jz 2f

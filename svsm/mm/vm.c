@@ -36,13 +36,13 @@ static uint64_t table_alloc(void *ctx)
 	return pa;
 }
 
-static void *table_va(void *ctx, uint64_t pa)
+void *vm_table_va(void *ctx, uint64_t pa)
 {
 	(void)ctx;
 	return phys_to_virt(pa);
 }
 
-static void flush_page(void *ctx, uint64_t va)
+void vm_flush_page(void *ctx, uint64_t va)
 {
 	(void)ctx;
 	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
@@ -59,7 +59,7 @@ static void flush_all(void *ctx)
 	cr4_write(cr4);
 }
 
-static const struct pgtable_ops kernel_ops = { table_alloc, table_va, flush_page, flush_all };
+static const struct pgtable_ops kernel_ops = { table_alloc, vm_table_va, vm_flush_page, flush_all };
 
 struct pgtable *vm_kernel_pt(void)
 {

@@ -87,18 +87,6 @@ static uint64_t utable_alloc(void *ctx)
 	return pa;
 }
 
-static void *utable_va(void *ctx, uint64_t pa)
-{
-	(void)ctx;
-	return phys_to_virt(pa);
-}
-
-static void uflush_page(void *ctx, uint64_t va)
-{
-	(void)ctx;
-	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
-}
-
 /* User entries are not global: a CR3 reload drops them. */
 static void uflush_all(void *ctx)
 {
@@ -106,7 +94,7 @@ static void uflush_all(void *ctx)
 	cr3_write(cr3_read());
 }
 
-static const struct pgtable_ops user_ops = { utable_alloc, utable_va, uflush_page, uflush_all };
+static const struct pgtable_ops user_ops = { utable_alloc, vm_table_va, vm_flush_page, uflush_all };
 
 int task_map_anon(struct task *t, uint64_t va, uint64_t len, unsigned rights)
 {

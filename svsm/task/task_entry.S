@@ -7,6 +7,8 @@
  * task's at CPL3 (SWAPGS on every crossing); FS base stays the task's
  * until the task stops (svsm/task/task.c swaps it then).
  */
+#include "svsm/gpr_frame.h"
+
 #define PERCPU_OFF_USER_RSP 16
 #define PERCPU_OFF_SYSCALL_RSP 24
 #define PERCPU_OFF_KCTX_RSP 32
@@ -79,39 +81,11 @@ syscall_entry:
 	pushq %gs:PERCPU_OFF_USER_RSP  /* rsp */
 	pushq %r11                     /* rflags */
 	pushq %rcx                     /* rip */
-	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	GPR_FRAME_PUSH
 	xorl %ebp, %ebp                /* backtraces stop here */
 	movq %rsp, %rdi
 	call syscall_dispatch
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rbp
-	popq %rdi
-	popq %rsi
-	popq %rdx
-	popq %rcx
-	popq %rbx
-	popq %rax
+	GPR_FRAME_POP
 	popq %rcx                      /* rip */
 	popq %r11                      /* rflags (syscall_dispatch keeps them to user bits) */
 	popq %rsp
