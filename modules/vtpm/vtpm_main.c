@@ -46,21 +46,35 @@ static uint32_t get_be32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-/* 1: all len bytes read; 0: end of input before the first byte; -1: end or error after some. */
-static int read_full(int fd, uint8_t *buf, size_t len)
-{
-	size_t done = 0;
+/*
+ * Input: one read() takes whatever the channel holds, up to a whole
+ * buffer, so a command that arrives at once (as every client sends it)
+ * costs one system call, not a header read and a body read. Bytes past
+ * the command in hand stay for the next one.
+ */
+static uint8_t in_buf[VTPM_CMD_MAX];
+static size_t in_have;
 
-	while (done < len) {
-		ssize_t n = read(fd, buf + done, len - done);
+/* 1: in_buf holds at least want bytes; 0: end of input with nothing held; -1: end or error after some. */
+static int in_fill(size_t want)
+{
+	while (in_have < want) {
+		ssize_t n = read(0, in_buf + in_have, sizeof(in_buf) - in_have);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return done == 0 && n == 0 ? 0 : -1;
-		done += (size_t)n;
+			return in_have == 0 && n == 0 ? 0 : -1;
+		in_have += (size_t)n;
 	}
 	return 1;
+}
+
+/* Drops the command of len bytes at the buffer's start. */
+static void in_consume(size_t len)
+{
+	memmove(in_buf, in_buf + len, in_have - len);
+	in_have -= len;
 }
 
 static int write_full(int fd, const uint8_t *buf, size_t len)
@@ -91,7 +105,6 @@ static int respond_rc(uint32_t rc)
 
 int main(int argc, char **argv)
 {
-	static uint8_t cmd[VTPM_CMD_MAX];
 	struct libtpms_callbacks cb;
 	unsigned char *resp = NULL;
 	uint32_t resp_len = 0, resp_size = 0;
@@ -108,7 +121,7 @@ int main(int argc, char **argv)
 		return 3;
 	}
 	for (;;) {
-		int got = read_full(0, cmd, TPM_HDR);
+		int got = in_fill(TPM_HDR);
 
 		if (got == 0)
 			break;
@@ -118,7 +131,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 
-		uint32_t size = get_be32(cmd + 2);
+		uint32_t size = get_be32(in_buf + 2);
 
 		if (size < TPM_HDR || size > VTPM_CMD_MAX) {
 			fprintf(stderr, "vtpm: command size %u outside %u..%u; the stream cannot go on\n",
@@ -126,13 +139,15 @@ int main(int argc, char **argv)
 			(void)respond_rc(TPM_RC_COMMAND_SIZE);
 			return 2;
 		}
-		if (size > TPM_HDR && read_full(0, cmd + TPM_HDR, size - TPM_HDR) != 1) {
+		if (in_fill(size) != 1) {
 			fprintf(stderr, "vtpm: a %u-byte command was cut short\n", size);
 			return 2;
 		}
 		commands++;
-		if (TPMLIB_Process(&resp, &resp_len, &resp_size, cmd, size) != TPM_SUCCESS ||
-		    resp_len < TPM_HDR) {
+		TPM_RESULT done = TPMLIB_Process(&resp, &resp_len, &resp_size, in_buf, size);
+
+		in_consume(size);
+		if (done != TPM_SUCCESS || resp_len < TPM_HDR) {
 			fprintf(stderr, "vtpm: libtpms failed on command %lu\n", commands);
 			if (respond_rc(TPM_RC_FAILURE) != 0)
 				return 2;
