@@ -10,7 +10,8 @@
    nonce).
 2. The module's own stream rules, with raw bytes: a clean end exits 0, a
    malformed TPM command gets a TPM error response and the module goes
-   on, a size outside 10..4096 is answered TPM_RC_COMMAND_SIZE and ends
+   on (a 4096-byte one too), commands arriving a byte at a time are
+   served once whole, a size outside 10..4096 is answered TPM_RC_COMMAND_SIZE and ends
    it (exit 2), a command cut short ends it (exit 2).
 Prints TAP; exit 1 on any failure.
 """
@@ -105,6 +106,21 @@ def stream_rules(module):
     rcs = [struct.unpack(">I", out[o + 6:o + 10])[0] for o in (0, 10)] if len(out) >= 20 else []
     check(rc == 0 and len(rcs) == 2 and rcs[0] == 0 and rcs[1] != 0 and len(out) == 40,
           "a bad tag gets a TPM error response and the next command is served")
+    # A 4096-byte command fills the module's input buffer exactly; the command after it is still served.
+    big = struct.pack(">HII", 0x8001, 4096, 0x17B) + struct.pack(">H", 8) + bytes(4096 - 12)
+    rc, out, _ = run_module(module, startup + big + getrand)
+    rcs = [struct.unpack(">I", out[o + 6:o + 10])[0] for o in (0, 10)] if len(out) >= 20 else []
+    check(rc == 0 and len(rcs) == 2 and rcs[0] == 0 and rcs[1] != 0 and len(out) == 40,
+          "a 4096-byte command gets a TPM error response and the next command is served")
+    # A command that arrives a byte at a time is served once it is whole.
+    p = subprocess.Popen([module], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    for b in startup + getrand:
+        p.stdin.write(bytes([b]))
+        p.stdin.flush()
+        time.sleep(0.001)
+    out, _ = p.communicate(timeout=60)
+    check(p.returncode == 0 and len(out) == 30 and out[16:20] == bytes(4),
+          "commands written a byte at a time: both answered")
     rc, out, err = run_module(module, struct.pack(">HII", 0x8001, 5000, 0x17B) + bytes(20))
     check(rc == 2 and out == struct.pack(">HII", 0x8001, 10, 0x142) and "outside" in err,
           "size 5000: TPM_RC_COMMAND_SIZE, then exit 2 with a reason")
