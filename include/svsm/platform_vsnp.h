@@ -48,6 +48,7 @@ struct vsnp_exit {
 	uint64_t switches;  /* times the CPU went from one vCPU to another */
 	uint64_t npt_faults; /* nested page faults resolved by mapping */
 	uint64_t npt_large;  /* of those, mapping a whole 2 MiB RMP entry */
+	uint64_t kicks;      /* CPUs kicked out of the guest so a nested-table change reached them */
 };
 
 /*

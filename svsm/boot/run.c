@@ -77,8 +77,10 @@ __attribute__((noreturn)) static void report_exit(const struct vsnp_exit *e)
 	console_printf("SVSM: guest ran: %llu exits, %llu SVSM calls, %llu vCPU switches, %llu lent pages in use\n",
 		       (unsigned long long)e->exits, (unsigned long long)e->calls,
 		       (unsigned long long)e->switches, (unsigned long long)e->lent_used);
-	console_printf("SVSM: nested paging: %llu faults mapped, %llu of them a whole 2 MiB RMP entry\n",
-		       (unsigned long long)e->npt_faults, (unsigned long long)e->npt_large);
+	console_printf("SVSM: nested paging: %llu faults mapped, %llu of them a whole 2 MiB RMP entry; "
+		       "another CPU kicked out of the guest for a change %llu times\n",
+		       (unsigned long long)e->npt_faults, (unsigned long long)e->npt_large,
+		       (unsigned long long)e->kicks);
 	if (vtpm.task != NULL)
 		console_printf("SVSM: vtpm module: %llu commands, %llu BUSY answers, %llu KiB of user memory "
 			       "(peak %llu KiB) and %llu KiB of page tables at CPL3\n",

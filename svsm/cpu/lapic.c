@@ -105,14 +105,25 @@ void lapic_disarm(void)
 #define APIC_ICR_HI 0x310
 #define APIC_ICR_INIT 0x00004500u /* INIT, level assert */
 #define APIC_ICR_SIPI 0x00004600u /* startup, vector = the page number */
+#define APIC_ICR_FIXED 0x00004000u /* fixed, level assert; the vector in bits 7:0 */
 #define APIC_ICR_BUSY (1u << 12)
 
-static void icr_send(uint32_t apic_id, uint32_t lo)
+/* true once the APIC reports the IPI sent (delivery status idle). */
+static bool icr_send(uint32_t apic_id, uint32_t lo)
 {
 	*reg(APIC_ICR_HI) = apic_id << 24;
 	*reg(APIC_ICR_LO) = lo;
-	for (unsigned i = 0; i < 1000000 && (*reg(APIC_ICR_LO) & APIC_ICR_BUSY); i++)
+	for (unsigned i = 0; i < 1000000; i++) {
+		if ((*reg(APIC_ICR_LO) & APIC_ICR_BUSY) == 0)
+			return true;
 		__asm__ volatile("pause");
+	}
+	return false;
+}
+
+bool lapic_send_fixed(uint32_t apic_id, uint8_t vector)
+{
+	return ready && icr_send(apic_id, APIC_ICR_FIXED | vector);
 }
 
 static void wait_us(uint64_t us)
@@ -125,10 +136,10 @@ static void wait_us(uint64_t us)
 
 void lapic_start_ap(uint32_t apic_id, uint64_t page_pa)
 {
-	icr_send(apic_id, APIC_ICR_INIT);
+	(void)icr_send(apic_id, APIC_ICR_INIT);
 	wait_us(10000);
 	for (unsigned i = 0; i < 2; i++) {
-		icr_send(apic_id, APIC_ICR_SIPI | (uint32_t)(page_pa >> 12));
+		(void)icr_send(apic_id, APIC_ICR_SIPI | (uint32_t)(page_pa >> 12));
 		wait_us(200);
 	}
 }

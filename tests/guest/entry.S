@@ -87,6 +87,18 @@ guest_ap_entry:
 1:	hlt
 	jmp 1b
 
+/*
+ * A second vCPU that writes its target page for ever (guest.forbidden=
+ * lent-write-running): each round adds one to the page's first quadword
+ * and to guest_ap_beats. No exit of its own: only the SVSM can stop it.
+ */
+	.globl guest_ap_writer
+guest_ap_writer:
+	movq guest_ap_target(%rip), %rax
+1:	incq (%rax)
+	lock incl guest_ap_beats(%rip)
+	jmp 1b
+
 	.bss
 	.balign 16
 	.space 16384

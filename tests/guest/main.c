@@ -11,6 +11,8 @@
  *   guest.forbidden=svsm-write  the same with a write.
  *   guest.forbidden=lent-read   the same: read a page lent to the SVSM (DEPOSIT_MEM).
  *   guest.forbidden=vmsa-read   the same: read the VMSA of a vCPU it created.
+ *   guest.forbidden=lent-write-running  the same: a second vCPU keeps writing a
+ *                               page this one lends to the SVSM (run with --smp 2).
  *   guest.forbidden=vc-no-idt   load an empty IDT, then touch an unvalidated page:
  *                               the #VC cannot be delivered, the SVSM must stop it.
  *   guest.forbidden=vc-stack-svsm  the same with the stack pointing at SVSM memory.
@@ -575,7 +577,10 @@ static void test_ghcb(void)
 /* ---- a second vCPU ---- */
 
 void guest_ap_entry(void);
+void guest_ap_writer(void);
 volatile uint32_t guest_ap_flag;
+volatile uint64_t guest_ap_target; /* guest_ap_writer's page */
+volatile uint32_t guest_ap_beats;  /* its rounds so far */
 
 static void seg(volatile struct vmsa_seg *s, uint16_t sel, uint16_t attrib)
 {
@@ -589,18 +594,18 @@ static void seg(volatile struct vmsa_seg *s, uint16_t sel, uint16_t attrib)
  * sees the flag after a few VMGEXITs (where vsnp lets the other vCPU
  * run), and deletes the halted vCPU.
  */
-static void test_ap(void)
+#define AP_BASE (spare_region(2 * MIB) + 56 * MIB)
+#define AP_VMSA (AP_BASE + PAGE)
+#define AP_CA (AP_BASE + 2 * PAGE)
+#define AP_GHCB (spare_region(2 * MIB) + 48 * MIB + 2 * PAGE) /* test_ghcb's */
+
+/* A VMPL2 VMSA at vmsa_gpa for a vCPU that starts at entry in this vCPU's mode and address space. */
+static void ap_vmsa(uint64_t vmsa_gpa, void (*entry)(void))
 {
-	uint64_t base = spare_region(2 * MIB) + 56 * MIB, vmsa_gpa = base + PAGE, ca2 = base + 2 * PAGE;
-	uint64_t ghcb_gpa = spare_region(2 * MIB) + 48 * MIB + 2 * PAGE; /* test_ghcb's */
-	struct ghcb *g = (struct ghcb *)(uintptr_t)ALIAS_VA;
 	volatile struct vmsa *v = (volatile struct vmsa *)(uintptr_t)vmsa_gpa;
 	struct { uint16_t limit; uint64_t base; } __attribute__((packed)) gdtr, idtr;
 	uint64_t cr0, cr3, cr4;
 
-	check(pvalidate_one(vmsa_gpa, false, true, false) == SVSM_SUCCESS &&
-		      pvalidate_one(ca2, false, true, false) == SVSM_SUCCESS,
-	      "AP set-up: a VMSA page and a calling area validated");
 	__asm__ volatile("sgdt %0; sidt %1; mov %%cr0, %2; mov %%cr3, %3; mov %%cr4, %4"
 			 : "=m"(gdtr), "=m"(idtr), "=r"(cr0), "=r"(cr3), "=r"(cr4));
 	build_vmsa(vmsa_gpa, 2, VMSA_EFER_SVME | (1u << 8) | (1u << 10) | (1u << 11), guest_rdmsr(0xC0010131) >> 2);
@@ -613,11 +618,33 @@ static void test_ap(void)
 	v->idtr.limit = idtr.limit, v->idtr.base = idtr.base;
 	v->cr0 = cr0, v->cr3 = cr3, v->cr4 = cr4;
 	v->rflags = 2;
-	v->rip = (uint64_t)(uintptr_t)guest_ap_entry;
+	v->rip = (uint64_t)(uintptr_t)entry;
 	v->g_pat = 0x0007040600070406ull;
 	v->xcr0 = 1;
 	v->mxcsr = 0x1F80;
 	v->x87_fcw = 0x37F;
+}
+
+/* AP creation (GHCB) of the vCPU CREATE_VCPU made from vmsa_gpa, APIC ID 1; the GHCB's result. */
+static uint64_t ap_create(uint64_t vmsa_gpa)
+{
+	struct ghcb *g = (struct ghcb *)(uintptr_t)ALIAS_VA;
+
+	ghcb_fill(g, SVM_VMGEXIT_AP_CREATION, SVM_AP_CREATE | (2ull << SVM_AP_VMPL_SHIFT) | (1ull << SVM_AP_APIC_ID_SHIFT),
+		  vmsa_gpa);
+	guest_ghcb_exit(AP_GHCB);
+	return g->sw_exit_info_1;
+}
+
+static void test_ap(void)
+{
+	uint64_t base = AP_BASE, vmsa_gpa = AP_VMSA, ca2 = AP_CA, ghcb_gpa = AP_GHCB;
+	struct ghcb *g = (struct ghcb *)(uintptr_t)ALIAS_VA;
+
+	check(pvalidate_one(vmsa_gpa, false, true, false) == SVSM_SUCCESS &&
+		      pvalidate_one(ca2, false, true, false) == SVSM_SUCCESS,
+	      "AP set-up: a VMSA page and a calling area validated");
+	ap_vmsa(vmsa_gpa, guest_ap_entry);
 	check(create_vcpu(vmsa_gpa, ca2, 1) == SVSM_SUCCESS, "CREATE_VCPU of the AP's VMSA (APIC ID 1)");
 
 	ghcb_fill(g, SVM_VMGEXIT_AP_CREATION, SVM_AP_CREATE | (2ull << SVM_AP_VMPL_SHIFT) | (9ull << SVM_AP_APIC_ID_SHIFT),
@@ -630,10 +657,7 @@ static void test_ap(void)
 	check(g->sw_exit_info_1 == GHCB_RESULT_ERROR, "AP creation of a page CREATE_VCPU never made a VMSA refused");
 
 	guest_ap_flag = 0;
-	ghcb_fill(g, SVM_VMGEXIT_AP_CREATION, SVM_AP_CREATE | (2ull << SVM_AP_VMPL_SHIFT) | (1ull << SVM_AP_APIC_ID_SHIFT),
-		  vmsa_gpa);
-	guest_ghcb_exit(ghcb_gpa);
-	check(g->sw_exit_info_1 == 0, "AP creation (GHCB): the new vCPU starts");
+	check(ap_create(vmsa_gpa) == 0, "AP creation (GHCB): the new vCPU starts");
 	unsigned turns = 0;
 
 	while (guest_ap_flag != 0xA5A5A5A5u && turns < 1000) {
@@ -642,8 +666,14 @@ static void test_ap(void)
 	}
 	check(guest_ap_flag == 0xA5A5A5A5u, "the second vCPU ran (its flag is set)");
 	guest_printf("# AP: flag seen after %u VMGEXITs of the boot vCPU\n", turns);
-	check(call(SVSM_CORE_PROTOCOL, SVSM_CORE_DELETE_VCPU, vmsa_gpa, 0).rax == SVSM_SUCCESS,
-	      "DELETE_VCPU of the halted AP");
+	/* On its own CPU it may set the flag and not have halted yet: FAIL_INUSE until it has. */
+	uint64_t rc;
+	unsigned busy = 0;
+
+	while ((rc = call(SVSM_CORE_PROTOCOL, SVSM_CORE_DELETE_VCPU, vmsa_gpa, 0).rax) == SVSM_ERR_FAIL_INUSE &&
+	       busy < 100000)
+		busy++;
+	check(rc == SVSM_SUCCESS, "DELETE_VCPU of the halted AP (FAIL_INUSE while it still ran)");
 }
 
 /* The vTPM buffer (§5.8): request in, response over it. */
@@ -841,9 +871,54 @@ static void test_attest(void)
 	      "a second report (the next message sequence number) with a new report id");
 }
 
+/*
+ * guest.forbidden=lent-write-running: a second vCPU writes a page without
+ * pause (its translation cached) while this one lends that page to the
+ * SVSM. Once DEPOSIT_MEM returns, the writer must have lost the page: the
+ * SVSM has to make the change reach a vCPU running on another CPU now
+ * (with --smp 2 it runs on the SVSM's AP throughout), so its next write is
+ * an RMP violation that stops the guest. If this vCPU still sees the
+ * writer's rounds go on afterwards, the SVSM let it keep writing.
+ */
+static void lend_while_written(void)
+{
+	uint64_t page = AP_BASE + 4 * PAGE;
+	unsigned next = 0;
+
+	if (pvalidate_one(page, false, true, false) != SVSM_SUCCESS) {
+		check(false, "lent-write-running set-up: the target page validated");
+		return;
+	}
+	guest_ap_target = page;
+	guest_ap_beats = 0;
+	ap_vmsa(AP_VMSA, guest_ap_writer);
+	if (create_vcpu(AP_VMSA, AP_CA, 1) != SVSM_SUCCESS || ap_create(AP_VMSA) != 0) {
+		check(false, "lent-write-running set-up: the writer vCPU started");
+		return;
+	}
+	/* Its rounds under way (a VMGEXIT now and then gives it a turn when it shares this CPU). */
+	for (unsigned i = 0; guest_ap_beats < 1000 && i < 100000000u; i++) {
+		if (i % 100000 == 0)
+			(void)guest_msr_protocol(GHCB_MSR_HV_FEATURES_REQ);
+	}
+	guest_printf("# lending page 0x%llx while the other vCPU writes it (%u rounds so far): "
+		     "the SVSM must stop this guest\n", (unsigned long long)page, guest_ap_beats);
+	uint64_t rc = deposit(&page, 1, &next);
+	uint32_t after = guest_ap_beats;
+
+	for (unsigned i = 0; i < 2000; i++)
+		(void)guest_msr_protocol(GHCB_MSR_HV_FEATURES_REQ);
+	guest_printf("# DEPOSIT_MEM: 0x%llx; the writer's rounds went from %u to %u after it\n",
+		     (unsigned long long)rc, after, guest_ap_beats);
+	check(false, "writing a page lent while being written was stopped");
+}
+
 static void forbidden(uint64_t kept)
 {
 	uint8_t v0;
+
+	if (cmdline_has("guest.forbidden=lent-write-running"))
+		lend_while_written();
 
 	if (cmdline_has("guest.forbidden=lent-read")) {
 		guest_printf("# reading a page lent to the SVSM at 0x%llx: the SVSM must stop this guest\n",

@@ -11,6 +11,13 @@
  * guest's and put back after VMSAVE of the guest's (§15.5.2). Between the
  * guest's VMLOAD and the host's VMLOAD %gs is the guest's: no C code runs
  * there. GIF is cleared around the switch and set again after it (§15.17).
+ *
+ * RFLAGS.IF is set just before VMRUN (GIF is clear, so nothing is taken
+ * there) and the caller's RFLAGS are back on return. With V_INTR_MASKING
+ * the host's IF is what lets a physical interrupt end the guest's run
+ * (an intercepted INTR, §15.21.4): that is how a kick IPI reaches a CPU
+ * inside VMRUN. The interrupt stays pending across the #VMEXIT and is
+ * taken by the host at STGI, after its GS is back.
  */
 #define G_RBX 0x00
 #define G_RCX 0x08
@@ -38,6 +45,7 @@ svm_run:
 	pushq %r13
 	pushq %r14
 	pushq %r15
+	pushfq                  /* the caller's IF, back at the end */
 	pushq %rsi              /* gprs, found again on the stack after the exit */
 	pushq %rdx              /* host save area */
 	pushq %rdi              /* VMCB */
@@ -63,6 +71,7 @@ svm_run:
 	movq G_R15(%rsi), %r15
 	movq G_RSI(%rsi), %rsi
 
+	sti                     /* the host's IF while the guest runs; GIF is still clear */
 	vmrun                   /* RAX = VMCB; RSP and RAX come back as they were */
 
 	/* Guest registers are live; only RSP (the pushes above) is ours. */
@@ -88,9 +97,10 @@ svm_run:
 	vmsave                  /* the guest's FS/GS/TR/... back into its VMCB */
 	movq 8(%rsp), %rax      /* host save area */
 	vmload
-	stgi
+	stgi                    /* a pending kick (or timer) interrupt is taken here */
 
 	addq $24, %rsp
+	popfq
 	popq %r15
 	popq %r14
 	popq %r13

@@ -26,10 +26,13 @@
 #include "svsm/errno.h"
 #include "svsm/ghcb_proto.h"
 #include "svsm/guest_mem.h"
+#include "svsm/lapic.h"
 #include "svsm/mm.h"
 #include "svsm/panic.h"
+#include "svsm/percpu.h"
 #include "svsm/platform_vsnp.h"
 #include "svsm/rmp_model.h"
+#include "svsm/tsc.h"
 #include "svsm/vsnp.h"
 #include "vsnp_internal.h"
 
@@ -66,7 +69,7 @@ static struct vsnp_vcpu vcpus[VSNP_RUN_VCPUS];
 static void vmcb_controls(struct vmcb *v)
 {
 	v->ctl.intercept_exc = 0;
-	v->ctl.intercept_misc1 = (1u << VMCB_INTERCEPT_CPUID) | (1u << VMCB_INTERCEPT_HLT) |
+	v->ctl.intercept_misc1 = (1u << VMCB_INTERCEPT_INTR) | (1u << VMCB_INTERCEPT_CPUID) | (1u << VMCB_INTERCEPT_HLT) |
 				 (1u << VMCB_INTERCEPT_INVLPGA) | (1u << VMCB_INTERCEPT_IOIO) |
 				 (1u << VMCB_INTERCEPT_MSR) | (1u << VMCB_INTERCEPT_SHUTDOWN) |
 				 (1u << VMCB_INTERCEPT_TASK_SWITCH) | (1u << VMCB_INTERCEPT_INIT);
@@ -78,7 +81,7 @@ static void vmcb_controls(struct vmcb *v)
 	v->ctl.msrpm_base_pa = vsnp.msrpm_pa;
 	v->ctl.asid = GUEST_ASID;
 	v->ctl.tlb_control = VMCB_TLB_FLUSH_ALL;
-	v->ctl.int_ctl = VMCB_V_INTR_MASKING; /* physical interrupts stay the host's */
+	v->ctl.int_ctl = VMCB_V_INTR_MASKING; /* physical interrupts stay the host's: INTR exits */
 	v->ctl.np_ctl = VMCB_NP_ENABLE;
 	v->ctl.n_cr3 = vsnp.npt.pt.root_pa;
 }
@@ -562,6 +565,8 @@ static void handle_exit(struct run *r, struct vsnp_vcpu *c)
 	case SVM_EXIT_IOIO:
 		exit_ioio(r, c);
 		break;
+	case 0x60: /* INTR: a kick IPI (vsnp_kick_guest_cpus) or a stray timer tick, taken at STGI */
+		break;
 	case 0x78: /* HLT: no interrupts are delivered yet, so a halted vCPU never wakes: it stops */
 		vcpu_stop(r->vm, r->index, 1);
 		break;
@@ -606,7 +611,14 @@ static void fpu_swap_out(struct vsnp_vcpu *c)
 
 /* The guest being run, its exit record, and whether it has ended (all under vsnp.lock). */
 static struct svsm_vm *run_vm;
-static struct vsnp_exit *run_out;
+/*
+ * The run's record lives here, in the shared kernel half: the caller's
+ * record is on CPU 0's stack, in the per-CPU region, which is another
+ * CPU's own stack at the same address. It is copied out when CPU 0 ends
+ * the run; an AP that ends it hands this one to the end hook.
+ */
+static struct vsnp_exit run_record;
+static struct vsnp_exit *const run_out = &run_record;
 static bool guest_ended;
 static void (*end_hook)(const struct vsnp_exit *out);
 
@@ -723,6 +735,8 @@ static bool cpu_loop(unsigned cpu)
 
 		struct vsnp_vcpu *c = &vcpus[cur];
 
+		/* In the guest from here (for vsnp_kick_guest_cpus), with the changes so far flushed. */
+		__atomic_store_n(&vsnp.in_guest[cpu], true, __ATOMIC_RELEASE);
 		if (vsnp.flush_guest_tlb[cpu]) { /* one ASID for every vCPU: one flush serves all on this CPU */
 			c->vmcb->ctl.tlb_control = VMCB_TLB_FLUSH_ALL;
 			vsnp.flush_guest_tlb[cpu] = false;
@@ -730,6 +744,7 @@ static bool cpu_loop(unsigned cpu)
 		spin_unlock(&vsnp.lock);
 		fpu_swap_in(c);
 		svm_run(c->vmcb_pa, &c->g, vsnp.host_save_pa[cpu]);
+		__atomic_store_n(&vsnp.in_guest[cpu], false, __ATOMIC_RELEASE);
 		fpu_swap_out(c);
 		spin_lock(&vsnp.lock);
 		c->vmcb->ctl.tlb_control = VMCB_TLB_NOTHING;
@@ -751,11 +766,36 @@ static bool cpu_loop(unsigned cpu)
 		r.out->lent_used = vsnp.lent_pages_used;
 		r.out->npt_faults = vsnp.npt.faults;
 		r.out->npt_large = vsnp.npt.large_maps;
+		r.out->kicks = vsnp.kicks;
 		for (unsigned i = 0; i < VSNP_RUN_VCPUS; i++)
 			vcpu_stop(run_vm, i, 0);
 	}
 	spin_unlock(&vsnp.lock);
 	return mine;
+}
+
+void vsnp_kick_guest_cpus(void)
+{
+	unsigned self = this_cpu()->cpu_index, n = smp_cpus();
+
+	for (unsigned cpu = 0; cpu < n && cpu < SMP_MAX_CPUS; cpu++) {
+		if (cpu == self || !__atomic_load_n(&vsnp.in_guest[cpu], __ATOMIC_ACQUIRE))
+			continue;
+		/* APIC ID = CPU index: smp_start_aps starts the APs so. */
+		if (!lapic_send_fixed(cpu, LAPIC_KICK_VECTOR))
+			panic("vsnp: the kick IPI to CPU %u was not sent: its guest TLB may keep a "
+			      "translation the RMP took away", cpu);
+		vsnp.kicks++;
+
+		uint64_t t0 = cpu_rdtsc(), span = tsc_hz() / 1000 * VSNP_KICK_WAIT_MS;
+
+		while (__atomic_load_n(&vsnp.in_guest[cpu], __ATOMIC_ACQUIRE)) {
+			if (cpu_rdtsc() - t0 > span)
+				panic("vsnp: CPU %u did not leave the guest within %u ms of a kick: its guest "
+				      "TLB may keep a translation the RMP took away", cpu, VSNP_KICK_WAIT_MS);
+			__asm__ volatile("pause");
+		}
+	}
 }
 
 /* An AP's work (smp_set_ap_work): run the vCPUs given to it; report the end if it came here. */
@@ -787,7 +827,7 @@ void vsnp_run(struct svsm_vm *vm, unsigned vcpu, struct vsnp_exit *out)
 	spin_lock(&vsnp.lock);
 	int err = vcpu_start(vm, 0);
 
-	run_out = out;
+	memset(&run_record, 0, sizeof(run_record));
 	spin_unlock(&vsnp.lock);
 	if (err != SVSM_OK) {
 		out->kind = VSNP_EXIT_STOPPED;
@@ -800,4 +840,5 @@ void vsnp_run(struct svsm_vm *vm, unsigned vcpu, struct vsnp_exit *out)
 		for (;;)
 			__asm__ volatile("pause");
 	}
+	*out = run_record;
 }

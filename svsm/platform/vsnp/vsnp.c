@@ -102,14 +102,16 @@ static void *npt_va(void *ctx, uint64_t pa)
 
 /*
  * A changed nested entry: the guest's TLB (its ASID) is flushed at each
- * CPU's next VMRUN. A CPU already inside VMRUN keeps what it cached until
- * its next exit (no IPI forces one yet: docs/ARCHITECTURE.md).
+ * CPU's next VMRUN, and a CPU inside VMRUN now is kicked out of it first
+ * (as hardware needs a broadcast TLB invalidation after taking a right
+ * away, the RMP check being made only when a translation is cached).
  */
 static void npt_flush(void *ctx, uint64_t va)
 {
 	(void)ctx, (void)va;
 	for (unsigned i = 0; i < SMP_MAX_CPUS; i++)
 		vsnp.flush_guest_tlb[i] = true;
+	vsnp_kick_guest_cpus();
 }
 
 static void npt_flush_all(void *ctx)

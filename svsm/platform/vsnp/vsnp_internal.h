@@ -32,6 +32,9 @@ struct vsnp_state {
 	uint64_t hsave_pa[SMP_MAX_CPUS], host_save_pa[SMP_MAX_CPUS];
 	/* and "a nested entry changed: flush the guest's TLB at this CPU's next VMRUN". */
 	bool flush_guest_tlb[SMP_MAX_CPUS];
+	/* and "inside VMRUN" (set under the lock before it, cleared after it; read with __atomic). */
+	bool in_guest[SMP_MAX_CPUS];
+	uint64_t kicks;                    /* kick IPIs sent for nested-table changes */
 	/* Everything an exit touches (RMP and PSP models, nested table, the VM) is under this lock. */
 	struct spinlock lock;
 	struct svsm_vm *vm;                /* the guest vsnp_run serves (its lent pages) */
@@ -48,6 +51,17 @@ extern struct vsnp_state vsnp;
  * (not guest RAM, or the access faulted), SVSM_EPERM (a private page).
  */
 int vsnp_shared_copy(uint64_t gpa, void *buf, size_t len, bool write);
+
+/*
+ * After a nested-table change, under vsnp.lock: every other CPU inside
+ * VMRUN is kicked out of it (an IPI, an intercepted INTR) and waited for,
+ * so no CPU runs the guest on a translation the change took away. They
+ * cannot enter again before this CPU lets go of the lock, and enter with
+ * their guest TLB flushed. A CPU that does not leave within
+ * VSNP_KICK_WAIT_MS stops the machine: going on would be unsafe.
+ */
+#define VSNP_KICK_WAIT_MS 5000u
+void vsnp_kick_guest_cpus(void);
 
 /* This CPU ready for VMRUN: EFER.SVME and its VM_HSAVE_PA (each CPU that runs vCPUs). */
 void vsnp_cpu_init(void);
