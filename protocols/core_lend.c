@@ -24,17 +24,55 @@ void svsm_vm_set_lent_pool(struct svsm_vm *vm, struct svsm_lent_pool *pool)
 	write_unlock(&vm->lock);
 }
 
+/* The index in p->sorted of the first page not below gpa (count if none). */
+static unsigned sorted_lower_bound(const struct svsm_lent_pool *p, uint64_t gpa)
+{
+	unsigned lo = 0, hi = p->count;
+
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+
+		if (p->sorted[mid] < gpa)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * Every range check of every call asks this, so it is a binary search of
+ * the sorted copy, not a scan of the pool: pages are 4 KiB aligned, so the
+ * only page that can overlap [gpa, gpa + len) from below starts at the
+ * page gpa lies in.
+ */
 bool core_lent_overlaps(const struct svsm_vm *vm, uint64_t gpa, uint64_t len)
 {
 	const struct svsm_lent_pool *p = vm->lent;
 
-	if (p == NULL)
+	if (p == NULL || len == 0)
 		return false;
-	for (unsigned i = 0; i < p->count; i++) {
-		if (p->page[i] < gpa + len && gpa < p->page[i] + SVSM_PAGE)
-			return true;
-	}
-	return false;
+	unsigned i = sorted_lower_bound(p, gpa & ~(SVSM_PAGE - 1));
+
+	return i < p->count && p->sorted[i] < gpa + len;
+}
+
+/* Adds gpa to the sorted copy (count not yet raised). */
+static void sorted_insert(struct svsm_lent_pool *p, uint64_t gpa)
+{
+	unsigned i = sorted_lower_bound(p, gpa);
+
+	memmove(&p->sorted[i + 1], &p->sorted[i], (p->count - i) * sizeof(p->sorted[0]));
+	p->sorted[i] = gpa;
+}
+
+/* Drops gpa from the sorted copy (count not yet lowered). */
+static void sorted_remove(struct svsm_lent_pool *p, uint64_t gpa)
+{
+	unsigned i = sorted_lower_bound(p, gpa);
+
+	if (i < p->count && p->sorted[i] == gpa)
+		memmove(&p->sorted[i], &p->sorted[i + 1], (p->count - i - 1) * sizeof(p->sorted[0]));
 }
 
 int svsm_lent_take(struct svsm_vm *vm, uint64_t *gpa)
@@ -73,6 +111,7 @@ int svsm_lent_release(struct svsm_vm *vm, uint64_t gpa)
 /* Adds a page to the free part (the caller checked the capacity). */
 static void pool_add(struct svsm_lent_pool *p, uint64_t gpa)
 {
+	sorted_insert(p, gpa);
 	p->page[p->count] = p->page[p->free]; /* first in-use page moves to the end */
 	p->page[p->free++] = gpa;
 	p->count++;
@@ -155,26 +194,26 @@ static uint64_t entry_len(const struct lend_entry *e)
 
 static uint64_t deposit(struct svsm_vm *vm, uint64_t gpa)
 {
-	static struct core_list l; /* under the VM lock's write side */
-	struct lend_entry e, o;
+	/* Both under the VM lock's write side. */
+	static struct core_list l;
+	static struct lend_entry ent[SVSM_PVALIDATE_MAX_COUNT];
 	uint64_t rc = core_read_list(vm, gpa, &l);
 
 	if (rc != SVSM_SUCCESS)
 		return rc;
-	/* Every entry checked before any is taken; then taken in order. */
+	/* Every entry decoded and checked once, before any is taken; then taken in order. */
 	for (unsigned i = 0; i < l.n; i++) {
-		rc = decode(vm, l.raw[i], l.page, &e);
+		rc = decode(vm, l.raw[i], l.page, &ent[i]);
 		if (rc != SVSM_SUCCESS)
 			return rc;
 		for (unsigned j = 0; j < i; j++) { /* two entries for the same memory */
-			(void)decode(vm, l.raw[j], l.page, &o);
-			if (o.gpa < e.gpa + entry_len(&e) && e.gpa < o.gpa + entry_len(&o))
+			if (ent[j].gpa < ent[i].gpa + entry_len(&ent[i]) &&
+			    ent[i].gpa < ent[j].gpa + entry_len(&ent[j]))
 				return SVSM_ERR_INVALID_ADDRESS;
 		}
 	}
 	for (unsigned i = 0; i < l.n; i++) {
-		(void)decode(vm, l.raw[i], l.page, &e);
-		rc = deposit_one(vm, &e);
+		rc = deposit_one(vm, &ent[i]);
 		if (rc != SVSM_SUCCESS) {
 			core_write_next(&l, l.first + i);
 			return rc;
@@ -208,6 +247,7 @@ static uint64_t withdraw(struct svsm_vm *vm, uint64_t gpa)
 			break;
 		list[n++] = page;
 		/* Remove it: the last in-use page fills its slot, the count shrinks. */
+		sorted_remove(p, page);
 		p->page[p->free - 1] = p->page[p->count - 1];
 		p->free--, p->count--;
 	}

@@ -46,6 +46,7 @@ struct svsm_attest;
 #define SVSM_LENT_MAX 4096
 struct svsm_lent_pool {
 	uint64_t page[SVSM_LENT_MAX]; /* GPAs; [0, free) not in use, then [free, count) in use */
+	uint64_t sorted[SVSM_LENT_MAX]; /* the same count GPAs in ascending order (range checks) */
 	unsigned free;
 	unsigned count;
 };

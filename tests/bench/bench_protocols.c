@@ -2,7 +2,9 @@
 /*
  * The cost of SVSM calls through the dispatcher on the fake backend:
  * QUERY_PROTOCOL, and a 510-entry PVALIDATE list of 4 KiB pages (validate,
- * which zeroes and grants each page, then rescind). Prints wall-clock
+ * which zeroes and grants each page, then rescind), the same with the
+ * lent pool full (every range check asks it), and DEPOSIT_MEM/WITHDRAW_MEM
+ * of 510-entry lists filling and emptying the pool. Prints wall-clock
  * figures; scripts/bench_protocols.sh runs it under callgrind for
  * instruction counts (bench_query and bench_pvalidate_list are the
  * functions it measures). Figures only, no pass/fail.
@@ -21,12 +23,14 @@
 #include "svsm/platform_fake.h"
 
 #define MB 0x100000ull
-#define RAM_END (6 * MB)
-#define SIM_SIZE (8 * MB)
+#define RAM_END (30 * MB)
+#define SIM_SIZE (32 * MB)
 #define PAGES (SIM_SIZE / 4096)
 #define BOOT_VMSA 0x101000ull
 #define BOOT_CA 0x102000ull
 #define LIST_BASE 0x200000ull /* 510 pages from here */
+#define LEND_BASE (8 * MB)    /* LEND_LISTS lists of 510 pages from here */
+#define LEND_LISTS 8u         /* 4080 pages: nearly SVSM_LENT_MAX */
 #define QUERIES 100000u
 #define ROUNDS 20u
 
@@ -37,6 +41,7 @@ static struct rmp_model rmp;
 static struct platform_fake fake;
 static struct guest_sim sim;
 static struct svsm_vm vm;
+static struct svsm_lent_pool pool;
 
 static double now(void)
 {
@@ -71,8 +76,11 @@ static void setup(void)
 	rmp_model_pvalidate(&rmp, 0, BOOT_CA, RMP_PG_SIZE_4K, true);
 	fake.rmp = &rmp;
 	platform_fake_install(&fake);
+	for (uint64_t p = LEND_BASE; p < LEND_BASE + LEND_LISTS * SVSM_PVALIDATE_MAX_COUNT * 4096ull; p += 4096)
+		rmp_model_pvalidate(&rmp, 0, p, RMP_PG_SIZE_4K, true);
 	if (svsm_vm_init(&vm, 2, 1, &sim.guest_ram, &sim.svsm_mem, BOOT_VMSA, BOOT_CA, 0) != SVSM_OK)
 		die("vm init");
+	svsm_vm_set_lent_pool(&vm, &pool);
 }
 
 __attribute__((noinline)) void bench_query(unsigned n);
@@ -113,6 +121,48 @@ __attribute__((noinline)) void bench_pvalidate_list(void)
 	}
 }
 
+/* A 510-entry DEPOSIT_MEM list of the 4 KiB pages of lend list k. */
+static void write_lend_list(unsigned k)
+{
+	struct svsm_pvalidate_hdr h = { SVSM_PVALIDATE_MAX_COUNT, 0, 0 };
+
+	memcpy(sim.mem + BOOT_CA + 8, &h, sizeof(h));
+	for (unsigned i = 0; i < SVSM_PVALIDATE_MAX_COUNT; i++) {
+		uint64_t e = LEND_BASE + (k * SVSM_PVALIDATE_MAX_COUNT + i) * 4096ull;
+
+		memcpy(sim.mem + BOOT_CA + 16 + 8 * i, &e, 8);
+	}
+}
+
+/* Every lend list deposited (the pool fills to 4080 pages). */
+__attribute__((noinline)) void bench_deposit_lists(void);
+__attribute__((noinline)) void bench_deposit_lists(void)
+{
+	for (unsigned k = 0; k < LEND_LISTS; k++) {
+		struct svsm_regs r = { SVSM_CORE_DEPOSIT_MEM, BOOT_CA + 8, 0, 0, 0 };
+
+		write_lend_list(k);
+		svsm_dispatch(&vm, 0, &r);
+		if (r.rax != SVSM_SUCCESS)
+			die("DEPOSIT_MEM failed");
+	}
+}
+
+/* Everything withdrawn again, 510 pages a call. */
+__attribute__((noinline)) void bench_withdraw_all(void);
+__attribute__((noinline)) void bench_withdraw_all(void)
+{
+	for (unsigned k = 0; k < LEND_LISTS; k++) {
+		struct svsm_regs r = { SVSM_CORE_WITHDRAW_MEM, BOOT_CA + 8, 0, 0, 0 };
+		uint16_t n;
+
+		svsm_dispatch(&vm, 0, &r);
+		memcpy(&n, sim.mem + BOOT_CA + 8, sizeof(n));
+		if (r.rax != SVSM_SUCCESS || n != SVSM_PVALIDATE_MAX_COUNT)
+			die("WITHDRAW_MEM failed");
+	}
+}
+
 int main(int argc, char **argv)
 {
 	unsigned rounds = argc > 1 ? (unsigned)atoi(argv[1]) : ROUNDS;
@@ -127,11 +177,32 @@ int main(int argc, char **argv)
 	t1 = now();
 	printf("QUERY_PROTOCOL through svsm_dispatch: %u calls, %.1f ns per call\n", queries,
 	       (t1 - t0) * 1e9 / queries);
+	bench_pvalidate_list(); /* untimed: the simulated memory's first touch */
 	t0 = now();
 	for (unsigned i = 0; i < rounds; i++)
 		bench_pvalidate_list();
 	t1 = now();
 	printf("PVALIDATE 510-entry lists (validate + rescind, 4 KiB): %u rounds, %.1f ns per entry\n",
 	       rounds, (t1 - t0) * 1e9 / (rounds * 2.0 * SVSM_PVALIDATE_MAX_COUNT));
+
+	double dep = 0, wd = 0, pv = 0;
+
+	for (unsigned i = 0; i < rounds; i++) {
+		t0 = now();
+		bench_deposit_lists();
+		t1 = now();
+		dep += t1 - t0;
+		bench_pvalidate_list();
+		pv += now() - t1;
+		t0 = now();
+		bench_withdraw_all();
+		wd += now() - t0;
+	}
+	printf("PVALIDATE 510-entry lists with %u pages lent: %.1f ns per entry\n",
+	       LEND_LISTS * SVSM_PVALIDATE_MAX_COUNT, pv * 1e9 / (rounds * 2.0 * SVSM_PVALIDATE_MAX_COUNT));
+	printf("DEPOSIT_MEM 510-entry lists (4 KiB) filling the pool to %u pages: %.1f ns per entry\n",
+	       LEND_LISTS * SVSM_PVALIDATE_MAX_COUNT, dep * 1e9 / (rounds * LEND_LISTS * SVSM_PVALIDATE_MAX_COUNT));
+	printf("WITHDRAW_MEM emptying it, 510 pages a call: %.1f ns per page\n",
+	       wd * 1e9 / (rounds * LEND_LISTS * SVSM_PVALIDATE_MAX_COUNT));
 	return 0;
 }

@@ -27,6 +27,7 @@
 #include "protocols/svsm_vm.h"
 #include "svsm/errno.h"
 #include "svsm/platform_fake.h"
+#include "../../protocols/core_internal.h"
 
 #define MB 0x100000ull
 #define RAM_END (6 * MB)
@@ -653,6 +654,77 @@ static void test_deposit_withdraw(void **state)
 	assert_int_equal(svsm_lent_take(&vm, &taken), SVSM_ENOMEM);
 }
 
+/* What core_lent_overlaps answers, by a plain scan of the pool. */
+static bool lent_scan(uint64_t gpa, uint64_t len)
+{
+	for (unsigned i = 0; i < pool.count; i++) {
+		if (pool.page[i] < gpa + len && gpa < pool.page[i] + 4096)
+			return true;
+	}
+	return false;
+}
+
+static void check_lent_ranges(uint64_t *seed)
+{
+	for (unsigned i = 1; i < pool.count; i++)
+		assert_true(pool.sorted[i - 1] < pool.sorted[i]);
+	for (unsigned i = 0; i < pool.count; i++) { /* the same pages as the pool */
+		bool found = false;
+
+		for (unsigned j = 0; j < pool.count; j++)
+			found |= pool.sorted[j] == pool.page[i];
+		assert_true(found);
+	}
+	for (unsigned k = 0; k < 4000; k++) {
+		*seed = *seed * 6364136223846793005ull + 1442695040888963407ull;
+		uint64_t gpa = 4 * MB - 8192 + (*seed >> 20) % (2 * MB + 16384);
+		uint64_t len = 1 + (*seed >> 8) % (3 * 4096);
+
+		if (k % 4 == 0)
+			gpa &= ~4095ull, len = 4096; /* whole pages, the common case */
+		if (core_lent_overlaps(&vm, gpa, len) != lent_scan(gpa, len))
+			fail_msg("range 0x%llx+0x%llx: %d, the scan says %d", (unsigned long long)gpa,
+				 (unsigned long long)len, core_lent_overlaps(&vm, gpa, len), lent_scan(gpa, len));
+	}
+}
+
+/*
+ * Range checks ask the pool's sorted copy (a binary search); it must
+ * answer as a scan of the pool does, for pages lent in any order, any
+ * range (unaligned, spanning pages, just below and above a lent page),
+ * and after pages are withdrawn.
+ */
+static void test_lent_ranges_match_a_scan(void **state)
+{
+	uint64_t e[40], seed = 12345;
+	uint16_t n = 0;
+	uint64_t first = 0;
+
+	(void)state;
+	svsm_vm_set_lent_pool(&vm, &pool);
+	own_4m();
+	for (unsigned i = 0; i < 40; i++) /* scattered, in no order: page (i * 37) % 512 */
+		e[i] = 4 * MB + ((i * 37 + 5) % 512) * 4096ull;
+	assert_int_equal(deposit_at(BOOT_CA + 8, 40, e), SVSM_SUCCESS);
+	assert_int_equal(pool.count, 40);
+	check_lent_ranges(&seed);
+	/* Next to a lent page, not on it: no overlap; one byte into it: overlap. */
+	assert_false(core_lent_overlaps(&vm, e[0] - 4096, 4096));
+	assert_true(core_lent_overlaps(&vm, e[0] - 4096, 4097));
+	assert_true(core_lent_overlaps(&vm, e[0] + 4095, 1));
+	assert_int_equal(core_lent_overlaps(&vm, e[0] + 4096, 1), lent_scan(e[0] + 4096, 1));
+	assert_false(core_lent_overlaps(&vm, e[0], 0));
+	assert_int_equal(withdraw_at(BOOT_CA + 0xF00, &n, &first), SVSM_SUCCESS); /* room for 31 */
+	assert_int_equal(n, 31);
+	assert_int_equal(pool.count, 9);
+	assert_false(core_lent_overlaps(&vm, first, 4096));
+	check_lent_ranges(&seed);
+	assert_int_equal(withdraw_at(BOOT_CA + 8, &n, &first), SVSM_SUCCESS);
+	assert_int_equal(pool.count, 0);
+	check_lent_ranges(&seed);
+	assert_false(core_lent_overlaps(&vm, 4 * MB, 2 * MB));
+}
+
 static void test_deposit_bad(void **state)
 {
 	const uint64_t ca = BOOT_CA + 8;
@@ -738,6 +810,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_vm_init, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deposit_withdraw, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deposit_bad, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lent_ranges_match_a_scan, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
