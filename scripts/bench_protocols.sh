@@ -1,8 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Instructions per SVSM call on the fake backend, counted by callgrind:
-# per QUERY_PROTOCOL through the dispatcher, and per 4 KiB entry of a
-# 510-entry PVALIDATE list (validate + rescind). Figures only.
+# per QUERY_PROTOCOL through the dispatcher, per 4 KiB entry of a
+# 510-entry PVALIDATE list (validate + rescind) with the lent pool empty
+# and with 4080 pages lent, and per entry of 510-entry DEPOSIT_MEM lists
+# filling the pool. Figures only.
 #   scripts/bench_protocols.sh [BUILD_DIR]
 set -eu
 build=${1:-build}
@@ -29,7 +31,13 @@ rounds=2
 queries=10000
 q=$(count bench_query "$rounds" "$queries")
 p=$(count bench_pvalidate_list "$rounds" "$queries")
-[ -n "$q" ] && [ -n "$p" ] || { echo "bench_protocols.sh: no callgrind totals (see valgrind output)" >&2; cat "$out"/log.* >&2; exit 1; }
+l=$(count bench_pvalidate_lent "$rounds" "$queries")
+d=$(count bench_deposit_lists "$rounds" "$queries")
+[ -n "$q" ] && [ -n "$p" ] && [ -n "$l" ] && [ -n "$d" ] ||
+	{ echo "bench_protocols.sh: no callgrind totals (see valgrind output)" >&2; cat "$out"/log.* >&2; exit 1; }
 entries=$((rounds * 2 * 510))
+lent=$((rounds * 8 * 510))
 echo "QUERY_PROTOCOL via svsm_dispatch: $((q / queries)) instructions per call ($q over $queries calls)"
 echo "PVALIDATE list, 4 KiB entries on fake: $((p / entries)) instructions per entry ($p over $entries entries)"
+echo "... with 4080 pages lent: $((l / entries)) instructions per entry ($l over $entries entries)"
+echo "DEPOSIT_MEM lists filling the pool to 4080 pages: $((d / lent)) instructions per entry ($d over $lent entries)"
