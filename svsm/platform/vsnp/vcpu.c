@@ -69,10 +69,11 @@ static struct vsnp_vcpu vcpus[VSNP_RUN_VCPUS];
 static void vmcb_controls(struct vmcb *v)
 {
 	v->ctl.intercept_exc = 0;
-	v->ctl.intercept_misc1 = (1u << VMCB_INTERCEPT_INTR) | (1u << VMCB_INTERCEPT_CPUID) | (1u << VMCB_INTERCEPT_HLT) |
-				 (1u << VMCB_INTERCEPT_INVLPGA) | (1u << VMCB_INTERCEPT_IOIO) |
-				 (1u << VMCB_INTERCEPT_MSR) | (1u << VMCB_INTERCEPT_SHUTDOWN) |
-				 (1u << VMCB_INTERCEPT_TASK_SWITCH) | (1u << VMCB_INTERCEPT_INIT);
+	v->ctl.intercept_misc1 = (1u << VMCB_INTERCEPT_INTR) | (1u << VMCB_INTERCEPT_CPUID) |
+				 (1u << VMCB_INTERCEPT_HLT) | (1u << VMCB_INTERCEPT_INVLPGA) |
+				 (1u << VMCB_INTERCEPT_IOIO) | (1u << VMCB_INTERCEPT_MSR) |
+				 (1u << VMCB_INTERCEPT_SHUTDOWN) | (1u << VMCB_INTERCEPT_TASK_SWITCH) |
+				 (1u << VMCB_INTERCEPT_INIT);
 	v->ctl.intercept_misc2 = (1u << VMCB_INTERCEPT_VMRUN) | (1u << VMCB_INTERCEPT_VMMCALL) |
 				 (1u << VMCB_INTERCEPT_VMLOAD) | (1u << VMCB_INTERCEPT_VMSAVE) |
 				 (1u << VMCB_INTERCEPT_STGI) | (1u << VMCB_INTERCEPT_CLGI) |
@@ -565,7 +566,7 @@ static void handle_exit(struct run *r, struct vsnp_vcpu *c)
 	case SVM_EXIT_IOIO:
 		exit_ioio(r, c);
 		break;
-	case 0x60: /* INTR: a kick IPI (vsnp_kick_guest_cpus) or a stray timer tick, taken at STGI */
+	case 0x60: /* INTR (APM vol.2 App. C): a kick IPI (vsnp_kick_guest_cpus) or a stray timer tick, taken at STGI */
 		break;
 	case 0x78: /* HLT: no interrupts are delivered yet, so a halted vCPU never wakes: it stops */
 		vcpu_stop(r->vm, r->index, 1);
@@ -776,10 +777,11 @@ static bool cpu_loop(unsigned cpu)
 
 void vsnp_kick_guest_cpus(void)
 {
-	unsigned self = this_cpu()->cpu_index, n = smp_cpus();
+	unsigned n = smp_cpus();
 
 	for (unsigned cpu = 0; cpu < n && cpu < SMP_MAX_CPUS; cpu++) {
-		if (cpu == self || !__atomic_load_n(&vsnp.in_guest[cpu], __ATOMIC_ACQUIRE))
+		/* Only a CPU inside VMRUN is asked for this CPU's index (none is, before the guest runs). */
+		if (!__atomic_load_n(&vsnp.in_guest[cpu], __ATOMIC_ACQUIRE) || cpu == this_cpu()->cpu_index)
 			continue;
 		/* APIC ID = CPU index: smp_start_aps starts the APs so. */
 		if (!lapic_send_fixed(cpu, LAPIC_KICK_VECTOR))
