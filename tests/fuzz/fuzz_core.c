@@ -23,6 +23,7 @@
 #include "protocols/svsm_vm.h"
 #include "svsm/errno.h"
 #include "svsm/platform_fake.h"
+#include "../../protocols/core_internal.h"
 
 #define MB 0x100000ull
 #define RAM_END (5 * MB)
@@ -131,6 +132,21 @@ static void check_invariants(uint64_t rc)
 
 		if (e == NULL || pool.page[i] >= RAM_END || (e->perms[1] | e->perms[2] | e->perms[3]) != 0)
 			abort(); /* a lent page the guest can still reach */
+	}
+	/* The sorted copy range checks search: ascending, the pool's pages and no others. */
+	for (unsigned i = 1; i < pool.count; i++) {
+		if (pool.sorted[i - 1] >= pool.sorted[i])
+			abort();
+	}
+	for (unsigned i = 0; i < pool.count; i++) {
+		bool in_pool = false;
+
+		if (!core_lent_overlaps(&vm, pool.page[i], 4096) || !core_lent_overlaps(&vm, pool.page[i] + 4095, 1))
+			abort();
+		for (unsigned j = 0; j < pool.count && !in_pool; j++)
+			in_pool = pool.page[j] == pool.sorted[i];
+		if (!in_pool)
+			abort(); /* a page the pool no longer holds still counts as lent */
 	}
 	for (uint64_t p = 0; p < SIM_SIZE; p += 4096) {
 		const struct rmp_entry *e = rmp_model_entry(&rmp, p);
