@@ -99,6 +99,26 @@ guest_ap_writer:
 	lock incl guest_ap_beats(%rip)
 	jmp 1b
 
+/*
+ * The same, but after every 2^20 rounds a VMGEXIT (the GHCB MSR protocol's
+ * hypervisor-features request, MSR_GHCB 0xC0010130, request 0x080): a vCPU
+ * that shares its CPU with the boot vCPU hands it back there (test_ap_destroy_running).
+ */
+	.globl guest_ap_writer_yield
+guest_ap_writer_yield:
+	movq guest_ap_target(%rip), %rsi
+2:	movl $0x100000, %edi
+1:	incq (%rsi)
+	lock incl guest_ap_beats(%rip)
+	decl %edi
+	jnz 1b
+	movl $0xC0010130, %ecx
+	movl $0x080, %eax
+	xorl %edx, %edx
+	wrmsr
+	.byte 0xF3, 0x0F, 0x01, 0xD9  /* VMGEXIT (rep vmmcall) */
+	jmp 2b
+
 	.bss
 	.balign 16
 	.space 16384

@@ -578,6 +578,7 @@ static void test_ghcb(void)
 
 void guest_ap_entry(void);
 void guest_ap_writer(void);
+void guest_ap_writer_yield(void);
 volatile uint32_t guest_ap_flag;
 volatile uint64_t guest_ap_target; /* guest_ap_writer's page */
 volatile uint32_t guest_ap_beats;  /* its rounds so far */
@@ -674,6 +675,50 @@ static void test_ap(void)
 	       busy < 100000)
 		busy++;
 	check(rc == SVSM_SUCCESS, "DELETE_VCPU of the halted AP (FAIL_INUSE while it still ran)");
+}
+
+/*
+ * AP destroy (GHCB) of a vCPU that is running: the writer vCPU (on the
+ * SVSM's AP with --smp 2, inside VMRUN; it exits only every 2^20 rounds,
+ * so it can share CPU 0 without --smp 2) must stop before the request is
+ * answered — its rounds stop at once — and its state must be the one it
+ * stopped with (its VMSA's RIP in its code), so DELETE_VCPU then gives
+ * the page back.
+ */
+static void test_ap_destroy_running(void)
+{
+	uint64_t page = AP_BASE + 5 * PAGE;
+	volatile struct vmsa *v = (volatile struct vmsa *)(uintptr_t)AP_VMSA;
+	struct ghcb *g = (struct ghcb *)(uintptr_t)ALIAS_VA;
+	uint64_t rc, loop = (uint64_t)(uintptr_t)guest_ap_writer_yield;
+	unsigned busy = 0;
+
+	check(pvalidate_one(page, false, true, false) == SVSM_SUCCESS, "AP destroy set-up: the writer's page validated");
+	guest_ap_target = page;
+	guest_ap_beats = 0;
+	ap_vmsa(AP_VMSA, guest_ap_writer_yield);
+	check(create_vcpu(AP_VMSA, AP_CA, 1) == SVSM_SUCCESS && ap_create(AP_VMSA) == 0,
+	      "AP destroy set-up: a writer vCPU started");
+	for (unsigned i = 0; guest_ap_beats < 1000 && i < 100000000u; i++) {
+		if (i % 100000 == 0)
+			(void)guest_msr_protocol(GHCB_MSR_HV_FEATURES_REQ); /* its turn when it shares this CPU */
+	}
+	ghcb_fill(g, SVM_VMGEXIT_AP_CREATION, SVM_AP_DESTROY | (2ull << SVM_AP_VMPL_SHIFT) | (1ull << SVM_AP_APIC_ID_SHIFT),
+		  0);
+	guest_ghcb_exit(AP_GHCB);
+	uint32_t stopped = guest_ap_beats;
+
+	check(g->sw_exit_info_1 == 0 && stopped >= 1000, "AP destroy (GHCB) of the running writer vCPU");
+	for (unsigned i = 0; i < 200; i++)
+		(void)guest_msr_protocol(GHCB_MSR_HV_FEATURES_REQ);
+	if (guest_ap_beats != stopped)
+		guest_printf("# the destroyed vCPU went on: %u rounds, then %u\n", stopped, guest_ap_beats);
+	check(guest_ap_beats == stopped, "... it stopped before the answer (no round after it)");
+	while ((rc = call(SVSM_CORE_PROTOCOL, SVSM_CORE_DELETE_VCPU, AP_VMSA, 0).rax) == SVSM_ERR_FAIL_INUSE &&
+	       busy < 100000)
+		busy++;
+	check(rc == SVSM_SUCCESS && busy == 0 && v->rip >= loop && v->rip < loop + 48,
+	      "DELETE_VCPU at once, and its VMSA's RIP is in its code");
 }
 
 /* The vTPM buffer (§5.8): request in, response over it. */
@@ -988,6 +1033,7 @@ void guest_main(const struct guest_boot *b)
 	test_vcpus();
 	test_ghcb();
 	test_ap();
+	test_ap_destroy_running();
 	if (cmdline_has("guest.bench"))
 		guest_bench(b, ca, spare_region(2 * MIB) + 4 * MIB);
 	forbidden(kept);

@@ -59,6 +59,8 @@ struct vsnp_vcpu {
 	struct vsnp_hv_vcpu hv;
 	enum vsnp_vcpu_state state;
 	unsigned cpu; /* the physical CPU that runs it */
+	/* AP destroy from a vCPU on another CPU: its own CPU stops it, after VMRUN (vcpu_stop_requested). */
+	bool stop_requested;
 	uint8_t fpu[512] __attribute__((aligned(16))); /* FXSAVE image of the guest's x87/SSE state */
 };
 
@@ -275,6 +277,7 @@ struct run {
 
 static int vcpu_start(struct svsm_vm *vm, unsigned i);
 static void vcpu_stop(struct svsm_vm *vm, unsigned i, uint64_t rip_advance);
+static void vcpu_stop_requested(struct svsm_vm *vm, unsigned i);
 
 static void stop(struct run *r, struct vsnp_vcpu *c, const char *why)
 {
@@ -354,7 +357,7 @@ static void ap_create(struct run *r, struct vsnp_vcpu *c, struct ghcb *g)
 	else if (ok)
 		ok = vcpus[slot].state == VCPU_RUNNABLE && (unsigned)slot != r->index;
 	if (ok && h->ap_request == SVM_AP_DESTROY)
-		vcpu_stop(vm, (unsigned)slot, 0);
+		vcpu_stop_requested(vm, (unsigned)slot);
 	if (ok)
 		log_info("vsnp: vCPU %d (APIC ID %u) %s on CPU %u", slot, h->ap_apic_id,
 			 h->ap_request == SVM_AP_CREATE ? "started" : "destroyed", vcpus[slot].cpu);
@@ -660,6 +663,7 @@ static int vcpu_start(struct svsm_vm *vm, unsigned i)
 	load_vmsa(c, &vmsa);
 	c->cpu = i == 0 || n < 2 ? 0 : 1 + (i - 1) % (n - 1);
 	c->state = VCPU_RUNNABLE;
+	c->stop_requested = false;
 	vm->vcpu[i].running = true;
 	return SVSM_OK;
 }
@@ -674,6 +678,7 @@ static void vcpu_stop(struct svsm_vm *vm, unsigned i, uint64_t rip_advance)
 		return;
 	c->vmcb->save.rip += rip_advance;
 	c->state = VCPU_OFF;
+	c->stop_requested = false;
 	vm->vcpu[i].running = false;
 	if (copy_from_guest(&vmsa, vm->vcpu[i].vmsa_gpa, sizeof(vmsa), 4096) == SVSM_OK) {
 		store_vmsa(c, &vmsa);
@@ -681,6 +686,45 @@ static void vcpu_stop(struct svsm_vm *vm, unsigned i, uint64_t rip_advance)
 			return;
 	}
 	log_warn("vsnp: the state of stopped vCPU %u could not be written back to its VMSA", i);
+}
+
+/* Sends the kick IPI to cpu and waits until it is out of VMRUN (under vsnp.lock). */
+static void kick_cpu(unsigned cpu)
+{
+	/* APIC ID = CPU index: smp_start_aps starts the APs so. */
+	if (!lapic_send_fixed(cpu, LAPIC_KICK_VECTOR))
+		panic("vsnp: the kick IPI to CPU %u was not sent: it may go on running the guest on "
+		      "state the SVSM changed", cpu);
+	vsnp.kicks++;
+
+	uint64_t t0 = cpu_rdtsc(), span = tsc_hz() / 1000 * VSNP_KICK_WAIT_MS;
+
+	while (__atomic_load_n(&vsnp.in_guest[cpu], __ATOMIC_ACQUIRE)) {
+		if (cpu_rdtsc() - t0 > span)
+			panic("vsnp: CPU %u did not leave the guest within %u ms of a kick: it may go on "
+			      "running the guest on state the SVSM changed", cpu, VSNP_KICK_WAIT_MS);
+		__asm__ volatile("pause");
+	}
+}
+
+/*
+ * AP destroy of vCPU i. On this CPU it is not inside VMRUN (this CPU is
+ * serving another vCPU's exit), so it stops now. On another CPU it may be
+ * inside VMRUN on its VMCB, which must not be read back or reused under
+ * it: that CPU is asked to stop it (after its VMRUN, before the next) and
+ * kicked, so it stops before the guest's request is answered.
+ */
+static void vcpu_stop_requested(struct svsm_vm *vm, unsigned i)
+{
+	struct vsnp_vcpu *c = &vcpus[i];
+
+	if (c->cpu == this_cpu()->cpu_index) {
+		vcpu_stop(vm, i, 0);
+		return;
+	}
+	c->stop_requested = true;
+	if (__atomic_load_n(&vsnp.in_guest[c->cpu], __ATOMIC_ACQUIRE))
+		kick_cpu(c->cpu);
 }
 
 /* The next runnable vCPU of `cpu` after `cur` (cur itself if it is the only one), or -1. */
@@ -736,6 +780,10 @@ static bool cpu_loop(unsigned cpu)
 
 		struct vsnp_vcpu *c = &vcpus[cur];
 
+		if (c->stop_requested) { /* an AP destroy from another CPU */
+			vcpu_stop(run_vm, cur, 0);
+			continue;
+		}
 		/* In the guest from here (for vsnp_kick_guest_cpus), with the changes so far flushed. */
 		__atomic_store_n(&vsnp.in_guest[cpu], true, __ATOMIC_RELEASE);
 		if (vsnp.flush_guest_tlb[cpu]) { /* one ASID for every vCPU: one flush serves all on this CPU */
@@ -753,6 +801,11 @@ static bool cpu_loop(unsigned cpu)
 		if (guest_ended)
 			break; /* another CPU ended it while this one ran */
 		r.out->exits++;
+		if (c->stop_requested) {
+			/* Destroyed while it ran: it stops at this exit, which is not served (RIP at it). */
+			vcpu_stop(run_vm, cur, 0);
+			continue;
+		}
 		r.index = cur;
 		handle_exit(&r, c);
 		if (r.done) {
@@ -781,22 +834,8 @@ void vsnp_kick_guest_cpus(void)
 
 	for (unsigned cpu = 0; cpu < n && cpu < SMP_MAX_CPUS; cpu++) {
 		/* Only a CPU inside VMRUN is asked for this CPU's index (none is, before the guest runs). */
-		if (!__atomic_load_n(&vsnp.in_guest[cpu], __ATOMIC_ACQUIRE) || cpu == this_cpu()->cpu_index)
-			continue;
-		/* APIC ID = CPU index: smp_start_aps starts the APs so. */
-		if (!lapic_send_fixed(cpu, LAPIC_KICK_VECTOR))
-			panic("vsnp: the kick IPI to CPU %u was not sent: its guest TLB may keep a "
-			      "translation the RMP took away", cpu);
-		vsnp.kicks++;
-
-		uint64_t t0 = cpu_rdtsc(), span = tsc_hz() / 1000 * VSNP_KICK_WAIT_MS;
-
-		while (__atomic_load_n(&vsnp.in_guest[cpu], __ATOMIC_ACQUIRE)) {
-			if (cpu_rdtsc() - t0 > span)
-				panic("vsnp: CPU %u did not leave the guest within %u ms of a kick: its guest "
-				      "TLB may keep a translation the RMP took away", cpu, VSNP_KICK_WAIT_MS);
-			__asm__ volatile("pause");
-		}
+		if (__atomic_load_n(&vsnp.in_guest[cpu], __ATOMIC_ACQUIRE) && cpu != this_cpu()->cpu_index)
+			kick_cpu(cpu);
 	}
 }
 
