@@ -40,6 +40,12 @@ struct core_list {
  * page, 1..max entries, next < entries), entries from `next` copied.
  * SVSM_SUCCESS or the result code.
  */
+/*
+ * Whether [gpa, gpa + len) touches a calling area's header (call_pending,
+ * mem_available, reserved: the bytes before its buffer). Arguments the
+ * SVSM writes back may use a calling area's buffer, never its header.
+ */
+bool core_ca_header_overlaps(const struct svsm_vm *vm, uint64_t gpa, uint64_t len);
 uint64_t core_read_list(const struct svsm_vm *vm, uint64_t gpa, struct core_list *l);
 /* Writes the header's `next` (entries done so far). */
 void core_write_next(const struct core_list *l, unsigned next);

@@ -237,6 +237,8 @@ static uint64_t withdraw(struct svsm_vm *vm, uint64_t gpa)
 		return SVSM_ERR_INVALID_PARAMETER;
 	room = (unsigned)((SVSM_PAGE - off - sizeof(hdr)) / 8);
 	rc = core_check_range(vm, gpa & ~(SVSM_PAGE - 1), SVSM_PAGE, SVSM_PAGE, true);
+	if (rc == SVSM_SUCCESS && core_ca_header_overlaps(vm, gpa, sizeof(hdr)))
+		rc = SVSM_ERR_INVALID_ADDRESS; /* the list would land on call_pending */
 	if (rc != SVSM_SUCCESS)
 		return rc;
 	/* Hand back free pages: full rights for VMPL1..guest again (§6.6). */

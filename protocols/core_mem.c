@@ -109,6 +109,16 @@ int core_revoke(const struct svsm_vm *vm, uint64_t gpa, unsigned page_size)
 	return RMPADJUST_SUCCESS;
 }
 
+bool core_ca_header_overlaps(const struct svsm_vm *vm, uint64_t gpa, uint64_t len)
+{
+	for (unsigned i = 0; i < SVSM_MAX_VCPUS; i++) {
+		if (vm->vcpu[i].used &&
+		    overlaps(gpa, len, vm->vcpu[i].ca_gpa, offsetof(struct svsm_ca, buffer)))
+			return true;
+	}
+	return false;
+}
+
 uint64_t core_read_list(const struct svsm_vm *vm, uint64_t gpa, struct core_list *l)
 {
 	struct svsm_pvalidate_hdr hdr;
@@ -122,8 +132,14 @@ uint64_t core_read_list(const struct svsm_vm *vm, uint64_t gpa, struct core_list
 	max = (unsigned)((SVSM_PAGE - off - sizeof(hdr)) / 8);
 	if (max > SVSM_PVALIDATE_MAX_COUNT)
 		max = SVSM_PVALIDATE_MAX_COUNT;
-	/* The request may sit in the calling area, never in a VMSA or SVSM memory. */
+	/*
+	 * The request may sit in the calling area's buffer, never over its
+	 * header (the SVSM writes the list's `next` back, and call_pending is
+	 * what tells the guest the call was served), in a VMSA or SVSM memory.
+	 */
 	rc = core_check_range(vm, gpa - off, SVSM_PAGE, SVSM_PAGE, true);
+	if (rc == SVSM_SUCCESS && core_ca_header_overlaps(vm, gpa, sizeof(hdr)))
+		rc = SVSM_ERR_INVALID_ADDRESS;
 	if (rc != SVSM_SUCCESS)
 		return rc;
 	if (copy_from_guest(&hdr, gpa, sizeof(hdr), 8) != SVSM_OK)

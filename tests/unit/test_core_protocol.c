@@ -725,6 +725,45 @@ static void test_lent_ranges_match_a_scan(void **state)
 	assert_false(core_lent_overlaps(&vm, 4 * MB, 2 * MB));
 }
 
+/*
+ * Found by fuzz_core: WITHDRAW_MEM with its list at a calling area's
+ * offset 0 wrote the entry count over call_pending, so the guest would
+ * read its call as never served. Lists (which the SVSM writes back) may
+ * use the buffer, never the header: PVALIDATE, DEPOSIT_MEM and
+ * WITHDRAW_MEM at a CA's offset 0 are refused, nothing written.
+ */
+static void test_lists_over_a_ca_header_refused(void **state)
+{
+	uint64_t e = entry(SPARE, false, true, false), first = 0;
+	uint8_t hdr[8];
+	uint16_t n = 0;
+
+	(void)state;
+	svsm_vm_set_lent_pool(&vm, &pool);
+	validate(SPARE, false);
+	assert_int_equal(deposit_at(BOOT_CA + 8, 1, &(uint64_t){ SPARE }), SVSM_SUCCESS); /* one to withdraw */
+	snap();
+	/* PVALIDATE and DEPOSIT_MEM would write the header's `next` back into the CA header. */
+	struct svsm_pvalidate_hdr h = { 1, 0, 0 };
+
+	memcpy(sim.mem + BOOT_CA, &h, sizeof(h));
+	memcpy(sim.mem + BOOT_CA + 8, &e, 8);
+	memcpy(hdr, sim.mem + BOOT_CA, 8);
+	assert_int_equal(call(CALL(0, SVSM_CORE_PVALIDATE), BOOT_CA, 0, 0, NULL), SVSM_ERR_INVALID_ADDRESS);
+	assert_int_equal(call(CALL(0, SVSM_CORE_DEPOSIT_MEM), BOOT_CA, 0, 0, NULL), SVSM_ERR_INVALID_ADDRESS);
+	assert_memory_equal(sim.mem + BOOT_CA, hdr, 8);
+	/* WITHDRAW_MEM would write its count where call_pending is. */
+	memset(sim.mem + BOOT_CA, 0, 8);
+	assert_int_equal(withdraw_at(BOOT_CA, &n, &first), SVSM_ERR_INVALID_ADDRESS);
+	assert_int_equal(n, 0);
+	assert_unchanged();
+	assert_int_equal(pool.count, 1); /* still lent */
+	/* The buffer is fine. */
+	assert_int_equal(withdraw_at(BOOT_CA + 8, &n, &first), SVSM_SUCCESS);
+	assert_int_equal(n, 1);
+	assert_int_equal(first, SPARE);
+}
+
 static void test_deposit_bad(void **state)
 {
 	const uint64_t ca = BOOT_CA + 8;
@@ -811,6 +850,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_deposit_withdraw, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deposit_bad, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lent_ranges_match_a_scan, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lists_over_a_ca_header_refused, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
