@@ -637,6 +637,41 @@ static uint64_t ap_create(uint64_t vmsa_gpa)
 	return g->sw_exit_info_1;
 }
 
+/* DELETE_VCPU, retried while the SVSM answers FAIL_INUSE (the vCPU still runs); *busy counts those. */
+static uint64_t delete_vcpu_when_stopped(uint64_t vmsa_gpa, unsigned *busy)
+{
+	uint64_t rc;
+
+	*busy = 0;
+	while ((rc = call(SVSM_CORE_PROTOCOL, SVSM_CORE_DELETE_VCPU, vmsa_gpa, 0).rax) == SVSM_ERR_FAIL_INUSE &&
+	       *busy < 100000)
+		(*busy)++;
+	return rc;
+}
+
+/*
+ * A writer vCPU (APIC ID 1, entry one of guest_ap_writer*) on `page`,
+ * validated first, started with CREATE_VCPU and AP creation, and waited
+ * for until it has made 1000 rounds (a VMGEXIT now and then gives it a
+ * turn when it shares this CPU). 0; 1: the page could not be validated;
+ * 2: the vCPU did not start.
+ */
+static int writer_start(uint64_t page, void (*entry)(void))
+{
+	if (pvalidate_one(page, false, true, false) != SVSM_SUCCESS)
+		return 1;
+	guest_ap_target = page;
+	guest_ap_beats = 0;
+	ap_vmsa(AP_VMSA, entry);
+	if (create_vcpu(AP_VMSA, AP_CA, 1) != SVSM_SUCCESS || ap_create(AP_VMSA) != 0)
+		return 2;
+	for (unsigned i = 0; guest_ap_beats < 1000 && i < 100000000u; i++) {
+		if (i % 100000 == 0)
+			(void)guest_msr_protocol(GHCB_MSR_HV_FEATURES_REQ);
+	}
+	return 0;
+}
+
 static void test_ap(void)
 {
 	uint64_t base = AP_BASE, vmsa_gpa = AP_VMSA, ca2 = AP_CA, ghcb_gpa = AP_GHCB;
@@ -668,13 +703,9 @@ static void test_ap(void)
 	check(guest_ap_flag == 0xA5A5A5A5u, "the second vCPU ran (its flag is set)");
 	guest_printf("# AP: flag seen after %u VMGEXITs of the boot vCPU\n", turns);
 	/* On its own CPU it may set the flag and not have halted yet: FAIL_INUSE until it has. */
-	uint64_t rc;
-	unsigned busy = 0;
+	unsigned busy;
 
-	while ((rc = call(SVSM_CORE_PROTOCOL, SVSM_CORE_DELETE_VCPU, vmsa_gpa, 0).rax) == SVSM_ERR_FAIL_INUSE &&
-	       busy < 100000)
-		busy++;
-	check(rc == SVSM_SUCCESS, "DELETE_VCPU of the halted AP (FAIL_INUSE while it still ran)");
+	check(delete_vcpu_when_stopped(vmsa_gpa, &busy) == SVSM_SUCCESS, "DELETE_VCPU of the halted AP (FAIL_INUSE while it still ran)");
 }
 
 /*
@@ -691,18 +722,11 @@ static void test_ap_destroy_running(void)
 	volatile struct vmsa *v = (volatile struct vmsa *)(uintptr_t)AP_VMSA;
 	struct ghcb *g = (struct ghcb *)(uintptr_t)ALIAS_VA;
 	uint64_t rc, loop = (uint64_t)(uintptr_t)guest_ap_writer_yield;
-	unsigned busy = 0;
+	unsigned busy;
+	int started = writer_start(page, guest_ap_writer_yield);
 
-	check(pvalidate_one(page, false, true, false) == SVSM_SUCCESS, "AP destroy set-up: the writer's page validated");
-	guest_ap_target = page;
-	guest_ap_beats = 0;
-	ap_vmsa(AP_VMSA, guest_ap_writer_yield);
-	check(create_vcpu(AP_VMSA, AP_CA, 1) == SVSM_SUCCESS && ap_create(AP_VMSA) == 0,
-	      "AP destroy set-up: a writer vCPU started");
-	for (unsigned i = 0; guest_ap_beats < 1000 && i < 100000000u; i++) {
-		if (i % 100000 == 0)
-			(void)guest_msr_protocol(GHCB_MSR_HV_FEATURES_REQ); /* its turn when it shares this CPU */
-	}
+	check(started != 1, "AP destroy set-up: the writer's page validated");
+	check(started == 0, "AP destroy set-up: a writer vCPU started");
 	ghcb_fill(g, SVM_VMGEXIT_AP_CREATION, SVM_AP_DESTROY | (2ull << SVM_AP_VMPL_SHIFT) | (1ull << SVM_AP_APIC_ID_SHIFT),
 		  0);
 	guest_ghcb_exit(AP_GHCB);
@@ -714,9 +738,7 @@ static void test_ap_destroy_running(void)
 	if (guest_ap_beats != stopped)
 		guest_printf("# the destroyed vCPU went on: %u rounds, then %u\n", stopped, guest_ap_beats);
 	check(guest_ap_beats == stopped, "... it stopped before the answer (no round after it)");
-	while ((rc = call(SVSM_CORE_PROTOCOL, SVSM_CORE_DELETE_VCPU, AP_VMSA, 0).rax) == SVSM_ERR_FAIL_INUSE &&
-	       busy < 100000)
-		busy++;
+	rc = delete_vcpu_when_stopped(AP_VMSA, &busy);
 	check(rc == SVSM_SUCCESS && busy == 0 && v->rip >= loop && v->rip < loop + 48,
 	      "DELETE_VCPU at once, and its VMSA's RIP is in its code");
 }
@@ -929,22 +951,12 @@ static void lend_while_written(void)
 {
 	uint64_t page = AP_BASE + 4 * PAGE;
 	unsigned next = 0;
+	int started = writer_start(page, guest_ap_writer);
 
-	if (pvalidate_one(page, false, true, false) != SVSM_SUCCESS) {
-		check(false, "lent-write-running set-up: the target page validated");
+	if (started != 0) {
+		check(false, started == 1 ? "lent-write-running set-up: the target page validated"
+					  : "lent-write-running set-up: the writer vCPU started");
 		return;
-	}
-	guest_ap_target = page;
-	guest_ap_beats = 0;
-	ap_vmsa(AP_VMSA, guest_ap_writer);
-	if (create_vcpu(AP_VMSA, AP_CA, 1) != SVSM_SUCCESS || ap_create(AP_VMSA) != 0) {
-		check(false, "lent-write-running set-up: the writer vCPU started");
-		return;
-	}
-	/* Its rounds under way (a VMGEXIT now and then gives it a turn when it shares this CPU). */
-	for (unsigned i = 0; guest_ap_beats < 1000 && i < 100000000u; i++) {
-		if (i % 100000 == 0)
-			(void)guest_msr_protocol(GHCB_MSR_HV_FEATURES_REQ);
 	}
 	guest_printf("# lending page 0x%llx while the other vCPU writes it (%u rounds so far): "
 		     "the SVSM must stop this guest\n", (unsigned long long)page, guest_ap_beats);
