@@ -49,6 +49,8 @@ struct vsnp_exit {
 	uint64_t npt_faults; /* nested page faults resolved by mapping */
 	uint64_t npt_large;  /* of those, mapping a whole 2 MiB RMP entry */
 	uint64_t kicks;      /* CPUs kicked out of the guest so a nested-table change reached them */
+	uint64_t io_refused; /* port accesses the allow-list refused */
+	unsigned io_last_refused_port;
 };
 
 /*

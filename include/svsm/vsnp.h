@@ -8,7 +8,7 @@
  *
  * Portable parts (host-tested and fuzzed): the nested page table derived
  * from the RMP model (npt.c) and the hypervisor's GHCB MSR and page
- * protocol (hv_serve.c). Kernel parts: the vCPUs and the VMRUN loop
+ * protocol (hv_serve.c), the I/O port allow-list (io_ports.c). Kernel parts: the vCPUs and the VMRUN loop
  * (vcpu.c, svm_run.S), the backend table and SVM set-up (vsnp.c).
  */
 #pragma once
@@ -127,6 +127,42 @@ struct ghcb;
  * a bad usage or missing inputs their GHCB errors.
  */
 enum vsnp_hv_action vsnp_hv_ghcb_exit(struct vsnp_hv *hv, struct vsnp_hv_vcpu *v, struct ghcb *g);
+
+/* ---- the guest's I/O ports (io_ports.c) ---- */
+
+/* Where the allow-listed ports go: the machine's ports, and the console for the guest's UART lines. */
+struct vsnp_io_ops {
+	uint8_t (*inb)(void *ctx, uint16_t port);
+	void (*outb)(void *ctx, uint16_t port, uint8_t v);
+	void (*console)(void *ctx, const char *line, size_t len);
+	void *ctx;
+};
+
+/* The guest's own 16550 (COM1): its registers, and the line it is writing. */
+struct vsnp_uart {
+	uint8_t ier, fcr, lcr, mcr, scr, dll, dlm;
+	size_t len;
+	char line[160];
+};
+
+struct vsnp_io {
+	const struct vsnp_io_ops *ops;
+	struct vsnp_uart com1;
+	uint64_t refused;           /* accesses the allow-list does not have */
+	uint16_t last_refused_port;
+};
+
+void vsnp_io_init(struct vsnp_io *io, const struct vsnp_io_ops *ops);
+/*
+ * One IN or OUT of size 1, 2 or 4 bytes by the guest (every port is
+ * intercepted): served from the allow-list (io_ports.c says which ports
+ * and why), else refused as an empty bus answers: a read gives all ones,
+ * a write is dropped, and the refusal is counted. *val is the value
+ * written, or on return the value read (zero-extended to the size).
+ */
+void vsnp_io_access(struct vsnp_io *io, uint16_t port, unsigned size, bool in, uint32_t *val);
+/* Writes out a partial line the guest's UART holds (when the guest ends). */
+void vsnp_io_flush(struct vsnp_io *io);
 
 /* ---- kernel ---- */
 

@@ -81,6 +81,9 @@ __attribute__((noreturn)) static void report_exit(const struct vsnp_exit *e)
 		       "another CPU kicked out of the guest for a change %llu times\n",
 		       (unsigned long long)e->npt_faults, (unsigned long long)e->npt_large,
 		       (unsigned long long)e->kicks);
+	if (e->io_refused != 0)
+		console_printf("SVSM: I/O ports: %llu accesses outside the allow-list refused (the last at port 0x%x)\n",
+			       (unsigned long long)e->io_refused, e->io_last_refused_port);
 	if (vtpm.task != NULL)
 		console_printf("SVSM: vtpm module: %llu commands, %llu BUSY answers, %llu KiB of user memory "
 			       "(peak %llu KiB) and %llu KiB of page tables at CPL3\n",

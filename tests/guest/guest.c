@@ -17,7 +17,7 @@ extern const uint8_t guest_probe_write_insn[], guest_probe_write_fixup[];
 extern const uint8_t exc_entry_0[], exc_entry_3[], exc_entry_6[], exc_entry_8[], exc_entry_13[],
 	exc_entry_14[], exc_entry_29[];
 
-/* Port I/O goes straight to QEMU's UART under vsnp (the SVSM already set it up). */
+/* COM1 is the guest's own 16550, which the hypervisor emulates (vsnp: io_ports.c). */
 static void serial_putc(char c)
 {
 	while (!(io_inb(COM1 + 5) & 0x20)) /* transmitter holding register empty */

@@ -49,3 +49,10 @@ void guest_svsm_call(volatile struct svsm_ca *ca, struct guest_call *c);
 void guest_ghcb_exit(uint64_t ghcb_gpa);
 /* An SVSM call whose Run VMPL goes through the GHCB page (already filled in by the caller). */
 void guest_svsm_call_ghcb(volatile struct svsm_ca *ca, uint64_t ghcb_gpa, struct guest_call *c);
+
+/* One TAP check line (ok / not ok N - what); a failed one fails the run. */
+void guest_check(bool ok, const char *what);
+/* The guest's I/O ports: its own UART, PIT channel 2, and nothing else (io_ports.c). */
+void guest_test_io_ports(void);
+/* Last thing before terminating: leaves its UART's DLAB set (io_ports.c). */
+void guest_uart_leave_dlab(void);

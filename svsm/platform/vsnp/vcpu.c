@@ -530,17 +530,38 @@ static void exit_npf(struct run *r, struct vsnp_vcpu *c)
 	stop(r, c, msg);
 }
 
+/*
+ * IN/OUT (every port is intercepted): served by the allow-list
+ * (io_ports.c). EXITINFO1 as APM vol.2 §15.10.2 has it: bit 0 IN, bit 2
+ * string, bit 3 REP, bits 4-6 the size, bits 31:16 the port; EXITINFO2 the
+ * next RIP. String I/O is not emulated (no allowed device needs it): the
+ * vCPU stops with that said, rather than the access being half done.
+ */
 static void exit_ioio(struct run *r, struct vsnp_vcpu *c)
 {
 	uint64_t info = c->vmcb->ctl.exit_info_1;
+	uint16_t port = (uint16_t)(info >> 16);
+	unsigned bytes = (info & (1u << 4)) ? 1 : (info & (1u << 5)) ? 2 : 4;
+	bool in = (info & 1) != 0;
+	uint32_t val = (uint32_t)c->vmcb->save.rax;
 
-	(void)r;
-	/* Only the ports that end or reset the machine are intercepted: writes are dropped, reads float. */
-	if (info & 1) {
-		unsigned bytes = (info & (1u << 4)) ? 1 : (info & (1u << 5)) ? 2 : 4;
-		uint64_t ones = bytes == 4 ? 0xFFFFFFFFull : (1ull << (8 * bytes)) - 1;
+	if (info & (1u << 2)) {
+		static char msg[80];
 
-		c->vmcb->save.rax = (c->vmcb->save.rax & ~ones) | ones;
+		fmt_snprintf(msg, sizeof(msg), "string I/O (INS/OUTS) at port 0x%x, which is not emulated",
+			     (unsigned)port);
+		stop(r, c, msg);
+		return;
+	}
+	vsnp_io_access(&vsnp.io, port, bytes, in, &val);
+	if (in) {
+		uint64_t mask = bytes == 4 ? 0xFFFFFFFFull : (1ull << (8 * bytes)) - 1;
+
+		/* A 32-bit IN zero-extends into RAX; 8 and 16 bits keep the rest (APM vol.3 IN). */
+		if (bytes == 4)
+			c->vmcb->save.rax = val;
+		else
+			c->vmcb->save.rax = (c->vmcb->save.rax & ~mask) | (val & mask);
 	}
 	c->vmcb->save.rip = c->vmcb->ctl.exit_info_2; /* IOIO exits give the next RIP (§15.10.2) */
 }
@@ -821,6 +842,9 @@ static bool cpu_loop(unsigned cpu)
 		r.out->npt_faults = vsnp.npt.faults;
 		r.out->npt_large = vsnp.npt.large_maps;
 		r.out->kicks = vsnp.kicks;
+		r.out->io_refused = vsnp.io.refused;
+		r.out->io_last_refused_port = vsnp.io.last_refused_port;
+		vsnp_io_flush(&vsnp.io); /* the guest's last line, if it ended without a newline */
 		for (unsigned i = 0; i < VSNP_RUN_VCPUS; i++)
 			vcpu_stop(run_vm, i, 0);
 	}

@@ -14,6 +14,7 @@
 #include "abi/vmcb.h"
 #include "abi/x86.h"
 #include "lib/cpu.h"
+#include "lib/io.h"
 #include "lib/string.h"
 #include "mm/kmalloc.h"
 #include "protocols/svsm_vm.h"
@@ -378,6 +379,29 @@ static void set_msr_intercept(uint8_t *msrpm, uint32_t msr, bool intercept)
 		msrpm[base + msr / 4] &= (uint8_t)~bits;
 }
 
+/* The machine's ports and the SVSM console, for the guest's allowed ports. */
+static uint8_t io_inb_op(void *ctx, uint16_t port)
+{
+	(void)ctx;
+	return io_inb(port);
+}
+
+static void io_outb_op(void *ctx, uint16_t port, uint8_t v)
+{
+	(void)ctx;
+	io_outb(port, v);
+}
+
+static void io_console_op(void *ctx, const char *line, size_t len)
+{
+	(void)ctx;
+	console_printf("%.*s", (int)len, line);
+}
+
+static const struct vsnp_io_ops io_ops = {
+	.inb = io_inb_op, .outb = io_outb_op, .console = io_console_op,
+};
+
 static int maps_setup(const char **why)
 {
 	vsnp.msrpm_pa = zeroed_pages(1);
@@ -410,10 +434,13 @@ static int maps_setup(const char **why)
 	for (unsigned i = 0; i < sizeof(guest_owned) / sizeof(guest_owned[0]); i++)
 		set_msr_intercept(msrpm, guest_owned[i], false);
 
-	/* I/O goes to QEMU's devices, except ports that would end or reset the whole machine. */
-	static const uint16_t kept[] = { 0xF4, 0xF5, 0xF6, 0xF7, 0xCF9, 0x92, 0x64 };
-	for (unsigned i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
-		iopm[kept[i] / 8] |= (uint8_t)(1u << (kept[i] % 8));
+	/*
+	 * Every port is intercepted and served from io_ports.c's allow-list:
+	 * a port the guest reached directly would be QEMU's device driven by
+	 * the guest, fw_cfg's DMA into SVSM memory among them.
+	 */
+	memset(iopm, 0xFF, VMCB_IOPM_SIZE);
+	vsnp_io_init(&vsnp.io, &io_ops);
 	return SVSM_OK;
 }
 

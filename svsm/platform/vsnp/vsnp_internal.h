@@ -28,6 +28,7 @@ struct vsnp_state {
 	struct psp_model psp;              /* the emulated chip's PSP */
 	struct launch_digest digest;       /* the guest launch's measurement so far */
 	uint64_t msrpm_pa, iopm_pa;        /* SVM permission maps */
+	struct vsnp_io io;                 /* the guest's I/O ports (all intercepted) */
 	/* Per CPU (index = cpu_index): VM_HSAVE_PA, the VMSAVE/VMLOAD area of the host's FS/GS/TR, */
 	uint64_t hsave_pa[SMP_MAX_CPUS], host_save_pa[SMP_MAX_CPUS];
 	/* and "a nested entry changed: flush the guest's TLB at this CPU's next VMRUN". */

@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The guest's I/O ports (include/svsm/vsnp.h): every port is intercepted
+ * (the IOPM is all ones) and served here from an explicit allow-list.
+ *
+ *   COM1 0x3F8-0x3FF  an emulated 16550 UART (register map: NS16550A data
+ *                     sheet): the guest's bytes reach the console a line at
+ *                     a time; its line settings stay its own, so it can
+ *                     neither reprogram the SVSM's UART nor garble its lines.
+ *   PIT  0x42, 0x43   channel 2 only (Intel 8254 data sheet: a control word
+ *                     with SC1:SC0 = 10b), passed to the machine's PIT, which
+ *                     the SVSM uses only to calibrate its TSC at boot.
+ *   0x61              read as it is; a write changes only bit 0 (channel 2
+ *                     gate) and bit 1 (speaker data) (IBM PC/AT port B).
+ *
+ * Everything else reads as all ones and drops writes, as an empty bus does:
+ * no fw_cfg (whose DMA interface, ports 0x514/0x518, writes anywhere in
+ * machine memory), no PCI configuration (0xCF8/0xCFC: bus mastering, BARs),
+ * no ACPI or reset ports, no debug-exit port. None of the allowed devices
+ * can do DMA, so no guest-driven device writes outside the guest's pages.
+ */
+#include "lib/string.h"
+#include "svsm/vsnp.h"
+
+#define COM1 0x3F8u
+#define UART_LCR_DLAB 0x80u
+#define UART_LSR_THRE_TEMT 0x60u /* transmitter empty: the guest never waits */
+#define UART_MSR_IDLE 0xB0u      /* DCD, DSR, CTS: a cable present and ready */
+#define PIT_CH2 0x42u
+#define PIT_CTRL 0x43u
+#define PIT_SC_MASK 0xC0u
+#define PIT_SC_CH2 0x80u
+#define PORT_B 0x61u
+#define PORT_B_GUEST_BITS 0x03u
+
+void vsnp_io_init(struct vsnp_io *io, const struct vsnp_io_ops *ops)
+{
+	memset(io, 0, sizeof(*io));
+	io->ops = ops;
+}
+
+static void uart_flush(struct vsnp_io *io)
+{
+	if (io->com1.len != 0)
+		io->ops->console(io->ops->ctx, io->com1.line, io->com1.len);
+	io->com1.len = 0;
+}
+
+/*
+ * A byte to the transmitter: the line goes out whole at its newline, or
+ * when the buffer is full. The console ends lines with CR LF itself, so a
+ * CR just before the newline is left to it.
+ */
+static void uart_tx(struct vsnp_io *io, uint8_t b)
+{
+	if (b == '\n' && io->com1.len != 0 && io->com1.line[io->com1.len - 1] == '\r')
+		io->com1.len--;
+	io->com1.line[io->com1.len++] = (char)b;
+	if (b == '\n' || io->com1.len == sizeof(io->com1.line))
+		uart_flush(io);
+}
+
+/* A plain read/write register: a read gives it, a write keeps the bits in mask. */
+static void reg_rw(uint8_t *r, bool in, uint32_t *val, uint8_t mask)
+{
+	if (in)
+		*val = *r;
+	else
+		*r = (uint8_t)(*val & mask);
+}
+
+static void uart_access(struct vsnp_io *io, unsigned reg, bool in, uint32_t *val)
+{
+	struct vsnp_uart *u = &io->com1;
+	bool dlab = (u->lcr & UART_LCR_DLAB) != 0;
+
+	switch (reg) {
+	case 0: /* RBR / THR, or DLL */
+		if (dlab)
+			reg_rw(&u->dll, in, val, 0xFF);
+		else if (in)
+			*val = 0; /* no input is ever received */
+		else
+			uart_tx(io, (uint8_t)*val);
+		break;
+	case 1: /* IER, or DLM */
+		if (dlab)
+			reg_rw(&u->dlm, in, val, 0xFF);
+		else
+			reg_rw(&u->ier, in, val, 0x0F);
+		break;
+	case 2: /* IIR on read (no interrupt pending; FIFO bits as FCR set them), FCR on write */
+		if (in)
+			*val = (u->fcr & 1) ? 0xC1 : 0x01;
+		else
+			u->fcr = (uint8_t)(*val & 0x01);
+		break;
+	case 3:
+		reg_rw(&u->lcr, in, val, 0xFF);
+		break;
+	case 4:
+		reg_rw(&u->mcr, in, val, 0x1F);
+		break;
+	case 5: /* LSR: read-only */
+		if (in)
+			*val = UART_LSR_THRE_TEMT;
+		break;
+	case 6: /* MSR: read-only */
+		if (in)
+			*val = UART_MSR_IDLE;
+		break;
+	default: /* 7: scratch */
+		reg_rw(&u->scr, in, val, 0xFF);
+		break;
+	}
+}
+
+/* The allowed pass-through ports; false for an access the allow-list does not have. */
+static bool pit_access(struct vsnp_io *io, uint16_t port, bool in, uint32_t *val)
+{
+	const struct vsnp_io_ops *o = io->ops;
+	uint8_t v = (uint8_t)*val, cur;
+
+	switch (port) {
+	case PIT_CH2:
+		if (in)
+			*val = o->inb(o->ctx, port);
+		else
+			o->outb(o->ctx, port, v);
+		return true;
+	case PIT_CTRL: /* write-only; a control word for channel 2 only */
+		if (in || (v & PIT_SC_MASK) != PIT_SC_CH2)
+			return false;
+		o->outb(o->ctx, port, v);
+		return true;
+	case PORT_B:
+		cur = o->inb(o->ctx, port);
+		if (in)
+			*val = cur;
+		else
+			o->outb(o->ctx, port, (uint8_t)((cur & ~PORT_B_GUEST_BITS) | (v & PORT_B_GUEST_BITS)));
+		return true;
+	default:
+		return false;
+	}
+}
+
+void vsnp_io_access(struct vsnp_io *io, uint16_t port, unsigned size, bool in, uint32_t *val)
+{
+	uint32_t ones = size >= 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1;
+	bool served = false;
+
+	if (size == 1 && port >= COM1 && port < COM1 + 8) {
+		uart_access(io, port - COM1, in, val);
+		served = true;
+	} else if (size == 1) {
+		served = pit_access(io, port, in, val);
+	}
+	if (served) {
+		if (in)
+			*val &= 0xFF;
+		return;
+	}
+	io->refused++;
+	io->last_refused_port = port;
+	if (in)
+		*val = ones; /* nothing answers: the bus floats */
+}
+
+void vsnp_io_flush(struct vsnp_io *io)
+{
+	uart_flush(io);
+}

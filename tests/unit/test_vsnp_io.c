@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The guest's I/O ports under vsnp (svsm/platform/vsnp/io_ports.c): every
+ * port outside the allow-list reads as all ones and never reaches the
+ * machine; the guest's UART is its own; PIT channel 2 alone passes.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "svsm/vsnp.h"
+
+/* The machine as the allow-list sees it: port values, and every access that reached it. */
+static uint8_t machine_port[0x10000];
+static unsigned machine_ins, machine_outs;
+static uint16_t last_out_port;
+static uint8_t last_out_val;
+static char console_buf[4096];
+static size_t console_len;
+static unsigned console_writes;
+
+static uint8_t m_inb(void *ctx, uint16_t port)
+{
+	(void)ctx;
+	machine_ins++;
+	return machine_port[port];
+}
+
+static void m_outb(void *ctx, uint16_t port, uint8_t v)
+{
+	(void)ctx;
+	machine_outs++;
+	last_out_port = port;
+	last_out_val = v;
+	machine_port[port] = v;
+}
+
+static void m_console(void *ctx, const char *line, size_t len)
+{
+	(void)ctx;
+	assert_true(console_len + len <= sizeof(console_buf));
+	memcpy(console_buf + console_len, line, len);
+	console_len += len;
+	console_writes++;
+}
+
+static const struct vsnp_io_ops ops = { .inb = m_inb, .outb = m_outb, .console = m_console };
+static struct vsnp_io io;
+
+static int setup(void **state)
+{
+	(void)state;
+	memset(machine_port, 0x5C, sizeof(machine_port));
+	machine_ins = machine_outs = console_writes = 0;
+	console_len = 0;
+	vsnp_io_init(&io, &ops);
+	return 0;
+}
+
+static uint32_t in(uint16_t port, unsigned size)
+{
+	uint32_t v = 0x12345678;
+
+	vsnp_io_access(&io, port, size, true, &v);
+	return v;
+}
+
+static void out(uint16_t port, unsigned size, uint32_t v)
+{
+	vsnp_io_access(&io, port, size, false, &v);
+}
+
+static bool allowed(uint16_t port, unsigned size)
+{
+	return size == 1 && ((port >= 0x3F8 && port <= 0x3FF) || port == 0x42 || port == 0x43 || port == 0x61);
+}
+
+/* Every port and size outside the list: reads all ones, writes dropped, nothing reaches the machine. */
+static void everything_else_is_an_empty_bus(void **state)
+{
+	static const unsigned sizes[] = { 1, 2, 4 };
+	uint64_t refused = 0;
+
+	(void)state;
+	for (uint32_t port = 0; port <= 0xFFFF; port++) {
+		for (unsigned s = 0; s < 3; s++) {
+			if (allowed((uint16_t)port, sizes[s]))
+				continue;
+			uint32_t ones = sizes[s] == 4 ? 0xFFFFFFFFu : (1u << (8 * sizes[s])) - 1;
+
+			assert_int_equal(in((uint16_t)port, sizes[s]), ones);
+			out((uint16_t)port, sizes[s], 0xA5A5A5A5u);
+			refused += 2;
+		}
+	}
+	assert_int_equal(machine_ins, 0);
+	assert_int_equal(machine_outs, 0);
+	assert_int_equal(console_writes, 0);
+	assert_int_equal(io.refused, refused);
+	assert_int_equal(io.last_refused_port, 0xFFFF);
+	/* The named attacks, once more by name: fw_cfg DMA, PCI configuration, ACPI reset, debug exit. */
+	static const uint16_t named[] = { 0x510, 0x511, 0x514, 0x518, 0xCF8, 0xCFC, 0xCF9, 0x92, 0x64, 0xF4, 0x604 };
+	for (unsigned i = 0; i < sizeof(named) / sizeof(named[0]); i++) {
+		assert_int_equal(in(named[i], 1), 0xFF);
+		out(named[i], 4, 0x80000000u);
+	}
+	assert_int_equal(machine_outs, 0);
+}
+
+static void uart_is_the_guests_own(void **state)
+{
+	(void)state;
+	/* A line goes out whole at its newline; CR LF is left to the console. */
+	for (const char *p = "ok 1 - hello\r\n"; *p; p++)
+		out(0x3F8, 1, (uint8_t)*p);
+	assert_int_equal(console_writes, 1);
+	assert_int_equal(console_len, 13);
+	assert_memory_equal(console_buf, "ok 1 - hello\n", 13);
+	/* A bare CR inside a line is kept. */
+	out(0x3F8, 1, 'a'), out(0x3F8, 1, '\r'), out(0x3F8, 1, 'b'), out(0x3F8, 1, '\n');
+	assert_memory_equal(console_buf + 13, "a\rb\n", 4);
+	/* Status: always ready, no input, no interrupt. */
+	assert_int_equal(in(0x3FD, 1), 0x60);
+	assert_int_equal(in(0x3F8, 1), 0);
+	assert_int_equal(in(0x3FA, 1), 0x01);
+	out(0x3FA, 1, 0xC7);
+	assert_int_equal(in(0x3FA, 1), 0xC1);
+	assert_int_equal(in(0x3FE, 1), 0xB0);
+	/* DLAB: the divisor latch is its own; bytes written there are not output. */
+	out(0x3FB, 1, 0x83);
+	out(0x3F8, 1, 0x01), out(0x3F9, 1, 0x02);
+	assert_int_equal(in(0x3F8, 1), 0x01);
+	assert_int_equal(in(0x3F9, 1), 0x02);
+	assert_int_equal(in(0x3FB, 1), 0x83);
+	out(0x3FB, 1, 0x03);
+	assert_int_equal(in(0x3F9, 1), 0); /* IER, not DLM */
+	out(0x3F9, 1, 0xFF);
+	assert_int_equal(in(0x3F9, 1), 0x0F);
+	out(0x3FF, 1, 0x5A);
+	assert_int_equal(in(0x3FF, 1), 0x5A);
+	assert_int_equal(console_len, 17);
+	assert_int_equal(machine_ins + machine_outs, 0); /* the machine's UART was never touched */
+	/* Wider accesses are not a 16550's: refused. */
+	assert_int_equal(in(0x3F8, 2), 0xFFFF);
+	out(0x3F8, 4, 0x41414141u);
+	assert_int_equal(console_len, 17);
+	assert_int_equal(io.refused, 2);
+}
+
+/* Nothing is lost: a line longer than the buffer goes out in pieces, a partial line at the end on flush. */
+static void uart_long_lines_kept_whole(void **state)
+{
+	char want[400];
+
+	(void)state;
+	for (unsigned i = 0; i < sizeof(want); i++) {
+		want[i] = (char)('a' + i % 26);
+		out(0x3F8, 1, (uint8_t)want[i]);
+	}
+	assert_int_equal(console_len, 2 * sizeof(io.com1.line));
+	vsnp_io_flush(&io);
+	assert_int_equal(console_len, sizeof(want));
+	assert_memory_equal(console_buf, want, sizeof(want));
+	vsnp_io_flush(&io); /* nothing held: nothing written */
+	assert_int_equal(console_len, sizeof(want));
+}
+
+static void pit_channel_2_only(void **state)
+{
+	(void)state;
+	out(0x43, 1, 0xB0); /* channel 2, lo/hi, mode 0 */
+	assert_int_equal(machine_outs, 1);
+	assert_int_equal(last_out_port, 0x43);
+	assert_int_equal(last_out_val, 0xB0);
+	static const uint8_t others[] = { 0x34, 0x00, 0x40, 0x70, 0xC2, 0xFF };
+	for (unsigned i = 0; i < sizeof(others); i++)
+		out(0x43, 1, others[i]); /* channel 0/1 or read-back: refused */
+	assert_int_equal(machine_outs, 1);
+	assert_int_equal(in(0x43, 1), 0xFF);
+	assert_int_equal(machine_ins, 0);
+	out(0x42, 1, 0x34);
+	assert_int_equal(last_out_val, 0x34);
+	machine_port[0x42] = 0x77;
+	assert_int_equal(in(0x42, 1), 0x77);
+	/* Port B: read as it is; a write changes only the gate and speaker bits. */
+	machine_port[0x61] = 0xAC;
+	assert_int_equal(in(0x61, 1), 0xAC);
+	out(0x61, 1, 0xFF);
+	assert_int_equal(machine_port[0x61], 0xAF);
+	out(0x61, 1, 0x00);
+	assert_int_equal(machine_port[0x61], 0xAC);
+	assert_int_equal(io.refused, 7);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(everything_else_is_an_empty_bus, setup),
+		cmocka_unit_test_setup(uart_is_the_guests_own, setup),
+		cmocka_unit_test_setup(uart_long_lines_kept_whole, setup),
+		cmocka_unit_test_setup(pit_channel_2_only, setup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
