@@ -88,6 +88,12 @@ struct vsnp_hv {
 	uint64_t features;              /* hypervisor features (GHCB_HV_FT_*) */
 	/* The guest's CPUID as the launch's CPUID page states it (MSR-protocol CPUID). */
 	int (*cpuid)(void *ctx, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
+	/*
+	 * Whether a guest-RAM page is the SVSM's (lent, a VMSA or calling
+	 * area in use, a page vsnp took for itself): its page state never
+	 * changes at the guest's request. NULL: none is.
+	 */
+	bool (*svsm_owned)(void *ctx, uint64_t pa);
 	void *ctx;
 };
 

@@ -241,6 +241,18 @@ static uint64_t test_lend(void)
 	check(deposit(bad, 1, &next) == SVSM_ERR_INVALID_PARAMETER, "DEPOSIT_MEM entry with reserved bits refused");
 	check(deposit(pages, LEND_PAGES, &next) == SVSM_SUCCESS && next == LEND_PAGES,
 	      "DEPOSIT_MEM of 8 pages: next = 8");
+	/*
+	 * A lent page is the SVSM's (vsnp may make it a nested page table): a
+	 * page state change at the guest's request is refused, as for its own
+	 * calling area; on success the guest could map it shared and write it.
+	 */
+	uint64_t psc = guest_msr_protocol(GHCB_MSR_PSC_REQ | pages[0] | ((uint64_t)GHCB_PSC_OP_SHARED << 52));
+
+	check((psc & 0xFFF) == GHCB_MSR_PSC_RESP && (psc >> 32) != 0,
+	      "PSC (MSR protocol) of a lent page to shared refused");
+	psc = guest_msr_protocol(GHCB_MSR_PSC_REQ | boot->caa_gpa | ((uint64_t)GHCB_PSC_OP_SHARED << 52));
+	check((psc & 0xFFF) == GHCB_MSR_PSC_RESP && (psc >> 32) != 0,
+	      "PSC (MSR protocol) of its calling area to shared refused");
 
 	/* Memory in a 2 MiB region never touched: the SVSM needs a nested page table page. */
 	far = spare_region(2 * MIB) + 24 * MIB;
@@ -408,6 +420,9 @@ static void ghcb_fill(struct ghcb *g, uint64_t code, uint64_t info1, uint64_t in
 	g->ghcb_usage = GHCB_USAGE_STANDARD;
 }
 
+/* The page test_lend lent that the SVSM kept (in use), or 0. */
+static uint64_t lent_kept;
+
 static uint64_t psc_entry(uint64_t gpa, unsigned op)
 {
 	return (gpa >> 12 << PSC_ENTRY_GFN_SHIFT) | ((uint64_t)op << PSC_ENTRY_OP_SHIFT);
@@ -524,6 +539,14 @@ static void test_ghcb(void)
 		psc_ok = psc_ok && g->sw_exit_info_1 == 0 && g->sw_exit_info_2 == 0 && d->hdr.cur_entry == 2;
 	}
 	check(psc_ok && faults_404(a) && faults_404(b), "GHCB page: PSC of two pages to shared and back (unvalidated again)");
+	/* The lent page the SVSM kept (a nested page table): refused, cur_entry left at it. */
+	ghcb_fill(g, SVM_VMGEXIT_PSC, 0, 0);
+	GHCB_SET(g, sw_scratch, ghcb_gpa + 0x800);
+	d->hdr.cur_entry = 0, d->hdr.end_entry = 0, d->hdr.reserved = 0;
+	d->entries[0] = psc_entry(lent_kept, GHCB_PSC_OP_SHARED);
+	guest_ghcb_exit(ghcb_gpa);
+	check(lent_kept != 0 && g->sw_exit_info_2 != 0 && d->hdr.cur_entry == 0,
+	      "GHCB page: PSC of the lent page the SVSM uses refused");
 	ghcb_fill(g, SVM_VMGEXIT_PSC, 0, 0);
 	GHCB_SET(g, sw_scratch, ghcb_gpa + 0x900);
 	guest_ghcb_exit(ghcb_gpa);
@@ -1058,7 +1081,7 @@ void guest_main(const struct guest_boot *b)
 	test_pvalidate();
 	test_attest();
 	test_vtpm();
-	uint64_t kept = test_lend();
+	uint64_t kept = lent_kept = test_lend();
 	test_vcpus();
 	test_ghcb();
 	test_ap();

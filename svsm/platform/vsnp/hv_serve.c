@@ -7,8 +7,10 @@
  * dropped).
  *
  * The hypervisor modelled here is a well-behaved one: page state changes
- * and GHCB registration are refused outside guest RAM (a real hypervisor
- * could do worse; the snp backend does not trust it).
+ * and GHCB registration are refused outside guest RAM, and a page state
+ * change of a page the SVSM owns (lent, a VMSA or calling area in use) is
+ * refused too (a real hypervisor could do worse; the snp backend does not
+ * trust it).
  */
 #include "abi/ghcb.h"
 #include "abi/snp.h"
@@ -28,6 +30,25 @@ static bool is_guest_page(const struct vsnp_hv *hv, uint64_t pa)
 	return memmap_contains(hv->guest_ram, pa, pa + HV_PAGE);
 }
 
+/*
+ * Whether the guest may change the page state of [pa, pa + len): guest
+ * RAM, modelled, never a VMSA (that would end its vCPU) and never a page
+ * the SVSM owns (a lent page could become shared and then writable to
+ * the guest while vsnp uses it as a nested page table).
+ */
+static bool guest_may_convert(const struct vsnp_hv *hv, uint64_t pa, uint64_t len)
+{
+	if (!memmap_contains(hv->guest_ram, pa, pa + len))
+		return false;
+	for (uint64_t off = 0; off < len; off += HV_PAGE) {
+		const struct rmp_entry *r = rmp_model_entry(hv->rmp, pa + off);
+
+		if (r == NULL || r->vmsa || (hv->svsm_owned != NULL && hv->svsm_owned(hv->ctx, pa + off)))
+			return false;
+	}
+	return true;
+}
+
 static uint64_t serve_cpuid(struct vsnp_hv *hv, uint64_t req)
 {
 	unsigned reg = (unsigned)(req >> 30) & 3;
@@ -45,11 +66,9 @@ static uint64_t serve_psc(struct vsnp_hv *hv, uint64_t req)
 {
 	uint64_t gpa = ((req >> GHCB_MSR_PSC_GFN_SHIFT) & GHCB_MSR_PSC_GFN_MASK) * HV_PAGE;
 	unsigned op = (unsigned)(req >> GHCB_MSR_PSC_OP_SHIFT) & 0xF;
-	const struct rmp_entry *e = rmp_model_entry(hv->rmp, gpa);
 	uint64_t err = HV_MSR_ERROR;
 
-	if ((op == GHCB_PSC_OP_PRIVATE || op == GHCB_PSC_OP_SHARED) && e != NULL &&
-	    is_guest_page(hv, gpa) && !e->vmsa &&
+	if ((op == GHCB_PSC_OP_PRIVATE || op == GHCB_PSC_OP_SHARED) && guest_may_convert(hv, gpa, HV_PAGE) &&
 	    rmp_model_set_private(hv->rmp, gpa, false, op == GHCB_PSC_OP_PRIVATE) == SVSM_OK) {
 		err = 0;
 		if (vsnp_npt_drop(hv->npt, gpa, HV_PAGE) != SVSM_OK)
@@ -138,14 +157,8 @@ static int psc_entry(struct vsnp_hv *hv, uint64_t e)
 	uint64_t len = large ? HV_2M : HV_PAGE;
 
 	if ((e & PSC_ENTRY_RSVD_MASK) != 0 || (op != GHCB_PSC_OP_PRIVATE && op != GHCB_PSC_OP_SHARED) ||
-	    (large && (gpa & (HV_2M - 1)) != 0) || !memmap_contains(hv->guest_ram, gpa, gpa + len))
+	    (large && (gpa & (HV_2M - 1)) != 0) || !guest_may_convert(hv, gpa, len))
 		return SVSM_EINVAL;
-	for (uint64_t off = 0; off < len; off += HV_PAGE) {
-		const struct rmp_entry *r = rmp_model_entry(hv->rmp, gpa + off);
-
-		if (r == NULL || r->vmsa)
-			return SVSM_EINVAL; /* never a VMSA: that would end its vCPU (the SVSM owns them) */
-	}
 	if (rmp_model_set_private(hv->rmp, gpa, large, op == GHCB_PSC_OP_PRIVATE) != SVSM_OK)
 		return SVSM_EINVAL;
 	return vsnp_npt_drop(hv->npt, gpa, len);

@@ -286,6 +286,13 @@ static int guest_cpuid(void *ctx, uint32_t leaf, uint32_t subleaf, uint32_t out[
 	return err;
 }
 
+/* A guest-RAM page the SVSM owns: one vsnp took from the lent pool, or one the VM's rules give the SVSM. */
+static bool guest_page_svsm_owned(void *ctx, uint64_t pa)
+{
+	(void)ctx;
+	return lent_mapped(pa) || (vsnp.vm != NULL && svsm_vm_page_is_svsm_owned(vsnp.vm, pa));
+}
+
 static int hv_cpuid(void *ctx, uint32_t leaf, uint32_t subleaf, struct cpuid_regs *out)
 {
 	(void)ctx;
@@ -552,6 +559,7 @@ int vsnp_init(const char **why)
 		.cbit_pos = vsnp.cbit_pos,
 		.features = GHCB_HV_FT_SNP | GHCB_HV_FT_SNP_AP_CREATION | GHCB_HV_FT_SNP_MULTI_VMPL,
 		.cpuid = guest_cpuid,
+		.svsm_owned = guest_page_svsm_owned,
 	};
 	ops_init();
 	platform_install(&vsnp_ops);
