@@ -25,14 +25,22 @@ static int free_slot(const struct svsm_vm *vm)
 }
 
 /*
- * The VMSA checks of CREATE_VCPU on the SVSM's own copy (SVSM spec §6.3):
- * VMPL not 0 and not below the caller's (and a VMPL that exists),
- * EFER.SVME set, SEV_FEATURES equal to the startup vCPU's.
+ * The VMSA checks of CREATE_VCPU on the SVSM's own copy (SVSM spec §6.3
+ * lets the SVSM refuse a VMSA it will not run): the VMPL is the guest's
+ * own, EFER.SVME set, SEV_FEATURES equal to the startup vCPU's.
+ *
+ * Only the guest's VMPL, not "the caller's or a less privileged one", as
+ * COCONUT-SVSM also has it: every vCPU then has the same rights, so the
+ * one set of RMP grants (core_grant gives VMPL1..guest VMPL), vsnp's one
+ * nested view and a dispatcher that serves every call with the guest's
+ * rights are exact. A VMPL3 vCPU would need its own view and its own call
+ * rights (a VMPL3 caller must not PVALIDATE or lend VMPL2's pages); no
+ * client needs one (Linux and OVMF each run at one VMPL).
  */
 static bool vmsa_acceptable(const struct svsm_vm *vm, const struct vmsa *v)
 {
-	return v->vmpl != 0 && v->vmpl >= vm->guest_vmpl && v->vmpl < SNP_VMPL_COUNT &&
-	       (v->efer & VMSA_EFER_SVME) != 0 && v->sev_features == vm->sev_features;
+	return v->vmpl == vm->guest_vmpl && (v->efer & VMSA_EFER_SVME) != 0 &&
+	       v->sev_features == vm->sev_features;
 }
 
 static uint64_t create(struct svsm_vm *vm, uint64_t vmsa_gpa, uint64_t ca_gpa, uint32_t apic_id)

@@ -102,7 +102,12 @@ void svsm_dispatch(struct svsm_vm *vm, unsigned vcpu, struct svsm_regs *regs)
 	uint32_t call = (uint32_t)(regs->rax & SVSM_CALL_MASK);
 	struct svsm_attest *attest = __atomic_load_n(&vm->attest, __ATOMIC_ACQUIRE);
 
-	if (vcpu >= SVSM_MAX_VCPUS || !vm->vcpu[vcpu].used) {
+	/*
+	 * Every call is served with the guest's rights (grants to VMPL1..guest
+	 * VMPL, its pages), so the caller must be a vCPU at the guest's VMPL;
+	 * CREATE_VCPU makes no other, and a caller at any other VMPL gets none.
+	 */
+	if (vcpu >= SVSM_MAX_VCPUS || !vm->vcpu[vcpu].used || vm->vcpu[vcpu].vmpl != vm->guest_vmpl) {
 		regs->rax = SVSM_ERR_INVALID_REQUEST;
 		return;
 	}

@@ -346,6 +346,7 @@ static void test_vcpus(void)
 		{ vmsa, ca2, 0, 2, efer, feat, SVSM_ERR_INVALID_PARAMETER, "an APIC ID that has a vCPU" },
 		{ vmsa, ca2, 1, 0, efer, feat, SVSM_ERR_INVALID_PARAMETER, "VMSA for VMPL0" },
 		{ vmsa, ca2, 1, 1, efer, feat, SVSM_ERR_INVALID_PARAMETER, "VMSA for VMPL1, above the caller" },
+		{ vmsa, ca2, 1, 3, efer, feat, SVSM_ERR_INVALID_PARAMETER, "VMSA for VMPL3, not the guest's VMPL" },
 		{ vmsa, ca2, 1, 4, efer, feat, SVSM_ERR_INVALID_PARAMETER, "VMSA for VMPL4" },
 		{ vmsa, ca2, 1, 2, efer & ~VMSA_EFER_SVME, feat, SVSM_ERR_INVALID_PARAMETER, "EFER.SVME clear" },
 		{ vmsa, ca2, 1, 2, efer, feat | 4, SVSM_ERR_INVALID_PARAMETER, "SEV_FEATURES not the caller's" },
@@ -365,7 +366,7 @@ static void test_vcpus(void)
 		restored += guest_probe_read((volatile uint8_t *)(uintptr_t)vmsa, &v) == 0 &&
 			    guest_probe_write((volatile uint8_t *)(uintptr_t)vmsa + 8, 0) == 0;
 	}
-	check(refusals == sizeof(bad) / sizeof(bad[0]), "CREATE_VCPU refuses each of 14 bad requests with its code");
+	check(refusals == sizeof(bad) / sizeof(bad[0]), "CREATE_VCPU refuses each of 15 bad requests with its code");
 	check(restored == sizeof(bad) / sizeof(bad[0]), "... and the VMSA page stays the guest's after each");
 
 	build_vmsa(vmsa, 2, efer, feat);

@@ -447,12 +447,30 @@ static void test_create_delete(void **state)
 	assert_int_equal(call(CALL(0, SVSM_CORE_DELETE_VCPU), NEW_VMSA, 0, 0, NULL),
 			 SVSM_ERR_FAIL_INUSE);
 	assert_unchanged();
-	/* A VMSA for a less privileged VMPL (3) is allowed (§6.3: not below the caller's). */
+	/*
+	 * A VMSA for a less privileged VMPL (3) is refused: only the guest's
+	 * VMPL runs (core_vcpu.c says why), so no vCPU gets rights it was not
+	 * meant to have. The page is the guest's again.
+	 */
 	vm.vcpu[1].running = false;
 	assert_int_equal(call(CALL(0, SVSM_CORE_DELETE_VCPU), NEW_VMSA, 0, 0, NULL), SVSM_SUCCESS);
 	write_vmsa(NEW_VMSA, 3, VMSA_EFER_SVME, FEATURES);
+	snap();
+	assert_int_equal(create(NEW_VMSA, NEW_CA, 1), SVSM_ERR_INVALID_PARAMETER);
+	assert_unchanged();
+	assert_false(vm.vcpu[1].used);
+	/* And should a vCPU at another VMPL exist, its calls are served with no rights at all. */
+	write_vmsa(NEW_VMSA, GUEST_VMPL, VMSA_EFER_SVME, FEATURES);
 	assert_int_equal(create(NEW_VMSA, NEW_CA, 1), SVSM_SUCCESS);
-	assert_int_equal(vm.vcpu[1].vmpl, 3);
+	vm.vcpu[1].vmpl = 3;
+	struct svsm_regs r = { CALL(0, SVSM_CORE_QUERY_PROTOCOL), CALL(0, 1), 0, 0, 0 };
+
+	svsm_dispatch(&vm, 1, &r);
+	assert_int_equal(r.rax, SVSM_ERR_INVALID_REQUEST);
+	vm.vcpu[1].vmpl = GUEST_VMPL;
+	r = (struct svsm_regs){ CALL(0, SVSM_CORE_QUERY_PROTOCOL), CALL(0, 1), 0, 0, 0 };
+	svsm_dispatch(&vm, 1, &r);
+	assert_int_equal(r.rax, SVSM_SUCCESS);
 }
 
 struct bad_vcpu {
@@ -467,7 +485,7 @@ struct bad_vcpu {
 static void test_create_bad(void **state)
 {
 	const uint64_t svme = VMSA_EFER_SVME;
-	const struct bad_vcpu bad[17] = {
+	const struct bad_vcpu bad[18] = {
 		{ "misaligned VMSA", NEW_VMSA + 8, NEW_CA, 1, GUEST_VMPL, svme, FEATURES,
 		  SVSM_ERR_INVALID_ADDRESS },
 		{ "misaligned CA", NEW_VMSA, NEW_CA + 8, 1, GUEST_VMPL, svme, FEATURES,
@@ -490,6 +508,7 @@ static void test_create_bad(void **state)
 		  SVSM_ERR_INVALID_ADDRESS },
 		{ "wrong VMPL", NEW_VMSA, NEW_CA, 1, 1, svme, FEATURES, SVSM_ERR_INVALID_PARAMETER },
 		{ "VMPL0", NEW_VMSA, NEW_CA, 1, 0, svme, FEATURES, SVSM_ERR_INVALID_PARAMETER },
+		{ "VMPL 3, below the guest's", NEW_VMSA, NEW_CA, 1, 3, svme, FEATURES, SVSM_ERR_INVALID_PARAMETER },
 		{ "VMPL 4", NEW_VMSA, NEW_CA, 1, 4, svme, FEATURES, SVSM_ERR_INVALID_PARAMETER },
 		{ "EFER.SVME clear", NEW_VMSA, NEW_CA, 1, GUEST_VMPL, 0x500, FEATURES,
 		  SVSM_ERR_INVALID_PARAMETER },
