@@ -227,7 +227,8 @@ static uint64_t withdraw(struct svsm_vm *vm, uint64_t gpa)
 {
 	struct svsm_lent_pool *p = vm->lent;
 	struct svsm_withdraw_hdr hdr = { .entries = 0 };
-	uint64_t list[SVSM_PVALIDATE_MAX_COUNT];
+	/* Every entry that fits in the guest's page: 511 for a list at page offset 0. */
+	uint64_t list[SVSM_LIST_PAGE_ENTRIES];
 	uint64_t off = gpa & (SVSM_PAGE - 1), rc;
 	unsigned room, n = 0;
 	uint8_t more;
@@ -235,7 +236,7 @@ static uint64_t withdraw(struct svsm_vm *vm, uint64_t gpa)
 	/* §6.6: no room for a single entry (the area at page offset 0xFF8) is a bad parameter. */
 	if ((gpa & 7) != 0 || off + sizeof(hdr) + 8 > SVSM_PAGE)
 		return SVSM_ERR_INVALID_PARAMETER;
-	room = (unsigned)((SVSM_PAGE - off - sizeof(hdr)) / 8);
+	room = (unsigned)((SVSM_PAGE - off - sizeof(hdr)) / 8); /* <= SVSM_LIST_PAGE_ENTRIES: off >= 0 */
 	rc = core_check_range(vm, gpa & ~(SVSM_PAGE - 1), SVSM_PAGE, SVSM_PAGE, true);
 	if (rc == SVSM_SUCCESS && core_ca_header_overlaps(vm, gpa, sizeof(hdr)))
 		rc = SVSM_ERR_INVALID_ADDRESS; /* the list would land on call_pending */

@@ -89,6 +89,13 @@ _Static_assert(sizeof(struct svsm_withdraw_hdr) == 8, "WITHDRAW_MEM header");
 
 /* (4088 - 8) / 8 entries fit in the calling-area buffer. */
 #define SVSM_PVALIDATE_MAX_COUNT 510
+/*
+ * A list may not cross its page (SVSM spec 58019 §6.2, §6.6): at page
+ * offset 0, (4096 - 8) / 8 entries follow the 8-byte header. WITHDRAW_MEM
+ * fills as many as fit where the guest put its list.
+ */
+#define SVSM_LIST_PAGE_ENTRIES 511
+_Static_assert(SVSM_LIST_PAGE_ENTRIES == (4096 - sizeof(struct svsm_withdraw_hdr)) / 8, "a page of list entries");
 
 /* §5.8 vTPM: platform commands (bit n of the VTPM_QUERY bitmap), TPM_SEND_COMMAND layout. */
 #define SVSM_VTPM_TPM_SEND_COMMAND 8u

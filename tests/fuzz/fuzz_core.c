@@ -9,6 +9,10 @@
  * no guest access, no other page has the VMSA bit, and no page lent
  * through DEPOSIT_MEM is reachable from a lower VMPL.
  *
+ * Ops (16 bytes each): a call; bytes copied into guest memory; or a
+ * generated list of pages the guest owns (up to 511, so the lent pool can
+ * outgrow one calling-area list).
+ *
  * Layout (6 MiB, RMP-modelled): [0, 2 MiB) 4 KiB entries, [2, 4 MiB) one
  * 2 MiB entry, [4, 5 MiB) 4 KiB entries, [5, 6 MiB) SVSM memory.
  */
@@ -163,6 +167,22 @@ static void check_invariants(uint64_t rc)
 	}
 }
 
+static void make_list(uint64_t dst, uint64_t first, unsigned count)
+{
+	struct svsm_pvalidate_hdr h = { (uint16_t)count, 0, 0 };
+
+	memcpy(sim.mem + dst, &h, sizeof(h));
+	for (unsigned i = 0; i < count; i++) {
+		uint64_t page = (first + 4096ull * i) % RAM_END;
+
+		/* [2, 4 MiB) is one 2 MiB RMP entry: listed, not owned page by page. */
+		if ((page < 2 * MB || page >= 4 * MB) && page != dst &&
+		    core_check_range(&vm, page, 4096, 4096, false) == SVSM_SUCCESS)
+			own(page);
+		memcpy(sim.mem + dst + sizeof(h) + 8ull * i, &page, 8);
+	}
+}
+
 /* Turns an input word into an address: mostly near the interesting pages, sometimes anywhere. */
 static uint64_t pick_gpa(uint32_t w)
 {
@@ -193,6 +213,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(&b, data + pos + 8, 4);
 		memcpy(&n, data + pos + 12, 2);
 		pos += 16;
+		/*
+		 * A list of n % 512 consecutive 4 KiB pages from page a (wrapping
+		 * in guest RAM) at page b, each page the guest's first where no rule
+		 * says it is the SVSM's: so the pool can hold over 510 lent pages
+		 * and a whole-page WITHDRAW_MEM list fills up.
+		 */
+		if ((op & 0xE0) == 0xA0) {
+			make_list(pick_gpa(b) & 0x3F000, ((uint64_t)a << 12) % RAM_END, n % 512u);
+			continue;
+		}
 		/* Some input bytes become guest memory: a list, a VMSA, a calling area. */
 		if (op & 0x80) {
 			size_t len = size - pos < (size_t)(n & 0x7FF) ? size - pos : (size_t)(n & 0x7FF);

@@ -673,6 +673,44 @@ static void test_deposit_withdraw(void **state)
 	assert_int_equal(svsm_lent_take(&vm, &taken), SVSM_ENOMEM);
 }
 
+/*
+ * WITHDRAW_MEM into a list of its own page (offset 0, not a calling
+ * area): 511 entries fit and are filled, every one a lent page handed
+ * back; the bytes after the page untouched. (It once filled a 510-entry
+ * array up to 511: a stack overflow ASan reports.)
+ */
+static void test_withdraw_a_full_page(void **state)
+{
+	const uint64_t list = SPARE + 0x4000;
+	uint64_t e[2] = { SPARE, 4 * MB | 1 };
+	uint64_t got[SVSM_LIST_PAGE_ENTRIES];
+	uint16_t n = 0;
+	uint64_t first;
+
+	(void)state;
+	svsm_vm_set_lent_pool(&vm, &pool);
+	validate(SPARE, false);
+	own_4m();
+	guest_owns(list);
+	assert_int_equal(deposit_at(BOOT_CA + 8, 2, e), SVSM_SUCCESS);
+	assert_int_equal(pool.count, 513);
+	memset(sim.mem + list + 4096, 0x3C, 16);
+	assert_int_equal(withdraw_at(list, &n, &first), SVSM_SUCCESS);
+	assert_int_equal(n, SVSM_LIST_PAGE_ENTRIES);
+	assert_int_equal(pool.count, 513 - SVSM_LIST_PAGE_ENTRIES);
+	memcpy(got, sim.mem + list + 8, sizeof(got));
+	for (unsigned i = 0; i < SVSM_LIST_PAGE_ENTRIES; i++) {
+		assert_true(got[i] == SPARE || (got[i] >= 4 * MB && got[i] < 6 * MB && (got[i] & 0xFFF) == 0));
+		assert_int_equal(rmp_at(got[i])->perms[GUEST_VMPL], RMP_PERM_ALL >> 8);
+		assert_false(core_lent_overlaps(&vm, got[i], 4096));
+	}
+	for (unsigned i = 0; i < 16; i++)
+		assert_int_equal(sim.mem[list + 4096 + i], 0x3C);
+	assert_int_equal(withdraw_at(list, &n, &first), SVSM_SUCCESS);
+	assert_int_equal(n, 2);
+	assert_int_equal(pool.count, 0);
+}
+
 /* What core_lent_overlaps answers, by a plain scan of the pool. */
 static bool lent_scan(uint64_t gpa, uint64_t len)
 {
@@ -867,6 +905,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_remap_ca, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vm_init, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deposit_withdraw, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_withdraw_a_full_page, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deposit_bad, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lent_ranges_match_a_scan, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lists_over_a_ca_header_refused, setup, teardown),
