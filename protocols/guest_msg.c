@@ -28,24 +28,56 @@ static int gcm_begin(mbedtls_gcm_context *gcm, const uint8_t key[SNP_VMPCK_LEN],
 	return mbedtls_gcm_setkey(gcm, MBEDTLS_CIPHER_ID_AES, key, 8 * SNP_VMPCK_LEN);
 }
 
+/*
+ * Encrypts len bytes of plain under key with the IV of seqno and the AAD of
+ * hdr (the SVSM's own header), writing the ciphertext to out and the tag to
+ * hdr->authtag. The output may be a page the hypervisor can write: GCM
+ * hashes the ciphertext it produced, so each chunk is made in private
+ * memory and only then copied out; nothing is ever read back from out.
+ */
+#define SEAL_CHUNK 256u
+_Static_assert(SEAL_CHUNK % 16 == 0, "GCM updates but the last are whole blocks");
+
+static int seal_to(const uint8_t key[SNP_VMPCK_LEN], uint64_t seqno, struct snp_guest_msg_hdr *hdr,
+		   const void *plain, size_t len, uint8_t *out)
+{
+	mbedtls_gcm_context gcm;
+	uint8_t iv[SNP_MSG_IV_LEN], chunk[SEAL_CHUNK];
+	const uint8_t *in = plain;
+	int rc;
+
+	memset(hdr->authtag, 0, sizeof(hdr->authtag));
+	rc = gcm_begin(&gcm, key, seqno, iv);
+	if (rc == 0)
+		rc = mbedtls_gcm_starts(&gcm, MBEDTLS_GCM_ENCRYPT, iv, sizeof(iv),
+					(const uint8_t *)hdr + SNP_MSG_AAD_OFFSET, SNP_MSG_AAD_LEN);
+	for (size_t done = 0; rc == 0 && done < len; done += SEAL_CHUNK) {
+		size_t n = len - done < SEAL_CHUNK ? len - done : SEAL_CHUNK;
+
+		rc = mbedtls_gcm_update(&gcm, n, in + done, chunk);
+		if (rc == 0)
+			memcpy(out + done, chunk, n);
+	}
+	if (rc == 0)
+		rc = mbedtls_gcm_finish(&gcm, hdr->authtag, SNP_MSG_AUTHTAG_LEN);
+	mbedtls_gcm_free(&gcm);
+	mbedtls_platform_zeroize(chunk, sizeof(chunk));
+	return rc == 0 ? SVSM_OK : SVSM_EIO;
+}
+
 int snp_msg_encrypt(const uint8_t key[SNP_VMPCK_LEN], struct snp_guest_msg *msg,
 		    const void *plain, size_t len)
 {
-	mbedtls_gcm_context gcm;
-	uint8_t iv[SNP_MSG_IV_LEN];
-	int rc;
+	struct snp_guest_msg_hdr hdr;
+	int err;
 
 	if (len > SNP_MSG_PAYLOAD_MAX)
 		return SVSM_EINVAL;
-	memset(msg->hdr.authtag, 0, sizeof(msg->hdr.authtag));
-	rc = gcm_begin(&gcm, key, msg->hdr.msg_seqno, iv);
-	if (rc == 0)
-		rc = mbedtls_gcm_crypt_and_tag(&gcm, MBEDTLS_GCM_ENCRYPT, len, iv, sizeof(iv),
-					       (const uint8_t *)&msg->hdr + SNP_MSG_AAD_OFFSET,
-					       SNP_MSG_AAD_LEN, plain, msg->payload,
-					       SNP_MSG_AUTHTAG_LEN, msg->hdr.authtag);
-	mbedtls_gcm_free(&gcm);
-	return rc == 0 ? SVSM_OK : SVSM_EIO;
+	memcpy(&hdr, &msg->hdr, sizeof(hdr)); /* read once: the IV and AAD come from this copy */
+	err = seal_to(key, hdr.msg_seqno, &hdr, plain, len, msg->payload);
+	if (err == SVSM_OK)
+		memcpy(&msg->hdr, &hdr, sizeof(hdr));
+	return err;
 }
 
 int snp_msg_decrypt(const uint8_t key[SNP_VMPCK_LEN], const struct snp_guest_msg *msg,
@@ -119,10 +151,28 @@ int snp_msg_seal(struct snp_msg_ctx *c, uint8_t type, const void *payload, size_
 		return SVSM_EINVAL; /* requests have odd types (§6.1) */
 	if (c->seqno >= SEQNO_LAST)
 		return SVSM_ERANGE;
-	snp_msg_hdr_init(msg, type, c->seqno + 1, (uint16_t)len, c->vmpck_id);
-	err = snp_msg_encrypt(c->key, msg, payload, len);
+	/*
+	 * The header is built here and never read back from msg, which may be
+	 * the shared request page: a hypervisor rewriting it meanwhile cannot
+	 * choose the IV (it is the context's own counter) or the AAD. The
+	 * header goes out last, once, with its tag.
+	 */
+	struct snp_guest_msg_hdr hdr;
+
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.msg_seqno = c->seqno + 1;
+	hdr.algo = SNP_MSG_ALGO_AES_256_GCM;
+	hdr.hdr_version = SNP_MSG_HDR_VERSION;
+	hdr.hdr_sz = SNP_MSG_HDR_SIZE;
+	hdr.msg_type = type;
+	hdr.msg_version = SNP_MSG_VERSION;
+	hdr.msg_sz = (uint16_t)len;
+	hdr.msg_vmpck = c->vmpck_id;
+	err = seal_to(c->key, c->seqno + 1, &hdr, payload, len, msg->payload);
 	if (err != SVSM_OK)
 		return err; /* nothing went out: the key stays */
+	memset(msg->payload + len, 0, sizeof(msg->payload) - len);
+	memcpy(&msg->hdr, &hdr, sizeof(hdr));
 	c->pending = true;
 	c->pending_type = type;
 	return SVSM_OK;

@@ -34,7 +34,11 @@ int snp_msg_init(struct snp_msg_ctx *c, const uint8_t key[SNP_VMPCK_LEN], unsign
 
 /*
  * Encrypts payload as a request of `type` into msg (the whole page is
- * written). The same sealed page is what a BUSY retry sends again.
+ * written). The same sealed page is what a BUSY retry sends again. msg may
+ * be the shared request page: the header is built in private memory with
+ * the IV from the context's own counter, the ciphertext made in private
+ * chunks, and nothing is ever read back from msg (a hypervisor rewriting
+ * the page meanwhile cannot force an IV or AAD on the VMPCK).
  * SVSM_OK; SVSM_EINVAL (len 0 or beyond the page, type 0 or even);
  * SVSM_EBUSY (a request is pending); SVSM_ERANGE (the sequence numbers
  * are used up); SVSM_EPERM (key wiped); SVSM_EIO (cipher failure).
@@ -58,7 +62,11 @@ void snp_msg_abandon(struct snp_msg_ctx *c);
 /* Clears msg and fills the §6.1 header fields (algorithm, versions, sizes, type, key, seqno). */
 void snp_msg_hdr_init(struct snp_guest_msg *msg, uint8_t type, uint64_t seqno, uint16_t len,
 		      uint8_t vmpck_id);
-/* Low-level AES-256-GCM with the §6.1 IV/AAD rules, shared with the PSP model. */
+/*
+ * Low-level AES-256-GCM with the §6.1 IV/AAD rules, shared with the PSP
+ * model: msg's header is read once (IV and AAD from that copy), the
+ * ciphertext and the header with its tag written, nothing read back.
+ */
 int snp_msg_encrypt(const uint8_t key[SNP_VMPCK_LEN], struct snp_guest_msg *msg,
 		    const void *plain, size_t len);
 int snp_msg_decrypt(const uint8_t key[SNP_VMPCK_LEN], const struct snp_guest_msg *msg,

@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 #include <mbedtls/gcm.h>
+#include <pthread.h>
 
 #include "protocols/guest_msg.h"
 #include "svsm/errno.h"
@@ -206,6 +207,59 @@ static void test_open_refusals(void **state)
 	assert_true(ctx.wiped);
 }
 
+/*
+ * A hypervisor that rewrites the shared request page while the SVSM seals
+ * into it: another thread keeps writing its own sequence number and AAD
+ * bytes over the header. Every sealed message must still be the one the
+ * context's counter makes: it opens under IV 1 and the SVSM's header, never
+ * under the hypervisor's (which would be a forced IV: GCM nonce reuse).
+ */
+static struct snp_guest_msg shared_req;
+static volatile bool rewriting;
+
+static void *hypervisor_rewrites(void *arg)
+{
+	volatile struct snp_guest_msg_hdr *h = &shared_req.hdr;
+
+	(void)arg;
+	while (rewriting) {
+		h->msg_seqno = 0x4242;
+		h->msg_type = 0x7F;
+		h->msg_sz = 0x10;
+	}
+	return NULL;
+}
+
+static void test_seal_into_a_page_the_hypervisor_rewrites(void **state)
+{
+	static const char payload[] = "report request from the SVSM, sealed under VMPCK0";
+	static struct snp_guest_msg expect;
+	static uint8_t out[sizeof(payload)];
+	pthread_t hv;
+	unsigned forced = 0;
+
+	(void)state;
+	rewriting = true;
+	assert_int_equal(pthread_create(&hv, NULL, hypervisor_rewrites, NULL), 0);
+	for (unsigned i = 0; i < 20000; i++) {
+		assert_int_equal(snp_msg_init(&ctx, key, 0), SVSM_OK);
+		assert_int_equal(snp_msg_seal(&ctx, SNP_MSG_REPORT_REQ, payload, sizeof(payload), &shared_req),
+				 SVSM_OK);
+		/* What the PSP must see: the SVSM's header (seqno 1), the ciphertext and tag as written. */
+		snp_msg_hdr_init(&expect, SNP_MSG_REPORT_REQ, 1, sizeof(payload), 0);
+		memcpy(expect.hdr.authtag, shared_req.hdr.authtag, sizeof(expect.hdr.authtag));
+		memcpy(expect.payload, shared_req.payload, sizeof(payload));
+		if (snp_msg_decrypt(key, &expect, out, sizeof(payload)) != SVSM_OK ||
+		    memcmp(out, payload, sizeof(payload)) != 0)
+			forced++;
+	}
+	rewriting = false;
+	pthread_join(hv, NULL);
+	if (forced != 0)
+		print_error("%u of 20000 requests were sealed under the hypervisor's header\n", forced);
+	assert_int_equal(forced, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -214,6 +268,7 @@ int main(void)
 		cmocka_unit_test_setup(test_exchange, setup),
 		cmocka_unit_test_setup(test_seal_refusals, setup),
 		cmocka_unit_test_setup(test_open_refusals, setup),
+		cmocka_unit_test(test_seal_into_a_page_the_hypervisor_rewrites),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -221,6 +221,7 @@ int psp_model_guest_request(struct psp_model *p, const struct snp_guest_msg *req
 			    struct snp_guest_msg *resp, uint64_t *fw_error)
 {
 	static struct snp_guest_msg req; /* the model's own copy of the shared page */
+	static struct snp_guest_msg out; /* the response, until it is complete */
 	struct snp_report_req q;
 	struct snp_report_rsp rsp;
 	const struct snp_guest_msg_hdr *h = &req.hdr;
@@ -239,9 +240,11 @@ int psp_model_guest_request(struct psp_model *p, const struct snp_guest_msg *req
 	if (report(p, key, &q, &rsp) != 0)
 		return SVSM_EIO;
 
-	snp_msg_hdr_init(resp, SNP_MSG_REPORT_RSP, h->msg_seqno + 1, sizeof(rsp), (uint8_t)key);
-	if (snp_msg_encrypt(p->vmpck[key], resp, &rsp, sizeof(rsp)) != SVSM_OK)
+	/* Built in the model's own memory and copied out once: resp may be a page others can write. */
+	snp_msg_hdr_init(&out, SNP_MSG_REPORT_RSP, h->msg_seqno + 1, sizeof(rsp), (uint8_t)key);
+	if (snp_msg_encrypt(p->vmpck[key], &out, &rsp, sizeof(rsp)) != SVSM_OK)
 		return SVSM_EIO;
+	memcpy(resp, &out, sizeof(out));
 	p->seqno[key] += 2;
 	p->requests++;
 	*fw_error = 0;
