@@ -310,6 +310,61 @@ int pgt_map(struct pgtable *pt, uint64_t va, uint64_t pa, uint64_t size, unsigne
 	return SVSM_OK;
 }
 
+static bool table_empty(const uint64_t *t)
+{
+	for (unsigned i = 0; i < ENTRIES; i++) {
+		if (t[i] != 0)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The tables below the table at tpa (at `level`, covering from base) that
+ * meet [lo, hi): each child table pruned first, then freed if it maps
+ * nothing. Its entry is cleared and every CPU-side cache of it flushed
+ * before the page goes back, so no walk can reach a freed page.
+ */
+static void prune_table(struct pgtable *pt, uint64_t tpa, int level, uint64_t base, uint64_t lo,
+			uint64_t hi, unsigned *freed)
+{
+	uint64_t *t = table(pt, tpa);
+	uint64_t span = LEVEL_SPAN(level);
+	unsigned first = lo > base ? (unsigned)((lo - base) / span) : 0;
+
+	for (unsigned i = first; i < ENTRIES && base + i * span < hi; i++) {
+		uint64_t e = t[i];
+
+		if (!(e & PTE_P) || (e & PTE_PS))
+			continue;
+		uint64_t child = entry_pa(pt, e, false);
+
+		if (level > 2)
+			prune_table(pt, child, level - 1, base + i * span, lo, hi, freed);
+		if (!table_empty(table(pt, child)))
+			continue;
+		t[i] = 0;
+		pt->ops->flush_all(pt->ctx);
+		pt->ops->free_table(pt->ctx, child);
+		(*freed)++;
+	}
+}
+
+int pgt_prune(struct pgtable *pt, uint64_t va, uint64_t size, unsigned *freed)
+{
+	unsigned n = 0;
+
+	if (!range_ok(va, size) || pt->ops->free_table == NULL)
+		return SVSM_EINVAL;
+	/* Sign-extended halves: the root's index is bits 47:39 whichever half va is in. */
+	uint64_t base = va < CANON_LOW_END ? 0 : CANON_HIGH_START - CANON_LOW_END;
+
+	prune_table(pt, pt->root_pa, 4, base, va, va + size == 0 ? ~0ull : va + size, &n);
+	if (freed != NULL)
+		*freed = n;
+	return SVSM_OK;
+}
+
 int pgt_lookup(const struct pgtable *pt, uint64_t va, uint64_t *pa, unsigned *flags)
 {
 	uint64_t *e, span;

@@ -16,7 +16,9 @@
  *    PGT_FLUSH_ALL_PAGES pages change (docs/ARCHITECTURE.md §TLB policy);
  *  - table pages are never freed by unmap (their number is bounded by the
  *    address space the SVSM uses; freeing would need a shootdown of the
- *    paging-structure caches of every CPU sharing them);
+ *    paging-structure caches of every CPU sharing them); pgt_prune frees
+ *    the empty ones of a range whose tables no other root shares and no
+ *    other CPU caches (a CPL3 task's user half);
  *  - intermediate entries are present, writable, executable, carry the
  *    encryption bit, and user only if a user leaf below needs it: the leaf
  *    decides the rights.
@@ -46,6 +48,8 @@ struct pgtable_ops {
 	void (*flush_page)(void *ctx, uint64_t va);
 	/* Many changed: drop every non-global and global translation. */
 	void (*flush_all)(void *ctx);
+	/* A table page pgt_prune took out (after flush_all): give it back. NULL: nothing is pruned. */
+	void (*free_table)(void *ctx, uint64_t pa);
 };
 
 struct pgtable {
@@ -74,6 +78,16 @@ int pgt_unmap(struct pgtable *pt, uint64_t va, uint64_t size);
  * if a page of the range is not mapped; SVSM_EINVAL, SVSM_ENOMEM (split).
  */
 int pgt_protect(struct pgtable *pt, uint64_t va, uint64_t size, unsigned flags);
+/*
+ * Frees every table page below the root that maps nothing and lies in
+ * [va, va + size) or holds only such tables: its entry above is cleared,
+ * the translations flushed (flush_all, the paging-structure caches), then
+ * the page goes to free_table. The root is never freed. Only for tables
+ * this root alone uses and no other CPU caches (the caller's promise).
+ * SVSM_EINVAL for a bad range or no free_table; else SVSM_OK with *freed
+ * (may be NULL) the number of table pages given back.
+ */
+int pgt_prune(struct pgtable *pt, uint64_t va, uint64_t size, unsigned *freed);
 /*
  * The translation of va: SVSM_OK with *pa (of va itself, encryption bit
  * stripped), *flags (PGT_*, PGT_LARGE for a 2 MiB page), or SVSM_ENOENT.

@@ -33,6 +33,12 @@
 #define TASK_BRK_MAX (256ull << 20)  /* brk may grow this far past the image */
 #define TASK_MMAP_MAX (64ull << 20)  /* one mmap at most */
 #define TASK_PAGES_MAX 16384         /* 64 MiB of user memory per task at most */
+/*
+ * Page-table pages of the user half at most (4 MiB): the vtpm module
+ * needs 12; emptied tables are freed at munmap, so only memory mapped
+ * now costs tables, and scattering it wider than this gets ENOMEM.
+ */
+#define TASK_TABLE_PAGES_MAX 1024
 #define TASK_IO_MAX (64u << 10)      /* fd 0 and fd 1 buffers */
 #define TASK_REGIONS 64              /* mmap regions at once */
 

@@ -59,7 +59,7 @@ static void flush_all(void *ctx)
 	cr4_write(cr4);
 }
 
-static const struct pgtable_ops kernel_ops = { table_alloc, vm_table_va, vm_flush_page, flush_all };
+static const struct pgtable_ops kernel_ops = { table_alloc, vm_table_va, vm_flush_page, flush_all, NULL };
 
 struct pgtable *vm_kernel_pt(void)
 {

@@ -75,10 +75,11 @@ void task_cpu_init(void)
 
 /* ---- user page tables ---- */
 
+/* Table pages count against the task (TASK_TABLE_PAGES_MAX): a module cannot spend the SVSM's heap on them. */
 static uint64_t utable_alloc(void *ctx)
 {
 	struct task *t = ctx;
-	uint64_t pa = buddy_alloc(mm_buddy(), 0);
+	uint64_t pa = t->table_pages < TASK_TABLE_PAGES_MAX ? buddy_alloc(mm_buddy(), 0) : MM_PA_NONE;
 
 	if (pa != MM_PA_NONE) {
 		memset(phys_to_virt(pa), 0, PAGE_SIZE);
@@ -94,7 +95,20 @@ static void uflush_all(void *ctx)
 	cr3_write(cr3_read());
 }
 
-static const struct pgtable_ops user_ops = { utable_alloc, vm_table_va, vm_flush_page, uflush_all };
+/*
+ * An emptied user table goes back at once (pgt_prune): only the CPU running
+ * the task can cache the user half's tables (leaving a task loads another
+ * CR3, which drops them; no PCIDs), and uflush_all has run on this one.
+ */
+static void utable_free(void *ctx, uint64_t pa)
+{
+	struct task *t = ctx;
+
+	buddy_free(mm_buddy(), pa, 0);
+	t->table_pages--;
+}
+
+static const struct pgtable_ops user_ops = { utable_alloc, vm_table_va, vm_flush_page, uflush_all, utable_free };
 
 int task_map_anon(struct task *t, uint64_t va, uint64_t len, unsigned rights)
 {
@@ -127,6 +141,8 @@ int task_map_anon(struct task *t, uint64_t va, uint64_t len, unsigned rights)
 
 void task_unmap(struct task *t, uint64_t va, uint64_t len)
 {
+	bool any = false;
+
 	for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
 		uint64_t pa;
 
@@ -136,7 +152,11 @@ void task_unmap(struct task *t, uint64_t va, uint64_t len)
 			panic("task: unmapping a 4 KiB user page failed");
 		buddy_free(mm_buddy(), pa & ~(PAGE_SIZE - 1), 0);
 		t->pages--;
+		any = true;
 	}
+	/* The tables that mapped only this range go too: unmapped space costs nothing. */
+	if (any && pgt_prune(&t->pt, va, len, NULL) != SVSM_OK)
+		panic("task: pruning the user tables of a checked range failed");
 }
 
 /* The user half of a table level: frames and tables freed, bottom up. */

@@ -105,7 +105,7 @@ SELFTEST(task_testmod_static_pie_at_cpl3)
 	run_testmod(t, "testmod-pie");
 }
 
-/* modules/testmod/hostile.c: 26 hostile system calls, each refused as documented (exit 0). */
+/* modules/testmod/hostile.c: 26 hostile system calls, each refused as documented, and 4000 scattered mmap/munmap pairs (exit 0). */
 SELFTEST(task_hostile_syscall_arguments_refused)
 {
 	const uint8_t *elf;
@@ -119,8 +119,17 @@ SELFTEST(task_hostile_syscall_arguments_refused)
 	ST_ASSERT(modar_find(svsm_modules, (size_t)(svsm_modules_end - svsm_modules), "hostile", &elf, &n) == NULL);
 	buddy_get_stats(mm_buddy(), &before);
 	ST_EQ(task_create("hostile", elf, n, NULL, 0, &task, &why), SVSM_OK);
+	uint64_t tables_at_start = task->table_pages;
+
 	ST_EQ(run_to_end(task, NULL), TASK_EXITED);
 	ST_EQ(task->exit_code, 0);
+	/*
+	 * It mapped and unmapped 4000 pages, each in its own 2 MiB region: the
+	 * emptied tables went back (before: one table page or more each, 4000+
+	 * pages of the SVSM's heap kept until the task ended).
+	 */
+	ST_ASSERT(task->table_pages <= tables_at_start + 8);
+	ST_ASSERT(task->table_pages <= TASK_TABLE_PAGES_MAX);
 	task_destroy(task);
 	buddy_get_stats(mm_buddy(), &after);
 	ST_EQ(after.free_pages, before.free_pages);

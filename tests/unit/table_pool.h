@@ -50,7 +50,7 @@ static inline void table_pool_flush_all(void *ctx)
 }
 
 static const struct pgtable_ops table_pool_ops = {
-	table_pool_alloc, table_pool_va, table_pool_flush, table_pool_flush_all,
+	table_pool_alloc, table_pool_va, table_pool_flush, table_pool_flush_all, NULL,
 };
 
 #endif

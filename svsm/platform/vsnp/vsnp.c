@@ -120,7 +120,7 @@ static void npt_flush_all(void *ctx)
 	npt_flush(ctx, 0);
 }
 
-static const struct pgtable_ops npt_ops = { npt_alloc, npt_va, npt_flush, npt_flush_all };
+static const struct pgtable_ops npt_ops = { npt_alloc, npt_va, npt_flush, npt_flush_all, NULL };
 
 /* ---- the platform table ---- */
 
