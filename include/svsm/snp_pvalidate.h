@@ -38,10 +38,12 @@ int snp_rmpadjust_code(int eax);
 /*
  * PVALIDATE of one 4 KiB or 2 MiB page at va with the hardware's contract
  * kept across the fallback: success changes every page; *unchanged (CF)
- * means nothing was changed because some page already had the requested
+ * means nothing was changed because every page already had the requested
  * state; a failure leaves every page as it was. A 2 MiB request answered
  * with FAIL_SIZEMISMATCH is retried as 512 x 4 KiB; pages changed before a
- * failing or unchanged one are changed back. Returns the seam's code, or
+ * failing one are changed back, and when only some of the 512 already had
+ * the state all changed ones are changed back and FAIL_SIZEMISMATCH is
+ * returned (the caller asks page by page). Returns the seam's code, or
  * SNP_PVALIDATE_TORN if changing back failed.
  */
 int snp_pvalidate_page(snp_pvalidate_fn insn, void *ctx, uint64_t va, unsigned page_size,

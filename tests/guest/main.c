@@ -185,6 +185,16 @@ static void test_pvalidate(void)
 	check(pvalidate_one(big, true, false, false) == SVSM_SUCCESS && faults_404(big) &&
 		      faults_404(big + 2 * MIB - PAGE),
 	      "rescind 2 MiB: the whole range faults again");
+	/*
+	 * One page of a 2 MiB range (4 KiB RMP entries) already valid: a 2 MiB
+	 * PVALIDATE, even with ignore-CF, is not "no change" (that is the whole
+	 * range) but FAIL_SIZEMISMATCH, with no other page validated or granted.
+	 */
+	check(pvalidate_one(big + 300 * PAGE, false, true, false) == SVSM_SUCCESS &&
+		      pvalidate_one(big, true, true, true) == SVSM_ERR_PVALIDATE_FAIL_SIZEMISMATCH &&
+		      faults_404(big) && faults_404(big + 2 * MIB - PAGE) &&
+		      pvalidate_one(big + 300 * PAGE, false, false, false) == SVSM_SUCCESS,
+	      "PVALIDATE 2 MiB (ignore-CF) with one page already valid: FAIL_SIZEMISMATCH, nothing else validated");
 
 	const struct snp_secrets_page *s = (const struct snp_secrets_page *)(uintptr_t)boot->secrets_gpa;
 

@@ -129,16 +129,42 @@ static void test_fallback_unchanged_undoes(void **state)
 	bool unchanged;
 
 	(void)state;
-	/* Page 300 already validated: the 299 before it are changed back, CF reported. */
+	/*
+	 * Page 300 already validated, the rest not: not "unchanged" (that is
+	 * the whole range), not success (page 300 was there already): every
+	 * page changed goes back and the answer is FAIL_SIZEMISMATCH, so the
+	 * caller asks page by page. (It once said unchanged with 1 page of
+	 * 512 valid: with IGNORE_CF the SVSM then granted the whole 2 MiB.)
+	 */
 	assert_int_equal(snp_pvalidate_page(insn, NULL, BASE + MB2 + 300 * 4096ull, RMP_PG_SIZE_4K,
 					    true, &unchanged),
 			 PVALIDATE_SUCCESS);
 	assert_int_equal(snp_pvalidate_page(insn, NULL, BASE + MB2, RMP_PG_SIZE_2M, true,
 					    &unchanged),
-			 PVALIDATE_SUCCESS);
-	assert_true(unchanged);
+			 PVALIDATE_FAIL_SIZEMISMATCH);
+	assert_false(unchanged);
 	assert_int_equal(validated_in(BASE + MB2), 1);
 	assert_true(rmp_model_entry(&rmp, BASE + MB2 + 300 * 4096ull)->validated);
+	/* The same with the first and with the last page the odd one out, and for a rescind. */
+	assert_int_equal(snp_pvalidate_page(insn, NULL, BASE + MB2 + 300 * 4096ull, RMP_PG_SIZE_4K,
+					    false, &unchanged),
+			 PVALIDATE_SUCCESS);
+	for (unsigned k = 0; k < 2; k++) {
+		uint64_t odd = BASE + MB2 + (k == 0 ? 0 : 511 * 4096ull);
+
+		assert_int_equal(snp_pvalidate_page(insn, NULL, odd, RMP_PG_SIZE_4K, true, &unchanged),
+				 PVALIDATE_SUCCESS);
+		assert_int_equal(snp_pvalidate_page(insn, NULL, BASE + MB2, RMP_PG_SIZE_2M, true, &unchanged),
+				 PVALIDATE_FAIL_SIZEMISMATCH);
+		assert_int_equal(validated_in(BASE + MB2), 1);
+		assert_int_equal(snp_pvalidate_page(insn, NULL, BASE + MB2, RMP_PG_SIZE_2M, false, &unchanged),
+				 PVALIDATE_FAIL_SIZEMISMATCH);
+		assert_int_equal(validated_in(BASE + MB2), 1);
+		assert_true(rmp_model_entry(&rmp, odd)->validated);
+		assert_int_equal(snp_pvalidate_page(insn, NULL, odd, RMP_PG_SIZE_4K, false, &unchanged),
+				 PVALIDATE_SUCCESS);
+	}
+	assert_int_equal(validated_in(BASE + MB2), 0);
 	/* All already validated: unchanged, still all validated. */
 	for (unsigned i = 0; i < 512; i++)
 		snp_pvalidate_page(insn, NULL, BASE + MB2 + i * 4096ull, RMP_PG_SIZE_4K, true,

@@ -62,24 +62,44 @@ int snp_pvalidate_page(snp_pvalidate_fn insn, void *ctx, uint64_t va, unsigned p
 		       bool validate, bool *unchanged)
 {
 	uint64_t changed[PAGES_PER_2M / 64] = { 0 };
+	unsigned already = 0;
 	int code = one(insn, ctx, va, page_size, validate, unchanged);
 
 	if (page_size != RMP_PG_SIZE_2M || code != PVALIDATE_FAIL_SIZEMISMATCH)
 		return code;
 
-	/* The RMP holds this range as 4 KiB entries: do them one by one (§1.2). */
+	/*
+	 * The RMP holds this range as 4 KiB entries: do them one by one (§1.2),
+	 * keeping the 2 MiB instruction's contract. Unchanged (CF) means the
+	 * whole range already had the state, as for one 2 MiB entry. A range
+	 * in which only some pages had it is neither: every page changed is
+	 * put back and the hardware's own answer for a 2 MiB request over
+	 * 4 KiB entries, FAIL_SIZEMISMATCH, goes to the caller, who can ask
+	 * page by page and learn which pages were already there.
+	 */
+	*unchanged = false;
 	for (unsigned i = 0; i < PAGES_PER_2M; i++) {
 		bool same;
 
 		code = one(insn, ctx, va + i * PAGE_4K, RMP_PG_SIZE_4K, validate, &same);
-		if (code != PVALIDATE_SUCCESS || same) {
-			*unchanged = code == PVALIDATE_SUCCESS; /* stopped at a page already there */
+		if (code != PVALIDATE_SUCCESS) {
 			if (!undo(insn, ctx, va, validate, changed, i))
 				return SNP_PVALIDATE_TORN;
 			return code;
 		}
-		changed[i / 64] |= 1ull << (i % 64);
+		if (same)
+			already++;
+		else
+			changed[i / 64] |= 1ull << (i % 64);
 	}
-	*unchanged = false;
+	if (already == PAGES_PER_2M) {
+		*unchanged = true;
+		return PVALIDATE_SUCCESS;
+	}
+	if (already != 0) {
+		if (!undo(insn, ctx, va, validate, changed, PAGES_PER_2M))
+			return SNP_PVALIDATE_TORN;
+		return PVALIDATE_FAIL_SIZEMISMATCH;
+	}
 	return PVALIDATE_SUCCESS;
 }
