@@ -36,6 +36,14 @@ struct exc_record {
 #define IST_EXC 5 /* every other exception and interrupt vector */
 #define IST_COUNT 5
 
+/* Where exc_dispatch sends an exception (exc_route.c). */
+enum exc_route {
+	EXC_ROUTE_KERNEL,  /* the kernel's: exception table, #VC handler, or a fatal report */
+	EXC_ROUTE_TASK,    /* a CPL3 task's fault: the task stops, the kernel goes on */
+	EXC_ROUTE_USER_VC, /* a CPL3 #VC the platform serves as for the kernel (CPUID) */
+};
+enum exc_route exc_route(uint64_t cs, uint64_t vector, uint64_t error_code);
+
 /* The IST slot a vector runs on (see svsm/cpu/idt.c). */
 unsigned exc_ist_of(uint64_t vector);
 void idt_init(void);

@@ -132,3 +132,9 @@ __attribute__((noreturn)) void task_kill(struct user_regs *r, const char *fmt, .
 int task_map_anon(struct task *t, uint64_t va, uint64_t len, unsigned rights);
 /* Unmaps and frees [va, va + len) (pages not mapped are skipped). */
 void task_unmap(struct task *t, uint64_t va, uint64_t len);
+/*
+ * Copies len bytes of the running task's user memory at src (SMAP
+ * lifted for the copy only): SVSM_OK, or SVSM_EFAULT for an address
+ * outside the user half or a fault.
+ */
+int task_copy_in(void *dst, uint64_t src, uint64_t len);

@@ -118,10 +118,25 @@ void exc_dispatch(struct exc_frame *f)
 			lapic_eoi();
 		return;
 	}
-	/* At CPL3 it is a task's fault: the task stops, the kernel goes on (svsm/task/task.c). */
-	if ((f->cs & 3) == 3 && f->vector != X86_EXC_NMI && f->vector != X86_EXC_MC &&
-	    f->vector != X86_EXC_DF)
+	switch (exc_route(f->cs, f->vector, f->error_code)) {
+	case EXC_ROUTE_KERNEL:
+		break;
+	case EXC_ROUTE_USER_VC:
+		/* Served on the #VC stack like the kernel's: a #VC inside it is fatal, not nested. */
+		if (pc->exc_depth[ist]++ != 0)
+			exc_fatal(f, cr2, "exception inside an exception handler");
+		if (vc_handler != NULL && vc_handler(f)) {
+			pc->exc_depth[ist]--;
+			return;
+		}
+		pc->exc_depth[ist]--;
+		task_user_exception(f, cr2); /* not served: the task's fault */
+		break;
+	case EXC_ROUTE_TASK:
+		/* A task's fault: the task stops, the kernel goes on (svsm/task/task.c). */
 		task_user_exception(f, cr2);
+		break;
+	}
 
 	if (pc->exc_depth[ist]++ != 0)
 		exc_fatal(f, cr2, "exception inside an exception handler");

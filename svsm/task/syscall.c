@@ -106,6 +106,11 @@ static int copy_in(void *dst, uint64_t src, uint64_t len)
 	return err == SVSM_OK ? 0 : -L_EFAULT;
 }
 
+int task_copy_in(void *dst, uint64_t src, uint64_t len)
+{
+	return copy_in(dst, src, len) == 0 ? SVSM_OK : SVSM_EFAULT;
+}
+
 static int copy_out(uint64_t dst, const void *src, uint64_t len)
 {
 	int err;

@@ -14,6 +14,7 @@
 #include "svsm/errno.h"
 #include "svsm/probe.h"
 #include "svsm/snp_insn.h"
+#include "svsm/task.h"
 #include "snp_internal.h"
 
 #define X86_MAX_INSN 15
@@ -54,13 +55,36 @@ static size_t fetch(uint64_t rip, uint8_t *buf)
 	return first;
 }
 
+/*
+ * The instruction of a CPL3 task's #VC: read as user memory (SMAP lifted
+ * for the copy only), the two bytes of CPUID at most. 0 if unreadable.
+ */
+static size_t fetch_user(uint64_t rip, uint8_t *buf)
+{
+	if (task_copy_in(buf, rip, 2) == SVSM_OK)
+		return 2;
+	return task_copy_in(buf, rip, 1) == SVSM_OK ? 1 : 0;
+}
+
 bool snp_vc_handler(struct exc_frame *f)
 {
 	uint64_t exit_code = f->error_code;
 	struct snp_vc_env env;
 	uint8_t insn[X86_MAX_INSN];
 	struct vc_regs r = { f->rax, f->rbx, f->rcx, f->rdx, f->rip };
+	bool user = (f->cs & 3) == 3;
 	int err;
+
+	/* A task's #VC: only CPUID is served (exc_route), from its own memory; else it is the task's fault. */
+	if (user) {
+		if (exit_code != SVM_EXIT_CPUID || snp_hv_this() == NULL)
+			return false;
+		snp_cpu_env(&env);
+		if (snp_vc_emulate(&env, exit_code, &r, insn, fetch_user(f->rip, insn)) != SVSM_OK)
+			return false;
+		f->rax = r.rax, f->rbx = r.rbx, f->rcx = r.rcx, f->rdx = r.rdx, f->rip = r.rip;
+		return true;
+	}
 
 	if (snp_hv_this() == NULL) /* a CPU without a GHCB cannot report anything */
 		snp_insn_terminate(GHCB_TERM_SET_SVSM, SVSM_TERM_VC);
