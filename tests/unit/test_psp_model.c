@@ -229,6 +229,44 @@ static void test_request_refused(void **state)
 	assert_int_equal(psp.seqno[0], 2);
 }
 
+/*
+ * Every way of filling the three places (ARK, ASK, VCEK) from the three
+ * certificates but the right one is refused as a bad chain: ARK and ASK
+ * swapped, ASK-VCEK-VCEK, one certificate in two places, and so on. (The
+ * verifier once made whatever came first the trust anchor: the swapped
+ * recipe and ASK-VCEK-VCEK "verified".)
+ */
+static void test_verify_wrong_recipes(void **state)
+{
+	const struct report_certs good = certs_of(&psp);
+	const uint8_t *der[3] = { good.ark, good.ask, good.vcek };
+	const size_t len[3] = { good.ark_len, good.ask_len, good.vcek_len };
+	static const char *const name[3] = { "ARK", "ASK", "VCEK" };
+	struct snp_attestation_report r;
+	unsigned refused = 0;
+
+	(void)state;
+	assert_int_equal(request(0, 0, 0x42), SVSM_OK);
+	r = out.report;
+	for (unsigned a = 0; a < 3; a++) {
+		for (unsigned s = 0; s < 3; s++) {
+			for (unsigned v = 0; v < 3; v++) {
+				const struct report_certs c = { der[a], len[a], der[s], len[s], der[v], len[v] };
+				enum report_verdict got = snp_report_verify(&r, &c);
+
+				if (a == 0 && s == 1 && v == 2) {
+					assert_int_equal(got, REPORT_OK);
+					continue;
+				}
+				if (got != REPORT_BAD_CHAIN)
+					print_error("recipe %s, %s, %s: verdict %d\n", name[a], name[s], name[v], got);
+				refused += got == REPORT_BAD_CHAIN;
+			}
+		}
+	}
+	assert_int_equal(refused, 26);
+}
+
 static void test_verify_refusals(void **state)
 {
 	struct report_certs certs = certs_of(&psp);
@@ -357,6 +395,7 @@ int main(void)
 		cmocka_unit_test_setup(test_new_launch, setup),
 		cmocka_unit_test_setup(test_report_status, setup),
 		cmocka_unit_test_setup(test_request_refused, setup),
+		cmocka_unit_test_setup(test_verify_wrong_recipes, setup),
 		cmocka_unit_test_setup(test_verify_refusals, setup),
 		cmocka_unit_test_setup(test_tool, setup),
 	};

@@ -2,11 +2,13 @@
 /* Report and chain verification (tools/snp-verify/report_verify.h), on mbedTLS. */
 #include "report_verify.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include <mbedtls/bignum.h>
 #include <mbedtls/ecdsa.h>
 #include <mbedtls/md.h>
+#include <mbedtls/pk.h>
 #include <mbedtls/x509_crt.h>
 
 /* Report versions seen in the field (§6.3); all share the signed-area layout used here. */
@@ -46,11 +48,67 @@ static enum report_verdict check_signature(const struct snp_attestation_report *
 	return v;
 }
 
+/* child's signature verifies with parent's key, and child names parent as its issuer. */
+static bool signed_by(const mbedtls_x509_crt *child, const mbedtls_x509_crt *parent)
+{
+	const mbedtls_md_info_t *md = mbedtls_md_info_from_type(child->sig_md);
+	uint8_t hash[MBEDTLS_MD_MAX_SIZE];
+
+	if (md == NULL || child->issuer_raw.len != parent->subject_raw.len ||
+	    memcmp(child->issuer_raw.p, parent->subject_raw.p, child->issuer_raw.len) != 0 ||
+	    mbedtls_md(md, child->tbs.p, child->tbs.len, hash) != 0)
+		return false;
+	/* mbedTLS 2.28 takes the key non-const; it only reads it. */
+	return mbedtls_pk_verify_ext(child->sig_pk, child->sig_opts, (mbedtls_pk_context *)&parent->pk, child->sig_md, hash,
+				     mbedtls_md_get_size(md), child->sig.p, child->sig.len) == 0;
+}
+
+static bool same_cert(const mbedtls_x509_crt *a, const mbedtls_x509_crt *b)
+{
+	return a->raw.len == b->raw.len && memcmp(a->raw.p, b->raw.p, a->raw.len) == 0;
+}
+
+static bool same_key(const mbedtls_x509_crt *a, const mbedtls_x509_crt *b)
+{
+	uint8_t ka[1024], kb[1024];
+	int la = mbedtls_pk_write_pubkey_der((mbedtls_pk_context *)&a->pk, ka, sizeof(ka));
+	int lb = mbedtls_pk_write_pubkey_der((mbedtls_pk_context *)&b->pk, kb, sizeof(kb));
+
+	/* The DER is written at the end of the buffer. */
+	return la > 0 && la == lb && memcmp(ka + sizeof(ka) - la, kb + sizeof(kb) - lb, (size_t)la) == 0;
+}
+
+/*
+ * Every rule of the ARK -> ASK -> VCEK recipe (SEV-SNP ABI 56860 §2.2,
+ * the VCEK's chain), each checked on its own so that no certificate can
+ * stand in for another: the ARK self-signed and a CA; the ASK a CA signed
+ * by the ARK, neither the ARK nor carrying its key; the VCEK signed by the
+ * ASK and not a CA; three different certificates. Then the library's own
+ * path validation (dates, key usage) with the ARK as the only anchor.
+ */
+static bool chain_ok(const mbedtls_x509_crt *ark, const mbedtls_x509_crt *ask, const mbedtls_x509_crt *vcek)
+{
+	mbedtls_x509_crt *path = (mbedtls_x509_crt *)vcek;
+	uint32_t flags = 0;
+
+	if (same_cert(ark, ask) || same_cert(ask, vcek) || same_cert(ark, vcek) || same_key(ark, ask) ||
+	    same_key(ask, vcek) || same_key(ark, vcek))
+		return false;
+	if (!ark->ca_istrue || !signed_by(ark, ark))
+		return false;
+	if (!ask->ca_istrue || !signed_by(ask, ark) || signed_by(ask, ask))
+		return false;
+	if (vcek->ca_istrue || !signed_by(vcek, ask))
+		return false;
+	/* vcek and ask were parsed into one list (vcek first, then ask): the path the library checks. */
+	return mbedtls_x509_crt_verify(path, (mbedtls_x509_crt *)ark, NULL, NULL, &flags, NULL, NULL) == 0 &&
+	       flags == 0;
+}
+
 enum report_verdict snp_report_verify(const struct snp_attestation_report *r,
 				      const struct report_certs *c)
 {
 	mbedtls_x509_crt trust, chain;
-	uint32_t flags = 0;
 	enum report_verdict v;
 	uint8_t rsvd = 0;
 
@@ -64,9 +122,9 @@ enum report_verdict snp_report_verify(const struct snp_attestation_report *r,
 	/* The chain is VCEK first, then ASK; the ARK is the only trust anchor. */
 	if (mbedtls_x509_crt_parse_der(&trust, c->ark, c->ark_len) != 0 ||
 	    mbedtls_x509_crt_parse_der(&chain, c->vcek, c->vcek_len) != 0 ||
-	    mbedtls_x509_crt_parse_der(&chain, c->ask, c->ask_len) != 0)
+	    mbedtls_x509_crt_parse_der(&chain, c->ask, c->ask_len) != 0 || chain.next == NULL)
 		v = REPORT_BAD_CERT;
-	else if (mbedtls_x509_crt_verify(&chain, &trust, NULL, NULL, &flags, NULL, NULL) != 0)
+	else if (!chain_ok(&trust, chain.next, &chain))
 		v = REPORT_BAD_CHAIN;
 	else
 		v = check_signature(r, &chain);

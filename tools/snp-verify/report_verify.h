@@ -2,8 +2,9 @@
 /*
  * What a relying party does with an SNP attestation report
  * (snp-svsm-abi.md §6.3, §6.4): check the VCEK's chain up to a trusted ARK
- * (ARK self-signed -> ASK -> VCEK) and the report's ECDSA P-384/SHA-384
- * signature with the VCEK's key. Host-side; used by the snp-verify tool and
+ * (ARK self-signed and a CA -> ASK a CA signed by it -> VCEK signed by the
+ * ASK and not a CA; three distinct certificates and keys) and the report's
+ * ECDSA P-384/SHA-384 signature with the VCEK's key. Host-side; used by the snp-verify tool and
  * by tests against the PSP model.
  */
 #pragma once
