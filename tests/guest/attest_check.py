@@ -28,6 +28,8 @@ REPORT_SIZE = 0x4A0
 MEASUREMENT = slice(0x90, 0x90 + 48)   # snp-svsm-abi.md §6.3
 REPORT_DATA = slice(0x50, 0x50 + 64)
 VMPL = slice(0x30, 0x34)
+CPUID_FAM_ID = 0x188                   # version 3 and later
+SNP_FAMILIES = (0x19, 0x1A)            # the AMD families that have SEV-SNP
 
 
 def fail(msg):
@@ -94,6 +96,9 @@ def main():
             fail("the guest's own report is not for VMPL2")
         if guest_report[MEASUREMENT] != report[MEASUREMENT]:
             fail("the guest's own report has another MEASUREMENT than the SVSM's")
+        for blob, what in ((report, "the SVSM's report"), (guest_report, "the guest's own report")):
+            if blob[CPUID_FAM_ID] not in SNP_FAMILIES:
+                fail(f"{what} names CPU family 0x{blob[CPUID_FAM_ID]:x}, which has no SEV-SNP")
 
     measurement = report[MEASUREMENT].hex()
     print(f"attest_check: measurement      {measurement}")

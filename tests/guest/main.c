@@ -475,6 +475,22 @@ static void guest_report(struct ghcb *g, uint64_t ghcb_gpa, uint64_t req, uint64
 		      rsp.report.vmpl == 2 && memcmp(rsp.report.report_data, q.report_data, sizeof(q.report_data)) == 0;
 
 	check(reported, "GHCB page: the guest's own MSG_REPORT_REQ (VMPCK2): a VMPL2 report with its report data");
+	/* The chip the report names is the CPU the guest sees (CPUID 1), of a family that has SNP. */
+	uint32_t a, b, c, dx;
+
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(dx) : "a"(1), "c"(0));
+	unsigned fam = (a >> 8) & 0xF, model = (a >> 4) & 0xF;
+
+	if (fam == 0xF) {
+		fam += (a >> 20) & 0xFF;
+		model |= ((a >> 16) & 0xF) << 4;
+	}
+	check(reported && (fam == 0x19 || fam == 0x1A) && rsp.report.cpuid_fam_id == fam &&
+		      rsp.report.cpuid_mod_id == model && rsp.report.cpuid_step == (a & 0xF),
+	      "its report's CPUID family/model/stepping are its CPU's, a family with SNP (19h or 1Ah)");
+	if (!reported || rsp.report.cpuid_fam_id != fam)
+		guest_printf("# CPUID 1 EAX 0x%08x (family 0x%x), report family 0x%x\n", a, fam,
+			     reported ? rsp.report.cpuid_fam_id : 0);
 	if (reported) { /* for the relying party's check of its signature (attest_check.py) */
 		print_hex("guest-data", q.report_data, sizeof(q.report_data));
 		print_hex("guest-report", (const uint8_t *)&rsp.report, SNP_REPORT_SIZE);

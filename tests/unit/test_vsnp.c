@@ -19,6 +19,7 @@
 #include "svsm/ghcb_proto.h"
 #include "svsm/snp_cpuid.h"
 #include "svsm/vsnp.h"
+#include "svsm/vsnp_chip.h"
 #include "svsm/vsnp_cpuid.h"
 #include "table_pool.h"
 
@@ -631,6 +632,12 @@ static void cpuid_page_built(void **state)
 	assert_non_null(find(&t, 0xD, 2));
 	assert_null(find(&t, 0xD, 3)); /* component not in XCR0's supported set */
 	assert_int_equal(find(&t, 0x80000000, 0)->eax, 0x8000001F); /* raised to the SEV leaf */
+	/* The emulated chip's signature, an SNP-capable family (19h), whatever the host CPU says. */
+	assert_int_equal(find(&t, 1, 0)->eax, 0x00A00F11);
+	assert_int_equal(find(&t, 1, 0)->eax, VSNP_CHIP_CPUID_1_EAX);
+	assert_int_equal(find(&t, 1, 0)->edx, 0x178BFBFF); /* the rest is the CPU's */
+	assert_int_equal(find(&t, 0x80000001, 0)->eax, VSNP_CHIP_CPUID_1_EAX);
+	assert_int_equal(find(&t, 0x80000001, 0)->ecx, 0x75);
 
 	const struct snp_cpuid_entry *sev = find(&t, 0x8000001F, 0);
 

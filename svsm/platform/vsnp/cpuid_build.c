@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The CPUID page the emulated launch gives the vsnp guest: what the real
- * CPU reports, plus the SEV leaf 0x8000001F of an SNP machine (the part
+ * CPU reports with the emulated chip's signature in leaves 1 and
+ * 0x80000001 (vsnp_chip.h), plus the SEV leaf 0x8000001F of an SNP machine (the part
  * SNP firmware would check against the CPU; here the SVSM plays the
  * firmware). Portable and host-tested; the layout is snp-svsm-abi.md §4.2.
  */
 #include "lib/string.h"
 #include "svsm/errno.h"
 #include "svsm/snp_cpuid.h"
+#include "svsm/vsnp_chip.h"
 #include "svsm/vsnp_cpuid.h"
 
 /* APM vol.3 App. E.4.17, leaf 0x8000001F: EAX feature bits, EBX fields. */
@@ -82,6 +84,9 @@ static int add_leaf(struct snp_cpuid_table *t, uint32_t leaf, const struct vsnp_
 		/* An all-zero leaf reads the same from the page as from its absence. */
 		if (sub == 0 && all_zero(&r) && leaf != 0 && leaf != 0x80000000)
 			return SVSM_OK;
+		/* The emulated chip's family/model/stepping, not the host CPU's (vsnp_chip.h). */
+		if ((leaf == 1 || leaf == 0x80000001) && sub == 0)
+			r.eax = VSNP_CHIP_CPUID_1_EAX;
 		int err = add(t, leaf, sub, &r, why);
 
 		if (err != SVSM_OK)

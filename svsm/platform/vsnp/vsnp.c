@@ -451,10 +451,14 @@ static int maps_setup(const char **why)
 	return SVSM_OK;
 }
 
-/* Family, model and stepping as CPUID 1 EAX encodes them (AMD CPUID Specification, Fn0000_0001). */
+/*
+ * Family, model and stepping as CPUID 1 EAX encodes them (AMD CPUID
+ * Specification 25481, Fn0000_0001_EAX): the emulated chip's, as its CPUID
+ * page has them (vsnp_chip.h), so reports and CPUID agree.
+ */
 static void cpu_fms(struct psp_launch *l)
 {
-	uint32_t a = cpu_cpuid(1, 0).eax;
+	uint32_t a = VSNP_CHIP_CPUID_1_EAX;
 	unsigned fam = (a >> 8) & 0xF, model = (a >> 4) & 0xF;
 
 	if (fam == 0xF) {
