@@ -206,6 +206,12 @@ void svsm_run(struct svsm_boot *b)
 {
 	switch (b->platform.kind) {
 	case PLATFORM_NATIVE:
+		if (b->bi.payload_size != 0) {
+			/* A payload was asked for and cannot run: that is a failed run, not a clean boot. */
+			console_printf("SVSM: a payload was given, but this CPU has no SVM (try -cpu EPYC): "
+				       "nothing launched\n");
+			machine_exit(SVSM_EXIT_FAIL);
+		}
 		log_info("run: no SVM on this CPU, so no guest can run here (self-tests only)");
 		break;
 	case PLATFORM_VSNP:
