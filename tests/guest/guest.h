@@ -54,5 +54,7 @@ void guest_svsm_call_ghcb(volatile struct svsm_ca *ca, uint64_t ghcb_gpa, struct
 void guest_check(bool ok, const char *what);
 /* The guest's I/O ports: its own UART, PIT channel 2, and nothing else (io_ports.c). */
 void guest_test_io_ports(void);
+/* INVD, WBINVD, MONITOR, MWAIT come back (io_ports.c). */
+void guest_test_machine_insns(void);
 /* Last thing before terminating: leaves its UART's DLAB set (io_ports.c). */
 void guest_uart_leave_dlab(void);

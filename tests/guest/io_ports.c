@@ -77,6 +77,23 @@ void guest_test_io_ports(void)
 }
 
 /*
+ * Instructions that act on the whole machine are the hypervisor's: INVD
+ * (it would drop cache lines that are not the guest's), WBINVD, MONITOR
+ * and MWAIT come back as no-ops (an MWAIT the hypervisor let through
+ * would halt the CPU with nothing to wake it).
+ */
+void guest_test_machine_insns(void)
+{
+	static volatile uint64_t line;
+
+	__asm__ volatile("wbinvd" ::: "memory");
+	__asm__ volatile("invd" ::: "memory");
+	__asm__ volatile("monitor" : : "a"(&line), "c"(0), "d"(0));
+	__asm__ volatile("mwait" : : "a"(0), "c"(0));
+	guest_check(true, "INVD, WBINVD, MONITOR, MWAIT taken by the hypervisor and stepped over");
+}
+
+/*
  * Sets DLAB on its UART and leaves it set: on a UART shared with the SVSM
  * the SVSM's next lines would go into the divisor latch and vanish. The
  * test harness expects the SVSM's closing line after this.

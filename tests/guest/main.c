@@ -1114,6 +1114,7 @@ void guest_main(const struct guest_boot *b)
 	test_ap();
 	test_ap_destroy_running();
 	guest_test_io_ports();
+	guest_test_machine_insns();
 	if (cmdline_has("guest.bench"))
 		guest_bench(b, ca, spare_region(2 * MIB) + 4 * MIB);
 	forbidden(kept);

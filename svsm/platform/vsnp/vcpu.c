@@ -75,11 +75,19 @@ static void vmcb_controls(struct vmcb *v)
 				 (1u << VMCB_INTERCEPT_HLT) | (1u << VMCB_INTERCEPT_INVLPGA) |
 				 (1u << VMCB_INTERCEPT_IOIO) | (1u << VMCB_INTERCEPT_MSR) |
 				 (1u << VMCB_INTERCEPT_SHUTDOWN) | (1u << VMCB_INTERCEPT_TASK_SWITCH) |
-				 (1u << VMCB_INTERCEPT_INIT);
+				 (1u << VMCB_INTERCEPT_INIT) | (1u << VMCB_INTERCEPT_INVD) |
+				 (1u << VMCB_INTERCEPT_RDPMC);
+	/*
+	 * INVD would drop dirty cache lines that are not the guest's, WBINVD,
+	 * MONITOR and MWAIT act on the machine: a hypervisor takes them all
+	 * (exit_machine_insn), as it takes RDPMC (no PMU is offered).
+	 */
 	v->ctl.intercept_misc2 = (1u << VMCB_INTERCEPT_VMRUN) | (1u << VMCB_INTERCEPT_VMMCALL) |
 				 (1u << VMCB_INTERCEPT_VMLOAD) | (1u << VMCB_INTERCEPT_VMSAVE) |
 				 (1u << VMCB_INTERCEPT_STGI) | (1u << VMCB_INTERCEPT_CLGI) |
-				 (1u << VMCB_INTERCEPT_SKINIT) | (1u << VMCB_INTERCEPT_XSETBV);
+				 (1u << VMCB_INTERCEPT_SKINIT) | (1u << VMCB_INTERCEPT_XSETBV) |
+				 (1u << VMCB_INTERCEPT_WBINVD) | (1u << VMCB_INTERCEPT_MONITOR) |
+				 (1u << VMCB_INTERCEPT_MWAIT) | (1u << VMCB_INTERCEPT_MWAIT_COND);
 	v->ctl.iopm_base_pa = vsnp.iopm_pa;
 	v->ctl.msrpm_base_pa = vsnp.msrpm_pa;
 	v->ctl.asid = GUEST_ASID;
@@ -566,6 +574,42 @@ static void exit_ioio(struct run *r, struct vsnp_vcpu *c)
 	c->vmcb->save.rip = c->vmcb->ctl.exit_info_2; /* IOIO exits give the next RIP (§15.10.2) */
 }
 
+/*
+ * INVD, WBINVD, MONITOR, MWAIT (exit codes 0x76, 0x89, 0x8A, 0x8B, 0x8C;
+ * APM vol.2 App. C) as KVM treats them: INVD as WBINVD, and WBINVD with
+ * no device DMA to keep coherent, and MONITOR/MWAIT, as no-ops that step
+ * over the instruction (never a real INVD: it would drop cache lines of
+ * the SVSM's). QEMU TCG saves no next RIP, so the instruction at RIP is
+ * read and must be one the exit can stand for, without prefixes (QEMU 7.2
+ * reports INVD with WBINVD's exit code, so either cache instruction is
+ * taken for either code); otherwise, or if it cannot be read, the vCPU
+ * stops with that said. RDPMC (0x6F): no PMU is offered, so #GP, as for a
+ * counter that does not exist.
+ */
+static void exit_machine_insn(struct run *r, struct vsnp_vcpu *c, uint64_t code)
+{
+	static const uint8_t invd[2] = { 0x0F, 0x08 }, wbinvd[2] = { 0x0F, 0x09 };
+	static const uint8_t monitor[3] = { 0x0F, 0x01, 0xC8 }, mwait[3] = { 0x0F, 0x01, 0xC9 };
+	static char msg[96];
+	uint8_t got[3];
+	bool cache = code == 0x76 || code == 0x89;
+	size_t len = cache ? 2 : 3;
+
+	if (code == 0x6F) {
+		inject(c, GP_VECTOR, true, 0);
+		return;
+	}
+	if (read_insn(c, got, len) == SVSM_OK &&
+	    (cache ? memcmp(got, invd, 2) == 0 || memcmp(got, wbinvd, 2) == 0
+		   : memcmp(got, code == 0x8A ? monitor : mwait, 3) == 0)) {
+		c->vmcb->save.rip += len;
+		return;
+	}
+	fmt_snprintf(msg, sizeof(msg), "exit 0x%llx, but the bytes at RIP are not that plain instruction (not emulated)",
+		     (unsigned long long)code);
+	stop(r, c, msg);
+}
+
 static void handle_exit(struct run *r, struct vsnp_vcpu *c)
 {
 	uint64_t code = c->vmcb->ctl.exit_code;
@@ -589,6 +633,9 @@ static void handle_exit(struct run *r, struct vsnp_vcpu *c)
 		break;
 	case SVM_EXIT_IOIO:
 		exit_ioio(r, c);
+		break;
+	case 0x6F: case 0x76: case 0x89: case 0x8A: case 0x8B: case 0x8C: /* RDPMC, INVD, WBINVD, MONITOR, MWAIT */
+		exit_machine_insn(r, c, code);
 		break;
 	case 0x60: /* INTR (APM vol.2 App. C): a kick IPI (vsnp_kick_guest_cpus) or a stray timer tick, taken at STGI */
 		break;
