@@ -78,8 +78,16 @@ def main():
             again = [open(os.path.join(d2, n), "rb").read() for n in names]
         check(first == again, "vsnp-certs: the same chain every time (the chip seed is fixed)")
         check(len(set(first)) == 3, "three different certificates")
+        fresh = os.path.join(d, "new-dir")
+        r = run(certs, fresh)
+        check(r.returncode == 0 and [open(os.path.join(fresh, n), "rb").read() for n in names] == first,
+              "vsnp-certs creates a missing output directory (as tools/README.md's example needs)")
+        with open(os.path.join(d, "a-file"), "w") as f:
+            f.write("x")
+        r = run(certs, os.path.join(d, "a-file"))
+        check(r.returncode == 2 and "a-file" in r.stderr, "vsnp-certs onto a file: exit 2, said why")
     check(run(certs).returncode == 2, "vsnp-certs without a directory: exit 2")
-    check(run(certs, "/nonexistent/dir").returncode == 2, "vsnp-certs into a missing directory: exit 2")
+    check(run(certs, "/nonexistent/dir").returncode == 2, "vsnp-certs under a missing parent directory: exit 2")
     sys.exit(1 if failures else 0)
 
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * vsnp-certs: writes the certificate chain of the chip vsnp emulates.
- *   vsnp-certs OUTDIR
+ *   vsnp-certs OUTDIR      (created if it does not exist; its parent must)
  * The chain comes from the same PSP model and the same public chip seed
  * as in the SVSM (include/svsm/vsnp_chip.h), so it is what signs vsnp's
  * reports: OUTDIR/ark.der, ask.der and vcek.der, for snp-verify. It is a
@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "svsm/errno.h"
 #include "svsm/psp_model.h"
@@ -49,6 +50,10 @@ int main(int argc, char **argv)
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: vsnp-certs OUTDIR\n");
+		return 2;
+	}
+	if (mkdir(argv[1], 0755) != 0 && errno != EEXIST) {
+		fprintf(stderr, "vsnp-certs: cannot create %s: %s\n", argv[1], strerror(errno));
 		return 2;
 	}
 	if (psp_model_init(&psp, seed, &none) != SVSM_OK) {
