@@ -28,7 +28,10 @@
  * a log line) when there is no usable APIC: tasks then run to completion.
  */
 bool lapic_init(void);
+/* The timer can preempt: lapic_init succeeded and no self-test holds it off. */
 bool lapic_ready(void);
+/* Self-tests of what needs a preemption source: lapic_ready() answers false while held off. */
+void lapic_hold_off(bool off);
 /* One-shot: the timer interrupt fires after us microseconds. */
 void lapic_arm(uint64_t us);
 void lapic_disarm(void);

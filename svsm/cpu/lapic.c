@@ -30,7 +30,7 @@
 /* CPUID 1 EDX[9]: an on-chip APIC. */
 #define CPUID1_EDX_APIC (1u << 9)
 
-static bool ready;
+static bool ready, held_off;
 static uint64_t ticks_per_ms;
 
 static volatile uint32_t *reg(unsigned off)
@@ -40,7 +40,12 @@ static volatile uint32_t *reg(unsigned off)
 
 bool lapic_ready(void)
 {
-	return ready;
+	return ready && !held_off;
+}
+
+void lapic_hold_off(bool off)
+{
+	held_off = off;
 }
 
 bool lapic_init(void)
@@ -123,7 +128,7 @@ static bool icr_send(uint32_t apic_id, uint32_t lo)
 
 bool lapic_send_fixed(uint32_t apic_id, uint8_t vector)
 {
-	return ready && icr_send(apic_id, APIC_ICR_FIXED | vector);
+	return ready && icr_send(apic_id, APIC_ICR_FIXED | vector); /* IPIs do not depend on the timer hold */
 }
 
 static void wait_us(uint64_t us)

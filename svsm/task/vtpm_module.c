@@ -5,6 +5,7 @@
 #include "lib/string.h"
 #include "svsm/console.h"
 #include "svsm/errno.h"
+#include "svsm/lapic.h"
 #include "svsm/modar.h"
 #include "svsm/task.h"
 
@@ -197,6 +198,15 @@ int vtpm_module_start(struct vtpm_module *m, const uint8_t *archive, size_t arch
 	int err;
 
 	memset(m, 0, sizeof(*m));
+	/*
+	 * A command runs in slices the APIC timer ends (task_run_slice), under
+	 * locks other vCPUs' exits need: without the timer, a module in a loop
+	 * would hold them forever. No preemption source, no vTPM.
+	 */
+	if (!lapic_ready()) {
+		*why = "no usable APIC timer to preempt the module (a command could run forever under the SVSM's lock)";
+		return SVSM_ENOTSUP;
+	}
 	*why = modar_find(archive, archive_size, name, &elf, &size);
 	if (*why != NULL)
 		return SVSM_EINVAL;

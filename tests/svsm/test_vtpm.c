@@ -11,10 +11,12 @@
 
 #include "abi/svsm_abi.h"
 #include "lib/string.h"
+#include "mm/buddy.h"
 #include "protocols/svsm_vm.h"
 #include "svsm/console.h"
 #include "svsm/errno.h"
 #include "svsm/guest_mem.h"
+#include "svsm/lapic.h"
 #include "svsm/mm.h"
 #include "svsm/modar.h"
 #include "svsm/platform.h"
@@ -58,6 +60,25 @@ static const uint8_t PCR_READ_16[] = {
 	0x80, 0x01, 0, 0, 0, 20, 0, 0, 0x01, 0x7E, /* TPM_CC_PCR_Read */
 	0, 0, 0, 1, 0, 0x0B, 3, 0, 0, 0x01,         /* one selection: SHA-256, PCR16 */
 };
+
+/* Without a timer to end its slices, the vTPM is not offered (a looping module would hold the lock). */
+SELFTEST(vtpm_refused_without_a_preemption_source)
+{
+	static struct vtpm_module m;
+	struct buddy_stats before, after;
+	const char *why = NULL;
+
+	buddy_get_stats(mm_buddy(), &before);
+	lapic_hold_off(true);
+	int err = vtpm_module_start(&m, svsm_modules, (size_t)(svsm_modules_end - svsm_modules), "vtpm", &why);
+
+	lapic_hold_off(false);
+	ST_EQ(err, SVSM_ENOTSUP);
+	ST_ASSERT(why != NULL && strncmp(why, "no usable APIC timer", 20) == 0);
+	ST_ASSERT(m.task == NULL);
+	buddy_get_stats(mm_buddy(), &after);
+	ST_EQ(after.free_pages, before.free_pages);
+}
 
 SELFTEST(vtpm_module_through_the_vtpm_protocol)
 {
