@@ -182,7 +182,7 @@ static int vsnp_page_state(uint64_t pa, unsigned size, bool private_)
 static int vsnp_ap_create(uint32_t apic_id, uint64_t vmsa_pa, unsigned vmpl, uint64_t sev_features)
 {
 	(void)apic_id, (void)vmsa_pa, (void)vmpl, (void)sev_features;
-	return SVSM_ENOTSUP; /* AP creation comes with the second physical CPU */
+	return SVSM_ENOTSUP; /* the SVSM is the hypervisor here: vcpu.c serves the guest's AP creation */
 }
 
 static int vsnp_run_vmpl(unsigned vmpl)
