@@ -3,6 +3,7 @@
  * snp-launch-digest: the launch digest (report MEASUREMENT) vsnp gives a
  * payload, computed from the payload file on the host.
  *   snp-launch-digest PAYLOAD.elf [--cbit-pos N] [--vmpl N] [--sev-features HEX]
+ *   snp-launch-digest --igvm FILE.igvm
  * It runs the SVSM's own launch code (svsm/guest/launch.c) on the fake
  * backend with a guest memory that keeps nothing: every page the launch
  * places goes through the same PAGE_INFO chain as in the SVSM
@@ -11,8 +12,13 @@
  * only the file and the launch's fixed inputs count: the guest C-bit
  * position (the SVSM prints it at boot; 39 under QEMU's default 40 physical
  * address bits), the VMPL and SEV_FEATURES (the SVSM's defaults).
- * Prints the digest as 96 hex digits. Exit 0; 1 the payload is refused
- * (with the reason); 2 usage or file error.
+ * With --igvm, the digest of an IGVM file's SEV-SNP platform as its loader
+ * launches it (svsm/platform/model/igvm_measure.c: file order, PAGE_DATA,
+ * PARAMETER_INSERT and the VP context's VMSA at 0xFFFFFFFFF000, the rules
+ * of the igvm crate's and COCONUT's igvmmeasure), after the file passed
+ * every check of lib/igvm.c.
+ * Prints the digest as 96 hex digits. Exit 0; 1 the payload or file is
+ * refused (with the reason); 2 usage or file error.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -24,6 +30,7 @@
 #include "svsm/errno.h"
 #include "svsm/guest_launch.h"
 #include "svsm/guest_mem.h"
+#include "svsm/igvm_measure.h"
 #include "svsm/launch_digest.h"
 #include "svsm/platform_fake.h"
 
@@ -85,8 +92,51 @@ static int parse_uint(const char *s, int base, unsigned long long max, unsigned 
 static int usage(void)
 {
 	fprintf(stderr, "usage: snp-launch-digest PAYLOAD.elf [--cbit-pos N] [--vmpl N] "
-			"[--sev-features HEX]\n");
+			"[--sev-features HEX]\n       snp-launch-digest --igvm FILE.igvm\n");
 	return 2;
+}
+
+static void print_digest(const struct launch_digest *d)
+{
+	for (unsigned i = 0; i < sizeof(d->ld); i++)
+		printf("%02x", d->ld[i]);
+	printf("\n");
+}
+
+/* --igvm: the launch digest of the file's SEV-SNP platform. */
+static int igvm_digest(const char *path)
+{
+	static struct igvm_file f;
+	char why[IGVM_WHY_LEN];
+	struct launch_digest d;
+	size_t len;
+	uint8_t *buf = read_file(path, &len);
+
+	if (buf == NULL)
+		return 2;
+	/* At most one page per 4 KiB of the file, and one per header: a generous bound for the overlap check. */
+	size_t scratch_n = len / 4096 + len / 8 + 1;
+	uint64_t *scratch = malloc(scratch_n * sizeof(*scratch));
+	int rc = 1;
+
+	if (scratch == NULL) {
+		fprintf(stderr, "snp-launch-digest: no memory\n");
+		rc = 2;
+	} else if (igvm_open(&f, buf, len, scratch, scratch_n, why) != SVSM_OK) {
+		fprintf(stderr, "snp-launch-digest: %s: IGVM file refused: %s\n", path, why);
+	} else if (igvm_platform_of(&f, IGVM_PLATFORM_SEV_SNP) == NULL) {
+		fprintf(stderr, "snp-launch-digest: %s: the IGVM file has no SEV-SNP platform\n", path);
+	} else if (igvm_measure(&f, igvm_platform_of(&f, IGVM_PLATFORM_SEV_SNP)->mask, &d, why) != SVSM_OK) {
+		fprintf(stderr, "snp-launch-digest: %s: %s\n", path, why);
+	} else {
+		print_digest(&d);
+		fprintf(stderr, "snp-launch-digest: %llu pages measured from %u IGVM headers\n",
+			(unsigned long long)d.pages, f.headers);
+		rc = 0;
+	}
+	free(scratch);
+	free(buf);
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -95,6 +145,8 @@ int main(int argc, char **argv)
 	unsigned long long sev_features = GUEST_LAUNCH_SEV_FEATURES;
 	const char *path = NULL;
 
+	if (argc >= 2 && strcmp(argv[1], "--igvm") == 0)
+		return argc == 3 ? igvm_digest(argv[2]) : usage();
 	for (int i = 1; i < argc; i++) {
 		int bad = 0;
 
@@ -178,9 +230,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "snp-launch-digest: %s: payload refused: %s\n", path, why);
 		return 1;
 	}
-	for (unsigned i = 0; i < sizeof(d.ld); i++)
-		printf("%02x", d.ld[i]);
-	printf("\n");
+	print_digest(&d);
 	fprintf(stderr, "snp-launch-digest: %llu pages measured (image 0x%llx-0x%llx, launch pages "
 			"0x%llx-0x%llx)\n", (unsigned long long)d.pages,
 		(unsigned long long)o.image_start, (unsigned long long)o.image_end,
