@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The SVSM launch block: one measured page of the SVSM's IGVM file
+ * (tools/igvm-build) that tells stage 1's SNP entry where the launch put
+ * everything. Its GPA is in EBX at that entry (docs/BOOT.md); it is
+ * measured (PAGE_DATA NORMAL), so its contents are part of the launch
+ * digest and the SVSM may trust them as it trusts its own code. The
+ * parameter areas it points to are not measured: their contents are the
+ * host's (memory map, vCPU count) and are checked before use.
+ *
+ * Layout of the launch, in GPA order (igvm-build; all 4 KiB pages):
+ *   image_gpa               svsm.img as loaded (file, then zero bss pages)
+ *   the launch block        this page
+ *   secrets_gpa             SNP secrets page (SECRETS)
+ *   cpuid_gpa               SNP CPUID page (CPUID_DATA)
+ *   memmap_gpa              IGVM parameter area: MEMORY_MAP entries (unmeasured)
+ *   params_gpa              IGVM parameter area: VP count u32 @0, environment info u32 @4 (unmeasured)
+ *   cmdline_gpa             the SVSM's command line, NUL-terminated (measured)
+ *   payload_gpa             2 MiB aligned: the VMPL2 payload file as given (measured), if any
+ * and the VMSA of the boot CPU, measured last at GPA 0xFFFFFFFFF000.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SVSM_LAUNCH_MAGIC "SVSMLNCH"
+#define SVSM_LAUNCH_VERSION 1u
+#define SVSM_LAUNCH_CMDLINE_MAX 4096u /* one page, NUL included */
+
+struct svsm_launch_block {
+	char magic[8];
+	uint32_t version;
+	uint32_t size;           /* sizeof(struct svsm_launch_block) */
+	uint64_t image_gpa;      /* svsm.img's load address */
+	uint64_t image_size;     /* its file plus bss, rounded to 4 KiB */
+	uint64_t secrets_gpa;
+	uint64_t cpuid_gpa;
+	uint64_t memmap_gpa;     /* struct igvm_memory_map_entry[], page_count 0 ends it */
+	uint64_t memmap_size;    /* bytes */
+	uint64_t params_gpa;
+	uint64_t cmdline_gpa;
+	uint32_t cmdline_size;   /* bytes before the NUL */
+	uint32_t reserved;       /* 0 */
+	uint64_t payload_gpa;    /* 0 without a payload */
+	uint64_t payload_size;   /* the file's size in bytes */
+	uint64_t end_gpa;        /* 2 MiB aligned: the first GPA past everything the file loads */
+};
+_Static_assert(sizeof(struct svsm_launch_block) == 0x70, "launch block size");
+_Static_assert(offsetof(struct svsm_launch_block, image_gpa) == 0x10, "launch block image_gpa");
+_Static_assert(offsetof(struct svsm_launch_block, memmap_gpa) == 0x30, "launch block memmap_gpa");
+_Static_assert(offsetof(struct svsm_launch_block, cmdline_size) == 0x50, "launch block cmdline_size");
+_Static_assert(offsetof(struct svsm_launch_block, payload_gpa) == 0x58, "launch block payload_gpa");
+_Static_assert(offsetof(struct svsm_launch_block, end_gpa) == 0x68, "launch block end_gpa");
+
+/* The boot CPU's first state (the IGVM VP context): 32-bit flat protected mode at VMPL0. */
+#define SVSM_LAUNCH_CS_SEL 0x08u
+#define SVSM_LAUNCH_DS_SEL 0x10u
+#define SVSM_LAUNCH_CS_ATTR 0xC9Bu /* VMSA compressed form: present, code, read, accessed, D, G */
+#define SVSM_LAUNCH_DS_ATTR 0xC93u /* present, data, write, accessed, B, G */
+#define SVSM_LAUNCH_CR0 0x31ull    /* PE, ET, NE: paging off */
+#define SVSM_LAUNCH_CR4 0x40ull    /* MCE */
+#define SVSM_LAUNCH_EFER 0x1000ull /* SVME, which every SNP VMSA must have */
+#define SVSM_LAUNCH_PAT 0x0007040600070406ull /* the power-on PAT (APM vol.2 §7.8.1) */
+#define SVSM_LAUNCH_SEV_FEATURES 0x1ull /* SNPActive only (GHCB spec 56421 §2.3.1 SEV_FEATURES) */

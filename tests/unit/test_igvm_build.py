@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""igvm-build: svsm.img and the test guest in one IGVM file, read back
+independently (struct, zlib, hashlib) against include/abi/svsm_launch.h and
+docs/BOOT.md: every page where the launch block says, the bytes of the
+inputs, the boot VMSA's entry state, the digest the tool and
+snp-launch-digest print; and bad inputs refused with their exit status.
+"""
+import hashlib
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+import zlib
+
+PAGE = 4096
+VMSA_GPA = 0xFFFFFFFFF000
+failures = 0
+
+
+def check(ok, what):
+    global failures
+    print(("ok" if ok else "not ok") + " - " + what)
+    failures += 0 if ok else 1
+
+
+def read_igvm(blob):
+    magic, ver, vho, vhs, total, crc = struct.unpack_from("<IIIIII", blob, 0)
+    assert magic == 0x4D564749 and ver == 1 and total == len(blob)
+    fixed = struct.pack("<IIIIII", magic, ver, vho, vhs, total, 0)
+    assert zlib.crc32(blob[vho:vho + vhs], zlib.crc32(fixed)) == crc, "checksum"
+    headers, pos = [], vho
+    while pos < vho + vhs:
+        typ, ln = struct.unpack_from("<II", blob, pos)
+        headers.append((typ, blob[pos + 8:pos + 8 + ln]))
+        pos += 8 + ((ln + 7) & ~7)
+    return headers
+
+
+def page_at(blob, off):
+    return bytes(PAGE) if off == 0 else blob[off:off + PAGE].ljust(PAGE, b"\0")
+
+
+def main():
+    tool, digest_tool, svsm, payload = sys.argv[1:5]
+    img = open(svsm, "rb").read()
+    pay = open(payload, "rb").read()
+    (load_addr, file_size, mem_size, _ko, _ks, snp_entry) = struct.unpack_from("<IIIIII", img, 32 + 16)
+
+    with tempfile.TemporaryDirectory() as d:
+        out = os.path.join(d, "svsm.igvm")
+        r = subprocess.run([tool, "--svsm", svsm, "--payload", payload, "--cmdline", "log=info guest.x", "-o", out],
+                           capture_output=True, text=True)
+        check(r.returncode == 0 and os.path.exists(out), "igvm-build packs svsm.img and the test guest: " +
+              r.stdout.splitlines()[0] if r.stdout else r.stderr)
+        if r.returncode != 0:
+            sys.exit(1)
+        blob = open(out, "rb").read()
+        headers = read_igvm(blob)
+        pages, inserts, ld, measured = {}, {}, bytes(48), 0
+        areas = {}
+        for typ, body in headers:
+            kind, contents, gpas = None, None, []
+            if typ == 0x302:
+                gpa, mask, off, flags, dtype, _ = struct.unpack("<QIIIHH", body)
+                pages[gpa] = (off, flags, dtype)
+                kind = 4 if flags & 2 else {0: 1, 1: 5, 2: 6, 3: 6}[dtype]
+                contents, gpas = page_at(blob, off), [gpa]
+            elif typ == 0x301:
+                nbytes, index, _ = struct.unpack("<QII", body)
+                areas[index] = nbytes
+            elif typ == 0x303:
+                gpa, mask, index = struct.unpack("<QII", body)
+                inserts[gpa] = index
+                kind, gpas = 4, [gpa + o for o in range(0, areas[index], PAGE)]
+            elif typ == 0x304:
+                vgpa, mask, off, vp, _ = struct.unpack("<QIIHH", body)
+                vmsa = page_at(blob, off)
+                kind, contents, gpas = 2, vmsa, [VMSA_GPA]
+            for g in gpas:
+                h = hashlib.sha384(contents).digest() if kind in (1, 2) else bytes(48)
+                ld = hashlib.sha384(ld + h + struct.pack("<HBB4sQ", 0x70, kind, 0, bytes(4), g)).digest()
+                measured += 1
+        check(headers[0][0] == 0x001 and struct.unpack_from("<IBB", headers[0][1])[2] == 2,
+              "first header: the SEV-SNP platform")
+        check(headers[-1][0] == 0x304, "the VP context is the last header (measured last)")
+
+        image_size = (mem_size + PAGE - 1) & ~(PAGE - 1)
+        ok = all(page_at(blob, pages[load_addr + o][0]) == img[o:o + PAGE].ljust(PAGE, b"\0")[:PAGE]
+                 if o < file_size else pages[load_addr + o][0] == 0 for o in range(0, image_size, PAGE))
+        check(ok, f"svsm.img's {image_size // PAGE} pages at 0x{load_addr:x}: its bytes, then zero bss pages")
+
+        lb_gpa = load_addr + image_size
+        lb = page_at(blob, pages[lb_gpa][0])
+        (magic, ver, size, image_gpa, isize, secrets, cpuid, memmap, memmap_size, params, cmd_gpa, cmd_size, rsvd,
+         pay_gpa, pay_size, end) = struct.unpack_from("<8sIIQQQQQQQQIIQQQ", lb, 0)
+        check(magic == b"SVSMLNCH" and ver == 1 and size == 0x70 and rsvd == 0 and image_gpa == load_addr
+              and isize == image_size, "the launch block right after the image: magic, version, size, image")
+        check(pages[secrets][2] == 1 and pages[cpuid][2] == 2, "the secrets and CPUID pages where it says")
+        check(inserts.get(memmap) is not None and inserts.get(params) is not None and memmap_size == PAGE,
+              "the memory map and parameter areas inserted where it says")
+        cmd = page_at(blob, pages[cmd_gpa][0])
+        check(cmd_size == 16 and cmd[:17] == b"log=info guest.x\0", "the command line page, NUL-terminated")
+        got = b"".join(page_at(blob, pages[pay_gpa + o][0]) for o in range(0, len(pay), PAGE))[:len(pay)]
+        check(pay_gpa % (2 << 20) == 0 and pay_size == len(pay) and got == pay,
+              f"the payload's {len(pay)} bytes at 0x{pay_gpa:x} (2 MiB aligned)")
+        check(end % (2 << 20) == 0 and end >= pay_gpa + len(pay), f"end 0x{end:x} past everything, 2 MiB aligned")
+
+        vmsa = page_at(blob, [struct.unpack("<QIIHH", b)[2] for t, b in headers if t == 0x304][0])
+        cs_sel, cs_attr = struct.unpack_from("<HH", vmsa, 0x10)
+        rip, = struct.unpack_from("<Q", vmsa, 0x178)
+        rbx, = struct.unpack_from("<Q", vmsa, 0x318)
+        efer, = struct.unpack_from("<Q", vmsa, 0xD0)
+        cr0, = struct.unpack_from("<Q", vmsa, 0x158)
+        feat, = struct.unpack_from("<Q", vmsa, 0x3B0)
+        check(rip == load_addr + snp_entry and rbx == lb_gpa and vmsa[0xCA] == 0,
+              "the boot VMSA enters the image's SNP entry at VMPL0 with EBX = the launch block")
+        check((cs_sel, cs_attr, efer, cr0, feat) == (8, 0xC9B, 0x1000, 0x31, 1),
+              "32-bit flat protected mode, paging off, EFER.SVME, SEV_FEATURES SNPActive")
+
+        printed = [l.split()[-1] for l in r.stdout.splitlines() if l.startswith("launch digest ")]
+        other = subprocess.run([digest_tool, "--igvm", out], capture_output=True, text=True).stdout.strip()
+        check(printed == [ld.hex()] and other == ld.hex(),
+              f"the digest igvm-build prints = snp-launch-digest --igvm = hashlib's chain ({measured} pages)")
+
+        def refused(args, code, says, what):
+            p = subprocess.run([tool] + args, capture_output=True, text=True)
+            check(p.returncode == code and says in p.stderr and p.stdout == "", what + f" (exit {p.returncode})")
+
+        refused(["--svsm", payload, "-o", out], 1, "not an svsm.img", "an ELF given as svsm.img: refused")
+        short = os.path.join(d, "short.img")
+        with open(short, "wb") as f:
+            f.write(img[:4096])
+        refused(["--svsm", short, "-o", out], 1, "truncated", "a truncated svsm.img: refused")
+        refused(["--svsm", svsm, "-o", out, "--cmdline", "x" * 4096], 1, "at most 4095",
+                "a command line longer than its page: refused")
+        refused(["--svsm", svsm, "-o", out, "--payload", os.path.join(d, "none")], 2, "No such file",
+                "a missing payload: file error")
+        refused(["--svsm", svsm, "-o", os.path.join(d, "no", "dir.igvm")], 2, "No such file",
+                "an output directory that does not exist: file error")
+        refused(["--svsm", svsm], 2, "usage", "no output: usage")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()

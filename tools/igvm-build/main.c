@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * igvm-build: packs svsm.img (and the payload the SVSM launches at VMPL2)
+ * into one IGVM file for an SEV-SNP launch.
+ *   igvm-build --svsm svsm.img -o OUT.igvm [--payload FILE] [--cmdline "WORDS"]
+ * Layout and the launch block: include/abi/svsm_launch.h; the boot CPU
+ * starts at the image's SNP entry (docs/BOOT.md) in 32-bit protected mode
+ * with EBX = the launch block. The file is checked with lib/igvm.c before
+ * it is written, and its launch digest printed (the same value
+ * `snp-launch-digest --igvm` gives).
+ * Exit 0; 1 an input is refused (with the reason); 2 usage or file error.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../igvm/igvm_build.h"
+#include "abi/igvm.h"
+#include "abi/svsm_launch.h"
+#include "abi/vmsa.h"
+#include "lib/igvm.h"
+#include "svsm/errno.h"
+#include "svsm/igvm_measure.h"
+#include "svsm/image.h"
+
+#define FILE_MAX (64u << 20)
+#define PAGE 4096ull
+#define TWO_MB (2ull << 20)
+#define SNP_MASK 1u
+#define GUEST_POLICY 0x30000ull /* SMT allowed, reserved bit 17 set (SNP ABI 56860 §4.3 guest policy) */
+
+static uint8_t *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf;
+
+	if (f == NULL) {
+		fprintf(stderr, "igvm-build: %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	buf = malloc(FILE_MAX);
+	*len = buf == NULL ? 0 : fread(buf, 1, FILE_MAX, f);
+	if (buf == NULL || ferror(f) || (*len == FILE_MAX && fgetc(f) != EOF)) {
+		fprintf(stderr, "igvm-build: %s: unreadable or larger than %u bytes\n", path, FILE_MAX);
+		free(buf);
+		fclose(f);
+		return NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+/* The SVSM image header (docs/BOOT.md), every field checked against the file. NULL or the reason. */
+static const char *image_check(const uint8_t *img, size_t len, struct svsm_image_hdr *h)
+{
+	if (len < SVSM_IMAGE_HDR_OFFSET + sizeof(*h))
+		return "shorter than its headers";
+	memcpy(h, img + SVSM_IMAGE_HDR_OFFSET, sizeof(*h));
+	if (memcmp(h->magic, SVSM_IMAGE_MAGIC, sizeof(h->magic)) != 0)
+		return "no SVSM image header (magic SVSMIMG1 at offset 32): not an svsm.img";
+	if (h->version != SVSM_IMAGE_VERSION || h->hdr_size != sizeof(*h))
+		return "SVSM image header of another version or size";
+	if (h->load_addr < 0x100000 || (h->load_addr & (PAGE - 1)) != 0)
+		return "load address below 1 MiB or not page aligned";
+	if (h->file_size > len || h->file_size < SVSM_IMAGE_HDR_OFFSET + sizeof(*h))
+		return "the header's file size is more than the file (truncated image?)";
+	if (h->mem_size < h->file_size || (uint64_t)h->load_addr + h->mem_size > (1ull << 32))
+		return "the header's memory size is below its file size or ends above 4 GiB";
+	if (h->snp_entry_offset >= h->file_size)
+		return "the SNP entry lies outside the loaded file";
+	if (h->kernel_offset > h->file_size || h->kernel_size > h->file_size - h->kernel_offset)
+		return "the embedded kernel lies outside the loaded file";
+	return NULL;
+}
+
+static void pages(struct igvm_build *b, uint64_t gpa, const uint8_t *data, uint64_t len, uint64_t mem)
+{
+	for (uint64_t off = 0; off < mem; off += PAGE) {
+		uint64_t n = off < len ? (len - off < PAGE ? len - off : PAGE) : 0;
+
+		igvm_build_page(b, SNP_MASK, gpa + off, n ? data + off : NULL, (size_t)n, 0, IGVM_PAGE_DATA_NORMAL);
+	}
+}
+
+static void boot_vmsa(struct vmsa *v, uint64_t rip, uint64_t launch_gpa)
+{
+	const struct vmsa_seg code = { SVSM_LAUNCH_CS_SEL, SVSM_LAUNCH_CS_ATTR, 0xFFFFFFFFu, 0 };
+	const struct vmsa_seg data = { SVSM_LAUNCH_DS_SEL, SVSM_LAUNCH_DS_ATTR, 0xFFFFFFFFu, 0 };
+
+	memset(v, 0, sizeof(*v));
+	v->cs = code;
+	v->ds = v->es = v->fs = v->gs = v->ss = data;
+	v->gdtr.limit = 0xFFFF; /* power-on values (APM vol.2 §14.1.3); stage 1 loads its own GDT */
+	v->idtr.limit = 0xFFFF;
+	v->ldtr = (struct vmsa_seg){ 0, 0x82, 0xFFFF, 0 };
+	v->tr = (struct vmsa_seg){ 0, 0x83, 0xFFFF, 0 };
+	v->cr0 = SVSM_LAUNCH_CR0;
+	v->cr4 = SVSM_LAUNCH_CR4;
+	v->efer = SVSM_LAUNCH_EFER;
+	v->rflags = 0x2;
+	v->rip = rip;
+	v->rbx = launch_gpa;
+	v->dr6 = 0xFFFF0FF0;
+	v->dr7 = 0x400;
+	v->g_pat = SVSM_LAUNCH_PAT;
+	v->xcr0 = 1;
+	v->mxcsr = 0x1F80;
+	v->x87_fcw = 0x37F;
+	v->vmpl = 0;
+	v->sev_features = SVSM_LAUNCH_SEV_FEATURES;
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: igvm-build --svsm svsm.img -o OUT.igvm [--payload FILE] [--cmdline \"WORDS\"]\n");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	const char *svsm = NULL, *out = NULL, *payload_path = NULL, *cmdline = "";
+
+	for (int i = 1; i < argc; i++) {
+		if (i + 1 >= argc)
+			return usage();
+		if (strcmp(argv[i], "--svsm") == 0)
+			svsm = argv[++i];
+		else if (strcmp(argv[i], "-o") == 0)
+			out = argv[++i];
+		else if (strcmp(argv[i], "--payload") == 0)
+			payload_path = argv[++i];
+		else if (strcmp(argv[i], "--cmdline") == 0)
+			cmdline = argv[++i];
+		else
+			return usage();
+	}
+	if (svsm == NULL || out == NULL)
+		return usage();
+	size_t cmd_len = strlen(cmdline);
+
+	if (cmd_len >= SVSM_LAUNCH_CMDLINE_MAX) {
+		fprintf(stderr, "igvm-build: --cmdline of %zu bytes: at most %u fit the launch's command-line page\n",
+			cmd_len, SVSM_LAUNCH_CMDLINE_MAX - 1);
+		return 1;
+	}
+
+	size_t img_len, pay_len = 0;
+	uint8_t *img = read_file(svsm, &img_len), *pay = NULL;
+	struct svsm_image_hdr h;
+	const char *why;
+
+	if (img == NULL)
+		return 2;
+	if ((why = image_check(img, img_len, &h)) != NULL) {
+		fprintf(stderr, "igvm-build: %s: refused: %s\n", svsm, why);
+		return 1;
+	}
+	if (payload_path != NULL) {
+		pay = read_file(payload_path, &pay_len);
+		if (pay == NULL)
+			return 2;
+		if (pay_len == 0) {
+			fprintf(stderr, "igvm-build: %s: empty payload\n", payload_path);
+			return 1;
+		}
+	}
+
+	/* The GPAs (include/abi/svsm_launch.h). */
+	uint64_t image_size = ((uint64_t)h.mem_size + PAGE - 1) & ~(PAGE - 1);
+	uint64_t launch_gpa = h.load_addr + image_size;
+	struct svsm_launch_block lb = {
+		.magic = SVSM_LAUNCH_MAGIC,
+		.version = SVSM_LAUNCH_VERSION,
+		.size = sizeof(lb),
+		.image_gpa = h.load_addr,
+		.image_size = image_size,
+		.secrets_gpa = launch_gpa + 1 * PAGE,
+		.cpuid_gpa = launch_gpa + 2 * PAGE,
+		.memmap_gpa = launch_gpa + 3 * PAGE,
+		.memmap_size = PAGE,
+		.params_gpa = launch_gpa + 4 * PAGE,
+		.cmdline_gpa = launch_gpa + 5 * PAGE,
+		.cmdline_size = (uint32_t)cmd_len,
+	};
+	uint64_t next = (launch_gpa + 6 * PAGE + TWO_MB - 1) & ~(TWO_MB - 1);
+
+	if (pay != NULL) {
+		lb.payload_gpa = next;
+		lb.payload_size = pay_len;
+		next = (next + pay_len + TWO_MB - 1) & ~(TWO_MB - 1);
+	}
+	lb.end_gpa = next;
+
+	struct igvm_build b;
+	static struct vmsa v;
+	static uint8_t lbpage[PAGE], cmdpage[PAGE];
+
+	igvm_build_init(&b);
+	igvm_build_platform(&b, SNP_MASK, IGVM_PLATFORM_SEV_SNP, 2);
+	igvm_build_policy(&b, SNP_MASK, GUEST_POLICY);
+	/* Parameters first: a loader inserts an area at once, before pending page runs (QEMU). */
+	igvm_build_param_area(&b, 0, lb.memmap_size);
+	igvm_build_param(&b, IGVM_VHT_MEMORY_MAP, 0, 0);
+	igvm_build_param_area(&b, 1, PAGE);
+	igvm_build_param(&b, IGVM_VHT_VP_COUNT_PARAMETER, 1, 0);
+	igvm_build_param(&b, IGVM_VHT_ENVIRONMENT_INFO_PARAMETER, 1, 4);
+	igvm_build_param_insert(&b, SNP_MASK, lb.memmap_gpa, 0);
+	igvm_build_param_insert(&b, SNP_MASK, lb.params_gpa, 1);
+	/* Pages in GPA order. */
+	pages(&b, h.load_addr, img, h.file_size, image_size);
+	memcpy(lbpage, &lb, sizeof(lb));
+	igvm_build_page(&b, SNP_MASK, launch_gpa, lbpage, PAGE, 0, IGVM_PAGE_DATA_NORMAL);
+	igvm_build_page(&b, SNP_MASK, lb.secrets_gpa, NULL, 0, 0, IGVM_PAGE_DATA_SECRETS);
+	igvm_build_page(&b, SNP_MASK, lb.cpuid_gpa, NULL, 0, 0, IGVM_PAGE_DATA_CPUID_DATA);
+	memcpy(cmdpage, cmdline, cmd_len);
+	igvm_build_page(&b, SNP_MASK, lb.cmdline_gpa, cmdpage, PAGE, 0, IGVM_PAGE_DATA_NORMAL);
+	if (pay != NULL)
+		pages(&b, lb.payload_gpa, pay, pay_len, (pay_len + PAGE - 1) & ~(PAGE - 1));
+	/* The VMSA last, at the GPA KVM and the PSP measure it at. */
+	boot_vmsa(&v, h.load_addr + h.snp_entry_offset, launch_gpa);
+	igvm_build_vp_context(&b, SNP_MASK, IGVM_SNP_VMSA_GPA, 0, &v);
+
+	uint8_t *file;
+	size_t len;
+
+	if (igvm_build_finish(&b, &file, &len) != 0) {
+		fprintf(stderr, "igvm-build: out of memory or an input too large for an IGVM file\n");
+		return 2;
+	}
+	igvm_build_free(&b);
+
+	/* What a loader will check, checked here first; and the digest it will get. */
+	size_t scratch_n = len / PAGE + 64;
+	uint64_t *scratch = malloc(scratch_n * sizeof(*scratch));
+	static struct igvm_file f;
+	char reason[IGVM_WHY_LEN];
+	struct launch_digest d;
+
+	if (scratch == NULL || igvm_open(&f, file, len, scratch, scratch_n, reason) != SVSM_OK ||
+	    igvm_measure(&f, SNP_MASK, &d, reason) != SVSM_OK) {
+		fprintf(stderr, "igvm-build: the file built does not pass its own checks: %s\n",
+			scratch == NULL ? "no memory" : reason);
+		return 2;
+	}
+	FILE *o = fopen(out, "wb");
+
+	if (o == NULL || fwrite(file, 1, len, o) != len || fclose(o) != 0) {
+		fprintf(stderr, "igvm-build: %s: %s\n", out, strerror(errno));
+		return 2;
+	}
+	printf("igvm-build: %s: %zu bytes, %u headers, %llu pages measured; svsm.img at 0x%x, launch block at "
+	       "0x%llx, payload at 0x%llx (%llu bytes), end 0x%llx\n", out, len, f.headers, (unsigned long long)d.pages,
+	       h.load_addr, (unsigned long long)launch_gpa, (unsigned long long)lb.payload_gpa,
+	       (unsigned long long)lb.payload_size, (unsigned long long)lb.end_gpa);
+	printf("launch digest ");
+	for (unsigned i = 0; i < sizeof(d.ld); i++)
+		printf("%02x", d.ld[i]);
+	printf("\n");
+	free(scratch);
+	free(file);
+	free(img);
+	free(pay);
+	return 0;
+}
