@@ -20,17 +20,6 @@
 #include "lib/string.h"
 #include "svsm/errno.h"
 
-static int page(struct launch_digest *d, uint64_t gpa, unsigned type, const uint8_t *contents, uint32_t at,
-		char *why)
-{
-	int err = launch_digest_page(d, gpa, type, contents);
-
-	if (err != SVSM_OK)
-		fmt_snprintf(why, IGVM_WHY_LEN, "IGVM header at offset 0x%x: page at 0x%llx could not be measured (%d)",
-			     at, (unsigned long long)gpa, err);
-	return err;
-}
-
 static unsigned page_type(const struct igvm_page_data *p)
 {
 	if (p->flags & IGVM_PAGE_FLAG_UNMEASURED)
@@ -64,44 +53,81 @@ static uint64_t area_bytes(const struct igvm_file *f, uint32_t index, uint32_t b
 	return 0;
 }
 
-int igvm_measure(const struct igvm_file *f, uint32_t mask, struct launch_digest *d, char *why)
+int igvm_launch_pages(const struct igvm_file *f, uint32_t mask,
+		      int (*fn)(void *ctx, const struct igvm_launch_page *p), void *ctx)
 {
 	static uint8_t buf[IGVM_PAGE_SIZE];
 	struct igvm_header h;
 	uint32_t cursor = 0;
 	int err = SVSM_OK;
 
-	launch_digest_init(d);
 	while (err == SVSM_OK && igvm_next(f, &cursor, &h)) {
+		struct igvm_launch_page p = { .data = buf, .header = h.offset };
+
 		if (h.type == IGVM_VHT_PAGE_DATA) {
-			struct igvm_page_data p;
+			struct igvm_page_data d;
 
-			memcpy(&p, h.body, sizeof(p));
-			if (!(p.compatibility_mask & mask) || (p.flags & IGVM_PAGE_FLAG_SHARED))
+			memcpy(&d, h.body, sizeof(d));
+			if (!(d.compatibility_mask & mask))
 				continue;
-			unsigned type = page_type(&p);
-
-			igvm_page(f, p.file_offset, buf);
-			err = page(d, p.gpa, type, buf, h.offset, why);
+			p.gpa = d.gpa;
+			p.type = (d.flags & IGVM_PAGE_FLAG_SHARED) ? 0 : page_type(&d);
+			igvm_page(f, d.file_offset, buf);
+			err = fn(ctx, &p);
 		} else if (h.type == IGVM_VHT_PARAMETER_INSERT) {
-			struct igvm_parameter_insert p;
+			struct igvm_parameter_insert i;
 
-			memcpy(&p, h.body, sizeof(p));
-			if (!(p.compatibility_mask & mask))
+			memcpy(&i, h.body, sizeof(i));
+			if (!(i.compatibility_mask & mask))
 				continue;
-			uint64_t bytes = area_bytes(f, p.parameter_area_index, h.offset);
+			uint64_t bytes = area_bytes(f, i.parameter_area_index, h.offset);
 
-			for (uint64_t off = 0; err == SVSM_OK && off < bytes; off += IGVM_PAGE_SIZE)
-				err = page(d, p.gpa + off, SNP_PAGE_TYPE_UNMEASURED, NULL, h.offset, why);
+			/* The area's contents are the loader's to write (parameters); it starts as zeros here. */
+			memset(buf, 0, sizeof(buf));
+			p.type = SNP_PAGE_TYPE_UNMEASURED;
+			for (uint64_t off = 0; err == SVSM_OK && off < bytes; off += IGVM_PAGE_SIZE) {
+				p.gpa = i.gpa + off;
+				err = fn(ctx, &p);
+			}
 		} else if (h.type == IGVM_VHT_VP_CONTEXT) {
 			struct igvm_vp_context v;
 
 			memcpy(&v, h.body, sizeof(v));
 			if (!(v.compatibility_mask & mask))
 				continue;
+			p.gpa = v.gpa;
+			p.type = SNP_PAGE_TYPE_VMSA;
 			igvm_page(f, v.file_offset, buf);
-			err = page(d, SNP_LD_VMSA_GPA, SNP_PAGE_TYPE_VMSA, buf, h.offset, why);
+			err = fn(ctx, &p);
 		}
 	}
 	return err;
+}
+
+struct measure_ctx {
+	struct launch_digest *d;
+	char *why;
+};
+
+static int measure_page(void *ctx, const struct igvm_launch_page *p)
+{
+	struct measure_ctx *m = ctx;
+	uint64_t gpa = p->type == SNP_PAGE_TYPE_VMSA ? SNP_LD_VMSA_GPA : p->gpa;
+	int err;
+
+	if (p->type == 0)
+		return SVSM_OK; /* shared: not part of the launch */
+	err = launch_digest_page(m->d, gpa, p->type, p->data);
+	if (err != SVSM_OK)
+		fmt_snprintf(m->why, IGVM_WHY_LEN, "IGVM header at offset 0x%x: page at 0x%llx could not be measured (%d)",
+			     p->header, (unsigned long long)gpa, err);
+	return err;
+}
+
+int igvm_measure(const struct igvm_file *f, uint32_t mask, struct launch_digest *d, char *why)
+{
+	struct measure_ctx m = { d, why };
+
+	launch_digest_init(d);
+	return igvm_launch_pages(f, mask, measure_page, &m);
 }
