@@ -99,9 +99,10 @@ static int walk(struct pgtable *pt, uint64_t va, int level, bool alloc, uint64_t
 	return SVSM_OK;
 }
 
+/* A range may end exactly at the top of the address space (va + size wraps to 0, as split_ends allows). */
 static bool range_ok(uint64_t va, uint64_t size)
 {
-	if (size == 0 || ((va | size) & (PAGE_SIZE - 1)) != 0 || va + size < va)
+	if (size == 0 || ((va | size) & (PAGE_SIZE - 1)) != 0 || (va + size < va && va + size != 0))
 		return false;
 	if (va < CANON_LOW_END)
 		return va + size <= CANON_LOW_END;

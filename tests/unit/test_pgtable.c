@@ -392,6 +392,22 @@ static void test_prune(void **state)
 	pt.ops = o;
 }
 
+/* The last page of the address space maps, looks up and unmaps like any other (its end wraps to 0). */
+static void test_top_page(void **state)
+{
+	const uint64_t top = 0xFFFFFFFFFFFFF000ull;
+	uint64_t pa = buddy_alloc(&b, 0), got;
+
+	(void)state;
+	assert_int_equal(pgt_map(&pt, top, pa, PAGE_SIZE, PGT_WRITE), SVSM_OK);
+	assert_int_equal(pgt_lookup(&pt, top + 0x10, &got, NULL), SVSM_OK);
+	assert_int_equal(got, pa + 0x10);
+	assert_int_equal(pgt_map(&pt, top, pa, PAGE_SIZE, PGT_WRITE), SVSM_EEXIST);
+	assert_int_equal(pgt_map(&pt, top - PAGE_SIZE, pa, 3 * PAGE_SIZE, PGT_WRITE), SVSM_EINVAL); /* wraps past 0 */
+	assert_int_equal(pgt_unmap(&pt, top, PAGE_SIZE), SVSM_OK);
+	assert_int_equal(pgt_lookup(&pt, top, NULL, NULL), SVSM_ENOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -404,6 +420,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_out_of_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_random, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prune, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_top_page, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The run mode of vsnp-kernel.elf (vsnp.img): the emulated SEV-SNP
+ * machine. It takes an IGVM file as its Multiboot module (QEMU -initrd),
+ * launches it as the hypervisor and the PSP would (vsnp/launch.c) and
+ * reports the launch digest. Running the launched CPU is the next step of
+ * issue 16: until then the run ends with that said, as a failure.
+ */
+#include "abi/vmsa.h"
+#include "abi/x86.h"
+#include "lib/string.h"
+#include "mm/buddy.h"
+#include "svsm/boot.h"
+#include "svsm/console.h"
+#include "svsm/errno.h"
+#include "svsm/machine.h"
+#include "svsm/mm.h"
+#include "launch.h"
+
+/* Guest memory the machine backs at most (from its heap for now): 32 MiB. */
+#define GMEM_MAX_PAGES 8192u
+#define FILE_MAX (64ull << 20)
+
+bool svsm_run_accepts_key(const char *key, size_t len)
+{
+	return len > 5 && memcmp(key, "vsnp.", 5) == 0;
+}
+
+__attribute__((noreturn)) static void fail(const char *what, const char *why)
+{
+	console_printf("vsnp: %s: %s\n", what, why);
+	machine_exit(SVSM_EXIT_FAIL);
+}
+
+/* The IGVM module, mapped read-only where the direct map would have it (the machine is its own host). */
+static const uint8_t *map_module(const struct boot_info *bi)
+{
+	uint64_t start = bi->payload_pa & ~(PAGE_SIZE - 1);
+	uint64_t end = (bi->payload_pa + bi->payload_size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+
+	if (pgt_map(vm_kernel_pt(), SVSM_DIRECT_MAP_BASE + start, start, end - start, PGT_GLOBAL) != SVSM_OK)
+		return NULL;
+	return (const uint8_t *)(uintptr_t)(SVSM_DIRECT_MAP_BASE + bi->payload_pa);
+}
+
+__attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
+{
+	static struct vsnp_gmem gmem;
+	static struct vsnp_launch launch;
+	static char why[IGVM_WHY_LEN];
+	const struct boot_info *bi = &b->bi;
+
+	console_printf("vsnp: an SEV-SNP machine in software (CPU extensions, PSP, hypervisor): NO CONFIDENTIALITY\n");
+	if (!b->platform.svm || !b->platform.npt)
+		fail("cannot run guests", "this CPU has no SVM with nested paging (QEMU -cpu EPYC)");
+	if (bi->payload_size == 0)
+		fail("nothing to launch", "no IGVM file given (QEMU -initrd FILE.igvm; tools/igvm-build makes one)");
+	if (bi->payload_size > FILE_MAX)
+		fail("IGVM file refused", "larger than 64 MiB");
+	const uint8_t *file = map_module(bi);
+
+	if (file == NULL)
+		fail("IGVM file", "could not be mapped");
+	/* One GPA per page the file can load: a bound from its size. */
+	size_t scratch_n = bi->payload_size / PAGE_SIZE + 64;
+	unsigned order = 0;
+
+	while ((PAGE_SIZE << order) < scratch_n * sizeof(uint64_t))
+		order++;
+	uint64_t scratch_pa = buddy_alloc(mm_buddy(), order);
+
+	if (scratch_pa == MM_PA_NONE || vsnp_gmem_init(&gmem, GMEM_MAX_PAGES) != SVSM_OK)
+		fail("launch", "out of memory for the loader");
+	launch.gmem = &gmem;
+	if (vsnp_launch_igvm(&launch, file, bi->payload_size, phys_to_virt(scratch_pa), scratch_n, why) != SVSM_OK)
+		fail("IGVM launch refused", why);
+	buddy_free(mm_buddy(), scratch_pa, order);
+
+	console_printf("vsnp: IGVM launch: %u headers, %llu pages in guest memory (%llu shared), %u VP context(s)\n",
+		       launch.file.headers, (unsigned long long)gmem.pages, (unsigned long long)launch.shared,
+		       launch.vmsas);
+	console_printf("vsnp: launch digest ");
+	for (unsigned i = 0; i < sizeof(launch.digest.ld); i++)
+		console_printf("%02x", launch.digest.ld[i]);
+	console_printf(" (%llu pages measured)\n", (unsigned long long)launch.digest.pages);
+
+	void *va;
+	struct vmsa boot_vmsa;
+
+	if (vsnp_gmem_page(&gmem, launch.vmsa_gpa[0], &va) != SVSM_OK)
+		fail("launch", "the boot VMSA vanished");
+	memcpy(&boot_vmsa, va, sizeof(boot_vmsa));
+	console_printf("vsnp: boot CPU: VMPL%u, RIP 0x%llx, RBX 0x%llx, CR0 0x%llx, EFER 0x%llx, SEV_FEATURES 0x%llx\n",
+		       boot_vmsa.vmpl, (unsigned long long)boot_vmsa.rip, (unsigned long long)boot_vmsa.rbx,
+		       (unsigned long long)boot_vmsa.cr0, (unsigned long long)boot_vmsa.efer,
+		       (unsigned long long)boot_vmsa.sev_features);
+	fail("not run", "running the launched CPUs is not built yet (issue 16: the CPU's SNP extensions and the "
+		       "hypervisor come next); the launch above is complete");
+}
