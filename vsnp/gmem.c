@@ -51,27 +51,45 @@ static const struct pgtable_ops map_ops = { map_alloc, map_va, map_flush, map_fl
 
 int vsnp_gmem_init(struct vsnp_gmem *g, uint64_t max_pages)
 {
+	int err;
+
 	g->pages = 0;
 	g->max_pages = max_pages;
-	return pgt_init(&g->map, &map_ops, NULL, 0);
+	err = pgt_init(&g->map, &map_ops, NULL, 0);
+	return err == SVSM_OK ? pgt_init(&g->npt, &map_ops, NULL, 0) : err;
 }
 
-int vsnp_gmem_page(struct vsnp_gmem *g, uint64_t gpa, void **va)
+int vsnp_gmem_find(struct vsnp_gmem *g, uint64_t gpa, void **va)
+{
+	uint64_t hpa;
+
+	if ((gpa & (PAGE_SIZE - 1)) != 0 || gpa >= GPA_LIMIT ||
+	    pgt_lookup(&g->map, key_of(gpa), &hpa, NULL) != SVSM_OK)
+		return SVSM_ENOENT;
+	*va = phys_to_virt(hpa);
+	return SVSM_OK;
+}
+
+int vsnp_gmem_page(struct vsnp_gmem *g, uint64_t gpa, bool guest, void **va)
 {
 	uint64_t hpa;
 
 	if ((gpa & (PAGE_SIZE - 1)) != 0 || gpa >= GPA_LIMIT)
 		return SVSM_EINVAL;
-	if (pgt_lookup(&g->map, key_of(gpa), &hpa, NULL) == SVSM_OK) {
-		*va = phys_to_virt(hpa);
+	if (vsnp_gmem_find(g, gpa, va) == SVSM_OK)
 		return SVSM_OK;
-	}
 	if (g->pages == g->max_pages)
 		return SVSM_ENOMEM;
 	hpa = map_alloc(NULL);
 	if (hpa == MM_PA_NONE)
 		return SVSM_ENOMEM;
 	if (pgt_map(&g->map, key_of(gpa), hpa, PAGE_SIZE, PGT_WRITE) != SVSM_OK) {
+		buddy_free(mm_buddy(), hpa, 0);
+		return SVSM_ENOMEM;
+	}
+	/* Nested entries are walked as user accesses (APM vol.2 §15.25.5): U on every level. */
+	if (guest && pgt_map(&g->npt, key_of(gpa), hpa, PAGE_SIZE, PGT_WRITE | PGT_EXEC | PGT_USER) != SVSM_OK) {
+		(void)pgt_unmap(&g->map, key_of(gpa), PAGE_SIZE);
 		buddy_free(mm_buddy(), hpa, 0);
 		return SVSM_ENOMEM;
 	}

@@ -8,12 +8,14 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "mm/pgtable.h"
 
 struct vsnp_gmem {
 	struct pgtable map; /* GPA -> HPA of each backed page */
+	struct pgtable npt; /* the nested page table: the backed pages the guest may touch (not its VMSAs) */
 	uint64_t pages;     /* pages backed */
 	uint64_t max_pages; /* backing the machine gives at most */
 };
@@ -22,7 +24,11 @@ struct vsnp_gmem {
 int vsnp_gmem_init(struct vsnp_gmem *g, uint64_t max_pages);
 /*
  * The machine's page behind gpa (page aligned, below 2^48), backed with a
- * zeroed page on first use: its direct-map address in *va. SVSM_OK;
- * SVSM_EINVAL (a bad GPA), SVSM_ENOMEM (no backing left).
+ * zeroed page on first use: its direct-map address in *va. With guest, a
+ * new page is also mapped in the nested table (read, write, execute; a
+ * VMSA is not). SVSM_OK; SVSM_EINVAL (a bad GPA), SVSM_ENOMEM (no backing
+ * left).
  */
-int vsnp_gmem_page(struct vsnp_gmem *g, uint64_t gpa, void **va);
+int vsnp_gmem_page(struct vsnp_gmem *g, uint64_t gpa, bool guest, void **va);
+/* The page behind gpa if it is backed: SVSM_OK and *va, else SVSM_ENOENT. Never backs one. */
+int vsnp_gmem_find(struct vsnp_gmem *g, uint64_t gpa, void **va);

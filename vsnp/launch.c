@@ -24,7 +24,7 @@ static int load_page(void *ctx, const struct igvm_launch_page *p)
 	struct load_ctx *c = ctx;
 	struct vsnp_launch *l = c->l;
 	void *va;
-	int err = vsnp_gmem_page(l->gmem, p->gpa, &va);
+	int err = vsnp_gmem_page(l->gmem, p->gpa, p->type != SNP_PAGE_TYPE_VMSA, &va);
 
 	if (err != SVSM_OK) {
 		fmt_snprintf(c->why, IGVM_WHY_LEN, "IGVM header at offset 0x%x: no guest memory for GPA 0x%llx (%s)",

@@ -2,9 +2,10 @@
 /*
  * The run mode of vsnp-kernel.elf (vsnp.img): the emulated SEV-SNP
  * machine. It takes an IGVM file as its Multiboot module (QEMU -initrd),
- * launches it as the hypervisor and the PSP would (vsnp/launch.c) and
- * reports the launch digest. Running the launched CPU is the next step of
- * issue 16: until then the run ends with that said, as a failure.
+ * launches it as the hypervisor and the PSP would (vsnp/launch.c), reports
+ * the launch digest, and runs the boot CPU from its VMSA (vsnp/cpu.c)
+ * until it asks to terminate or stops. The exit status is the guest's:
+ * success only for reason set 0xE code 0 (GUEST_TERM_SET, docs/BOOT.md).
  */
 #include "abi/vmsa.h"
 #include "abi/x86.h"
@@ -15,6 +16,8 @@
 #include "svsm/errno.h"
 #include "svsm/machine.h"
 #include "svsm/mm.h"
+#include "abi/guest_boot.h"
+#include "cpu.h"
 #include "launch.h"
 
 /* Guest memory the machine backs at most (from its heap for now): 32 MiB. */
@@ -87,13 +90,28 @@ __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 	void *va;
 	struct vmsa boot_vmsa;
 
-	if (vsnp_gmem_page(&gmem, launch.vmsa_gpa[0], &va) != SVSM_OK)
+	if (vsnp_gmem_find(&gmem, launch.vmsa_gpa[0], &va) != SVSM_OK)
 		fail("launch", "the boot VMSA vanished");
 	memcpy(&boot_vmsa, va, sizeof(boot_vmsa));
 	console_printf("vsnp: boot CPU: VMPL%u, RIP 0x%llx, RBX 0x%llx, CR0 0x%llx, EFER 0x%llx, SEV_FEATURES 0x%llx\n",
 		       boot_vmsa.vmpl, (unsigned long long)boot_vmsa.rip, (unsigned long long)boot_vmsa.rbx,
 		       (unsigned long long)boot_vmsa.cr0, (unsigned long long)boot_vmsa.efer,
 		       (unsigned long long)boot_vmsa.sev_features);
-	fail("not run", "running the launched CPUs is not built yet (issue 16: the CPU's SNP extensions and the "
-		       "hypervisor come next); the launch above is complete");
+
+	/* The boot CPU, from its VMSA (step 2: the GHCB MSR protocol's termination is what it can ask). */
+	struct vsnp_cpu_end end;
+
+	if (vsnp_cpu_run(&gmem, &boot_vmsa, &end) != SVSM_OK)
+		fail("boot CPU", "out of memory for its VMCB and maps");
+	console_printf("vsnp: boot CPU ran: %llu exits (%llu VMGEXIT, %llu MSR)\n", (unsigned long long)end.exits,
+		       (unsigned long long)end.vmgexits, (unsigned long long)end.msr_exits);
+	if (end.kind == VSNP_CPU_STOPPED) {
+		console_printf("vsnp: boot CPU STOPPED at RIP 0x%llx: %s (exit 0x%llx, info 0x%llx 0x%llx)\n",
+			       (unsigned long long)end.rip, end.why, (unsigned long long)end.exit_code,
+			       (unsigned long long)end.exit_info_1, (unsigned long long)end.exit_info_2);
+		machine_exit(SVSM_EXIT_FAIL);
+	}
+	console_printf("vsnp: the guest asked to terminate: GHCB reason set %u, code %u%s\n", end.set, end.code,
+		       end.set == 3 && end.code == 1 ? " (the SVSM's stage 1: its SNP entry is not built yet)" : "");
+	machine_exit(end.set == GUEST_TERM_SET && end.code == 0 ? SVSM_EXIT_PASS : SVSM_EXIT_FAIL);
 }

@@ -182,3 +182,9 @@ _Static_assert(offsetof(struct svm_gprs, r8) == 0x30, "svm_run.S G_R8");
 _Static_assert(offsetof(struct svm_gprs, r15) == 0x68, "svm_run.S G_R15");
 
 void svm_run(uint64_t vmcb_pa, struct svm_gprs *gprs, uint64_t host_save_pa);
+
+struct vmsa;
+struct vmcb_save;
+/* A VMSA into what VMRUN runs (EFER.SVME kept set), and back (vmsa_vmcb.c). */
+void vmsa_to_vmcb(const struct vmsa *s, struct vmcb_save *v, struct svm_gprs *g, uint8_t fpu[512]);
+void vmcb_to_vmsa(const struct vmcb_save *v, const struct svm_gprs *g, const uint8_t fpu[512], struct vmsa *s);

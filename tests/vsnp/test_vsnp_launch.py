@@ -1,14 +1,18 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """vsnp.img, the emulated SEV-SNP machine, launches an IGVM file as the
-hypervisor and PSP do (issue 16, first step): the launch digest it reports
-equals the one igvm-build computed on the host for the same file, the boot
-CPU's VMSA is the one the file carries, and a bad file, no file or a CPU
-without SVM are refused with the reason. Running the launched CPU is not
-built yet, so every run ends as a failure that says so.
+hypervisor and PSP do (issue 16, steps 1 and 2): the launch digest it
+reports equals the one igvm-build computed on the host for the same file,
+the boot CPU's VMSA is the one the file carries, and the CPU runs from it:
+svsm.img's SNP entry asks through the GHCB MSR protocol to terminate (its
+SNP path is not built yet), and what the machine does not serve yet stops
+the CPU with the reason. A bad file, no file or a CPU without SVM are
+refused with the reason.
 """
+import importlib.util
 import os
 import re
+import struct
 import subprocess
 import sys
 import tempfile
@@ -22,6 +26,30 @@ def check(ok, what, out=""):
     if not ok:
         failures += 1
         sys.stdout.write(out[-3000:] + "\n")
+
+
+def tiny_igvm(code):
+    """An IGVM file for SNP: code at GPA 1 MiB and a 32-bit boot VMSA there (include/abi/svsm_launch.h's state)."""
+    spec = importlib.util.spec_from_file_location(
+        "igvm_writer", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "unit", "test_igvm_digest.py"))
+    w = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(w)
+    vmsa = bytearray(4096)
+    for off, sel, attr in ((0x00, 0x10, 0xC93), (0x10, 0x08, 0xC9B), (0x20, 0x10, 0xC93), (0x30, 0x10, 0xC93),
+                           (0x40, 0x10, 0xC93), (0x50, 0x10, 0xC93)):
+        struct.pack_into("<HHIQ", vmsa, off, sel, attr, 0xFFFFFFFF, 0)
+    struct.pack_into("<HHIQ", vmsa, 0x60, 0, 0, 0xFFFF, 0)       # GDTR
+    struct.pack_into("<HHIQ", vmsa, 0x70, 0, 0x82, 0xFFFF, 0)    # LDTR
+    struct.pack_into("<HHIQ", vmsa, 0x80, 0, 0, 0xFFFF, 0)       # IDTR
+    struct.pack_into("<HHIQ", vmsa, 0x90, 0, 0x83, 0xFFFF, 0)    # TR
+    for off, val in ((0xD0, 0x1000), (0x148, 0x40), (0x158, 0x31), (0x160, 0x400), (0x168, 0xFFFF0FF0),
+                     (0x170, 2), (0x178, 0x100000), (0x268, 0x0007040600070406), (0x3B0, 1), (0x3E8, 1)):
+        struct.pack_into("<Q", vmsa, off, val)
+    img = w.Igvm()
+    img.platform(1, 2, 2)
+    img.page(1, 0x100000, code)
+    img.vp(1, 0xFFFFFFFFF000, 0, bytes(vmsa))
+    return img.serialize()
 
 
 def boot(qemu_boot, vsnp_img, *args):
@@ -48,8 +76,21 @@ def main():
         check(re.search(r"^vsnp: boot CPU: VMPL0, RIP 0x1000[0-9a-f]{2}, RBX 0x[0-9a-f]+, CR0 0x31, EFER 0x1000, "
                         r"SEV_FEATURES 0x1$", out, re.M) is not None,
               "the boot CPU's VMSA from the file: VMPL0 at the image's SNP entry, 32-bit, SNPActive", out)
-        check("vsnp: not run: running the launched CPUs is not built yet" in out,
-              "the run says it stops before running the CPU", out)
+        check("vsnp: boot CPU ran: 2 exits (1 VMGEXIT, 1 MSR)" in out and
+              "vsnp: the guest asked to terminate: GHCB reason set 3, code 1" in out,
+              "svsm.img's SNP entry runs on the machine and asks, through the GHCB MSR protocol, to terminate "
+              "(its SNP path is not built yet: set 3, code 1)", out)
+
+        # A guest of two instructions at 1 MiB: what the machine does not serve yet stops the CPU, said so.
+        for code, says, what in ((b"\xf4", "HLT with nothing to wake the CPU", "HLT"),
+                                 (b"\x0f\xa2", "an exit the machine does not serve yet (exit 0x72", "CPUID"),
+                                 (b"\xa1\x00\x00\x00\x40", "a nested page fault", "a read outside guest memory")):
+            tiny = os.path.join(d, "tiny.igvm")
+            with open(tiny, "wb") as f:
+                f.write(tiny_igvm(code))
+            rc, out = boot(qemu_boot, vsnp_img, "--payload", tiny)
+            check(rc == 0 and "vsnp: boot CPU STOPPED at RIP 0x100000: " + says in out,
+                  f"{what} at the first instruction: the boot CPU stops with the reason", out)
 
         bad = os.path.join(d, "bad.igvm")
         blob = bytearray(open(igvm, "rb").read())

@@ -99,53 +99,12 @@ static void vmcb_controls(struct vmcb *v)
 
 static void load_vmsa(struct vsnp_vcpu *c, const struct vmsa *s)
 {
-	struct vmcb_save *v = &c->vmcb->save;
-
-	v->es = s->es, v->cs = s->cs, v->ss = s->ss, v->ds = s->ds, v->fs = s->fs, v->gs = s->gs;
-	v->gdtr = s->gdtr, v->ldtr = s->ldtr, v->idtr = s->idtr, v->tr = s->tr;
-	v->cpl = s->cpl;
-	v->efer = s->efer | EFER_SVME;
-	v->cr4 = s->cr4, v->cr3 = s->cr3, v->cr0 = s->cr0, v->cr2 = s->cr2;
-	v->dr7 = s->dr7, v->dr6 = s->dr6;
-	v->rflags = s->rflags, v->rip = s->rip, v->rsp = s->rsp, v->rax = s->rax;
-	v->star = s->star, v->lstar = s->lstar, v->cstar = s->cstar, v->sfmask = s->sfmask;
-	v->kernel_gs_base = s->kernel_gs_base;
-	v->sysenter_cs = s->sysenter_cs, v->sysenter_esp = s->sysenter_esp;
-	v->sysenter_eip = s->sysenter_eip;
-	v->g_pat = s->g_pat;
-	c->g = (struct svm_gprs){ s->rbx, s->rcx, s->rdx, s->rbp, s->rsi, s->rdi, s->r8, s->r9,
-				  s->r10, s->r11, s->r12, s->r13, s->r14, s->r15 };
-	memset(c->fpu, 0, sizeof(c->fpu));
-	memcpy(c->fpu, &s->x87_fcw, 2);       /* FXSAVE: FCW at 0 */
-	memcpy(c->fpu + 2, &s->x87_fsw, 2);   /* FSW at 2 */
-	memcpy(c->fpu + 24, &s->mxcsr, 4);    /* MXCSR at 24 */
-	memcpy(c->fpu + 160, s->fpreg_xmm, 256); /* XMM0-15 at 160 */
+	vmsa_to_vmcb(s, &c->vmcb->save, &c->g, c->fpu);
 }
 
 static void store_vmsa(const struct vsnp_vcpu *c, struct vmsa *s)
 {
-	const struct vmcb_save *v = &c->vmcb->save;
-
-	s->es = v->es, s->cs = v->cs, s->ss = v->ss, s->ds = v->ds, s->fs = v->fs, s->gs = v->gs;
-	s->gdtr = v->gdtr, s->ldtr = v->ldtr, s->idtr = v->idtr, s->tr = v->tr;
-	s->cpl = v->cpl;
-	s->efer = v->efer;
-	s->cr4 = v->cr4, s->cr3 = v->cr3, s->cr0 = v->cr0, s->cr2 = v->cr2;
-	s->dr7 = v->dr7, s->dr6 = v->dr6;
-	s->rflags = v->rflags, s->rip = v->rip, s->rsp = v->rsp, s->rax = v->rax;
-	s->star = v->star, s->lstar = v->lstar, s->cstar = v->cstar, s->sfmask = v->sfmask;
-	s->kernel_gs_base = v->kernel_gs_base;
-	s->sysenter_cs = v->sysenter_cs, s->sysenter_esp = v->sysenter_esp;
-	s->sysenter_eip = v->sysenter_eip;
-	s->g_pat = v->g_pat;
-	s->rbx = c->g.rbx, s->rcx = c->g.rcx, s->rdx = c->g.rdx, s->rbp = c->g.rbp;
-	s->rsi = c->g.rsi, s->rdi = c->g.rdi, s->r8 = c->g.r8, s->r9 = c->g.r9;
-	s->r10 = c->g.r10, s->r11 = c->g.r11, s->r12 = c->g.r12, s->r13 = c->g.r13;
-	s->r14 = c->g.r14, s->r15 = c->g.r15;
-	memcpy(&s->x87_fcw, c->fpu, 2);
-	memcpy(&s->x87_fsw, c->fpu + 2, 2);
-	memcpy(&s->mxcsr, c->fpu + 24, 4);
-	memcpy(s->fpreg_xmm, c->fpu + 160, 256);
+	vmcb_to_vmsa(&c->vmcb->save, &c->g, c->fpu, s);
 }
 
 /* ---- guest memory through the guest's own page tables ---- */
