@@ -21,6 +21,7 @@
 #include "abi/vmsa.h"
 #include "lib/igvm.h"
 #include "svsm/errno.h"
+#include "../tool_file.h"
 #include "svsm/igvm_measure.h"
 #include "svsm/image.h"
 
@@ -32,23 +33,7 @@
 
 static uint8_t *read_file(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf;
-
-	if (f == NULL) {
-		fprintf(stderr, "igvm-build: %s: %s\n", path, strerror(errno));
-		return NULL;
-	}
-	buf = malloc(FILE_MAX);
-	*len = buf == NULL ? 0 : fread(buf, 1, FILE_MAX, f);
-	if (buf == NULL || ferror(f) || (*len == FILE_MAX && fgetc(f) != EOF)) {
-		fprintf(stderr, "igvm-build: %s: unreadable or larger than %u bytes\n", path, FILE_MAX);
-		free(buf);
-		fclose(f);
-		return NULL;
-	}
-	fclose(f);
-	return buf;
+	return tool_read_file("igvm-build", path, FILE_MAX, len);
 }
 
 /* The SVSM image header (docs/BOOT.md), every field checked against the file. NULL or the reason. */

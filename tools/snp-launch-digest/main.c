@@ -28,6 +28,7 @@
 #include "abi/snp.h"
 #include "elf_check.h"
 #include "svsm/errno.h"
+#include "../tool_file.h"
 #include "svsm/guest_launch.h"
 #include "svsm/guest_mem.h"
 #include "svsm/igvm_measure.h"
@@ -60,24 +61,7 @@ int copy_from_guest(void *dst, uint64_t gpa, size_t len, size_t align)
 
 static uint8_t *read_file(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf;
-
-	if (f == NULL) {
-		fprintf(stderr, "snp-launch-digest: %s: %s\n", path, strerror(errno));
-		return NULL;
-	}
-	buf = malloc(FILE_MAX);
-	*len = buf == NULL ? 0 : fread(buf, 1, FILE_MAX, f);
-	if (buf == NULL || ferror(f) || (*len == FILE_MAX && fgetc(f) != EOF)) {
-		fprintf(stderr, "snp-launch-digest: %s: unreadable or larger than %u bytes\n", path,
-			FILE_MAX);
-		free(buf);
-		fclose(f);
-		return NULL;
-	}
-	fclose(f);
-	return buf;
+	return tool_read_file("snp-launch-digest", path, FILE_MAX, len);
 }
 
 static int parse_uint(const char *s, int base, unsigned long long max, unsigned long long *out)
