@@ -258,6 +258,24 @@ static int with(uint32_t type, const void *body, uint32_t len, bool base_directi
 	return err;
 }
 
+/* A file for the SNP platform alone, to add headers to. */
+static void snp_file(struct igvm_build *b)
+{
+	igvm_build_init(b);
+	igvm_build_platform(b, SNP, IGVM_PLATFORM_SEV_SNP, 2);
+}
+
+/* The file b describes, laid out and checked: igvm_open's answer. */
+static int built(struct igvm_build *b)
+{
+	size_t n;
+	uint8_t *buf = finish(b, &n);
+	int err = open_buf(buf, n);
+
+	free(buf);
+	return err;
+}
+
 static void bad_headers(void **state)
 {
 	struct igvm_page_data pd = { 0x300000, SNP, 0, 0, 0, 0 };
@@ -332,17 +350,12 @@ static void bad_headers(void **state)
 		/* A directive before any platform; none at all. */
 		igvm_build_init(&b);
 		igvm_build_page(&b, SNP, 0x1000, code, PAGE, 0, 0);
-		buf = finish(&b, &n);
-		REFUSED(open_buf(buf, n), "before any supported platform");
-		free(buf);
+		REFUSED(built(&b), "before any supported platform");
 		igvm_build_init(&b);
 		igvm_build_header(&b, 0x3FF | IGVM_VHT_OPTIONAL, junk, 8);
-		buf = finish(&b, &n);
-		REFUSED(open_buf(buf, n), "no supported platform");
-		free(buf);
+		REFUSED(built(&b), "no supported platform");
 		/* Non-zero padding after a header (the checksum made right). */
-		igvm_build_init(&b);
-		igvm_build_platform(&b, SNP, IGVM_PLATFORM_SEV_SNP, 2);
+		snp_file(&b);
 		igvm_build_header(&b, 0x3FF | IGVM_VHT_OPTIONAL, junk, 3);
 		buf = finish(&b, &n);
 		buf[24 + 24 + 8 + 4] = 1;
@@ -350,75 +363,50 @@ static void bad_headers(void **state)
 		REFUSED(open_buf(buf, n), "non-zero padding");
 		free(buf);
 		/* A header whose length runs past the section. */
-		igvm_build_init(&b);
-		igvm_build_platform(&b, SNP, IGVM_PLATFORM_SEV_SNP, 2);
+		snp_file(&b);
 		buf = finish(&b, &n);
 		buf[24 + 4] = 0x40;
 		recrc(buf);
 		REFUSED(open_buf(buf, n), "runs past");
 		free(buf);
 		/* VP contexts: a gap (only index 1), an index twice, a VMSA page that is also page data. */
-		igvm_build_init(&b);
-		igvm_build_platform(&b, SNP, IGVM_PLATFORM_SEV_SNP, 2);
+		snp_file(&b);
 		igvm_build_vp_context(&b, SNP, 0x500000, 1, vmsa);
-		buf = finish(&b, &n);
-		REFUSED(open_buf(buf, n), "gap in the VP indices");
-		free(buf);
-		igvm_build_init(&b);
-		igvm_build_platform(&b, SNP, IGVM_PLATFORM_SEV_SNP, 2);
+		REFUSED(built(&b), "gap in the VP indices");
+		snp_file(&b);
 		igvm_build_vp_context(&b, SNP, 0x500000, 0, vmsa);
 		igvm_build_vp_context(&b, SNP, 0x501000, 0, vmsa);
-		buf = finish(&b, &n);
-		REFUSED(open_buf(buf, n), "context twice");
-		free(buf);
-		igvm_build_init(&b);
-		igvm_build_platform(&b, SNP, IGVM_PLATFORM_SEV_SNP, 2);
+		REFUSED(built(&b), "context twice");
+		snp_file(&b);
 		igvm_build_page(&b, SNP, 0x500000, code, PAGE, 0, 0);
 		igvm_build_vp_context(&b, SNP, 0x500000, 0, vmsa);
-		buf = finish(&b, &n);
-		REFUSED(open_buf(buf, n), "twice for platform");
-		free(buf);
+		REFUSED(built(&b), "twice for platform");
 		/* SNP: a data page, or an inserted area, over the GPA where the launch measures the VMSA (found by fuzz_igvm). */
-		igvm_build_init(&b);
-		igvm_build_platform(&b, SNP, IGVM_PLATFORM_SEV_SNP, 2);
+		snp_file(&b);
 		igvm_build_page(&b, SNP, IGVM_SNP_VMSA_GPA, code, PAGE, 0, 0);
-		buf = finish(&b, &n);
-		REFUSED(open_buf(buf, n), "where the SNP launch measures the VMSA");
-		free(buf);
-		igvm_build_init(&b);
-		igvm_build_platform(&b, SNP, IGVM_PLATFORM_SEV_SNP, 2);
+		REFUSED(built(&b), "where the SNP launch measures the VMSA");
+		snp_file(&b);
 		igvm_build_param_area(&b, 0, 0x80000);
 		igvm_build_param_insert(&b, SNP, 0xFFFFFFFE0000ull, 0);
-		buf = finish(&b, &n);
-		REFUSED(open_buf(buf, n), "where the SNP launch measures the VMSA");
-		free(buf);
+		REFUSED(built(&b), "where the SNP launch measures the VMSA");
 		/* The same page for a native platform is just a page. */
 		igvm_build_init(&b);
 		igvm_build_platform(&b, NATIVE, IGVM_PLATFORM_NATIVE, 0);
 		igvm_build_page(&b, NATIVE, IGVM_SNP_VMSA_GPA, code, PAGE, 0, 0);
-		buf = finish(&b, &n);
-		assert_int_equal(open_buf(buf, n), SVSM_OK);
-		free(buf);
+		assert_int_equal(built(&b), SVSM_OK);
 		/* An area inserted twice, a parameter after the insert. */
-		igvm_build_init(&b);
-		igvm_build_platform(&b, SNP, IGVM_PLATFORM_SEV_SNP, 2);
+		snp_file(&b);
 		igvm_build_param_area(&b, 0, PAGE);
 		igvm_build_param_insert(&b, SNP, 0x10000, 0);
 		igvm_build_param(&b, IGVM_VHT_VP_COUNT_PARAMETER, 0, 0);
-		buf = finish(&b, &n);
-		REFUSED(open_buf(buf, n), "already inserted");
-		free(buf);
-		igvm_build_init(&b);
-		igvm_build_platform(&b, SNP, IGVM_PLATFORM_SEV_SNP, 2);
+		REFUSED(built(&b), "already inserted");
+		snp_file(&b);
 		igvm_build_param_area(&b, 0, PAGE);
 		igvm_build_param_insert(&b, SNP, 0x10000, 0);
 		igvm_build_param_insert(&b, SNP, 0x20000, 0);
-		buf = finish(&b, &n);
-		REFUSED(open_buf(buf, n), "inserted twice");
-		free(buf);
+		REFUSED(built(&b), "inserted twice");
 		/* More pages than the loader's scratch: ENOSPC, said so. */
-		igvm_build_init(&b);
-		igvm_build_platform(&b, SNP, IGVM_PLATFORM_SEV_SNP, 2);
+		snp_file(&b);
 		for (unsigned i = 0; i < 9; i++)
 			igvm_build_page(&b, SNP, 0x100000 + i * PAGE, NULL, 0, 0, 0);
 		buf = finish(&b, &n);

@@ -28,7 +28,7 @@ def check(ok, what, out=""):
         sys.stdout.write(out[-3000:] + "\n")
 
 
-def tiny_igvm(code):
+def tiny_igvm(code, vmsa_gpa=0xFFFFFFFFF000):
     """An IGVM file for SNP: code at GPA 1 MiB and a 32-bit boot VMSA there (include/abi/svsm_launch.h's state)."""
     spec = importlib.util.spec_from_file_location(
         "igvm_writer", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "unit", "test_igvm_digest.py"))
@@ -48,7 +48,7 @@ def tiny_igvm(code):
     img = w.Igvm()
     img.platform(1, 2, 2)
     img.page(1, 0x100000, code)
-    img.vp(1, 0xFFFFFFFFF000, 0, bytes(vmsa))
+    img.vp(1, vmsa_gpa, 0, bytes(vmsa))
     return img.serialize()
 
 
@@ -91,6 +91,16 @@ def main():
             rc, out = boot(qemu_boot, vsnp_img, "--payload", tiny)
             check(rc == 0 and "vsnp: boot CPU STOPPED at RIP 0x100000: " + says in out,
                   f"{what} at the first instruction: the boot CPU stops with the reason", out)
+
+        # Isolation: the boot VMSA placed at GPA 0x200000, which the guest then reads. A VMSA is never
+        # in the nested table, so the read is the hypervisor's nested fault, not the VMSA's bytes.
+        with open(tiny, "wb") as f:
+            f.write(tiny_igvm(b"\xa1\x00\x00\x20\x00", vmsa_gpa=0x200000))  # mov eax, [0x200000]
+        rc, out = boot(qemu_boot, vsnp_img, "--payload", tiny)
+        check(rc == 0 and "vsnp: boot CPU: VMPL0, RIP 0x100000" in out and
+              re.search(r"vsnp: boot CPU STOPPED at RIP 0x100000: a nested page fault .*info 0x[0-9a-f]+ 0x200000\)",
+                        out) is not None,
+              "the guest reading its own VMSA page: a nested page fault at its GPA, nothing read", out)
 
         bad = os.path.join(d, "bad.igvm")
         blob = bytearray(open(igvm, "rb").read())
