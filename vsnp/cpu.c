@@ -1,49 +1,65 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The launched boot CPU on SVM (vsnp/cpu.h). Every MSR and port is
- * intercepted (the maps are all ones), CPUID, HLT, SHUTDOWN and VMMCALL
- * too; the nested table is guest memory's (vsnp/gmem.c), which never
- * holds a VMSA page. Served so far: the GHCB MSR (0xC0010130) and, on a
- * VMGEXIT (F3 0F 01 D9, which QEMU TCG exits as VMMCALL 0x81), the GHCB
- * MSR protocol's termination request (GHCB spec 56421 §2.3.6). Anything
- * else stops the CPU with its exit code, reported: those are the next
- * pieces of issue 16, never emulated behind the guest's back.
+ * The launched boot CPU on SVM (vsnp/cpu.h), as SEV-SNP hardware and a
+ * KVM-like hypervisor would run it (AMD APM vol.2 §15.35, §15.36; GHCB
+ * spec 56421):
+ *
+ *   automatic exits (served here, the guest sees nothing)
+ *     VMGEXIT (F3 0F 01 D9; TCG exits it as VMMCALL)  GHCB MSR protocol or GHCB page
+ *     nested page fault   the RMP: map, #VC 0x404, or stop (an RMP violation)
+ *     CR0 write           the CPU's own: mode switch, nested view switch
+ *     HLT, shutdown       stop (no interrupts are delivered yet)
+ *   what the CPU does itself for an SNP guest
+ *     RDMSR/WRMSR of GHCB (0xC0010130), SEV_STATUS (0xC0010131), EFER
+ *     #UD of an SNP instruction   emulated (vsnp/snp_insn.c)
+ *   non-automatic exits: #VC with the exit code, RIP unchanged
+ *     CPUID, IOIO, other MSRs, plain VMMCALL, INVD, WBINVD, RDPMC, MONITOR,
+ *     MWAIT, the SVM instructions
+ *
+ * #VC is delivered in software (vsnp_deliver_exception): QEMU TCG drops
+ * the error code of an injected vector 29. QEMU TCG saves no next RIP, so
+ * RIP is advanced here by the instruction's length.
  */
 #include "cpu.h"
 
+#include <stdarg.h>
+
 #include "abi/ghcb.h"
+#include "abi/snp.h"
 #include "abi/vmcb.h"
 #include "abi/x86.h"
 #include "lib/cpu.h"
+#include "lib/fmt.h"
 #include "lib/string.h"
 #include "mm/buddy.h"
 #include "svsm/boot.h"
+#include "svsm/console.h"
 #include "svsm/errno.h"
 #include "svsm/ghcb_proto.h"
 #include "svsm/mm.h"
-#include "svsm/vsnp.h"
+#include "vcpu.h"
 
 #define GUEST_ASID 1
-#define EXIT_MSR 0x7Cull
-#define EXIT_VMMCALL 0x81ull
+#define VC_VECTOR 29
+#define UD_VECTOR 6
+#define GP_VECTOR 13
+#define EXIT_CR0_WRITE 0x10ull
+#define EXIT_EXCP_UD (SVM_EXIT_EXCP_BASE + UD_VECTOR)
 #define EXIT_HLT 0x78ull
 #define EXIT_SHUTDOWN 0x7Full
-#define EXIT_NPF 0x400ull
+#define EXIT_INVALID (~0ull)
+/* SEV_STATUS as the guest reads it: SEV and SEV-ES enabled, then SEV_FEATURES from bit 2 (APM vol.2 §15.34.10). */
+#define SEV_STATUS_FEATURES_SHIFT 2
 
-static uint64_t zeroed(unsigned order, uint8_t fill)
-{
-	uint64_t pa = buddy_alloc(mm_buddy(), order);
-
-	if (pa != MM_PA_NONE)
-		memset(phys_to_virt(pa), fill, PAGE_SIZE << order);
-	return pa;
-}
+/* MSRs SVM keeps in the VMCB or VMSAVE area, which a guest reaches directly (as KVM lets an SEV-ES guest). */
+static const uint32_t passthrough_msrs[] = {
+	0xC0000100, 0xC0000101, 0xC0000102,             /* FS_BASE, GS_BASE, KERNEL_GS_BASE */
+	0xC0000081, 0xC0000082, 0xC0000083, 0xC0000084, /* STAR, LSTAR, CSTAR, SFMASK */
+	0x174, 0x175, 0x176,                            /* SYSENTER_CS, _ESP, _EIP */
+};
 
 struct run {
-	struct vsnp_gmem *g;
-	struct vmcb *vmcb;
-	struct svm_gprs gprs;
-	uint64_t ghcb_msr;
+	struct vsnp_vcpu c;
 	struct vsnp_cpu_end *end;
 	bool done;
 };
@@ -55,121 +71,412 @@ static void stop(struct run *r, const char *why)
 	r->done = true;
 }
 
-/* Instruction bytes at RIP; only the guest's paging-off state is walked so far (linear = GPA). */
-static bool read_insn(struct run *r, uint8_t *buf, size_t len)
+__attribute__((format(printf, 2, 3))) static void stopf(struct run *r, const char *fmt, ...)
 {
-	const struct vmcb_save *s = &r->vmcb->save;
-	uint64_t lin = s->cs.base + s->rip;
-	void *va;
+	static char msg[224];
+	va_list ap;
 
-	if ((s->cr0 & CR0_PG) != 0 || (lin & (PAGE_SIZE - 1)) + len > PAGE_SIZE ||
-	    vsnp_gmem_find(r->g, lin & ~(PAGE_SIZE - 1), &va) != SVSM_OK)
-		return false;
-	memcpy(buf, (const uint8_t *)va + (lin & (PAGE_SIZE - 1)), len);
-	return true;
+	va_start(ap, fmt);
+	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	stop(r, msg);
 }
 
-static void exit_msr(struct run *r)
+/* The guest asked to end (GHCB MSR protocol or page): its reason set and code. */
+static void terminated(struct run *r)
 {
-	struct vmcb_save *s = &r->vmcb->save;
-	uint32_t msr = (uint32_t)r->gprs.rcx;
-	bool write = r->vmcb->ctl.exit_info_1 == 1;
+	r->end->kind = VSNP_CPU_TERMINATED;
+	r->end->set = r->c.hv.term_set;
+	r->end->code = r->c.hv.term_code;
+	r->done = true;
+}
 
-	r->end->msr_exits++;
-	if (msr != MSR_GHCB) {
-		stop(r, "an MSR access other than the GHCB MSR (SEV-ES #VC delivery is not built yet)");
+static uint64_t zeroed(unsigned order, uint8_t fill)
+{
+	uint64_t pa = buddy_alloc(mm_buddy(), order);
+
+	if (pa != MM_PA_NONE)
+		memset(phys_to_virt(pa), fill, PAGE_SIZE << order);
+	return pa;
+}
+
+/* MSRPM: 2 bits per MSR (read, write) in three 2 KiB ranges (APM vol.2 §15.11). */
+static void msr_passthrough(uint8_t *msrpm, uint32_t msr)
+{
+	uint32_t base = msr < 0x2000 ? 0 : msr >= 0xC0010000 ? 0x1000 : 0x800;
+	uint32_t bit = 2 * (msr & 0x1FFF);
+
+	msrpm[base + bit / 8] &= (uint8_t)~(3u << (bit % 8));
+}
+
+/* The nested view for the CPU's paging: with paging off every access is private. */
+static void pick_view(struct vsnp_vcpu *c)
+{
+	struct vsnp_npt *v = (c->vmcb->save.cr0 & CR0_PG) ? &c->m->view_pg : &c->m->view_nopg;
+
+	if (c->vmcb->ctl.n_cr3 != v->pt.root_pa) {
+		c->vmcb->ctl.n_cr3 = v->pt.root_pa;
+		c->m->flush_tlb = true;
+	}
+}
+
+/* A non-automatic exit: #VC with the exit code as error code, RIP unchanged. */
+static void vc(struct run *r, uint64_t code)
+{
+	if (vsnp_deliver_exception(&r->c, VC_VECTOR, code) != SVSM_OK) {
+		stopf(r, "#VC (error code 0x%llx) at RIP 0x%llx with no usable handler (no 64-bit IDT gate or stack): "
+			 "the CPU would shut down", (unsigned long long)code, (unsigned long long)r->c.vmcb->save.rip);
 		return;
 	}
-	if (write) {
-		r->ghcb_msr = (s->rax & 0xFFFFFFFFull) | (r->gprs.rdx << 32);
-	} else {
-		s->rax = r->ghcb_msr & 0xFFFFFFFFull;
-		r->gprs.rdx = r->ghcb_msr >> 32;
-	}
-	s->rip += 2; /* RDMSR/WRMSR; QEMU TCG saves no next RIP */
+	r->end->vc_delivered++;
 }
 
-static void exit_vmgexit(struct run *r)
+/*
+ * CR0 write (MOV to CR0 or CLTS; LMSW is not emulated): the value the
+ * instruction writes, with the long-mode activation the CPU does (EFER.LMA
+ * when PG turns on with LME, APM vol.2 §14.6.1) and the nested view of
+ * the new paging mode.
+ */
+static void exit_cr0(struct run *r)
+{
+	struct vmcb_save *s = &r->c.vmcb->save;
+	uint8_t b[4];
+	unsigned len = 0, rex = 0;
+	uint64_t val;
+
+	if (vsnp_guest_insn(&r->c, b, sizeof(b)) != SVSM_OK) {
+		stop(r, "CR0 write: the instruction cannot be read");
+		return;
+	}
+	if ((s->efer & EFER_LMA) && (b[0] & 0xF0) == 0x40)
+		rex = b[len++];
+	if (b[len] == 0x0F && b[len + 1] == 0x06) {
+		val = s->cr0 & ~(uint64_t)CR0_TS;
+		len += 2;
+	} else if (b[len] == 0x0F && b[len + 1] == 0x22 && (b[len + 2] & 0xF8) == 0xC0 && !(rex & 4)) {
+		val = vsnp_gpr(&r->c, (b[len + 2] & 7) | ((rex & 1) << 3));
+		if (!(s->efer & EFER_LMA))
+			val &= 0xFFFFFFFFull;
+		len += 3;
+	} else {
+		stop(r, "CR0 write by an instruction other than MOV to CR0 or CLTS (not emulated)");
+		return;
+	}
+	r->end->cr0_writes++;
+	if ((val >> 32) != 0 || ((val & CR0_PG) && !(val & CR0_PE)) ||
+	    ((val & CR0_PG) && !(s->cr0 & CR0_PG) && (s->efer & EFER_LME) && !(s->cr4 & CR4_PAE))) {
+		vsnp_inject(&r->c, GP_VECTOR, true, 0);
+		return;
+	}
+	if ((val & CR0_PG) && !(s->cr0 & CR0_PG) && (s->efer & EFER_LME))
+		s->efer |= EFER_LMA;
+	if (!(val & CR0_PG))
+		s->efer &= ~(uint64_t)EFER_LMA;
+	s->cr0 = val;
+	s->rip += len;
+	pick_view(&r->c);
+}
+
+/* The MSRs the CPU itself answers for an SNP guest; every other one is #VC. */
+static void exit_msr(struct run *r)
+{
+	struct vsnp_vcpu *c = &r->c;
+	struct vmcb_save *s = &c->vmcb->save;
+	uint32_t msr = (uint32_t)c->g.rcx;
+	bool write = c->vmcb->ctl.exit_info_1 == 1;
+	uint64_t val = (s->rax & 0xFFFFFFFFull) | (c->g.rdx << 32);
+	uint64_t cur;
+
+	r->end->msr_exits++;
+	switch (msr) {
+	case MSR_GHCB:
+		if (write)
+			c->hv.ghcb_msr = val;
+		cur = c->hv.ghcb_msr;
+		break;
+	case MSR_SEV_STATUS:
+		if (write) {
+			vsnp_inject(c, GP_VECTOR, true, 0);
+			return;
+		}
+		cur = SEV_STATUS_SEV | SEV_STATUS_SEV_ES | (c->sev_features << SEV_STATUS_FEATURES_SHIFT);
+		break;
+	case MSR_EFER:
+		/* SCE, LME, NXE may change; LMA is the CPU's, SVME stays set (an SNP guest runs with it). */
+		if (write && (val & ~(uint64_t)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE | EFER_SVME))) {
+			vsnp_inject(c, GP_VECTOR, true, 0);
+			return;
+		}
+		if (write)
+			s->efer = (val & ~(uint64_t)EFER_LMA) | (s->efer & EFER_LMA) | EFER_SVME;
+		cur = s->efer;
+		break;
+	default:
+		vc(r, SVM_EXIT_MSR);
+		return;
+	}
+	if (!write) {
+		s->rax = cur & 0xFFFFFFFFull;
+		c->g.rdx = cur >> 32;
+	}
+	s->rip += 2;
+}
+
+static void exit_npf(struct run *r)
+{
+	struct vsnp_vcpu *c = &r->c;
+	struct vsnp_npt *v = (c->vmcb->save.cr0 & CR0_PG) ? &c->m->view_pg : &c->m->view_nopg;
+	uint64_t gpa = c->vmcb->ctl.exit_info_2;
+	const char *why;
+
+	switch (vsnp_npt_fault(v, gpa, c->vmcb->ctl.exit_info_1, c->vmcb->save.cpl, &why)) {
+	case VSNP_NPF_MAPPED:
+		r->end->npf_mapped++;
+		return;
+	case VSNP_NPF_INJECT_VC_404:
+		/* CR2 gets the faulting linear address; the hardware reports it, TCG's NPF does not: the GPA is what is known. */
+		c->vmcb->save.cr2 = gpa & ~(1ull << c->m->cbit_pos);
+		vc(r, SVM_EXIT_PAGE_NOT_VALIDATED);
+		return;
+	case VSNP_NPF_VIOLATION: {
+		const struct rmp_entry *e = rmp_model_entry(&c->m->rmp, (gpa & ~(1ull << c->m->cbit_pos)) & ~(PAGE_SIZE - 1));
+		static char msg[224];
+
+		fmt_snprintf(msg, sizeof(msg),
+			     "RMP violation at GPA 0x%llx (%s); RMP entry: assigned %u validated %u VMSA %u 2M %u, VMPL%u rights 0x%x",
+			     (unsigned long long)gpa, why, e ? e->assigned : 0, e ? e->validated : 0, e ? e->vmsa : 0,
+			     e ? e->large : 0, c->vmpl, e ? e->perms[c->vmpl] : 0);
+		stop(r, msg);
+		return;
+	}
+	case VSNP_NPF_NOT_RAM:
+		stopf(r, "access to GPA 0x%llx, which is not guest RAM (no MMIO is emulated yet; RIP 0x%llx)",
+		      (unsigned long long)gpa, (unsigned long long)c->vmcb->save.rip);
+		return;
+	}
+}
+
+/* The registered GHCB page, if it is a shared page of guest RAM: its machine mapping. */
+static struct ghcb *ghcb_page(struct vsnp_vcpu *c, uint64_t gpa)
+{
+	const struct rmp_entry *e = rmp_model_entry(&c->m->rmp, gpa);
+	void *va;
+
+	if (gpa == 0 || gpa != c->hv.ghcb_gpa || e == NULL || e->assigned ||
+	    vsnp_gmem_page(&c->m->gmem, gpa, &va, NULL) != SVSM_OK)
+		return NULL;
+	return va;
+}
+
+/* IOIO through the GHCB: SW_EXITINFO1 the IOIO information (APM vol.2 §15.10.2), RAX in and out. */
+static void ghcb_ioio(struct vsnp_machine *m, struct ghcb *g)
+{
+	uint64_t info = g->sw_exit_info_1;
+	uint16_t port = (uint16_t)(info >> 16);
+	unsigned bytes = (info & (1u << 4)) ? 1 : (info & (1u << 5)) ? 2 : (info & (1u << 6)) ? 4 : 0;
+	bool in = (info & 1) != 0;
+	uint32_t val = (uint32_t)g->rax;
+
+	if (bytes == 0 || (info & (1u << 2)) || (!in && !GHCB_VALID(g, rax))) {
+		GHCB_SET(g, sw_exit_info_1, GHCB_RESULT_ERROR);
+		GHCB_SET(g, sw_exit_info_2, GHCB_ERR_INVALID_INPUT);
+		return;
+	}
+	vsnp_io_access(&m->io, port, bytes, in, &val);
+	ghcb_invalidate(g);
+	if (in)
+		GHCB_SET(g, rax, val);
+	GHCB_SET(g, sw_exit_info_1, GHCB_RESULT_OK);
+	GHCB_SET(g, sw_exit_info_2, 0);
+}
+
+static void exit_ghcb(struct run *r)
+{
+	struct vsnp_vcpu *c = &r->c;
+	struct ghcb *shared = ghcb_page(c, c->hv.ghcb_msr);
+	static struct ghcb g; /* the hypervisor's copy, read once */
+
+	if (shared == NULL) {
+		stopf(r, "GHCB page protocol with GPA 0x%llx, which is not the registered shared GHCB (registered: 0x%llx)",
+		      (unsigned long long)c->hv.ghcb_msr, (unsigned long long)c->hv.ghcb_gpa);
+		return;
+	}
+	memcpy(&g, shared, sizeof(g));
+	r->end->ghcb_calls++;
+	if (g.sw_exit_code == SVM_EXIT_IOIO && g.ghcb_usage == GHCB_USAGE_STANDARD && GHCB_VALID(&g, sw_exit_code)) {
+		ghcb_ioio(c->m, &g);
+	} else {
+		switch (vsnp_hv_ghcb_exit(&c->m->hv, &c->hv, &g)) {
+		case VSNP_HV_RESUME:
+			break;
+		case VSNP_HV_TERMINATE:
+			terminated(r);
+			return;
+		case VSNP_HV_BAD:
+			stop(r, c->hv.why);
+			return;
+		default:
+			stopf(r, "GHCB request 0x%llx is not served by this machine yet (Run VMPL, AP creation and guest "
+				 "requests come next)", (unsigned long long)g.sw_exit_code);
+			return;
+		}
+	}
+	memcpy(shared, &g, sizeof(g));
+}
+
+static void exit_vmmcall(struct run *r)
 {
 	static const uint8_t vmgexit[4] = { 0xF3, 0x0F, 0x01, 0xD9 };
+	struct vsnp_vcpu *c = &r->c;
 	uint8_t insn[4];
 
-	if (!read_insn(r, insn, sizeof(insn)) || memcmp(insn, vmgexit, sizeof(insn)) != 0) {
-		stop(r, "VMMCALL that is not a VMGEXIT (rep vmmcall)");
+	if (vsnp_guest_insn(c, insn, sizeof(insn)) != SVSM_OK) {
+		stop(r, "VMMCALL: the instruction at RIP cannot be read");
+		return;
+	}
+	if (memcmp(insn, vmgexit, sizeof(insn)) != 0) {
+		vc(r, SVM_EXIT_VMMCALL); /* a plain VMMCALL is a non-automatic exit */
 		return;
 	}
 	r->end->vmgexits++;
-	r->vmcb->save.rip += sizeof(vmgexit);
-	if (ghcb_msr_info(r->ghcb_msr) == GHCB_MSR_TERM_REQ) {
-		r->end->kind = VSNP_CPU_TERMINATED;
-		r->end->set = (unsigned)(r->ghcb_msr >> 12) & 0xF;
-		r->end->code = (unsigned)(r->ghcb_msr >> 16) & 0xFF;
-		r->done = true;
+	c->vmcb->save.rip += sizeof(vmgexit); /* VMGEXIT is trap-like */
+	if (ghcb_msr_info(c->hv.ghcb_msr) == 0) {
+		exit_ghcb(r);
 		return;
 	}
-	stop(r, "a GHCB request other than termination (the GHCB server is not built yet)");
+	switch (vsnp_hv_msr_exit(&c->m->hv, &c->hv)) {
+	case VSNP_HV_RESUME:
+		break;
+	case VSNP_HV_TERMINATE:
+		terminated(r);
+		break;
+	case VSNP_HV_BAD:
+		stop(r, c->hv.why);
+		break;
+	default:
+		stopf(r, "GHCB MSR request 0x%llx is not served by this machine yet (Run VMPL comes next)",
+		      (unsigned long long)c->hv.ghcb_msr);
+		break;
+	}
 }
 
-int vsnp_cpu_run(struct vsnp_gmem *g, const struct vmsa *vmsa, struct vsnp_cpu_end *end)
+static void exit_ud(struct run *r)
+{
+	const char *why = "";
+
+	switch (vsnp_snp_insn(&r->c, &why)) {
+	case VSNP_INSN_DONE:
+		r->end->snp_insns++;
+		break;
+	case VSNP_INSN_FAULTED:
+		break;
+	case VSNP_INSN_NOT_SNP:
+		vsnp_inject(&r->c, UD_VECTOR, false, 0);
+		break;
+	case VSNP_INSN_STOP:
+		stop(r, why);
+		break;
+	}
+}
+
+static void handle_exit(struct run *r)
+{
+	struct vmcb_control *ctl = &r->c.vmcb->ctl;
+	uint64_t code = ctl->exit_code;
+
+	/* An event cut short by the exit (a fault while delivering it) is delivered again. */
+	if (ctl->exit_int_info & VMCB_EVENT_VALID)
+		ctl->event_inj = ctl->exit_int_info;
+	switch (code) {
+	case SVM_EXIT_VMMCALL:
+		exit_vmmcall(r);
+		break;
+	case SVM_EXIT_MSR:
+		exit_msr(r);
+		break;
+	case SVM_EXIT_NPF:
+		exit_npf(r);
+		break;
+	case EXIT_CR0_WRITE:
+		exit_cr0(r);
+		break;
+	case EXIT_EXCP_UD:
+		exit_ud(r);
+		break;
+	case SVM_EXIT_CPUID: case SVM_EXIT_IOIO: case SVM_EXIT_RDPMC: case SVM_EXIT_INVD: case SVM_EXIT_WBINVD:
+	case SVM_EXIT_MONITOR: case SVM_EXIT_MWAIT: case 0x8C /* MWAIT conditional */:
+	case 0x80: case 0x82: case 0x83: case 0x84: case 0x85: case 0x86: case 0x7A: /* SVM instructions, INVLPGA */
+		vc(r, code);
+		break;
+	case EXIT_HLT:
+		stop(r, "HLT with nothing to wake the CPU (interrupts are not delivered yet)");
+		break;
+	case EXIT_SHUTDOWN:
+		stop(r, "shutdown (triple fault)");
+		break;
+	case EXIT_INVALID:
+		stop(r, "VMRUN refused the guest state (VMEXIT_INVALID)");
+		break;
+	default:
+		stopf(r, "exit 0x%llx, which this machine does not serve (RIP 0x%llx)", (unsigned long long)code,
+		      (unsigned long long)r->c.vmcb->save.rip);
+		break;
+	}
+}
+
+int vsnp_cpu_run(struct vsnp_machine *m, const struct vmsa *vmsa, struct vsnp_cpu_end *end)
 {
 	static uint8_t fpu[512] __attribute__((aligned(16)));
 	uint64_t vmcb_pa = zeroed(0, 0), host_pa = zeroed(0, 0), hsave_pa = zeroed(0, 0);
 	uint64_t msrpm_pa = zeroed(1, 0xFF), iopm_pa = zeroed(2, 0xFF);
-	struct run r = { .g = g, .end = end };
+	struct run r = { .end = end };
 
 	memset(end, 0, sizeof(*end));
 	if (vmcb_pa == MM_PA_NONE || host_pa == MM_PA_NONE || hsave_pa == MM_PA_NONE || msrpm_pa == MM_PA_NONE ||
 	    iopm_pa == MM_PA_NONE)
 		return SVSM_ENOMEM;
-	r.vmcb = phys_to_virt(vmcb_pa);
+	for (unsigned i = 0; i < sizeof(passthrough_msrs) / sizeof(passthrough_msrs[0]); i++)
+		msr_passthrough(phys_to_virt(msrpm_pa), passthrough_msrs[i]);
+	r.c.m = m;
+	r.c.vmcb = phys_to_virt(vmcb_pa);
+	r.c.vmpl = vmsa->vmpl;
+	r.c.sev_features = vmsa->sev_features;
 	cpu_wrmsr(MSR_EFER, cpu_rdmsr(MSR_EFER) | EFER_SVME);
 	cpu_wrmsr(MSR_VM_HSAVE_PA, hsave_pa);
 
-	struct vmcb_control *c = &r.vmcb->ctl;
+	struct vmcb_control *c = &r.c.vmcb->ctl;
 
+	c->intercept_cr = 1u << (16 + 0); /* CR0 writes */
+	c->intercept_exc = 1u << UD_VECTOR;
 	c->intercept_misc1 = (1u << VMCB_INTERCEPT_CPUID) | (1u << VMCB_INTERCEPT_HLT) |
 			     (1u << VMCB_INTERCEPT_IOIO) | (1u << VMCB_INTERCEPT_MSR) |
-			     (1u << VMCB_INTERCEPT_SHUTDOWN) | (1u << VMCB_INTERCEPT_INVD);
+			     (1u << VMCB_INTERCEPT_SHUTDOWN) | (1u << VMCB_INTERCEPT_INVD) |
+			     (1u << VMCB_INTERCEPT_RDPMC) | (1u << VMCB_INTERCEPT_INVLPGA);
 	c->intercept_misc2 = (1u << VMCB_INTERCEPT_VMRUN) | (1u << VMCB_INTERCEPT_VMMCALL) |
 			     (1u << VMCB_INTERCEPT_VMLOAD) | (1u << VMCB_INTERCEPT_VMSAVE) |
 			     (1u << VMCB_INTERCEPT_STGI) | (1u << VMCB_INTERCEPT_CLGI) |
-			     (1u << VMCB_INTERCEPT_SKINIT) | (1u << VMCB_INTERCEPT_WBINVD);
+			     (1u << VMCB_INTERCEPT_SKINIT) | (1u << VMCB_INTERCEPT_WBINVD) |
+			     (1u << VMCB_INTERCEPT_MONITOR) | (1u << VMCB_INTERCEPT_MWAIT) |
+			     (1u << VMCB_INTERCEPT_MWAIT_COND);
 	c->iopm_base_pa = iopm_pa;
 	c->msrpm_base_pa = msrpm_pa;
 	c->asid = GUEST_ASID;
-	c->tlb_control = VMCB_TLB_FLUSH_ALL;
 	c->np_ctl = VMCB_NP_ENABLE;
-	c->n_cr3 = g->npt.root_pa;
-	vmsa_to_vmcb(vmsa, &r.vmcb->save, &r.gprs, fpu);
+	vmsa_to_vmcb(vmsa, &r.c.vmcb->save, &r.c.g, fpu);
+	pick_view(&r.c);
+	m->flush_tlb = true;
 
 	while (!r.done) {
-		svm_run(vmcb_pa, &r.gprs, host_pa);
-		c->tlb_control = VMCB_TLB_NOTHING;
+		c->tlb_control = m->flush_tlb ? VMCB_TLB_FLUSH_ALL : VMCB_TLB_NOTHING;
+		m->flush_tlb = false;
+		svm_run(vmcb_pa, &r.c.g, host_pa);
 		end->exits++;
 		end->exit_code = c->exit_code;
 		end->exit_info_1 = c->exit_info_1;
 		end->exit_info_2 = c->exit_info_2;
-		end->rip = r.vmcb->save.rip;
-		switch (c->exit_code) {
-		case EXIT_MSR:
-			exit_msr(&r);
-			break;
-		case EXIT_VMMCALL:
-			exit_vmgexit(&r);
-			break;
-		case EXIT_NPF:
-			stop(&r, "a nested page fault (a GPA outside the launched guest memory)");
-			break;
-		case EXIT_SHUTDOWN:
-			stop(&r, "shutdown (triple fault)");
-			break;
-		case EXIT_HLT:
-			stop(&r, "HLT with nothing to wake the CPU");
-			break;
-		default:
-			stop(&r, "an exit the machine does not serve yet");
-			break;
-		}
+		end->rip = r.c.vmcb->save.rip;
+		handle_exit(&r);
 	}
+	vsnp_io_flush(&m->io);
 	return SVSM_OK;
 }

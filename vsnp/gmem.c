@@ -21,7 +21,11 @@ static uint64_t key_of(uint64_t gpa)
 	return (gpa & (1ull << 47)) ? gpa | 0xFFFF000000000000ull : gpa;
 }
 
-static uint64_t map_alloc(void *ctx)
+/*
+ * Table pages (this map's, the RMP's and the nested views') come from the
+ * machine's kernel heap, zeroed.
+ */
+uint64_t vsnp_table_page(void *ctx)
 {
 	uint64_t pa = buddy_alloc(mm_buddy(), 0);
 
@@ -31,7 +35,7 @@ static uint64_t map_alloc(void *ctx)
 	return pa;
 }
 
-static void *map_va(void *ctx, uint64_t pa)
+void *vsnp_table_va(void *ctx, uint64_t pa)
 {
 	(void)ctx;
 	return phys_to_virt(pa);
@@ -39,7 +43,7 @@ static void *map_va(void *ctx, uint64_t pa)
 
 static void map_flush(void *ctx, uint64_t va)
 {
-	(void)ctx, (void)va; /* never loaded into CR3: nothing cached */
+	(void)ctx, (void)va; /* never loaded into CR3 or nCR3: nothing cached */
 }
 
 static void map_flush_all(void *ctx)
@@ -47,16 +51,14 @@ static void map_flush_all(void *ctx)
 	(void)ctx;
 }
 
-static const struct pgtable_ops map_ops = { map_alloc, map_va, map_flush, map_flush_all, NULL };
+static const struct pgtable_ops map_ops = { vsnp_table_page, vsnp_table_va, map_flush, map_flush_all, NULL };
 
-int vsnp_gmem_init(struct vsnp_gmem *g, uint64_t max_pages)
+int vsnp_gmem_init(struct vsnp_gmem *g, struct vsnp_hostram *ram, uint64_t max_pages)
 {
-	int err;
-
+	g->ram = ram;
 	g->pages = 0;
 	g->max_pages = max_pages;
-	err = pgt_init(&g->map, &map_ops, NULL, 0);
-	return err == SVSM_OK ? pgt_init(&g->npt, &map_ops, NULL, 0) : err;
+	return pgt_init(&g->map, &map_ops, NULL, 0);
 }
 
 int vsnp_gmem_find(struct vsnp_gmem *g, uint64_t gpa, void **va)
@@ -66,34 +68,39 @@ int vsnp_gmem_find(struct vsnp_gmem *g, uint64_t gpa, void **va)
 	if ((gpa & (PAGE_SIZE - 1)) != 0 || gpa >= GPA_LIMIT ||
 	    pgt_lookup(&g->map, key_of(gpa), &hpa, NULL) != SVSM_OK)
 		return SVSM_ENOENT;
-	*va = phys_to_virt(hpa);
+	*va = buddy_va(&g->ram->b, hpa);
 	return SVSM_OK;
 }
 
-int vsnp_gmem_page(struct vsnp_gmem *g, uint64_t gpa, bool guest, void **va)
+int vsnp_gmem_page(struct vsnp_gmem *g, uint64_t gpa, void **va, uint64_t *hpa)
 {
-	uint64_t hpa;
+	uint64_t pa;
+	void *p;
 
 	if ((gpa & (PAGE_SIZE - 1)) != 0 || gpa >= GPA_LIMIT)
 		return SVSM_EINVAL;
-	if (vsnp_gmem_find(g, gpa, va) == SVSM_OK)
-		return SVSM_OK;
-	if (g->pages == g->max_pages)
-		return SVSM_ENOMEM;
-	hpa = map_alloc(NULL);
-	if (hpa == MM_PA_NONE)
-		return SVSM_ENOMEM;
-	if (pgt_map(&g->map, key_of(gpa), hpa, PAGE_SIZE, PGT_WRITE) != SVSM_OK) {
-		buddy_free(mm_buddy(), hpa, 0);
-		return SVSM_ENOMEM;
+	if (pgt_lookup(&g->map, key_of(gpa), &pa, NULL) == SVSM_OK) {
+		p = buddy_va(&g->ram->b, pa);
+	} else {
+		if (g->pages == g->max_pages)
+			return SVSM_ENOMEM;
+		pa = vsnp_hostram_page(g->ram, &p);
+		if (pa == MM_PA_NONE)
+			return SVSM_ENOMEM;
+		if (pgt_map(&g->map, key_of(gpa), pa, PAGE_SIZE, PGT_WRITE) != SVSM_OK) {
+			vsnp_hostram_free(g->ram, pa);
+			return SVSM_ENOMEM;
+		}
+		g->pages++;
 	}
-	/* Nested entries are walked as user accesses (APM vol.2 §15.25.5): U on every level. */
-	if (guest && pgt_map(&g->npt, key_of(gpa), hpa, PAGE_SIZE, PGT_WRITE | PGT_EXEC | PGT_USER) != SVSM_OK) {
-		(void)pgt_unmap(&g->map, key_of(gpa), PAGE_SIZE);
-		buddy_free(mm_buddy(), hpa, 0);
-		return SVSM_ENOMEM;
-	}
-	g->pages++;
-	*va = phys_to_virt(hpa);
+	if (va != NULL)
+		*va = p;
+	if (hpa != NULL)
+		*hpa = pa;
 	return SVSM_OK;
+}
+
+int vsnp_gmem_backing(void *ctx, uint64_t gpa, uint64_t *hpa)
+{
+	return vsnp_gmem_page(ctx, gpa, NULL, hpa);
 }

@@ -5,29 +5,41 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "abi/snp_pages.h"
 #include "gmem.h"
 #include "lib/igvm.h"
 #include "svsm/igvm_measure.h"
 #include "svsm/launch_digest.h"
+#include "svsm/rmp_model.h"
 
 #define VSNP_LAUNCH_MAX_VMSAS 8
 #define PAGE_4K 4096u
 
 struct vsnp_launch {
+	/* In: the machine the file is launched into. */
 	struct vsnp_gmem *gmem;     /* where the pages go */
+	struct rmp_model *rmp;      /* guest RAM's RMP: launched pages become private and validated */
+	uint64_t ram_size;          /* guest RAM is GPA [0, ram_size) */
+	unsigned vcpus;             /* the VP count parameter */
+	const struct snp_cpuid_table *cpuid;    /* the hypervisor's CPUID table, as the PSP checked it */
+	const struct snp_secrets_page *secrets; /* what the PSP writes into the secrets page */
+	/* Out. */
 	struct igvm_file file;
 	uint32_t mask;              /* the SNP platform's compatibility mask */
 	struct launch_digest digest;
 	unsigned vmsas;             /* VP contexts loaded, boot CPU first */
 	uint64_t vmsa_gpa[VSNP_LAUNCH_MAX_VMSAS];
 	uint64_t shared;            /* shared pages loaded (not measured) */
+	unsigned params;            /* parameters the loader wrote */
 };
 
 /*
  * Checks the IGVM file at file (size bytes) and loads its SNP platform into
- * l->gmem, measuring as it goes. SVSM_OK; else an error with the reason
- * in why (IGVM_WHY_LEN bytes): a refused file, no SNP platform or VP
- * context, guest memory exhausted.
+ * l->gmem, measuring as it goes; writes the parameters (memory map, VP
+ * count, environment) into the areas the file inserts. SVSM_OK; else an
+ * error with the reason in why (IGVM_WHY_LEN bytes): a refused file, no
+ * SNP platform or VP context, a page outside guest RAM, guest memory
+ * exhausted, a memory-map area too small for the map.
  */
 int vsnp_launch_igvm(struct vsnp_launch *l, const uint8_t *file, size_t size, uint64_t *scratch,
 		     size_t scratch_n, char *why);

@@ -17,16 +17,16 @@
 #include "svsm/machine.h"
 #include "svsm/mm.h"
 #include "abi/guest_boot.h"
+#include "svsm/cmdline.h"
 #include "cpu.h"
 #include "launch.h"
+#include "machine.h"
 
-/* Guest memory the machine backs at most (from its heap for now): 32 MiB. */
-#define GMEM_MAX_PAGES 8192u
 #define FILE_MAX (64ull << 20)
 
 bool svsm_run_accepts_key(const char *key, size_t len)
 {
-	return len > 5 && memcmp(key, "vsnp.", 5) == 0;
+	return len == 8 && memcmp(key, "vsnp.mem", 8) == 0;
 }
 
 __attribute__((noreturn)) static void fail(const char *what, const char *why)
@@ -46,9 +46,31 @@ static const uint8_t *map_module(const struct boot_info *bi)
 	return (const uint8_t *)(uintptr_t)(SVSM_DIRECT_MAP_BASE + bi->payload_pa);
 }
 
+/* vsnp.mem=MiB: the guest's RAM (VSNP_RAM_DEFAULT_MIB without it). */
+static unsigned ram_mib(const struct boot_info *bi)
+{
+	char val[8];
+	unsigned v = 0;
+
+	switch (cmdline_get(bi->cmdline, "vsnp.mem", val, sizeof(val))) {
+	case SVSM_ENOENT:
+		return VSNP_RAM_DEFAULT_MIB;
+	case SVSM_OK:
+		break;
+	default:
+		fail("vsnp.mem=", "the value is too long");
+	}
+	for (const char *p = val; *p != 0; p++) {
+		if (*p < '0' || *p > '9' || v > 100000)
+			fail("vsnp.mem=", "not a number of MiB");
+		v = v * 10 + (unsigned)(*p - '0');
+	}
+	return v;
+}
+
 __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 {
-	static struct vsnp_gmem gmem;
+	static struct vsnp_machine m;
 	static struct vsnp_launch launch;
 	static char why[IGVM_WHY_LEN];
 	const struct boot_info *bi = &b->bi;
@@ -72,16 +94,28 @@ __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 		order++;
 	uint64_t scratch_pa = buddy_alloc(mm_buddy(), order);
 
-	if (scratch_pa == MM_PA_NONE || vsnp_gmem_init(&gmem, GMEM_MAX_PAGES) != SVSM_OK)
+	const char *mwhy;
+
+	if (vsnp_machine_init(&m, ram_mib(bi), &mwhy) != SVSM_OK)
+		fail("machine set-up", mwhy);
+	console_printf("vsnp: guest RAM %llu MiB at GPA 0, C-bit %u, CPUID table %u entries\n",
+		       (unsigned long long)(m.ram_size >> 20), m.cbit_pos, m.cpuid_page.count);
+	if (scratch_pa == MM_PA_NONE)
 		fail("launch", "out of memory for the loader");
-	launch.gmem = &gmem;
+	launch.gmem = &m.gmem;
+	launch.rmp = &m.rmp;
+	launch.ram_size = m.ram_size;
+	launch.vcpus = 1;
+	launch.cpuid = &m.cpuid_page;
+	launch.secrets = &m.secrets;
 	if (vsnp_launch_igvm(&launch, file, bi->payload_size, phys_to_virt(scratch_pa), scratch_n, why) != SVSM_OK)
 		fail("IGVM launch refused", why);
 	buddy_free(mm_buddy(), scratch_pa, order);
 
-	console_printf("vsnp: IGVM launch: %u headers, %llu pages in guest memory (%llu shared), %u VP context(s)\n",
-		       launch.file.headers, (unsigned long long)gmem.pages, (unsigned long long)launch.shared,
-		       launch.vmsas);
+	console_printf("vsnp: IGVM launch: %u headers, %llu pages in guest memory (%llu shared), %u VP context(s), "
+		       "%u parameters\n",
+		       launch.file.headers, (unsigned long long)m.gmem.pages, (unsigned long long)launch.shared,
+		       launch.vmsas, launch.params);
 	console_printf("vsnp: launch digest ");
 	for (unsigned i = 0; i < sizeof(launch.digest.ld); i++)
 		console_printf("%02x", launch.digest.ld[i]);
@@ -90,7 +124,7 @@ __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 	void *va;
 	struct vmsa boot_vmsa;
 
-	if (vsnp_gmem_find(&gmem, launch.vmsa_gpa[0], &va) != SVSM_OK)
+	if (vsnp_gmem_find(&m.gmem, launch.vmsa_gpa[0], &va) != SVSM_OK)
 		fail("launch", "the boot VMSA vanished");
 	memcpy(&boot_vmsa, va, sizeof(boot_vmsa));
 	console_printf("vsnp: boot CPU: VMPL%u, RIP 0x%llx, RBX 0x%llx, CR0 0x%llx, EFER 0x%llx, SEV_FEATURES 0x%llx\n",
@@ -98,13 +132,17 @@ __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 		       (unsigned long long)boot_vmsa.cr0, (unsigned long long)boot_vmsa.efer,
 		       (unsigned long long)boot_vmsa.sev_features);
 
-	/* The boot CPU, from its VMSA (step 2: the GHCB MSR protocol's termination is what it can ask). */
+	/* The boot CPU, from its VMSA. */
 	struct vsnp_cpu_end end;
 
-	if (vsnp_cpu_run(&gmem, &boot_vmsa, &end) != SVSM_OK)
+	if (vsnp_cpu_run(&m, &boot_vmsa, &end) != SVSM_OK)
 		fail("boot CPU", "out of memory for its VMCB and maps");
-	console_printf("vsnp: boot CPU ran: %llu exits (%llu VMGEXIT, %llu MSR)\n", (unsigned long long)end.exits,
-		       (unsigned long long)end.vmgexits, (unsigned long long)end.msr_exits);
+	console_printf("vsnp: boot CPU ran: %llu exits: %llu VMGEXIT (%llu GHCB page), %llu MSR, %llu #VC delivered, "
+		       "%llu SNP instructions, %llu nested faults mapped, %llu CR0 writes\n",
+		       (unsigned long long)end.exits, (unsigned long long)end.vmgexits,
+		       (unsigned long long)end.ghcb_calls, (unsigned long long)end.msr_exits,
+		       (unsigned long long)end.vc_delivered, (unsigned long long)end.snp_insns,
+		       (unsigned long long)end.npf_mapped, (unsigned long long)end.cr0_writes);
 	if (end.kind == VSNP_CPU_STOPPED) {
 		console_printf("vsnp: boot CPU STOPPED at RIP 0x%llx: %s (exit 0x%llx, info 0x%llx 0x%llx)\n",
 			       (unsigned long long)end.rip, end.why, (unsigned long long)end.exit_code,

@@ -20,6 +20,13 @@ struct vmsa_seg {
 
 _Static_assert(sizeof(struct vmsa_seg) == 16, "VMSA segment");
 
+/*
+ * attrib is the descriptor's attribute bits compressed (APM vol.2 §15.5.1,
+ * VMCB segment state): [7:0] type, S, DPL, P; [11:8] AVL, L, D/B, G.
+ */
+#define VMSA_SEG_ATTR_DPL_SHIFT 5
+#define VMSA_SEG_ATTR_L (1u << 9)
+
 struct vmsa {
 	struct vmsa_seg es, cs, ss, ds, fs, gs; /* 0x000..0x050 */
 	struct vmsa_seg gdtr, ldtr, idtr, tr;   /* 0x060..0x090 */

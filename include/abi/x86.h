@@ -19,12 +19,17 @@
 
 /* APM vol.2 §3.1.1 CR0. */
 #define CR0_PE (1u << 0)
+#define CR0_MP (1u << 1)
+#define CR0_EM (1u << 2)
+#define CR0_TS (1u << 3)
 #define CR0_WP (1u << 16)
 #define CR0_PG (1u << 31)
 /* APM vol.2 §3.1.3 CR4. */
 #define CR4_PAE (1u << 5)
 #define CR4_PGE (1u << 7)
+#define CR4_LA57 (1u << 12)
 #define CR4_OSFXSR (1u << 9)
+#define CR4_OSXMMEXCPT (1u << 10)
 #define CR4_OSXSAVE (1u << 18)
 #define CR4_PKE (1u << 22)
 

@@ -43,6 +43,21 @@ struct vsnp_npt {
 	const struct memmap *guest_ram; /* the shared view covers only this */
 	uint64_t cbit;                  /* the guest's C-bit as an address mask */
 	unsigned vmpl;                  /* the VMPL whose permissions apply */
+	/*
+	 * Set after vsnp_npt_init by a machine whose guest pages are not at
+	 * their own addresses (vsnp.img): the machine page behind a guest
+	 * page, SVSM_OK or an error (not RAM). NULL: the page is at its GPA.
+	 * 2 MiB nested pages are used only without it (backing is per page).
+	 */
+	int (*backing)(void *ctx, uint64_t gpa, uint64_t *hpa);
+	void *backing_ctx;
+	/*
+	 * A view for a CPU running with paging off, where every access is
+	 * private (APM vol.2 §15.34.5) and carries no C-bit: the GPA is
+	 * judged as the private page it names, and there is no shared view.
+	 */
+	bool paging_off;
+	struct vsnp_npt *next;          /* further views of the same RMP: vsnp_npt_drop drops in all */
 	uint64_t faults;                /* faults resolved by mapping */
 	uint64_t large_maps;            /* of those, mapped a whole 2 MiB RMP entry at once */
 };
@@ -54,7 +69,10 @@ enum vsnp_npf_verdict {
 	VSNP_NPF_NOT_RAM,       /* neither view has this address (MMIO, holes) */
 };
 
-/* cbit: a single bit (1 << n) above every RAM address. SVSM_OK, SVSM_EINVAL, SVSM_ENOMEM. */
+/*
+ * cbit: a single bit (1 << n) above every RAM address; vmpl: whose RMP
+ * permissions the view applies (0..3). SVSM_OK, SVSM_EINVAL, SVSM_ENOMEM.
+ */
 int vsnp_npt_init(struct vsnp_npt *n, const struct pgtable_ops *ops, void *ctx,
 		  struct rmp_model *rmp, const struct memmap *guest_ram, uint64_t cbit,
 		  unsigned vmpl);
@@ -65,7 +83,7 @@ int vsnp_npt_init(struct vsnp_npt *n, const struct pgtable_ops *ops, void *ctx,
  */
 enum vsnp_npf_verdict vsnp_npt_fault(struct vsnp_npt *n, uint64_t gpa, uint64_t exit_info_1,
 				     unsigned cpl, const char **why);
-/* Drops both views of [pa, pa + size) (after any RMP change there). SVSM_OK or an mm error. */
+/* Drops both aliases of [pa, pa + size) in n and every view chained after it (after any RMP change there). SVSM_OK or an mm error. */
 int vsnp_npt_drop(struct vsnp_npt *n, uint64_t pa, uint64_t size);
 
 /* ---- the GHCB MSR protocol as the hypervisor serves it (hv_serve.c) ---- */

@@ -7,16 +7,11 @@
 #include "abi/x86.h"
 #include "svsm/cr.h"
 
-#define CR0_MP (1ull << 1)
-#define CR0_EM (1ull << 2)
-#define CR0_TS (1ull << 3)
-#define CR4_OSXMMEXCPT (1ull << 10)
-
 void fpu_init(void)
 {
 	uint64_t cr0, cr4;
 
-	cr0 = (cr0_read() & ~(CR0_EM | CR0_TS)) | CR0_MP;
+	cr0 = (cr0_read() & ~(uint64_t)(CR0_EM | CR0_TS)) | CR0_MP;
 	cr0_write(cr0);
 	cr4 = cr4_read() | CR4_OSFXSR | CR4_OSXMMEXCPT;
 	cr4_write(cr4);

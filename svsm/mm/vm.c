@@ -55,7 +55,7 @@ static void flush_all(void *ctx)
 
 	(void)ctx;
 	cr4 = cr4_read();
-	cr4_write(cr4 & ~CR4_PGE);
+	cr4_write(cr4 & ~(uint64_t)CR4_PGE);
 	cr4_write(cr4);
 }
 

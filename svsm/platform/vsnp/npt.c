@@ -26,9 +26,13 @@ int vsnp_npt_init(struct vsnp_npt *n, const struct pgtable_ops *ops, void *ctx,
 {
 	/* One bit, above the model's RAM, and low enough that GPA | C-bit is a valid address. */
 	if (cbit == 0 || (cbit & (cbit - 1)) != 0 || cbit >= PGT_MAX_PA / 2 ||
-	    rmp->base + rmp->pages * NPT_PAGE > cbit || vmpl == 0 || vmpl >= SNP_VMPL_COUNT)
+	    rmp->base + rmp->pages * NPT_PAGE > cbit || vmpl >= SNP_VMPL_COUNT)
 		return SVSM_EINVAL;
 	n->rmp = rmp;
+	n->backing = NULL;
+	n->backing_ctx = NULL;
+	n->paging_off = false;
+	n->next = NULL;
 	n->guest_ram = guest_ram;
 	n->cbit = cbit;
 	n->vmpl = vmpl;
@@ -56,6 +60,9 @@ static int npt_set(struct vsnp_npt *n, uint64_t gpa, uint64_t pa, unsigned right
 {
 	unsigned flags = rights | PGT_USER;
 
+	if (n->backing != NULL && n->backing(n->backing_ctx, pa, &pa) != SVSM_OK)
+		return SVSM_EFAULT;
+
 	if (pgt_lookup(&n->pt, gpa, NULL, NULL) == SVSM_OK)
 		return pgt_protect(&n->pt, gpa, NPT_PAGE, flags);
 	return pgt_map(&n->pt, gpa, pa, NPT_PAGE, flags);
@@ -74,7 +81,8 @@ static bool large_ok(const struct vsnp_npt *n, uint64_t pa, unsigned access)
 	uint64_t base = pa & ~(NPT_LARGE - 1);
 	const struct rmp_entry *first = rmp_model_entry(n->rmp, base);
 
-	if (first == NULL || !first->large || !memmap_contains(n->guest_ram, base, base + NPT_LARGE))
+	if (n->backing != NULL || first == NULL || !first->large ||
+	    !memmap_contains(n->guest_ram, base, base + NPT_LARGE))
 		return false;
 	for (uint64_t off = 0; off < NPT_LARGE; off += NPT_PAGE) {
 		const struct rmp_entry *e = rmp_model_entry(n->rmp, base + off);
@@ -153,15 +161,14 @@ static enum vsnp_npf_verdict fault_private(struct vsnp_npt *n, uint64_t gpa, uin
 		return VSNP_NPF_MAPPED;
 	}
 	if (npt_set(n, gpa, pa, rights) != SVSM_OK) {
-		*why = "nested page table could not be extended (out of memory)";
+		*why = "nested page table could not be extended (out of memory, or no machine page behind it)";
 		return VSNP_NPF_VIOLATION;
 	}
 	n->faults++;
 	return VSNP_NPF_MAPPED;
 }
 
-static enum vsnp_npf_verdict fault_shared(struct vsnp_npt *n, uint64_t gpa, unsigned access,
-					  const char **why)
+static enum vsnp_npf_verdict fault_shared(struct vsnp_npt *n, uint64_t gpa, const char **why)
 {
 	const struct rmp_entry *e = rmp_model_entry(n->rmp, gpa);
 
@@ -173,13 +180,8 @@ static enum vsnp_npf_verdict fault_shared(struct vsnp_npt *n, uint64_t gpa, unsi
 		*why = "shared access to a private page";
 		return VSNP_NPF_VIOLATION;
 	}
-	/* SEV fetches are always private (APM vol.2 §15.34.5): never execute shared memory. */
-	if (access & (RMP_ACCESS_EXEC_USER | RMP_ACCESS_EXEC_SUPER)) {
-		*why = "instruction fetch from shared memory";
-		return VSNP_NPF_VIOLATION;
-	}
 	if (npt_set(n, gpa, gpa, PGT_WRITE) != SVSM_OK) {
-		*why = "nested page table could not be extended (out of memory)";
+		*why = "nested page table could not be extended (out of memory, or no machine page behind it)";
 		return VSNP_NPF_VIOLATION;
 	}
 	n->faults++;
@@ -197,9 +199,17 @@ enum vsnp_npf_verdict vsnp_npt_fault(struct vsnp_npt *n, uint64_t gpa, uint64_t 
 		*why = "address above the C-bit";
 		return VSNP_NPF_NOT_RAM;
 	}
+	/*
+	 * Accesses that are private whatever their C-bit (APM vol.2 §15.34.5):
+	 * everything with paging off, the CPU's own walks of the guest's page
+	 * tables, and instruction fetches. Without the C-bit they are judged
+	 * (and mapped) at the GPA as the private page it names.
+	 */
+	if (n->paging_off || (exit_info_1 & (VMCB_NPF_TABLE | VMCB_NPF_FETCH)))
+		return fault_private(n, page, page & ~n->cbit, access, why);
 	if (page & n->cbit)
 		return fault_private(n, page, page & ~n->cbit, access, why);
-	return fault_shared(n, page, access, why);
+	return fault_shared(n, page, why);
 }
 
 int vsnp_npt_drop(struct vsnp_npt *n, uint64_t pa, uint64_t size)
@@ -207,9 +217,12 @@ int vsnp_npt_drop(struct vsnp_npt *n, uint64_t pa, uint64_t size)
 	if ((pa | size) % NPT_PAGE != 0 || size == 0 || pa + size < pa || pa + size > n->cbit)
 		return SVSM_EINVAL;
 
-	int err = pgt_unmap(&n->pt, pa | n->cbit, size);
+	int err = SVSM_OK;
 
-	if (err == SVSM_OK)
-		err = pgt_unmap(&n->pt, pa, size);
+	for (; n != NULL && err == SVSM_OK; n = n->next) {
+		err = pgt_unmap(&n->pt, pa | n->cbit, size);
+		if (err == SVSM_OK)
+			err = pgt_unmap(&n->pt, pa, size);
+	}
 	return err;
 }

@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: MIT */
+/* The emulated machine's state (vsnp/machine.h). */
+#include "machine.h"
+
+#include "abi/ghcb.h"
+#include "abi/x86.h"
+#include "lib/cpu.h"
+#include "lib/io.h"
+#include "lib/string.h"
+#include "mm/buddy.h"
+#include "svsm/boot.h"
+#include "svsm/console.h"
+#include "svsm/errno.h"
+#include "svsm/mm.h"
+#include "svsm/platform.h"
+#include "svsm/vsnp_cpuid.h"
+
+/* A nested entry went away: the guest's TLB may hold it until the next VMRUN flushes it. */
+static void table_flush(void *ctx, uint64_t va)
+{
+	struct vsnp_machine *m = ctx;
+
+	(void)va;
+	m->flush_tlb = true;
+}
+
+static void table_flush_all(void *ctx)
+{
+	table_flush(ctx, 0);
+}
+
+static const struct pgtable_ops view_ops = { vsnp_table_page, vsnp_table_va, table_flush, table_flush_all, NULL };
+
+static struct cpuid_regs host_cpuid(void *ctx, uint32_t leaf, uint32_t subleaf)
+{
+	(void)ctx;
+	return cpu_cpuid(leaf, subleaf);
+}
+
+/* The hypervisor's CPUID answer (MSR protocol, sub-leaf 0): its own table's entry, as it gave it at launch. */
+static int hv_cpuid(void *ctx, uint32_t leaf, uint32_t subleaf, uint32_t out[4])
+{
+	struct vsnp_machine *m = ctx;
+	struct snp_cpuid_env env = { .xcr0 = 1 };
+	struct cpuid_regs r;
+	int err = snp_cpuid_lookup(&m->cpuid, leaf, subleaf, &env, &r);
+
+	out[0] = r.eax, out[1] = r.ebx, out[2] = r.ecx, out[3] = r.edx;
+	return err;
+}
+
+static uint8_t io_in(void *ctx, uint16_t port)
+{
+	(void)ctx;
+	return io_inb(port);
+}
+
+static void io_out(void *ctx, uint16_t port, uint8_t v)
+{
+	(void)ctx;
+	io_outb(port, v);
+}
+
+/* The guest's console lines (its COM1, emulated by the allow-list) go to the machine's console. */
+static void io_console(void *ctx, const char *line, size_t len)
+{
+	(void)ctx;
+	console_printf("%.*s", (int)len, line);
+}
+
+static const struct vsnp_io_ops io_ops = { .inb = io_in, .outb = io_out, .console = io_console };
+
+static int rmp_setup(struct vsnp_machine *m)
+{
+	uint64_t pages = m->ram_size / PAGE_SIZE;
+	uint64_t bytes = pages * sizeof(struct rmp_entry);
+	unsigned order = 0;
+
+	while ((PAGE_SIZE << order) < bytes)
+		order++;
+	uint64_t pa = buddy_alloc(mm_buddy(), order);
+
+	if (pa == MM_PA_NONE)
+		return SVSM_ENOMEM;
+	memset(phys_to_virt(pa), 0, PAGE_SIZE << order);
+	return rmp_model_init(&m->rmp, phys_to_virt(pa), 0, pages);
+}
+
+static int view_setup(struct vsnp_machine *m, struct vsnp_npt *v, bool paging_off)
+{
+	int err = vsnp_npt_init(v, &view_ops, m, &m->rmp, &m->guest_ram, 1ull << m->cbit_pos, 0);
+
+	v->backing = vsnp_gmem_backing;
+	v->backing_ctx = &m->gmem;
+	v->paging_off = paging_off;
+	return err;
+}
+
+int vsnp_machine_init(struct vsnp_machine *m, unsigned ram_mib, const char **why)
+{
+	const char *cwhy = "";
+	int err;
+
+	*why = "";
+	if (ram_mib < 2 || ram_mib > VSNP_RAM_MAX_MIB || ram_mib % 2 != 0) {
+		*why = "guest RAM must be an even number of MiB from 2 to 1024";
+		return SVSM_EINVAL;
+	}
+	m->ram_size = (uint64_t)ram_mib << 20;
+	memmap_init(&m->guest_ram);
+	if (memmap_add(&m->guest_ram, 0, m->ram_size) != SVSM_OK) {
+		*why = "guest RAM map";
+		return SVSM_EINVAL;
+	}
+	if (vsnp_hostram_init(&m->hostram) != SVSM_OK) {
+		*why = "no free RAM to back guest memory";
+		return SVSM_ENOMEM;
+	}
+	if (m->hostram.end - m->hostram.start < m->ram_size + (8ull << 20)) {
+		*why = "the machine's free RAM is smaller than the guest RAM asked for (give QEMU more -m, or vsnp.mem= less)";
+		return SVSM_ENOMEM;
+	}
+	/* +8: the VMSAs and their like, outside RAM. */
+	if (vsnp_gmem_init(&m->gmem, &m->hostram, m->ram_size / PAGE_SIZE + 8) != SVSM_OK ||
+	    rmp_setup(m) != SVSM_OK) {
+		*why = "out of memory for guest memory's tables";
+		return SVSM_ENOMEM;
+	}
+
+	/* The C-bit: the highest physical address bit the CPU has, above all guest RAM. */
+	unsigned phys_bits = cpu_cpuid(0x80000008, 0).eax & 0xFF;
+
+	if (phys_bits < 33 || phys_bits > 52) {
+		*why = "CPU physical address width outside 33..52 bits";
+		return SVSM_ENOTSUP;
+	}
+	m->cbit_pos = phys_bits - 1;
+	if (view_setup(m, &m->view_pg, false) != SVSM_OK || view_setup(m, &m->view_nopg, true) != SVSM_OK) {
+		*why = "nested page tables";
+		return SVSM_ENOMEM;
+	}
+	m->view_pg.next = &m->view_nopg;
+
+	struct vsnp_cpuid_src src = { host_cpuid, NULL };
+
+	err = vsnp_cpuid_page_build(&m->cpuid_page, &src, m->cbit_pos, &cwhy);
+	if (err == SVSM_OK)
+		err = snp_cpuid_init(&m->cpuid, &m->cpuid_page, &cwhy);
+	if (err != SVSM_OK) {
+		*why = cwhy;
+		return err;
+	}
+
+	/* The PSP's secrets page for this launch: version 3, fresh VMPCKs (SEV-SNP ABI 56860, the secrets page format). */
+	memset(&m->secrets, 0, sizeof(m->secrets));
+	m->secrets.version = 3;
+	if (platform_random(m->secrets.vmpck, sizeof(m->secrets.vmpck)) != SVSM_OK) {
+		*why = "no random numbers for the VMPCKs";
+		return SVSM_EIO;
+	}
+
+	m->hv = (struct vsnp_hv){
+		.rmp = &m->rmp,
+		.npt = &m->view_pg,
+		.guest_ram = &m->guest_ram,
+		.cbit_pos = m->cbit_pos,
+		.features = GHCB_HV_FT_SNP | GHCB_HV_FT_SNP_AP_CREATION | GHCB_HV_FT_SNP_MULTI_VMPL,
+		.cpuid = hv_cpuid,
+		.ctx = m,
+	};
+	vsnp_io_init(&m->io, &io_ops);
+	return SVSM_OK;
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The emulated SEV-SNP machine's state (vsnp/machine.c): guest RAM and
+ * its backing, the RMP over guest RAM, the nested views derived from it,
+ * the CPUID table the hypervisor gives the guest, the secrets the PSP
+ * made for this launch, and the hypervisor's GHCB protocol state.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "abi/snp_pages.h"
+#include "gmem.h"
+#include "hostram.h"
+#include "mm/memmap.h"
+#include "svsm/rmp_model.h"
+#include "svsm/snp_cpuid.h"
+#include "svsm/vsnp.h"
+
+/* Guest RAM the machine gives by default, and the most it gives (vsnp.mem=MiB). */
+#define VSNP_RAM_DEFAULT_MIB 128u
+#define VSNP_RAM_MAX_MIB 1024u
+
+struct vsnp_machine {
+	struct vsnp_hostram hostram;
+	struct vsnp_gmem gmem;
+	uint64_t ram_size;         /* guest RAM: GPA [0, ram_size), 2 MiB multiple */
+	struct memmap guest_ram;   /* the same as a map, for the nested views and the GHCB server */
+	struct rmp_model rmp;
+	unsigned cbit_pos;         /* the guest's C-bit: the CPU's highest physical address bit */
+	/* VMPL0's nested views: paging on (private alias GPA|C, shared alias GPA) and paging off (all private). */
+	struct vsnp_npt view_pg, view_nopg;
+	bool flush_tlb;            /* a nested entry went away: flush the guest TLB at the next VMRUN */
+	struct vsnp_hv hv;
+	struct vsnp_io io;         /* the guest's ports: the allow-list (svsm/platform/vsnp/io_ports.c) */
+	struct snp_cpuid_table cpuid_page; /* what the hypervisor puts into the guest's CPUID page */
+	struct snp_cpuid cpuid;            /* its checked copy (the PSP's check; MSR-protocol CPUID answers) */
+	struct snp_secrets_page secrets;   /* the PSP's secrets page for this launch (fresh VMPCKs) */
+};
+
+/*
+ * Sets the machine up with ram_mib MiB of guest RAM (2..VSNP_RAM_MAX_MIB,
+ * even). SVSM_OK, or an error with *why: out of memory, a CPU physical
+ * address width the C-bit cannot be placed in, no random numbers.
+ */
+int vsnp_machine_init(struct vsnp_machine *m, unsigned ram_mib, const char **why);

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One emulated SNP vCPU as the machine runs it (vsnp/cpu.c): the VMCB its
+ * VMSA was loaded into, the registers VMRUN does not keep, its GHCB MSR,
+ * and the machine it belongs to. Helpers shared by the exit handlers:
+ * guest memory as the vCPU sees it (vsnp/guest_access.c) and the SNP
+ * instructions (vsnp/snp_insn.c).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "abi/vmcb.h"
+#include "machine.h"
+#include "svsm/vsnp.h"
+
+struct vsnp_vcpu {
+	struct vsnp_machine *m;
+	struct vmcb *vmcb;
+	struct svm_gprs g;
+	struct vsnp_hv_vcpu hv;     /* the GHCB MSR as the vCPU last wrote it, its registered GHCB */
+	unsigned vmpl;
+	uint64_t sev_features;      /* from its VMSA */
+};
+
+/* General-purpose register n (ModRM numbering: 0 RAX .. 15 R15) of the vCPU. */
+uint64_t vsnp_gpr(const struct vsnp_vcpu *c, unsigned n);
+
+/*
+ * Guest memory through the vCPU's own paging, as the CPU's accesses would
+ * go: with paging off linear = GPA; in long mode the 4-level walk, whose
+ * table accesses are private whatever their C-bit (APM vol.2 §15.34.5).
+ * Data accesses are allowed only to private pages (the C-bit set in the
+ * leaf, or paging off) the RMP lets the vCPU's VMPL read (or write), so
+ * nothing the vCPU could not touch is touched for it. SVSM_OK or
+ * SVSM_EFAULT (not mapped, not allowed, or a paging mode not emulated:
+ * 32-bit paging and PAE without long mode).
+ */
+int vsnp_guest_virt(struct vsnp_vcpu *c, uint64_t va, void *buf, size_t len, bool write);
+/* len (<= 15) instruction bytes at CS:RIP. SVSM_OK or SVSM_EFAULT. */
+int vsnp_guest_insn(struct vsnp_vcpu *c, uint8_t *buf, size_t len);
+/* The GPA (C-bit cleared) and whether the mapping is private, for linear address va. SVSM_OK or SVSM_EFAULT. */
+int vsnp_guest_translate(struct vsnp_vcpu *c, uint64_t va, uint64_t *gpa, bool *priv);
+
+/*
+ * Delivers exception vector with error code error as the CPU would in
+ * 64-bit mode (APM vol.2 §8.9.3): RIP unchanged (a fault). Used for #VC,
+ * which QEMU TCG cannot inject with its error code. SVSM_OK or SVSM_EFAULT
+ * (not in 64-bit mode, or no usable IDT gate or stack: the CPU would
+ * escalate to a double fault and, under SNP, shut down).
+ */
+int vsnp_deliver_exception(struct vsnp_vcpu *c, unsigned vector, uint64_t error);
+/* An exception without error code, or #GP/#PF style with one, through EVENTINJ (vectors QEMU pushes codes for). */
+void vsnp_inject(struct vsnp_vcpu *c, unsigned vector, bool has_error, uint32_t error);
+
+/* What an SNP instruction at RIP (found on a #UD intercept) came to. */
+enum vsnp_insn_result {
+	VSNP_INSN_DONE,    /* emulated, RIP advanced */
+	VSNP_INSN_FAULTED, /* it raised an exception in the guest (injected) */
+	VSNP_INSN_NOT_SNP, /* not an SNP instruction: the #UD stands */
+	VSNP_INSN_STOP,    /* the machine cannot go on (*why) */
+};
+/*
+ * PVALIDATE, RMPADJUST, PSMASH, RMPUPDATE, RMPREAD, RMPQUERY as an SNP
+ * guest executes them (vsnp/snp_insn.c). Sets *why for VSNP_INSN_STOP.
+ */
+enum vsnp_insn_result vsnp_snp_insn(struct vsnp_vcpu *c, const char **why);
