@@ -9,13 +9,6 @@
 #define SEL_CODE32 0x08
 #define SEL_DATA 0x10
 
-/* GHCB MSR protocol termination request (snp-svsm-abi.md §3.1):
- * GHCBInfo 0x100, reason set in [15:12], reason code in [23:16]. */
-#define GHCB_MSR 0xC0010130
-#define GHCB_MSR_TERM_REQ 0x100
-#define SVSM_TERM_SET 3              /* this SVSM's own reason set (docs/BOOT.md) */
-#define SVSM_TERM_SNP_ENTRY_MISSING 1
-
 	.section .mbheader, "a"
 	.balign 4
 	.global mb_header
@@ -48,6 +41,22 @@ image_hdr:
 /* Multiboot entry: EAX = 0x2BADB002, EBX = Multiboot information (§3.2). */
 	.global stage1_entry
 stage1_entry:
+	movl $stage2_multiboot_main, %esi
+	jmp common_entry
+
+/*
+ * SNP/IGVM entry (contract in docs/BOOT.md): the hypervisor starts the
+ * boot CPU here from its launched VMSA, EBX = the launch block's GPA.
+ * Paging is off, so every access is private; nothing that raises #VC
+ * (CPUID, port I/O) may run before the kernel's handler exists.
+ */
+	.balign 16
+	.global stage1_snp_entry
+stage1_snp_entry:
+	movl $stage2_snp_main, %esi
+
+/* Both: own GDT, flat segments and stack, then (*ESI)(EAX, EBX). */
+common_entry:
 	cli
 	cld
 	lgdt gdt_ptr
@@ -62,27 +71,10 @@ stage1_entry:
 	xorl %ebp, %ebp
 	pushl %ebx
 	pushl %eax
-	call stage2_multiboot_main
+	call *%esi
 2:	cli
 	hlt
 	jmp 2b
-
-/*
- * SNP/IGVM entry (contract in docs/BOOT.md). The SNP boot path is not built
- * yet: rather than run on without a GHCB or a validated memory map, ask the
- * hypervisor to terminate the guest with reason (set 3, code 1).
- */
-	.balign 16
-	.global stage1_snp_entry
-stage1_snp_entry:
-	cli
-	movl $GHCB_MSR, %ecx
-	movl $(GHCB_MSR_TERM_REQ | (SVSM_TERM_SET << 12) | (SVSM_TERM_SNP_ENTRY_MISSING << 16)), %eax
-	xorl %edx, %edx
-	wrmsr
-	.byte 0xF3, 0x0F, 0x01, 0xD9 /* VMGEXIT = rep vmmcall (snp-svsm-abi.md §1.1) */
-3:	hlt
-	jmp 3b
 
 	.section .rodata
 	.balign 8

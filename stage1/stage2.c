@@ -209,7 +209,8 @@ static void map_kernel(struct pt_builder *pt, const struct elf_kernel *k, uint64
 	}
 }
 
-__attribute__((noreturn)) static void load_and_enter(struct boot_info *bi, uint64_t enc_mask)
+__attribute__((noreturn)) void s2_load_and_enter(struct boot_info *bi, uint64_t enc_mask, uint64_t region_min,
+						 void (*claim)(uint64_t pa, uint64_t size))
 {
 	uint64_t blob_size = (uint64_t)(uintptr_t)(kernel_blob_end - kernel_blob_start);
 	uint64_t img_pa = (uintptr_t)image_start;
@@ -230,11 +231,14 @@ __attribute__((noreturn)) static void load_and_enter(struct boot_info *bi, uint6
 	uint64_t pt_off = bi_off + PAGE_SIZE;
 	uint64_t region_size = align_up(pt_off + S2_PT_POOL_PAGES * PAGE_SIZE, LARGE_PAGE_SIZE);
 	uint64_t low = check_payload(bi, img_pa, img_end);
-	uint64_t region = find_region(bi, align_up(low, LARGE_PAGE_SIZE), region_size);
+	uint64_t region = find_region(bi, align_up(low > region_min ? low : region_min, LARGE_PAGE_SIZE),
+				      region_size);
 
 	if (region == 0)
 		s2_fail("no usable memory below 4 GiB for the SVSM region (%llu KiB)",
 			(unsigned long long)(region_size >> 10));
+	if (claim != NULL)
+		claim(region, region_size); /* SNP: the region's pages made private and validated first */
 
 	uint8_t *kdst = phys_ptr(region, region_size);
 
@@ -292,5 +296,5 @@ void stage2_multiboot_main(uint32_t magic, uint32_t mbi_pa)
 	if (why != NULL)
 		s2_fail("boot information refused: %s", why);
 	bi_tmp.entry_kind = BOOT_ENTRY_MULTIBOOT;
-	load_and_enter(&bi_tmp, probe_enc_mask());
+	s2_load_and_enter(&bi_tmp, probe_enc_mask(), 0, NULL);
 }

@@ -290,6 +290,45 @@ static void ghcb_ioio(struct vsnp_machine *m, struct ghcb *g)
 	GHCB_SET(g, sw_exit_info_2, 0);
 }
 
+/*
+ * CPUID through the GHCB (GHCB spec 56421 §4.1.x, exit 0x72): RAX and RCX
+ * in, XCR0 too for leaf 0xD; RAX-RDX out, from the machine's table.
+ */
+static void ghcb_cpuid(struct vsnp_machine *m, struct ghcb *g)
+{
+	uint32_t leaf = (uint32_t)g->rax, subleaf = (uint32_t)g->rcx;
+	struct cpuid_regs out;
+
+	if (!GHCB_VALID(g, rax) || !GHCB_VALID(g, rcx) || (leaf == 0xD && !GHCB_VALID(g, xcr0))) {
+		GHCB_SET(g, sw_exit_info_1, GHCB_RESULT_ERROR);
+		GHCB_SET(g, sw_exit_info_2, GHCB_ERR_MISSING_INPUT);
+		return;
+	}
+	if (vsnp_machine_cpuid(m, leaf, subleaf, leaf == 0xD ? g->xcr0 : 1, &out) != SVSM_OK) {
+		GHCB_SET(g, sw_exit_info_1, GHCB_RESULT_ERROR);
+		GHCB_SET(g, sw_exit_info_2, GHCB_ERR_INVALID_INPUT);
+		return;
+	}
+	ghcb_invalidate(g);
+	GHCB_SET(g, rax, out.eax);
+	GHCB_SET(g, rbx, out.ebx);
+	GHCB_SET(g, rcx, out.ecx);
+	GHCB_SET(g, rdx, out.edx);
+	GHCB_SET(g, sw_exit_info_1, GHCB_RESULT_OK);
+	GHCB_SET(g, sw_exit_info_2, 0);
+}
+
+/*
+ * RDMSR/WRMSR through the GHCB (exit 0x7C): this hypervisor emulates no
+ * MSR for its guest, so the answer is a #GP to inject, as KVM answers an
+ * MSR it does not know.
+ */
+static void ghcb_msr(struct ghcb *g)
+{
+	GHCB_SET(g, sw_exit_info_1, GHCB_RESULT_INJECT);
+	GHCB_SET(g, sw_exit_info_2, GP_VECTOR | VMCB_EVENT_TYPE_EXCEPTION | VMCB_EVENT_ERROR_VALID | VMCB_EVENT_VALID);
+}
+
 static void exit_ghcb(struct run *r)
 {
 	struct vsnp_vcpu *c = &r->c;
@@ -303,8 +342,14 @@ static void exit_ghcb(struct run *r)
 	}
 	memcpy(&g, shared, sizeof(g));
 	r->end->ghcb_calls++;
-	if (g.sw_exit_code == SVM_EXIT_IOIO && g.ghcb_usage == GHCB_USAGE_STANDARD && GHCB_VALID(&g, sw_exit_code)) {
+	bool std = g.ghcb_usage == GHCB_USAGE_STANDARD && GHCB_VALID(&g, sw_exit_code);
+
+	if (std && g.sw_exit_code == SVM_EXIT_IOIO) {
 		ghcb_ioio(c->m, &g);
+	} else if (std && g.sw_exit_code == SVM_EXIT_CPUID) {
+		ghcb_cpuid(c->m, &g);
+	} else if (std && g.sw_exit_code == SVM_EXIT_MSR) {
+		ghcb_msr(&g);
 	} else {
 		switch (vsnp_hv_ghcb_exit(&c->m->hv, &c->hv, &g)) {
 		case VSNP_HV_RESUME:

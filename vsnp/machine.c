@@ -37,13 +37,27 @@ static struct cpuid_regs host_cpuid(void *ctx, uint32_t leaf, uint32_t subleaf)
 	return cpu_cpuid(leaf, subleaf);
 }
 
-/* The hypervisor's CPUID answer (MSR protocol, sub-leaf 0): its own table's entry, as it gave it at launch. */
+/* The per-vCPU fields of a CPUID answer: APIC IDs; the boot CPU is APIC ID 0 (the only vCPU so far). */
+static int vcpu_ids(void *ctx, uint32_t leaf, uint32_t subleaf, struct cpuid_regs *out)
+{
+	(void)ctx, (void)leaf, (void)subleaf;
+	*out = (struct cpuid_regs){ 0, 0, 0, 0 };
+	return SVSM_OK;
+}
+
+int vsnp_machine_cpuid(struct vsnp_machine *m, uint32_t leaf, uint32_t subleaf, uint64_t xcr0,
+		       struct cpuid_regs *out)
+{
+	struct snp_cpuid_env env = { .osxsave = true, .xcr0 = xcr0, .hv = vcpu_ids };
+
+	return snp_cpuid_lookup(&m->cpuid, leaf, subleaf, &env, out);
+}
+
+/* The hypervisor's CPUID answer through the MSR protocol (sub-leaf 0, XCR0 = 1). */
 static int hv_cpuid(void *ctx, uint32_t leaf, uint32_t subleaf, uint32_t out[4])
 {
-	struct vsnp_machine *m = ctx;
-	struct snp_cpuid_env env = { .xcr0 = 1 };
 	struct cpuid_regs r;
-	int err = snp_cpuid_lookup(&m->cpuid, leaf, subleaf, &env, &r);
+	int err = vsnp_machine_cpuid(ctx, leaf, subleaf, 1, &r);
 
 	out[0] = r.eax, out[1] = r.ebx, out[2] = r.ecx, out[3] = r.edx;
 	return err;

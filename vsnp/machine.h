@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "abi/snp_pages.h"
+#include "lib/cpu.h"
 #include "gmem.h"
 #include "hostram.h"
 #include "mm/memmap.h"
@@ -45,3 +46,11 @@ struct vsnp_machine {
  * address width the C-bit cannot be placed in, no random numbers.
  */
 int vsnp_machine_init(struct vsnp_machine *m, unsigned ram_mib, const char **why);
+
+/*
+ * The hypervisor's CPUID answer for a vCPU (GHCB and MSR protocol): the
+ * table it gave the guest at launch, with the vCPU's APIC ID and the XSAVE
+ * size for xcr0. SVSM_OK, or SVSM_EINVAL (an XSAVE size the table cannot give).
+ */
+int vsnp_machine_cpuid(struct vsnp_machine *m, uint32_t leaf, uint32_t subleaf, uint64_t xcr0,
+		       struct cpuid_regs *out);

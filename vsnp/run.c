@@ -149,7 +149,6 @@ __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 			       (unsigned long long)end.exit_info_1, (unsigned long long)end.exit_info_2);
 		machine_exit(SVSM_EXIT_FAIL);
 	}
-	console_printf("vsnp: the guest asked to terminate: GHCB reason set %u, code %u%s\n", end.set, end.code,
-		       end.set == 3 && end.code == 1 ? " (the SVSM's stage 1: its SNP entry is not built yet)" : "");
+	console_printf("vsnp: the guest asked to terminate: GHCB reason set %u, code %u\n", end.set, end.code);
 	machine_exit(end.set == GUEST_TERM_SET && end.code == 0 ? SVSM_EXIT_PASS : SVSM_EXIT_FAIL);
 }

@@ -73,13 +73,19 @@
 #define GHCB_TERM_PROTOCOL_RANGE 1
 #define GHCB_TERM_SNP_FEATURES 2
 #define GHCB_TERM_SET_SVSM 3
-/* Codes in set 3 (stage1/entry.S uses 1 too: keep in step). */
-#define SVSM_TERM_SNP_ENTRY_MISSING 1 /* stage1: the SNP boot path is not built */
+/* Codes in set 3 (docs/BOOT.md lists them; 1 was "SNP entry not built" in earlier builds). */
 #define SVSM_TERM_CPUID_PAGE 2        /* the CPUID page failed its checks */
 #define SVSM_TERM_CBIT 3              /* C-bit differs between CPUID page, stage 2 and hypervisor */
 #define SVSM_TERM_SECRETS_PAGE 4      /* the secrets page failed its checks */
 #define SVSM_TERM_GHCB 5              /* the GHCB could not be made shared or registered */
 #define SVSM_TERM_VC 6                /* #VC that cannot be handled before the console works */
+/* Stage 1's SNP entry (stage1/snp_entry.c): it has no console, so each step has its code. */
+#define SVSM_TERM_S1_LAUNCH_BLOCK 7   /* the launch block (EBX) is missing or inconsistent */
+#define SVSM_TERM_S1_NOT_SNP 8        /* SEV_STATUS does not say SEV-SNP is active */
+#define SVSM_TERM_S1_MEMMAP 9         /* the host's memory map is unusable */
+#define SVSM_TERM_S1_VALIDATE 10      /* a page of the SVSM region could not be made private and validated */
+#define SVSM_TERM_S1_LOAD 11          /* the kernel, its region or its page tables */
+#define SVSM_TERM_HEAP_VALIDATE 12    /* kernel: a page of the heap could not be made private and validated */
 /* machine_exit(code) under SNP: 0x80 | the SVSM_EXIT_* code (include/svsm/exit_codes.h). */
 #define SVSM_TERM_EXIT_BASE 0x80
 

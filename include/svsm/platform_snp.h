@@ -20,6 +20,14 @@
  * VM with a GHCB termination reason (include/abi/ghcb.h, set 3 or set 0).
  */
 void snp_early_init(const struct boot_info *bi);
+/*
+ * Before the heap exists (mm_init on the SNP entry): makes [pa, pa + size)
+ * private and validated page by page (MSR-protocol page state change,
+ * then PVALIDATE through stage 2's direct map). A page the hypervisor
+ * refuses, or that PVALIDATE finds already validated (it was never ours
+ * to find so), ends the VM (set 3, SVSM_TERM_HEAP_VALIDATE).
+ */
+void snp_early_validate(uint64_t pa, uint64_t size);
 struct snp_hv;
 /*
  * Gives the calling CPU its own GHCB (a heap page made shared and

@@ -17,6 +17,7 @@
 #include "svsm/mm.h"
 #include "svsm/panic.h"
 #include "svsm/percpu.h"
+#include "svsm/platform_snp.h"
 
 static struct buddy kbuddy;
 static struct memmap svsm_mem;
@@ -85,6 +86,9 @@ void mm_init(struct svsm_boot *b)
 		panic("mm: cannot take the heap out of the usable map (error %d)", err);
 	b->heap_pa = heap;
 	b->heap_size = SVSM_HEAP_SIZE;
+	/* Under SNP the heap is guest RAM nobody validated yet: make it the SVSM's first. */
+	if (b->bi.entry_kind == BOOT_ENTRY_SNP)
+		snp_early_validate(heap, SVSM_HEAP_SIZE);
 
 	memmap_init(&svsm_mem);
 	err = memmap_add(&svsm_mem, b->bi.svsm_pa, b->bi.svsm_pa + b->bi.svsm_size);

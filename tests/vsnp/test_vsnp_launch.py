@@ -76,10 +76,28 @@ def main():
         check(re.search(r"^vsnp: boot CPU: VMPL0, RIP 0x1000[0-9a-f]{2}, RBX 0x[0-9a-f]+, CR0 0x31, EFER 0x1000, "
                         r"SEV_FEATURES 0x1$", out, re.M) is not None,
               "the boot CPU's VMSA from the file: VMPL0 at the image's SNP entry, 32-bit, SNPActive", out)
-        check(re.search(r"^vsnp: boot CPU ran: \d+ exits: 1 VMGEXIT \(0 GHCB page\), 1 MSR,", out, re.M) is not None and
-              "vsnp: the guest asked to terminate: GHCB reason set 3, code 1" in out,
-              "svsm.img's SNP entry runs on the machine and asks, through the GHCB MSR protocol, to terminate "
-              "(its SNP path is not built yet: set 3, code 1)", out)
+        # svsm.img's SNP path on the machine: stage 1 validates the SVSM region and enters the kernel,
+        # which validates its heap, negotiates the GHCB, takes #VC for CPUID and port I/O (its console
+        # goes through the GHCB to the guest UART the machine emulates) and runs until guest launch.
+        for line, what in (
+                ("[INFO] boot: entry snp, cmdline '', encryption mask 0x8000000000",
+                 "stage 1's SNP entry reaches the kernel with the C-bit from the CPUID page (bit 39)"),
+                ("[INFO] memory: 112 MiB usable in 3 ranges; SVSM region 0xa00000-0x1200000",
+                 "the memory map from the IGVM parameter area, the region above the launched pages"),
+                ("[INFO] snp: GHCB protocol v2, hypervisor features 0x23, C-bit 39",
+                 "snp_early_init: GHCB negotiated through the MSR protocol, GHCB page registered"),
+                ("[INFO] platform: backend snp", "the snp backend is selected"),
+                ("[ERR ] run: SEV-SNP detected, but guest launch under SNP is not built yet",
+                 "the kernel runs to its run mode, which says what is missing")):
+            check(line in out, what, out)
+        ran = re.search(r"^vsnp: boot CPU ran: (\d+) exits: (\d+) VMGEXIT \((\d+) GHCB page\), (\d+) MSR, "
+                        r"(\d+) #VC delivered, (\d+) SNP instructions, (\d+) nested faults mapped, (\d+) CR0 writes$",
+                        out, re.M)
+        check(ran is not None and int(ran.group(3)) > 0 and int(ran.group(5)) > 0 and int(ran.group(6)) >= 4096 and
+              int(ran.group(8)) >= 1,
+              "exits by kind: GHCB page calls, #VC delivered, PVALIDATEs of the region and heap, the CR0 write", out)
+        check("vsnp: the guest asked to terminate: GHCB reason set 3, code 145" in out,
+              "the SVSM ends through the GHCB: set 3, code 0x80|SVSM_EXIT_FAIL", out)
 
         # A guest of two instructions at 1 MiB, in 32-bit mode without an IDT: what stops the CPU, said so.
         # CPUID is a non-automatic exit: #VC, which finds no handler (the CPU would shut down).

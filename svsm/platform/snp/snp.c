@@ -286,6 +286,22 @@ void snp_cpu_init(struct snp_hv *hv)
 	this_cpu()->snp_hv = hv;
 }
 
+void snp_early_validate(uint64_t pa, uint64_t size)
+{
+	struct snp_hv boot = { .msr_exchange = snp_insn_msr_exchange, .vmgexit = snp_insn_vmgexit };
+
+	for (uint64_t page = pa; page < pa + size; page += PAGE_SIZE) {
+		bool cf;
+
+		/* Stage 2's direct map covers all RAM with the C-bit: PVALIDATE takes that address. */
+		if (snp_hv_psc_msr(&boot, page, true) != SVSM_OK ||
+		    snp_insn_pvalidate(NULL, SVSM_DIRECT_MAP_BASE + page, RMP_PG_SIZE_4K, true, &cf) !=
+			    PVALIDATE_SUCCESS ||
+		    cf)
+			snp_insn_terminate(GHCB_TERM_SET_SVSM, SVSM_TERM_HEAP_VALIDATE);
+	}
+}
+
 void snp_early_init(const struct boot_info *bi)
 {
 	static struct snp_cpuid_table raw_cpuid;
