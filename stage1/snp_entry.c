@@ -74,7 +74,7 @@ void stage2_snp_main(uint32_t eax, uint32_t launch_pa)
 		[SNP_LAUNCH_STEP_MEMMAP] = SVSM_TERM_S1_MEMMAP,
 	};
 	enum snp_launch_step step;
-	uint64_t end_gpa;
+	uint64_t end_gpa, keep_end;
 	unsigned cbit;
 
 	(void)eax; /* reserved (docs/BOOT.md): nothing is taken from it */
@@ -84,7 +84,7 @@ void stage2_snp_main(uint32_t eax, uint32_t launch_pa)
 		s2_snp_terminate(SVSM_TERM_S1_NOT_SNP);
 
 	const char *why = snp_launch_parse(launch_pa, (uintptr_t)image_start, (uintptr_t)image_end, &bi_snp,
-					   &cbit, &end_gpa, &step);
+					   &cbit, &end_gpa, &keep_end, &step);
 
 	if (why != NULL) {
 		s2_set_fail_code(step_code[step]);
@@ -92,5 +92,5 @@ void stage2_snp_main(uint32_t eax, uint32_t launch_pa)
 	}
 	bi_snp.entry_kind = BOOT_ENTRY_SNP;
 	s2_set_fail_code(SVSM_TERM_S1_LOAD);
-	s2_load_and_enter(&bi_snp, 1ull << cbit, end_gpa, claim_region);
+	s2_load_and_enter(&bi_snp, 1ull << cbit, end_gpa, keep_end, claim_region);
 }

@@ -112,7 +112,7 @@ static const char *parse_memmap(const struct svsm_launch_block *lb, struct boot_
 }
 
 const char *snp_launch_parse(uint32_t launch_pa, uint64_t image_pa, uint64_t image_end, struct boot_info *bi,
-			     unsigned *cbit, uint64_t *end_gpa, enum snp_launch_step *step)
+			     unsigned *cbit, uint64_t *end_gpa, uint64_t *keep_end, enum snp_launch_step *step)
 {
 	static struct boot_info tmp;
 	const struct svsm_launch_block *p = phys_ptr(launch_pa, sizeof(*p));
@@ -148,5 +148,13 @@ const char *snp_launch_parse(uint32_t launch_pa, uint64_t image_pa, uint64_t ima
 	tmp.payload_size = lb.payload_gpa != 0 ? lb.payload_size : 0;
 	memcpy(bi, &tmp, sizeof(*bi));
 	*end_gpa = lb.end_gpa;
+	/* The launch's own pages (block, secrets, CPUID, parameters, command line) stay the SVSM's. */
+	uint64_t k = launch_pa + PAGE_SIZE;
+	const uint64_t ends[] = { lb.secrets_gpa + PAGE_SIZE, lb.cpuid_gpa + PAGE_SIZE, lb.memmap_gpa + lb.memmap_size,
+				  lb.params_gpa + PAGE_SIZE, lb.cmdline_gpa + PAGE_SIZE };
+
+	for (unsigned i = 0; i < sizeof(ends) / sizeof(ends[0]); i++)
+		k = ends[i] > k ? ends[i] : k;
+	*keep_end = k;
 	return NULL;
 }

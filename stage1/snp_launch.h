@@ -28,10 +28,12 @@ enum snp_launch_step {
 
 /*
  * Reads the launch block at launch_pa and what it points to into bi
- * (mem, cmdline, payload, SNP page addresses), the C-bit into *cbit and
- * the first GPA past everything launched into *end_gpa. image_pa and
- * image_end: where stage 1 itself was launched (checked against the
- * block). NULL, or the reason with *step; bi is then unchanged.
+ * (mem, cmdline, payload, SNP page addresses), the C-bit into *cbit,
+ * the first GPA past everything launched into *end_gpa and the end of the
+ * launch's own pages (launch block, secrets, CPUID, parameter areas,
+ * command line: never guest RAM) into *keep_end. image_pa and image_end:
+ * where stage 1 itself was launched (checked against the block). NULL, or
+ * the reason with *step; bi is then unchanged.
  */
 const char *snp_launch_parse(uint32_t launch_pa, uint64_t image_pa, uint64_t image_end, struct boot_info *bi,
-			     unsigned *cbit, uint64_t *end_gpa, enum snp_launch_step *step);
+			     unsigned *cbit, uint64_t *end_gpa, uint64_t *keep_end, enum snp_launch_step *step);

@@ -210,11 +210,11 @@ static void map_kernel(struct pt_builder *pt, const struct elf_kernel *k, uint64
 }
 
 __attribute__((noreturn)) void s2_load_and_enter(struct boot_info *bi, uint64_t enc_mask, uint64_t region_min,
-						 void (*claim)(uint64_t pa, uint64_t size))
+						 uint64_t image_keep_end, void (*claim)(uint64_t pa, uint64_t size))
 {
 	uint64_t blob_size = (uint64_t)(uintptr_t)(kernel_blob_end - kernel_blob_start);
 	uint64_t img_pa = (uintptr_t)image_start;
-	uint64_t img_end = (uintptr_t)image_end;
+	uint64_t img_end = (uintptr_t)image_end > image_keep_end ? (uintptr_t)image_end : image_keep_end;
 	struct elf_kernel k;
 	const char *why;
 
@@ -296,5 +296,5 @@ void stage2_multiboot_main(uint32_t magic, uint32_t mbi_pa)
 	if (why != NULL)
 		s2_fail("boot information refused: %s", why);
 	bi_tmp.entry_kind = BOOT_ENTRY_MULTIBOOT;
-	s2_load_and_enter(&bi_tmp, probe_enc_mask(), 0, NULL);
+	s2_load_and_enter(&bi_tmp, probe_enc_mask(), 0, 0, NULL);
 }

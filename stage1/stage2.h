@@ -17,10 +17,12 @@ __attribute__((noreturn)) void stage2_snp_main(uint32_t eax, uint32_t launch_pa)
  * page tables): picks the SVSM region in usable memory at or above
  * region_min (and above the image and payload), lets claim (if not NULL)
  * make it usable, loads the kernel, builds its page tables with enc_mask
- * and enters it in long mode.
+ * and enters it in long mode. The image the kernel keeps out of guest RAM
+ * runs to image_keep_end if that is past stage 1's own end (under SNP:
+ * the launch's pages after svsm.img).
  */
 __attribute__((noreturn)) void s2_load_and_enter(struct boot_info *bi, uint64_t enc_mask, uint64_t region_min,
-						 void (*claim)(uint64_t pa, uint64_t size));
+						 uint64_t image_keep_end, void (*claim)(uint64_t pa, uint64_t size));
 
 /* longmode.S: load CR3, enable PAE/LME/NXE/PG and jump to *entry_va with RDI = boot_info_pa. */
 __attribute__((noreturn)) void s2_enter_long_mode(uint32_t cr3, uint32_t boot_info_pa,

@@ -112,7 +112,7 @@ static void msr_passthrough(uint8_t *msrpm, uint32_t msr)
 /* The nested view for the CPU's paging: with paging off every access is private. */
 static void pick_view(struct vsnp_vcpu *c)
 {
-	struct vsnp_npt *v = (c->vmcb->save.cr0 & CR0_PG) ? &c->m->view_pg : &c->m->view_nopg;
+	struct vsnp_npt *v = vsnp_machine_view(c->m, c->vmpl, (c->vmcb->save.cr0 & CR0_PG) != 0);
 
 	if (c->vmcb->ctl.n_cr3 != v->pt.root_pa) {
 		c->vmcb->ctl.n_cr3 = v->pt.root_pa;
@@ -129,6 +129,109 @@ static void vc(struct run *r, uint64_t code)
 		return;
 	}
 	r->end->vc_delivered++;
+}
+
+/* The VMSA page of the vCPU's vmpl in guest memory, or NULL. */
+static struct vmsa *vmsa_of(struct vsnp_vcpu *c, unsigned vmpl)
+{
+	void *va;
+
+	if (c->vmsa_gpa[vmpl] == 0 || vsnp_gmem_find(&c->m->gmem, c->vmsa_gpa[vmpl], &va) != SVSM_OK)
+		return NULL;
+	return va;
+}
+
+/* Makes vmpl's VMSA the running context: registers, FPU, its GHCB state, its nested view. */
+static int load_context(struct vsnp_vcpu *c, unsigned vmpl)
+{
+	const struct vmsa *s = vmsa_of(c, vmpl);
+
+	if (s == NULL || s->vmpl != vmpl || !(s->sev_features & 1))
+		return SVSM_EINVAL; /* a VMSA must say its VMPL and SNPActive (APM vol.2 §15.36.20) */
+	vmsa_to_vmcb(s, &c->vmcb->save, &c->g, c->fpu);
+	__asm__ volatile("fxrstor64 %0" : : "m"(*(const uint8_t(*)[512])c->fpu));
+	c->vmpl = vmpl;
+	c->sev_features = s->sev_features;
+	c->hv = c->hv_saved[vmpl];
+	c->vmcb->ctl.n_cr3 = 0;
+	pick_view(c);
+	c->m->flush_tlb = true;
+	return SVSM_OK;
+}
+
+/*
+ * Writes the running context back into its VMSA page, with the exit that
+ * ended it (GUEST_EXIT_CODE/INFO: what the SVSM reads after Run VMPL,
+ * APM vol.2 §15.36.9).
+ */
+static void store_context(struct vsnp_vcpu *c, uint64_t exit_code, uint64_t info1, uint64_t info2)
+{
+	struct vmsa *s = vmsa_of(c, c->vmpl);
+
+	__asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[512])c->fpu));
+	vmcb_to_vmsa(&c->vmcb->save, &c->g, c->fpu, s);
+	s->guest_exit_code = exit_code;
+	s->guest_exit_info_1 = info1;
+	s->guest_exit_info_2 = info2;
+	c->hv_saved[c->vmpl] = c->hv;
+}
+
+/*
+ * Whether the running VMPL may Run target: VMPL0 any other VMPL with a
+ * VMSA; a lower VMPL only VMPL0 (its call to the SVSM, GHCB spec 56421
+ * §4.1.8). The target's VMSA must still be one in the RMP (a page in RAM).
+ */
+static bool may_run(struct vsnp_vcpu *c, uint64_t target)
+{
+	if (target >= SNP_VMPL_COUNT || target == c->vmpl || (c->vmpl != 0 && target != 0) ||
+	    vmsa_of(c, (unsigned)target) == NULL)
+		return false;
+	if (c->vmsa_gpa[target] < c->m->ram_size) {
+		const struct rmp_entry *e = rmp_model_entry(&c->m->rmp, c->vmsa_gpa[target]);
+
+		return e != NULL && e->assigned && e->vmsa;
+	}
+	return true;
+}
+
+/* Run VMPL: the caller's answer is already in its context; store it, load the target. */
+static void run_vmpl(struct run *r, unsigned target)
+{
+	struct vsnp_vcpu *c = &r->c;
+
+	store_context(c, SVM_EXIT_VMGEXIT, 0, 0);
+	if (load_context(c, target) != SVSM_OK) {
+		stopf(r, "Run VMPL%u: its VMSA at 0x%llx is not a VMSA of that VMPL", target,
+		      (unsigned long long)c->vmsa_gpa[target]);
+		return;
+	}
+	r->end->vmpl_switches++;
+}
+
+/*
+ * AP creation (GHCB page, checked by hv_serve.c): this machine has one
+ * vCPU so far (APIC ID 0), so it takes a VMSA for another VMPL of that
+ * vCPU (multi-VMPL AP creation, as the SVSM registers its guest's VMSA),
+ * from VMPL0 only. The page must be a VMSA in the RMP, not 2 MiB aligned
+ * (KVM refuses those), saying that VMPL.
+ */
+static void ap_create(struct vsnp_vcpu *c, struct ghcb *g)
+{
+	const struct vsnp_hv_vcpu *h = &c->hv;
+	const struct rmp_entry *e = rmp_model_entry(&c->m->rmp, h->ap_vmsa);
+	bool ok = c->vmpl == 0 && h->ap_apic_id == c->apic_id && h->ap_vmpl != 0;
+	void *va;
+
+	if (ok && h->ap_request == SVM_AP_CREATE)
+		ok = e != NULL && e->assigned && e->vmsa && (h->ap_vmsa & (LARGE_PAGE_SIZE - 1)) != 0 &&
+		     vsnp_gmem_page(&c->m->gmem, h->ap_vmsa, &va, NULL) == SVSM_OK &&
+		     ((const struct vmsa *)va)->vmpl == h->ap_vmpl;
+	if (ok) {
+		c->vmsa_gpa[h->ap_vmpl] = h->ap_request == SVM_AP_CREATE ? h->ap_vmsa : 0;
+		memset(&c->hv_saved[h->ap_vmpl], 0, sizeof(c->hv_saved[h->ap_vmpl]));
+	}
+	GHCB_SET(g, sw_exit_info_1, ok ? GHCB_RESULT_OK : GHCB_RESULT_ERROR);
+	GHCB_SET(g, sw_exit_info_2, ok ? 0 : GHCB_ERR_INVALID_INPUT);
 }
 
 /*
@@ -225,7 +328,7 @@ static void exit_msr(struct run *r)
 static void exit_npf(struct run *r)
 {
 	struct vsnp_vcpu *c = &r->c;
-	struct vsnp_npt *v = (c->vmcb->save.cr0 & CR0_PG) ? &c->m->view_pg : &c->m->view_nopg;
+	struct vsnp_npt *v = vsnp_machine_view(c->m, c->vmpl, (c->vmcb->save.cr0 & CR0_PG) != 0);
 	uint64_t gpa = c->vmcb->ctl.exit_info_2;
 	const char *why;
 
@@ -334,14 +437,17 @@ static void exit_ghcb(struct run *r)
 	struct vsnp_vcpu *c = &r->c;
 	struct ghcb *shared = ghcb_page(c, c->hv.ghcb_msr);
 	static struct ghcb g; /* the hypervisor's copy, read once */
+	int target = -1;
 
 	if (shared == NULL) {
-		stopf(r, "GHCB page protocol with GPA 0x%llx, which is not the registered shared GHCB (registered: 0x%llx)",
-		      (unsigned long long)c->hv.ghcb_msr, (unsigned long long)c->hv.ghcb_gpa);
+		stopf(r, "GHCB page protocol at VMPL%u with GPA 0x%llx, which is not the registered shared GHCB "
+			 "(registered: 0x%llx)", c->vmpl, (unsigned long long)c->hv.ghcb_msr,
+		      (unsigned long long)c->hv.ghcb_gpa);
 		return;
 	}
 	memcpy(&g, shared, sizeof(g));
 	r->end->ghcb_calls++;
+
 	bool std = g.ghcb_usage == GHCB_USAGE_STANDARD && GHCB_VALID(&g, sw_exit_code);
 
 	if (std && g.sw_exit_code == SVM_EXIT_IOIO) {
@@ -350,9 +456,20 @@ static void exit_ghcb(struct run *r)
 		ghcb_cpuid(c->m, &g);
 	} else if (std && g.sw_exit_code == SVM_EXIT_MSR) {
 		ghcb_msr(&g);
+	} else if (std && g.sw_exit_code == SVM_VMGEXIT_SNP_RUN_VMPL) {
+		/* SW_EXITINFO1[7:0] the VMPL, the rest 0 (GHCB spec 56421 §4.1.8). */
+		uint64_t want = g.sw_exit_info_1;
+		bool ok = GHCB_VALID(&g, sw_exit_info_1) && (want >> 8) == 0 && may_run(c, want);
+
+		GHCB_SET(&g, sw_exit_info_1, ok ? GHCB_RESULT_OK : GHCB_RESULT_ERROR);
+		GHCB_SET(&g, sw_exit_info_2, ok ? 0 : GHCB_ERR_INVALID_INPUT);
+		target = ok ? (int)want : -1;
 	} else {
 		switch (vsnp_hv_ghcb_exit(&c->m->hv, &c->hv, &g)) {
 		case VSNP_HV_RESUME:
+			break;
+		case VSNP_HV_AP_CREATE:
+			ap_create(c, &g);
 			break;
 		case VSNP_HV_TERMINATE:
 			terminated(r);
@@ -361,12 +478,14 @@ static void exit_ghcb(struct run *r)
 			stop(r, c->hv.why);
 			return;
 		default:
-			stopf(r, "GHCB request 0x%llx is not served by this machine yet (Run VMPL, AP creation and guest "
-				 "requests come next)", (unsigned long long)g.sw_exit_code);
+			stopf(r, "GHCB request 0x%llx is not served by this machine yet (guest requests come next)",
+			      (unsigned long long)g.sw_exit_code);
 			return;
 		}
 	}
 	memcpy(shared, &g, sizeof(g));
+	if (target >= 0)
+		run_vmpl(r, (unsigned)target);
 }
 
 static void exit_vmmcall(struct run *r)
@@ -387,6 +506,16 @@ static void exit_vmmcall(struct run *r)
 	c->vmcb->save.rip += sizeof(vmgexit); /* VMGEXIT is trap-like */
 	if (ghcb_msr_info(c->hv.ghcb_msr) == 0) {
 		exit_ghcb(r);
+		return;
+	}
+	if (ghcb_msr_info(c->hv.ghcb_msr) == GHCB_MSR_RUN_VMPL_REQ) {
+		/* [39:32] the VMPL, [63:40] and [31:12] 0; the answer 0x017 with [63:32] 0 or an error (§2.3.1). */
+		uint64_t req = c->hv.ghcb_msr, want = (req >> GHCB_MSR_VMPL_SHIFT) & 0xFF;
+		bool ok = (req >> 40) == 0 && (req & 0xFFFFF000ull) == 0 && may_run(c, want);
+
+		c->hv.ghcb_msr = GHCB_MSR_RUN_VMPL_RESP | (ok ? 0 : 1ull << GHCB_MSR_ERROR_SHIFT);
+		if (ok)
+			run_vmpl(r, (unsigned)want);
 		return;
 	}
 	switch (vsnp_hv_msr_exit(&c->m->hv, &c->hv)) {
@@ -469,12 +598,11 @@ static void handle_exit(struct run *r)
 	}
 }
 
-int vsnp_cpu_run(struct vsnp_machine *m, const struct vmsa *vmsa, struct vsnp_cpu_end *end)
+int vsnp_cpu_run(struct vsnp_machine *m, uint64_t vmsa_gpa, struct vsnp_cpu_end *end)
 {
-	static uint8_t fpu[512] __attribute__((aligned(16)));
+	static struct run r;
 	uint64_t vmcb_pa = zeroed(0, 0), host_pa = zeroed(0, 0), hsave_pa = zeroed(0, 0);
 	uint64_t msrpm_pa = zeroed(1, 0xFF), iopm_pa = zeroed(2, 0xFF);
-	struct run r = { .end = end };
 
 	memset(end, 0, sizeof(*end));
 	if (vmcb_pa == MM_PA_NONE || host_pa == MM_PA_NONE || hsave_pa == MM_PA_NONE || msrpm_pa == MM_PA_NONE ||
@@ -482,10 +610,11 @@ int vsnp_cpu_run(struct vsnp_machine *m, const struct vmsa *vmsa, struct vsnp_cp
 		return SVSM_ENOMEM;
 	for (unsigned i = 0; i < sizeof(passthrough_msrs) / sizeof(passthrough_msrs[0]); i++)
 		msr_passthrough(phys_to_virt(msrpm_pa), passthrough_msrs[i]);
+	memset(&r, 0, sizeof(r));
+	r.end = end;
 	r.c.m = m;
 	r.c.vmcb = phys_to_virt(vmcb_pa);
-	r.c.vmpl = vmsa->vmpl;
-	r.c.sev_features = vmsa->sev_features;
+	r.c.apic_id = 0;
 	cpu_wrmsr(MSR_EFER, cpu_rdmsr(MSR_EFER) | EFER_SVME);
 	cpu_wrmsr(MSR_VM_HSAVE_PA, hsave_pa);
 
@@ -507,9 +636,14 @@ int vsnp_cpu_run(struct vsnp_machine *m, const struct vmsa *vmsa, struct vsnp_cp
 	c->msrpm_base_pa = msrpm_pa;
 	c->asid = GUEST_ASID;
 	c->np_ctl = VMCB_NP_ENABLE;
-	vmsa_to_vmcb(vmsa, &r.c.vmcb->save, &r.c.g, fpu);
-	pick_view(&r.c);
-	m->flush_tlb = true;
+	/* The boot VMSA says its VMPL (the launch's VP context: VMPL0 for the SVSM). */
+	void *va;
+
+	if (vsnp_gmem_find(&m->gmem, vmsa_gpa, &va) != SVSM_OK || ((struct vmsa *)va)->vmpl >= SNP_VMPL_COUNT)
+		return SVSM_EINVAL;
+	r.c.vmsa_gpa[((struct vmsa *)va)->vmpl] = vmsa_gpa;
+	if (load_context(&r.c, ((struct vmsa *)va)->vmpl) != SVSM_OK)
+		return SVSM_EINVAL;
 
 	while (!r.done) {
 		c->tlb_control = m->flush_tlb ? VMCB_TLB_FLUSH_ALL : VMCB_TLB_NOTHING;
@@ -520,8 +654,13 @@ int vsnp_cpu_run(struct vsnp_machine *m, const struct vmsa *vmsa, struct vsnp_cp
 		end->exit_info_1 = c->exit_info_1;
 		end->exit_info_2 = c->exit_info_2;
 		end->rip = r.c.vmcb->save.rip;
+		end->vmpl = r.c.vmpl;
+		if (r.c.vmpl != 0)
+			end->vmpl2_exits++;
 		handle_exit(&r);
 	}
+	/* The CPU's state as it ended, where the VMSA keeps it. */
+	store_context(&r.c, c->exit_code, c->exit_info_1, c->exit_info_2);
 	vsnp_io_flush(&m->io);
 	return SVSM_OK;
 }

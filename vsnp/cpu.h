@@ -21,7 +21,13 @@ struct vsnp_cpu_end {
 	uint64_t exit_code, exit_info_1, exit_info_2, rip;
 	/* Exits by kind (the report's figures). */
 	uint64_t exits, vmgexits, ghcb_calls, msr_exits, vc_delivered, snp_insns, npf_mapped, cr0_writes;
+	uint64_t vmpl_switches, vmpl2_exits;
+	unsigned vmpl;         /* the VMPL running when it ended */
 };
 
-/* Runs the CPU whose VMSA is *vmsa until it terminates or stops. SVSM_OK, or SVSM_ENOMEM before it ran. */
-int vsnp_cpu_run(struct vsnp_machine *m, const struct vmsa *vmsa, struct vsnp_cpu_end *end);
+/*
+ * Runs the boot CPU (APIC ID 0) from the VMSA at vmsa_gpa in guest memory
+ * until the VM terminates or stops. SVSM_OK, SVSM_EINVAL (no VMSA there),
+ * or SVSM_ENOMEM before it ran.
+ */
+int vsnp_cpu_run(struct vsnp_machine *m, uint64_t vmsa_gpa, struct vsnp_cpu_end *end);

@@ -100,9 +100,9 @@ static int rmp_setup(struct vsnp_machine *m)
 	return rmp_model_init(&m->rmp, phys_to_virt(pa), 0, pages);
 }
 
-static int view_setup(struct vsnp_machine *m, struct vsnp_npt *v, bool paging_off)
+static int view_setup(struct vsnp_machine *m, struct vsnp_npt *v, unsigned vmpl, bool paging_off)
 {
-	int err = vsnp_npt_init(v, &view_ops, m, &m->rmp, &m->guest_ram, 1ull << m->cbit_pos, 0);
+	int err = vsnp_npt_init(v, &view_ops, m, &m->rmp, &m->guest_ram, 1ull << m->cbit_pos, vmpl);
 
 	v->backing = vsnp_gmem_backing;
 	v->backing_ctx = &m->gmem;
@@ -149,11 +149,16 @@ int vsnp_machine_init(struct vsnp_machine *m, unsigned ram_mib, const char **why
 		return SVSM_ENOTSUP;
 	}
 	m->cbit_pos = phys_bits - 1;
-	if (view_setup(m, &m->view_pg, false) != SVSM_OK || view_setup(m, &m->view_nopg, true) != SVSM_OK) {
-		*why = "nested page tables";
-		return SVSM_ENOMEM;
+	for (unsigned v = 0; v < SNP_VMPL_COUNT * 2; v++) {
+		struct vsnp_npt *n = &m->views[v / 2][v % 2];
+
+		if (view_setup(m, n, v / 2, v % 2 == 1) != SVSM_OK) {
+			*why = "nested page tables";
+			return SVSM_ENOMEM;
+		}
+		if (v > 0)
+			m->views[(v - 1) / 2][(v - 1) % 2].next = n;
 	}
-	m->view_pg.next = &m->view_nopg;
 
 	struct vsnp_cpuid_src src = { host_cpuid, NULL };
 
@@ -175,7 +180,7 @@ int vsnp_machine_init(struct vsnp_machine *m, unsigned ram_mib, const char **why
 
 	m->hv = (struct vsnp_hv){
 		.rmp = &m->rmp,
-		.npt = &m->view_pg,
+		.npt = &m->views[0][0],
 		.guest_ram = &m->guest_ram,
 		.cbit_pos = m->cbit_pos,
 		.features = GHCB_HV_FT_SNP | GHCB_HV_FT_SNP_AP_CREATION | GHCB_HV_FT_SNP_MULTI_VMPL,

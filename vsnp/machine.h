@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "abi/snp.h"
 #include "abi/snp_pages.h"
 #include "lib/cpu.h"
 #include "gmem.h"
@@ -30,8 +31,13 @@ struct vsnp_machine {
 	struct memmap guest_ram;   /* the same as a map, for the nested views and the GHCB server */
 	struct rmp_model rmp;
 	unsigned cbit_pos;         /* the guest's C-bit: the CPU's highest physical address bit */
-	/* VMPL0's nested views: paging on (private alias GPA|C, shared alias GPA) and paging off (all private). */
-	struct vsnp_npt view_pg, view_nopg;
+	/*
+	 * The nested views, one pair per VMPL (a VMPL's RMP rights): [vmpl][0]
+	 * paging on (private alias GPA|C, shared alias GPA), [vmpl][1] paging
+	 * off (all private). All are chained from views[0][0], so one drop
+	 * after an RMP change reaches every view.
+	 */
+	struct vsnp_npt views[SNP_VMPL_COUNT][2];
 	bool flush_tlb;            /* a nested entry went away: flush the guest TLB at the next VMRUN */
 	struct vsnp_hv hv;
 	struct vsnp_io io;         /* the guest's ports: the allow-list (svsm/platform/vsnp/io_ports.c) */
@@ -52,5 +58,17 @@ int vsnp_machine_init(struct vsnp_machine *m, unsigned ram_mib, const char **why
  * table it gave the guest at launch, with the vCPU's APIC ID and the XSAVE
  * size for xcr0. SVSM_OK, or SVSM_EINVAL (an XSAVE size the table cannot give).
  */
+/* The nested view for a vCPU at vmpl with paging on or off. */
+static inline struct vsnp_npt *vsnp_machine_view(struct vsnp_machine *m, unsigned vmpl, bool paging)
+{
+	return &m->views[vmpl][paging ? 0 : 1];
+}
+
+/* Drops every view's mappings of [pa, pa + size) after an RMP change there. SVSM_OK or an mm error. */
+static inline int vsnp_machine_drop(struct vsnp_machine *m, uint64_t pa, uint64_t size)
+{
+	return vsnp_npt_drop(&m->views[0][0], pa, size);
+}
+
 int vsnp_machine_cpuid(struct vsnp_machine *m, uint32_t leaf, uint32_t subleaf, uint64_t xcr0,
 		       struct cpuid_regs *out);

@@ -135,17 +135,19 @@ __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 	/* The boot CPU, from its VMSA. */
 	struct vsnp_cpu_end end;
 
-	if (vsnp_cpu_run(&m, &boot_vmsa, &end) != SVSM_OK)
-		fail("boot CPU", "out of memory for its VMCB and maps");
+	if (vsnp_cpu_run(&m, launch.vmsa_gpa[0], &end) != SVSM_OK)
+		fail("boot CPU", "out of memory for its VMCB and maps, or its VMSA is not one");
 	console_printf("vsnp: boot CPU ran: %llu exits: %llu VMGEXIT (%llu GHCB page), %llu MSR, %llu #VC delivered, "
-		       "%llu SNP instructions, %llu nested faults mapped, %llu CR0 writes\n",
+		       "%llu SNP instructions, %llu nested faults mapped, %llu CR0 writes, %llu VMPL switches, "
+		       "%llu exits below VMPL0\n",
 		       (unsigned long long)end.exits, (unsigned long long)end.vmgexits,
 		       (unsigned long long)end.ghcb_calls, (unsigned long long)end.msr_exits,
 		       (unsigned long long)end.vc_delivered, (unsigned long long)end.snp_insns,
-		       (unsigned long long)end.npf_mapped, (unsigned long long)end.cr0_writes);
+		       (unsigned long long)end.npf_mapped, (unsigned long long)end.cr0_writes,
+		       (unsigned long long)end.vmpl_switches, (unsigned long long)end.vmpl2_exits);
 	if (end.kind == VSNP_CPU_STOPPED) {
-		console_printf("vsnp: boot CPU STOPPED at RIP 0x%llx: %s (exit 0x%llx, info 0x%llx 0x%llx)\n",
-			       (unsigned long long)end.rip, end.why, (unsigned long long)end.exit_code,
+		console_printf("vsnp: boot CPU STOPPED at VMPL%u RIP 0x%llx: %s (exit 0x%llx, info 0x%llx 0x%llx)\n",
+			       end.vmpl, (unsigned long long)end.rip, end.why, (unsigned long long)end.exit_code,
 			       (unsigned long long)end.exit_info_1, (unsigned long long)end.exit_info_2);
 		machine_exit(SVSM_EXIT_FAIL);
 	}

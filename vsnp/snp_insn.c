@@ -113,7 +113,7 @@ enum vsnp_insn_result vsnp_snp_insn(struct vsnp_vcpu *c, const char **why)
 		return VSNP_INSN_FAULTED;
 	}
 	if (r.code == 0 && !r.unchanged &&
-	    vsnp_npt_drop(&c->m->view_pg, gpa & ~((size ? LARGE_PAGE_SIZE : PAGE_SIZE) - 1),
+	    vsnp_machine_drop(c->m, gpa & ~((size ? LARGE_PAGE_SIZE : PAGE_SIZE) - 1),
 			  size ? LARGE_PAGE_SIZE : PAGE_SIZE) != SVSM_OK) {
 		*why = "nested mappings could not be dropped after an RMP change";
 		return VSNP_INSN_STOP;

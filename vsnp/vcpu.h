@@ -12,17 +12,27 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "abi/snp.h"
 #include "abi/vmcb.h"
 #include "machine.h"
 #include "svsm/vsnp.h"
 
+/*
+ * A vCPU has one VMSA per VMPL it runs at (APM vol.2 §15.36.7), and runs
+ * one at a time: the running one is in the VMCB, the others in their VMSA
+ * pages, which are the only place their state lives (Run VMPL switches).
+ */
 struct vsnp_vcpu {
 	struct vsnp_machine *m;
 	struct vmcb *vmcb;
 	struct svm_gprs g;
-	struct vsnp_hv_vcpu hv;     /* the GHCB MSR as the vCPU last wrote it, its registered GHCB */
-	unsigned vmpl;
+	struct vsnp_hv_vcpu hv;     /* the running VMPL's GHCB MSR and registered GHCB */
+	unsigned vmpl;              /* the running VMPL */
 	uint64_t sev_features;      /* from its VMSA */
+	uint32_t apic_id;
+	uint64_t vmsa_gpa[SNP_VMPL_COUNT];             /* each VMPL's VMSA, 0: none */
+	struct vsnp_hv_vcpu hv_saved[SNP_VMPL_COUNT];  /* the others' GHCB state (KVM keeps it per VMPL) */
+	uint8_t fpu[512] __attribute__((aligned(16)));  /* FXSAVE image while switching */
 };
 
 /* General-purpose register n (ModRM numbering: 0 RAX .. 15 R15) of the vCPU. */

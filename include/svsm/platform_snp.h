@@ -8,6 +8,7 @@
  */
 #pragma once
 
+#include "abi/snp_pages.h"
 #include "svsm/boot_info.h"
 #include "svsm/platform.h"
 
@@ -36,6 +37,10 @@ struct snp_hv;
  * call it before anything that raises #VC.
  */
 void snp_cpu_init(struct snp_hv *hv);
+/* The CPUID table snp_early_init checked (what the guest's CPUID page gets), or NULL before. */
+const struct snp_cpuid_table *snp_cpuid_table(void);
+/* The firmware's secrets page (it holds VMPCK0-3: map it private, never copy it out), or 0 before. */
+uint64_t snp_secrets_gpa(void);
 /* The backend once snp_early_init has run; NULL before (platform_select refuses SNP then). */
 const struct platform_ops *snp_platform_ops(void);
 /* machine_exit under SNP: a termination request with code SVSM_TERM_EXIT_BASE | code. */

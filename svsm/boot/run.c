@@ -21,6 +21,7 @@
 #include "svsm/platform_vsnp.h"
 #include "svsm/task.h"
 #include "svsm/vtpm_module.h"
+#include "run_internal.h"
 
 #define GUEST_SEV_FEATURES GUEST_LAUNCH_SEV_FEATURES
 #define GUEST_VMPL GUEST_LAUNCH_VMPL
@@ -36,8 +37,7 @@ bool svsm_run_accepts_key(const char *key, size_t len)
 	return len > 6 && memcmp(key, "guest.", 6) == 0;
 }
 
-/* Copies the payload module into SVSM memory (it is outside the direct map). */
-static uint8_t *read_payload(const struct boot_info *bi, uint64_t *block, unsigned *order)
+uint8_t *run_read_payload(const struct boot_info *bi, unsigned map_flags, uint64_t *block, unsigned *order)
 {
 	uint64_t pages = (bi->payload_size + PAGE_SIZE - 1) / PAGE_SIZE;
 	unsigned o = 0;
@@ -62,7 +62,7 @@ static uint8_t *read_payload(const struct boot_info *bi, uint64_t *block, unsign
 		size_t n = pages - done < GUEST_COPY_CHUNK_PAGES ? (size_t)(pages - done) : GUEST_COPY_CHUNK_PAGES;
 		void *src;
 
-		if (tmpmap(bi->payload_pa + done * PAGE_SIZE, n, 0, &src) != SVSM_OK)
+		if (tmpmap(bi->payload_pa + done * PAGE_SIZE, n, map_flags, &src) != SVSM_OK)
 			panic("run: cannot map the payload");
 		memcpy(dst + done * PAGE_SIZE, src, n * PAGE_SIZE);
 		tmpunmap(src, n);
@@ -124,11 +124,8 @@ static void attest_setup(struct svsm_vm *vm)
 	log_info("run: attestation protocol offered (VMPCK0 guest messages to the PSP model)");
 }
 
-/*
- * The vTPM module from the kernel's archive, at CPL3, behind the vTPM
- * protocol. Without it the guest is still served, without protocol 2.
- */
-static void vtpm_setup(struct svsm_vm *vm)
+/* The vTPM module from the kernel's archive (run_internal.h). */
+void run_vtpm_setup(struct svsm_vm *vm)
 {
 	const char *why;
 
@@ -154,7 +151,7 @@ static void launch(struct svsm_boot *b)
 		log_err("run: vsnp set-up failed: %s", why);
 		machine_exit(SVSM_EXIT_FAIL);
 	}
-	uint8_t *elf = read_payload(&b->bi, &block, &order);
+	uint8_t *elf = run_read_payload(&b->bi, 0, &block, &order);
 
 	if (elf == NULL)
 		machine_exit(SVSM_EXIT_FAIL);
@@ -194,7 +191,7 @@ static void launch(struct svsm_boot *b)
 
 	svsm_vm_set_lent_pool(&vm, &lent); /* DEPOSIT_MEM/WITHDRAW_MEM; nested page tables use it */
 	attest_setup(&vm);
-	vtpm_setup(&vm);
+	run_vtpm_setup(&vm);
 	vsnp_set_end_hook(report_exit);
 	vsnp_start_aps_work();
 	console_printf("SVSM: launching the payload at VMPL%u\n", GUEST_VMPL);
@@ -220,8 +217,10 @@ void svsm_run(struct svsm_boot *b)
 		log_info("run: no payload given (scripts/run.sh --payload FILE); nothing to launch");
 		break;
 	case PLATFORM_SNP:
-		log_err("run: SEV-SNP detected, but guest launch under SNP is not built yet");
-		machine_exit(SVSM_EXIT_FAIL);
+		if (b->bi.payload_size != 0)
+			run_snp(b);
+		log_info("run: no payload in the launch; nothing to run at VMPL2");
+		break;
 	}
 	console_printf("SVSM: boot complete on %s; no payload launched\n",
 		       platform_kind_name(b->platform.kind));

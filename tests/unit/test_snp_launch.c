@@ -81,7 +81,9 @@ static void build(void)
 
 static const char *parse(struct boot_info *bi, unsigned *cbit, uint64_t *end, enum snp_launch_step *step)
 {
-	return snp_launch_parse(LB_PA, IMG_PA, IMG_END, bi, cbit, end, step);
+	uint64_t keep;
+
+	return snp_launch_parse(LB_PA, IMG_PA, IMG_END, bi, cbit, end, &keep, step);
 }
 
 static void good_launch_read(void **state)
@@ -94,7 +96,10 @@ static void good_launch_read(void **state)
 
 	build();
 	memset(&bi, 0, sizeof(bi));
-	assert_null(parse(&bi, &cbit, &end, &step));
+	uint64_t keep;
+
+	assert_null(snp_launch_parse(LB_PA, IMG_PA, IMG_END, &bi, &cbit, &end, &keep, &step));
+	assert_int_equal(keep, CMDLINE_PA + 0x1000); /* the launch's own pages end with the command line */
 	assert_int_equal(cbit, 47);
 	assert_int_equal(end, END_PA);
 	assert_int_equal(bi.mem_count, 2); /* the reserved range is left out */
@@ -221,8 +226,10 @@ static void launch_block_address_checked(void **state)
 	(void)state;
 
 	build();
-	assert_non_null(snp_launch_parse(LB_PA + 4, IMG_PA, IMG_END, &bi, &cbit, &end, &step));
-	assert_non_null(snp_launch_parse(0xFFFFF000u, IMG_PA, IMG_END, &bi, &cbit, &end, &step));
+	uint64_t keep;
+
+	assert_non_null(snp_launch_parse(LB_PA + 4, IMG_PA, IMG_END, &bi, &cbit, &end, &keep, &step));
+	assert_non_null(snp_launch_parse(0xFFFFF000u, IMG_PA, IMG_END, &bi, &cbit, &end, &keep, &step));
 	assert_int_equal(step, SNP_LAUNCH_STEP_BLOCK);
 }
 

@@ -87,17 +87,18 @@ def main():
                 ("[INFO] snp: GHCB protocol v2, hypervisor features 0x23, C-bit 39",
                  "snp_early_init: GHCB negotiated through the MSR protocol, GHCB page registered"),
                 ("[INFO] platform: backend snp", "the snp backend is selected"),
-                ("[ERR ] run: SEV-SNP detected, but guest launch under SNP is not built yet",
-                 "the kernel runs to its run mode, which says what is missing")):
+                ("[INFO] run: payload at 0x2000000-", "the payload from the launch loaded at its link address"),
+                ("SVSM: launching the payload at VMPL2 (Run VMPL)",
+                 "the guest's VMSA accepted by the hypervisor (AP creation for VMPL2)")):
             check(line in out, what, out)
         ran = re.search(r"^vsnp: boot CPU ran: (\d+) exits: (\d+) VMGEXIT \((\d+) GHCB page\), (\d+) MSR, "
-                        r"(\d+) #VC delivered, (\d+) SNP instructions, (\d+) nested faults mapped, (\d+) CR0 writes$",
-                        out, re.M)
+                        r"(\d+) #VC delivered, (\d+) SNP instructions, (\d+) nested faults mapped, (\d+) CR0 writes, "
+                        r"(\d+) VMPL switches, (\d+) exits below VMPL0$", out, re.M)
         check(ran is not None and int(ran.group(3)) > 0 and int(ran.group(5)) > 0 and int(ran.group(6)) >= 4096 and
               int(ran.group(8)) >= 1,
               "exits by kind: GHCB page calls, #VC delivered, PVALIDATEs of the region and heap, the CR0 write", out)
-        check("vsnp: the guest asked to terminate: GHCB reason set 3, code 145" in out,
-              "the SVSM ends through the GHCB: set 3, code 0x80|SVSM_EXIT_FAIL", out)
+        check(ran is not None and int(ran.group(9)) >= 1 and int(ran.group(10)) > 0,
+              "Run VMPL2 switched the CPU to the guest's VMSA, which ran at VMPL2", out)
 
         # A guest of two instructions at 1 MiB, in 32-bit mode without an IDT: what stops the CPU, said so.
         # CPUID is a non-automatic exit: #VC, which finds no handler (the CPU would shut down).
@@ -109,7 +110,7 @@ def main():
             with open(tiny, "wb") as f:
                 f.write(tiny_igvm(code))
             rc, out = boot(qemu_boot, vsnp_img, "--payload", tiny)
-            check(rc == 0 and "vsnp: boot CPU STOPPED at RIP 0x100000: " + says in out,
+            check(rc == 0 and "vsnp: boot CPU STOPPED at VMPL0 RIP 0x100000: " + says in out,
                   f"{what} at the first instruction: the boot CPU stops with the reason", out)
 
         # Isolation: the boot VMSA placed at GPA 0x200000, which the guest then reads. Its RMP entry says
@@ -118,7 +119,7 @@ def main():
             f.write(tiny_igvm(b"\xa1\x00\x00\x20\x00", vmsa_gpa=0x200000))  # mov eax, [0x200000]
         rc, out = boot(qemu_boot, vsnp_img, "--payload", tiny)
         check(rc == 0 and "vsnp: boot CPU: VMPL0, RIP 0x100000" in out and
-              re.search(r"vsnp: boot CPU STOPPED at RIP 0x100000: RMP violation at GPA 0x200000 \(access to a VMSA page\); "
+              re.search(r"vsnp: boot CPU STOPPED at VMPL0 RIP 0x100000: RMP violation at GPA 0x200000 \(access to a VMSA page\); "
                         r"RMP entry: assigned 1 validated 1 VMSA 1", out) is not None,
               "the guest reading its own VMSA page: an RMP violation at its GPA with the entry, nothing read", out)
 

@@ -204,6 +204,16 @@ static const struct platform_ops snp_ops = {
 	.random = snp_random,
 };
 
+const struct snp_cpuid_table *snp_cpuid_table(void)
+{
+	return snp.ready ? &snp.cpuid.t : NULL;
+}
+
+uint64_t snp_secrets_gpa(void)
+{
+	return snp.ready ? snp.secrets_pa : 0;
+}
+
 const struct platform_ops *snp_platform_ops(void)
 {
 	return snp.ready ? &snp_ops : NULL;

@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The run mode under SEV-SNP (svsm_run, PLATFORM_SNP): the payload the
+ * launch carried is loaded at VMPL2 through the snp backend (PVALIDATE,
+ * RMPADJUST and page state changes on the hardware's RMP), its VMSA is
+ * registered with the hypervisor (AP creation for the boot vCPU's VMPL2,
+ * GHCB spec 56421 §4.1.9), and the SVSM serves it in the request loop of
+ * an SVSM on SNP (SVSM spec 58019 §4): Run VMPL2; when the hypervisor
+ * resumes VMPL0, the guest's VMSA says why (GUEST_EXIT_CODE: a VMGEXIT
+ * asking for VMPL0), the call is read from that VMSA, served, and its
+ * results written back before the next Run VMPL. The VM ends when the
+ * guest asks the hypervisor to terminate it.
+ */
+#include "abi/ghcb.h"
+#include "abi/guest_boot.h"
+#include "abi/vmsa.h"
+#include "abi/x86.h"
+#include "lib/string.h"
+#include "mm/buddy.h"
+#include "protocols/svsm_vm.h"
+#include "svsm/console.h"
+#include "svsm/errno.h"
+#include "svsm/guest_launch.h"
+#include "svsm/machine.h"
+#include "svsm/mm.h"
+#include "svsm/panic.h"
+#include "svsm/platform.h"
+#include "svsm/platform_snp.h"
+#include "run_internal.h"
+
+#define GUEST_VMPL GUEST_LAUNCH_VMPL
+#define GUEST_SEV_FEATURES GUEST_LAUNCH_SEV_FEATURES
+
+static struct svsm_vm vm;
+
+/*
+ * One return from Run VMPL: the guest's VMSA, mapped private, read once
+ * into regs; an SVSM call if it came back through VMGEXIT with a call
+ * pending (svsm_handle_call checks the calling area); results written into
+ * the VMSA. Anything but a VMGEXIT ends the run: the hypervisor resumed
+ * VMPL0 for a reason this loop does not know.
+ */
+static bool serve_once(uint64_t vmsa_gpa, uint64_t *calls)
+{
+	struct vmsa *s;
+	void *va;
+
+	if (tmpmap(vmsa_gpa, 1, PGT_ENC | PGT_WRITE, &va) != SVSM_OK)
+		panic("run: cannot map the guest's VMSA");
+	s = va;
+
+	uint64_t exit_code = s->guest_exit_code;
+	struct svsm_regs regs = { .rax = s->rax, .rcx = s->rcx, .rdx = s->rdx, .r8 = s->r8, .r9 = s->r9 };
+
+	if (exit_code != SVM_EXIT_VMGEXIT) {
+		tmpunmap(va, 1);
+		log_err("run: VMPL0 resumed after the guest's exit 0x%llx, not a VMGEXIT asking for it",
+			(unsigned long long)exit_code);
+		return false;
+	}
+	if (svsm_handle_call(&vm, 0, &regs)) {
+		s->rax = regs.rax;
+		s->rcx = regs.rcx;
+		s->rdx = regs.rdx;
+		s->r8 = regs.r8;
+		(*calls)++;
+	}
+	tmpunmap(va, 1);
+	return true;
+}
+
+__attribute__((noreturn)) void run_snp(struct svsm_boot *b)
+{
+	struct guest_launch_out o;
+	const char *why;
+	unsigned order;
+	uint64_t block, calls = 0;
+	void *secrets;
+	uint8_t *elf = run_read_payload(&b->bi, PGT_ENC, &block, &order);
+
+	if (elf == NULL)
+		machine_exit(SVSM_EXIT_FAIL);
+	/* The firmware's page is read in place (the guest's copy drops VMPCK0/1), never copied whole. */
+	if (tmpmap(snp_secrets_gpa(), 1, PGT_ENC, &secrets) != SVSM_OK)
+		panic("run: cannot map the secrets page");
+
+	struct guest_launch_cfg cfg = {
+		.elf = elf,
+		.elf_size = b->bi.payload_size,
+		.guest_ram = mm_guest_memory(),
+		.cbit = platform_enc_mask(),
+		.vmpl = GUEST_VMPL,
+		.sev_features = GUEST_SEV_FEATURES,
+		.cpuid = snp_cpuid_table(),
+		.secrets = secrets,
+		.svsm_base = b->bi.svsm_pa,
+		.svsm_size = b->bi.svsm_size,
+		.cmdline = b->bi.cmdline,
+		.vcpu_count = 1,
+		.digest = NULL, /* the PSP measured the payload with the launch */
+	};
+	int err = guest_launch(&cfg, &o, &why);
+
+	tmpunmap(secrets, 1);
+	buddy_free(mm_buddy(), block, order);
+	if (err != SVSM_OK) {
+		log_err("run: payload refused: %s", why);
+		machine_exit(SVSM_EXIT_FAIL);
+	}
+	log_info("run: payload at 0x%llx-0x%llx, entry 0x%llx; launch pages 0x%llx-0x%llx",
+		 (unsigned long long)o.image_start, (unsigned long long)o.image_end,
+		 (unsigned long long)o.entry, (unsigned long long)o.boot_start,
+		 (unsigned long long)o.boot_end);
+	if (svsm_vm_init(&vm, GUEST_VMPL, GUEST_SEV_FEATURES, mm_guest_memory(), mm_svsm_memory(),
+			 o.vmsa_gpa, o.caa_gpa, 0) != SVSM_OK) {
+		log_err("run: the guest's VM state could not be set up");
+		machine_exit(SVSM_EXIT_FAIL);
+	}
+	static struct svsm_lent_pool lent;
+
+	svsm_vm_set_lent_pool(&vm, &lent);
+	run_vtpm_setup(&vm);
+	log_warn("run: no attestation protocol under SNP yet (guest requests through the hypervisor come next)");
+	err = platform_ap_create(0, o.vmsa_gpa, GUEST_VMPL, GUEST_SEV_FEATURES);
+	if (err != SVSM_OK) {
+		log_err("run: the hypervisor refused the guest's VMSA (AP creation, error %d)", err);
+		machine_exit(SVSM_EXIT_FAIL);
+	}
+	console_printf("SVSM: launching the payload at VMPL%u (Run VMPL)\n", GUEST_VMPL);
+	for (;;) {
+		err = platform_run_vmpl(GUEST_VMPL);
+		if (err != SVSM_OK) {
+			log_err("run: the hypervisor refused Run VMPL%u (error %d) after %llu SVSM calls", GUEST_VMPL,
+				err, (unsigned long long)calls);
+			machine_exit(SVSM_EXIT_FAIL);
+		}
+		if (!serve_once(o.vmsa_gpa, &calls))
+			machine_exit(SVSM_EXIT_FAIL);
+	}
+}
