@@ -45,6 +45,7 @@
 #define GP_VECTOR 13
 #define EXIT_CR0_WRITE 0x10ull
 #define EXIT_EXCP_UD (SVM_EXIT_EXCP_BASE + UD_VECTOR)
+#define EXIT_INTR 0x60ull
 #define EXIT_HLT 0x78ull
 #define EXIT_SHUTDOWN 0x7Full
 #define EXIT_INVALID (~0ull)
@@ -432,6 +433,43 @@ static void ghcb_msr(struct ghcb *g)
 	GHCB_SET(g, sw_exit_info_2, GP_VECTOR | VMCB_EVENT_TYPE_EXCEPTION | VMCB_EVENT_ERROR_VALID | VMCB_EVENT_VALID);
 }
 
+/* A shared page of guest RAM (RMP: not assigned), as the hypervisor reaches it; NULL otherwise. */
+static void *shared_page(struct vsnp_vcpu *c, uint64_t gpa)
+{
+	const struct rmp_entry *e = rmp_model_entry(&c->m->rmp, gpa);
+	void *va;
+
+	if ((gpa & (PAGE_SIZE - 1)) != 0 || e == NULL || e->assigned ||
+	    vsnp_gmem_page(&c->m->gmem, gpa, &va, NULL) != SVSM_OK)
+		return NULL;
+	return va;
+}
+
+/*
+ * SNP guest request (GHCB page, checked by hv_serve.c): the request page
+ * copied once from shared memory, as KVM copies it into a bounce page for
+ * the PSP, the PSP's answer written to the response page. SW_EXITINFO2:
+ * 0, or the firmware's error ([31:0]) with no response.
+ */
+static void guest_request(struct vsnp_vcpu *c, struct ghcb *g)
+{
+	static struct snp_guest_msg req, resp;
+	void *in = shared_page(c, g->sw_exit_info_1), *out = shared_page(c, g->sw_exit_info_2);
+	uint64_t fw = 0;
+
+	if (in == NULL || out == NULL) {
+		GHCB_SET(g, sw_exit_info_1, GHCB_RESULT_ERROR);
+		GHCB_SET(g, sw_exit_info_2, GHCB_ERR_INVALID_INPUT); /* not shared pages of guest RAM */
+		return;
+	}
+	memcpy(&req, in, sizeof(req));
+	memset(&resp, 0, sizeof(resp));
+	if (psp_model_guest_request(&c->m->psp, &req, &resp, &fw) == SVSM_OK)
+		memcpy(out, &resp, sizeof(resp));
+	GHCB_SET(g, sw_exit_info_1, GHCB_RESULT_OK);
+	GHCB_SET(g, sw_exit_info_2, fw);
+}
+
 static void exit_ghcb(struct run *r)
 {
 	struct vsnp_vcpu *c = &r->c;
@@ -456,6 +494,15 @@ static void exit_ghcb(struct run *r)
 		ghcb_cpuid(c->m, &g);
 	} else if (std && g.sw_exit_code == SVM_EXIT_MSR) {
 		ghcb_msr(&g);
+	} else if (std && (g.sw_exit_code == SVM_EXIT_INVD || g.sw_exit_code == SVM_EXIT_WBINVD ||
+			   g.sw_exit_code == SVM_EXIT_MONITOR || g.sw_exit_code == SVM_EXIT_MWAIT)) {
+		/*
+		 * As KVM serves them: INVD as WBINVD, and with no device DMA to
+		 * keep coherent nothing to flush; MONITOR/MWAIT as NOPs. Never a
+		 * real INVD: it would drop the machine's dirty cache lines.
+		 */
+		GHCB_SET(&g, sw_exit_info_1, GHCB_RESULT_OK);
+		GHCB_SET(&g, sw_exit_info_2, 0);
 	} else if (std && g.sw_exit_code == SVM_VMGEXIT_SNP_RUN_VMPL) {
 		/* SW_EXITINFO1[7:0] the VMPL, the rest 0 (GHCB spec 56421 §4.1.8). */
 		uint64_t want = g.sw_exit_info_1;
@@ -471,6 +518,10 @@ static void exit_ghcb(struct run *r)
 		case VSNP_HV_AP_CREATE:
 			ap_create(c, &g);
 			break;
+		case VSNP_HV_GUEST_REQUEST:
+			r->end->guest_requests++;
+			guest_request(c, &g);
+			break;
 		case VSNP_HV_TERMINATE:
 			terminated(r);
 			return;
@@ -478,7 +529,7 @@ static void exit_ghcb(struct run *r)
 			stop(r, c->hv.why);
 			return;
 		default:
-			stopf(r, "GHCB request 0x%llx is not served by this machine yet (guest requests come next)",
+			stopf(r, "GHCB request 0x%llx is not served by this machine",
 			      (unsigned long long)g.sw_exit_code);
 			return;
 		}
@@ -577,10 +628,21 @@ static void handle_exit(struct run *r)
 	case EXIT_EXCP_UD:
 		exit_ud(r);
 		break;
-	case SVM_EXIT_CPUID: case SVM_EXIT_IOIO: case SVM_EXIT_RDPMC: case SVM_EXIT_INVD: case SVM_EXIT_WBINVD:
+	case SVM_EXIT_WBINVD: {
+		/* QEMU TCG exits INVD with WBINVD's code; hardware gives INVD its own (0x76). */
+		uint8_t b[2];
+
+		vc(r, vsnp_guest_insn(&r->c, b, 2) == SVSM_OK && b[0] == 0x0F && b[1] == 0x08 ? SVM_EXIT_INVD
+											     : SVM_EXIT_WBINVD);
+		break;
+	}
+	case SVM_EXIT_CPUID: case SVM_EXIT_IOIO: case SVM_EXIT_RDPMC: case SVM_EXIT_INVD:
 	case SVM_EXIT_MONITOR: case SVM_EXIT_MWAIT: case 0x8C /* MWAIT conditional */:
 	case 0x80: case 0x82: case 0x83: case 0x84: case 0x85: case 0x86: case 0x7A: /* SVM instructions, INVLPGA */
 		vc(r, code);
+		break;
+	case EXIT_INTR:
+		r->end->intr_exits++; /* the machine's interrupt, taken when svm_run sets GIF again */
 		break;
 	case EXIT_HLT:
 		stop(r, "HLT with nothing to wake the CPU (interrupts are not delivered yet)");
@@ -622,7 +684,9 @@ int vsnp_cpu_run(struct vsnp_machine *m, uint64_t vmsa_gpa, struct vsnp_cpu_end 
 
 	c->intercept_cr = 1u << (16 + 0); /* CR0 writes */
 	c->intercept_exc = 1u << UD_VECTOR;
-	c->intercept_misc1 = (1u << VMCB_INTERCEPT_CPUID) | (1u << VMCB_INTERCEPT_HLT) |
+	/* The machine's own interrupts stay its own: they exit (INTR), never reach the guest's IDT. */
+	c->int_ctl = VMCB_V_INTR_MASKING;
+	c->intercept_misc1 = (1u << VMCB_INTERCEPT_INTR) | (1u << VMCB_INTERCEPT_CPUID) | (1u << VMCB_INTERCEPT_HLT) |
 			     (1u << VMCB_INTERCEPT_IOIO) | (1u << VMCB_INTERCEPT_MSR) |
 			     (1u << VMCB_INTERCEPT_SHUTDOWN) | (1u << VMCB_INTERCEPT_INVD) |
 			     (1u << VMCB_INTERCEPT_RDPMC) | (1u << VMCB_INTERCEPT_INVLPGA);

@@ -18,6 +18,7 @@
 #include "lib/fmt.h"
 #include "lib/string.h"
 #include "svsm/errno.h"
+#include "svsm/vsnp_chip.h"
 
 struct load_ctx {
 	struct vsnp_launch *l;
@@ -181,6 +182,33 @@ static int fill_params(struct vsnp_launch *l, char *why)
 	return SVSM_OK;
 }
 
+/* SNP guest policy bit 17: reserved, must be one (SEV-SNP ABI 56860, guest policy). */
+#define SNP_POLICY_RSVD_ONE (1ull << 17)
+
+/* The SNP_LAUNCH_START policy: the file's GUEST_POLICY for the platform, else the default QEMU's loader uses. */
+static int launch_policy(struct vsnp_launch *l, char *why)
+{
+	struct igvm_header h;
+	uint32_t cursor = 0;
+
+	l->policy = VSNP_GUEST_POLICY;
+	while (igvm_next(&l->file, &cursor, &h)) {
+		struct igvm_guest_policy p;
+
+		if (h.type != IGVM_VHT_GUEST_POLICY)
+			continue;
+		memcpy(&p, h.body, sizeof(p));
+		if (p.compatibility_mask & l->mask)
+			l->policy = p.policy;
+	}
+	if (!(l->policy & SNP_POLICY_RSVD_ONE)) {
+		fmt_snprintf(why, IGVM_WHY_LEN, "guest policy 0x%llx has bit 17 clear (reserved, must be one): "
+			     "SNP_LAUNCH_START refuses it", (unsigned long long)l->policy);
+		return SVSM_EINVAL;
+	}
+	return SVSM_OK;
+}
+
 int vsnp_launch_igvm(struct vsnp_launch *l, const uint8_t *file, size_t size, uint64_t *scratch,
 		     size_t scratch_n, char *why)
 {
@@ -200,6 +228,9 @@ int vsnp_launch_igvm(struct vsnp_launch *l, const uint8_t *file, size_t size, ui
 		return SVSM_EINVAL;
 	}
 	l->mask = snp->mask;
+	err = launch_policy(l, why);
+	if (err != SVSM_OK)
+		return err;
 	launch_digest_init(&l->digest);
 	err = igvm_launch_pages(&l->file, l->mask, load_page, &c);
 	if (err == SVSM_OK && l->vmsas == 0) {

@@ -26,6 +26,7 @@ struct vsnp_launch {
 	/* Out. */
 	struct igvm_file file;
 	uint32_t mask;              /* the SNP platform's compatibility mask */
+	uint64_t policy;            /* the guest policy (the file's GUEST_POLICY, else VSNP_GUEST_POLICY) */
 	struct launch_digest digest;
 	unsigned vmsas;             /* VP contexts loaded, boot CPU first */
 	uint64_t vmsa_gpa[VSNP_LAUNCH_MAX_VMSAS];

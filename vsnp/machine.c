@@ -13,6 +13,7 @@
 #include "svsm/errno.h"
 #include "svsm/mm.h"
 #include "svsm/platform.h"
+#include "svsm/psp_chip.h"
 #include "svsm/vsnp_cpuid.h"
 
 /* A nested entry went away: the guest's TLB may hold it until the next VMRUN flushes it. */
@@ -97,7 +98,17 @@ static int rmp_setup(struct vsnp_machine *m)
 	if (pa == MM_PA_NONE)
 		return SVSM_ENOMEM;
 	memset(phys_to_virt(pa), 0, PAGE_SIZE << order);
-	return rmp_model_init(&m->rmp, phys_to_virt(pa), 0, pages);
+
+	int err = rmp_model_init(&m->rmp, phys_to_virt(pa), 0, pages);
+
+	/*
+	 * An SNP guest's RAM starts private and not validated, as KVM gives
+	 * it (guest_memfd, every page private): the guest validates what it
+	 * uses, and converts to shared what it shares.
+	 */
+	for (uint64_t i = 0; i < pages && err == SVSM_OK; i++)
+		err = rmp_model_set_private(&m->rmp, i * PAGE_SIZE, false, true);
+	return err;
 }
 
 static int view_setup(struct vsnp_machine *m, struct vsnp_npt *v, unsigned vmpl, bool paging_off)
@@ -188,5 +199,13 @@ int vsnp_machine_init(struct vsnp_machine *m, unsigned ram_mib, const char **why
 		.ctx = m,
 	};
 	vsnp_io_init(&m->io, &io_ops);
+	return SVSM_OK;
+}
+
+int vsnp_machine_psp(struct vsnp_machine *m, uint64_t policy, const uint8_t digest[48], const char **why)
+{
+	if (psp_chip_start(&m->psp, policy, (const uint8_t(*)[SNP_VMPCK_SIZE])m->secrets.vmpck, why) != SVSM_OK)
+		return SVSM_EIO;
+	psp_model_launch_finish(&m->psp, digest);
 	return SVSM_OK;
 }

@@ -16,12 +16,13 @@
 #include "gmem.h"
 #include "hostram.h"
 #include "mm/memmap.h"
+#include "svsm/psp_model.h"
 #include "svsm/rmp_model.h"
 #include "svsm/snp_cpuid.h"
 #include "svsm/vsnp.h"
 
 /* Guest RAM the machine gives by default, and the most it gives (vsnp.mem=MiB). */
-#define VSNP_RAM_DEFAULT_MIB 128u
+#define VSNP_RAM_DEFAULT_MIB 256u
 #define VSNP_RAM_MAX_MIB 1024u
 
 struct vsnp_machine {
@@ -44,6 +45,7 @@ struct vsnp_machine {
 	struct snp_cpuid_table cpuid_page; /* what the hypervisor puts into the guest's CPUID page */
 	struct snp_cpuid cpuid;            /* its checked copy (the PSP's check; MSR-protocol CPUID answers) */
 	struct snp_secrets_page secrets;   /* the PSP's secrets page for this launch (fresh VMPCKs) */
+	struct psp_model psp;              /* the PSP: the chip's keys, this launch's VMPCKs and digest */
 };
 
 /*
@@ -58,6 +60,13 @@ int vsnp_machine_init(struct vsnp_machine *m, unsigned ram_mib, const char **why
  * table it gave the guest at launch, with the vCPU's APIC ID and the XSAVE
  * size for xcr0. SVSM_OK, or SVSM_EINVAL (an XSAVE size the table cannot give).
  */
+/*
+ * The PSP's side of a launch with policy, after its pages (SNP_LAUNCH_START
+ * with the secrets page's VMPCKs, SNP_LAUNCH_FINISH with digest, no ID
+ * block). SVSM_OK, or SVSM_EIO with *why.
+ */
+int vsnp_machine_psp(struct vsnp_machine *m, uint64_t policy, const uint8_t digest[48], const char **why);
+
 /* The nested view for a vCPU at vmpl with paging on or off. */
 static inline struct vsnp_npt *vsnp_machine_view(struct vsnp_machine *m, unsigned vmpl, bool paging)
 {

@@ -37,6 +37,16 @@ struct snp_hv;
  * call it before anything that raises #VC.
  */
 void snp_cpu_init(struct snp_hv *hv);
+/*
+ * A page of SVSM heap made shared for talking to the hypervisor (GHCB,
+ * guest-request pages): rescinded (PVALIDATE), converted by an MSR-protocol
+ * page state change on hv, mapped in the direct map without the C-bit and
+ * zeroed; *va is that mapping. SVSM_OK, or SVSM_EIO (the page may then be
+ * in any state: the caller must not give it back to the heap).
+ */
+int snp_share_heap_page(struct snp_hv *hv, uint64_t pa, void **va);
+/* This CPU's GHCB channel (for snp_share_heap_page). */
+struct snp_hv *snp_hv_this(void);
 /* The CPUID table snp_early_init checked (what the guest's CPUID page gets), or NULL before. */
 const struct snp_cpuid_table *snp_cpuid_table(void);
 /* The firmware's secrets page (it holds VMPCK0-3: map it private, never copy it out), or 0 before. */

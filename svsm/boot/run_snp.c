@@ -17,6 +17,7 @@
 #include "abi/x86.h"
 #include "lib/string.h"
 #include "mm/buddy.h"
+#include "protocols/attest.h"
 #include "protocols/svsm_vm.h"
 #include "svsm/console.h"
 #include "svsm/errno.h"
@@ -33,40 +34,74 @@
 
 static struct svsm_vm vm;
 
-/*
- * One return from Run VMPL: the guest's VMSA, mapped private, read once
- * into regs; an SVSM call if it came back through VMGEXIT with a call
- * pending (svsm_handle_call checks the calling area); results written into
- * the VMSA. Anything but a VMGEXIT ends the run: the hypervisor resumed
- * VMPL0 for a reason this loop does not know.
- */
-static bool serve_once(uint64_t vmsa_gpa, uint64_t *calls)
+static struct vmsa *map_vmsa(uint64_t vmsa_gpa)
 {
-	struct vmsa *s;
 	void *va;
 
 	if (tmpmap(vmsa_gpa, 1, PGT_ENC | PGT_WRITE, &va) != SVSM_OK)
 		panic("run: cannot map the guest's VMSA");
-	s = va;
+	return va;
+}
 
+/*
+ * One return from Run VMPL: the guest's VMSA read once into regs and let
+ * go (a call may need the whole temporary window: a 2 MiB PVALIDATE); an
+ * SVSM call if it came back through VMGEXIT with a call pending
+ * (svsm_handle_call checks the calling area), its results then written
+ * into the VMSA. Anything but a VMGEXIT ends the run: the hypervisor
+ * resumed VMPL0 for a reason this loop does not know.
+ */
+static bool serve_once(uint64_t vmsa_gpa, uint64_t *calls)
+{
+	struct vmsa *s = map_vmsa(vmsa_gpa);
 	uint64_t exit_code = s->guest_exit_code;
 	struct svsm_regs regs = { .rax = s->rax, .rcx = s->rcx, .rdx = s->rdx, .r8 = s->r8, .r9 = s->r9 };
 
+	tmpunmap(s, 1);
 	if (exit_code != SVM_EXIT_VMGEXIT) {
-		tmpunmap(va, 1);
 		log_err("run: VMPL0 resumed after the guest's exit 0x%llx, not a VMGEXIT asking for it",
 			(unsigned long long)exit_code);
 		return false;
 	}
-	if (svsm_handle_call(&vm, 0, &regs)) {
-		s->rax = regs.rax;
-		s->rcx = regs.rcx;
-		s->rdx = regs.rdx;
-		s->r8 = regs.r8;
-		(*calls)++;
-	}
-	tmpunmap(va, 1);
+	if (!svsm_handle_call(&vm, 0, &regs))
+		return true; /* no call pending: the guest only ran VMPL0 (SVSM spec 58019 §5.3) */
+	s = map_vmsa(vmsa_gpa);
+	s->rax = regs.rax;
+	s->rcx = regs.rcx;
+	s->rdx = regs.rdx;
+	s->r8 = regs.r8;
+	tmpunmap(s, 1);
+	(*calls)++;
 	return true;
+}
+
+/*
+ * The attestation protocol: VMPCK0 read in place from the firmware's
+ * secrets page, two heap pages made shared for the guest messages (the
+ * hypervisor hands them to the PSP). Without it the guest is still
+ * served, without protocol 1.
+ */
+static void attest_setup(void)
+{
+	static struct svsm_attest attest;
+	uint64_t req = buddy_alloc(mm_buddy(), 0), resp = buddy_alloc(mm_buddy(), 0);
+	void *req_va, *resp_va, *secrets;
+	int err = SVSM_ENOMEM;
+
+	if (req != MM_PA_NONE && resp != MM_PA_NONE &&
+	    snp_share_heap_page(snp_hv_this(), req, &req_va) == SVSM_OK &&
+	    snp_share_heap_page(snp_hv_this(), resp, &resp_va) == SVSM_OK &&
+	    tmpmap(snp_secrets_gpa(), 1, PGT_ENC, &secrets) == SVSM_OK) {
+		err = svsm_attest_init(&attest, ((const struct snp_secrets_page *)secrets)->vmpck[0], req_va, req,
+				       resp_va, resp);
+		tmpunmap(secrets, 1);
+	}
+	if (err != SVSM_OK) {
+		log_err("run: attestation could not be set up; the guest gets no attestation protocol");
+		return;
+	}
+	svsm_vm_set_attest(&vm, &attest);
+	log_info("run: attestation protocol offered (VMPCK0 guest messages through the hypervisor)");
 }
 
 __attribute__((noreturn)) void run_snp(struct svsm_boot *b)
@@ -120,7 +155,7 @@ __attribute__((noreturn)) void run_snp(struct svsm_boot *b)
 
 	svsm_vm_set_lent_pool(&vm, &lent);
 	run_vtpm_setup(&vm);
-	log_warn("run: no attestation protocol under SNP yet (guest requests through the hypervisor come next)");
+	attest_setup();
 	err = platform_ap_create(0, o.vmsa_gpa, GUEST_VMPL, GUEST_SEV_FEATURES);
 	if (err != SVSM_OK) {
 		log_err("run: the hypervisor refused the guest's VMSA (AP creation, error %d)", err);

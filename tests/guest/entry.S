@@ -56,6 +56,7 @@ exc_entry_\vec:
 	exc_entry 29, 1
 
 exc_common:
+	pushq %rbx
 	pushq %rax
 	pushq %rcx
 	pushq %rdx
@@ -76,6 +77,7 @@ exc_common:
 	popq %rdx
 	popq %rcx
 	popq %rax
+	popq %rbx
 	addq $16, %rsp           /* vector, error code */
 	iretq
 

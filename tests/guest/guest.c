@@ -93,6 +93,8 @@ void guest_exception(struct guest_exc_frame *f);
 
 void guest_exception(struct guest_exc_frame *f)
 {
+	if (guest_vc(f))
+		return; /* CPUID, port I/O or an MSR, emulated through the GHCB */
 	guest_last_vector = (unsigned)f->vector;
 	guest_last_error = (uint32_t)f->error;
 	if (f->rip == (uint64_t)(uintptr_t)guest_probe_read_insn) {

@@ -10,12 +10,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "abi/ghcb.h"
 #include "abi/guest_boot.h"
 #include "abi/snp_pages.h"
 #include "abi/svsm_abi.h"
 
 struct guest_exc_frame {
-	uint64_t r11, r10, r9, r8, rdi, rsi, rdx, rcx, rax;
+	uint64_t r11, r10, r9, r8, rdi, rsi, rdx, rcx, rax, rbx;
 	uint64_t vector, error;
 	uint64_t rip, cs, rflags, rsp, ss;
 };
@@ -28,6 +29,17 @@ void guest_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void guest_vprintf(const char *fmt, va_list ap);
 /* Sets up what the guest-message layer needs (the %fs:0x28 stack canary of libmbedcrypto.a). */
 void guest_crypto_init(void);
+/*
+ * The #VC handler's GHCB (guest/vc.c): g mapped shared at its GPA, the
+ * CPUID page the SVSM gave. From then on a #VC for CPUID, port I/O or an
+ * MSR is emulated through the GHCB, as an SNP guest OS does. 0, or -1 if
+ * the CPUID page does not check out.
+ */
+int guest_vc_init(struct ghcb *g, uint64_t ghcb_gpa, const struct snp_cpuid_table *cpuid);
+/* True if f was a #VC the handler emulated (f updated, RIP past the instruction). */
+bool guest_vc(struct guest_exc_frame *f);
+/* Whether a #VC was emulated yet: true on an SNP machine once the console has printed (port I/O is NAE there). */
+bool guest_vc_seen(void);
 void guest_cpu_init(void);
 /* Returns 0 if the access completed, 1 if it faulted (guest_last_vector/error say how). */
 int guest_probe_read(const volatile uint8_t *p, uint8_t *out);

@@ -53,7 +53,7 @@ def tiny_igvm(code, vmsa_gpa=0xFFFFFFFFF000):
 
 
 def boot(qemu_boot, vsnp_img, *args):
-    r = subprocess.run([sys.executable, qemu_boot, "--image", vsnp_img, "--expect", "fail", "--timeout", "120",
+    r = subprocess.run([sys.executable, qemu_boot, "--image", vsnp_img, "--expect", "fail", "--timeout", "120", "--mem", "512M",
                         *args], capture_output=True, text=True)
     return r.returncode, r.stdout
 
@@ -82,7 +82,7 @@ def main():
         for line, what in (
                 ("[INFO] boot: entry snp, cmdline '', encryption mask 0x8000000000",
                  "stage 1's SNP entry reaches the kernel with the C-bit from the CPUID page (bit 39)"),
-                ("[INFO] memory: 112 MiB usable in 3 ranges; SVSM region 0xa00000-0x1200000",
+                ("[INFO] memory: 240 MiB usable in 3 ranges; SVSM region 0xa00000-0x1200000",
                  "the memory map from the IGVM parameter area, the region above the launched pages"),
                 ("[INFO] snp: GHCB protocol v2, hypervisor features 0x23, C-bit 39",
                  "snp_early_init: GHCB negotiated through the MSR protocol, GHCB page registered"),
@@ -93,12 +93,54 @@ def main():
             check(line in out, what, out)
         ran = re.search(r"^vsnp: boot CPU ran: (\d+) exits: (\d+) VMGEXIT \((\d+) GHCB page\), (\d+) MSR, "
                         r"(\d+) #VC delivered, (\d+) SNP instructions, (\d+) nested faults mapped, (\d+) CR0 writes, "
-                        r"(\d+) VMPL switches, (\d+) exits below VMPL0$", out, re.M)
+                        r"(\d+) VMPL switches, (\d+) exits below VMPL0, (\d+) guest requests$", out, re.M)
         check(ran is not None and int(ran.group(3)) > 0 and int(ran.group(5)) > 0 and int(ran.group(6)) >= 4096 and
               int(ran.group(8)) >= 1,
               "exits by kind: GHCB page calls, #VC delivered, PVALIDATEs of the region and heap, the CR0 write", out)
         check(ran is not None and int(ran.group(9)) >= 1 and int(ran.group(10)) > 0,
               "Run VMPL2 switched the CPU to the guest's VMSA, which ran at VMPL2", out)
+        check(ran is not None and int(ran.group(11)) > 0,
+              "the SVSM's attestation reports: guest requests relayed by the hypervisor to the PSP", out)
+        # The VMPL2 test guest on the SNP machine: its console through its own #VC handler and GHCB,
+        # SVSM calls through Run VMPL, PVALIDATE through the SVSM on the machine's RMP, attestation.
+        for desc in ("boot page is well-formed",
+                     "GHCB MSR protocol: SEV information (version 2, C-bit)",
+                     "QUERY_PROTOCOL core: version 1..1",
+                     "unvalidated page: access raises #VC 0x404",
+                     "PVALIDATE 4 KiB: validated, zeroed, usable",
+                     "report: version, VMPL0 (the SVSM's), ECDSA P-384 signature, policy bit 17"):
+            check(re.search(r"^ok \d+ - " + re.escape(desc) + "$", out, re.M) is not None,
+                  "guest at VMPL2 on the SNP machine: " + desc, out)
+        # The guest runs every check and ends through the GHCB; what fails is what this machine
+        # does not offer yet, listed here so anything else failing (or these passing) is seen.
+        known_gaps = {
+            # the vTPM needs a timer to preempt its CPL3 slices, which the machine does not deliver yet
+            "QUERY_PROTOCOL vTPM: version 1..1",
+            "ATTEST_SERVICES, manifest buffer too small: INVALID_PARAMETER with the sizes, nothing written",
+            "ATTEST_SERVICES: success; manifest, certificate and report sizes",
+            "services manifest: the header GUID and the vTPM with its EK public area (ECC)",
+            "ATTEST_SINGLE_SERVICE(vTPM): the EK public area alone",
+            "VTPM_QUERY: TPM_SEND_COMMAND offered",
+            "VTPM_CMD TPM2_Startup(CLEAR): TPM_RC_INITIALIZE (the SVSM started it, as firmware does)",
+            "VTPM_CMD TPM2_GetRandom(16): 16 bytes",
+            "VTPM_CMD with another platform command: UNSUPPORTED_CALL",
+            "VTPM_CMD at locality 1: INVALID_PARAMETER",
+            "VTPM_CMD of 4088 bytes (over 4087): INVALID_PARAMETER",
+            "VTPM_CMD with the buffer in the calling area: INVALID_ADDRESS",
+            "... and the vTPM still answers",
+            "the EK in the attestation manifest is the vTPM's (same public area from CreatePrimary)",
+            # one vCPU so far: AP creation of a second one is refused
+            "AP creation (GHCB): the new vCPU starts",
+            "the second vCPU ran (its flag is set)",
+            "AP destroy set-up: a writer vCPU started",
+            "AP destroy (GHCB) of the running writer vCPU",
+        }
+        failed = set(re.findall(r"^not ok \d+ - (.*)$", out, re.M))
+        total = re.search(r"^1\.\.(\d+)$", out, re.M)
+        check(total is not None and int(total.group(1)) >= 90 and failed == known_gaps and
+              "vsnp: the guest asked to terminate: GHCB reason set 14, code 1" in out,
+              "the guest runs all its checks at VMPL2 and ends through the GHCB; only the known gaps fail "
+              f"(unexpected: {sorted(failed - known_gaps)}, now passing: {sorted(known_gaps - failed)})", out)
 
         # A guest of two instructions at 1 MiB, in 32-bit mode without an IDT: what stops the CPU, said so.
         # CPUID is a non-automatic exit: #VC, which finds no handler (the CPU would shut down).
@@ -113,15 +155,26 @@ def main():
             check(rc == 0 and "vsnp: boot CPU STOPPED at VMPL0 RIP 0x100000: " + says in out,
                   f"{what} at the first instruction: the boot CPU stops with the reason", out)
 
-        # Isolation: the boot VMSA placed at GPA 0x200000, which the guest then reads. Its RMP entry says
-        # VMSA, so the read is an RMP violation the hypervisor sees, not the VMSA's bytes.
+        # A VMSA in RAM (the boot VMSA placed at GPA 0x200000): its RMP entry says VMSA. VMPL0 may read
+        # it (the SVSM reads the VMSAs it made); the read goes on to the HLT after it.
         with open(tiny, "wb") as f:
-            f.write(tiny_igvm(b"\xa1\x00\x00\x20\x00", vmsa_gpa=0x200000))  # mov eax, [0x200000]
+            f.write(tiny_igvm(b"\xa1\x00\x00\x20\x00\xf4", vmsa_gpa=0x200000))  # mov eax, [0x200000]; hlt
         rc, out = boot(qemu_boot, vsnp_img, "--payload", tiny)
         check(rc == 0 and "vsnp: boot CPU: VMPL0, RIP 0x100000" in out and
-              re.search(r"vsnp: boot CPU STOPPED at VMPL0 RIP 0x100000: RMP violation at GPA 0x200000 \(access to a VMSA page\); "
-                        r"RMP entry: assigned 1 validated 1 VMSA 1", out) is not None,
-              "the guest reading its own VMSA page: an RMP violation at its GPA with the entry, nothing read", out)
+              "vsnp: boot CPU STOPPED at VMPL0 RIP 0x100005: HLT with nothing to wake the CPU" in out,
+              "VMPL0 reading a VMSA page in RAM: allowed, as the RMP gives VMPL0 all rights", out)
+
+        # Isolation at VMPL2: the guest makes a vCPU (CREATE_VCPU: the SVSM turns the page into a
+        # VMSA) and reads that page. The machine's RMP refuses it and the hypervisor sees the fault.
+        forbidden = os.path.join(d, "forbidden.igvm")
+        r = subprocess.run([igvm_build, "--svsm", svsm_img, "--payload", payload, "--cmdline",
+                            "guest.forbidden=vmsa-read", "-o", forbidden], capture_output=True, text=True)
+        rc, out = boot(qemu_boot, vsnp_img, "--payload", forbidden)
+        check(r.returncode == 0 and rc == 0 and "# reading a VMSA page at 0x" in out and
+              re.search(r"^vsnp: boot CPU STOPPED at VMPL2 RIP 0x[0-9a-f]+: RMP violation at GPA 0x[0-9a-f]+ "
+                        r"\(the VMPL has no such permission on the page\); RMP entry: assigned 1 validated 1 VMSA 1 "
+                        r"2M 0, VMPL2 rights 0x0", out, re.M) is not None,
+              "a VMPL2 guest reading a VMSA page: an RMP violation the hypervisor sees, reported with the entry", out)
 
         bad = os.path.join(d, "bad.igvm")
         blob = bytearray(open(igvm, "rb").read())

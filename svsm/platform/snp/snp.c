@@ -59,9 +59,11 @@ static void *map_page(uint64_t pa, unsigned page_size, bool *tmp)
 	if (memmap_contains(mm_svsm_memory(), pa, pa + len))
 		return phys_to_virt(pa);
 	*tmp = true;
-	if (tmpmap(pa, len / PAGE_SIZE, PGT_WRITE | PGT_ENC, &va) != SVSM_OK)
-		panic("snp: no temporary mapping for 0x%llx (+%llu bytes)", (unsigned long long)pa,
-		      (unsigned long long)len);
+	int err = tmpmap(pa, len / PAGE_SIZE, PGT_WRITE | PGT_ENC, &va);
+
+	if (err != SVSM_OK)
+		panic("snp: no temporary mapping for 0x%llx (+%llu bytes): error %d", (unsigned long long)pa,
+		      (unsigned long long)len, err);
 	if (((uint64_t)(uintptr_t)va & (len - 1)) != 0)
 		panic("snp: temporary window is fragmented; a 2 MiB page needs all of it");
 	return va;
@@ -259,31 +261,36 @@ static void read_launch_page(uint64_t pa, void *dst, size_t len, unsigned fail_c
 	tmpunmap(va, 1);
 }
 
-/*
- * The GHCB: a page of SVSM memory, rescinded (PVALIDATE) and made shared
- * (page state change through the MSR protocol: no GHCB yet), then mapped
- * without the C-bit in the direct map, zeroed and registered (§3.1, §3.4
- * order: rescind first, then the state change).
- */
-static void ghcb_setup(struct snp_hv *hv)
+int snp_share_heap_page(struct snp_hv *hv, uint64_t pa, void **va_out)
 {
-	uint64_t pa = buddy_alloc(mm_buddy(), 0);
-	uint64_t va;
+	uint64_t va = (uint64_t)(uintptr_t)phys_to_virt(pa);
 	bool unchanged;
 
-	if (pa == MM_PA_NONE)
-		snp_insn_terminate(GHCB_TERM_SET_SVSM, SVSM_TERM_GHCB);
-	va = (uint64_t)(uintptr_t)phys_to_virt(pa);
+	/* Rescind first, then the state change (GHCB spec 56421 §2.3.1, §4.1.6 order). */
 	if (snp_pvalidate_page(snp_insn_pvalidate, NULL, va, RMP_PG_SIZE_4K, false, &unchanged) !=
 		    PVALIDATE_SUCCESS ||
 	    unchanged || snp_hv_psc_msr(hv, pa, false) != SVSM_OK ||
 	    pgt_unmap(vm_kernel_pt(), va, PAGE_SIZE) != SVSM_OK ||
 	    pgt_map(vm_kernel_pt(), va, pa, PAGE_SIZE, PGT_WRITE | PGT_GLOBAL) != SVSM_OK)
-		snp_insn_terminate(GHCB_TERM_SET_SVSM, SVSM_TERM_GHCB);
+		return SVSM_EIO;
 	memset((void *)(uintptr_t)va, 0, PAGE_SIZE);
-	if (snp_hv_register_ghcb(hv, pa) != SVSM_OK)
+	*va_out = (void *)(uintptr_t)va;
+	return SVSM_OK;
+}
+
+/*
+ * The GHCB: a page of SVSM memory made shared (snp_share_heap_page; the
+ * MSR protocol's page state change, no GHCB yet) and registered.
+ */
+static void ghcb_setup(struct snp_hv *hv)
+{
+	uint64_t pa = buddy_alloc(mm_buddy(), 0);
+	void *va;
+
+	if (pa == MM_PA_NONE || snp_share_heap_page(hv, pa, &va) != SVSM_OK ||
+	    snp_hv_register_ghcb(hv, pa) != SVSM_OK)
 		snp_insn_terminate(GHCB_TERM_SET_SVSM, SVSM_TERM_GHCB);
-	hv->ghcb = (struct ghcb *)(uintptr_t)va;
+	hv->ghcb = va;
 	hv->ghcb_gpa = pa;
 }
 

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "svsm/exc.h"
+#include "svsm/platform_snp.h"
 #include "svsm/snp_cpuid.h"
 #include "svsm/snp_hv.h"
 #include "svsm/snp_vc.h"
@@ -20,8 +21,6 @@ struct snp_state {
 
 extern struct snp_state snp;
 
-/* This CPU's GHCB channel. */
-struct snp_hv *snp_hv_this(void);
 
 /* This CPU's CR4/XCR0 view for CPUID answers. */
 void snp_cpu_env(struct snp_vc_env *env);

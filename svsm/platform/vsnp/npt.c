@@ -132,8 +132,13 @@ static enum vsnp_npf_verdict fault_private(struct vsnp_npt *n, uint64_t gpa, uin
 	 * stops the guest instead of granting more than the RMP (the SVSM
 	 * itself only grants all rights or none).
 	 */
-	if (e->vmsa) {
-		/* The guest never maps a VMSA, whatever rights it carries (the SVSM revokes them anyway). */
+	if (e->vmsa && n->vmpl != 0) {
+		/*
+		 * Below VMPL0 a VMSA is never mapped, whatever rights it carries
+		 * (the SVSM revokes them anyway; a vCPU's state lives in the
+		 * VMCB while it runs, so a read would be stale). VMPL0 reads
+		 * and writes the VMSAs it made (the SVSM serves calls from them).
+		 */
 		*why = "access to a VMSA page";
 		return VSNP_NPF_VIOLATION;
 	}

@@ -7,8 +7,6 @@
  * mappings of the pages they change, so the guest sees each change at its
  * next access. Everything else goes to the native backend.
  */
-#include <mbedtls/sha512.h>
-
 #include "abi/ghcb.h"
 #include "abi/snp.h"
 #include "abi/vmcb.h"
@@ -33,6 +31,7 @@
 #include "svsm/vsnp.h"
 #include "svsm/vsnp_chip.h"
 #include "svsm/vsnp_cpuid.h"
+#include "svsm/psp_chip.h"
 #include "vsnp_internal.h"
 
 struct vsnp_state vsnp;
@@ -452,55 +451,20 @@ static int maps_setup(const char **why)
 }
 
 /*
- * Family, model and stepping as CPUID 1 EAX encodes them (AMD CPUID
- * Specification 25481, Fn0000_0001_EAX): the emulated chip's, as its CPUID
- * page has them (vsnp_chip.h), so reports and CPUID agree.
- */
-static void cpu_fms(struct psp_launch *l)
-{
-	uint32_t a = VSNP_CHIP_CPUID_1_EAX;
-	unsigned fam = (a >> 8) & 0xF, model = (a >> 4) & 0xF;
-
-	if (fam == 0xF) {
-		fam += (a >> 20) & 0xFF;
-		model |= ((a >> 16) & 0xF) << 4;
-	}
-	l->cpuid_fam = (uint8_t)fam;
-	l->cpuid_mod = (uint8_t)model;
-	l->cpuid_step = (uint8_t)(a & 0xF);
-}
-
-/*
  * The PSP model of the emulated chip (include/svsm/vsnp_chip.h), a launch
  * started with fresh VMPCKs, and the firmware's secrets page holding them.
  */
 static int psp_setup(const char **why)
 {
-	static const uint8_t seed[32] = VSNP_CHIP_SEED;
-	struct psp_launch l;
 	uint8_t keys[4][SNP_VMPCK_SIZE];
-	uint8_t id[64];
 	uint64_t t0 = cpu_rdtsc();
 
-	_Static_assert(sizeof(VSNP_CHIP_SEED) - 1 == sizeof(seed), "the chip seed is 32 bytes");
-	memset(&l, 0, sizeof(l));
-	l.policy = VSNP_GUEST_POLICY;
-	cpu_fms(&l);
-	/* The chip id: a function of the chip's seed, as a real chip's is of its fuses. */
-	if (mbedtls_sha512_ret(seed, sizeof(seed), id, 0) != 0) {
-		*why = "SHA-512 failed";
-		return SVSM_EIO;
-	}
-	memcpy(l.chip_id, id, sizeof(l.chip_id));
-	if (psp_model_init(&vsnp.psp, seed, &l) != SVSM_OK) {
-		*why = "the PSP model could not make the chip's keys";
-		return SVSM_EIO;
-	}
 	if (platform_random(keys, sizeof(keys)) != SVSM_OK) {
 		*why = "no random numbers for the VMPCKs";
 		return SVSM_EIO;
 	}
-	psp_model_launch_start(&vsnp.psp, keys);
+	if (psp_chip_start(&vsnp.psp, VSNP_GUEST_POLICY, keys, why) != SVSM_OK)
+		return SVSM_EIO;
 	memset(&vsnp.secrets, 0, sizeof(vsnp.secrets));
 	vsnp.secrets.version = 3;
 	memcpy(vsnp.secrets.vmpck, vsnp.psp.vmpck, sizeof(vsnp.secrets.vmpck));
