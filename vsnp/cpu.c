@@ -36,7 +36,9 @@
 #include "svsm/console.h"
 #include "svsm/errno.h"
 #include "svsm/ghcb_proto.h"
+#include "svsm/lapic.h"
 #include "svsm/mm.h"
+#include "svsm/tsc.h"
 #include "vcpu.h"
 
 #define GUEST_ASID 1
@@ -423,14 +425,36 @@ static void ghcb_cpuid(struct vsnp_machine *m, struct ghcb *g)
 }
 
 /*
- * RDMSR/WRMSR through the GHCB (exit 0x7C): this hypervisor emulates no
- * MSR for its guest, so the answer is a #GP to inject, as KVM answers an
- * MSR it does not know.
+ * RDMSR/WRMSR through the GHCB (exit 0x7C; RCX in, RAX/RDX in for a write
+ * and out for a read): the vCPU's x2APIC and IA32_APIC_BASE are emulated
+ * (vsnp/apic.c); any other MSR is a #GP to inject, as KVM answers an MSR it
+ * does not know.
  */
-static void ghcb_msr(struct ghcb *g)
+static void ghcb_msr(struct vsnp_vcpu *c, struct ghcb *g)
 {
-	GHCB_SET(g, sw_exit_info_1, GHCB_RESULT_INJECT);
-	GHCB_SET(g, sw_exit_info_2, GP_VECTOR | VMCB_EVENT_TYPE_EXCEPTION | VMCB_EVENT_ERROR_VALID | VMCB_EVENT_VALID);
+	bool write = g->sw_exit_info_1 == 1;
+	uint64_t v = (g->rdx << 32) | (uint32_t)g->rax;
+	int err;
+
+	if (!GHCB_VALID(g, rcx) || (write && (!GHCB_VALID(g, rax) || !GHCB_VALID(g, rdx)))) {
+		GHCB_SET(g, sw_exit_info_1, GHCB_RESULT_ERROR);
+		GHCB_SET(g, sw_exit_info_2, GHCB_ERR_MISSING_INPUT);
+		return;
+	}
+	err = write ? vsnp_apic_wrmsr(&c->apic, (uint32_t)g->rcx, cpu_rdtsc(), v)
+		    : vsnp_apic_rdmsr(&c->apic, (uint32_t)g->rcx, cpu_rdtsc(), &v);
+	if (err != SVSM_OK) {
+		GHCB_SET(g, sw_exit_info_1, GHCB_RESULT_INJECT);
+		GHCB_SET(g, sw_exit_info_2, GP_VECTOR | VMCB_EVENT_TYPE_EXCEPTION | VMCB_EVENT_ERROR_VALID | VMCB_EVENT_VALID);
+		return;
+	}
+	ghcb_invalidate(g);
+	if (!write) {
+		GHCB_SET(g, rax, (uint32_t)v);
+		GHCB_SET(g, rdx, v >> 32);
+	}
+	GHCB_SET(g, sw_exit_info_1, GHCB_RESULT_OK);
+	GHCB_SET(g, sw_exit_info_2, 0);
 }
 
 /* A shared page of guest RAM (RMP: not assigned), as the hypervisor reaches it; NULL otherwise. */
@@ -493,7 +517,7 @@ static void exit_ghcb(struct run *r)
 	} else if (std && g.sw_exit_code == SVM_EXIT_CPUID) {
 		ghcb_cpuid(c->m, &g);
 	} else if (std && g.sw_exit_code == SVM_EXIT_MSR) {
-		ghcb_msr(&g);
+		ghcb_msr(c, &g);
 	} else if (std && (g.sw_exit_code == SVM_EXIT_INVD || g.sw_exit_code == SVM_EXIT_WBINVD ||
 			   g.sw_exit_code == SVM_EXIT_MONITOR || g.sw_exit_code == SVM_EXIT_MWAIT)) {
 		/*
@@ -660,6 +684,35 @@ static void handle_exit(struct run *r)
 	}
 }
 
+/*
+ * The vCPU's APIC timer before VMRUN: a due interrupt is offered as a
+ * virtual interrupt (V_IRQ, taken when the guest's IF allows) while VMPL0
+ * runs (the SVSM's preemption timer; under Run VMPL the other VMPLs get
+ * no interrupts from this machine yet); the machine's own APIC timer is
+ * armed for the next expiry, so an INTR exit brings it back in time even
+ * if the guest makes no exit. Returns the vector offered, or -1.
+ */
+static int timer_before_run(struct run *r)
+{
+	struct vmcb_control *ctl = &r->c.vmcb->ctl;
+	uint64_t now = cpu_rdtsc();
+	int vec;
+
+	vsnp_apic_tick(&r->c.apic, now);
+	ctl->int_ctl &= ~(VMCB_V_IRQ | (0xFull << VMCB_V_INTR_PRIO_SHIFT) | VMCB_V_IGN_TPR |
+			  (0xFFull << VMCB_V_INTR_VECTOR_SHIFT));
+	vec = r->c.vmpl == 0 ? vsnp_apic_deliverable(&r->c.apic) : -1;
+	if (vec >= 0)
+		ctl->int_ctl |= VMCB_V_IRQ | (0xFull << VMCB_V_INTR_PRIO_SHIFT) | VMCB_V_IGN_TPR |
+				((uint64_t)vec << VMCB_V_INTR_VECTOR_SHIFT);
+
+	uint64_t left = vsnp_apic_cycles_left(&r->c.apic, now);
+
+	if (left != 0 && lapic_ready() && tsc_hz() != 0)
+		lapic_arm(left / (tsc_hz() / 1000000 + 1) + 1);
+	return vec;
+}
+
 int vsnp_cpu_run(struct vsnp_machine *m, uint64_t vmsa_gpa, struct vsnp_cpu_end *end)
 {
 	static struct run r;
@@ -677,6 +730,7 @@ int vsnp_cpu_run(struct vsnp_machine *m, uint64_t vmsa_gpa, struct vsnp_cpu_end 
 	r.c.m = m;
 	r.c.vmcb = phys_to_virt(vmcb_pa);
 	r.c.apic_id = 0;
+	vsnp_apic_init(&r.c.apic, r.c.apic_id);
 	cpu_wrmsr(MSR_EFER, cpu_rdmsr(MSR_EFER) | EFER_SVME);
 	cpu_wrmsr(MSR_VM_HSAVE_PA, hsave_pa);
 
@@ -710,9 +764,15 @@ int vsnp_cpu_run(struct vsnp_machine *m, uint64_t vmsa_gpa, struct vsnp_cpu_end 
 		return SVSM_EINVAL;
 
 	while (!r.done) {
+		int vec = timer_before_run(&r);
+
 		c->tlb_control = m->flush_tlb ? VMCB_TLB_FLUSH_ALL : VMCB_TLB_NOTHING;
 		m->flush_tlb = false;
 		svm_run(vmcb_pa, &r.c.g, host_pa);
+		if (vec >= 0 && !(c->int_ctl & VMCB_V_IRQ)) {
+			vsnp_apic_delivered(&r.c.apic); /* the CPU took the virtual interrupt */
+			end->timer_irqs++;
+		}
 		end->exits++;
 		end->exit_code = c->exit_code;
 		end->exit_info_1 = c->exit_info_1;

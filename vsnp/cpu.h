@@ -21,7 +21,7 @@ struct vsnp_cpu_end {
 	uint64_t exit_code, exit_info_1, exit_info_2, rip;
 	/* Exits by kind (the report's figures). */
 	uint64_t exits, vmgexits, ghcb_calls, msr_exits, vc_delivered, snp_insns, npf_mapped, cr0_writes;
-	uint64_t vmpl_switches, vmpl2_exits, intr_exits, guest_requests;
+	uint64_t vmpl_switches, vmpl2_exits, intr_exits, guest_requests, timer_irqs;
 	unsigned vmpl;         /* the VMPL running when it ended */
 };
 

@@ -141,13 +141,14 @@ __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 		fail("boot CPU", "out of memory for its VMCB and maps, or its VMSA is not one");
 	console_printf("vsnp: boot CPU ran: %llu exits: %llu VMGEXIT (%llu GHCB page), %llu MSR, %llu #VC delivered, "
 		       "%llu SNP instructions, %llu nested faults mapped, %llu CR0 writes, %llu VMPL switches, "
-		       "%llu exits below VMPL0, %llu guest requests\n",
+		       "%llu exits below VMPL0, %llu guest requests, %llu timer interrupts (%llu machine interrupts)\n",
 		       (unsigned long long)end.exits, (unsigned long long)end.vmgexits,
 		       (unsigned long long)end.ghcb_calls, (unsigned long long)end.msr_exits,
 		       (unsigned long long)end.vc_delivered, (unsigned long long)end.snp_insns,
 		       (unsigned long long)end.npf_mapped, (unsigned long long)end.cr0_writes,
 		       (unsigned long long)end.vmpl_switches, (unsigned long long)end.vmpl2_exits,
-		       (unsigned long long)end.guest_requests);
+		       (unsigned long long)end.guest_requests, (unsigned long long)end.timer_irqs,
+		       (unsigned long long)end.intr_exits);
 	if (end.kind == VSNP_CPU_STOPPED) {
 		console_printf("vsnp: boot CPU STOPPED at VMPL%u RIP 0x%llx: %s (exit 0x%llx, info 0x%llx 0x%llx)\n",
 			       end.vmpl, (unsigned long long)end.rip, end.why, (unsigned long long)end.exit_code,

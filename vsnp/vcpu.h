@@ -14,6 +14,7 @@
 
 #include "abi/snp.h"
 #include "abi/vmcb.h"
+#include "apic.h"
 #include "machine.h"
 #include "svsm/vsnp.h"
 
@@ -30,6 +31,7 @@ struct vsnp_vcpu {
 	unsigned vmpl;              /* the running VMPL */
 	uint64_t sev_features;      /* from its VMSA */
 	uint32_t apic_id;
+	struct vsnp_apic apic;      /* its x2APIC (the hypervisor's emulation; interrupts go to VMPL0 only) */
 	uint64_t vmsa_gpa[SNP_VMPL_COUNT];             /* each VMPL's VMSA, 0: none */
 	struct vsnp_hv_vcpu hv_saved[SNP_VMPL_COUNT];  /* the others' GHCB state (KVM keeps it per VMPL) */
 	uint8_t fpu[512] __attribute__((aligned(16)));  /* FXSAVE image while switching */

@@ -53,6 +53,11 @@
 #define VMCB_TLB_FLUSH_ALL 1
 /* Table B-1, 0x060 bit 24: V_INTR_MASKING (the host's RFLAGS.IF masks physical interrupts). */
 #define VMCB_V_INTR_MASKING (1ull << 24)
+/* int_ctl: a virtual interrupt (APM vol.2 §15.21.4): V_IRQ, its priority, ignore V_TPR, the vector in [39:32]. */
+#define VMCB_V_IRQ (1ull << 8)
+#define VMCB_V_INTR_PRIO_SHIFT 16
+#define VMCB_V_IGN_TPR (1ull << 20)
+#define VMCB_V_INTR_VECTOR_SHIFT 32
 /* Table B-1, 0x090 bit 0: nested paging. */
 #define VMCB_NP_ENABLE (1ull << 0)
 

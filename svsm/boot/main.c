@@ -171,8 +171,14 @@ static void svsm_main_late(void)
 	crypto_init();
 	task_cpu_init();
 	tsc_calibrate();
-	/* Under SNP the APIC is the hypervisor's to emulate: no preemption from it (yet). */
-	if (boot.platform.kind != PLATFORM_SNP && lapic_init())
+	/*
+	 * Under SNP the APIC is the hypervisor's x2APIC (its MSRs through the
+	 * GHCB): the preemption timer, but no INIT-SIPI start-up of APs (SNP
+	 * starts a vCPU from its VMSA, through AP creation).
+	 */
+	if (boot.platform.kind == PLATFORM_SNP)
+		(void)lapic_init();
+	else if (lapic_init())
 		smp_start_aps();
 	svsm_run(&boot);
 }

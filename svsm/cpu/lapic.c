@@ -31,11 +31,25 @@
 #define CPUID1_EDX_APIC (1u << 9)
 
 static bool ready, held_off;
+static bool x2apic; /* registers as MSRs 0x800 + off/16 (APM vol.2 §16.11), not the MMIO page */
 static uint64_t ticks_per_ms;
 
-static volatile uint32_t *reg(unsigned off)
+/* x2APIC register MSRs: 0x800 + the xAPIC offset / 16 (APM vol.2 §16.11.1). */
+#define X2APIC_MSR_BASE 0x800u
+
+static uint32_t reg_read(unsigned off)
 {
-	return (volatile uint32_t *)(uintptr_t)(PERCPU_LAPIC + off);
+	if (x2apic)
+		return (uint32_t)cpu_rdmsr(X2APIC_MSR_BASE + (off >> 4));
+	return *(volatile uint32_t *)(uintptr_t)(PERCPU_LAPIC + off);
+}
+
+static void reg_write(unsigned off, uint32_t v)
+{
+	if (x2apic)
+		cpu_wrmsr(X2APIC_MSR_BASE + (off >> 4), v);
+	else
+		*(volatile uint32_t *)(uintptr_t)(PERCPU_LAPIC + off) = v;
 }
 
 bool lapic_ready(void)
@@ -57,36 +71,39 @@ bool lapic_init(void)
 		return false;
 	}
 	base = cpu_rdmsr(MSR_APIC_BASE);
-	if (base & APIC_BASE_X2) {
-		log_warn("lapic: the APIC is in x2APIC mode, which this SVSM does not drive: no preemption");
-		return false;
-	}
-	if (pgt_map(vm_cpu_pt(), PERCPU_LAPIC, base & APIC_BASE_ADDR, PAGE_SIZE, PGT_WRITE) != SVSM_OK) {
+	/*
+	 * x2APIC when the APIC is in that mode already: under SNP the
+	 * hypervisor's APIC (MSRs through the GHCB), where an MMIO page would
+	 * need MMIO emulation in the #VC handler.
+	 */
+	x2apic = (base & APIC_BASE_X2) != 0;
+	if (!x2apic && pgt_map(vm_cpu_pt(), PERCPU_LAPIC, base & APIC_BASE_ADDR, PAGE_SIZE, PGT_WRITE) != SVSM_OK) {
 		log_warn("lapic: cannot map the APIC page: no preemption");
 		return false;
 	}
-	cpu_wrmsr(MSR_APIC_BASE, base | APIC_BASE_EN);
+	if (!(base & APIC_BASE_EN))
+		cpu_wrmsr(MSR_APIC_BASE, base | APIC_BASE_EN);
 	/* The 8259s (ports 0x21, 0xA1): every line masked; the firmware left IRQ0 on exception vectors. */
 	(void)platform_io_out(0x21, 1, 0xFF);
 	(void)platform_io_out(0xA1, 1, 0xFF);
-	*reg(APIC_TPR) = 0;
-	*reg(APIC_SVR) = APIC_SVR_ENABLE | LAPIC_SPURIOUS_VECTOR;
-	*reg(APIC_LVT_TIMER) = APIC_LVT_MASKED | LAPIC_TIMER_VECTOR;
-	*reg(APIC_TIMER_DCR) = APIC_DCR_DIV1;
+	reg_write(APIC_TPR, 0);
+	reg_write(APIC_SVR, APIC_SVR_ENABLE | LAPIC_SPURIOUS_VECTOR);
+	reg_write(APIC_LVT_TIMER, APIC_LVT_MASKED | LAPIC_TIMER_VECTOR);
+	reg_write(APIC_TIMER_DCR, APIC_DCR_DIV1);
 	/* Calibrate: count down from the top for 1 ms of TSC. */
-	*reg(APIC_TIMER_ICR) = 0xFFFFFFFFu;
+	reg_write(APIC_TIMER_ICR, 0xFFFFFFFFu);
 	uint64_t t0 = cpu_rdtsc(), span = tsc_hz() / 1000;
 
 	while (cpu_rdtsc() - t0 < span)
 		;
-	ticks_per_ms = 0xFFFFFFFFu - *reg(APIC_TIMER_CCR);
-	*reg(APIC_TIMER_ICR) = 0;
+	ticks_per_ms = 0xFFFFFFFFu - reg_read(APIC_TIMER_CCR);
+	reg_write(APIC_TIMER_ICR, 0);
 	if (ticks_per_ms == 0) {
 		log_warn("lapic: the timer does not count: no preemption");
 		return false;
 	}
 	ready = true;
-	log_info("lapic: timer %llu kHz; CPL3 tasks preempted by vector 0x%x",
+	log_info("lapic: %s timer %llu kHz; CPL3 tasks preempted by vector 0x%x", x2apic ? "x2APIC" : "xAPIC",
 		 (unsigned long long)ticks_per_ms, LAPIC_TIMER_VECTOR);
 	return true;
 }
@@ -95,14 +112,14 @@ void lapic_arm(uint64_t us)
 {
 	uint64_t ticks = ticks_per_ms * us / 1000;
 
-	*reg(APIC_LVT_TIMER) = LAPIC_TIMER_VECTOR; /* one-shot, unmasked */
-	*reg(APIC_TIMER_ICR) = (uint32_t)(ticks == 0 ? 1 : ticks > 0xFFFFFFFFu ? 0xFFFFFFFFu : ticks);
+	reg_write(APIC_LVT_TIMER, LAPIC_TIMER_VECTOR); /* one-shot, unmasked */
+	reg_write(APIC_TIMER_ICR, (uint32_t)(ticks == 0 ? 1 : ticks > 0xFFFFFFFFu ? 0xFFFFFFFFu : ticks));
 }
 
 void lapic_disarm(void)
 {
-	*reg(APIC_TIMER_ICR) = 0;
-	*reg(APIC_LVT_TIMER) = APIC_LVT_MASKED | LAPIC_TIMER_VECTOR;
+	reg_write(APIC_TIMER_ICR, 0);
+	reg_write(APIC_LVT_TIMER, APIC_LVT_MASKED | LAPIC_TIMER_VECTOR);
 }
 
 /* APM vol.2 §16.5: the interrupt command register; delivery modes INIT (101b) and startup (110b). */
@@ -113,13 +130,18 @@ void lapic_disarm(void)
 #define APIC_ICR_FIXED 0x00004000u /* fixed, level assert; the vector in bits 7:0 */
 #define APIC_ICR_BUSY (1u << 12)
 
-/* true once the APIC reports the IPI sent (delivery status idle). */
+/* true once the APIC reports the IPI sent (delivery status idle; an x2APIC has none to wait for). */
 static bool icr_send(uint32_t apic_id, uint32_t lo)
 {
-	*reg(APIC_ICR_HI) = apic_id << 24;
-	*reg(APIC_ICR_LO) = lo;
+	if (x2apic) {
+		/* One 64-bit write: the destination in [63:32] (APM vol.2 §16.11.2). */
+		cpu_wrmsr(X2APIC_MSR_BASE + (APIC_ICR_LO >> 4), (uint64_t)apic_id << 32 | lo);
+		return true;
+	}
+	reg_write(APIC_ICR_HI, apic_id << 24);
+	reg_write(APIC_ICR_LO, lo);
 	for (unsigned i = 0; i < 1000000; i++) {
-		if ((*reg(APIC_ICR_LO) & APIC_ICR_BUSY) == 0)
+		if ((reg_read(APIC_ICR_LO) & APIC_ICR_BUSY) == 0)
 			return true;
 		__asm__ volatile("pause");
 	}
@@ -151,5 +173,5 @@ void lapic_start_ap(uint32_t apic_id, uint64_t page_pa)
 
 void lapic_eoi(void)
 {
-	*reg(APIC_EOI) = 0;
+	reg_write(APIC_EOI, 0);
 }

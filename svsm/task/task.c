@@ -350,6 +350,8 @@ enum task_state task_run(struct task *t)
 	/* Back from task_leave: the task stopped; its state says why. */
 	cr3_write(vm_cpu_pt()->root_pa | vm_cpu_pt()->enc_mask);
 	pc->task = NULL;
+	if (t->state == TASK_KILLED)
+		log_warn("task %s: stopped: %s", t->name, t->why);
 	return t->state;
 }
 
@@ -393,7 +395,11 @@ void task_kill(struct user_regs *r, const char *fmt, ...)
 	fmt_vsnprintf(t->why, sizeof(t->why), fmt, ap);
 	va_end(ap);
 	t->state = TASK_KILLED;
-	log_warn("task %s: stopped: %s", t->name, t->why);
+	/*
+	 * Reported by task_run, off this stack: the task's fault may be a #VC
+	 * served on the #VC stack, where the console's own #VC (under SNP)
+	 * would land on the same stack and overwrite this frame.
+	 */
 	task_stop(r);
 }
 

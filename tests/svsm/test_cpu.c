@@ -64,7 +64,7 @@ static uint64_t leaf_of(uint64_t va, uint64_t *size)
 
 	__asm__ volatile("movq %%cr3, %0" : "=r"(cr3));
 
-	uint64_t table = cr3 & PTE_ADDR_MASK;
+	uint64_t table = cr3 & PTE_ADDR_MASK & ~svsm_boot_state()->bi.enc_mask; /* CR3 has the C-bit under SNP */
 
 	for (int level = 0; level < 4; level++) {
 		const uint64_t *t = phys_to_virt(table);

@@ -220,8 +220,16 @@ int snp_cpuid_lookup(const struct snp_cpuid *c, uint32_t leaf, uint32_t subleaf,
 		bool compacted = subleaf == 1;
 
 		if (compacted) {
-			if (!(r.eax & (CPUID_D1_EAX_XSAVEC | CPUID_D1_EAX_XSAVES)))
-				return SVSM_EINVAL; /* no compacted form to size */
+			/*
+			 * No compacted form to size (no XSAVEC or XSAVES: QEMU TCG
+			 * has neither): EBX 0, as KVM answers it. Linux's SNP guest
+			 * refuses this leaf instead; a CPL3 library that merely
+			 * probes it (OpenSSL does) is better served by the 0.
+			 */
+			if (!(r.eax & (CPUID_D1_EAX_XSAVEC | CPUID_D1_EAX_XSAVES))) {
+				r.ebx = 0;
+				break;
+			}
 			if (r.eax & CPUID_D1_EAX_XSAVES)
 				features |= env->xss;
 		}
