@@ -24,7 +24,9 @@
 #define R_SVR 0x80Fu
 #define R_ESR 0x828u
 #define R_LVT_TIMER 0x832u
-#define R_LVT_FIRST 0x82Fu /* CMCI .. error: read back as written, masked by default */
+#define R_LVT_FIRST 0x82Fu /* CMCI .. error: read back as written, masked by default (0x830 is the ICR, 0x831 reserved) */
+#define R_ICR 0x830u
+#define R_ICR_HI 0x831u
 #define R_LVT_LAST 0x837u
 #define R_TMICT 0x838u
 #define R_TMCCT 0x839u
@@ -122,7 +124,7 @@ int vsnp_apic_rdmsr(struct vsnp_apic *a, uint32_t msr, uint64_t now, uint64_t *v
 	}
 	case R_TDCR: *v = a->tdcr; break;
 	default:
-		if (msr >= R_LVT_FIRST && msr <= R_LVT_LAST) {
+		if (msr >= R_LVT_FIRST && msr <= R_LVT_LAST && msr != R_ICR && msr != R_ICR_HI) {
 			*v = a->lvt_other[msr - R_LVT_FIRST];
 			break;
 		}
@@ -177,7 +179,7 @@ int vsnp_apic_wrmsr(struct vsnp_apic *a, uint32_t msr, uint64_t now, uint64_t v)
 		a->tdcr = (uint32_t)v;
 		return SVSM_OK;
 	default:
-		if (msr >= R_LVT_FIRST && msr <= R_LVT_LAST && msr != R_LVT_TIMER && v <= 0x1FFFF) {
+		if (msr >= R_LVT_FIRST && msr <= R_LVT_LAST && msr != R_ICR && msr != R_ICR_HI && v <= 0x1FFFF) {
 			a->lvt_other[msr - R_LVT_FIRST] = (uint32_t)v;
 			return SVSM_OK;
 		}

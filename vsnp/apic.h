@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* LVT registers 0x82F-0x837 (CMCI, timer, thermal, perf, LINT0, LINT1, error). */
+/* Slots for MSRs 0x82F-0x837: the LVTs (CMCI, thermal, perf, LINT0, LINT1, error; the timer has its own field, 0x830/0x831 are the ICR and reserved). */
 #define VSNP_APIC_LVT_OTHER 9
 
 struct vsnp_apic {
