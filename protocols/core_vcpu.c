@@ -110,9 +110,16 @@ static uint64_t delete(struct svsm_vm *vm, uint64_t vmsa_gpa)
 		return SVSM_ERR_INVALID_PARAMETER;
 	if (vm->vcpu[slot].running)
 		return SVSM_ERR_FAIL_INUSE; /* EFER.SVME cannot be cleared while it runs */
-	/* Clear the VMSA bit (same target as setting it), then give the page back. */
-	if (platform_rmpadjust(vmsa_gpa, RMP_PG_SIZE_4K, 1) != RMPADJUST_SUCCESS ||
-	    core_grant(vm, vmsa_gpa, RMP_PG_SIZE_4K) != RMPADJUST_SUCCESS)
+	/*
+	 * Clear the VMSA bit (same target as setting it), then give the page
+	 * back. Under SNP only the hardware knows whether the vCPU runs it: an
+	 * in-use VMSA fails RMPADJUST with FAIL_INUSE, and so does the call.
+	 */
+	int rc = platform_rmpadjust(vmsa_gpa, RMP_PG_SIZE_4K, 1);
+
+	if (rc == RMPADJUST_FAIL_INUSE)
+		return SVSM_ERR_FAIL_INUSE;
+	if (rc != RMPADJUST_SUCCESS || core_grant(vm, vmsa_gpa, RMP_PG_SIZE_4K) != RMPADJUST_SUCCESS)
 		return SVSM_ERR_INVALID_PARAMETER;
 	vm->vcpu[slot] = (struct svsm_vcpu){ .used = false };
 	return SVSM_SUCCESS;

@@ -62,9 +62,10 @@ static const uint32_t passthrough_msrs[] = {
 };
 
 struct run {
-	struct vsnp_vcpu c;
+	struct vsnp_vcpu *c;        /* the vCPU whose exit is being handled */
 	struct vsnp_cpu_end *end;
 	bool done;
+	bool yield;                 /* let the next runnable vCPU have the CPU */
 };
 
 static void stop(struct run *r, const char *why)
@@ -89,8 +90,8 @@ __attribute__((format(printf, 2, 3))) static void stopf(struct run *r, const cha
 static void terminated(struct run *r)
 {
 	r->end->kind = VSNP_CPU_TERMINATED;
-	r->end->set = r->c.hv.term_set;
-	r->end->code = r->c.hv.term_code;
+	r->end->set = r->c->hv.term_set;
+	r->end->code = r->c->hv.term_code;
 	r->done = true;
 }
 
@@ -119,19 +120,35 @@ static void pick_view(struct vsnp_vcpu *c)
 
 	if (c->vmcb->ctl.n_cr3 != v->pt.root_pa) {
 		c->vmcb->ctl.n_cr3 = v->pt.root_pa;
-		c->m->flush_tlb = true;
+		c->flush_tlb = true;
 	}
 }
 
 /* A non-automatic exit: #VC with the exit code as error code, RIP unchanged. */
 static void vc(struct run *r, uint64_t code)
 {
-	if (vsnp_deliver_exception(&r->c, VC_VECTOR, code) != SVSM_OK) {
+	if (vsnp_deliver_exception(r->c, VC_VECTOR, code) != SVSM_OK) {
 		stopf(r, "#VC (error code 0x%llx) at RIP 0x%llx with no usable handler (no 64-bit IDT gate or stack): "
-			 "the CPU would shut down", (unsigned long long)code, (unsigned long long)r->c.vmcb->save.rip);
+			 "the CPU would shut down", (unsigned long long)code, (unsigned long long)r->c->vmcb->save.rip);
 		return;
 	}
 	r->end->vc_delivered++;
+}
+
+/*
+ * Whose FPU state the physical CPU holds (the vCPUs take turns on it):
+ * each vCPU's is in its fpu buffer otherwise, loaded before its VMRUN.
+ */
+static struct vsnp_vcpu *fpu_live;
+
+static void fpu_switch_to(struct vsnp_vcpu *c)
+{
+	if (fpu_live == c)
+		return;
+	if (fpu_live != NULL)
+		__asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[512])fpu_live->fpu));
+	__asm__ volatile("fxrstor64 %0" : : "m"(*(const uint8_t(*)[512])c->fpu));
+	fpu_live = c;
 }
 
 /* The VMSA page of the vCPU's vmpl in guest memory, or NULL. */
@@ -152,13 +169,14 @@ static int load_context(struct vsnp_vcpu *c, unsigned vmpl)
 	if (s == NULL || s->vmpl != vmpl || !(s->sev_features & 1))
 		return SVSM_EINVAL; /* a VMSA must say its VMPL and SNPActive (APM vol.2 §15.36.20) */
 	vmsa_to_vmcb(s, &c->vmcb->save, &c->g, c->fpu);
-	__asm__ volatile("fxrstor64 %0" : : "m"(*(const uint8_t(*)[512])c->fpu));
+	if (fpu_live == c)
+		fpu_live = NULL; /* c->fpu is the new context's now: load it before the next VMRUN */
 	c->vmpl = vmpl;
 	c->sev_features = s->sev_features;
 	c->hv = c->hv_saved[vmpl];
 	c->vmcb->ctl.n_cr3 = 0;
 	pick_view(c);
-	c->m->flush_tlb = true;
+	c->flush_tlb = true;
 	return SVSM_OK;
 }
 
@@ -171,7 +189,12 @@ static void store_context(struct vsnp_vcpu *c, uint64_t exit_code, uint64_t info
 {
 	struct vmsa *s = vmsa_of(c, c->vmpl);
 
-	__asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[512])c->fpu));
+	if (s == NULL)
+		return; /* its VMSA was destroyed: nothing left to keep */
+	if (fpu_live == c) {
+		__asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[512])c->fpu));
+		fpu_live = NULL;
+	}
 	vmcb_to_vmsa(&c->vmcb->save, &c->g, c->fpu, s);
 	s->guest_exit_code = exit_code;
 	s->guest_exit_info_1 = info1;
@@ -200,7 +223,7 @@ static bool may_run(struct vsnp_vcpu *c, uint64_t target)
 /* Run VMPL: the caller's answer is already in its context; store it, load the target. */
 static void run_vmpl(struct run *r, unsigned target)
 {
-	struct vsnp_vcpu *c = &r->c;
+	struct vsnp_vcpu *c = r->c;
 
 	store_context(c, SVM_EXIT_VMGEXIT, 0, 0);
 	if (load_context(c, target) != SVSM_OK) {
@@ -211,30 +234,82 @@ static void run_vmpl(struct run *r, unsigned target)
 	r->end->vmpl_switches++;
 }
 
+/* The vCPUs of the machine: the run loop's (vsnp_cpu_run), reached by AP creation. */
+static struct vsnp_vcpu vcpus[VSNP_MAX_VCPUS];
+static unsigned nvcpus;
+
 /*
- * AP creation (GHCB page, checked by hv_serve.c): this machine has one
- * vCPU so far (APIC ID 0), so it takes a VMSA for another VMPL of that
- * vCPU (multi-VMPL AP creation, as the SVSM registers its guest's VMSA),
- * from VMPL0 only. The page must be a VMSA in the RMP, not 2 MiB aligned
- * (KVM refuses those), saying that VMPL.
+ * AP creation (GHCB page, checked by hv_serve.c; GHCB spec 56421 §4.1.9
+ * with multi-VMPL): CREATE gives vCPU apic_id a VMSA for vmpl and, if the
+ * vCPU is off, starts it there; DESTROY takes that VMPL's VMSA away and
+ * stops the vCPU if it was running it. A vCPU asks for its own VMPL or a
+ * lower one (a VMPL0 VMSA only from VMPL0, never for itself, as KVM
+ * requires). The page must be a VMSA in the RMP saying that VMPL, not 2 MiB
+ * aligned (KVM refuses those).
  */
-static void ap_create(struct vsnp_vcpu *c, struct ghcb *g)
+static void ap_create(struct run *r, struct ghcb *g)
 {
+	struct vsnp_vcpu *c = r->c;
 	const struct vsnp_hv_vcpu *h = &c->hv;
-	const struct rmp_entry *e = rmp_model_entry(&c->m->rmp, h->ap_vmsa);
-	bool ok = c->vmpl == 0 && h->ap_apic_id == c->apic_id && h->ap_vmpl != 0;
+	struct vsnp_vcpu *t = h->ap_apic_id < nvcpus ? &vcpus[h->ap_apic_id] : NULL;
+	bool ok = t != NULL && h->ap_vmpl >= c->vmpl && (h->ap_vmpl != 0 || (c->vmpl == 0 && t != c));
 	void *va;
 
-	if (ok && h->ap_request == SVM_AP_CREATE)
+	if (ok && h->ap_request == SVM_AP_CREATE) {
+		const struct rmp_entry *e = rmp_model_entry(&c->m->rmp, h->ap_vmsa);
+
 		ok = e != NULL && e->assigned && e->vmsa && (h->ap_vmsa & (LARGE_PAGE_SIZE - 1)) != 0 &&
 		     vsnp_gmem_page(&c->m->gmem, h->ap_vmsa, &va, NULL) == SVSM_OK &&
 		     ((const struct vmsa *)va)->vmpl == h->ap_vmpl;
-	if (ok) {
-		c->vmsa_gpa[h->ap_vmpl] = h->ap_request == SVM_AP_CREATE ? h->ap_vmsa : 0;
-		memset(&c->hv_saved[h->ap_vmpl], 0, sizeof(c->hv_saved[h->ap_vmpl]));
+		if (ok) {
+			t->vmsa_gpa[h->ap_vmpl] = h->ap_vmsa;
+			memset(&t->hv_saved[h->ap_vmpl], 0, sizeof(t->hv_saved[h->ap_vmpl]));
+			if (t->state == VCPU_OFF) {
+				ok = load_context(t, h->ap_vmpl) == SVSM_OK;
+				if (ok) {
+					t->state = VCPU_RUNNABLE;
+					r->end->aps_started++;
+				}
+			}
+		}
+	} else if (ok) {
+		/* DESTROY: a running context of another vCPU is stopped, its state kept in its VMSA. */
+		ok = t != c || t->vmpl != h->ap_vmpl;
+		if (ok && t->state != VCPU_OFF && t->vmpl == h->ap_vmpl) {
+			store_context(t, t->vmcb->ctl.exit_code, 0, 0);
+			t->state = VCPU_OFF;
+		}
+		if (ok)
+			t->vmsa_gpa[h->ap_vmpl] = 0;
 	}
 	GHCB_SET(g, sw_exit_info_1, ok ? GHCB_RESULT_OK : GHCB_RESULT_ERROR);
 	GHCB_SET(g, sw_exit_info_2, ok ? 0 : GHCB_ERR_INVALID_INPUT);
+}
+
+/* The vCPU inside VMRUN now (the vCPUs take turns on one CPU: the one whose exit is served). */
+static struct vsnp_vcpu *running;
+
+bool vsnp_vmsa_in_use(uint64_t gpa)
+{
+	/* In use is inside VMRUN (APM vol.2 §15.36.6): a halted or waiting vCPU's VMSA is not. */
+	return running != NULL && running->vmsa_gpa[running->vmpl] == gpa;
+}
+
+/*
+ * Whether v's running VMSA is still one the hardware would run: a page in
+ * RAM must still be a VMSA in the RMP (DELETE_VCPU takes the bit away).
+ */
+static bool vmsa_still_runnable(const struct vsnp_vcpu *v)
+{
+	uint64_t gpa = v->vmsa_gpa[v->vmpl];
+	const struct rmp_entry *e;
+
+	if (gpa == 0)
+		return false;
+	if (gpa >= v->m->ram_size)
+		return true; /* the launch's VMSA outside RAM */
+	e = rmp_model_entry(&v->m->rmp, gpa);
+	return e != NULL && e->assigned && e->vmsa;
 }
 
 /*
@@ -245,12 +320,12 @@ static void ap_create(struct vsnp_vcpu *c, struct ghcb *g)
  */
 static void exit_cr0(struct run *r)
 {
-	struct vmcb_save *s = &r->c.vmcb->save;
+	struct vmcb_save *s = &r->c->vmcb->save;
 	uint8_t b[4];
 	unsigned len = 0, rex = 0;
 	uint64_t val;
 
-	if (vsnp_guest_insn(&r->c, b, sizeof(b)) != SVSM_OK) {
+	if (vsnp_guest_insn(r->c, b, sizeof(b)) != SVSM_OK) {
 		stop(r, "CR0 write: the instruction cannot be read");
 		return;
 	}
@@ -260,7 +335,7 @@ static void exit_cr0(struct run *r)
 		val = s->cr0 & ~(uint64_t)CR0_TS;
 		len += 2;
 	} else if (b[len] == 0x0F && b[len + 1] == 0x22 && (b[len + 2] & 0xF8) == 0xC0 && !(rex & 4)) {
-		val = vsnp_gpr(&r->c, (b[len + 2] & 7) | ((rex & 1) << 3));
+		val = vsnp_gpr(r->c, (b[len + 2] & 7) | ((rex & 1) << 3));
 		if (!(s->efer & EFER_LMA))
 			val &= 0xFFFFFFFFull;
 		len += 3;
@@ -271,7 +346,7 @@ static void exit_cr0(struct run *r)
 	r->end->cr0_writes++;
 	if ((val >> 32) != 0 || ((val & CR0_PG) && !(val & CR0_PE)) ||
 	    ((val & CR0_PG) && !(s->cr0 & CR0_PG) && (s->efer & EFER_LME) && !(s->cr4 & CR4_PAE))) {
-		vsnp_inject(&r->c, GP_VECTOR, true, 0);
+		vsnp_inject(r->c, GP_VECTOR, true, 0);
 		return;
 	}
 	if ((val & CR0_PG) && !(s->cr0 & CR0_PG) && (s->efer & EFER_LME))
@@ -280,13 +355,13 @@ static void exit_cr0(struct run *r)
 		s->efer &= ~(uint64_t)EFER_LMA;
 	s->cr0 = val;
 	s->rip += len;
-	pick_view(&r->c);
+	pick_view(r->c);
 }
 
 /* The MSRs the CPU itself answers for an SNP guest; every other one is #VC. */
 static void exit_msr(struct run *r)
 {
-	struct vsnp_vcpu *c = &r->c;
+	struct vsnp_vcpu *c = r->c;
 	struct vmcb_save *s = &c->vmcb->save;
 	uint32_t msr = (uint32_t)c->g.rcx;
 	bool write = c->vmcb->ctl.exit_info_1 == 1;
@@ -330,7 +405,7 @@ static void exit_msr(struct run *r)
 
 static void exit_npf(struct run *r)
 {
-	struct vsnp_vcpu *c = &r->c;
+	struct vsnp_vcpu *c = r->c;
 	struct vsnp_npt *v = vsnp_machine_view(c->m, c->vmpl, (c->vmcb->save.cr0 & CR0_PG) != 0);
 	uint64_t gpa = c->vmcb->ctl.exit_info_2;
 	const char *why;
@@ -496,7 +571,7 @@ static void guest_request(struct vsnp_vcpu *c, struct ghcb *g)
 
 static void exit_ghcb(struct run *r)
 {
-	struct vsnp_vcpu *c = &r->c;
+	struct vsnp_vcpu *c = r->c;
 	struct ghcb *shared = ghcb_page(c, c->hv.ghcb_msr);
 	static struct ghcb g; /* the hypervisor's copy, read once */
 	int target = -1;
@@ -540,7 +615,7 @@ static void exit_ghcb(struct run *r)
 		case VSNP_HV_RESUME:
 			break;
 		case VSNP_HV_AP_CREATE:
-			ap_create(c, &g);
+			ap_create(r, &g);
 			break;
 		case VSNP_HV_GUEST_REQUEST:
 			r->end->guest_requests++;
@@ -566,7 +641,7 @@ static void exit_ghcb(struct run *r)
 static void exit_vmmcall(struct run *r)
 {
 	static const uint8_t vmgexit[4] = { 0xF3, 0x0F, 0x01, 0xD9 };
-	struct vsnp_vcpu *c = &r->c;
+	struct vsnp_vcpu *c = r->c;
 	uint8_t insn[4];
 
 	if (vsnp_guest_insn(c, insn, sizeof(insn)) != SVSM_OK) {
@@ -578,6 +653,7 @@ static void exit_vmmcall(struct run *r)
 		return;
 	}
 	r->end->vmgexits++;
+	r->yield = true;
 	c->vmcb->save.rip += sizeof(vmgexit); /* VMGEXIT is trap-like */
 	if (ghcb_msr_info(c->hv.ghcb_msr) == 0) {
 		exit_ghcb(r);
@@ -613,14 +689,14 @@ static void exit_ud(struct run *r)
 {
 	const char *why = "";
 
-	switch (vsnp_snp_insn(&r->c, &why)) {
+	switch (vsnp_snp_insn(r->c, &why)) {
 	case VSNP_INSN_DONE:
 		r->end->snp_insns++;
 		break;
 	case VSNP_INSN_FAULTED:
 		break;
 	case VSNP_INSN_NOT_SNP:
-		vsnp_inject(&r->c, UD_VECTOR, false, 0);
+		vsnp_inject(r->c, UD_VECTOR, false, 0);
 		break;
 	case VSNP_INSN_STOP:
 		stop(r, why);
@@ -630,7 +706,7 @@ static void exit_ud(struct run *r)
 
 static void handle_exit(struct run *r)
 {
-	struct vmcb_control *ctl = &r->c.vmcb->ctl;
+	struct vmcb_control *ctl = &r->c->vmcb->ctl;
 	uint64_t code = ctl->exit_code;
 
 	/* An event cut short by the exit (a fault while delivering it) is delivered again. */
@@ -656,7 +732,7 @@ static void handle_exit(struct run *r)
 		/* QEMU TCG exits INVD with WBINVD's code; hardware gives INVD its own (0x76). */
 		uint8_t b[2];
 
-		vc(r, vsnp_guest_insn(&r->c, b, 2) == SVSM_OK && b[0] == 0x0F && b[1] == 0x08 ? SVM_EXIT_INVD
+		vc(r, vsnp_guest_insn(r->c, b, 2) == SVSM_OK && b[0] == 0x0F && b[1] == 0x08 ? SVM_EXIT_INVD
 											     : SVM_EXIT_WBINVD);
 		break;
 	}
@@ -669,7 +745,9 @@ static void handle_exit(struct run *r)
 		r->end->intr_exits++; /* the machine's interrupt, taken when svm_run sets GIF again */
 		break;
 	case EXIT_HLT:
-		stop(r, "HLT with nothing to wake the CPU (interrupts are not delivered yet)");
+		/* An automatic exit; the CPU stepped over it. The vCPU waits for its APIC's interrupt. */
+		r->c->vmcb->save.rip += 1;
+		r->c->state = VCPU_HALTED;
 		break;
 	case EXIT_SHUTDOWN:
 		stop(r, "shutdown (triple fault)");
@@ -679,7 +757,7 @@ static void handle_exit(struct run *r)
 		break;
 	default:
 		stopf(r, "exit 0x%llx, which this machine does not serve (RIP 0x%llx)", (unsigned long long)code,
-		      (unsigned long long)r->c.vmcb->save.rip);
+		      (unsigned long long)r->c->vmcb->save.rip);
 		break;
 	}
 }
@@ -694,47 +772,29 @@ static void handle_exit(struct run *r)
  */
 static int timer_before_run(struct run *r)
 {
-	struct vmcb_control *ctl = &r->c.vmcb->ctl;
+	struct vmcb_control *ctl = &r->c->vmcb->ctl;
 	uint64_t now = cpu_rdtsc();
 	int vec;
 
-	vsnp_apic_tick(&r->c.apic, now);
+	vsnp_apic_tick(&r->c->apic, now);
 	ctl->int_ctl &= ~(VMCB_V_IRQ | (0xFull << VMCB_V_INTR_PRIO_SHIFT) | VMCB_V_IGN_TPR |
 			  (0xFFull << VMCB_V_INTR_VECTOR_SHIFT));
-	vec = r->c.vmpl == 0 ? vsnp_apic_deliverable(&r->c.apic) : -1;
+	vec = r->c->vmpl == 0 ? vsnp_apic_deliverable(&r->c->apic) : -1;
 	if (vec >= 0)
 		ctl->int_ctl |= VMCB_V_IRQ | (0xFull << VMCB_V_INTR_PRIO_SHIFT) | VMCB_V_IGN_TPR |
 				((uint64_t)vec << VMCB_V_INTR_VECTOR_SHIFT);
 
-	uint64_t left = vsnp_apic_cycles_left(&r->c.apic, now);
+	uint64_t left = vsnp_apic_cycles_left(&r->c->apic, now);
 
 	if (left != 0 && lapic_ready() && tsc_hz() != 0)
 		lapic_arm(left / (tsc_hz() / 1000000 + 1) + 1);
 	return vec;
 }
 
-int vsnp_cpu_run(struct vsnp_machine *m, uint64_t vmsa_gpa, struct vsnp_cpu_end *end)
+/* A vCPU's VMCB: every intercept an SNP host needs (the header of this file says why each). */
+static void vmcb_setup(struct vmcb *v, uint64_t msrpm_pa, uint64_t iopm_pa)
 {
-	static struct run r;
-	uint64_t vmcb_pa = zeroed(0, 0), host_pa = zeroed(0, 0), hsave_pa = zeroed(0, 0);
-	uint64_t msrpm_pa = zeroed(1, 0xFF), iopm_pa = zeroed(2, 0xFF);
-
-	memset(end, 0, sizeof(*end));
-	if (vmcb_pa == MM_PA_NONE || host_pa == MM_PA_NONE || hsave_pa == MM_PA_NONE || msrpm_pa == MM_PA_NONE ||
-	    iopm_pa == MM_PA_NONE)
-		return SVSM_ENOMEM;
-	for (unsigned i = 0; i < sizeof(passthrough_msrs) / sizeof(passthrough_msrs[0]); i++)
-		msr_passthrough(phys_to_virt(msrpm_pa), passthrough_msrs[i]);
-	memset(&r, 0, sizeof(r));
-	r.end = end;
-	r.c.m = m;
-	r.c.vmcb = phys_to_virt(vmcb_pa);
-	r.c.apic_id = 0;
-	vsnp_apic_init(&r.c.apic, r.c.apic_id);
-	cpu_wrmsr(MSR_EFER, cpu_rdmsr(MSR_EFER) | EFER_SVME);
-	cpu_wrmsr(MSR_VM_HSAVE_PA, hsave_pa);
-
-	struct vmcb_control *c = &r.c.vmcb->ctl;
+	struct vmcb_control *c = &v->ctl;
 
 	c->intercept_cr = 1u << (16 + 0); /* CR0 writes */
 	c->intercept_exc = 1u << UD_VECTOR;
@@ -754,37 +814,125 @@ int vsnp_cpu_run(struct vsnp_machine *m, uint64_t vmsa_gpa, struct vsnp_cpu_end 
 	c->msrpm_base_pa = msrpm_pa;
 	c->asid = GUEST_ASID;
 	c->np_ctl = VMCB_NP_ENABLE;
-	/* The boot VMSA says its VMPL (the launch's VP context: VMPL0 for the SVSM). */
+}
+
+/*
+ * The next vCPU to run after cur, round robin: a runnable one, or a halted
+ * one whose APIC has an interrupt for it (it then leaves HLT). NULL if
+ * none can run: every vCPU is off or halted with nothing to wake it.
+ */
+static struct vsnp_vcpu *next_vcpu(struct vsnp_vcpu *cur)
+{
+	uint64_t now = cpu_rdtsc();
+	unsigned first = (unsigned)(cur - vcpus);
+
+	for (unsigned k = 1; k <= nvcpus; k++) {
+		struct vsnp_vcpu *v = &vcpus[(first + k) % nvcpus];
+
+		if (v->state != VCPU_OFF && !vmsa_still_runnable(v)) {
+			v->state = VCPU_OFF; /* VMRUN of a page that is no VMSA fails: the vCPU is gone */
+			continue;
+		}
+		if (v->state == VCPU_HALTED) {
+			vsnp_apic_tick(&v->apic, now);
+			if (v->vmpl == 0 && vsnp_apic_deliverable(&v->apic) >= 0)
+				v->state = VCPU_RUNNABLE;
+		}
+		if (v->state == VCPU_RUNNABLE)
+			return v;
+	}
+	return NULL;
+}
+
+int vsnp_cpu_run(struct vsnp_machine *m, uint64_t vmsa_gpa, unsigned ncpus, struct vsnp_cpu_end *end)
+{
+	static struct run r;
+	uint64_t host_pa = zeroed(0, 0), hsave_pa = zeroed(0, 0);
+	uint64_t msrpm_pa = zeroed(1, 0xFF), iopm_pa = zeroed(2, 0xFF);
 	void *va;
 
+	memset(end, 0, sizeof(*end));
+	if (ncpus == 0 || ncpus > VSNP_MAX_VCPUS)
+		return SVSM_EINVAL;
+	if (host_pa == MM_PA_NONE || hsave_pa == MM_PA_NONE || msrpm_pa == MM_PA_NONE || iopm_pa == MM_PA_NONE)
+		return SVSM_ENOMEM;
+	for (unsigned i = 0; i < sizeof(passthrough_msrs) / sizeof(passthrough_msrs[0]); i++)
+		msr_passthrough(phys_to_virt(msrpm_pa), passthrough_msrs[i]);
+	memset(&r, 0, sizeof(r));
+	memset(vcpus, 0, sizeof(vcpus));
+	fpu_live = NULL;
+	running = NULL;
+	nvcpus = ncpus;
+	for (unsigned i = 0; i < ncpus; i++) {
+		uint64_t vmcb_pa = zeroed(0, 0);
+
+		if (vmcb_pa == MM_PA_NONE)
+			return SVSM_ENOMEM;
+		vcpus[i].m = m;
+		vcpus[i].vmcb = phys_to_virt(vmcb_pa);
+		vcpus[i].vmcb_pa = vmcb_pa;
+		vcpus[i].apic_id = i;
+		vsnp_apic_init(&vcpus[i].apic, i);
+		vmcb_setup(vcpus[i].vmcb, msrpm_pa, iopm_pa);
+	}
+	r.end = end;
+	r.c = &vcpus[0];
+	cpu_wrmsr(MSR_EFER, cpu_rdmsr(MSR_EFER) | EFER_SVME);
+	cpu_wrmsr(MSR_VM_HSAVE_PA, hsave_pa);
+	/* The boot VMSA says its VMPL (the launch's VP context: VMPL0 for the SVSM). */
 	if (vsnp_gmem_find(&m->gmem, vmsa_gpa, &va) != SVSM_OK || ((struct vmsa *)va)->vmpl >= SNP_VMPL_COUNT)
 		return SVSM_EINVAL;
-	r.c.vmsa_gpa[((struct vmsa *)va)->vmpl] = vmsa_gpa;
-	if (load_context(&r.c, ((struct vmsa *)va)->vmpl) != SVSM_OK)
+	r.c->vmsa_gpa[((struct vmsa *)va)->vmpl] = vmsa_gpa;
+	if (load_context(r.c, ((struct vmsa *)va)->vmpl) != SVSM_OK)
 		return SVSM_EINVAL;
+	r.c->state = VCPU_RUNNABLE;
 
 	while (!r.done) {
+		struct vsnp_vcpu *c = r.c;
+		struct vmcb_control *ctl = &c->vmcb->ctl;
 		int vec = timer_before_run(&r);
 
-		c->tlb_control = m->flush_tlb ? VMCB_TLB_FLUSH_ALL : VMCB_TLB_NOTHING;
+		fpu_switch_to(c);
+		ctl->tlb_control = m->flush_tlb || c->flush_tlb ? VMCB_TLB_FLUSH_ALL : VMCB_TLB_NOTHING;
 		m->flush_tlb = false;
-		svm_run(vmcb_pa, &r.c.g, host_pa);
-		if (vec >= 0 && !(c->int_ctl & VMCB_V_IRQ)) {
-			vsnp_apic_delivered(&r.c.apic); /* the CPU took the virtual interrupt */
+		c->flush_tlb = false;
+		running = c;
+		svm_run(c->vmcb_pa, &c->g, host_pa);
+		if (vec >= 0 && !(ctl->int_ctl & VMCB_V_IRQ)) {
+			vsnp_apic_delivered(&c->apic); /* the CPU took the virtual interrupt */
 			end->timer_irqs++;
 		}
 		end->exits++;
-		end->exit_code = c->exit_code;
-		end->exit_info_1 = c->exit_info_1;
-		end->exit_info_2 = c->exit_info_2;
-		end->rip = r.c.vmcb->save.rip;
-		end->vmpl = r.c.vmpl;
-		if (r.c.vmpl != 0)
+		end->exit_code = ctl->exit_code;
+		end->exit_info_1 = ctl->exit_info_1;
+		end->exit_info_2 = ctl->exit_info_2;
+		end->rip = c->vmcb->save.rip;
+		end->vmpl = c->vmpl;
+		end->apic_id = c->apic_id;
+		if (c->vmpl != 0)
 			end->vmpl2_exits++;
 		handle_exit(&r);
+		if (r.done)
+			break;
+		/* A VMGEXIT or HLT is where another vCPU gets its turn (they share this CPU). */
+		if (r.yield || c->state != VCPU_RUNNABLE) {
+			struct vsnp_vcpu *n = next_vcpu(c);
+
+			r.yield = false;
+			if (n == NULL) {
+				stop(&r, "every vCPU is halted or off, with no interrupt to wake one");
+				break;
+			}
+			if (n != c)
+				end->vcpu_switches++;
+			r.c = n;
+		}
 	}
-	/* The CPU's state as it ended, where the VMSA keeps it. */
-	store_context(&r.c, c->exit_code, c->exit_info_1, c->exit_info_2);
+	/* Each CPU's state as it ended, where its VMSA keeps it. */
+	for (unsigned i = 0; i < nvcpus; i++)
+		if (vcpus[i].state != VCPU_OFF)
+			store_context(&vcpus[i], vcpus[i].vmcb->ctl.exit_code, vcpus[i].vmcb->ctl.exit_info_1,
+				      vcpus[i].vmcb->ctl.exit_info_2);
 	vsnp_io_flush(&m->io);
 	return SVSM_OK;
 }

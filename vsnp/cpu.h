@@ -21,13 +21,16 @@ struct vsnp_cpu_end {
 	uint64_t exit_code, exit_info_1, exit_info_2, rip;
 	/* Exits by kind (the report's figures). */
 	uint64_t exits, vmgexits, ghcb_calls, msr_exits, vc_delivered, snp_insns, npf_mapped, cr0_writes;
-	uint64_t vmpl_switches, vmpl2_exits, intr_exits, guest_requests, timer_irqs;
+	uint64_t vmpl_switches, vmpl2_exits, intr_exits, guest_requests, timer_irqs, vcpu_switches, aps_started;
+	unsigned apic_id;      /* the vCPU whose exit ended it */
 	unsigned vmpl;         /* the VMPL running when it ended */
 };
 
 /*
- * Runs the boot CPU (APIC ID 0) from the VMSA at vmsa_gpa in guest memory
- * until the VM terminates or stops. SVSM_OK, SVSM_EINVAL (no VMSA there),
+ * Runs the machine's ncpus vCPUs (APIC IDs 0..ncpus-1, taking turns on this
+ * CPU): the boot vCPU from the VMSA at vmsa_gpa in guest memory, the others
+ * once AP creation gives them a VMSA, until the VM terminates or stops.
+ * SVSM_OK, SVSM_EINVAL (no VMSA there, or ncpus outside 1..VSNP_MAX_VCPUS),
  * or SVSM_ENOMEM before it ran.
  */
-int vsnp_cpu_run(struct vsnp_machine *m, uint64_t vmsa_gpa, struct vsnp_cpu_end *end);
+int vsnp_cpu_run(struct vsnp_machine *m, uint64_t vmsa_gpa, unsigned ncpus, struct vsnp_cpu_end *end);

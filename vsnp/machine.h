@@ -24,6 +24,8 @@
 /* Guest RAM the machine gives by default, and the most it gives (vsnp.mem=MiB). */
 #define VSNP_RAM_DEFAULT_MIB 256u
 #define VSNP_RAM_MAX_MIB 1024u
+/* vCPUs the machine has by default (vsnp.cpus=N): two, so AP creation has a vCPU to start. */
+#define VSNP_CPUS_DEFAULT 2u
 
 struct vsnp_machine {
 	struct vsnp_hostram hostram;

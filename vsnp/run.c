@@ -21,12 +21,13 @@
 #include "cpu.h"
 #include "launch.h"
 #include "machine.h"
+#include "vcpu.h"
 
 #define FILE_MAX (64ull << 20)
 
 bool svsm_run_accepts_key(const char *key, size_t len)
 {
-	return len == 8 && memcmp(key, "vsnp.mem", 8) == 0;
+	return (len == 8 && memcmp(key, "vsnp.mem", 8) == 0) || (len == 9 && memcmp(key, "vsnp.cpus", 9) == 0);
 }
 
 __attribute__((noreturn)) static void fail(const char *what, const char *why)
@@ -46,23 +47,25 @@ static const uint8_t *map_module(const struct boot_info *bi)
 	return (const uint8_t *)(uintptr_t)(SVSM_DIRECT_MAP_BASE + bi->payload_pa);
 }
 
-/* vsnp.mem=MiB: the guest's RAM (VSNP_RAM_DEFAULT_MIB without it). */
-static unsigned ram_mib(const struct boot_info *bi)
+/* A number option (vsnp.mem=MiB, vsnp.cpus=N), or def without it; a bad value ends the run, said. */
+static unsigned num_option(const struct boot_info *bi, const char *key, unsigned def)
 {
 	char val[8];
 	unsigned v = 0;
 
-	switch (cmdline_get(bi->cmdline, "vsnp.mem", val, sizeof(val))) {
+	switch (cmdline_get(bi->cmdline, key, val, sizeof(val))) {
 	case SVSM_ENOENT:
-		return VSNP_RAM_DEFAULT_MIB;
+		return def;
 	case SVSM_OK:
 		break;
 	default:
-		fail("vsnp.mem=", "the value is too long");
+		fail(key, "the value is too long");
 	}
+	if (val[0] == 0)
+		fail(key, "no value");
 	for (const char *p = val; *p != 0; p++) {
 		if (*p < '0' || *p > '9' || v > 100000)
-			fail("vsnp.mem=", "not a number of MiB");
+			fail(key, "not a number");
 		v = v * 10 + (unsigned)(*p - '0');
 	}
 	return v;
@@ -96,16 +99,20 @@ __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 
 	const char *mwhy;
 
-	if (vsnp_machine_init(&m, ram_mib(bi), &mwhy) != SVSM_OK)
+	unsigned ncpus = num_option(bi, "vsnp.cpus", VSNP_CPUS_DEFAULT);
+
+	if (ncpus == 0 || ncpus > VSNP_MAX_VCPUS)
+		fail("vsnp.cpus", "vCPUs must be 1 to 8");
+	if (vsnp_machine_init(&m, num_option(bi, "vsnp.mem", VSNP_RAM_DEFAULT_MIB), &mwhy) != SVSM_OK)
 		fail("machine set-up", mwhy);
-	console_printf("vsnp: guest RAM %llu MiB at GPA 0, C-bit %u, CPUID table %u entries\n",
+	console_printf("vsnp: %u vCPUs, guest RAM %llu MiB at GPA 0, C-bit %u, CPUID table %u entries\n", ncpus,
 		       (unsigned long long)(m.ram_size >> 20), m.cbit_pos, m.cpuid_page.count);
 	if (scratch_pa == MM_PA_NONE)
 		fail("launch", "out of memory for the loader");
 	launch.gmem = &m.gmem;
 	launch.rmp = &m.rmp;
 	launch.ram_size = m.ram_size;
-	launch.vcpus = 1;
+	launch.vcpus = ncpus;
 	launch.cpuid = &m.cpuid_page;
 	launch.secrets = &m.secrets;
 	if (vsnp_launch_igvm(&launch, file, bi->payload_size, phys_to_virt(scratch_pa), scratch_n, why) != SVSM_OK)
@@ -137,21 +144,23 @@ __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 	/* The boot CPU, from its VMSA. */
 	struct vsnp_cpu_end end;
 
-	if (vsnp_cpu_run(&m, launch.vmsa_gpa[0], &end) != SVSM_OK)
+	if (vsnp_cpu_run(&m, launch.vmsa_gpa[0], ncpus, &end) != SVSM_OK)
 		fail("boot CPU", "out of memory for its VMCB and maps, or its VMSA is not one");
 	console_printf("vsnp: boot CPU ran: %llu exits: %llu VMGEXIT (%llu GHCB page), %llu MSR, %llu #VC delivered, "
 		       "%llu SNP instructions, %llu nested faults mapped, %llu CR0 writes, %llu VMPL switches, "
-		       "%llu exits below VMPL0, %llu guest requests, %llu timer interrupts (%llu machine interrupts)\n",
+		       "%llu exits below VMPL0, %llu guest requests, %llu timer interrupts (%llu machine interrupts), "
+		       "%llu APs started, %llu vCPU switches\n",
 		       (unsigned long long)end.exits, (unsigned long long)end.vmgexits,
 		       (unsigned long long)end.ghcb_calls, (unsigned long long)end.msr_exits,
 		       (unsigned long long)end.vc_delivered, (unsigned long long)end.snp_insns,
 		       (unsigned long long)end.npf_mapped, (unsigned long long)end.cr0_writes,
 		       (unsigned long long)end.vmpl_switches, (unsigned long long)end.vmpl2_exits,
 		       (unsigned long long)end.guest_requests, (unsigned long long)end.timer_irqs,
-		       (unsigned long long)end.intr_exits);
+		       (unsigned long long)end.intr_exits, (unsigned long long)end.aps_started,
+		       (unsigned long long)end.vcpu_switches);
 	if (end.kind == VSNP_CPU_STOPPED) {
-		console_printf("vsnp: boot CPU STOPPED at VMPL%u RIP 0x%llx: %s (exit 0x%llx, info 0x%llx 0x%llx)\n",
-			       end.vmpl, (unsigned long long)end.rip, end.why, (unsigned long long)end.exit_code,
+		console_printf("vsnp: vCPU %u STOPPED at VMPL%u RIP 0x%llx: %s (exit 0x%llx, info 0x%llx 0x%llx)\n",
+			       end.apic_id, end.vmpl, (unsigned long long)end.rip, end.why, (unsigned long long)end.exit_code,
 			       (unsigned long long)end.exit_info_1, (unsigned long long)end.exit_info_2);
 		machine_exit(SVSM_EXIT_FAIL);
 	}

@@ -104,6 +104,12 @@ enum vsnp_insn_result vsnp_snp_insn(struct vsnp_vcpu *c, const char **why)
 		return VSNP_INSN_STOP;
 	}
 
+	/* A VMSA some vCPU runs is in use: RMPADJUST cannot change it (FAIL_INUSE, APM vol.3 RMPADJUST). */
+	if (table[i].op == OP_RMPADJUST && vsnp_vmsa_in_use(gpa & ~(PAGE_SIZE - 1))) {
+		finish(c, RMPADJUST_FAIL_INUSE, false);
+		return VSNP_INSN_DONE;
+	}
+
 	struct rmp_result r = table[i].op == OP_PVALIDATE
 				      ? rmp_model_pvalidate(rmp, c->vmpl, gpa, size, (c->g.rdx & 1) != 0)
 				      : rmp_model_rmpadjust(rmp, c->vmpl, gpa, size, c->g.rdx);

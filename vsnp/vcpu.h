@@ -23,9 +23,21 @@
  * one at a time: the running one is in the VMCB, the others in their VMSA
  * pages, which are the only place their state lives (Run VMPL switches).
  */
+/* vCPUs the machine can have (APIC IDs 0..VSNP_MAX_VCPUS-1), taking turns on the boot CPU. */
+#define VSNP_MAX_VCPUS 8
+
+enum vsnp_vcpu_state {
+	VCPU_OFF,      /* no running VMSA (not created, or destroyed) */
+	VCPU_RUNNABLE,
+	VCPU_HALTED,   /* after HLT, until its APIC has an interrupt for it */
+};
+
 struct vsnp_vcpu {
 	struct vsnp_machine *m;
 	struct vmcb *vmcb;
+	uint64_t vmcb_pa;
+	enum vsnp_vcpu_state state;
+	bool flush_tlb;             /* its nested view changed: flush its guest TLB at its next VMRUN */
 	struct svm_gprs g;
 	struct vsnp_hv_vcpu hv;     /* the running VMPL's GHCB MSR and registered GHCB */
 	unsigned vmpl;              /* the running VMPL */
@@ -79,3 +91,6 @@ enum vsnp_insn_result {
  * guest executes them (vsnp/snp_insn.c). Sets *why for VSNP_INSN_STOP.
  */
 enum vsnp_insn_result vsnp_snp_insn(struct vsnp_vcpu *c, const char **why);
+
+/* Whether gpa is the VMSA some vCPU runs now (an RMPADJUST of it is FAIL_INUSE). vsnp/cpu.c. */
+bool vsnp_vmsa_in_use(uint64_t gpa);

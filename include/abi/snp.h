@@ -21,6 +21,7 @@
 #define RMPADJUST_SUCCESS 0
 #define RMPADJUST_FAIL_INPUT 1
 #define RMPADJUST_FAIL_PERMISSION 2
+#define RMPADJUST_FAIL_INUSE 3 /* the page is a VMSA some CPU runs (AMD APM vol.3, RMPADJUST) */
 #define RMPADJUST_FAIL_SIZEMISMATCH 6
 /*
  * §1.2: EAX = 0 with CF = 1 means "the Validated bit already had the
