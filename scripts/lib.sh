@@ -40,3 +40,29 @@ svsm_configure() {
 		meson setup "$dir" "$@" || return 1
 	fi
 }
+
+# The main job's ending, shared by run.sh and run_legacy.sh (their summaries come from this run's
+# log only). run_need_log STATUS LOG: stops the script if QEMU never ran.
+run_need_log() {
+	if [ ! -s "$2" ]; then
+		echo "run.sh: QEMU did not run (qemu_boot exit $1): nothing booted, no log"
+		exit $(( $1 == 0 ? 1 : $1 ))
+	fi
+}
+
+# run_verdict STATUS LAUNCHED ENDED WHY SUCCESS_LINE: success only when the payload was launched and
+# ended with status 0; otherwise says why and exits non-zero.
+run_verdict() {
+	local status=$1 launched=$2 ended=$3 why=$4
+	if [ "$status" -eq 0 ] && [ "$launched" -gt 0 ] && [ "$ended" = "0" ]; then
+		echo "$5; log in build/run.log"
+		exit 0
+	fi
+	if [ "$launched" -eq 0 ]; then
+		echo "run.sh: no payload was launched${why:+ ($why)}; log in build/run.log"
+	else
+		echo "run.sh: SVSM run FAILED (exit $status)${why:+: $why}; log in build/run.log"
+	fi
+	[ "$status" -eq 0 ] && status=1
+	exit "$status"
+}

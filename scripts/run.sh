@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# The main job: install what is missing, build, boot the SVSM under QEMU TCG
-# (-machine q35 -cpu EPYC -smp 2), launch the VMPL2 payload (default: the test guest),
-# show what happened, end with a one-line summary.
+# The main job: install what is missing, build, pack svsm.img and the VMPL2 payload
+# (default: the test guest) into one IGVM file, boot the emulated SEV-SNP machine
+# (vsnp.img, QEMU TCG -cpu EPYC) on it, show what happened, end with a summary.
 #
-#   scripts/run.sh [--payload FILE] [--cpu MODEL] [--smp N] [--append "OPTIONS"] [--gdb]
+#   scripts/run.sh [--payload FILE] [--cpu MODEL] [--smp N] [--append "OPTIONS"] [--gdb] [--legacy]
+#
+# --smp N: the machine's vCPUs (1-8). --append: the SVSM's command line (guest.* words
+# go on to the payload). --legacy: the older path, the SVSM as its own guest's hypervisor
+# (svsm.img booted directly, -smp N physical CPUs), until it is retired.
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 root=$(svsm_root)
@@ -14,9 +18,10 @@ smp=2
 append=""
 payload=""
 gdb=""
+legacy=""
 
 usage() {
-	sed -n '3,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+	sed -n '3,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -25,6 +30,7 @@ while [ $# -gt 0 ]; do
 	--smp) smp=${2:?--smp needs a CPU count}; shift 2 ;;
 	--append) append=${2?--append needs options}; shift 2 ;;
 	--gdb) gdb=--gdb; shift ;;
+	--legacy) legacy=1; shift ;;
 	-h|--help) usage; exit 0 ;;
 	*) echo "run.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
 	esac
@@ -37,9 +43,15 @@ fi
 case "$smp" in
 ''|*[!0-9]*|0*) echo "run.sh: --smp: '$smp' is not a CPU count (1, 2, ...)" >&2; exit 2 ;;
 esac
-max_cpus=$(sed -n 's/^#define SMP_MAX_CPUS \([0-9]*\).*/\1/p' "$root/include/svsm/smp.h")
+if [ -n "$legacy" ]; then
+	max_cpus=$(sed -n 's/^#define SMP_MAX_CPUS \([0-9]*\).*/\1/p' "$root/include/svsm/smp.h")
+	what="CPUs; the SVSM runs on at most"
+else
+	max_cpus=$(sed -n 's/^#define VSNP_MAX_VCPUS \([0-9]*\).*/\1/p' "$root/vsnp/vcpu.h")
+	what="vCPUs; the emulated machine has at most"
+fi
 if [ "$smp" -gt "${max_cpus:-1}" ]; then
-	echo "run.sh: --smp: $smp CPUs; the SVSM runs on at most ${max_cpus:-1} (SMP_MAX_CPUS)" >&2
+	echo "run.sh: --smp: $smp $what ${max_cpus:-1}" >&2
 	exit 2
 fi
 
@@ -50,41 +62,41 @@ ninja -C "$build" >/dev/null || { ninja -C "$build"; exit 1; }
 
 img="$build/stage1/svsm.img"
 payload=${payload:-$build/tests/guest/test-guest}
-echo "== booting $(basename "$img") ($(stat -c %s "$img") bytes) under QEMU TCG, -cpu $cpu, -smp $smp," \
-	"payload $(basename "$payload")"
 log="$build/run.log"
 rm -f "$log" # the summary below reads this run's log only
-python3 "$root/scripts/qemu_boot.py" --image "$img" --symbols "$build/svsm/svsm-kernel.elf" \
-	--payload "$payload" --cpu "$cpu" --smp "$smp" --append "$append" --log "$log" --expect any $gdb
-status=$?
-if [ ! -s "$log" ]; then
-	echo "run.sh: QEMU did not run (qemu_boot exit $status): nothing booted, no log"
-	exit $(( status == 0 ? 1 : status ))
+if [ -n "$legacy" ]; then
+	exec "$root/scripts/run_legacy.sh" "$img" "$payload" "$cpu" "$smp" "$append" "$log" $gdb
 fi
+
+igvm="$build/run.igvm"
+echo "== packing $(basename "$img") and $(basename "$payload") into $(basename "$igvm") (tools/igvm-build)"
+"$build/tools/igvm-build" --svsm "$img" --payload "$payload" --cmdline "$append" -o "$igvm" || exit 1
+echo "== booting vsnp.img (the SEV-SNP machine) under QEMU TCG, -cpu $cpu, $smp vCPUs, on $(basename "$igvm")"
+python3 "$root/scripts/qemu_boot.py" --image "$build/stage1/vsnp.img" --symbols "$build/svsm/vsnp-kernel.elf" \
+	--payload "$igvm" --cpu "$cpu" --mem 512M --append "vsnp.cpus=$smp" --log "$log" --expect any \
+	--timeout 180 $gdb
+status=$?
+run_need_log "$status" "$log"
 # The relying party's view of the launch: the digest computed from the file alone.
-svsm_digest=$(sed -n 's/^SVSM: launch digest \([0-9a-f]\{96\}\) .*/\1/p' "$log" | head -n 1)
-if [ -n "$svsm_digest" ]; then
-	cbit=$(sed -n 's/.*guest C-bit \([0-9]*\).*/\1/p' "$log" | head -n 1)
-	host_digest=$("$build/tools/snp-launch-digest" "$payload" --cbit-pos "${cbit:-39}" 2>/dev/null)
-	if [ "$host_digest" = "$svsm_digest" ]; then
-		echo "run.sh: launch digest matches build/tools/snp-launch-digest $(basename "$payload")"
+machine_digest=$(sed -n 's/^vsnp: launch digest \([0-9a-f]\{96\}\) .*/\1/p' "$log" | head -n 1)
+if [ -n "$machine_digest" ]; then
+	host_digest=$("$build/tools/snp-launch-digest" --igvm "$igvm" 2>/dev/null)
+	if [ "$host_digest" = "$machine_digest" ]; then
+		echo "run.sh: launch digest matches build/tools/snp-launch-digest --igvm $(basename "$igvm")"
 	else
-		echo "run.sh: launch digest DIFFERS from snp-launch-digest of the payload (${host_digest:-no answer})"
+		echo "run.sh: launch digest DIFFERS from snp-launch-digest of the IGVM file (${host_digest:-no answer})"
 		[ $status -eq 0 ] && status=1
 	fi
 fi
-# Success only as this run's console says it: the SVSM launched the payload and it ended with status 0.
+# Which layer did what: the machine's exits, the SVSM's part, the guest's checks.
+exits=$(sed -n 's/^vsnp: boot CPU ran: \(.*\)$/\1/p' "$log" | tail -n 1)
+[ -n "$exits" ] && echo "run.sh: the machine (vsnp): $exits"
+guest_ok=$(grep -c '^ok ' "$log")
+guest_failed=$(grep -c '^not ok ' "$log")
 launched=$(grep -c '^SVSM: launching the payload at VMPL' "$log")
-ended=$(sed -n 's/^SVSM: guest exited with status \([0-9]*\) .*/\1/p' "$log" | tail -n 1)
-if [ $status -eq 0 ] && [ "$launched" -gt 0 ] && [ "$ended" = "0" ]; then
-	echo "run.sh: SVSM booted, ran the payload at VMPL2, and it succeeded (exit 0); log in build/run.log"
-	exit 0
-fi
-why=$(grep -m1 -E '^SVSM: (guest STOPPED|guest exited|guest asked|a payload was given|boot complete)' "$log")
-if [ "$launched" -eq 0 ]; then
-	echo "run.sh: no payload was launched${why:+ ($why)}; log in build/run.log"
-else
-	echo "run.sh: SVSM run FAILED (exit $status)${why:+: $why}; log in build/run.log"
-fi
-[ $status -eq 0 ] && status=1
-exit $status
+[ "$launched" -gt 0 ] && echo "run.sh: the guest (VMPL2): $guest_ok checks passed, $guest_failed failed"
+# Success only as this run's console says it: the SVSM launched the payload and it ended with status 0.
+ended=$(sed -n 's/^vsnp: the guest asked to terminate: GHCB reason set 14, code \([0-9]*\)$/\1/p' "$log" | tail -n 1)
+why=$(grep -m1 -E '^vsnp: (vCPU [0-9]+ STOPPED|the guest asked|cannot run guests|nothing to launch|IGVM launch refused)' "$log")
+why=${why/STOPPED/(guest STOPPED)}
+run_verdict "$status" "$launched" "$ended" "$why" "run.sh: SVSM booted on the SNP machine, ran the payload at VMPL2, and it succeeded (exit 0)"

@@ -29,18 +29,23 @@ def expect(cond, what, out):
     print(("ok - " if cond else "not ok - ") + what)
 
 
-rc, out = run("--smp", "1")
-expect(rc == 0 and "ran the payload at VMPL2, and it succeeded" in out and "launch digest matches" in out,
-       "a good run: payload succeeded, launch digest matches", out)
+rc, out = run()
+expect(rc == 0 and "ran the payload at VMPL2, and it succeeded" in out and "launch digest matches" in out and
+       "run.sh: the machine (vsnp): " in out and "run.sh: the guest (VMPL2): " in out and ", 0 failed" in out,
+       "a good run on the SNP machine: payload succeeded, launch digest matches, each layer reported", out)
 
-for bad in ("x", "0", "-1", "99"):
+rc, out = run("--legacy", "--smp", "1")
+expect(rc == 0 and "legacy path" in out and "ran the payload at VMPL2, and it succeeded" in out and
+       "launch digest matches" in out, "--legacy: the older path still runs the payload", out)
+
+for bad in ("x", "0", "-1", "9"):
     rc, out = run("--smp", bad)
     expect(rc == 2 and "launch digest" not in out and "succeeded" not in out,
            f"--smp {bad}: refused (exit 2), nothing reported from the earlier run", out)
 
 rc, out = run("--cpu", "qemu64")
 expect(rc != 0 and "no payload was launched" in out and "succeeded" not in out
-       and "launch digest" not in out,
+       and "launch digest matches" not in out,
        "--cpu qemu64 (no SVM): nothing launched, said so, exit non-zero", out)
 
 rc, out = run("--append", "guest.forbidden=svsm-read")
