@@ -5,7 +5,8 @@
  * launch (stage1/snp_launch.c), and makes the SVSM region private and
  * validated page by page before anything is written there: a page state
  * change to private through the GHCB MSR protocol (GHCB spec 56421
- * §2.3.1, no GHCB exists yet), then PVALIDATE (AMD APM vol.3). A page
+ * §2.3.1, no GHCB exists yet) where the page is not private yet, and
+ * PVALIDATE (AMD APM vol.3), 2 MiB at a time where the RMP allows. A page
  * PVALIDATE finds already validated was never ours to find so (only
  * launched pages are validated at start, and the region lies above them):
  * that is refused, not used. Then the common loader builds the page
@@ -36,32 +37,57 @@ static uint64_t msr_protocol(uint64_t req)
 	return cpu_rdmsr(MSR_GHCB);
 }
 
-/* PVALIDATE of the 4 KiB page at va (= pa, paging is off): EAX, and CF in *unchanged. */
-static uint32_t pvalidate_4k(uint32_t va, bool *unchanged)
+/* PVALIDATE of the page at va (= pa, paging is off), 4 KiB or 2 MiB: EAX, and CF in *unchanged. */
+static uint32_t pvalidate(uint32_t va, uint32_t size, bool *unchanged)
 {
 	uint32_t eax = va;
 	uint8_t cf;
 
 	__asm__ volatile(SNP_INSN_PVALIDATE "\n\tsetc %1"
 			 : "+a"(eax), "=qm"(cf)
-			 : "c"(RMP_PG_SIZE_4K), "d"(1)
+			 : "c"(size), "d"(1)
 			 : "memory", "cc");
 	*unchanged = cf != 0;
 	return eax;
 }
 
-static void claim_region(uint64_t pa, uint64_t size)
+/*
+ * One 4 KiB page: PVALIDATE first (guest RAM starts private under SNP);
+ * only a page the hypervisor has not made private (FAIL_INPUT) gets a
+ * page state change to private first.
+ */
+static void claim_4k(uint64_t page)
 {
-	s2_set_fail_code(SVSM_TERM_S1_VALIDATE);
-	for (uint64_t page = pa; page < pa + size; page += PAGE_SIZE) {
+	bool unchanged;
+	uint32_t code = pvalidate((uint32_t)page, RMP_PG_SIZE_4K, &unchanged);
+
+	if (code == PVALIDATE_FAIL_INPUT) {
 		uint64_t req = ghcb_msr_psc_req(page, GHCB_PSC_OP_PRIVATE);
 		uint32_t err;
-		bool unchanged;
 
 		if (req == 0 || !ghcb_msr_resp_ok(msr_protocol(req), GHCB_MSR_PSC_RESP, &err))
 			s2_fail("page state change of 0x%llx to private refused", (unsigned long long)page);
-		if (pvalidate_4k((uint32_t)page, &unchanged) != PVALIDATE_SUCCESS || unchanged)
-			s2_fail("PVALIDATE of 0x%llx failed or found it validated", (unsigned long long)page);
+		code = pvalidate((uint32_t)page, RMP_PG_SIZE_4K, &unchanged);
+	}
+	if (code != PVALIDATE_SUCCESS || unchanged)
+		s2_fail("PVALIDATE of 0x%llx failed or found it validated", (unsigned long long)page);
+}
+
+/* The SVSM region (2 MiB aligned, a multiple of 2 MiB): 2 MiB at a time where the RMP entry allows. */
+static void claim_region(uint64_t pa, uint64_t size)
+{
+	s2_set_fail_code(SVSM_TERM_S1_VALIDATE);
+	for (uint64_t at = pa; at < pa + size; at += LARGE_PAGE_SIZE) {
+		bool unchanged;
+		uint32_t code = pvalidate((uint32_t)at, RMP_PG_SIZE_2M, &unchanged);
+
+		if (code == PVALIDATE_SUCCESS && unchanged)
+			s2_fail("PVALIDATE of 0x%llx found it validated", (unsigned long long)at);
+		if (code == PVALIDATE_SUCCESS)
+			continue;
+		/* FAIL_SIZEMISMATCH (4 KiB entries) or FAIL_INPUT: page by page. */
+		for (uint64_t page = at; page < at + LARGE_PAGE_SIZE; page += PAGE_SIZE)
+			claim_4k(page);
 	}
 	s2_set_fail_code(SVSM_TERM_S1_LOAD);
 }

@@ -886,6 +886,7 @@ int vsnp_cpu_run(struct vsnp_machine *m, uint64_t vmsa_gpa, unsigned ncpus, stru
 	if (load_context(r.c, ((struct vmsa *)va)->vmpl) != SVSM_OK)
 		return SVSM_EINVAL;
 	r.c->state = VCPU_RUNNABLE;
+	end->tsc_start = cpu_rdtsc();
 
 	while (!r.done) {
 		struct vsnp_vcpu *c = r.c;
@@ -897,6 +898,8 @@ int vsnp_cpu_run(struct vsnp_machine *m, uint64_t vmsa_gpa, unsigned ncpus, stru
 		m->flush_tlb = false;
 		c->flush_tlb = false;
 		running = c;
+		if (c->vmpl != 0 && end->tsc_first_vmpl2 == 0)
+			end->tsc_first_vmpl2 = cpu_rdtsc();
 		svm_run(c->vmcb_pa, &c->g, host_pa);
 		if (vec >= 0 && !(ctl->int_ctl & VMCB_V_IRQ)) {
 			vsnp_apic_delivered(&c->apic); /* the CPU took the virtual interrupt */
@@ -928,6 +931,7 @@ int vsnp_cpu_run(struct vsnp_machine *m, uint64_t vmsa_gpa, unsigned ncpus, stru
 			r.c = n;
 		}
 	}
+	end->tsc_end = cpu_rdtsc();
 	/* Each CPU's state as it ended, where its VMSA keeps it. */
 	for (unsigned i = 0; i < nvcpus; i++)
 		if (vcpus[i].state != VCPU_OFF)

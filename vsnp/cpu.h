@@ -23,6 +23,7 @@ struct vsnp_cpu_end {
 	uint64_t exits, vmgexits, ghcb_calls, msr_exits, vc_delivered, snp_insns, npf_mapped, cr0_writes;
 	uint64_t vmpl_switches, vmpl2_exits, intr_exits, guest_requests, timer_irqs, vcpu_switches, aps_started;
 	unsigned apic_id;      /* the vCPU whose exit ended it */
+	uint64_t tsc_start, tsc_first_vmpl2, tsc_end; /* the boot vCPU's first VMRUN, the first below VMPL0, the end */
 	unsigned vmpl;         /* the VMPL running when it ended */
 };
 

@@ -25,10 +25,13 @@ struct load_ctx {
 	char *why;
 };
 
-/* RMPUPDATE to private, then the PSP's validation of the launched page. */
+/* RMPUPDATE to private (a 2 MiB entry split first), then the PSP's validation of the launched page. */
 static int make_launched(struct vsnp_launch *l, uint64_t gpa)
 {
-	if (rmp_model_set_private(l->rmp, gpa, false, true) != SVSM_OK)
+	const struct rmp_entry *e = rmp_model_entry(l->rmp, gpa);
+
+	if (e == NULL || (e->large && rmp_model_psmash(l->rmp, gpa) != SVSM_OK) ||
+	    rmp_model_set_private(l->rmp, gpa, false, true) != SVSM_OK)
 		return SVSM_EINVAL;
 	return rmp_model_pvalidate(l->rmp, 0, gpa, 0, true).code == 0 ? SVSM_OK : SVSM_EINVAL;
 }

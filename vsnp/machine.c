@@ -103,11 +103,13 @@ static int rmp_setup(struct vsnp_machine *m)
 
 	/*
 	 * An SNP guest's RAM starts private and not validated, as KVM gives
-	 * it (guest_memfd, every page private): the guest validates what it
-	 * uses, and converts to shared what it shares.
+	 * it (guest_memfd, every page private), in 2 MiB RMP entries as a
+	 * host backed by huge pages has them: the guest validates what it
+	 * uses (2 MiB at a time where it can), converts to shared what it
+	 * shares, and a 4 KiB change splits an entry (PSMASH).
 	 */
-	for (uint64_t i = 0; i < pages && err == SVSM_OK; i++)
-		err = rmp_model_set_private(&m->rmp, i * PAGE_SIZE, false, true);
+	for (uint64_t i = 0; i < pages && err == SVSM_OK; i += 512)
+		err = rmp_model_set_private(&m->rmp, i * PAGE_SIZE, true, true);
 	return err;
 }
 

@@ -16,6 +16,7 @@
 #include "svsm/errno.h"
 #include "svsm/machine.h"
 #include "svsm/mm.h"
+#include "svsm/tsc.h"
 #include "abi/guest_boot.h"
 #include "svsm/cmdline.h"
 #include "cpu.h"
@@ -158,6 +159,11 @@ __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 		       (unsigned long long)end.guest_requests, (unsigned long long)end.timer_irqs,
 		       (unsigned long long)end.intr_exits, (unsigned long long)end.aps_started,
 		       (unsigned long long)end.vcpu_switches);
+	if (tsc_hz() != 0)
+		console_printf("vsnp: time: %llu ms from the boot vCPU's first instruction to the first below VMPL0, "
+			       "%llu ms in all\n",
+			       (unsigned long long)(end.tsc_first_vmpl2 ? (end.tsc_first_vmpl2 - end.tsc_start) * 1000 / tsc_hz() : 0),
+			       (unsigned long long)((end.tsc_end - end.tsc_start) * 1000 / tsc_hz()));
 	if (end.kind == VSNP_CPU_STOPPED) {
 		console_printf("vsnp: vCPU %u STOPPED at VMPL%u RIP 0x%llx: %s (exit 0x%llx, info 0x%llx 0x%llx)\n",
 			       end.apic_id, end.vmpl, (unsigned long long)end.rip, end.why, (unsigned long long)end.exit_code,

@@ -303,19 +303,64 @@ void snp_cpu_init(struct snp_hv *hv)
 	this_cpu()->snp_hv = hv;
 }
 
+/*
+ * The MSR protocol before any GHCB exists: nothing in the GHCB MSR to put
+ * back afterwards (snp_insn_msr_exchange's extra RDMSR and WRMSR cost two
+ * exits each time, and the heap takes 16384 of these).
+ */
+static uint64_t msr_exchange_early(void *ctx, uint64_t req)
+{
+	snp_insn_vmgexit(ctx, req); /* GHCB MSR = req, VMGEXIT */
+	return cpu_rdmsr(MSR_GHCB);
+}
+
+/*
+ * One 4 KiB page: PVALIDATE first (guest RAM starts private under SNP);
+ * only a page the hypervisor has not made private (FAIL_INPUT) gets a
+ * page state change first. A page found validated already was never ours
+ * to find so: refused.
+ */
+static bool early_validate_4k(struct snp_hv *hv, uint64_t page)
+{
+	uint64_t va = SVSM_DIRECT_MAP_BASE + page; /* stage 2's direct map covers all RAM */
+	bool cf;
+	int code = snp_insn_pvalidate(NULL, va, RMP_PG_SIZE_4K, true, &cf);
+
+	if (code == PVALIDATE_FAIL_INPUT) {
+		if (snp_hv_psc_msr(hv, page, true) != SVSM_OK)
+			return false;
+		code = snp_insn_pvalidate(NULL, va, RMP_PG_SIZE_4K, true, &cf);
+	}
+	return code == PVALIDATE_SUCCESS && !cf;
+}
+
 void snp_early_validate(uint64_t pa, uint64_t size)
 {
-	struct snp_hv boot = { .msr_exchange = snp_insn_msr_exchange, .vmgexit = snp_insn_vmgexit };
+	struct snp_hv boot = { .msr_exchange = msr_exchange_early, .vmgexit = snp_insn_vmgexit };
 
-	for (uint64_t page = pa; page < pa + size; page += PAGE_SIZE) {
+	for (uint64_t at = pa; at < pa + size;) {
 		bool cf;
 
-		/* Stage 2's direct map covers all RAM with the C-bit: PVALIDATE takes that address. */
-		if (snp_hv_psc_msr(&boot, page, true) != SVSM_OK ||
-		    snp_insn_pvalidate(NULL, SVSM_DIRECT_MAP_BASE + page, RMP_PG_SIZE_4K, true, &cf) !=
-			    PVALIDATE_SUCCESS ||
-		    cf)
+		/* 2 MiB at a time where the range and the RMP entry allow it. */
+		if ((at & (LARGE_PAGE_SIZE - 1)) == 0 && pa + size - at >= LARGE_PAGE_SIZE) {
+			int code = snp_insn_pvalidate(NULL, SVSM_DIRECT_MAP_BASE + at, RMP_PG_SIZE_2M, true, &cf);
+
+			if (code == PVALIDATE_SUCCESS && !cf) {
+				at += LARGE_PAGE_SIZE;
+				continue;
+			}
+			if (code == PVALIDATE_SUCCESS)
+				snp_insn_terminate(GHCB_TERM_SET_SVSM, SVSM_TERM_HEAP_VALIDATE);
+			/* FAIL_SIZEMISMATCH (4 KiB entries) or FAIL_INPUT: page by page. */
+			for (uint64_t page = at; page < at + LARGE_PAGE_SIZE; page += PAGE_SIZE)
+				if (!early_validate_4k(&boot, page))
+					snp_insn_terminate(GHCB_TERM_SET_SVSM, SVSM_TERM_HEAP_VALIDATE);
+			at += LARGE_PAGE_SIZE;
+			continue;
+		}
+		if (!early_validate_4k(&boot, at))
 			snp_insn_terminate(GHCB_TERM_SET_SVSM, SVSM_TERM_HEAP_VALIDATE);
+		at += PAGE_SIZE;
 	}
 }
 

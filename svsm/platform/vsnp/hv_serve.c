@@ -61,6 +61,16 @@ static uint64_t serve_cpuid(struct vsnp_hv *hv, uint64_t req)
 	return GHCB_MSR_CPUID_RESP | ((uint64_t)reg << 30) | ((uint64_t)out[reg] << 32);
 }
 
+/* A 4 KiB change inside a 2 MiB RMP entry: the hypervisor splits it first (PSMASH), as KVM does. */
+static int split_for_4k(struct vsnp_hv *hv, uint64_t gpa)
+{
+	const struct rmp_entry *e = rmp_model_entry(hv->rmp, gpa);
+
+	if (e == NULL)
+		return SVSM_EINVAL;
+	return e->large ? rmp_model_psmash(hv->rmp, gpa) : SVSM_OK;
+}
+
 /* RMPUPDATE of one 4 KiB page, as a hypervisor does for a PSC request. */
 static uint64_t serve_psc(struct vsnp_hv *hv, uint64_t req)
 {
@@ -69,6 +79,7 @@ static uint64_t serve_psc(struct vsnp_hv *hv, uint64_t req)
 	uint64_t err = HV_MSR_ERROR;
 
 	if ((op == GHCB_PSC_OP_PRIVATE || op == GHCB_PSC_OP_SHARED) && guest_may_convert(hv, gpa, HV_PAGE) &&
+	    split_for_4k(hv, gpa) == SVSM_OK &&
 	    rmp_model_set_private(hv->rmp, gpa, false, op == GHCB_PSC_OP_PRIVATE) == SVSM_OK) {
 		err = 0;
 		if (vsnp_npt_drop(hv->npt, gpa, HV_PAGE) != SVSM_OK)
@@ -159,7 +170,8 @@ static int psc_entry(struct vsnp_hv *hv, uint64_t e)
 	if ((e & PSC_ENTRY_RSVD_MASK) != 0 || (op != GHCB_PSC_OP_PRIVATE && op != GHCB_PSC_OP_SHARED) ||
 	    (large && (gpa & (HV_2M - 1)) != 0) || !guest_may_convert(hv, gpa, len))
 		return SVSM_EINVAL;
-	if (rmp_model_set_private(hv->rmp, gpa, large, op == GHCB_PSC_OP_PRIVATE) != SVSM_OK)
+	if ((!large && split_for_4k(hv, gpa) != SVSM_OK) ||
+	    rmp_model_set_private(hv->rmp, gpa, large, op == GHCB_PSC_OP_PRIVATE) != SVSM_OK)
 		return SVSM_EINVAL;
 	return vsnp_npt_drop(hv->npt, gpa, len);
 }
