@@ -784,6 +784,15 @@ static void test_ap(void)
 		  vmsa_gpa);
 	guest_ghcb_exit(ghcb_gpa);
 	check(g->sw_exit_info_1 == GHCB_RESULT_ERROR, "AP creation with the wrong APIC ID refused");
+	/* A vCPU more privileged than the guest: never from VMPL2, whatever the page. */
+	for (unsigned vmpl = 0; vmpl < 2; vmpl++) {
+		ghcb_fill(g, SVM_VMGEXIT_AP_CREATION,
+			  SVM_AP_CREATE | ((uint64_t)vmpl << SVM_AP_VMPL_SHIFT) | (1ull << SVM_AP_APIC_ID_SHIFT), vmsa_gpa);
+		guest_ghcb_exit(ghcb_gpa);
+		check(g->sw_exit_info_1 == GHCB_RESULT_ERROR,
+		      vmpl == 0 ? "AP creation of a VMPL0 vCPU from VMPL2 refused"
+				: "AP creation of a VMPL1 vCPU from VMPL2 refused");
+	}
 	ghcb_fill(g, SVM_VMGEXIT_AP_CREATION, SVM_AP_CREATE | (2ull << SVM_AP_VMPL_SHIFT) | (1ull << SVM_AP_APIC_ID_SHIFT),
 		  base + 3 * PAGE);
 	guest_ghcb_exit(ghcb_gpa);
