@@ -491,6 +491,13 @@ static void ghcb_cpuid(struct vsnp_machine *m, struct ghcb *g)
 		return;
 	}
 	ghcb_invalidate(g);
+	if (m->lie == VSNP_LIE_CPUID_VALID) {
+		/* The answer is written, but not one output is marked valid. */
+		g->rax = out.eax, g->rbx = out.ebx, g->rcx = out.ecx, g->rdx = out.edx;
+		GHCB_SET(g, sw_exit_info_1, GHCB_RESULT_OK);
+		GHCB_SET(g, sw_exit_info_2, 0);
+		return;
+	}
 	GHCB_SET(g, rax, out.eax);
 	GHCB_SET(g, rbx, out.ebx);
 	GHCB_SET(g, rcx, out.ecx);
@@ -569,6 +576,8 @@ static void guest_request(struct vsnp_vcpu *c, struct ghcb *g)
 	GHCB_SET(g, sw_exit_info_2, fw);
 }
 
+static void lie_unvalidate(struct vsnp_vcpu *c);
+
 static void exit_ghcb(struct run *r)
 {
 	struct vsnp_vcpu *c = r->c;
@@ -610,6 +619,8 @@ static void exit_ghcb(struct run *r)
 		GHCB_SET(&g, sw_exit_info_1, ok ? GHCB_RESULT_OK : GHCB_RESULT_ERROR);
 		GHCB_SET(&g, sw_exit_info_2, ok ? 0 : GHCB_ERR_INVALID_INPUT);
 		target = ok ? (int)want : -1;
+		if (ok && c->vmpl == 0 && c->m->lie == VSNP_LIE_UNVALIDATE)
+			lie_unvalidate(c);
 	} else {
 		switch (vsnp_hv_ghcb_exit(&c->m->hv, &c->hv, &g)) {
 		case VSNP_HV_RESUME:
@@ -636,6 +647,44 @@ static void exit_ghcb(struct run *r)
 	memcpy(shared, &g, sizeof(g));
 	if (target >= 0)
 		run_vmpl(r, (unsigned)target);
+}
+
+/* vsnp.lie: the MSR protocol's answer to req, made into a lie. */
+static void msr_lie(struct vsnp_vcpu *c, uint64_t req)
+{
+	uint64_t info = ghcb_msr_info(req);
+
+	if (c->m->lie == VSNP_LIE_CBIT && info == GHCB_MSR_SEV_INFO_REQ)
+		c->hv.ghcb_msr ^= 1ull << GHCB_SEV_INFO_CBIT_SHIFT; /* another C-bit position */
+	if (c->m->lie == VSNP_LIE_VERSION && info == GHCB_MSR_SEV_INFO_REQ)
+		c->hv.ghcb_msr = (c->hv.ghcb_msr & ~(0xFFFFFFFFull << GHCB_SEV_INFO_MIN_SHIFT)) |
+				 (1ull << GHCB_SEV_INFO_MAX_SHIFT) | (1ull << GHCB_SEV_INFO_MIN_SHIFT);
+	if (c->m->lie == VSNP_LIE_FEATURES && info == GHCB_MSR_HV_FEATURES_REQ)
+		c->hv.ghcb_msr &= ~(GHCB_HV_FT_SNP_AP_CREATION << 12);
+}
+
+/*
+ * vsnp.lie=unvalidate: the hypervisor's RMPUPDATE of the page the SVSM's
+ * stack is on (a private page stays private, but loses its Validated bit,
+ * APM vol.2 §15.36.6). The SVSM's next touch of it is #VC 0x404.
+ */
+static void lie_unvalidate(struct vsnp_vcpu *c)
+{
+	uint64_t gpa;
+	bool priv;
+
+	if (vsnp_guest_translate(c, c->vmcb->save.rsp, &gpa, &priv) != SVSM_OK)
+		return;
+	gpa &= ~(PAGE_SIZE - 1);
+
+	const struct rmp_entry *e = rmp_model_entry(&c->m->rmp, gpa);
+
+	if (e != NULL && e->large)
+		(void)rmp_model_psmash(&c->m->rmp, gpa);
+	if (rmp_model_set_private(&c->m->rmp, gpa, false, true) == SVSM_OK)
+		(void)vsnp_machine_drop(c->m, gpa, PAGE_SIZE);
+	c->m->lie = VSNP_LIE_NONE; /* once */
+	console_printf("vsnp: (lie) the SVSM's stack page 0x%llx unvalidated by an RMPUPDATE\n", (unsigned long long)gpa);
 }
 
 static void exit_vmmcall(struct run *r)
@@ -669,8 +718,11 @@ static void exit_vmmcall(struct run *r)
 			run_vmpl(r, (unsigned)want);
 		return;
 	}
+	uint64_t req = c->hv.ghcb_msr;
+
 	switch (vsnp_hv_msr_exit(&c->m->hv, &c->hv)) {
 	case VSNP_HV_RESUME:
+		msr_lie(c, req);
 		break;
 	case VSNP_HV_TERMINATE:
 		terminated(r);

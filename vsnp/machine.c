@@ -211,3 +211,13 @@ int vsnp_machine_psp(struct vsnp_machine *m, uint64_t policy, const uint8_t dige
 	psp_model_launch_finish(&m->psp, digest);
 	return SVSM_OK;
 }
+
+int vsnp_lie_parse(const char *name)
+{
+	static const char *const names[] = { "cbit", "version", "features", "cpuid-valid", "unvalidate" };
+
+	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(name, names[i]) == 0)
+			return (int)i + 1;
+	return -1;
+}

@@ -27,7 +27,21 @@
 /* vCPUs the machine has by default (vsnp.cpus=N): two, so AP creation has a vCPU to start. */
 #define VSNP_CPUS_DEFAULT 2u
 
+/*
+ * A hostile hypervisor (vsnp.lie=NAME): one way it lies, to show the SVSM
+ * refuses to go on, or ignores the lie, and never uses the bad value.
+ */
+enum vsnp_lie {
+	VSNP_LIE_NONE,
+	VSNP_LIE_CBIT,         /* "cbit": SEV information with another C-bit than the CPUID page's */
+	VSNP_LIE_VERSION,      /* "version": SEV information with no GHCB version in common (max 1) */
+	VSNP_LIE_FEATURES,     /* "features": hypervisor features without AP creation */
+	VSNP_LIE_CPUID_VALID,  /* "cpuid-valid": GHCB CPUID answers with no output marked valid */
+	VSNP_LIE_UNVALIDATE,   /* "unvalidate": at the first Run VMPL, an RMPUPDATE that unvalidates the SVSM's stack page */
+};
+
 struct vsnp_machine {
+	enum vsnp_lie lie;
 	struct vsnp_hostram hostram;
 	struct vsnp_gmem gmem;
 	uint64_t ram_size;         /* guest RAM: GPA [0, ram_size), 2 MiB multiple */
@@ -80,6 +94,9 @@ static inline int vsnp_machine_drop(struct vsnp_machine *m, uint64_t pa, uint64_
 {
 	return vsnp_npt_drop(&m->views[0][0], pa, size);
 }
+
+/* The lie vsnp.lie= names, or -1 for a name this machine does not know. */
+int vsnp_lie_parse(const char *name);
 
 int vsnp_machine_cpuid(struct vsnp_machine *m, uint32_t leaf, uint32_t subleaf, uint64_t xcr0,
 		       struct cpuid_regs *out);

@@ -28,7 +28,8 @@
 
 bool svsm_run_accepts_key(const char *key, size_t len)
 {
-	return (len == 8 && memcmp(key, "vsnp.mem", 8) == 0) || (len == 9 && memcmp(key, "vsnp.cpus", 9) == 0);
+	return (len == 8 && memcmp(key, "vsnp.mem", 8) == 0) || (len == 9 && memcmp(key, "vsnp.cpus", 9) == 0) ||
+	       (len == 8 && memcmp(key, "vsnp.lie", 8) == 0);
 }
 
 __attribute__((noreturn)) static void fail(const char *what, const char *why)
@@ -106,6 +107,23 @@ __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 		fail("vsnp.cpus", "vCPUs must be 1 to 8");
 	if (vsnp_machine_init(&m, num_option(bi, "vsnp.mem", VSNP_RAM_DEFAULT_MIB), &mwhy) != SVSM_OK)
 		fail("machine set-up", mwhy);
+	char lie[16];
+
+	switch (cmdline_get(bi->cmdline, "vsnp.lie", lie, sizeof(lie))) {
+	case SVSM_ENOENT:
+		break;
+	case SVSM_OK: {
+		int l = vsnp_lie_parse(lie);
+
+		if (l < 0)
+			fail("vsnp.lie", "not one of cbit, version, features, cpuid-valid, unvalidate");
+		m.lie = (enum vsnp_lie)l;
+		console_printf("vsnp: A HOSTILE HYPERVISOR: vsnp.lie=%s\n", lie);
+		break;
+	}
+	default:
+		fail("vsnp.lie", "the value is too long");
+	}
 	console_printf("vsnp: %u vCPUs, guest RAM %llu MiB at GPA 0, C-bit %u, CPUID table %u entries\n", ncpus,
 		       (unsigned long long)(m.ram_size >> 20), m.cbit_pos, m.cpuid_page.count);
 	if (scratch_pa == MM_PA_NONE)

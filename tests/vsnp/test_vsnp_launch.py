@@ -161,6 +161,26 @@ def main():
                         r"2M 0, VMPL2 rights 0x0", out, re.M) is not None,
               "a VMPL2 guest reading a VMSA page: an RMP violation the hypervisor sees, reported with the entry", out)
 
+        # A hostile hypervisor, one lie at a time: the SVSM refuses to go on, with its reason, and never
+        # runs the guest on the bad value (vsnp.lie=NAME).
+        for lie, says, what in (
+                ("cbit", "vsnp: the guest asked to terminate: GHCB reason set 3, code 3",
+                 "SEV information with another C-bit: the SVSM ends (set 3, C-bit disagreement)"),
+                ("version", "vsnp: the guest asked to terminate: GHCB reason set 0, code 1",
+                 "no GHCB version in common: the SVSM ends (set 0, code 1)"),
+                ("features", "vsnp: the guest asked to terminate: GHCB reason set 0, code 2",
+                 "hypervisor features without AP creation: the SVSM ends (set 0, code 2)"),
+                ("cpuid-valid", "snp: #VC exit code 0x72 at RIP",
+                 "a GHCB CPUID answer with no output marked valid: not used, the SVSM stops with the reason"),
+                ("unvalidate", "snp: #VC 0x404: access to a page that is not validated",
+                 "an RMPUPDATE that unvalidates the SVSM's stack: #VC 0x404 in the SVSM, reported, the VM ends")):
+            rc, out = boot(qemu_boot, vsnp_img, "--payload", igvm, "--append", "vsnp.lie=" + lie)
+            check(rc == 0 and "vsnp: A HOSTILE HYPERVISOR: vsnp.lie=" + lie in out and says in out and
+                  (lie == "unvalidate" or "SVSM: launching the payload" not in out) and "GHCB reason set 14" not in out,
+                  "hostile hypervisor (" + lie + "): " + what, out)
+        rc, out = boot(qemu_boot, vsnp_img, "--payload", igvm, "--append", "vsnp.lie=bogus")
+        check(rc == 0 and "vsnp: vsnp.lie: not one of" in out, "an unknown vsnp.lie: refused, named", out)
+
         bad = os.path.join(d, "bad.igvm")
         blob = bytearray(open(igvm, "rb").read())
         blob[40] ^= 1
