@@ -524,6 +524,20 @@ static void guest_report(struct ghcb *g, uint64_t ghcb_gpa, uint64_t req, uint64
 	guest_ghcb_exit(ghcb_gpa);
 	check(reported && g->sw_exit_info_1 == 0 && g->sw_exit_info_2 != 0 && resp_va[0] == 0xEE,
 	      "GHCB page: the same request again (sequence number spent): firmware error, no response");
+
+	/*
+	 * A good request (the next sequence number) whose response is aimed at
+	 * a private page, its own calling area: refused, nothing written there.
+	 */
+	static uint8_t ca_before[PAGE];
+	bool resealed = snp_msg_seal(&m, SNP_MSG_REPORT_REQ, &q, sizeof(q), (struct snp_guest_msg *)req_va) == SVSM_OK;
+
+	memcpy(ca_before, (const void *)(uintptr_t)boot->caa_gpa, PAGE);
+	ghcb_fill(g, SVM_VMGEXIT_GUEST_REQUEST, req, boot->caa_gpa);
+	guest_ghcb_exit(ghcb_gpa);
+	check(resealed && (g->sw_exit_info_1 != 0 || g->sw_exit_info_2 != 0) &&
+		      memcmp(ca_before, (const void *)(uintptr_t)boot->caa_gpa, PAGE) == 0,
+	      "GHCB page: a guest request answered into a private page: refused, the page untouched");
 }
 
 /*
