@@ -6,6 +6,11 @@ Streams the serial console, stops QEMU at a timeout, maps QEMU's exit
 status back to the SVSM's exit code (include/svsm/exit_codes.h), resolves
 backtrace addresses with addr2line, and checks what the caller expects.
 Used by scripts/run.sh (the main job) and by `meson test`.
+
+With --svsm and --igvm-build, --image is the SEV-SNP machine (vsnp.img):
+svsm.img and --payload are packed into one IGVM file first (with
+--guest-cmdline as the payload's command line), and the machine launches
+that file, as a hypervisor on an SNP host would.
 """
 import argparse
 import os
@@ -13,6 +18,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -105,7 +111,31 @@ def main():
     p.add_argument("--tap", action="store_true", help="require complete, passing TAP output")
     p.add_argument("--quiet", action="store_true", help="do not echo the console")
     p.add_argument("--gdb", action="store_true", help="wait for gdb on :1234 (-s -S)")
+    p.add_argument("--svsm", help="svsm.img to pack with --payload into an IGVM file for --image (vsnp.img)")
+    p.add_argument("--igvm-build", help="the igvm-build tool (with --svsm)")
+    p.add_argument("--guest-cmdline", default="", help="the payload's command line in the IGVM file (with --svsm)")
     args = p.parse_args()
+    if bool(args.svsm) != bool(args.igvm_build):
+        print("qemu_boot: --svsm and --igvm-build go together", file=sys.stderr)
+        return 2
+    if args.svsm:
+        with tempfile.TemporaryDirectory(prefix="qemu_boot.") as d:
+            igvm = os.path.join(d, "svsm.igvm")
+            cmd = [args.igvm_build, "--svsm", args.svsm, "-o", igvm]
+            if args.payload:
+                cmd += ["--payload", args.payload]
+            if args.guest_cmdline:
+                cmd += ["--cmdline", args.guest_cmdline]
+            r = subprocess.run(cmd, capture_output=True, text=True)
+            if r.returncode != 0:
+                print(f"qemu_boot: {' '.join(cmd)} failed:\n{r.stdout}{r.stderr}", file=sys.stderr)
+                return 2
+            args.payload = igvm
+            return boot(args)
+    return boot(args)
+
+
+def boot(args):
 
     if not os.path.exists(args.image):
         print(f"qemu_boot: image {args.image} does not exist (build first)", file=sys.stderr)

@@ -10,6 +10,7 @@
 #include "abi/x86.h"
 #include "lib/string.h"
 #include "phys.h"
+#include "svsm/smp.h"
 
 /* CPUID Fn8000_001F EBX[5:0]: the C-bit position (AMD APM vol.3, CPUID 8000_001F). */
 #define CPUID_SEV_LEAF 0x8000001Fu
@@ -141,6 +142,16 @@ const char *snp_launch_parse(uint32_t launch_pa, uint64_t image_pa, uint64_t ima
 	if (why != NULL)
 		return why;
 
+	/* The VP count parameter (IGVM_VHT_VP_COUNT_PARAMETER, u32 at offset 0): read once, then checked. */
+	const uint32_t *vp = phys_ptr(lb.params_gpa, sizeof(uint32_t));
+	uint32_t vcpus;
+
+	if (vp == NULL)
+		return "parameter page not addressable";
+	vcpus = *(const volatile uint32_t *)vp;
+	if (vcpus == 0 || vcpus > SMP_MAX_CPUS)
+		return "VP count parameter is 0 or more than the SVSM's 8 CPUs";
+	tmp.vcpu_count = vcpus;
 	memcpy(tmp.cmdline, cmd, lb.cmdline_size + 1);
 	tmp.snp_secrets_pa = lb.secrets_gpa;
 	tmp.snp_cpuid_pa = lb.cpuid_gpa;

@@ -23,7 +23,7 @@
 enum snp_launch_step {
 	SNP_LAUNCH_STEP_BLOCK,  /* the launch block */
 	SNP_LAUNCH_STEP_CPUID,  /* the CPUID page: no C-bit leaf */
-	SNP_LAUNCH_STEP_MEMMAP, /* the host's memory map */
+	SNP_LAUNCH_STEP_MEMMAP, /* the host's parameters: memory map, VP count */
 };
 
 /*

@@ -66,7 +66,16 @@ struct run {
 	struct vsnp_cpu_end *end;
 	bool done;
 	bool yield;                 /* let the next runnable vCPU have the CPU */
+	uint64_t slice_end;         /* TSC at which the running vCPU's turn ends */
 };
+
+/*
+ * A vCPU's turn on the machine's CPU when others are runnable: a guest
+ * that spins without an exit (a vCPU polling memory another writes) is
+ * taken off at its end by the machine's own timer, as a host scheduler
+ * preempts a KVM vCPU thread.
+ */
+#define SLICE_US 2000
 
 static void stop(struct run *r, const char *why)
 {
@@ -795,6 +804,8 @@ static void handle_exit(struct run *r)
 		break;
 	case EXIT_INTR:
 		r->end->intr_exits++; /* the machine's interrupt, taken when svm_run sets GIF again */
+		if (cpu_rdtsc() >= r->slice_end)
+			r->yield = true; /* the turn is over: the next runnable vCPU goes on */
 		break;
 	case EXIT_HLT:
 		/* An automatic exit; the CPU stepped over it. The vCPU waits for its APIC's interrupt. */
@@ -838,6 +849,10 @@ static int timer_before_run(struct run *r)
 
 	uint64_t left = vsnp_apic_cycles_left(&r->c->apic, now);
 
+	uint64_t turn_left = r->slice_end > now ? r->slice_end - now : 1;
+
+	if (nvcpus > 1 && (left == 0 || turn_left < left))
+		left = turn_left;
 	if (left != 0 && lapic_ready() && tsc_hz() != 0)
 		lapic_arm(left / (tsc_hz() / 1000000 + 1) + 1);
 	return vec;
@@ -939,6 +954,7 @@ int vsnp_cpu_run(struct vsnp_machine *m, uint64_t vmsa_gpa, unsigned ncpus, stru
 		return SVSM_EINVAL;
 	r.c->state = VCPU_RUNNABLE;
 	end->tsc_start = cpu_rdtsc();
+	r.slice_end = end->tsc_start + tsc_hz() / 1000000 * SLICE_US;
 
 	while (!r.done) {
 		struct vsnp_vcpu *c = r.c;
@@ -981,6 +997,7 @@ int vsnp_cpu_run(struct vsnp_machine *m, uint64_t vmsa_gpa, unsigned ncpus, stru
 			if (n != c)
 				end->vcpu_switches++;
 			r.c = n;
+			r.slice_end = cpu_rdtsc() + tsc_hz() / 1000000 * SLICE_US;
 		}
 	}
 	end->tsc_end = cpu_rdtsc();

@@ -82,7 +82,7 @@
 /* Stage 1's SNP entry (stage1/snp_entry.c): it has no console, so each step has its code. */
 #define SVSM_TERM_S1_LAUNCH_BLOCK 7   /* the launch block (EBX) is missing or inconsistent */
 #define SVSM_TERM_S1_NOT_SNP 8        /* SEV_STATUS does not say SEV-SNP is active */
-#define SVSM_TERM_S1_MEMMAP 9         /* the host's memory map is unusable */
+#define SVSM_TERM_S1_MEMMAP 9         /* the host's parameters (memory map, VP count) are unusable */
 #define SVSM_TERM_S1_VALIDATE 10      /* a page of the SVSM region could not be made private and validated */
 #define SVSM_TERM_S1_LOAD 11          /* the kernel, its region or its page tables */
 #define SVSM_TERM_HEAP_VALIDATE 12    /* kernel: a page of the heap could not be made private and validated */

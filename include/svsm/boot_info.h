@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #define BOOT_INFO_MAGIC 0x4F464E49544F4F42ull /* "BOOTINFO" */
-#define BOOT_INFO_VERSION 3u
+#define BOOT_INFO_VERSION 4u
 #define BOOT_INFO_MAX_MEM 64u
 #define BOOT_INFO_CMDLINE_MAX 256u
 
@@ -71,6 +71,9 @@ struct boot_info {
 	uint64_t payload_size;
 	char cmdline[BOOT_INFO_CMDLINE_MAX];
 	struct boot_mem_range mem[BOOT_INFO_MAX_MEM];
+	/* SNP entry: the vCPUs the VM has (the launch's IGVM VP count parameter, 1..SMP_MAX_CPUS); 0 otherwise. */
+	uint32_t vcpu_count;
+	uint32_t reserved2;
 };
 _Static_assert(offsetof(struct boot_info, enc_mask) == 24, "boot_info layout");
 _Static_assert(offsetof(struct boot_info, boot_info_pa) == 128, "boot_info layout");
@@ -80,5 +83,6 @@ _Static_assert(offsetof(struct boot_info, payload_pa) == 152, "boot_info layout"
 _Static_assert(offsetof(struct boot_info, payload_size) == 160, "boot_info layout");
 _Static_assert(offsetof(struct boot_info, cmdline) == 168, "boot_info layout");
 _Static_assert(offsetof(struct boot_info, mem) == 424, "boot_info layout");
-_Static_assert(sizeof(struct boot_info) == 424 + 24 * BOOT_INFO_MAX_MEM, "boot_info size");
+_Static_assert(offsetof(struct boot_info, vcpu_count) == 424 + 24 * BOOT_INFO_MAX_MEM, "boot_info layout");
+_Static_assert(sizeof(struct boot_info) == 432 + 24 * BOOT_INFO_MAX_MEM, "boot_info size");
 _Static_assert(sizeof(struct boot_info) <= 4096, "boot_info fits one page");

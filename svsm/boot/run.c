@@ -168,7 +168,8 @@ static void launch(struct svsm_boot *b)
 		.svsm_base = b->bi.svsm_pa,
 		.svsm_size = b->bi.svsm_size,
 		.cmdline = b->bi.cmdline,
-		.vcpu_count = 1,
+		/* The in-SVSM machine runs every vCPU the guest creates, up to the SVSM's table. */
+		.vcpu_count = SVSM_MAX_VCPUS,
 		.digest = vsnp_launch_digest(),
 	};
 

@@ -131,7 +131,7 @@ __attribute__((noreturn)) void run_snp(struct svsm_boot *b)
 		.svsm_base = b->bi.svsm_pa,
 		.svsm_size = b->bi.svsm_size,
 		.cmdline = b->bi.cmdline,
-		.vcpu_count = 1,
+		.vcpu_count = b->bi.vcpu_count, /* the launch's VP count parameter (stage 1 checked it) */
 		.digest = NULL, /* the PSP measured the payload with the launch */
 	};
 	int err = guest_launch(&cfg, &o, &why);
@@ -142,6 +142,7 @@ __attribute__((noreturn)) void run_snp(struct svsm_boot *b)
 		log_err("run: payload refused: %s", why);
 		machine_exit(SVSM_EXIT_FAIL);
 	}
+	log_info("run: the VM has %u vCPU(s) (the launch's VP count)", cfg.vcpu_count);
 	log_info("run: payload at 0x%llx-0x%llx, entry 0x%llx; launch pages 0x%llx-0x%llx",
 		 (unsigned long long)o.image_start, (unsigned long long)o.image_end,
 		 (unsigned long long)o.entry, (unsigned long long)o.boot_start,

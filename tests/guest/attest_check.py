@@ -10,7 +10,9 @@ relying party would:
   - REPORT_DATA = SHA-512(nonce || manifest) (snp-svsm-abi.md §5.7),
     computed here with hashlib, independently of the SVSM's mbedTLS;
   - MEASUREMENT = the launch digest snp-launch-digest computes from the
-    payload file, and = the digest the SVSM printed at launch;
+    launched file, and = the digest printed at launch (by the SEV-SNP
+    machine's PSP when --svsm packs an IGVM file for vsnp.img, by the
+    SVSM on the older in-SVSM path);
   - the guest's own report (MSG_REPORT_REQ through its GHCB): signed under
     the same chain, its REPORT_DATA the guest's, VMPL 2, the same
     MEASUREMENT.
@@ -45,10 +47,29 @@ def main():
     p.add_argument("--snp-verify", required=True)
     p.add_argument("--vsnp-certs", required=True)
     p.add_argument("--launch-digest", required=True)
+    p.add_argument("--svsm", help="svsm.img: --image is vsnp.img and boots svsm.img + payload as an IGVM file")
+    p.add_argument("--igvm-build", help="the igvm-build tool (with --svsm)")
     a = p.parse_args()
+    if bool(a.svsm) != bool(a.igvm_build):
+        fail("--svsm and --igvm-build go together")
+    with tempfile.TemporaryDirectory() as d:
+        check(a, d)
 
-    run = subprocess.run([sys.executable, a.boot, "--image", a.image, "--payload", a.payload,
-                          "--tap", "--expect", "pass"], capture_output=True, text=True, timeout=300)
+
+def check(a, d):
+    boot = [sys.executable, a.boot, "--image", a.image, "--payload", a.payload]
+    digest_cmd = [a.launch_digest, a.payload]
+    printed_re = r"^SVSM: launch digest ([0-9a-f]{96}) "
+    if a.svsm:
+        igvm = os.path.join(d, "svsm.igvm")
+        r = subprocess.run([a.igvm_build, "--svsm", a.svsm, "--payload", a.payload, "-o", igvm],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            fail(f"igvm-build: {r.stdout}{r.stderr}")
+        boot = [sys.executable, a.boot, "--image", a.image, "--payload", igvm, "--mem", "512M"]
+        digest_cmd = [a.launch_digest, "--igvm", igvm]
+        printed_re = r"^vsnp: launch digest ([0-9a-f]{96}) "
+    run = subprocess.run(boot + ["--tap", "--expect", "pass"], capture_output=True, text=True, timeout=300)
     out = run.stdout
     if run.returncode != 0:
         sys.stdout.write(out[-4000:])
@@ -60,56 +81,55 @@ def main():
     nonce, manifest, report = (bytes.fromhex(got[k]) for k in ("nonce", "manifest", "report"))
     if len(nonce) != 64 or len(report) != REPORT_SIZE:
         fail(f"nonce {len(nonce)} bytes, report {len(report)} bytes (want 64 and {REPORT_SIZE})")
-    m = re.search(r"^SVSM: launch digest ([0-9a-f]{96}) ", out, re.M)
+    m = re.search(printed_re, out, re.M)
     if not m:
-        fail("the SVSM printed no launch digest")
+        fail("no launch digest printed at launch")
     printed_digest = m.group(1)
 
     want_data = hashlib.sha512(nonce + manifest).hexdigest()
-    tool = subprocess.run([a.launch_digest, a.payload], capture_output=True, text=True)
+    tool = subprocess.run(digest_cmd, capture_output=True, text=True)
     if tool.returncode != 0:
         fail(f"snp-launch-digest: {tool.stderr.strip()}")
     host_digest = tool.stdout.strip()
 
-    with tempfile.TemporaryDirectory() as d:
-        certs = subprocess.run([a.vsnp_certs, d], capture_output=True, text=True)
-        if certs.returncode != 0:
-            fail(f"vsnp-certs: {certs.stderr.strip()}")
+    certs = subprocess.run([a.vsnp_certs, d], capture_output=True, text=True)
+    if certs.returncode != 0:
+        fail(f"vsnp-certs: {certs.stderr.strip()}")
 
-        def verify(blob, data_hex, what):
-            path = os.path.join(d, "report.bin")
-            with open(path, "wb") as f:
-                f.write(blob)
-            ver = subprocess.run([a.snp_verify, path, os.path.join(d, "ark.der"),
-                                  os.path.join(d, "ask.der"), os.path.join(d, "vcek.der"),
-                                  "--report-data", data_hex], capture_output=True, text=True)
-            print(ver.stdout, end="")
-            if ver.returncode != 0:
-                fail(f"snp-verify (signature, chain, REPORT_DATA) of {what} said no: exit {ver.returncode}")
+    def verify(blob, data_hex, what):
+        path = os.path.join(d, "report.bin")
+        with open(path, "wb") as f:
+            f.write(blob)
+        ver = subprocess.run([a.snp_verify, path, os.path.join(d, "ark.der"),
+                              os.path.join(d, "ask.der"), os.path.join(d, "vcek.der"),
+                              "--report-data", data_hex], capture_output=True, text=True)
+        print(ver.stdout, end="")
+        if ver.returncode != 0:
+            fail(f"snp-verify (signature, chain, REPORT_DATA) of {what} said no: exit {ver.returncode}")
 
-        verify(report, want_data, "the SVSM's report")
-        guest_report = bytes.fromhex(got["guest-report"])
-        if len(guest_report) != REPORT_SIZE:
-            fail(f"the guest's own report is {len(guest_report)} bytes (want {REPORT_SIZE})")
-        verify(guest_report, got["guest-data"], "the guest's own report")
-        if int.from_bytes(guest_report[VMPL], "little") != 2:
-            fail("the guest's own report is not for VMPL2")
-        if guest_report[MEASUREMENT] != report[MEASUREMENT]:
-            fail("the guest's own report has another MEASUREMENT than the SVSM's")
-        for blob, what in ((report, "the SVSM's report"), (guest_report, "the guest's own report")):
-            if blob[CPUID_FAM_ID] not in SNP_FAMILIES:
-                fail(f"{what} names CPU family 0x{blob[CPUID_FAM_ID]:x}, which has no SEV-SNP")
+    verify(report, want_data, "the SVSM's report")
+    guest_report = bytes.fromhex(got["guest-report"])
+    if len(guest_report) != REPORT_SIZE:
+        fail(f"the guest's own report is {len(guest_report)} bytes (want {REPORT_SIZE})")
+    verify(guest_report, got["guest-data"], "the guest's own report")
+    if int.from_bytes(guest_report[VMPL], "little") != 2:
+        fail("the guest's own report is not for VMPL2")
+    if guest_report[MEASUREMENT] != report[MEASUREMENT]:
+        fail("the guest's own report has another MEASUREMENT than the SVSM's")
+    for blob, what in ((report, "the SVSM's report"), (guest_report, "the guest's own report")):
+        if blob[CPUID_FAM_ID] not in SNP_FAMILIES:
+            fail(f"{what} names CPU family 0x{blob[CPUID_FAM_ID]:x}, which has no SEV-SNP")
 
     measurement = report[MEASUREMENT].hex()
     print(f"attest_check: measurement      {measurement}")
     print(f"attest_check: snp-launch-digest {host_digest}")
-    print(f"attest_check: SVSM at launch    {printed_digest}")
+    print(f"attest_check: printed at launch {printed_digest}")
     if report[REPORT_DATA].hex() != want_data:
         fail("REPORT_DATA is not SHA-512(nonce || manifest)")
     if measurement != host_digest:
         fail("the report's MEASUREMENT differs from snp-launch-digest of the payload file")
     if measurement != printed_digest:
-        fail("the report's MEASUREMENT differs from the digest the SVSM printed")
+        fail("the report's MEASUREMENT differs from the digest printed at launch")
     print("attest_check: signature, chain, REPORT_DATA and MEASUREMENT verified "
           "(the SVSM's report and the guest's own)")
 

@@ -64,6 +64,7 @@ static void build(void)
 	lb()->memmap_gpa = MEMMAP_PA;
 	lb()->memmap_size = 4096;
 	lb()->params_gpa = PARAMS_PA;
+	*(uint32_t *)(fake_phys_mem + PARAMS_PA) = 2; /* the VP count parameter */
 	lb()->cmdline_gpa = CMDLINE_PA;
 	lb()->cmdline_size = sizeof(cmd) - 1;
 	lb()->payload_gpa = PAYLOAD_PA;
@@ -112,6 +113,7 @@ static void good_launch_read(void **state)
 	assert_int_equal(bi.snp_cpuid_pa, CPUID_PA);
 	assert_int_equal(bi.payload_pa, PAYLOAD_PA);
 	assert_int_equal(bi.payload_size, 0x12345);
+	assert_int_equal(bi.vcpu_count, 2);
 }
 
 struct spoil {
@@ -151,6 +153,10 @@ static void mm_huge(void) { mm()[2].number_of_pages = 1ull << 40; }
 static void mm_beyond(void) { mm()[2].starting_gpa_page_number = (512ull << 30) >> 12; }
 static void mm_no_launch(void) { mm()[0].number_of_pages = 0x200; }
 static void mm_only_reserved(void) { mm()[0].entry_type = 1; mm()[2].entry_type = 1; }
+static void vp_none(void) { *(uint32_t *)(fake_phys_mem + PARAMS_PA) = 0; }
+static void vp_many(void) { *(uint32_t *)(fake_phys_mem + PARAMS_PA) = 9; }
+static void vp_huge(void) { *(uint32_t *)(fake_phys_mem + PARAMS_PA) = 0xFFFFFFFFu; }
+
 static void mm_too_many(void)
 {
 	for (unsigned i = 0; i < 65; i++)
@@ -192,6 +198,9 @@ static void every_bad_field_refused(void **state)
 		{ "launch not in RAM", mm_no_launch, SNP_LAUNCH_STEP_MEMMAP, "launched pages" },
 		{ "only reserved", mm_only_reserved, SNP_LAUNCH_STEP_MEMMAP, "no RAM" },
 		{ "65 ranges", mm_too_many, SNP_LAUNCH_STEP_MEMMAP, "more than 64" },
+		{ "no vCPU", vp_none, SNP_LAUNCH_STEP_MEMMAP, "VP count" },
+		{ "9 vCPUs", vp_many, SNP_LAUNCH_STEP_MEMMAP, "VP count" },
+		{ "2^32-1 vCPUs", vp_huge, SNP_LAUNCH_STEP_MEMMAP, "VP count" },
 	};
 	(void)state;
 
