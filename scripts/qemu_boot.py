@@ -9,7 +9,7 @@ Used by scripts/run.sh (the main job) and by `meson test`.
 
 With --svsm and --igvm-build, --image is the SEV-SNP machine (vsnp.img):
 svsm.img and --payload are packed into one IGVM file first (with
---guest-cmdline as the payload's command line), and the machine launches
+--igvm-cmdline as the SVSM's command line, which it hands to the payload), and the machine launches
 that file, as a hypervisor on an SNP host would.
 """
 import argparse
@@ -113,7 +113,7 @@ def main():
     p.add_argument("--gdb", action="store_true", help="wait for gdb on :1234 (-s -S)")
     p.add_argument("--svsm", help="svsm.img to pack with --payload into an IGVM file for --image (vsnp.img)")
     p.add_argument("--igvm-build", help="the igvm-build tool (with --svsm)")
-    p.add_argument("--guest-cmdline", default="", help="the payload's command line in the IGVM file (with --svsm)")
+    p.add_argument("--igvm-cmdline", default="", help="the command line in the IGVM file (with --svsm): the SVSM's, which it hands to the payload")
     args = p.parse_args()
     if bool(args.svsm) != bool(args.igvm_build):
         print("qemu_boot: --svsm and --igvm-build go together", file=sys.stderr)
@@ -124,8 +124,8 @@ def main():
             cmd = [args.igvm_build, "--svsm", args.svsm, "-o", igvm]
             if args.payload:
                 cmd += ["--payload", args.payload]
-            if args.guest_cmdline:
-                cmd += ["--cmdline", args.guest_cmdline]
+            if args.igvm_cmdline:
+                cmd += ["--cmdline", args.igvm_cmdline]
             r = subprocess.run(cmd, capture_output=True, text=True)
             if r.returncode != 0:
                 print(f"qemu_boot: {' '.join(cmd)} failed:\n{r.stdout}{r.stderr}", file=sys.stderr)

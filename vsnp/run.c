@@ -17,6 +17,7 @@
 #include "svsm/machine.h"
 #include "svsm/mm.h"
 #include "svsm/tsc.h"
+#include "abi/ghcb.h"
 #include "abi/guest_boot.h"
 #include "svsm/cmdline.h"
 #include "cpu.h"
@@ -189,5 +190,8 @@ __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 		machine_exit(SVSM_EXIT_FAIL);
 	}
 	console_printf("vsnp: the guest asked to terminate: GHCB reason set %u, code %u\n", end.set, end.code);
+	/* The SVSM ending as it would end a run elsewhere (its machine_exit: set 3, 0x80 | the exit code). */
+	if (end.set == GHCB_TERM_SET_SVSM && end.code == (SVSM_TERM_EXIT_BASE | SVSM_EXIT_PASS))
+		machine_exit(SVSM_EXIT_PASS);
 	machine_exit(end.set == GUEST_TERM_SET && end.code == 0 ? SVSM_EXIT_PASS : SVSM_EXIT_FAIL);
 }

@@ -17,6 +17,7 @@ struct selftest_ctx {
 	const char *expr;
 	uint64_t a, b; /* values for ST_EQ failures */
 	bool has_values;
+	const char *skipped; /* why the test does not apply to this boot (ST_SKIP), or NULL */
 };
 
 struct selftest {
@@ -41,6 +42,13 @@ void selftest_fail_eq(struct selftest_ctx *t, const char *file, int line, const 
 			selftest_fail(t, __FILE__, __LINE__, #cond);  \
 			return;                                       \
 		}                                                     \
+	} while (0)
+
+/* The test does not apply to this boot (e.g. another platform backend): TAP "ok ... # SKIP why". */
+#define ST_SKIP(why)                  \
+	do {                          \
+		t->skipped = (why);   \
+		return;               \
 	} while (0)
 
 #define ST_EQ(x, y)                                                                       \

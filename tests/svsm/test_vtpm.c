@@ -23,6 +23,7 @@
 #include "svsm/selftest.h"
 #include "svsm/task.h"
 #include "svsm/vtpm_module.h"
+#include "st_guest.h"
 
 static struct svsm_vm vm;
 static uint64_t buf_gpa;
@@ -80,19 +81,14 @@ SELFTEST(vtpm_refused_without_a_preemption_source)
 	ST_EQ(after.free_pages, before.free_pages);
 }
 
+static void vtpm_protocol_checks(struct selftest_ctx *t, struct vtpm_module *m, uint64_t base,
+				 const struct memmap *g);
+
 SELFTEST(vtpm_module_through_the_vtpm_protocol)
 {
 	static struct vtpm_module m;
-	static uint8_t rsp[4096];
-	uint8_t pcr_extend[65] = {
-		0x80, 0x02, 0, 0, 0, 65, 0, 0, 0x01, 0x82, 0, 0, 0, 16, /* PCR_Extend(PCR16) */
-		0, 0, 0, 9, 0x40, 0, 0, 9, 0, 0, 0, 0, 0,             /* password session */
-		0, 0, 0, 1, 0, 0x0B,                                   /* one SHA-256 digest */
-	};
 	const struct memmap *g = mm_guest_memory();
 	const char *why;
-	uint32_t n = 0;
-	uint8_t zeros_and_digest[64], want[32];
 
 	int err = vtpm_module_start(&m, svsm_modules, (size_t)(svsm_modules_end - svsm_modules), "vtpm", &why);
 	uint8_t probe;
@@ -102,20 +98,28 @@ SELFTEST(vtpm_module_through_the_vtpm_protocol)
 		return;
 	}
 	ST_EQ(err, SVSM_OK);
-	/* A guest: its VMSA, calling area and the vTPM buffer in a guest RAM range of 4 MiB or more. */
-	uint64_t base = 0;
+	/* A guest: its VMSA, calling area and the vTPM buffer in a validated 2 MiB page of guest RAM. */
+	uint64_t base = st_guest_2m_take();
 
-	for (unsigned i = 0; i < g->count && base == 0; i++) {
-		uint64_t b = (g->r[i].start + 0x200000 - 1) & ~0x1FFFFFull;
-
-		if (b + 0x400000 <= g->r[i].end)
-			base = b;
-	}
 	ST_ASSERT(base != 0);
+	vtpm_protocol_checks(t, &m, base, g);
+	st_guest_2m_give(base);
+}
+
+static void vtpm_protocol_checks(struct selftest_ctx *t, struct vtpm_module *m, uint64_t base, const struct memmap *g)
+{
+	static uint8_t rsp[4096];
+	uint8_t pcr_extend[65] = {
+		0x80, 0x02, 0, 0, 0, 65, 0, 0, 0x01, 0x82, 0, 0, 0, 16, /* PCR_Extend(PCR16) */
+		0, 0, 0, 9, 0x40, 0, 0, 9, 0, 0, 0, 0, 0,             /* password session */
+		0, 0, 0, 1, 0, 0x0B,                                   /* one SHA-256 digest */
+	};
+	uint32_t n = 0;
+	uint8_t zeros_and_digest[64], want[32];
 
 	buf_gpa = base + 0x3000;
 	ST_EQ(svsm_vm_init(&vm, 2, 1, g, mm_svsm_memory(), base + 0x1000, base + 0x2000, 0), SVSM_OK);
-	svsm_vm_set_vtpm(&vm, &m.backend);
+	svsm_vm_set_vtpm(&vm, &m->backend);
 
 	struct svsm_regs q = { .rax = (uint64_t)SVSM_VTPM_PROTOCOL << 32 | SVSM_VTPM_QUERY };
 
@@ -131,8 +135,8 @@ SELFTEST(vtpm_module_through_the_vtpm_protocol)
 	static uint8_t man[600];
 	size_t mlen = 0;
 
-	ST_ASSERT(m.backend.manifest != NULL);
-	ST_EQ(m.backend.manifest(m.backend.ctx, man, sizeof(man), &mlen), SVSM_OK);
+	ST_ASSERT(m->backend.manifest != NULL);
+	ST_EQ(m->backend.manifest(m->backend.ctx, man, sizeof(man), &mlen), SVSM_OK);
 	ST_ASSERT(mlen > 120 && man[1] == 0x23 && man[3] == 0x0B && man[7] == 0xB2);
 
 	ST_EQ(vtpm_call(GET_RANDOM_16, sizeof(GET_RANDOM_16), rsp, &n), SVSM_SUCCESS);
@@ -164,7 +168,7 @@ SELFTEST(vtpm_module_through_the_vtpm_protocol)
 	ST_EQ(be32(rsp + 6), 0x142); /* TPM_RC_COMMAND_SIZE */
 	ST_EQ(vtpm_call(GET_RANDOM_16, sizeof(GET_RANDOM_16), rsp, &n), SVSM_SUCCESS);
 	ST_EQ(be32(rsp + 6), 0);
-	ST_ASSERT(!m.broken && m.commands == 5);
+	ST_ASSERT(!m->broken && m->commands == 5);
 
 	/*
 	 * A long command: an RSA-2048 storage primary key. It runs in 10 ms
@@ -181,7 +185,7 @@ SELFTEST(vtpm_module_through_the_vtpm_protocol)
 		0, 0, 0, 0, 0, 0,                                      /* outsideInfo, creationPCR */
 	};
 	uint64_t busy = 0, answered = 0, rc;
-	uint64_t before_busy = m.busy_answers;
+	uint64_t before_busy = m->busy_answers;
 
 	while ((rc = vtpm_call(create_rsa, sizeof(create_rsa), rsp, &n)) == SVSM_ERR_BUSY && busy < 100000) {
 		struct svsm_regs qp = { .rax = (uint64_t)SVSM_CORE_PROTOCOL << 32 | SVSM_CORE_QUERY_PROTOCOL,
@@ -196,9 +200,9 @@ SELFTEST(vtpm_module_through_the_vtpm_protocol)
 	ST_EQ(rc, SVSM_SUCCESS);
 	ST_EQ(be32(rsp + 6), 0);
 	ST_ASSERT(busy > 0 && answered == busy);
-	ST_EQ(m.busy_answers - before_busy, busy + 1);
+	ST_EQ(m->busy_answers - before_busy, busy + 1);
 	console_printf("# vtpm: RSA-2048 CreatePrimary took %llu slices of %u ms (BUSY answers)\n",
 		       (unsigned long long)busy + 1, VTPM_SLICE_US / 1000);
 	svsm_vm_set_vtpm(&vm, NULL);
-	task_destroy(m.task);
+	task_destroy(m->task);
 }
