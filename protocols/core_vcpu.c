@@ -31,8 +31,8 @@ static int free_slot(const struct svsm_vm *vm)
  *
  * Only the guest's VMPL, not "the caller's or a less privileged one", as
  * COCONUT-SVSM also has it: every vCPU then has the same rights, so the
- * one set of RMP grants (core_grant gives VMPL1..guest VMPL), vsnp's one
- * nested view and a dispatcher that serves every call with the guest's
+ * one set of RMP grants (core_grant gives VMPL1..guest VMPL), one nested
+ * view per VMPL on the machine and a dispatcher that serves every call with the guest's
  * rights are exact. A VMPL3 vCPU would need its own view and its own call
  * rights (a VMPL3 caller must not PVALIDATE or lend VMPL2's pages); no
  * client needs one (Linux and OVMF each run at one VMPL).

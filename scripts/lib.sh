@@ -41,8 +41,8 @@ svsm_configure() {
 	fi
 }
 
-# The main job's ending, shared by run.sh and run_legacy.sh (their summaries come from this run's
-# log only). run_need_log STATUS LOG: stops the script if QEMU never ran.
+# The main job's ending (scripts/run.sh; its summary comes from this run's log only).
+# run_need_log STATUS LOG: stops the script if QEMU never ran.
 run_need_log() {
 	if [ ! -s "$2" ]; then
 		echo "run.sh: QEMU did not run (qemu_boot exit $1): nothing booted, no log"

@@ -4,11 +4,10 @@
 # (default: the test guest) into one IGVM file, boot the emulated SEV-SNP machine
 # (vsnp.img, QEMU TCG -cpu EPYC) on it, show what happened, end with a summary.
 #
-#   scripts/run.sh [--payload FILE] [--cpu MODEL] [--smp N] [--append "OPTIONS"] [--gdb] [--legacy]
+#   scripts/run.sh [--payload FILE] [--cpu MODEL] [--smp N] [--append "OPTIONS"] [--gdb]
 #
 # --smp N: the machine's vCPUs (1-8). --append: the SVSM's command line (guest.* words
-# go on to the payload). --legacy: the older path, the SVSM as its own guest's hypervisor
-# (svsm.img booted directly, -smp N physical CPUs), until it is retired.
+# go on to the payload).
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 root=$(svsm_root)
@@ -18,10 +17,9 @@ smp=2
 append=""
 payload=""
 gdb=""
-legacy=""
 
 usage() {
-	sed -n '3,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+	sed -n '3,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -30,7 +28,6 @@ while [ $# -gt 0 ]; do
 	--smp) smp=${2:?--smp needs a CPU count}; shift 2 ;;
 	--append) append=${2?--append needs options}; shift 2 ;;
 	--gdb) gdb=--gdb; shift ;;
-	--legacy) legacy=1; shift ;;
 	-h|--help) usage; exit 0 ;;
 	*) echo "run.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
 	esac
@@ -43,15 +40,9 @@ fi
 case "$smp" in
 ''|*[!0-9]*|0*) echo "run.sh: --smp: '$smp' is not a CPU count (1, 2, ...)" >&2; exit 2 ;;
 esac
-if [ -n "$legacy" ]; then
-	max_cpus=$(sed -n 's/^#define SMP_MAX_CPUS \([0-9]*\).*/\1/p' "$root/include/svsm/smp.h")
-	what="CPUs; the SVSM runs on at most"
-else
-	max_cpus=$(sed -n 's/^#define VSNP_MAX_VCPUS \([0-9]*\).*/\1/p' "$root/vsnp/vcpu.h")
-	what="vCPUs; the emulated machine has at most"
-fi
+max_cpus=$(sed -n 's/^#define VSNP_MAX_VCPUS \([0-9]*\).*/\1/p' "$root/vsnp/vcpu.h")
 if [ "$smp" -gt "${max_cpus:-1}" ]; then
-	echo "run.sh: --smp: $smp $what ${max_cpus:-1}" >&2
+	echo "run.sh: --smp: $smp vCPUs; the emulated machine has at most ${max_cpus:-1}" >&2
 	exit 2
 fi
 
@@ -64,9 +55,6 @@ img="$build/stage1/svsm.img"
 payload=${payload:-$build/tests/guest/test-guest}
 log="$build/run.log"
 rm -f "$log" # the summary below reads this run's log only
-if [ -n "$legacy" ]; then
-	exec "$root/scripts/run_legacy.sh" "$img" "$payload" "$cpu" "$smp" "$append" "$log" $gdb
-fi
 
 igvm="$build/run.igvm"
 echo "== packing $(basename "$img") and $(basename "$payload") into $(basename "$igvm") (tools/igvm-build)"

@@ -5,7 +5,7 @@
  * 4-level table (mm/pgtable.c), so guest addresses are free of the
  * machine's own layout (svsm.img wants GPA 1 MiB, where vsnp.img itself
  * lives). What the guest may touch is not decided here: the nested views
- * (svsm/platform/vsnp/npt.c) map a page only when the RMP allows it.
+ * (vsnp/npt.c) map a page only when the RMP allows it.
  */
 #pragma once
 

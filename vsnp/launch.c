@@ -18,7 +18,7 @@
 #include "lib/fmt.h"
 #include "lib/string.h"
 #include "svsm/errno.h"
-#include "svsm/vsnp_chip.h"
+#include "vsnp/vsnp_chip.h"
 
 struct load_ctx {
 	struct vsnp_launch *l;

@@ -8,9 +8,9 @@
 #include "abi/snp_pages.h"
 #include "gmem.h"
 #include "lib/igvm.h"
-#include "svsm/igvm_measure.h"
-#include "svsm/launch_digest.h"
-#include "svsm/rmp_model.h"
+#include "vsnp/igvm_measure.h"
+#include "vsnp/launch_digest.h"
+#include "vsnp/rmp_model.h"
 
 #define VSNP_LAUNCH_MAX_VMSAS 8
 #define PAGE_4K 4096u

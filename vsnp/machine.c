@@ -13,8 +13,8 @@
 #include "svsm/errno.h"
 #include "svsm/mm.h"
 #include "svsm/platform.h"
-#include "svsm/psp_chip.h"
-#include "svsm/vsnp_cpuid.h"
+#include "vsnp/psp_chip.h"
+#include "vsnp/vsnp_cpuid.h"
 
 /* A nested entry went away: the guest's TLB may hold it until the next VMRUN flushes it. */
 static void table_flush(void *ctx, uint64_t va)

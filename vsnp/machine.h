@@ -16,10 +16,10 @@
 #include "gmem.h"
 #include "hostram.h"
 #include "mm/memmap.h"
-#include "svsm/psp_model.h"
-#include "svsm/rmp_model.h"
+#include "vsnp/psp_model.h"
+#include "vsnp/rmp_model.h"
 #include "svsm/snp_cpuid.h"
-#include "svsm/vsnp.h"
+#include "vsnp/vsnp.h"
 
 /* Guest RAM the machine gives by default, and the most it gives (vsnp.mem=MiB). */
 #define VSNP_RAM_DEFAULT_MIB 256u
@@ -57,7 +57,7 @@ struct vsnp_machine {
 	struct vsnp_npt views[SNP_VMPL_COUNT][2];
 	bool flush_tlb;            /* a nested entry went away: flush the guest TLB at the next VMRUN */
 	struct vsnp_hv hv;
-	struct vsnp_io io;         /* the guest's ports: the allow-list (svsm/platform/vsnp/io_ports.c) */
+	struct vsnp_io io;         /* the guest's ports: the allow-list (vsnp/io_ports.c) */
 	struct snp_cpuid_table cpuid_page; /* what the hypervisor puts into the guest's CPUID page */
 	struct snp_cpuid cpuid;            /* its checked copy (the PSP's check; MSR-protocol CPUID answers) */
 	struct snp_secrets_page secrets;   /* the PSP's secrets page for this launch (fresh VMPCKs) */

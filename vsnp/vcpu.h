@@ -16,7 +16,7 @@
 #include "abi/vmcb.h"
 #include "apic.h"
 #include "machine.h"
-#include "svsm/vsnp.h"
+#include "vsnp/vsnp.h"
 
 /*
  * A vCPU has one VMSA per VMPL it runs at (APM vol.2 §15.36.7), and runs

@@ -3,8 +3,8 @@
  * Pure encoders and decoders of the GHCB MSR protocol, the GHCB page's
  * valid bitmap and page-state-change entries (include/abi/ghcb.h for the
  * numbers). No instructions here: svsm/platform/snp uses these around
- * WRMSR/VMGEXIT/RDMSR, host tests check them bit for bit, and the vsnp
- * backend will decode the same values from the guest's side.
+ * WRMSR/VMGEXIT/RDMSR, host tests check them bit for bit, and the
+ * emulated machine (vsnp/) decodes the same values from the guest's side.
  */
 #pragma once
 

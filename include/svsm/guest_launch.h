@@ -5,8 +5,8 @@
  * (boot parameters, the guest's secrets page copy, CPUID page, calling
  * area, initial page tables, the boot vCPU's VMSA), each made private,
  * validated and granted through the platform seam, as SNP firmware plus
- * the SVSM would leave them. Portable: the kernel runs it on vsnp, host
- * tests on the fake backend.
+ * the SVSM would leave them. Portable: the kernel runs it on the snp
+ * backend, host tests and tools/snp-launch-digest on the fake backend.
  */
 #pragma once
 
@@ -31,8 +31,6 @@
 #define GUEST_LAUNCH_VMPL 2u
 #define GUEST_LAUNCH_SEV_FEATURES 0x1ull
 
-struct launch_digest;
-
 struct guest_launch_cfg {
 	const uint8_t *elf;        /* the payload file, in SVSM memory */
 	size_t elf_size;
@@ -45,7 +43,13 @@ struct guest_launch_cfg {
 	uint64_t svsm_base, svsm_size;          /* for the guest's secrets page */
 	const char *cmdline;
 	unsigned vcpu_count;
-	struct launch_digest *digest;           /* NULL: not measured */
+	/*
+	 * Measures a launch page as the PSP would (LAUNCH_UPDATE page type,
+	 * contents or NULL), e.g. launch_digest_page on measure_ctx; NULL:
+	 * not measured (under SNP the PSP measured the launch already).
+	 */
+	int (*measure)(void *ctx, uint64_t gpa, unsigned type, const void *contents);
+	void *measure_ctx;
 };
 
 struct guest_launch_out {

@@ -14,12 +14,6 @@
 
 /* The vector of the timer interrupt (an IDT vector with no exception meaning). */
 #define LAPIC_TIMER_VECTOR 0x40u
-/*
- * The vector of the kick IPI, whose only job is to make a CPU that runs a
- * guest take an INTR exit (vsnp: a nested-table change must reach that
- * CPU's guest TLB now, not at its next exit). Its handler only EOIs.
- */
-#define LAPIC_KICK_VECTOR 0x41u
 #define LAPIC_SPURIOUS_VECTOR 0xFFu
 
 /*
@@ -36,7 +30,5 @@ void lapic_hold_off(bool off);
 void lapic_arm(uint64_t us);
 void lapic_disarm(void);
 void lapic_eoi(void);
-/* A fixed-delivery IPI with vector to the CPU with apic_id; false if the APIC never took it. */
-bool lapic_send_fixed(uint32_t apic_id, uint8_t vector);
 /* INIT, then two startup IPIs with page_pa (below 1 MiB, page aligned) to the CPU with apic_id. */
 void lapic_start_ap(uint32_t apic_id, uint64_t page_pa);

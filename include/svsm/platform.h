@@ -7,8 +7,7 @@
  * Backends:
  *  - native (svsm/platform/native): QEMU without SNP; validation and
  *    permission changes succeed without effect, guest-facing requests are
- *    refused with SVSM_ENOTSUP. Self-tests only. Also what the SVSM itself
- *    runs on under vsnp until the vsnp backend (guest side) exists.
+ *    refused with SVSM_ENOTSUP. Self-tests only.
  *  - fake (svsm/platform/fake, host tests only): the RMP model behind
  *    validate/adjust/page-state, everything recorded.
  *  - snp (svsm/platform/snp, kernel only): SEV-SNP hardware, brought up
@@ -58,14 +57,6 @@ struct platform_ops {
 	uint64_t (*enc_mask)(void);
 	/* len random bytes. SVSM_OK or SVSM_EIO when no entropy source works. */
 	int (*random)(void *buf, size_t len);
-	/*
-	 * Optional (NULL: the hardware decides at the access): whether the SVSM
-	 * may touch guest memory [pa, pa + len) as private memory now. SVSM_OK,
-	 * or SVSM_EFAULT where the hardware would fault: a page not assigned to
-	 * the guest or not validated (#VC 0x404 on SNP). vsnp answers from its
-	 * RMP model, so the SVSM's guest copies see what they would on SNP.
-	 */
-	int (*guest_access)(uint64_t pa, uint64_t len, bool write);
 };
 
 /*
@@ -149,13 +140,6 @@ static inline uint64_t platform_enc_mask(void)
 static inline int platform_random(void *buf, size_t len)
 {
 	return platform_current()->random(buf, len);
-}
-
-static inline int platform_guest_access(uint64_t pa, uint64_t len, bool write)
-{
-	const struct platform_ops *o = platform_current();
-
-	return o->guest_access != NULL ? o->guest_access(pa, len, write) : SVSM_OK;
 }
 
 /* The native backend's table (also the base the fake backend starts from in tests). */

@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "svsm/platform.h"
-#include "svsm/rmp_model.h"
+#include "vsnp/rmp_model.h"
 
 #define FAKE_MSRS 16
 

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Which machine the SVSM booted on (brief §2): `snp` (SEV_STATUS says SNP),
- * `vsnp` (AMD SVM with nested paging: the SVSM can emulate SNP), or
- * `native` (neither; self-tests only). The decision is a pure function of
- * CPUID/MSR values so host tests can drive it.
+ * Which machine the SVSM booted on: `snp` (SEV_STATUS says SNP: the snp
+ * backend), `svm` (AMD SVM with nested paging, no SNP: the native backend;
+ * such a CPU can run the emulated SNP machine, vsnp.img, which shares this
+ * probe), or `native` (neither; self-tests only). The decision is a pure
+ * function of CPUID/MSR values so host tests can drive it.
  */
 #pragma once
 
@@ -12,7 +13,7 @@
 
 enum platform_kind {
 	PLATFORM_NATIVE,
-	PLATFORM_VSNP,
+	PLATFORM_SVM,
 	PLATFORM_SNP,
 };
 

@@ -2,8 +2,7 @@
 /*
  * The SNP secrets page (snp-svsm-abi.md §4.1): the checks the SVSM makes
  * on the firmware's page before relying on it, and the copy it gives a
- * guest at a lower VMPL. Pure; the snp backend, the vsnp launch and host
- * tests use it.
+ * guest at a lower VMPL. Pure; the snp backend and host tests use it.
  */
 #pragma once
 

@@ -132,7 +132,7 @@ __attribute__((noreturn)) void run_snp(struct svsm_boot *b)
 		.svsm_size = b->bi.svsm_size,
 		.cmdline = b->bi.cmdline,
 		.vcpu_count = b->bi.vcpu_count, /* the launch's VP count parameter (stage 1 checked it) */
-		.digest = NULL, /* the PSP measured the payload with the launch */
+		.measure = NULL, /* the PSP measured the payload with the launch */
 	};
 	int err = guest_launch(&cfg, &o, &why);
 

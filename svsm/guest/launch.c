@@ -27,8 +27,8 @@
 #include "lib/string.h"
 #include "svsm/errno.h"
 #include "svsm/guest_launch.h"
+#include "abi/snp_launch.h"
 #include "svsm/guest_mem.h"
-#include "svsm/launch_digest.h"
 #include "svsm/platform.h"
 
 
@@ -53,7 +53,7 @@ struct launch {
 static int measure(const struct guest_launch_cfg *cfg, uint64_t gpa, unsigned type,
 		   const void *contents, const char **why)
 {
-	if (cfg->digest == NULL || launch_digest_page(cfg->digest, gpa, type, contents) == SVSM_OK)
+	if (cfg->measure == NULL || cfg->measure(cfg->measure_ctx, gpa, type, contents) == SVSM_OK)
 		return SVSM_OK;
 	*why = "measuring a launch page failed";
 	return SVSM_EIO;

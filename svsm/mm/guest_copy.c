@@ -2,9 +2,9 @@
 /*
  * Guest-memory copies: check the range (mm/guest_range.c), then map it a
  * chunk at a time into the temporary window and copy with copy_safe, whose
- * faults the exception table turns into SVSM_EFAULT. Where the platform
- * models the RMP instead of enforcing it (vsnp), it is asked first, so an
- * unvalidated page gives SVSM_EFAULT as the #VC would on SNP. Guest memory is never
+ * faults the exception table turns into SVSM_EFAULT (under SNP a page
+ * that is not validated raises #VC 0x404 inside the copy, which ends the
+ * same way). Guest memory is never
  * reachable through the direct map, so this is the only way in.
  */
 #include "abi/x86.h"
@@ -17,9 +17,6 @@
 static int guest_copy(uint64_t gpa, void *buf, size_t len, size_t align, bool to_guest)
 {
 	int err = guest_range_check(mm_guest_memory(), mm_svsm_memory(), gpa, len, align);
-
-	if (err == SVSM_OK)
-		err = platform_guest_access(gpa, len, to_guest);
 
 	while (err == SVSM_OK && len > 0) {
 		uint64_t page = gpa & ~(PAGE_SIZE - 1);

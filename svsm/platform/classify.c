@@ -30,7 +30,7 @@ void platform_classify(const struct platform_cpuid *c, struct platform_info *out
 		out->asids = c->fn8000000a_ebx;
 	}
 	if (out->svm && out->npt)
-		out->kind = PLATFORM_VSNP;
+		out->kind = PLATFORM_SVM;
 }
 
 const char *platform_kind_name(enum platform_kind kind)
@@ -38,8 +38,8 @@ const char *platform_kind_name(enum platform_kind kind)
 	switch (kind) {
 	case PLATFORM_NATIVE:
 		return "native";
-	case PLATFORM_VSNP:
-		return "vsnp";
+	case PLATFORM_SVM:
+		return "svm";
 	case PLATFORM_SNP:
 		return "snp";
 	}

@@ -26,8 +26,8 @@ int platform_select(const struct platform_info *info)
 {
 	switch (info->kind) {
 	case PLATFORM_NATIVE:
-	case PLATFORM_VSNP:
-		/* Under vsnp the SVSM itself runs natively; the guest side comes with the vsnp backend. */
+	case PLATFORM_SVM:
+		/* Without SNP the SVSM runs natively: no guest, self-tests only. */
 		platform_install(&platform_native_ops);
 		return SVSM_OK;
 	case PLATFORM_SNP: {

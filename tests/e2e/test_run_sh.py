@@ -34,9 +34,9 @@ expect(rc == 0 and "ran the payload at VMPL2, and it succeeded" in out and "laun
        "run.sh: the machine (vsnp): " in out and "run.sh: the guest (VMPL2): " in out and ", 0 failed" in out,
        "a good run on the SNP machine: payload succeeded, launch digest matches, each layer reported", out)
 
-rc, out = run("--legacy", "--smp", "1")
-expect(rc == 0 and "legacy path" in out and "ran the payload at VMPL2, and it succeeded" in out and
-       "launch digest matches" in out, "--legacy: the older path still runs the payload", out)
+rc, out = run("--legacy")
+expect(rc == 2 and "unknown argument '--legacy'" in out and "succeeded" not in out,
+       "--legacy (the retired in-SVSM path): an unknown argument, refused", out)
 
 for bad in ("x", "0", "-1", "9"):
     rc, out = run("--smp", bad)

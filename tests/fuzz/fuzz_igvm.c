@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer target: an IGVM file as hostile input to the loader's checks
- * (lib/igvm.c) and the launch digest (svsm/platform/model/igvm_measure.c).
+ * (lib/igvm.c) and the launch digest (vsnp/model/igvm_measure.c).
  * The input is the file; the checksum is made right first half of the
  * time, so the fuzzer gets past it to the headers.
  *
@@ -20,7 +20,7 @@
 #include "lib/crc32.h"
 #include "lib/igvm.h"
 #include "svsm/errno.h"
-#include "svsm/igvm_measure.h"
+#include "vsnp/igvm_measure.h"
 
 static uint64_t scratch[8192];
 static uint8_t buf[1 << 16];

@@ -29,7 +29,7 @@
 #include "abi/vmcb.h"
 #include "svsm/errno.h"
 #include "svsm/ghcb_proto.h"
-#include "svsm/vsnp.h"
+#include "vsnp/vsnp.h"
 #include "../unit/table_pool.h"
 
 #define PAGE 4096ull

@@ -70,7 +70,7 @@ SELFTEST(platform_matches_expectation)
 	const struct svsm_boot *b = svsm_boot_state();
 	char want[16];
 
-	if (b->platform.kind == PLATFORM_VSNP)
+	if (b->platform.kind == PLATFORM_SVM)
 		ST_ASSERT(b->platform.svm && b->platform.npt);
 	if (b->platform.kind == PLATFORM_NATIVE)
 		ST_ASSERT(!(b->platform.svm && b->platform.npt));

@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "mm/memmap.h"
-#include "svsm/rmp_model.h"
+#include "vsnp/rmp_model.h"
 
 struct guest_sim {
 	uint8_t *mem;     /* byte 0 is GPA 0 */

@@ -23,7 +23,7 @@
 #include "report_verify.h"
 #include "svsm/errno.h"
 #include "svsm/platform_fake.h"
-#include "svsm/psp_model.h"
+#include "vsnp/psp_model.h"
 
 #define MB 0x100000ull
 #define RAM_END (3 * MB)

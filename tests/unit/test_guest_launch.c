@@ -21,7 +21,7 @@
 #include "guest_sim.h"
 #include "svsm/errno.h"
 #include "svsm/guest_launch.h"
-#include "svsm/launch_digest.h"
+#include "vsnp/launch_digest.h"
 #include "svsm/platform_fake.h"
 
 #define MB (1ull << 20)
@@ -103,7 +103,8 @@ static int setup(void **state)
 		.elf = elf, .elf_size = sizeof(elf), .guest_ram = &sim.guest_ram, .cbit = CBIT,
 		.vmpl = 2, .sev_features = 1, .cpuid = &cpuid, .secrets = &secrets,
 		.svsm_base = 3 * MB, .svsm_size = MB, .cmdline = "guest.x=1", .vcpu_count = 1,
-		.digest = &digest,
+		.measure = launch_digest_measure,
+		.measure_ctx = &digest,
 	};
 	return 0;
 }

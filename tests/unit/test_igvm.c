@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * IGVM files (lib/igvm.c, tools/igvm/igvm_build.c, the launch digest of
- * svsm/platform/model/igvm_measure.c): a file the builder writes is read
+ * vsnp/model/igvm_measure.c): a file the builder writes is read
  * back header by header and measured page by page as a loader would; and
  * every kind of bad file is refused with a reason that names it.
  */
@@ -19,7 +19,7 @@
 #include "lib/crc32.h"
 #include "lib/igvm.h"
 #include "svsm/errno.h"
-#include "svsm/igvm_measure.h"
+#include "vsnp/igvm_measure.h"
 
 #define SNP 1u
 #define NATIVE 2u

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The launch digest (svsm/platform/model/launch_digest.c): the PAGE_INFO
+ * The launch digest (vsnp/model/launch_digest.c): the PAGE_INFO
  * chain of snp-svsm-abi.md §8 against a value computed independently
  * (Python hashlib over hand-packed PAGE_INFO bytes, see the comment at
  * KNOWN), and bad pages refused with the digest unchanged.
@@ -15,7 +15,7 @@
 #include <cmocka.h>
 
 #include "svsm/errno.h"
-#include "svsm/launch_digest.h"
+#include "vsnp/launch_digest.h"
 
 /*
  * import hashlib, struct

@@ -55,7 +55,7 @@ static void test_select(void **state)
 	assert_int_equal(platform_select(&info), SVSM_OK);
 	assert_string_equal(platform_current()->name, "native");
 	platform_fake_install(&fake);
-	info.kind = PLATFORM_VSNP;
+	info.kind = PLATFORM_SVM;
 	assert_int_equal(platform_select(&info), SVSM_OK);
 	assert_string_equal(platform_current()->name, "native");
 	/* No snp backend yet: refused, and the active backend stays. */

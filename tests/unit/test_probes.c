@@ -72,10 +72,10 @@ static void platform_classification(void **state)
 	};
 
 	platform_classify(&epyc, &p);
-	assert_int_equal(p.kind, PLATFORM_VSNP);
+	assert_int_equal(p.kind, PLATFORM_SVM);
 	assert_true(p.svm && p.npt && !p.nrips);
 	assert_int_equal(p.asids, 16);
-	assert_string_equal(platform_kind_name(p.kind), "vsnp");
+	assert_string_equal(platform_kind_name(p.kind), "svm");
 
 	/* SVM without NPT (-cpu qemu64) and no SVM at all: native. */
 	struct platform_cpuid q = epyc;
@@ -107,7 +107,7 @@ static void platform_classification(void **state)
 	/* An unreadable SEV_STATUS never means SNP. */
 	snp.sev_status_valid = false;
 	platform_classify(&snp, &p);
-	assert_int_equal(p.kind, PLATFORM_VSNP);
+	assert_int_equal(p.kind, PLATFORM_SVM);
 	/* SEV-only guest is not SNP. */
 	snp.sev_status_valid = true;
 	snp.sev_status = SEV_STATUS_SEV;

@@ -19,7 +19,7 @@
 #include "protocols/guest_msg.h"
 #include "report_verify.h"
 #include "svsm/errno.h"
-#include "svsm/psp_model.h"
+#include "vsnp/psp_model.h"
 
 static const uint8_t seed[32] = { 's', 'v', 's', 'm', '-', 'c', 1, 2, 3 };
 static struct psp_model psp, other;

@@ -14,7 +14,7 @@
 
 #include "abi/snp.h"
 #include "svsm/errno.h"
-#include "svsm/rmp_model.h"
+#include "vsnp/rmp_model.h"
 
 #define BASE 0x40000000ull
 #define PAGES 2048 /* 8 MiB */

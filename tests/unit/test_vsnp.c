@@ -18,9 +18,9 @@
 #include "svsm/errno.h"
 #include "svsm/ghcb_proto.h"
 #include "svsm/snp_cpuid.h"
-#include "svsm/vsnp.h"
-#include "svsm/vsnp_chip.h"
-#include "svsm/vsnp_cpuid.h"
+#include "vsnp/vsnp.h"
+#include "vsnp/vsnp_chip.h"
+#include "vsnp/vsnp_cpuid.h"
 #include "table_pool.h"
 
 #define PAGE 4096ull

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The guest's I/O ports under vsnp (svsm/platform/vsnp/io_ports.c): every
+ * The guest's I/O ports under vsnp (vsnp/io_ports.c): every
  * port outside the allow-list reads as all ones and never reaches the
  * machine; the guest's UART is its own; PIT channel 2 alone passes.
  */
@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "svsm/vsnp.h"
+#include "vsnp/vsnp.h"
 
 /* The machine as the allow-list sees it: port values, and every access that reached it. */
 static uint8_t machine_port[0x10000];

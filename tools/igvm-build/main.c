@@ -22,7 +22,7 @@
 #include "lib/igvm.h"
 #include "svsm/errno.h"
 #include "../tool_file.h"
-#include "svsm/igvm_measure.h"
+#include "vsnp/igvm_measure.h"
 #include "svsm/image.h"
 
 #define FILE_MAX (64u << 20)

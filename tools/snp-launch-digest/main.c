@@ -7,13 +7,13 @@
  * It runs the SVSM's own launch code (svsm/guest/launch.c) on the fake
  * backend with a guest memory that keeps nothing: every page the launch
  * places goes through the same PAGE_INFO chain as in the SVSM
- * (svsm/platform/model/launch_digest.c). The pages whose contents a host
+ * (vsnp/model/launch_digest.c). The pages whose contents a host
  * chooses per boot (boot page, secrets and CPUID pages) are not hashed, so
  * only the file and the launch's fixed inputs count: the guest C-bit
  * position (the SVSM prints it at boot; 39 under QEMU's default 40 physical
  * address bits), the VMPL and SEV_FEATURES (the SVSM's defaults).
  * With --igvm, the digest of an IGVM file's SEV-SNP platform as its loader
- * launches it (svsm/platform/model/igvm_measure.c: file order, PAGE_DATA,
+ * launches it (vsnp/model/igvm_measure.c: file order, PAGE_DATA,
  * PARAMETER_INSERT and the VP context's VMSA at 0xFFFFFFFFF000, the rules
  * of the igvm crate's and COCONUT's igvmmeasure), after the file passed
  * every check of lib/igvm.c.
@@ -31,8 +31,8 @@
 #include "../tool_file.h"
 #include "svsm/guest_launch.h"
 #include "svsm/guest_mem.h"
-#include "svsm/igvm_measure.h"
-#include "svsm/launch_digest.h"
+#include "vsnp/igvm_measure.h"
+#include "vsnp/launch_digest.h"
 #include "svsm/platform_fake.h"
 
 #define FILE_MAX (64u << 20)
@@ -206,7 +206,8 @@ int main(int argc, char **argv)
 		.svsm_size = TWO_MB,
 		.cmdline = "",
 		.vcpu_count = 1,
-		.digest = &d,
+		.measure = launch_digest_measure,
+		.measure_ctx = &d,
 	};
 
 	launch_digest_init(&d);

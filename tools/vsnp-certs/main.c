@@ -3,7 +3,7 @@
  * vsnp-certs: writes the certificate chain of the chip vsnp emulates.
  *   vsnp-certs OUTDIR      (created if it does not exist; its parent must)
  * The chain comes from the same PSP model and the same public chip seed
- * as in the SVSM (include/svsm/vsnp_chip.h), so it is what signs vsnp's
+ * as in the SVSM (include/vsnp/vsnp_chip.h), so it is what signs vsnp's
  * reports: OUTDIR/ark.der, ask.der and vcek.der, for snp-verify. It is a
  * test-only chain: anyone can rebuild it, so a report that verifies under
  * it proves nothing about confidentiality (vsnp has none).
@@ -15,8 +15,8 @@
 #include <sys/stat.h>
 
 #include "svsm/errno.h"
-#include "svsm/psp_model.h"
-#include "svsm/vsnp_chip.h"
+#include "vsnp/psp_model.h"
+#include "vsnp/vsnp_chip.h"
 
 static int write_file(const char *dir, const char *name, const struct psp_cert *c)
 {

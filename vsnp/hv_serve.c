@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The hypervisor's side of the GHCB MSR protocol (snp-svsm-abi.md §3.1),
- * as the vsnp backend serves its guest. Portable and host-tested: the
+ * The hypervisor's side of the GHCB MSR protocol (GHCB spec 56421 §2.3),
+ * as the emulated machine serves its guest. Portable and host-tested: the
  * guest's request is a 64-bit value, the answer is another, and RMP
  * changes go to the RMP model (with the nested mappings they affect
  * dropped).
@@ -17,7 +17,7 @@
 #include "lib/string.h"
 #include "svsm/errno.h"
 #include "svsm/ghcb_proto.h"
-#include "svsm/vsnp.h"
+#include "vsnp/vsnp.h"
 
 #define HV_PAGE 4096ull
 /* §3.1: the GFN field of preferred-GPA and register-GPA answers; all ones = none / refused. */

@@ -9,8 +9,8 @@
 #include "lib/string.h"
 #include "svsm/errno.h"
 #include "svsm/snp_cpuid.h"
-#include "svsm/vsnp_chip.h"
-#include "svsm/vsnp_cpuid.h"
+#include "vsnp/vsnp_chip.h"
+#include "vsnp/vsnp_cpuid.h"
 
 /* APM vol.3 App. E.4.17, leaf 0x8000001F: EAX feature bits, EBX fields. */
 #define SEV_EAX_SEV (1u << 1)

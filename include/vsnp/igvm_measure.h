@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The SNP launch digest of an IGVM file (svsm/platform/model/igvm_measure.c):
+ * The SNP launch digest of an IGVM file (vsnp/model/igvm_measure.c):
  * what the PSP computes as a loader launches the file for one platform.
  */
 #pragma once
@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "lib/igvm.h"
-#include "svsm/launch_digest.h"
+#include "vsnp/launch_digest.h"
 
 /* One 4 KiB page of a launch as a loader hands it to the PSP. */
 struct igvm_launch_page {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* The RMP model (include/svsm/rmp_model.h); rule names R-* match the host tests. */
-#include "svsm/rmp_model.h"
+/* The RMP model (include/vsnp/rmp_model.h); rule names R-* match the host tests. */
+#include "vsnp/rmp_model.h"
 
 #include "lib/string.h"
 #include "svsm/errno.h"

@@ -8,7 +8,7 @@
 #include "abi/vmcb.h"
 #include "abi/x86.h"
 #include "lib/string.h"
-#include "svsm/vsnp.h"
+#include "vsnp/vsnp.h"
 
 void vmsa_to_vmcb(const struct vmsa *s, struct vmcb_save *v, struct svm_gprs *g, uint8_t fpu[512])
 {

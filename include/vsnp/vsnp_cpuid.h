@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The CPUID page of the vsnp guest (svsm/platform/vsnp/cpuid_build.c). */
+/* The CPUID page of the vsnp guest (vsnp/cpuid_build.c). */
 #pragma once
 
 #include "abi/snp_pages.h"

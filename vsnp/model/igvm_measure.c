@@ -14,7 +14,7 @@
  *   VP_CONTEXT                VMSA at GPA 0xFFFFFFFFF000, SHA-384 of the VMSA
  * Everything else is not measured.
  */
-#include "svsm/igvm_measure.h"
+#include "vsnp/igvm_measure.h"
 
 #include "lib/fmt.h"
 #include "lib/string.h"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The chip vsnp emulates: what its PSP model is made from. The chip's
- * keys (ARK, ASK, VCEK, include/svsm/psp_model.h) come from a fixed seed
+ * keys (ARK, ASK, VCEK, include/vsnp/psp_model.h) come from a fixed seed
  * that is public on purpose: vsnp gives no confidentiality, and a relying
  * party on the host rebuilds the same chain from it (tools/vsnp-certs),
  * the way one fetches a real chip's VCEK from AMD. The VMPCKs are not

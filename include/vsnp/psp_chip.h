@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-/* The emulated chip's PSP for one launch (svsm/platform/model/psp_chip.c). */
+/* The emulated chip's PSP for one launch (vsnp/model/psp_chip.c). */
 #pragma once
 
 #include <stdint.h>
 
 #include "abi/snp_pages.h"
-#include "svsm/psp_model.h"
+#include "vsnp/psp_model.h"
 
 /*
- * p as the PSP of the chip vsnp emulates (include/svsm/vsnp_chip.h), with
+ * p as the PSP of the chip vsnp emulates (include/vsnp/vsnp_chip.h), with
  * a launch started under policy and the VMPCKs keys (SNP_LAUNCH_START).
  * SVSM_OK, or SVSM_EIO with *why (mbedTLS failed).
  */

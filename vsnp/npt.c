@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The vsnp guest's nested page table, derived from the RMP model on demand
- * (include/svsm/vsnp.h has the rules). Portable: the kernel and host tests
+ * (include/vsnp/vsnp.h has the rules). Portable: the kernel and host tests
  * run it on their own pgtable_ops.
  *
  * Why on demand: the RMP changes with every PVALIDATE, RMPADJUST and page
@@ -15,7 +15,7 @@
 #include "abi/snp.h"
 #include "abi/vmcb.h"
 #include "svsm/errno.h"
-#include "svsm/vsnp.h"
+#include "vsnp/vsnp.h"
 
 #define NPT_PAGE 4096ull
 #define NPT_LARGE (512 * NPT_PAGE)

@@ -1,17 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The PSP of the chip vsnp emulates (include/svsm/vsnp_chip.h) for one
+ * The PSP of the chip vsnp emulates (include/vsnp/vsnp_chip.h) for one
  * launch: the chip's keys and chain from its public seed, its identity
  * (chip id, CPUID signature), the launch's policy, and fresh VMPCKs.
  * Shared by the emulated machine (vsnp/) and the in-SVSM vsnp backend.
  */
-#include "svsm/psp_chip.h"
+#include "vsnp/psp_chip.h"
 
 #include <mbedtls/sha512.h>
 
 #include "lib/string.h"
 #include "svsm/errno.h"
-#include "svsm/vsnp_chip.h"
+#include "vsnp/vsnp_chip.h"
 
 /*
  * Family, model and stepping as CPUID 1 EAX encodes them (AMD CPUID

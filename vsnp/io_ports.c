@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The guest's I/O ports (include/svsm/vsnp.h): every port is intercepted
+ * The guest's I/O ports (include/vsnp/vsnp.h): every port is intercepted
  * (the IOPM is all ones) and served here from an explicit allow-list.
  *
  *   COM1 0x3F8-0x3FF  an emulated 16550 UART (register map: NS16550A data
@@ -20,7 +20,7 @@
  * can do DMA, so no guest-driven device writes outside the guest's pages.
  */
 #include "lib/string.h"
-#include "svsm/vsnp.h"
+#include "vsnp/vsnp.h"
 
 #define COM1 0x3F8u
 #define UART_LCR_DLAB 0x80u

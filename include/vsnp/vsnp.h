@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * vsnp: an emulated SEV-SNP machine on AMD SVM with nested paging
- * (../shared/design/brief.md §2). The SVSM is the L1 hypervisor of its own
- * VMPL2 guest; the RMP model (include/svsm/rmp_model.h) decides what the
- * guest may touch, and the SVSM answers the guest's GHCB requests as the
- * hypervisor and the hardware would. It gives no confidentiality.
+ * vsnp: the emulated SEV-SNP machine on AMD SVM with nested paging
+ * (vsnp.img, vsnp/README.md). Its RMP model (include/vsnp/rmp_model.h)
+ * decides what each VMPL may touch, and its hypervisor answers the
+ * guest's GHCB requests as KVM and the hardware would. It gives no
+ * confidentiality.
  *
- * Portable parts (host-tested and fuzzed): the nested page table derived
- * from the RMP model (npt.c) and the hypervisor's GHCB MSR and page
- * protocol (hv_serve.c), the I/O port allow-list (io_ports.c). Kernel parts: the vCPUs and the VMRUN loop
- * (vcpu.c, svm_run.S), the backend table and SVM set-up (vsnp.c).
+ * Portable parts (host-tested and fuzzed): the nested page tables derived
+ * from the RMP model (npt.c), the hypervisor's GHCB MSR and page protocol
+ * (hv_serve.c), the I/O port allow-list (io_ports.c). Kernel parts: the
+ * vCPUs and their exits (cpu.c), VMRUN (svm_run.S) and the VMSA/VMCB
+ * mapping (vmsa_vmcb.c).
  */
 #pragma once
 
@@ -19,7 +20,7 @@
 
 #include "mm/memmap.h"
 #include "mm/pgtable.h"
-#include "svsm/rmp_model.h"
+#include "vsnp/rmp_model.h"
 
 /* ---- nested page table (npt.c) ---- */
 
@@ -108,8 +109,9 @@ struct vsnp_hv {
 	int (*cpuid)(void *ctx, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
 	/*
 	 * Whether a guest-RAM page is the SVSM's (lent, a VMSA or calling
-	 * area in use, a page vsnp took for itself): its page state never
-	 * changes at the guest's request. NULL: none is.
+	 * area in use): its page state never changes at the guest's request.
+	 * NULL: none is (vsnp.img sets none: like KVM it does not know which
+	 * pages the SVSM owns, and the SVSM must not rely on it).
 	 */
 	bool (*svsm_owned)(void *ctx, uint64_t pa);
 	void *ctx;

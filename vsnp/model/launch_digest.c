@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* The launch digest (include/svsm/launch_digest.h). */
-#include "svsm/launch_digest.h"
+/* The launch digest (include/vsnp/launch_digest.h). */
+#include "vsnp/launch_digest.h"
 
 #include <stdbool.h>
 
@@ -40,4 +40,9 @@ int launch_digest_page(struct launch_digest *d, uint64_t gpa, unsigned type, con
 	memcpy(d->ld, out, sizeof(d->ld));
 	d->pages++;
 	return SVSM_OK;
+}
+
+int launch_digest_measure(void *ctx, uint64_t gpa, unsigned type, const void *contents)
+{
+	return launch_digest_page(ctx, gpa, type, contents);
 }

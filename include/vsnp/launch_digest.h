@@ -28,3 +28,5 @@ void launch_digest_init(struct launch_digest *d);
  * (SHA-384 failed; the digest is unchanged).
  */
 int launch_digest_page(struct launch_digest *d, uint64_t gpa, unsigned type, const void *contents);
+/* launch_digest_page with ctx the struct launch_digest (guest_launch_cfg's measure callback). */
+int launch_digest_measure(void *ctx, uint64_t gpa, unsigned type, const void *contents);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* The PSP model (include/svsm/psp_model.h). */
-#include "svsm/psp_model.h"
+/* The PSP model (include/vsnp/psp_model.h). */
+#include "vsnp/psp_model.h"
 
 #include <string.h>
 

@@ -3,7 +3,7 @@
  * svm_run(vmcb_pa, gprs, host_save_pa): one VMRUN of the guest described by
  * the VMCB, with the general registers VMRUN does not handle (all but RAX
  * and RSP, which live in the VMCB) loaded from and saved back to *gprs
- * (struct svm_gprs, include/svsm/vsnp.h; offsets asserted there).
+ * (struct svm_gprs, include/vsnp/vsnp.h; offsets asserted there).
  *
  * VMRUN saves and restores only part of the host state (APM vol.2 §15.5.1);
  * FS/GS bases, TR, LDTR, KernelGSBase and the SYSCALL MSRs are VMLOAD/VMSAVE
@@ -15,8 +15,8 @@
  * RFLAGS.IF is set just before VMRUN (GIF is clear, so nothing is taken
  * there) and the caller's RFLAGS are back on return. With V_INTR_MASKING
  * the host's IF is what lets a physical interrupt end the guest's run
- * (an intercepted INTR, §15.21.4): that is how a kick IPI reaches a CPU
- * inside VMRUN. The interrupt stays pending across the #VMEXIT and is
+ * (an intercepted INTR, §15.21.4): that is how the machine's timer ends
+ * a vCPU's turn inside VMRUN. The interrupt stays pending across the #VMEXIT and is
  * taken by the host at STGI, after its GS is back.
  */
 #define G_RBX 0x00
