@@ -561,6 +561,29 @@ static void *shared_page(struct vsnp_vcpu *c, uint64_t gpa)
 }
 
 /*
+ * vsnp.lie=req-tag|req-replay: the PSP's answer to VMPL0 as the
+ * hypervisor relays it, with a bit of its tag flipped, or (the second
+ * time) the first answer again: a valid message with an old sequence
+ * number. The SVSM must not believe either.
+ */
+static void request_lie(struct vsnp_vcpu *c, struct snp_guest_msg *resp)
+{
+	static struct snp_guest_msg first;
+	static unsigned answers;
+
+	if (c->m->lie == VSNP_LIE_REQ_TAG) {
+		resp->hdr.authtag[0] ^= 1;
+		console_printf("vsnp: (lie) a guest-request answer to VMPL0 relayed with its tag changed\n");
+	}
+	if (c->m->lie == VSNP_LIE_REQ_REPLAY && answers++ == 0)
+		memcpy(&first, resp, sizeof(first));
+	else if (c->m->lie == VSNP_LIE_REQ_REPLAY && answers == 2) {
+		memcpy(resp, &first, sizeof(*resp));
+		console_printf("vsnp: (lie) VMPL0's second guest request answered with its first answer again\n");
+	}
+}
+
+/*
  * SNP guest request (GHCB page, checked by hv_serve.c): the request page
  * copied once from shared memory, as KVM copies it into a bounce page for
  * the PSP, the PSP's answer written to the response page. SW_EXITINFO2:
@@ -579,8 +602,11 @@ static void guest_request(struct vsnp_vcpu *c, struct ghcb *g)
 	}
 	memcpy(&req, in, sizeof(req));
 	memset(&resp, 0, sizeof(resp));
-	if (psp_model_guest_request(&c->m->psp, &req, &resp, &fw) == SVSM_OK)
+	if (psp_model_guest_request(&c->m->psp, &req, &resp, &fw) == SVSM_OK) {
+		if (c->vmpl == 0)
+			request_lie(c, &resp);
 		memcpy(out, &resp, sizeof(resp));
+	}
 	GHCB_SET(g, sw_exit_info_1, GHCB_RESULT_OK);
 	GHCB_SET(g, sw_exit_info_2, fw);
 }
@@ -729,6 +755,15 @@ static void exit_vmmcall(struct run *r)
 	}
 	uint64_t req = c->hv.ghcb_msr;
 
+	if (c->vmpl == 0 && c->m->lie == VSNP_LIE_PSC_UNDONE && ghcb_msr_info(req) == GHCB_MSR_PSC_REQ &&
+	    ((req >> GHCB_MSR_PSC_OP_SHIFT) & 0xF) == GHCB_PSC_OP_SHARED) {
+		/* vsnp.lie=psc-undone: "done", and the page stays private (once). */
+		c->hv.ghcb_msr = GHCB_MSR_PSC_RESP;
+		c->m->lie = VSNP_LIE_NONE;
+		console_printf("vsnp: (lie) page state change of 0x%llx to shared answered done, not done\n",
+			       (unsigned long long)(req & ~0xFFFull & ((1ull << GHCB_MSR_PSC_OP_SHIFT) - 1)));
+		return;
+	}
 	switch (vsnp_hv_msr_exit(&c->m->hv, &c->hv)) {
 	case VSNP_HV_RESUME:
 		msr_lie(c, req);

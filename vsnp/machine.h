@@ -38,6 +38,9 @@ enum vsnp_lie {
 	VSNP_LIE_FEATURES,     /* "features": hypervisor features without AP creation */
 	VSNP_LIE_CPUID_VALID,  /* "cpuid-valid": GHCB CPUID answers with no output marked valid */
 	VSNP_LIE_UNVALIDATE,   /* "unvalidate": at the first Run VMPL, an RMPUPDATE that unvalidates the SVSM's stack page */
+	VSNP_LIE_PSC_UNDONE,   /* "psc-undone": VMPL0's first page state change to shared answered done, not done */
+	VSNP_LIE_REQ_TAG,      /* "req-tag": VMPL0's guest-request answers with one bit of their tag flipped */
+	VSNP_LIE_REQ_REPLAY,   /* "req-replay": VMPL0's second guest request answered with its first answer again */
 };
 
 struct vsnp_machine {

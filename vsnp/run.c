@@ -117,7 +117,8 @@ __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 		int l = vsnp_lie_parse(lie);
 
 		if (l < 0)
-			fail("vsnp.lie", "not one of cbit, version, features, cpuid-valid, unvalidate");
+			fail("vsnp.lie", "not one of cbit, version, features, cpuid-valid, unvalidate, psc-undone, "
+					 "req-tag, req-replay");
 		m.lie = (enum vsnp_lie)l;
 		console_printf("vsnp: A HOSTILE HYPERVISOR: vsnp.lie=%s\n", lie);
 		break;

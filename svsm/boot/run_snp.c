@@ -33,6 +33,9 @@
 #define GUEST_SEV_FEATURES GUEST_LAUNCH_SEV_FEATURES
 
 static struct svsm_vm vm;
+/* The attestation protocol's state (attest_setup); offered only if set up. */
+static struct svsm_attest attest;
+static bool attest_offered;
 
 static struct vmsa *map_vmsa(uint64_t vmsa_gpa)
 {
@@ -65,6 +68,12 @@ static bool serve_once(uint64_t vmsa_gpa, uint64_t *calls)
 	}
 	if (!svsm_handle_call(&vm, 0, &regs))
 		return true; /* no call pending: the guest only ran VMPL0 (SVSM spec 58019 §5.3) */
+	/* A failed answer wipes the key (an IV must never be reused: the SEV-SNP ABI's guest messages). */
+	if (attest_offered && attest.msg.wiped) {
+		attest_offered = false; /* said once */
+		log_err("run: an answer to the SVSM's guest request failed its checks (header, sequence number or "
+			"tag): VMPCK0 wiped; attestation answers INVALID_REQUEST from now on");
+	}
 	s = map_vmsa(vmsa_gpa);
 	s->rax = regs.rax;
 	s->rcx = regs.rcx;
@@ -83,7 +92,6 @@ static bool serve_once(uint64_t vmsa_gpa, uint64_t *calls)
  */
 static void attest_setup(void)
 {
-	static struct svsm_attest attest;
 	uint64_t req = buddy_alloc(mm_buddy(), 0), resp = buddy_alloc(mm_buddy(), 0);
 	void *req_va, *resp_va, *secrets;
 	int err = SVSM_ENOMEM;
@@ -101,6 +109,7 @@ static void attest_setup(void)
 		return;
 	}
 	svsm_vm_set_attest(&vm, &attest);
+	attest_offered = true;
 	log_info("run: attestation protocol offered (VMPCK0 guest messages through the hypervisor)");
 }
 

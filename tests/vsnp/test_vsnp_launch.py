@@ -178,6 +178,32 @@ def main():
             check(rc == 0 and "vsnp: A HOSTILE HYPERVISOR: vsnp.lie=" + lie in out and says in out and
                   (lie == "unvalidate" or "SVSM: launching the payload" not in out) and "GHCB reason set 14" not in out,
                   "hostile hypervisor (" + lie + "): " + what, out)
+        # A page state change to shared answered "done" but not done. The SVSM cannot find this out by
+        # probing (a PVALIDATE of a shared page may fault to a host that converts pages on faults, as KVM
+        # does), and needs not: the page stays private, so its first write through the mapping without
+        # the C-bit is an RMP violation the hypervisor sees, and nothing of the SVSM's reaches the host.
+        rc, out = boot(qemu_boot, vsnp_img, "--payload", igvm, "--append", "vsnp.lie=psc-undone")
+        check(rc == 0 and "vsnp: (lie) page state change of 0x" in out and
+              re.search(r"^vsnp: vCPU 0 STOPPED at VMPL0 RIP 0x[0-9a-f]+: RMP violation at GPA 0x[0-9a-f]+ "
+                        r"\(shared access to a private page\); RMP entry: assigned 1 validated 0", out, re.M) and
+              "SVSM: launching the payload" not in out,
+              "hostile hypervisor (psc-undone): a PSC answered done but not done leaves the page private; the "
+              "SVSM's first write to it as shared is the hypervisor's RMP fault, the VM goes no further", out)
+        # Guest-request answers to the SVSM tampered with (a tag bit) or replayed (an old, valid answer):
+        # refused, VMPCK0 wiped, no report from them; the guest's own requests (VMPCK2) unaffected.
+        wiped = ("[ERR ] run: an answer to the SVSM's guest request failed its checks (header, sequence number "
+                 "or tag): VMPCK0 wiped")
+        for lie, said, first_ok in (("req-tag", "relayed with its tag changed", False),
+                                    ("req-replay", "second guest request answered with its first answer again", True)):
+            rc, out = boot(qemu_boot, vsnp_img, "--payload", igvm, "--append", "vsnp.lie=" + lie)
+            reports = re.findall(r"^# attest report ", out, re.M)
+            check(rc == 0 and "vsnp: (lie) " in out and said in out and wiped in out and
+                  len(reports) == (1 if first_ok else 0) and
+                  re.search(r"^not ok \d+ - a second report \(the next message sequence number\)", out, re.M) and
+                  re.search(r"^ok \d+ - GHCB page: the guest's own MSG_REPORT_REQ \(VMPCK2\)", out, re.M) and
+                  "vsnp: the guest asked to terminate: GHCB reason set 14, code 1" in out,
+                  "hostile hypervisor (" + lie + "): the SVSM refuses the answer, wipes VMPCK0 and gives the guest "
+                  "no report from it; the guest's own VMPCK2 requests still work", out)
         rc, out = boot(qemu_boot, vsnp_img, "--payload", igvm, "--append", "vsnp.lie=bogus")
         check(rc == 0 and "vsnp: vsnp.lie: not one of" in out, "an unknown vsnp.lie: refused, named", out)
 
