@@ -114,14 +114,15 @@ static int operand_check(const struct rmp_model *m, uint64_t gpa, unsigned page_
 	bool large = page_size == RMP_PG_SIZE_2M;
 	int64_t i = index_of(m, gpa, large);
 
-	if (i < 0)
+	if (i < 0 || !m->e[i].assigned)
 		return PVALIDATE_FAIL_INPUT;
+	/* The hardware reads the entry at the operand's address: its size decides before the rest of the range. */
+	if (m->e[i].large != large)
+		return size_mismatch_code;
 	for (uint64_t k = 0; k < (large ? PAGES_2M : 1); k++) {
 		if (!m->e[i + k].assigned)
 			return PVALIDATE_FAIL_INPUT;
 	}
-	if (m->e[i].large != large)
-		return size_mismatch_code;
 	*first = i;
 	return 0;
 }
