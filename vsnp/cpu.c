@@ -243,6 +243,24 @@ static void run_vmpl(struct run *r, unsigned target)
 	r->end->vmpl_switches++;
 }
 
+/*
+ * v's running context (VMPL `lost`) is gone: destroyed, or its page is no
+ * VMSA any more. A more privileged context the vCPU has (the SVSM's, which
+ * ran it) goes on from where it asked to run the lost one; else the vCPU
+ * is off.
+ */
+static void context_lost(struct vsnp_vcpu *v, unsigned lost)
+{
+	v->vmsa_gpa[lost] = 0;
+	v->state = VCPU_OFF;
+	for (unsigned up = 0; up < lost; up++) {
+		if (v->vmsa_gpa[up] != 0 && load_context(v, up) == SVSM_OK) {
+			v->state = VCPU_RUNNABLE;
+			return;
+		}
+	}
+}
+
 /* The vCPUs of the machine: the run loop's (vsnp_cpu_run), reached by AP creation. */
 static struct vsnp_vcpu vcpus[VSNP_MAX_VCPUS];
 static unsigned nvcpus;
@@ -250,7 +268,10 @@ static unsigned nvcpus;
 /*
  * AP creation (GHCB page, checked by hv_serve.c; GHCB spec 56421 §4.1.9
  * with multi-VMPL): CREATE gives vCPU apic_id a VMSA for vmpl and, if the
- * vCPU is off, starts it there; DESTROY takes that VMPL's VMSA away and
+ * vCPU is off, starts it there; if it waits in HLT at a more privileged
+ * VMPL (the SVSM's AP, waiting for its guest vCPU), the new VMSA runs
+ * now and the waiting context resumes after its HLT when the new one
+ * asks for it (Run VMPL); DESTROY takes that VMPL's VMSA away and
  * stops the vCPU if it was running it. A vCPU asks for its own VMPL or a
  * lower one (a VMPL0 VMSA only from VMPL0, never for itself, as KVM
  * requires). The page must be a VMSA in the RMP saying that VMPL, not 2 MiB
@@ -279,6 +300,15 @@ static void ap_create(struct run *r, struct ghcb *g)
 					t->state = VCPU_RUNNABLE;
 					r->end->aps_started++;
 				}
+			} else if (t != c && t->state == VCPU_HALTED && t->vmpl < h->ap_vmpl) {
+				store_context(t, EXIT_HLT, 0, 0);
+				ok = load_context(t, h->ap_vmpl) == SVSM_OK;
+				if (ok) {
+					t->state = VCPU_RUNNABLE;
+					r->end->aps_started++;
+				} else {
+					(void)load_context(t, t->vmpl); /* the waiting context goes on waiting */
+				}
 			}
 		}
 	} else if (ok) {
@@ -286,10 +316,10 @@ static void ap_create(struct run *r, struct ghcb *g)
 		ok = t != c || t->vmpl != h->ap_vmpl;
 		if (ok && t->state != VCPU_OFF && t->vmpl == h->ap_vmpl) {
 			store_context(t, t->vmcb->ctl.exit_code, 0, 0);
-			t->state = VCPU_OFF;
-		}
-		if (ok)
+			context_lost(t, h->ap_vmpl);
+		} else if (ok) {
 			t->vmsa_gpa[h->ap_vmpl] = 0;
+		}
 	}
 	GHCB_SET(g, sw_exit_info_1, ok ? GHCB_RESULT_OK : GHCB_RESULT_ERROR);
 	GHCB_SET(g, sw_exit_info_2, ok ? 0 : GHCB_ERR_INVALID_INPUT);
@@ -932,8 +962,9 @@ static struct vsnp_vcpu *next_vcpu(struct vsnp_vcpu *cur)
 		struct vsnp_vcpu *v = &vcpus[(first + k) % nvcpus];
 
 		if (v->state != VCPU_OFF && !vmsa_still_runnable(v)) {
-			v->state = VCPU_OFF; /* VMRUN of a page that is no VMSA fails: the vCPU is gone */
-			continue;
+			context_lost(v, v->vmpl); /* VMRUN of a page that is no VMSA fails */
+			if (v->state == VCPU_OFF)
+				continue;
 		}
 		if (v->state == VCPU_HALTED) {
 			vsnp_apic_tick(&v->apic, now);

@@ -246,9 +246,13 @@ enum vsnp_hv_action vsnp_hv_ghcb_exit(struct vsnp_hv *hv, struct vsnp_hv_vcpu *v
 		v->ap_vmpl = (unsigned)(i1 >> SVM_AP_VMPL_SHIFT) & 0xF;
 		v->ap_apic_id = (uint32_t)(i1 >> SVM_AP_APIC_ID_SHIFT);
 		v->ap_vmsa = g->sw_exit_info_2;
-		/* CREATE_ON_INIT needs an INIT to wait for, which this machine never sends. */
+		/*
+		 * CREATE_ON_INIT needs an INIT to wait for, which this machine never
+		 * sends. Which VMPL may ask for which is the caller's rule (vsnp/cpu.c:
+		 * a VMPL0 VMSA only from VMPL0, for the SVSM's own APs).
+		 */
 		if ((v->ap_request != SVM_AP_CREATE && v->ap_request != SVM_AP_DESTROY) ||
-		    (i1 & 0xFFF00000ull) != 0 || v->ap_vmpl == 0 || v->ap_vmpl >= SNP_VMPL_COUNT ||
+		    (i1 & 0xFFF00000ull) != 0 || v->ap_vmpl >= SNP_VMPL_COUNT ||
 		    (v->ap_request == SVM_AP_CREATE &&
 		     ((v->ap_vmsa & (HV_PAGE - 1)) != 0 || !is_guest_page(hv, v->ap_vmsa)))) {
 			answer(g, GHCB_RESULT_ERROR, GHCB_ERR_INVALID_INPUT);

@@ -37,6 +37,8 @@ struct snp_hv;
  * call it before anything that raises #VC.
  */
 void snp_cpu_init(struct snp_hv *hv);
+/* snp_cpu_init for AP `cpu` (1..SMP_MAX_CPUS-1) on a channel of its own: smp_start_aps_vmsa's prepare step. */
+void snp_ap_prepare(unsigned cpu);
 /*
  * A page of SVSM heap made shared for talking to the hypervisor (GHCB,
  * guest-request pages): rescinded (PVALIDATE), converted by an MSR-protocol

@@ -15,6 +15,7 @@
 #include "abi/guest_boot.h"
 #include "abi/vmsa.h"
 #include "abi/x86.h"
+#include "lib/cpu.h"
 #include "lib/string.h"
 #include "mm/buddy.h"
 #include "protocols/attest.h"
@@ -27,6 +28,7 @@
 #include "svsm/panic.h"
 #include "svsm/platform.h"
 #include "svsm/platform_snp.h"
+#include "svsm/smp.h"
 #include "run_internal.h"
 
 #define GUEST_VMPL GUEST_LAUNCH_VMPL
@@ -47,14 +49,16 @@ static struct vmsa *map_vmsa(uint64_t vmsa_gpa)
 }
 
 /*
- * One return from Run VMPL: the guest's VMSA read once into regs and let
- * go (a call may need the whole temporary window: a 2 MiB PVALIDATE); an
- * SVSM call if it came back through VMGEXIT with a call pending
- * (svsm_handle_call checks the calling area), its results then written
- * into the VMSA. Anything but a VMGEXIT ends the run: the hypervisor
- * resumed VMPL0 for a reason this loop does not know.
+ * One return from Run VMPL for vCPU `vcpu` (its VMSA at vmsa_gpa): the
+ * guest's VMSA read once into regs and let go (a call may need the whole
+ * temporary window: a 2 MiB PVALIDATE); an SVSM call if it came back
+ * through VMGEXIT with a call pending (svsm_handle_call checks the calling
+ * area), its results then written into the VMSA. Anything but a VMGEXIT
+ * ends the run when strict (the boot vCPU: the hypervisor resumed VMPL0
+ * for a reason this loop does not know); an AP that was woken from its
+ * wait without one only goes on.
  */
-static bool serve_once(uint64_t vmsa_gpa, uint64_t *calls)
+static bool serve_once(unsigned vcpu, uint64_t vmsa_gpa, bool strict, uint64_t *calls)
 {
 	struct vmsa *s = map_vmsa(vmsa_gpa);
 	uint64_t exit_code = s->guest_exit_code;
@@ -62,11 +66,13 @@ static bool serve_once(uint64_t vmsa_gpa, uint64_t *calls)
 
 	tmpunmap(s, 1);
 	if (exit_code != SVM_EXIT_VMGEXIT) {
+		if (!strict)
+			return true;
 		log_err("run: VMPL0 resumed after the guest's exit 0x%llx, not a VMGEXIT asking for it",
 			(unsigned long long)exit_code);
 		return false;
 	}
-	if (!svsm_handle_call(&vm, 0, &regs))
+	if (!svsm_handle_call(&vm, vcpu, &regs))
 		return true; /* no call pending: the guest only ran VMPL0 (SVSM spec 58019 §5.3) */
 	/* A failed answer wipes the key (an IV must never be reused: the SEV-SNP ABI's guest messages). */
 	if (attest_offered && attest.msg.wiped) {
@@ -111,6 +117,65 @@ static void attest_setup(void)
 	svsm_vm_set_attest(&vm, &attest);
 	attest_offered = true;
 	log_info("run: attestation protocol offered (VMPCK0 guest messages through the hypervisor)");
+}
+
+/* The guest's vCPU with APIC ID apic other than the boot vCPU: its index in vm and its VMSA, or -1. */
+static int guest_vcpu_of(uint32_t apic, uint64_t *vmsa_gpa)
+{
+	int found = -1;
+
+	read_lock(&vm.lock);
+	for (unsigned i = 1; i < SVSM_MAX_VCPUS && found < 0; i++) {
+		if (vm.vcpu[i].used && vm.vcpu[i].apic_id == apic) {
+			found = (int)i;
+			*vmsa_gpa = vm.vcpu[i].vmsa_gpa;
+		}
+	}
+	read_unlock(&vm.lock);
+	return found;
+}
+
+/*
+ * An AP's work (smp_set_ap_work): the SVSM side of the guest's vCPU with
+ * the AP's APIC ID (AP n has APIC ID n). Until the guest has made that
+ * vCPU (CREATE_VCPU) and the hypervisor runs it (the guest's AP
+ * creation), Run VMPL is refused and the AP waits in HLT; the hypervisor
+ * then runs the guest's VMSA and resumes this one after its HLT when the
+ * guest calls the SVSM. Each return is served as on the boot CPU, for the
+ * vCPU found again each time (DELETE_VCPU may have taken it away).
+ */
+static void ap_serve(unsigned cpu)
+{
+	uint64_t calls = 0, vmsa = 0;
+
+	log_info("run: CPU %u serves the guest's vCPU with APIC ID %u", cpu, cpu);
+	for (;;) {
+		int v = guest_vcpu_of(cpu, &vmsa);
+
+		if (v < 0 || platform_run_vmpl(GUEST_VMPL) != SVSM_OK) {
+			__asm__ volatile("hlt");
+			v = guest_vcpu_of(cpu, &vmsa);
+			if (v >= 0)
+				(void)serve_once((unsigned)v, vmsa, false, &calls);
+			continue;
+		}
+		v = guest_vcpu_of(cpu, &vmsa);
+		if (v >= 0)
+			(void)serve_once((unsigned)v, vmsa, false, &calls);
+	}
+}
+
+/* The SVSM's own APs for the guest's other vCPUs, from VMSAs (SEV_FEATURES as this CPU's, from SEV_STATUS). */
+static void start_aps(unsigned vcpus)
+{
+	/* SEV_STATUS bits 2 and up are SEV_FEATURES from bit 0 (APM vol.2 §15.34.10). */
+	uint64_t features = (cpu_rdmsr(MSR_SEV_STATUS) >> 2) & 0xFFFF;
+
+	if (vcpus < 2)
+		return;
+	smp_set_ap_work(ap_serve);
+	if (smp_start_aps_vmsa(vcpus, features, snp_ap_prepare) + 1 < vcpus)
+		log_warn("run: not every vCPU has an SVSM AP: the guest's calls from those are not served");
 }
 
 __attribute__((noreturn)) void run_snp(struct svsm_boot *b)
@@ -171,6 +236,7 @@ __attribute__((noreturn)) void run_snp(struct svsm_boot *b)
 		log_err("run: the hypervisor refused the guest's VMSA (AP creation, error %d)", err);
 		machine_exit(SVSM_EXIT_FAIL);
 	}
+	start_aps(cfg.vcpu_count);
 	console_printf("SVSM: launching the payload at VMPL%u (Run VMPL)\n", GUEST_VMPL);
 	for (;;) {
 		err = platform_run_vmpl(GUEST_VMPL);
@@ -179,7 +245,7 @@ __attribute__((noreturn)) void run_snp(struct svsm_boot *b)
 				err, (unsigned long long)calls);
 			machine_exit(SVSM_EXIT_FAIL);
 		}
-		if (!serve_once(o.vmsa_gpa, &calls))
+		if (!serve_once(0, o.vmsa_gpa, true, &calls))
 			machine_exit(SVSM_EXIT_FAIL);
 	}
 }

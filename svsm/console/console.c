@@ -10,6 +10,32 @@
 
 static enum log_level log_level = LOG_INFO;
 
+/*
+ * One CPU's output at a time, so lines do not interleave character by
+ * character (under SNP every character is a GHCB exit). Bounded: a CPU
+ * that faults inside the console, or a holder that never lets go, must
+ * not silence a fatal report, so after CONSOLE_LOCK_SPINS the output goes
+ * out unlocked.
+ */
+#define CONSOLE_LOCK_SPINS 50000000ull
+static volatile uint32_t console_busy;
+
+static bool console_lock(void)
+{
+	for (uint64_t i = 0; i < CONSOLE_LOCK_SPINS; i++) {
+		if (__atomic_exchange_n(&console_busy, 1, __ATOMIC_ACQUIRE) == 0)
+			return true;
+		__asm__ volatile("pause");
+	}
+	return false;
+}
+
+static void console_unlock(bool locked)
+{
+	if (locked)
+		__atomic_store_n(&console_busy, 0, __ATOMIC_RELEASE);
+}
+
 static struct {
 	bool on;
 	unsigned len;
@@ -52,9 +78,27 @@ void console_attach(const struct uart_port_io *io)
 			       hold.lost, (unsigned)CONSOLE_HOLD_SIZE);
 }
 
-void console_vprintf(const char *fmt, va_list ap)
+/* Formats to the console (or the early hold buffer); the caller holds the console. */
+static void console_out(const char *fmt, va_list ap)
 {
 	fmt_vformat(hold.on ? hold_out : uart_console_out, NULL, fmt, ap);
+}
+
+__attribute__((format(printf, 1, 2))) static void console_out_f(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	console_out(fmt, ap);
+	va_end(ap);
+}
+
+void console_vprintf(const char *fmt, va_list ap)
+{
+	bool locked = console_lock();
+
+	console_out(fmt, ap);
+	console_unlock(locked);
 }
 
 void console_printf(const char *fmt, ...)
@@ -96,9 +140,13 @@ void log_printf(enum log_level level, const char *fmt, ...)
 
 	if (level > log_level)
 		return;
-	console_printf("%s", level_tags[level]);
+
+	bool locked = console_lock(); /* the tag, the message and its newline as one line */
+
+	console_out_f("%s", level_tags[level]);
 	va_start(ap, fmt);
-	console_vprintf(fmt, ap);
+	console_out(fmt, ap);
 	va_end(ap);
-	console_printf("\n");
+	console_out_f("\n");
+	console_unlock(locked);
 }

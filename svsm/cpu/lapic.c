@@ -90,6 +90,13 @@ bool lapic_init(void)
 	reg_write(APIC_SVR, APIC_SVR_ENABLE | LAPIC_SPURIOUS_VECTOR);
 	reg_write(APIC_LVT_TIMER, APIC_LVT_MASKED | LAPIC_TIMER_VECTOR);
 	reg_write(APIC_TIMER_DCR, APIC_DCR_DIV1);
+	/*
+	 * The timer's rate is the machine's: the boot CPU measures it, an AP
+	 * keeps that (measured again on a vCPU that shares its CPU with others,
+	 * it came out twice too fast).
+	 */
+	if (ready)
+		return true;
 	/* Calibrate: count down from the top for 1 ms of TSC. */
 	reg_write(APIC_TIMER_ICR, 0xFFFFFFFFu);
 	uint64_t t0 = cpu_rdtsc(), span = tsc_hz() / 1000;

@@ -2,18 +2,22 @@
 /* Starting the APs (include/svsm/smp.h). */
 #include "svsm/smp.h"
 
+#include "abi/snp.h"
+#include "abi/vmsa.h"
 #include "abi/x86.h"
 #include "lib/cpu.h"
 #include "lib/string.h"
 #include "mm/buddy.h"
 #include "svsm/boot.h"
 #include "svsm/console.h"
+#include "svsm/cr.h"
 #include "svsm/errno.h"
 #include "svsm/exc.h"
 #include "svsm/fpu.h"
 #include "svsm/lapic.h"
 #include "svsm/mm.h"
 #include "svsm/percpu.h"
+#include "svsm/platform.h"
 #include "svsm/task.h"
 #include "svsm/tsc.h"
 
@@ -22,10 +26,14 @@ extern const uint8_t ap_tramp_start[], ap_tramp_end[], ap_tramp_cr3[], ap_tramp_
 
 #define AP_BOOT_STACK_ORDER 2 /* 16 KiB: only until the AP is on its per-CPU stack */
 #define AP_WAIT_US 100000
+/* An AP from a VMSA sets up its GHCB first, every step an exit to the hypervisor: more time. */
+#define AP_WAIT_VMSA_US 5000000
 
 static volatile unsigned cpus_up = 1;
 static volatile unsigned ap_reported;
 static void (*volatile ap_work)(unsigned cpu);
+/* What an AP does first on its per-CPU stack, before anything may exit (smp_start_aps_vmsa). */
+static void (*ap_prepare)(unsigned cpu);
 
 unsigned smp_cpus(void)
 {
@@ -42,6 +50,8 @@ static void ap_online(void)
 {
 	struct percpu *pc = this_cpu();
 
+	if (ap_prepare != NULL)
+		ap_prepare(pc->cpu_index);
 	idt_load();
 	fpu_init();
 	task_cpu_init();
@@ -130,6 +140,95 @@ unsigned smp_start_aps(void)
 		cpus_up++;
 	}
 	tmpunmap(page, 1);
+	log_info("smp: %u CPU(s) running", cpus_up);
+	return cpus_up - 1;
+}
+
+/* Waits up to AP_WAIT_VMSA_US for the AP started as CPU `index` to report in. */
+static bool ap_answered(unsigned index)
+{
+	uint64_t t0 = cpu_rdtsc(), span = tsc_hz() / 1000000 * AP_WAIT_VMSA_US;
+
+	while (__atomic_load_n(&ap_reported, __ATOMIC_ACQUIRE) != index && cpu_rdtsc() - t0 < span)
+		__asm__ volatile("pause");
+	return __atomic_load_n(&ap_reported, __ATOMIC_ACQUIRE) == index;
+}
+
+/*
+ * The first state of an AP started from a VMSA: this CPU's long mode,
+ * tables, descriptor tables and control registers, at smp_ap_c_entry with
+ * RDI = the CPU index and RSP on its boot stack (as after a CALL).
+ */
+static void ap_vmsa(struct vmsa *v, unsigned index, uint64_t stack_top, uint64_t sev_features)
+{
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) gdtr, idtr;
+
+	__asm__ volatile("sgdt %0" : "=m"(gdtr));
+	__asm__ volatile("sidt %0" : "=m"(idtr));
+	memset(v, 0, sizeof(*v));
+	v->cs = (struct vmsa_seg){ GDT_KERNEL_CS, VMSA_ATTR_CODE64, 0xFFFFFFFF, 0 };
+	v->ds = v->es = v->ss = v->fs = v->gs = (struct vmsa_seg){ GDT_KERNEL_DS, VMSA_ATTR_DATA | 0xC00, 0xFFFFFFFF, 0 };
+	v->tr = (struct vmsa_seg){ 0, VMSA_ATTR_TSS_BUSY, 0xFFFF, 0 };
+	v->ldtr = (struct vmsa_seg){ 0, VMSA_ATTR_LDT, 0xFFFF, 0 };
+	v->gdtr = (struct vmsa_seg){ 0, 0, gdtr.limit, gdtr.base };
+	v->idtr = (struct vmsa_seg){ 0, 0, idtr.limit, idtr.base };
+	v->efer = cpu_rdmsr(MSR_EFER);
+	v->cr0 = cr0_read();
+	v->cr3 = cr3_read();
+	v->cr4 = cr4_read();
+	v->rflags = 2;
+	v->dr6 = 0xFFFF0FF0;
+	v->dr7 = 0x400;
+	v->rip = (uint64_t)(uintptr_t)smp_ap_c_entry;
+	v->rsp = stack_top - 8;
+	v->rdi = index;
+	v->g_pat = 0x0007040600070406ull; /* the power-on PAT (APM vol.2 §7.8.2) */
+	v->xcr0 = 1;
+	v->mxcsr = 0x1F80;
+	v->x87_fcw = 0x37F;
+	v->vmpl = 0;
+	v->sev_features = sev_features;
+}
+
+unsigned smp_start_aps_vmsa(unsigned n, uint64_t sev_features, void (*prepare)(unsigned cpu))
+{
+	if (n > SMP_MAX_CPUS)
+		n = SMP_MAX_CPUS;
+	ap_prepare = prepare;
+	for (uint32_t id = 1; id < n; id++) {
+		uint64_t stack = buddy_alloc(mm_buddy(), AP_BOOT_STACK_ORDER), vmsa = buddy_alloc(mm_buddy(), 0);
+		unsigned index = cpus_up;
+		int err;
+
+		/* A VMSA must not be 2 MiB aligned (an erratum; hypervisors refuse it): the next page then. */
+		if (vmsa != MM_PA_NONE && (vmsa & (LARGE_PAGE_SIZE - 1)) == 0) {
+			uint64_t other = buddy_alloc(mm_buddy(), 0);
+
+			buddy_free(mm_buddy(), vmsa, 0);
+			vmsa = other;
+		}
+		if (stack == MM_PA_NONE || vmsa == MM_PA_NONE || (vmsa & (LARGE_PAGE_SIZE - 1)) == 0) {
+			log_warn("smp: no memory for the AP with APIC ID %u", id);
+			break;
+		}
+		ap_vmsa(phys_to_virt(vmsa), index, (uint64_t)(uintptr_t)phys_to_virt(stack) + (PAGE_SIZE << AP_BOOT_STACK_ORDER),
+			sev_features);
+		__atomic_store_n(&ap_reported, 0, __ATOMIC_RELEASE);
+		/* The VMSA bit through VMPL1's RMPADJUST (VMPL0 VMSAs get no rights below), then AP creation. */
+		if (platform_rmpadjust(vmsa, RMP_PG_SIZE_4K, 1 | RMPADJUST_VMSA) != RMPADJUST_SUCCESS ||
+		    (err = platform_ap_create(id, vmsa, 0, sev_features)) != SVSM_OK) {
+			log_warn("smp: the AP with APIC ID %u could not be created from its VMSA", id);
+			break;
+		}
+		if (!ap_answered(index)) {
+			log_warn("smp: the CPU with APIC ID %u did not answer", id);
+			break; /* its stack and VMSA stay: it might still run on them */
+		}
+		cpus_up++;
+	}
 	log_info("smp: %u CPU(s) running", cpus_up);
 	return cpus_up - 1;
 }

@@ -81,10 +81,31 @@ exc_common:
 	addq $16, %rsp           /* vector, error code */
 	iretq
 
-/* A second vCPU's code (test_ap): report in, then halt for good. */
+/*
+ * A second vCPU's code (test_ap): one SVSM call through its own calling
+ * area (guest_ap_ca), QUERY_PROTOCOL for the core protocol version 1 by
+ * the GHCB MSR protocol's Run VMPL0 (GHCB spec 56421 §2.3.1; SVSM spec
+ * 58019 §5.3), its RAX, RCX and call-pending byte kept for the boot vCPU
+ * to check; then report in and halt for good.
+ */
 	.text
 	.globl guest_ap_entry
 guest_ap_entry:
+	movq guest_ap_ca(%rip), %rbx
+	movb $1, (%rbx)              /* SVSM_CA call_pending */
+	movl $0xC0010130, %ecx       /* MSR_GHCB = Run VMPL request, VMPL0 */
+	movl $0x016, %eax
+	xorl %edx, %edx
+	wrmsr
+	movq $6, %rax                /* core protocol (0), QUERY_PROTOCOL */
+	movq $1, %rcx                /* protocol 0, version 1 */
+	xorl %edx, %edx
+	.byte 0xF3, 0x0F, 0x01, 0xD9 /* VMGEXIT (rep vmmcall) */
+	movq %rax, guest_ap_call_rax(%rip)
+	movq %rcx, guest_ap_call_rcx(%rip)
+	xorl %eax, %eax
+	xchgb %al, (%rbx)            /* still 1: the SVSM did not take the call */
+	movb %al, guest_ap_call_pending(%rip)
 	movl $0xA5A5A5A5, guest_ap_flag(%rip)
 1:	hlt
 	jmp 1b

@@ -691,6 +691,9 @@ void guest_ap_entry(void);
 void guest_ap_writer(void);
 void guest_ap_writer_yield(void);
 volatile uint32_t guest_ap_flag;
+/* guest_ap_entry's SVSM call: its calling area, then what came back (entry.S). */
+volatile uint64_t guest_ap_ca, guest_ap_call_rax, guest_ap_call_rcx;
+volatile uint8_t guest_ap_call_pending;
 volatile uint64_t guest_ap_target; /* guest_ap_writer's page */
 volatile uint32_t guest_ap_beats;  /* its rounds so far */
 
@@ -807,6 +810,11 @@ static void test_ap(void)
 		      vmpl == 0 ? "AP creation of a VMPL0 vCPU from VMPL2 refused"
 				: "AP creation of a VMPL1 vCPU from VMPL2 refused");
 	}
+	/* The SVSM's own context of vCPU 1 (its AP at VMPL0): never the guest's to take away. */
+	ghcb_fill(g, SVM_VMGEXIT_AP_CREATION, SVM_AP_DESTROY | (0ull << SVM_AP_VMPL_SHIFT) | (1ull << SVM_AP_APIC_ID_SHIFT),
+		  0);
+	guest_ghcb_exit(ghcb_gpa);
+	check(g->sw_exit_info_1 == GHCB_RESULT_ERROR, "AP destroy of the SVSM's VMPL0 context of vCPU 1 from VMPL2 refused");
 	ghcb_fill(g, SVM_VMGEXIT_AP_CREATION, SVM_AP_CREATE | (2ull << SVM_AP_VMPL_SHIFT) | (1ull << SVM_AP_APIC_ID_SHIFT),
 		  base + 3 * PAGE);
 	guest_ghcb_exit(ghcb_gpa);
@@ -823,6 +831,9 @@ static void test_ap(void)
 		return;
 	}
 	guest_ap_flag = 0;
+	guest_ap_ca = ca2;
+	guest_ap_call_rax = guest_ap_call_rcx = ~0ull;
+	guest_ap_call_pending = 0xEE;
 	check(ap_create(vmsa_gpa) == 0, "AP creation (GHCB): the new vCPU starts");
 	unsigned turns = 0;
 
@@ -831,6 +842,9 @@ static void test_ap(void)
 		turns++;
 	}
 	check(guest_ap_flag == 0xA5A5A5A5u, "the second vCPU ran (its flag is set)");
+	check(guest_ap_flag == 0xA5A5A5A5u && guest_ap_call_pending == 0 && guest_ap_call_rax == SVSM_SUCCESS &&
+		      guest_ap_call_rcx == (1ull << 32 | 1),
+	      "the second vCPU's own SVSM call (QUERY_PROTOCOL through its calling area) served");
 	guest_printf("# AP: flag seen after %u VMGEXITs of the boot vCPU\n", turns);
 	/* On its own CPU it may set the flag and not have halted yet: FAIL_INUSE until it has. */
 	unsigned busy;

@@ -486,10 +486,13 @@ static void ghcb_page_protocol(void **state)
 		    v.ap_vmsa == GUEST_PA + PAGE);
 	ghcb_request(SVM_VMGEXIT_AP_CREATION, SVM_AP_DESTROY | (2ull << 16) | (7ull << 32), 0);
 	assert_int_equal(vsnp_hv_ghcb_exit(&hv, &v, &g), VSNP_HV_AP_CREATE);
+	/* A VMPL0 VMSA (the SVSM's own APs): well-formed here; only VMPL0 may ask (the kernel's rule, vsnp/cpu.c). */
+	ghcb_request(SVM_VMGEXIT_AP_CREATION, SVM_AP_CREATE | (0ull << 16) | (1ull << 32), GUEST_PA + PAGE);
+	assert_int_equal(vsnp_hv_ghcb_exit(&hv, &v, &g), VSNP_HV_AP_CREATE);
+	assert_true(v.ap_vmpl == 0 && v.ap_apic_id == 1);
 	const uint64_t bad_ap[][2] = {
 		{ SVM_AP_CREATE_ON_INIT | (2ull << 16), GUEST_PA + PAGE }, /* no INIT here */
 		{ 3 | (2ull << 16), GUEST_PA + PAGE },                    /* unknown request */
-		{ SVM_AP_CREATE, GUEST_PA + PAGE },                       /* VMPL0 */
 		{ SVM_AP_CREATE | (4ull << 16), GUEST_PA + PAGE },        /* no VMPL4 */
 		{ SVM_AP_DESTROY | (9ull << 16), 0 },                     /* nor VMPL9 */
 		{ SVM_AP_CREATE | (2ull << 16) | (1ull << 24), GUEST_PA + PAGE }, /* reserved bits */

@@ -26,6 +26,7 @@
 #include "svsm/snp_hv.h"
 #include "svsm/snp_insn.h"
 #include "svsm/snp_pvalidate.h"
+#include "svsm/smp.h"
 #include "svsm/snp_secrets.h"
 #include "snp_internal.h"
 
@@ -301,6 +302,15 @@ void snp_cpu_init(struct snp_hv *hv)
 			       .version = snp.version };
 	ghcb_setup(hv);
 	this_cpu()->snp_hv = hv;
+}
+
+void snp_ap_prepare(unsigned cpu)
+{
+	static struct snp_hv ap_hv[SMP_MAX_CPUS];
+
+	if (cpu == 0 || cpu >= SMP_MAX_CPUS)
+		snp_insn_terminate(GHCB_TERM_SET_SVSM, SVSM_TERM_GHCB);
+	snp_cpu_init(&ap_hv[cpu]);
 }
 
 /*
