@@ -643,6 +643,21 @@ static void guest_request(struct vsnp_vcpu *c, struct ghcb *g)
 
 static void lie_unvalidate(struct vsnp_vcpu *c);
 
+/*
+ * The GHCB between the guest's shared page and the hypervisor's copy, both
+ * ways: the save area with its valid bitmap, the protocol version and
+ * usage, and the shared buffer only for a page state change (the one call
+ * here that uses it; the rest of the page is reserved). A whole page each
+ * way cost a tenth of an SVSM call under TCG.
+ */
+static void ghcb_copy(struct ghcb *to, const struct ghcb *from, bool with_buffer)
+{
+	memcpy(to, from, offsetof(struct ghcb, x87_state_gpa));
+	memcpy(to->rsvd_ff0, from->rsvd_ff0, sizeof(*to) - offsetof(struct ghcb, rsvd_ff0));
+	if (with_buffer)
+		memcpy(to->shared_buffer, from->shared_buffer, sizeof(to->shared_buffer));
+}
+
 static void exit_ghcb(struct run *r)
 {
 	struct vsnp_vcpu *c = r->c;
@@ -656,7 +671,12 @@ static void exit_ghcb(struct run *r)
 		      (unsigned long long)c->hv.ghcb_gpa);
 		return;
 	}
-	memcpy(&g, shared, sizeof(g));
+	ghcb_copy(&g, shared, false);
+	/* Decided once, on the copy: the buffer comes in and goes back for a page state change only. */
+	bool buffer = g.sw_exit_code == SVM_VMGEXIT_PSC;
+
+	if (buffer)
+		memcpy(g.shared_buffer, shared->shared_buffer, sizeof(g.shared_buffer));
 	r->end->ghcb_calls++;
 
 	bool std = g.ghcb_usage == GHCB_USAGE_STANDARD && GHCB_VALID(&g, sw_exit_code);
@@ -709,7 +729,7 @@ static void exit_ghcb(struct run *r)
 			return;
 		}
 	}
-	memcpy(shared, &g, sizeof(g));
+	ghcb_copy(shared, &g, buffer);
 	if (target >= 0)
 		run_vmpl(r, (unsigned)target);
 }
@@ -898,6 +918,9 @@ static void handle_exit(struct run *r)
  * armed for the next expiry, so an INTR exit brings it back in time even
  * if the guest makes no exit. Returns the vector offered, or -1.
  */
+/* The TSC at which the machine's own timer fires next (timer_before_run), 0: not armed. */
+static uint64_t armed_until;
+
 static int timer_before_run(struct run *r)
 {
 	struct vmcb_control *ctl = &r->c->vmcb->ctl;
@@ -918,8 +941,16 @@ static int timer_before_run(struct run *r)
 
 	if (nvcpus > 1 && (left == 0 || turn_left < left))
 		left = turn_left;
-	if (left != 0 && lapic_ready() && tsc_hz() != 0)
+	/*
+	 * Arm only when the deadline comes earlier than the armed one, or
+	 * that one has passed: an APIC write per VMRUN halved the exit rate
+	 * under TCG. A timer that fires early only costs an INTR exit.
+	 */
+	if (left != 0 && lapic_ready() && tsc_hz() != 0 &&
+	    (armed_until <= now || now + left < armed_until)) {
 		lapic_arm(left / (tsc_hz() / 1000000 + 1) + 1);
+		armed_until = now + left;
+	}
 	return vec;
 }
 
@@ -995,6 +1026,7 @@ int vsnp_cpu_run(struct vsnp_machine *m, uint64_t vmsa_gpa, unsigned ncpus, stru
 	memset(vcpus, 0, sizeof(vcpus));
 	fpu_live = NULL;
 	running = NULL;
+	armed_until = 0;
 	nvcpus = ncpus;
 	for (unsigned i = 0; i < ncpus; i++) {
 		uint64_t vmcb_pa = zeroed(0, 0);

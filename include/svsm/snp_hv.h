@@ -21,6 +21,15 @@ struct snp_hv {
 	uint64_t (*msr_exchange)(void *ctx, uint64_t req);
 	/* GHCB protocol: MSR_GHCB = ghcb_gpa, VMGEXIT. */
 	void (*vmgexit)(void *ctx, uint64_t ghcb_gpa);
+	/*
+	 * Optional: VMGEXIT with MSR_GHCB as the last vmgexit left it (the
+	 * MSR protocol's msr_exchange puts it back). Saves the WRMSR, which a
+	 * hypervisor that intercepts it (the emulated machine) pays an exit
+	 * for. A hypervisor that changed the MSR meanwhile only gets a request
+	 * it cannot find: the answer is read from this CPU's own GHCB.
+	 */
+	void (*vmgexit_again)(void *ctx);
+	bool msr_is_ghcb; /* MSR_GHCB holds ghcb_gpa since the last vmgexit */
 	void *ctx;
 	struct ghcb *ghcb; /* this CPU's GHCB, mapped shared; NULL until registered */
 	uint64_t ghcb_gpa;

@@ -18,5 +18,7 @@ int snp_insn_rmpadjust(uint64_t va, unsigned page_size, uint64_t attrs);
 uint64_t snp_insn_msr_exchange(void *ctx, uint64_t req);
 /* GHCB protocol: GHCB MSR = ghcb_gpa, VMGEXIT. */
 void snp_insn_vmgexit(void *ctx, uint64_t ghcb_gpa);
+/* VMGEXIT with MSR_GHCB left as it is (struct snp_hv.vmgexit_again). */
+void snp_insn_vmgexit_again(void *ctx);
 /* Termination request through the MSR protocol; never returns (§3.1). */
 __attribute__((noreturn)) void snp_insn_terminate(unsigned set, unsigned code);

@@ -73,7 +73,12 @@ static int call(struct snp_hv *hv, uint64_t exit_code, uint64_t info1, uint64_t 
 	GHCB_SET(g, sw_exit_code, exit_code);
 	GHCB_SET(g, sw_exit_info_1, info1);
 	GHCB_SET(g, sw_exit_info_2, info2);
-	hv->vmgexit(hv->ctx, hv->ghcb_gpa);
+	if (hv->msr_is_ghcb && hv->vmgexit_again != NULL) {
+		hv->vmgexit_again(hv->ctx);
+	} else {
+		hv->vmgexit(hv->ctx, hv->ghcb_gpa);
+		hv->msr_is_ghcb = true;
+	}
 
 	switch ((uint32_t)GHCB_READ(g, sw_exit_info_1)) {
 	case GHCB_RESULT_OK:

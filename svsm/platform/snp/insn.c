@@ -63,6 +63,12 @@ uint64_t snp_insn_msr_exchange(void *ctx, uint64_t req)
 	return resp;
 }
 
+void snp_insn_vmgexit_again(void *ctx)
+{
+	(void)ctx;
+	vmgexit();
+}
+
 void snp_insn_vmgexit(void *ctx, uint64_t ghcb_gpa)
 {
 	(void)ctx;

@@ -299,6 +299,7 @@ void snp_cpu_init(struct snp_hv *hv)
 {
 	*hv = (struct snp_hv){ .msr_exchange = snp_insn_msr_exchange,
 			       .vmgexit = snp_insn_vmgexit,
+			       .vmgexit_again = snp_insn_vmgexit_again,
 			       .version = snp.version };
 	ghcb_setup(hv);
 	this_cpu()->snp_hv = hv;
@@ -392,7 +393,8 @@ void snp_early_init(const struct boot_info *bi)
 
 	/* The MSR protocol needs no GHCB: use the boot channel before it has one. */
 	snp.boot_hv = (struct snp_hv){ .msr_exchange = snp_insn_msr_exchange,
-				       .vmgexit = snp_insn_vmgexit };
+				       .vmgexit = snp_insn_vmgexit,
+				       .vmgexit_again = snp_insn_vmgexit_again };
 	err = snp_hv_negotiate(&snp.boot_hv, snp.cpuid.cbit);
 	if (err == SVSM_EINVAL)
 		snp_insn_terminate(GHCB_TERM_SET_SVSM, SVSM_TERM_CBIT);
