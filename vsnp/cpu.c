@@ -682,6 +682,7 @@ static void exit_ghcb(struct run *r)
 	bool std = g.ghcb_usage == GHCB_USAGE_STANDARD && GHCB_VALID(&g, sw_exit_code);
 
 	if (std && g.sw_exit_code == SVM_EXIT_IOIO) {
+		c->m->io.writer = c->apic_id * SNP_VMPL_COUNT + c->vmpl; /* its own lines on the UART */
 		ghcb_ioio(c->m, &g);
 	} else if (std && g.sw_exit_code == SVM_EXIT_CPUID) {
 		ghcb_cpuid(c->m, &g);

@@ -39,11 +39,11 @@ void vsnp_io_init(struct vsnp_io *io, const struct vsnp_io_ops *ops)
 	io->ops = ops;
 }
 
-static void uart_flush(struct vsnp_io *io)
+static void uart_flush(struct vsnp_io *io, unsigned w)
 {
-	if (io->com1.len != 0)
-		io->ops->console(io->ops->ctx, io->com1.line, io->com1.len);
-	io->com1.len = 0;
+	if (io->com1.tx[w].len != 0)
+		io->ops->console(io->ops->ctx, io->com1.tx[w].line, io->com1.tx[w].len);
+	io->com1.tx[w].len = 0;
 }
 
 /*
@@ -53,11 +53,15 @@ static void uart_flush(struct vsnp_io *io)
  */
 static void uart_tx(struct vsnp_io *io, uint8_t b)
 {
-	if (b == '\n' && io->com1.len != 0 && io->com1.line[io->com1.len - 1] == '\r')
-		io->com1.len--;
-	io->com1.line[io->com1.len++] = (char)b;
-	if (b == '\n' || io->com1.len == sizeof(io->com1.line))
-		uart_flush(io);
+	unsigned w = io->writer < VSNP_IO_WRITERS ? io->writer : 0;
+	size_t *len = &io->com1.tx[w].len;
+	char *line = io->com1.tx[w].line;
+
+	if (b == '\n' && *len != 0 && line[*len - 1] == '\r')
+		(*len)--;
+	line[(*len)++] = (char)b;
+	if (b == '\n' || *len == sizeof(io->com1.tx[w].line))
+		uart_flush(io, w);
 }
 
 /* A plain read/write register: a read gives it, a write keeps the bits in mask. */
@@ -169,5 +173,6 @@ void vsnp_io_access(struct vsnp_io *io, uint16_t port, unsigned size, bool in, u
 
 void vsnp_io_flush(struct vsnp_io *io)
 {
-	uart_flush(io);
+	for (unsigned w = 0; w < VSNP_IO_WRITERS; w++)
+		uart_flush(io, w);
 }

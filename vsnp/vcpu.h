@@ -25,6 +25,7 @@
  */
 /* vCPUs the machine can have (APIC IDs 0..VSNP_MAX_VCPUS-1), taking turns on the boot CPU. */
 #define VSNP_MAX_VCPUS 8
+_Static_assert(VSNP_MAX_VCPUS * SNP_VMPL_COUNT <= VSNP_IO_WRITERS, "a UART line per vCPU and VMPL");
 
 enum vsnp_vcpu_state {
 	VCPU_OFF,      /* no running VMSA (not created, or destroyed) */

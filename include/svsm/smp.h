@@ -24,8 +24,9 @@ unsigned smp_start_aps(void);
  * Under SNP: starts APIC IDs 1..n-1 (at most SMP_MAX_CPUS) from VMSAs
  * with AP creation (GHCB spec 56421 §4.1.9), each at VMPL0 with
  * sev_features, in this CPU's long mode; prepare runs first on each, on
- * its own stack, before anything that may exit (SNP: its GHCB). Returns
- * how many answered within 5 s each.
+ * its own stack, before anything that may exit (SNP: its GHCB). CPU
+ * index = APIC ID. Not waited for: each AP logs when it is up. Returns
+ * how many the hypervisor accepted.
  */
 unsigned smp_start_aps_vmsa(unsigned n, uint64_t sev_features, void (*prepare)(unsigned cpu));
 /* CPUs running: the boot CPU and the APs that answered. */

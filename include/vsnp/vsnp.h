@@ -164,16 +164,26 @@ struct vsnp_io_ops {
 	void *ctx;
 };
 
-/* The guest's own 16550 (COM1): its registers, and the line it is writing. */
+/*
+ * Writers whose lines the UART keeps apart: each vCPU at each VMPL (the
+ * SVSM's APs and the guest's vCPUs write at once; their lines must not
+ * interleave byte by byte).
+ */
+#define VSNP_IO_WRITERS 32
+
+/* The guest's own 16550 (COM1): its registers, and the line each writer is writing. */
 struct vsnp_uart {
 	uint8_t ier, fcr, lcr, mcr, scr, dll, dlm;
-	size_t len;
-	char line[160];
+	struct {
+		size_t len;
+		char line[160];
+	} tx[VSNP_IO_WRITERS];
 };
 
 struct vsnp_io {
 	const struct vsnp_io_ops *ops;
 	struct vsnp_uart com1;
+	unsigned writer;            /* who the next access is from (0..VSNP_IO_WRITERS-1; the caller sets it) */
 	uint64_t refused;           /* accesses the allow-list does not have */
 	uint16_t last_refused_port;
 };

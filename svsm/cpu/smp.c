@@ -26,8 +26,6 @@ extern const uint8_t ap_tramp_start[], ap_tramp_end[], ap_tramp_cr3[], ap_tramp_
 
 #define AP_BOOT_STACK_ORDER 2 /* 16 KiB: only until the AP is on its per-CPU stack */
 #define AP_WAIT_US 100000
-/* An AP from a VMSA sets up its GHCB first, every step an exit to the hypervisor: more time. */
-#define AP_WAIT_VMSA_US 5000000
 
 static volatile unsigned cpus_up = 1;
 static volatile unsigned ap_reported;
@@ -56,6 +54,7 @@ static void ap_online(void)
 	fpu_init();
 	task_cpu_init();
 	(void)lapic_init();
+	__atomic_add_fetch(&cpus_up, 1, __ATOMIC_ACQ_REL);
 	log_info("smp: CPU %u up", pc->cpu_index);
 	__atomic_store_n(&ap_reported, pc->cpu_index, __ATOMIC_RELEASE);
 	for (;;) {
@@ -137,21 +136,10 @@ unsigned smp_start_aps(void)
 			log_warn("smp: the CPU with APIC ID %u did not answer", id);
 			break; /* its boot stack stays: it might still run on it */
 		}
-		cpus_up++;
 	}
 	tmpunmap(page, 1);
 	log_info("smp: %u CPU(s) running", cpus_up);
 	return cpus_up - 1;
-}
-
-/* Waits up to AP_WAIT_VMSA_US for the AP started as CPU `index` to report in. */
-static bool ap_answered(unsigned index)
-{
-	uint64_t t0 = cpu_rdtsc(), span = tsc_hz() / 1000000 * AP_WAIT_VMSA_US;
-
-	while (__atomic_load_n(&ap_reported, __ATOMIC_ACQUIRE) != index && cpu_rdtsc() - t0 < span)
-		__asm__ volatile("pause");
-	return __atomic_load_n(&ap_reported, __ATOMIC_ACQUIRE) == index;
 }
 
 /*
@@ -195,13 +183,13 @@ static void ap_vmsa(struct vmsa *v, unsigned index, uint64_t stack_top, uint64_t
 
 unsigned smp_start_aps_vmsa(unsigned n, uint64_t sev_features, void (*prepare)(unsigned cpu))
 {
+	unsigned created = 0;
+
 	if (n > SMP_MAX_CPUS)
 		n = SMP_MAX_CPUS;
 	ap_prepare = prepare;
 	for (uint32_t id = 1; id < n; id++) {
 		uint64_t stack = buddy_alloc(mm_buddy(), AP_BOOT_STACK_ORDER), vmsa = buddy_alloc(mm_buddy(), 0);
-		unsigned index = cpus_up;
-		int err;
 
 		/* A VMSA must not be 2 MiB aligned (an erratum; hypervisors refuse it): the next page then. */
 		if (vmsa != MM_PA_NONE && (vmsa & (LARGE_PAGE_SIZE - 1)) == 0) {
@@ -214,21 +202,18 @@ unsigned smp_start_aps_vmsa(unsigned n, uint64_t sev_features, void (*prepare)(u
 			log_warn("smp: no memory for the AP with APIC ID %u", id);
 			break;
 		}
-		ap_vmsa(phys_to_virt(vmsa), index, (uint64_t)(uintptr_t)phys_to_virt(stack) + (PAGE_SIZE << AP_BOOT_STACK_ORDER),
+		/* CPU index = APIC ID: each AP knows its own, whatever order they come up in. */
+		ap_vmsa(phys_to_virt(vmsa), id, (uint64_t)(uintptr_t)phys_to_virt(stack) + (PAGE_SIZE << AP_BOOT_STACK_ORDER),
 			sev_features);
-		__atomic_store_n(&ap_reported, 0, __ATOMIC_RELEASE);
 		/* The VMSA bit through VMPL1's RMPADJUST (VMPL0 VMSAs get no rights below), then AP creation. */
 		if (platform_rmpadjust(vmsa, RMP_PG_SIZE_4K, 1 | RMPADJUST_VMSA) != RMPADJUST_SUCCESS ||
-		    (err = platform_ap_create(id, vmsa, 0, sev_features)) != SVSM_OK) {
+		    platform_ap_create(id, vmsa, 0, sev_features) != SVSM_OK) {
 			log_warn("smp: the AP with APIC ID %u could not be created from its VMSA", id);
 			break;
 		}
-		if (!ap_answered(index)) {
-			log_warn("smp: the CPU with APIC ID %u did not answer", id);
-			break; /* its stack and VMSA stay: it might still run on them */
-		}
-		cpus_up++;
+		created++;
 	}
-	log_info("smp: %u CPU(s) running", cpus_up);
-	return cpus_up - 1;
+	/* Not waited for: each comes up in its own time (its first exits set up its GHCB) and says so. */
+	log_info("smp: %u AP(s) created from VMSAs", created);
+	return created;
 }

@@ -161,7 +161,7 @@ static void uart_long_lines_kept_whole(void **state)
 		want[i] = (char)('a' + i % 26);
 		out(0x3F8, 1, (uint8_t)want[i]);
 	}
-	assert_int_equal(console_len, 2 * sizeof(io.com1.line));
+	assert_int_equal(console_len, 2 * sizeof(io.com1.tx[0].line));
 	vsnp_io_flush(&io);
 	assert_int_equal(console_len, sizeof(want));
 	assert_memory_equal(console_buf, want, sizeof(want));
