@@ -79,6 +79,8 @@ fi
 # Which layer did what: the machine's exits, the SVSM's part, the guest's checks.
 exits=$(sed -n 's/^vsnp: boot CPU ran: \(.*\)$/\1/p' "$log" | tail -n 1)
 [ -n "$exits" ] && echo "run.sh: the machine (vsnp): $exits"
+svsm_calls=$(sed -n 's/^SVSM: calls served so far: \(.*\)$/\1/p' "$log" | tail -n 1)
+[ -n "$svsm_calls" ] && echo "run.sh: the SVSM (VMPL0): calls served, at its last count: $svsm_calls"
 guest_ok=$(grep -c '^ok ' "$log")
 guest_failed=$(grep -c '^not ok ' "$log")
 launched=$(grep -c '^SVSM: launching the payload at VMPL' "$log")

@@ -29,6 +29,7 @@
 #include "svsm/platform.h"
 #include "svsm/platform_snp.h"
 #include "svsm/smp.h"
+#include "svsm/tsc.h"
 #include "run_internal.h"
 
 #define GUEST_VMPL GUEST_LAUNCH_VMPL
@@ -46,6 +47,34 @@ static struct vmsa *map_vmsa(uint64_t vmsa_gpa)
 	if (tmpmap(vmsa_gpa, 1, PGT_ENC | PGT_WRITE, &va) != SVSM_OK)
 		panic("run: cannot map the guest's VMSA");
 	return va;
+}
+
+/*
+ * The calls served so far, by protocol (core, attestation, vTPM, any
+ * other), on every CPU. The SVSM never learns that the guest has ended
+ * (it asks the hypervisor), so the count is said at most twice a second
+ * while calls come: the last line of a run is its count to within that.
+ */
+static uint64_t calls_by_protocol[4];
+static uint64_t calls_report_tsc;
+
+static void count_call(uint64_t protocol)
+{
+	uint64_t now = cpu_rdtsc(), due = __atomic_load_n(&calls_report_tsc, __ATOMIC_RELAXED);
+
+	__atomic_add_fetch(&calls_by_protocol[protocol < 3 ? protocol : 3], 1, __ATOMIC_RELAXED);
+	if (tsc_hz() == 0 || now < due ||
+	    !__atomic_compare_exchange_n(&calls_report_tsc, &due, now + tsc_hz() / 2, false, __ATOMIC_RELAXED,
+					 __ATOMIC_RELAXED))
+		return;
+	uint64_t c = __atomic_load_n(&calls_by_protocol[0], __ATOMIC_RELAXED),
+		 a = __atomic_load_n(&calls_by_protocol[1], __ATOMIC_RELAXED),
+		 t = __atomic_load_n(&calls_by_protocol[2], __ATOMIC_RELAXED),
+		 o = __atomic_load_n(&calls_by_protocol[3], __ATOMIC_RELAXED);
+
+	console_printf("SVSM: calls served so far: %llu (core %llu, attestation %llu, vTPM %llu, other %llu)\n",
+		       (unsigned long long)(c + a + t + o), (unsigned long long)c, (unsigned long long)a,
+		       (unsigned long long)t, (unsigned long long)o);
 }
 
 /*
@@ -72,8 +101,11 @@ static bool serve_once(unsigned vcpu, uint64_t vmsa_gpa, bool strict, uint64_t *
 			(unsigned long long)exit_code);
 		return false;
 	}
+	uint64_t protocol = regs.rax >> 32;
+
 	if (!svsm_handle_call(&vm, vcpu, &regs))
 		return true; /* no call pending: the guest only ran VMPL0 (SVSM spec 58019 §5.3) */
+	count_call(protocol);
 	/* A failed answer wipes the key (an IV must never be reused: the SEV-SNP ABI's guest messages). */
 	if (attest_offered && attest.msg.wiped) {
 		attest_offered = false; /* said once */

@@ -31,7 +31,8 @@ def expect(cond, what, out):
 
 rc, out = run()
 expect(rc == 0 and "ran the payload at VMPL2, and it succeeded" in out and "launch digest matches" in out and
-       "run.sh: the machine (vsnp): " in out and "run.sh: the guest (VMPL2): " in out and ", 0 failed" in out,
+       "run.sh: the machine (vsnp): " in out and "run.sh: the guest (VMPL2): " in out and ", 0 failed" in out and
+       "run.sh: the SVSM (VMPL0): calls served, at its last count: " in out,
        "a good run on the SNP machine: payload succeeded, launch digest matches, each layer reported", out)
 
 rc, out = run("--legacy")
