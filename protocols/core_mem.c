@@ -33,15 +33,6 @@ uint64_t core_check_range(const struct svsm_vm *vm, uint64_t gpa, uint64_t len, 
 	return SVSM_SUCCESS;
 }
 
-bool svsm_vm_page_is_svsm_owned(struct svsm_vm *vm, uint64_t gpa)
-{
-	read_lock(&vm->lock);
-	bool owned = core_check_range(vm, gpa & ~(SVSM_PAGE - 1), SVSM_PAGE, SVSM_PAGE, false) != SVSM_SUCCESS;
-
-	read_unlock(&vm->lock);
-	return owned;
-}
-
 int core_find_vmsa(const struct svsm_vm *vm, uint64_t gpa)
 {
 	for (unsigned i = 0; i < SVSM_MAX_VCPUS; i++) {

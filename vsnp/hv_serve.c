@@ -8,9 +8,8 @@
  *
  * The hypervisor modelled here is a well-behaved one: page state changes
  * and GHCB registration are refused outside guest RAM, and a page state
- * change of a page the SVSM owns (lent, a VMSA or calling area in use) is
- * refused too (a real hypervisor could do worse; the snp backend does not
- * trust it).
+ * change of a VMSA is refused (a real hypervisor could do worse; the snp
+ * backend does not trust it).
  */
 #include "abi/ghcb.h"
 #include "abi/snp.h"
@@ -32,9 +31,10 @@ static bool is_guest_page(const struct vsnp_hv *hv, uint64_t pa)
 
 /*
  * Whether the guest may change the page state of [pa, pa + len): guest
- * RAM, modelled, never a VMSA (that would end its vCPU) and never a page
- * the SVSM owns (a lent page could become shared and then writable to
- * the guest while vsnp uses it as a nested page table).
+ * RAM, modelled, never a VMSA (that would end its vCPU). Like KVM, the
+ * hypervisor does not know which pages the SVSM owns: the SVSM must not
+ * rely on it (a page it owns that a guest turns shared is the guest's
+ * loss: the SVSM's next private access to it faults).
  */
 static bool guest_may_convert(const struct vsnp_hv *hv, uint64_t pa, uint64_t len)
 {
@@ -43,7 +43,7 @@ static bool guest_may_convert(const struct vsnp_hv *hv, uint64_t pa, uint64_t le
 	for (uint64_t off = 0; off < len; off += HV_PAGE) {
 		const struct rmp_entry *r = rmp_model_entry(hv->rmp, pa + off);
 
-		if (r == NULL || r->vmsa || (hv->svsm_owned != NULL && hv->svsm_owned(hv->ctx, pa + off)))
+		if (r == NULL || r->vmsa)
 			return false;
 	}
 	return true;

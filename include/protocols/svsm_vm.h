@@ -100,15 +100,6 @@ void svsm_vm_set_lent_pool(struct svsm_vm *vm, struct svsm_lent_pool *pool);
 int svsm_lent_take(struct svsm_vm *vm, uint64_t *gpa);
 int svsm_lent_release(struct svsm_vm *vm, uint64_t gpa);
 
-/*
- * Whether the 4 KiB page at gpa is the SVSM's rather than the guest's: not
- * guest RAM, SVSM memory, lent (DEPOSIT_MEM, in use or not), a vCPU's
- * VMSA or calling area. Such a page never changes state (private/shared)
- * at the guest's request; the hypervisor side asks this before a page
- * state change.
- */
-bool svsm_vm_page_is_svsm_owned(struct svsm_vm *vm, uint64_t gpa);
-
 /* The guest's registers an SVSM call reads and writes (§5.3). */
 struct svsm_regs {
 	uint64_t rax, rcx, rdx, r8, r9;

@@ -107,13 +107,6 @@ struct vsnp_hv {
 	uint64_t features;              /* hypervisor features (GHCB_HV_FT_*) */
 	/* The guest's CPUID as the launch's CPUID page states it (MSR-protocol CPUID). */
 	int (*cpuid)(void *ctx, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
-	/*
-	 * Whether a guest-RAM page is the SVSM's (lent, a VMSA or calling
-	 * area in use): its page state never changes at the guest's request.
-	 * NULL: none is (vsnp.img sets none: like KVM it does not know which
-	 * pages the SVSM owns, and the SVSM must not rely on it).
-	 */
-	bool (*svsm_owned)(void *ctx, uint64_t pa);
 	void *ctx;
 };
 

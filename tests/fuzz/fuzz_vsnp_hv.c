@@ -13,8 +13,7 @@
  * allowed to VMPL2, write/execute only where the RMP allows them, 2 MiB
  * leaves only over 2 MiB RMP entries; shared view: shared pages of guest
  * RAM only, never executable); a fault answered MAPPED left the access
- * mapped; the SVSM's page keeps its RMP entry; a guest-RAM page the SVSM
- * owns (svsm_owned, as a lent page) stays private; actions the kernel carries
+ * mapped; the SVSM's page keeps its RMP entry; actions the kernel carries
  * out (AP creation, guest request) come with checked inputs.
  */
 #include <stdbool.h>
@@ -38,8 +37,6 @@
 #define SVSM_PAGE_PA 0x1000ull
 #define GUEST_PA 0x200000ull /* guest RAM: [2 MiB, 4 MiB) */
 #define MAX_OPS 64
-/* A guest-RAM page the SVSM owns (as a lent page is): the hypervisor side never changes its state. */
-#define OWNED_PA (GUEST_PA + 7 * PAGE)
 
 static uint8_t pool_pages[128][4096] __attribute__((aligned(4096)));
 static struct table_pool pool = { pool_pages, 128, 0 }; /* running out: npt must refuse, not break */
@@ -123,14 +120,6 @@ static void check_views(const struct rmp_entry *svsm_before)
 	}
 	if (memcmp(rmp_model_entry(&rmp, SVSM_PAGE_PA), svsm_before, sizeof(*svsm_before)) != 0)
 		fail("the SVSM page's RMP entry changed", SVSM_PAGE_PA);
-	if (!rmp_model_entry(&rmp, OWNED_PA)->assigned)
-		fail("a page the SVSM owns changed state at the guest's request", OWNED_PA);
-}
-
-static bool t_svsm_owned(void *ctx, uint64_t pa)
-{
-	(void)ctx;
-	return pa == OWNED_PA;
 }
 
 static void op_msr(struct vsnp_hv *hv, struct vsnp_hv_vcpu *v, struct in *in)
@@ -257,7 +246,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct in in = { data, size };
 	struct vsnp_hv_vcpu v = { 0 };
 	struct vsnp_hv hv = { .rmp = &rmp, .npt = &npt, .guest_ram = &guest_ram, .cbit_pos = 39,
-			      .features = 0x23, .cpuid = t_cpuid, .svsm_owned = t_svsm_owned };
+			      .features = 0x23, .cpuid = t_cpuid };
 	struct rmp_entry svsm_before;
 
 	pool.used = 0;

@@ -380,73 +380,6 @@ static void ghcb_request(uint64_t code, uint64_t info1, uint64_t info2)
 	g.protocol_version = 2;
 }
 
-/* The SVSM's pages in this test: one lent page inside guest RAM, and the 2 MiB region's last page. */
-#define LENT_PA (GUEST_PA + 20 * PAGE)
-#define CA_PA (GUEST_PA + 511 * PAGE)
-static unsigned owned_asked;
-
-static bool fake_svsm_owned(void *ctx, uint64_t pa)
-{
-	(void)ctx;
-	owned_asked++;
-	return pa == LENT_PA || pa == CA_PA;
-}
-
-/*
- * A page the SVSM owns never changes state at the guest's request: the
- * MSR protocol, a GHCB PSC entry for it, and a 2 MiB entry that covers it
- * are refused, the RMP and nested table unchanged. (Before: a lent page,
- * which vsnp may use as a nested page table, became shared and mapped.)
- */
-static void psc_of_svsm_owned_pages_refused(void **state)
-{
-	struct vsnp_hv hv = hv_of();
-	struct vsnp_hv_vcpu v = { .ghcb_gpa = GUEST_PA + 10 * PAGE };
-	struct psc_desc *d = (struct psc_desc *)g.shared_buffer;
-	static struct rmp_entry before[RAM_PAGES];
-	const char *why;
-	(void)state;
-
-	hv.svsm_owned = fake_svsm_owned;
-	validate_and_grant(LENT_PA, RMP_PERM_ALL);
-	assert_int_equal(rmp_model_rmpadjust(&rmp, 0, LENT_PA, RMP_PG_SIZE_4K, 2).code, 0); /* taken from VMPL2 */
-	memcpy(before, entries, sizeof(before));
-	for (unsigned op = GHCB_PSC_OP_PRIVATE; op <= GHCB_PSC_OP_SHARED; op++) {
-		v.ghcb_msr = GHCB_MSR_PSC_REQ | LENT_PA | ((uint64_t)op << 52);
-		assert_int_equal(vsnp_hv_msr_exit(&hv, &v), VSNP_HV_RESUME);
-		assert_int_equal(v.ghcb_msr, GHCB_MSR_PSC_RESP | (1ull << 32));
-		v.ghcb_msr = GHCB_MSR_PSC_REQ | CA_PA | ((uint64_t)op << 52);
-		assert_int_equal(vsnp_hv_msr_exit(&hv, &v), VSNP_HV_RESUME);
-		assert_int_equal(v.ghcb_msr, GHCB_MSR_PSC_RESP | (1ull << 32));
-	}
-	assert_memory_equal(before, entries, sizeof(before));
-
-	ghcb_request(SVM_VMGEXIT_PSC, 0, 0);
-	GHCB_SET(&g, sw_scratch, v.ghcb_gpa + 0x800);
-	d->hdr.end_entry = 0;
-	d->entries[0] = (LENT_PA >> 12 << PSC_ENTRY_GFN_SHIFT) | ((uint64_t)GHCB_PSC_OP_SHARED << PSC_ENTRY_OP_SHIFT);
-	assert_int_equal(vsnp_hv_ghcb_exit(&hv, &v, &g), VSNP_HV_RESUME);
-	assert_true(g.sw_exit_info_2 != 0 && d->hdr.cur_entry == 0);
-	/* A 2 MiB entry over the region holding both: refused whole. */
-	ghcb_request(SVM_VMGEXIT_PSC, 0, 0);
-	GHCB_SET(&g, sw_scratch, v.ghcb_gpa + 0x800);
-	d->hdr.end_entry = 0;
-	d->entries[0] = (GUEST_PA >> 12 << PSC_ENTRY_GFN_SHIFT) | ((uint64_t)GHCB_PSC_OP_SHARED << PSC_ENTRY_OP_SHIFT) |
-			PSC_ENTRY_2M;
-	assert_int_equal(vsnp_hv_ghcb_exit(&hv, &v, &g), VSNP_HV_RESUME);
-	assert_true(g.sw_exit_info_2 != 0 && d->hdr.cur_entry == 0);
-	assert_memory_equal(before, entries, sizeof(before));
-	assert_int_not_equal(vsnp_npt_fault(&npt, LENT_PA, VMCB_NPF_WRITE, 0, &why), VSNP_NPF_MAPPED);
-
-	/* Its neighbour, the guest's own, still converts. */
-	owned_asked = 0;
-	v.ghcb_msr = GHCB_MSR_PSC_REQ | (LENT_PA + PAGE) | ((uint64_t)GHCB_PSC_OP_SHARED << 52);
-	assert_int_equal(vsnp_hv_msr_exit(&hv, &v), VSNP_HV_RESUME);
-	assert_int_equal(v.ghcb_msr, GHCB_MSR_PSC_RESP);
-	assert_int_equal(owned_asked, 1);
-}
-
-
 static void ghcb_page_protocol(void **state)
 {
 	struct vsnp_hv hv = hv_of();
@@ -674,7 +607,6 @@ int main(void)
 		cmocka_unit_test_setup(page_state_changes, setup),
 		cmocka_unit_test_setup(ghcb_page_protocol, setup),
 		cmocka_unit_test_setup(ghcb_page_state_changes, setup),
-		cmocka_unit_test_setup(psc_of_svsm_owned_pages_refused, setup),
 		cmocka_unit_test(cpuid_page_built),
 	};
 
