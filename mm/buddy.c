@@ -144,6 +144,7 @@ int buddy_add_zone(struct buddy *b, uint64_t start, uint64_t end)
 	}
 	b->stats.total_pages += npages - meta_pages;
 	b->stats.free_pages += npages - meta_pages;
+	b->stats.min_free_pages = b->stats.free_pages;
 	b->stats.meta_bytes += meta_pages << PAGE_SHIFT;
 	spin_unlock(&b->lock);
 	return SVSM_OK;
@@ -177,6 +178,8 @@ uint64_t buddy_alloc_as(struct buddy *b, unsigned order, enum buddy_state s)
 		}
 		buddy_page_set(&z->meta[idx], s, order, IDX_NONE);
 		b->stats.free_pages -= 1ull << order;
+		if (b->stats.free_pages < b->stats.min_free_pages)
+			b->stats.min_free_pages = b->stats.free_pages;
 		spin_unlock(&b->lock);
 		return (z->base_pfn + idx) << PAGE_SHIFT;
 	}

@@ -60,6 +60,7 @@ struct buddy_zone {
 struct buddy_stats {
 	uint64_t total_pages; /* pages available for allocation (metadata excluded) */
 	uint64_t free_pages;
+	uint64_t min_free_pages; /* the fewest free pages since the last zone was added (the peak in use) */
 	uint64_t free_blocks[BUDDY_ORDERS];
 	uint64_t meta_bytes;  /* metadata of all zones */
 };

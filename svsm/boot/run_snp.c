@@ -72,9 +72,16 @@ static void count_call(uint64_t protocol)
 		 t = __atomic_load_n(&calls_by_protocol[2], __ATOMIC_RELAXED),
 		 o = __atomic_load_n(&calls_by_protocol[3], __ATOMIC_RELAXED);
 
-	console_printf("SVSM: calls served so far: %llu (core %llu, attestation %llu, vTPM %llu, other %llu)\n",
+	struct buddy_stats st;
+
+	buddy_get_stats(mm_buddy(), &st);
+	console_printf("SVSM: calls served so far: %llu (core %llu, attestation %llu, vTPM %llu, other %llu); "
+		       "heap in use %llu KiB, at most %llu KiB, of %llu KiB\n",
 		       (unsigned long long)(c + a + t + o), (unsigned long long)c, (unsigned long long)a,
-		       (unsigned long long)t, (unsigned long long)o);
+		       (unsigned long long)t, (unsigned long long)o,
+		       (unsigned long long)((st.total_pages - st.free_pages) * 4),
+		       (unsigned long long)((st.total_pages - st.min_free_pages) * 4),
+		       (unsigned long long)(st.total_pages * 4));
 }
 
 /*

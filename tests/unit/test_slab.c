@@ -191,6 +191,7 @@ static void test_bad_frees(void **state)
 	((struct slab_hdr *)slab)->magic = saved;
 	buddy_free(&b, page, 0);
 	buddy_get_stats(&b, &after);
+	after.min_free_pages = before.min_free_pages; /* the peak is history, not state */
 	assert_memory_equal(&before, &after, sizeof(before));
 	assert_sound();
 	slab_heap_free(&h, mm_sim_cpu, a);
@@ -423,6 +424,7 @@ static void test_fixed_bad_frees(void **state)
 	MM_EXPECT_PANIC(slab_fixed_free(&f, mm_sim_cpu, a), "corrupt");
 	((struct slab_hdr *)slab)->magic = saved;
 	buddy_get_stats(&b, &after);
+	after.min_free_pages = before.min_free_pages; /* the peak is history, not state */
 	assert_memory_equal(&before, &after, sizeof(before));
 	assert_sound();
 	slab_fixed_free(&f, mm_sim_cpu, a);
