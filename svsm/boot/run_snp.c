@@ -191,13 +191,9 @@ static void ap_serve(unsigned cpu)
 	for (;;) {
 		int v = guest_vcpu_of(cpu, &vmsa);
 
-		if (v < 0 || platform_run_vmpl(GUEST_VMPL) != SVSM_OK) {
+		/* Either way back here: from Run VMPL, or after HLT when the guest's new vCPU called. */
+		if (v < 0 || platform_run_vmpl(GUEST_VMPL) != SVSM_OK)
 			__asm__ volatile("hlt");
-			v = guest_vcpu_of(cpu, &vmsa);
-			if (v >= 0)
-				(void)serve_once((unsigned)v, vmsa, false, &calls);
-			continue;
-		}
 		v = guest_vcpu_of(cpu, &vmsa);
 		if (v >= 0)
 			(void)serve_once((unsigned)v, vmsa, false, &calls);
