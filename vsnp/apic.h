@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A vCPU's local APIC as the hypervisor emulates it for an SNP guest: x2APIC
- * mode only (its registers are MSRs 0x800-0x8FF, reached through the GHCB
- * as MSR NAE events; an MMIO page would need MMIO emulation), with the
- * timer (one-shot and periodic; the APIC timer counts TSC cycles divided
- * by the divide configuration) and EOI. Portable: time is the caller's
- * TSC value (vsnp/apic.c).
+ * A vCPU's local APIC as the hypervisor emulates it for an SNP guest:
+ * x2APIC mode only (its registers are MSRs 0x800-0x8FF, reached through
+ * the GHCB as MSR NAE events; an MMIO page would need MMIO emulation).
+ * It has the interrupt request and in-service registers with their
+ * priorities (TPR, PPR), EOI, the timer (one-shot, periodic, TSC
+ * deadline), and fixed IPIs through the ICR and the self-IPI register,
+ * which it hands to the caller to deliver. Portable: time is the
+ * caller's TSC value (vsnp/apic.c).
  */
 #pragma once
 
@@ -14,32 +16,61 @@
 
 /* Slots for MSRs 0x82F-0x837: the LVTs (CMCI, thermal, perf, LINT0, LINT1, error; the timer has its own field, 0x830/0x831 are the ICR and reserved). */
 #define VSNP_APIC_LVT_OTHER 9
+/* 256 vectors in 32-bit words (IRR, ISR: x2APIC MSRs 0x820-0x827, 0x810-0x817). */
+#define VSNP_APIC_WORDS 8
+/* ICR destination shorthands, bits 19:18 (APM vol.2 §16.5 "Interprocessor Interrupts"). */
+#define VSNP_IPI_DEST 0u
+#define VSNP_IPI_SELF 1u
+#define VSNP_IPI_ALL 2u
+#define VSNP_IPI_OTHERS 3u
+
+/* A fixed interrupt an ICR write asked for, to be delivered by the caller (vsnp_apic_ipi_targets). */
+struct vsnp_ipi {
+	uint8_t vector;
+	uint8_t shorthand;  /* VSNP_IPI_* */
+	bool logical;       /* destination mode: logical (cluster << 16 | bitmap) or physical (APIC ID) */
+	uint32_t dest;
+};
 
 struct vsnp_apic {
 	uint32_t id;
-	uint32_t tpr, svr, lvt_timer, tdcr, tmict;
+	uint32_t tpr, svr, esr, lvt_timer, tdcr, tmict;
 	uint32_t lvt_other[VSNP_APIC_LVT_OTHER];  /* the LVT entries besides the timer (0x82F-0x837): kept, never fired */
-	uint64_t t_start;   /* TSC when the count started */
-	bool pending;       /* the timer fired; the interrupt is not yet delivered */
-	bool in_service;    /* delivered; waiting for its EOI */
-	uint64_t fired;     /* timer interrupts raised */
+	uint32_t irr[VSNP_APIC_WORDS], isr[VSNP_APIC_WORDS];
+	uint64_t icr;          /* the last ICR written (readable in x2APIC mode) */
+	uint64_t t_start;      /* TSC when the count started (one-shot, periodic) */
+	uint64_t tsc_deadline; /* IA32_TSC_DEADLINE (TSC-deadline mode), 0: disarmed */
+	uint64_t fired;        /* timer interrupts raised */
+	bool ipi_out;          /* an ICR or self-IPI write left `ipi` for the caller to send */
+	struct vsnp_ipi ipi;
 };
 
 /* A fresh APIC (after reset, in x2APIC mode) with APIC ID id. */
 void vsnp_apic_init(struct vsnp_apic *a, uint32_t id);
 /*
- * RDMSR/WRMSR of an APIC MSR (IA32_APIC_BASE 0x1B, x2APIC 0x800-0x8FF) at
- * TSC now. SVSM_OK (*v the value read); SVSM_ENOENT: not an APIC MSR;
- * SVSM_EINVAL: a #GP (reserved register, read-only written, reserved bits,
- * leaving x2APIC mode).
+ * RDMSR/WRMSR of an APIC MSR (IA32_APIC_BASE 0x1B, IA32_TSC_DEADLINE
+ * 0x6E0, x2APIC 0x800-0x8FF) at TSC now. SVSM_OK (*v the value read);
+ * SVSM_ENOENT: not an APIC MSR; SVSM_EINVAL: a #GP (reserved register,
+ * read-only or write-only register, reserved bits, leaving x2APIC mode);
+ * SVSM_ENOTSUP: an ICR delivery mode this model does not emulate (NMI,
+ * SMI, INIT, startup), also answered with #GP and nothing sent. A refused
+ * write changes nothing. A write that sends an IPI sets a->ipi_out.
  */
 int vsnp_apic_rdmsr(struct vsnp_apic *a, uint32_t msr, uint64_t now, uint64_t *v);
 int vsnp_apic_wrmsr(struct vsnp_apic *a, uint32_t msr, uint64_t now, uint64_t v);
-/* Advances the timer to now: an expiry makes the interrupt pending (periodic mode reloads). */
+/* Advances the timer to now: an expiry raises its vector unless the LVT is masked (periodic mode reloads). */
 void vsnp_apic_tick(struct vsnp_apic *a, uint64_t now);
-/* The vector to deliver now (pending, unmasked, APIC enabled, none in service), or -1. */
+/*
+ * A fixed interrupt arrives (an IPI, or the timer): its IRR bit is set.
+ * false when the APIC does not take it: software-disabled, or an illegal
+ * vector (0-15: ESR "received illegal vector").
+ */
+bool vsnp_apic_accept(struct vsnp_apic *a, unsigned vector);
+/* Whether an IPI sent from APIC ID from reaches APIC to (shorthand, physical ID or broadcast, logical cluster and bit). */
+bool vsnp_apic_ipi_targets(const struct vsnp_ipi *ipi, uint32_t from, const struct vsnp_apic *to);
+/* The vector to deliver now: the highest requested one whose priority class is above the PPR; -1 if none. */
 int vsnp_apic_deliverable(const struct vsnp_apic *a);
-/* The CPU took the vector: it is in service until the EOI. */
-void vsnp_apic_delivered(struct vsnp_apic *a);
+/* The CPU took vector: it moves from requested to in service until its EOI. */
+void vsnp_apic_delivered(struct vsnp_apic *a, unsigned vector);
 /* TSC cycles from now until the timer fires, or 0 when it is not counting. */
 uint64_t vsnp_apic_cycles_left(const struct vsnp_apic *a, uint64_t now);

@@ -8,7 +8,8 @@
  *     VMGEXIT (F3 0F 01 D9; TCG exits it as VMMCALL)  GHCB MSR protocol or GHCB page
  *     nested page fault   the RMP: map, #VC 0x404, or stop (an RMP violation)
  *     CR0 write           the CPU's own: mode switch, nested view switch
- *     HLT, shutdown       stop (no interrupts are delivered yet)
+ *     HLT                 the vCPU waits until its APIC has an interrupt its IF lets in
+ *     shutdown            stop
  *   what the CPU does itself for an SNP guest
  *     RDMSR/WRMSR of GHCB (0xC0010130), SEV_STATUS (0xC0010131), EFER
  *     #UD of an SNP instruction   emulated (vsnp/snp_insn.c)
@@ -51,6 +52,7 @@
 #define EXIT_HLT 0x78ull
 #define EXIT_SHUTDOWN 0x7Full
 #define EXIT_INVALID (~0ull)
+#define EXIT_INVALID_32 0xFFFFFFFFull /* as QEMU TCG writes VMEXIT_INVALID: -1 in 32 bits */
 /* SEV_STATUS as the guest reads it: SEV and SEV-ES enabled, then SEV_FEATURES from bit 2 (APM vol.2 §15.34.10). */
 #define SEV_STATUS_FEATURES_SHIFT 2
 
@@ -264,6 +266,7 @@ static void context_lost(struct vsnp_vcpu *v, unsigned lost)
 /* The vCPUs of the machine: the run loop's (vsnp_cpu_run), reached by AP creation. */
 static struct vsnp_vcpu vcpus[VSNP_MAX_VCPUS];
 static unsigned nvcpus;
+static uint64_t halted_timer_left(const struct vsnp_vcpu *skip, uint64_t now);
 
 /*
  * AP creation (GHCB page, checked by hv_serve.c; GHCB spec 56421 §4.1.9
@@ -546,15 +549,33 @@ static void ghcb_cpuid(struct vsnp_machine *m, struct ghcb *g)
 }
 
 /*
- * RDMSR/WRMSR through the GHCB (exit 0x7C; RCX in, RAX/RDX in for a write
- * and out for a read): the vCPU's x2APIC and IA32_APIC_BASE are emulated
- * (vsnp/apic.c); any other MSR is a #GP to inject, as KVM answers an MSR it
- * does not know.
+ * An IPI the vCPU's APIC at VMPL vmpl asked for (an ICR or self-IPI
+ * write): each target vCPU's APIC at the same VMPL takes it (a halted
+ * target wakes at its next turn, next_vcpu). A VMPL signals only its own
+ * kind on other vCPUs, never another VMPL's APIC.
  */
-static void ghcb_msr(struct vsnp_vcpu *c, struct ghcb *g)
+static void ipi_send(struct vsnp_vcpu *c, unsigned vmpl, struct vsnp_cpu_end *end)
+{
+	struct vsnp_apic *from = &c->apic[vmpl];
+
+	from->ipi_out = false;
+	for (unsigned i = 0; i < nvcpus; i++)
+		if (vsnp_apic_ipi_targets(&from->ipi, c->apic_id, &vcpus[i].apic[vmpl]) &&
+		    vsnp_apic_accept(&vcpus[i].apic[vmpl], from->ipi.vector))
+			end->ipis++;
+}
+
+/*
+ * RDMSR/WRMSR through the GHCB (exit 0x7C; RCX in, RAX/RDX in for a write
+ * and out for a read): the running VMPL's x2APIC, IA32_APIC_BASE and
+ * IA32_TSC_DEADLINE are emulated (vsnp/apic.c); any other MSR is a #GP to
+ * inject, as KVM answers an MSR it does not know.
+ */
+static void ghcb_msr(struct vsnp_vcpu *c, struct ghcb *g, struct vsnp_cpu_end *end)
 {
 	bool write = g->sw_exit_info_1 == 1;
 	uint64_t v = (g->rdx << 32) | (uint32_t)g->rax;
+	struct vsnp_apic *apic = &c->apic[c->vmpl];
 	int err;
 
 	if (!GHCB_VALID(g, rcx) || (write && (!GHCB_VALID(g, rax) || !GHCB_VALID(g, rdx)))) {
@@ -562,13 +583,23 @@ static void ghcb_msr(struct vsnp_vcpu *c, struct ghcb *g)
 		GHCB_SET(g, sw_exit_info_2, GHCB_ERR_MISSING_INPUT);
 		return;
 	}
-	err = write ? vsnp_apic_wrmsr(&c->apic, (uint32_t)g->rcx, cpu_rdtsc(), v)
-		    : vsnp_apic_rdmsr(&c->apic, (uint32_t)g->rcx, cpu_rdtsc(), &v);
+	err = write ? vsnp_apic_wrmsr(apic, (uint32_t)g->rcx, cpu_rdtsc(), v)
+		    : vsnp_apic_rdmsr(apic, (uint32_t)g->rcx, cpu_rdtsc(), &v);
+	if (err == SVSM_ENOTSUP) {
+		static bool said;
+
+		if (!said)
+			console_printf("vsnp: vCPU %u VMPL%u: ICR 0x%llx asks for a delivery mode this machine does not emulate "
+				       "(only fixed): #GP\n", c->apic_id, c->vmpl, (unsigned long long)v);
+		said = true;
+	}
 	if (err != SVSM_OK) {
 		GHCB_SET(g, sw_exit_info_1, GHCB_RESULT_INJECT);
 		GHCB_SET(g, sw_exit_info_2, GP_VECTOR | VMCB_EVENT_TYPE_EXCEPTION | VMCB_EVENT_ERROR_VALID | VMCB_EVENT_VALID);
 		return;
 	}
+	if (apic->ipi_out)
+		ipi_send(c, c->vmpl, end);
 	ghcb_invalidate(g);
 	if (!write) {
 		GHCB_SET(g, rax, (uint32_t)v);
@@ -687,7 +718,7 @@ static void exit_ghcb(struct run *r)
 	} else if (std && g.sw_exit_code == SVM_EXIT_CPUID) {
 		ghcb_cpuid(c->m, &g);
 	} else if (std && g.sw_exit_code == SVM_EXIT_MSR) {
-		ghcb_msr(c, &g);
+		ghcb_msr(c, &g, r->end);
 	} else if (std && (g.sw_exit_code == SVM_EXIT_INVD || g.sw_exit_code == SVM_EXIT_WBINVD ||
 			   g.sw_exit_code == SVM_EXIT_MONITOR || g.sw_exit_code == SVM_EXIT_MWAIT)) {
 		/*
@@ -890,18 +921,25 @@ static void handle_exit(struct run *r)
 		break;
 	case EXIT_INTR:
 		r->end->intr_exits++; /* the machine's interrupt, taken when svm_run sets GIF again */
-		if (cpu_rdtsc() >= r->slice_end)
-			r->yield = true; /* the turn is over: the next runnable vCPU goes on */
+		if (cpu_rdtsc() >= r->slice_end || halted_timer_left(r->c, cpu_rdtsc()) == 1)
+			r->yield = true; /* the turn is over, or a halted vCPU's timer is due: the next one goes on */
 		break;
 	case EXIT_HLT:
-		/* An automatic exit; the CPU stepped over it. The vCPU waits for its APIC's interrupt. */
+		/*
+		 * An automatic exit; the CPU stepped over it, and an STI shadow
+		 * ends with it (QEMU TCG saves the shadow of STI; HLT, which
+		 * would hold the waking interrupt back past the next CLI). The
+		 * vCPU waits for its APIC's interrupt.
+		 */
 		r->c->vmcb->save.rip += 1;
+		r->c->vmcb->ctl.int_shadow &= ~VMCB_INTERRUPT_SHADOW;
 		r->c->state = VCPU_HALTED;
 		break;
 	case EXIT_SHUTDOWN:
 		stop(r, "shutdown (triple fault)");
 		break;
 	case EXIT_INVALID:
+	case EXIT_INVALID_32:
 		stop(r, "VMRUN refused the guest state (VMEXIT_INVALID)");
 		break;
 	default:
@@ -912,47 +950,109 @@ static void handle_exit(struct run *r)
 }
 
 /*
- * The vCPU's APIC timer before VMRUN: a due interrupt is offered as a
- * virtual interrupt (V_IRQ, taken when the guest's IF allows) while VMPL0
- * runs (the SVSM's preemption timer; under Run VMPL the other VMPLs get
- * no interrupts from this machine yet); the machine's own APIC timer is
- * armed for the next expiry, so an INTR exit brings it back in time even
- * if the guest makes no exit. Returns the vector offered, or -1.
+ * Whether halted vCPU v wakes now: the APIC of the VMPL it halted at has
+ * an interrupt for it and its IF lets it in (with IF clear, HLT waits on,
+ * as the CPU does for a maskable interrupt).
  */
-/* The TSC at which the machine's own timer fires next (timer_before_run), 0: not armed. */
+static bool wakes(struct vsnp_vcpu *v, uint64_t now)
+{
+	struct vsnp_apic *a = &v->apic[v->vmpl];
+
+	if (v->state != VCPU_HALTED || !(v->vmcb->save.rflags & RFLAGS_IF))
+		return false;
+	vsnp_apic_tick(a, now);
+	return vsnp_apic_deliverable(a) >= 0;
+}
+
+/* TSC cycles until the first timer of a vCPU halted with IF set (besides skip), 0: none is counting. */
+static uint64_t halted_timer_left(const struct vsnp_vcpu *skip, uint64_t now)
+{
+	uint64_t first = 0;
+
+	for (unsigned i = 0; i < nvcpus; i++) {
+		struct vsnp_vcpu *v = &vcpus[i];
+		uint64_t left;
+
+		if (v == skip || v->state != VCPU_HALTED || !(v->vmcb->save.rflags & RFLAGS_IF))
+			continue;
+		left = vsnp_apic_cycles_left(&v->apic[v->vmpl], now);
+		if (left != 0 && (first == 0 || left < first))
+			first = left;
+	}
+	return first;
+}
+
+/* The TSC at which the machine's own timer fires next (arm_machine_timer), 0: not armed. */
 static uint64_t armed_until;
 
-static int timer_before_run(struct run *r)
+/*
+ * The machine's own APIC timer, armed for the next moment the run loop
+ * must look again (left TSC cycles from now), so an INTR exit brings it
+ * back in time even if the guest makes no exit. Armed only when that
+ * comes earlier than the armed one, or the armed one has passed: an APIC
+ * write per VMRUN halved the exit rate under TCG. A timer that fires
+ * early only costs an INTR exit.
+ */
+static void arm_machine_timer(uint64_t now, uint64_t left)
 {
-	struct vmcb_control *ctl = &r->c->vmcb->ctl;
-	uint64_t now = cpu_rdtsc();
-	int vec;
-
-	vsnp_apic_tick(&r->c->apic, now);
-	ctl->int_ctl &= ~(VMCB_V_IRQ | (0xFull << VMCB_V_INTR_PRIO_SHIFT) | VMCB_V_IGN_TPR |
-			  (0xFFull << VMCB_V_INTR_VECTOR_SHIFT));
-	vec = r->c->vmpl == 0 ? vsnp_apic_deliverable(&r->c->apic) : -1;
-	if (vec >= 0)
-		ctl->int_ctl |= VMCB_V_IRQ | (0xFull << VMCB_V_INTR_PRIO_SHIFT) | VMCB_V_IGN_TPR |
-				((uint64_t)vec << VMCB_V_INTR_VECTOR_SHIFT);
-
-	uint64_t left = vsnp_apic_cycles_left(&r->c->apic, now);
-
-	uint64_t turn_left = r->slice_end > now ? r->slice_end - now : 1;
-
-	if (nvcpus > 1 && (left == 0 || turn_left < left))
-		left = turn_left;
-	/*
-	 * Arm only when the deadline comes earlier than the armed one, or
-	 * that one has passed: an APIC write per VMRUN halved the exit rate
-	 * under TCG. A timer that fires early only costs an INTR exit.
-	 */
 	if (left != 0 && lapic_ready() && tsc_hz() != 0 &&
 	    (armed_until <= now || now + left < armed_until)) {
 		lapic_arm(left / (tsc_hz() / 1000000 + 1) + 1);
 		armed_until = now + left;
 	}
+}
+
+/*
+ * Interrupts before VMRUN: the running VMPL's APIC offers its highest
+ * deliverable vector as a virtual interrupt (V_IRQ, taken when the guest's
+ * IF allows; the APIC has applied the priorities, so V_IGN_TPR). The
+ * machine's timer is armed for the first of: that APIC's timer, the end
+ * of the turn when others share the CPU, and the timer of a halted vCPU
+ * it would wake. Returns the vector offered, or -1.
+ */
+static int interrupts_before_run(struct run *r)
+{
+	struct vmcb_control *ctl = &r->c->vmcb->ctl;
+	struct vsnp_apic *apic = &r->c->apic[r->c->vmpl];
+	uint64_t now = cpu_rdtsc();
+	int vec;
+
+	vsnp_apic_tick(apic, now);
+	ctl->int_ctl &= ~(VMCB_V_IRQ | (0xFull << VMCB_V_INTR_PRIO_SHIFT) | VMCB_V_IGN_TPR |
+			  (0xFFull << VMCB_V_INTR_VECTOR_SHIFT));
+	vec = vsnp_apic_deliverable(apic);
+	if (vec >= 0)
+		ctl->int_ctl |= VMCB_V_IRQ | (0xFull << VMCB_V_INTR_PRIO_SHIFT) | VMCB_V_IGN_TPR |
+				((uint64_t)vec << VMCB_V_INTR_VECTOR_SHIFT);
+
+	uint64_t left = vsnp_apic_cycles_left(apic, now);
+	uint64_t other = halted_timer_left(r->c, now);
+	uint64_t turn_left = r->slice_end > now ? r->slice_end - now : 1;
+
+	if (other != 0 && (left == 0 || other < left))
+		left = other;
+	if (nvcpus > 1 && (left == 0 || turn_left < left))
+		left = turn_left;
+	arm_machine_timer(now, left);
 	return vec;
+}
+
+/*
+ * No vCPU can run, but a halted one's timer is counting: the machine's
+ * CPU waits for it (HLT with its own timer armed), as a host CPU idles
+ * until a vCPU's timer fires. false: nothing will ever wake one.
+ */
+static bool idle_until_timer(struct vsnp_cpu_end *end)
+{
+	uint64_t now = cpu_rdtsc(), left = halted_timer_left(NULL, now);
+
+	if (left == 0 || !lapic_ready() || tsc_hz() == 0)
+		return false;
+	armed_until = 0;
+	arm_machine_timer(now, left);
+	end->idle_waits++;
+	__asm__ volatile("sti; hlt; cli" ::: "memory");
+	return true;
 }
 
 /* A vCPU's VMCB: every intercept an SNP host needs (the header of this file says why each). */
@@ -998,11 +1098,8 @@ static struct vsnp_vcpu *next_vcpu(struct vsnp_vcpu *cur)
 			if (v->state == VCPU_OFF)
 				continue;
 		}
-		if (v->state == VCPU_HALTED) {
-			vsnp_apic_tick(&v->apic, now);
-			if (v->vmpl == 0 && vsnp_apic_deliverable(&v->apic) >= 0)
-				v->state = VCPU_RUNNABLE;
-		}
+		if (wakes(v, now))
+			v->state = VCPU_RUNNABLE;
 		if (v->state == VCPU_RUNNABLE)
 			return v;
 	}
@@ -1038,7 +1135,8 @@ int vsnp_cpu_run(struct vsnp_machine *m, uint64_t vmsa_gpa, unsigned ncpus, stru
 		vcpus[i].vmcb = phys_to_virt(vmcb_pa);
 		vcpus[i].vmcb_pa = vmcb_pa;
 		vcpus[i].apic_id = i;
-		vsnp_apic_init(&vcpus[i].apic, i);
+		for (unsigned vmpl = 0; vmpl < SNP_VMPL_COUNT; vmpl++)
+			vsnp_apic_init(&vcpus[i].apic[vmpl], i);
 		vmcb_setup(vcpus[i].vmcb, msrpm_pa, iopm_pa);
 	}
 	r.end = end;
@@ -1058,7 +1156,8 @@ int vsnp_cpu_run(struct vsnp_machine *m, uint64_t vmsa_gpa, unsigned ncpus, stru
 	while (!r.done) {
 		struct vsnp_vcpu *c = r.c;
 		struct vmcb_control *ctl = &c->vmcb->ctl;
-		int vec = timer_before_run(&r);
+		unsigned vmpl = c->vmpl;
+		int vec = interrupts_before_run(&r);
 
 		fpu_switch_to(c);
 		ctl->tlb_control = m->flush_tlb || c->flush_tlb ? VMCB_TLB_FLUSH_ALL : VMCB_TLB_NOTHING;
@@ -1069,8 +1168,11 @@ int vsnp_cpu_run(struct vsnp_machine *m, uint64_t vmsa_gpa, unsigned ncpus, stru
 			end->tsc_first_vmpl2 = cpu_rdtsc();
 		svm_run(c->vmcb_pa, &c->g, host_pa);
 		if (vec >= 0 && !(ctl->int_ctl & VMCB_V_IRQ)) {
-			vsnp_apic_delivered(&c->apic); /* the CPU took the virtual interrupt */
-			end->timer_irqs++;
+			vsnp_apic_delivered(&c->apic[vmpl], (unsigned)vec); /* the CPU took the virtual interrupt */
+			if (vmpl == 0)
+				end->irqs_vmpl0++;
+			else
+				end->irqs_lower++;
 		}
 		end->exits++;
 		end->exit_code = ctl->exit_code;
@@ -1086,9 +1188,11 @@ int vsnp_cpu_run(struct vsnp_machine *m, uint64_t vmsa_gpa, unsigned ncpus, stru
 			break;
 		/* A VMGEXIT or HLT is where another vCPU gets its turn (they share this CPU). */
 		if (r.yield || c->state != VCPU_RUNNABLE) {
-			struct vsnp_vcpu *n = next_vcpu(c);
+			struct vsnp_vcpu *n;
 
 			r.yield = false;
+			while ((n = next_vcpu(c)) == NULL && idle_until_timer(end))
+				;
 			if (n == NULL) {
 				stop(&r, "every vCPU is halted or off, with no interrupt to wake one");
 				break;

@@ -169,15 +169,16 @@ __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 		fail("boot CPU", "out of memory for its VMCB and maps, or its VMSA is not one");
 	console_printf("vsnp: boot CPU ran: %llu exits: %llu VMGEXIT (%llu GHCB page), %llu MSR, %llu #VC delivered, "
 		       "%llu SNP instructions, %llu nested faults mapped, %llu CR0 writes, %llu VMPL switches, "
-		       "%llu exits below VMPL0, %llu guest requests, %llu timer interrupts (%llu machine interrupts), "
-		       "%llu APs started, %llu vCPU switches\n",
+		       "%llu exits below VMPL0, %llu guest requests, %llu interrupts delivered at VMPL0 and %llu below, "
+		       "%llu IPIs, %llu machine interrupts, %llu idle waits, %llu APs started, %llu vCPU switches\n",
 		       (unsigned long long)end.exits, (unsigned long long)end.vmgexits,
 		       (unsigned long long)end.ghcb_calls, (unsigned long long)end.msr_exits,
 		       (unsigned long long)end.vc_delivered, (unsigned long long)end.snp_insns,
 		       (unsigned long long)end.npf_mapped, (unsigned long long)end.cr0_writes,
 		       (unsigned long long)end.vmpl_switches, (unsigned long long)end.vmpl2_exits,
-		       (unsigned long long)end.guest_requests, (unsigned long long)end.timer_irqs,
-		       (unsigned long long)end.intr_exits, (unsigned long long)end.aps_started,
+		       (unsigned long long)end.guest_requests, (unsigned long long)end.irqs_vmpl0,
+		       (unsigned long long)end.irqs_lower, (unsigned long long)end.ipis, (unsigned long long)end.intr_exits,
+		       (unsigned long long)end.idle_waits, (unsigned long long)end.aps_started,
 		       (unsigned long long)end.vcpu_switches);
 	if (tsc_hz() != 0)
 		console_printf("vsnp: time: %llu ms from the boot vCPU's first instruction to the first below VMPL0, "

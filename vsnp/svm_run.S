@@ -56,6 +56,13 @@ svm_run:
 	movq %rdi, %rax
 	vmload                  /* the guest's */
 
+	/*
+	 * The host's IF while the guest runs (GIF is still clear, so nothing
+	 * is taken here). Not right before VMRUN: QEMU TCG carries the STI
+	 * shadow into the guest, which then takes no interrupt at its first
+	 * instruction (the CLI after a woken HLT would lose its wake-up).
+	 */
+	sti
 	movq G_RBX(%rsi), %rbx
 	movq G_RCX(%rsi), %rcx
 	movq G_RDX(%rsi), %rdx
@@ -71,7 +78,6 @@ svm_run:
 	movq G_R15(%rsi), %r15
 	movq G_RSI(%rsi), %rsi
 
-	sti                     /* the host's IF while the guest runs; GIF is still clear */
 	vmrun                   /* RAX = VMCB; RSP and RAX come back as they were */
 
 	/* Guest registers are live; only RSP (the pushes above) is ours. */

@@ -44,7 +44,13 @@ struct vsnp_vcpu {
 	unsigned vmpl;              /* the running VMPL */
 	uint64_t sev_features;      /* from its VMSA */
 	uint32_t apic_id;
-	struct vsnp_apic apic;      /* its x2APIC (the hypervisor's emulation; interrupts go to VMPL0 only) */
+	/*
+	 * One x2APIC per VMPL (the hypervisor's emulation), as KVM gives each
+	 * VMPL plane its own: a VMPL's timer and IPIs go to its own APIC,
+	 * are delivered while that VMPL runs and wait while another does, so
+	 * the guest's interrupts never reach the SVSM, nor its timer the guest.
+	 */
+	struct vsnp_apic apic[SNP_VMPL_COUNT];
 	uint64_t vmsa_gpa[SNP_VMPL_COUNT];             /* each VMPL's VMSA, 0: none */
 	struct vsnp_hv_vcpu hv_saved[SNP_VMPL_COUNT];  /* the others' GHCB state (KVM keeps it per VMPL) */
 	uint8_t fpu[512] __attribute__((aligned(16)));  /* FXSAVE image while switching */

@@ -58,6 +58,8 @@
 #define VMCB_V_INTR_PRIO_SHIFT 16
 #define VMCB_V_IGN_TPR (1ull << 20)
 #define VMCB_V_INTR_VECTOR_SHIFT 32
+/* Table B-1, 0x068 bit 0: the guest is in an interrupt shadow (after STI or MOV SS). */
+#define VMCB_INTERRUPT_SHADOW (1ull << 0)
 /* Table B-1, 0x090 bit 0: nested paging. */
 #define VMCB_NP_ENABLE (1ull << 0)
 
@@ -127,6 +129,7 @@ _Static_assert(offsetof(struct vmcb_control, msrpm_base_pa) == 0x048, "Table B-1
 _Static_assert(offsetof(struct vmcb_control, asid) == 0x058, "Table B-1 0x058");
 _Static_assert(offsetof(struct vmcb_control, tlb_control) == 0x05C, "Table B-1 0x05C");
 _Static_assert(offsetof(struct vmcb_control, int_ctl) == 0x060, "Table B-1 0x060");
+_Static_assert(offsetof(struct vmcb_control, int_shadow) == 0x068, "Table B-1 0x068");
 _Static_assert(offsetof(struct vmcb_control, exit_code) == 0x070, "Table B-1 0x070");
 _Static_assert(offsetof(struct vmcb_control, exit_info_1) == 0x078, "Table B-1 0x078");
 _Static_assert(offsetof(struct vmcb_control, exit_info_2) == 0x080, "Table B-1 0x080");

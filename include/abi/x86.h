@@ -17,6 +17,9 @@
 #define LARGE_PAGE_SHIFT 21
 #define LARGE_PAGE_SIZE 0x200000ull
 
+/* APM vol.2 §3.1.6 RFLAGS: IF, maskable interrupts enabled. */
+#define RFLAGS_IF 0x200ull
+
 /* APM vol.2 §3.1.1 CR0. */
 #define CR0_PE (1u << 0)
 #define CR0_MP (1u << 1)

@@ -69,7 +69,6 @@ enum {
 /* User-writable RFLAGS: CF PF AF ZF SF TF DF OF AC (APM vol.2 §3.1.6); the rest is the kernel's. */
 #define RFLAGS_USER 0x40DD5ull
 #define RFLAGS_FIXED 0x2ull
-#define RFLAGS_IF 0x200ull
 
 extern bool task_smap;
 

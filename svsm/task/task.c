@@ -38,7 +38,6 @@
 #define CR4_SMEP (1ull << 20)
 #define CR4_SMAP (1ull << 21)
 #define RFLAGS_FIXED 0x2ull
-#define RFLAGS_IF 0x200ull
 /* The initial x87/SSE state: FCW 0x37F, MXCSR 0x1F80 (APM vol.2 §11.3, FXSAVE layout). */
 #define FXSAVE_FCW 0
 #define FXSAVE_MXCSR 24

@@ -54,6 +54,9 @@ exc_entry_\vec:
 	exc_entry 13, 1
 	exc_entry 14, 1
 	exc_entry 29, 1
+	exc_entry 96, 0     /* GUEST_IRQ_TIMER (guest.h) */
+	exc_entry 97, 0     /* GUEST_IRQ_SELF */
+	exc_entry 98, 0     /* GUEST_IRQ_IPI */
 
 exc_common:
 	pushq %rbx

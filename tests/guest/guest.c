@@ -15,7 +15,7 @@ volatile uint32_t guest_last_error;
 extern const uint8_t guest_probe_read_insn[], guest_probe_read_fixup[];
 extern const uint8_t guest_probe_write_insn[], guest_probe_write_fixup[];
 extern const uint8_t exc_entry_0[], exc_entry_3[], exc_entry_6[], exc_entry_8[], exc_entry_13[],
-	exc_entry_14[], exc_entry_29[];
+	exc_entry_14[], exc_entry_29[], exc_entry_96[], exc_entry_97[], exc_entry_98[];
 
 /* COM1 is the guest's own 16550, which the hypervisor emulates (vsnp: io_ports.c). */
 static void serial_putc(char c)
@@ -61,7 +61,7 @@ struct idt_gate {
 	uint16_t off1;
 	uint32_t off2, zero;
 };
-static struct idt_gate idt[32];
+static struct idt_gate idt[256];
 
 static void set_gate(unsigned v, const uint8_t *entry)
 {
@@ -84,6 +84,9 @@ void guest_cpu_init(void)
 	set_gate(13, exc_entry_13);
 	set_gate(14, exc_entry_14);
 	set_gate(29, exc_entry_29);
+	set_gate(GUEST_IRQ_TIMER, exc_entry_96);
+	set_gate(GUEST_IRQ_SELF, exc_entry_97);
+	set_gate(GUEST_IRQ_IPI, exc_entry_98);
 	d.limit = sizeof(idt) - 1;
 	d.base = (uint64_t)(uintptr_t)idt;
 	__asm__ volatile("lidt %0" : : "m"(d));
@@ -95,6 +98,10 @@ void guest_exception(struct guest_exc_frame *f)
 {
 	if (guest_vc(f))
 		return; /* CPUID, port I/O or an MSR, emulated through the GHCB */
+	if (f->vector >= 32) {
+		guest_irq(f); /* an interrupt from the guest's APIC */
+		return;
+	}
 	guest_last_vector = (unsigned)f->vector;
 	guest_last_error = (uint32_t)f->error;
 	if (f->rip == (uint64_t)(uintptr_t)guest_probe_read_insn) {
@@ -114,7 +121,7 @@ void guest_exception(struct guest_exc_frame *f)
 
 /* ---- the GHCB MSR protocol ---- */
 
-static void wrmsr(uint32_t msr, uint64_t v)
+void guest_wrmsr(uint32_t msr, uint64_t v)
 {
 	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)) : "memory");
 }
@@ -134,7 +141,7 @@ static inline void vmgexit(void)
 
 uint64_t guest_msr_protocol(uint64_t request)
 {
-	wrmsr(MSR_GHCB, request);
+	guest_wrmsr(MSR_GHCB, request);
 	vmgexit();
 	return guest_rdmsr(MSR_GHCB);
 }
@@ -148,7 +155,7 @@ void guest_terminate(unsigned set, unsigned code)
 
 void guest_ghcb_exit(uint64_t ghcb_gpa)
 {
-	wrmsr(MSR_GHCB, ghcb_gpa);
+	guest_wrmsr(MSR_GHCB, ghcb_gpa);
 	vmgexit();
 }
 
@@ -159,7 +166,7 @@ void guest_svsm_call_ghcb(volatile struct svsm_ca *ca, uint64_t ghcb_gpa, struct
 	uint64_t rax = c->rax, rcx = c->rcx, rdx = c->rdx;
 
 	ca->call_pending = 1;
-	wrmsr(MSR_GHCB, ghcb_gpa);
+	guest_wrmsr(MSR_GHCB, ghcb_gpa);
 	__asm__ volatile("rep; vmmcall"
 			 : "+a"(rax), "+c"(rcx), "+d"(rdx), "+r"(r8), "+r"(r9)
 			 :
@@ -178,7 +185,7 @@ void guest_svsm_call(volatile struct svsm_ca *ca, struct guest_call *c)
 	uint64_t rax = c->rax, rcx = c->rcx, rdx = c->rdx;
 
 	ca->call_pending = 1;
-	wrmsr(MSR_GHCB, GHCB_MSR_RUN_VMPL_REQ | (0ull << GHCB_MSR_VMPL_SHIFT));
+	guest_wrmsr(MSR_GHCB, GHCB_MSR_RUN_VMPL_REQ | (0ull << GHCB_MSR_VMPL_SHIFT));
 	__asm__ volatile("rep; vmmcall"
 			 : "+a"(rax), "+c"(rcx), "+d"(rdx), "+r"(r8), "+r"(r9)
 			 :

@@ -36,6 +36,9 @@ void guest_crypto_init(void);
  * the CPUID page does not check out.
  */
 int guest_vc_init(struct ghcb *g, uint64_t ghcb_gpa, const struct snp_cpuid_table *cpuid);
+/* A GHCB client (svsm/snp_hv.h) on the registered GHCB g at ghcb_gpa: the MSR protocol and VMGEXIT of this vCPU. */
+struct snp_hv;
+void guest_hv_init(struct snp_hv *hv, struct ghcb *g, uint64_t ghcb_gpa);
 /* True if f was a #VC the handler emulated (f updated, RIP past the instruction). */
 bool guest_vc(struct guest_exc_frame *f);
 /* Whether a #VC was emulated yet: true on an SNP machine once the console has printed (port I/O is NAE there). */
@@ -48,6 +51,7 @@ int guest_probe_write(volatile uint8_t *p, uint8_t v);
 /* GHCB MSR protocol: write the request, VMGEXIT, return what the MSR holds afterwards. */
 uint64_t guest_msr_protocol(uint64_t request);
 uint64_t guest_rdmsr(uint32_t msr);
+void guest_wrmsr(uint32_t msr, uint64_t v);
 __attribute__((noreturn)) void guest_terminate(unsigned set, unsigned code);
 
 /* An SVSM call (snp-svsm-abi.md §5.3) through the calling area at ca. */
@@ -61,6 +65,40 @@ void guest_svsm_call(volatile struct svsm_ca *ca, struct guest_call *c);
 void guest_ghcb_exit(uint64_t ghcb_gpa);
 /* An SVSM call whose Run VMPL goes through the GHCB page (already filled in by the caller). */
 void guest_svsm_call_ghcb(volatile struct svsm_ca *ca, uint64_t ghcb_gpa, struct guest_call *c);
+
+/* ---- interrupts (irq.c): the guest's vectors and its x2APIC ---- */
+#define GUEST_IRQ_TIMER 0x60
+#define GUEST_IRQ_SELF 0x61
+#define GUEST_IRQ_IPI 0x62
+/* x2APIC MSRs: 0x800 + the xAPIC register offset / 16 (APM vol.2 §16.11); IA32_TSC_DEADLINE. */
+#define GUEST_APIC_TPR 0x808u
+#define GUEST_APIC_EOI 0x80Bu
+#define GUEST_APIC_SVR 0x80Fu
+#define GUEST_APIC_ISR 0x810u
+#define GUEST_APIC_IRR 0x820u
+#define GUEST_APIC_ICR 0x830u
+#define GUEST_APIC_LVT_TIMER 0x832u
+#define GUEST_APIC_TMICT 0x838u
+#define GUEST_APIC_TDCR 0x83Eu
+#define GUEST_APIC_SELF_IPI 0x83Fu
+#define GUEST_TSC_DEADLINE 0x6E0u
+/* Interrupts taken, by vector (the IPI vector by vCPU), and the second vCPU's failed GHCB calls. */
+struct guest_irq_counts {
+	volatile uint32_t timer, self, ipi_boot, ipi_ap, other, ap_errors;
+};
+extern struct guest_irq_counts guest_irqs;
+/* The second vCPU's handshake: it is ready (waiting in HLT), asked to stop, stopped; work for it, work done. */
+extern volatile uint32_t guest_irq_ap_ready, guest_irq_ap_stop, guest_irq_ap_done, guest_irq_ap_worked;
+extern void (*volatile guest_irq_ap_work)(void);
+/* An interrupt at vector >= 32: counted, then EOI. */
+void guest_irq(struct guest_exc_frame *f);
+/* STI; HLT; CLI: waits for one interrupt (the STI shadow lets none in between). */
+void guest_irq_wait(void);
+/* The second vCPU's GHCB (shared, mapped at ghcb) and a fresh handshake, before it starts. */
+void guest_irq_ap_prepare(struct ghcb *ghcb, uint64_t ghcb_gpa);
+/* Its entry and initial RSP (for its VMSA). */
+void guest_irq_ap_main(void);
+uint64_t guest_irq_ap_stack_top(void);
 
 /* One TAP check line (ok / not ok N - what); a failed one fails the run. */
 void guest_check(bool ok, const char *what);

@@ -542,15 +542,15 @@ static void guest_report(struct ghcb *g, uint64_t ghcb_gpa, uint64_t req, uint64
 
 /*
  * A GHCB as a guest OS sets one up, first thing (on an SNP machine its
- * console needs it: port I/O raises #VC): three pages made shared
+ * console needs it: port I/O raises #VC): four pages made shared
  * (MSR-protocol PSC), mapped at ALIAS_VA without the C-bit through a page
  * directory and table of its own, the first registered as the GHCB and
- * given to the #VC handler. test_ghcb reports how it went and uses it for
+ * given to the #VC handler; a fourth for a second vCPU's GHCB (test_ipis). test_ghcb reports how it went and uses it for
  * SVSM calls, page state changes, hypervisor features, a guest request and
  * AP creation.
  */
 static struct {
-	uint64_t base, pd, pt, ghcb_gpa, req, resp, reg;
+	uint64_t base, pd, pt, ghcb_gpa, req, resp, ap_ghcb, reg;
 	unsigned ok;
 	int vc;
 } gs;
@@ -561,16 +561,16 @@ static void ghcb_setup(void)
 
 	gs.base = spare_region(2 * MIB) + 48 * MIB;
 	gs.pd = gs.base, gs.pt = gs.base + PAGE, gs.ghcb_gpa = gs.base + 2 * PAGE;
-	gs.req = gs.base + 3 * PAGE, gs.resp = gs.base + 4 * PAGE;
+	gs.req = gs.base + 3 * PAGE, gs.resp = gs.base + 4 * PAGE, gs.ap_ghcb = gs.base + 5 * PAGE;
 	gs.ok += pvalidate_one(gs.pd, false, true, false) == SVSM_SUCCESS;
 	gs.ok += pvalidate_one(gs.pt, false, true, false) == SVSM_SUCCESS;
-	for (uint64_t p = gs.ghcb_gpa; p <= gs.resp; p += PAGE)
+	for (uint64_t p = gs.ghcb_gpa; p <= gs.ap_ghcb; p += PAGE)
 		gs.ok += guest_msr_protocol(GHCB_MSR_PSC_REQ | p | ((uint64_t)GHCB_PSC_OP_SHARED << 52)) == GHCB_MSR_PSC_RESP;
-	if (gs.ok != 5)
+	if (gs.ok != 6)
 		return;
 	/* PDPT[4] -> pd -> pt -> the shared pages, without the C-bit. */
 	((volatile uint64_t *)(uintptr_t)gs.pd)[0] = gs.pt | boot->cbit | PTE_P | PTE_W;
-	for (unsigned i = 0; i < 3; i++)
+	for (unsigned i = 0; i < 4; i++)
 		((volatile uint64_t *)(uintptr_t)gs.pt)[i] = (gs.ghcb_gpa + i * PAGE) | PTE_P | PTE_W;
 	pdpt[4] = gs.pd | boot->cbit | PTE_P | PTE_W;
 	gs.reg = guest_msr_protocol(GHCB_MSR_REG_GPA_REQ | gs.ghcb_gpa);
@@ -583,7 +583,7 @@ static void test_ghcb(void)
 {
 	uint64_t base = gs.base, ghcb_gpa = gs.ghcb_gpa, req = gs.req, resp = gs.resp;
 
-	check(gs.ok == 5, "GHCB set-up: two table pages validated, three pages made shared (MSR-protocol PSC)");
+	check(gs.ok == 6, "GHCB set-up: two table pages validated, four pages made shared (MSR-protocol PSC)");
 
 	struct ghcb *g = (struct ghcb *)(uintptr_t)ALIAS_VA;
 	uint8_t *req_va = (uint8_t *)(uintptr_t)(ALIAS_VA + PAGE), *resp_va = (uint8_t *)(uintptr_t)(ALIAS_VA + 2 * PAGE);
@@ -985,6 +985,262 @@ static void test_vtpm(void)
 	}
 }
 
+/* ---- interrupts at VMPL2 ---- */
+
+/*
+ * TSC cycles of the timer tests' counts (the emulated APIC timer counts
+ * TSC cycles, divided by 1): about a millisecond, longer than the guest
+ * takes to handle one (its EOI is a #VC and a GHCB exit), or a periodic
+ * timer would keep it in its handler.
+ */
+#define TIMER_COUNT 2000000u
+#define LVT_MASKED (1u << 16)
+#define LVT_PERIODIC (1u << 17)
+#define LVT_TSC_DEADLINE (2u << 17)
+#define ICR_LOGICAL (1u << 11)
+#define ICR_SELF (1u << 18)
+#define ICR_OTHERS (3u << 18)
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+/* Waits in HLT until *count reaches want (at most tries interrupts): whether it did. */
+static bool wait_irqs(volatile uint32_t *count, uint32_t want, unsigned tries)
+{
+	for (unsigned i = 0; *count < want && i < tries; i++)
+		guest_irq_wait();
+	return *count >= want;
+}
+
+/* Lets interrupts in for a moment (IF set over a few instructions, a few times) and back out. */
+static void irq_window(void)
+{
+	for (unsigned i = 0; i < 100; i++)
+		__asm__ volatile("sti; nop; nop; cli" ::: "memory");
+}
+
+static bool isr_clear(unsigned vector)
+{
+	return (guest_rdmsr(GUEST_APIC_ISR + vector / 32) & (1u << (vector % 32))) == 0;
+}
+
+/*
+ * The guest's own x2APIC at VMPL2 (the hypervisor's emulation, its
+ * registers through #VC and the GHCB): the timer in its three modes wakes
+ * HLT, a self IPI waits behind the TPR, and EOI ends each one. Then the
+ * attack: its timer fires while it has IF clear and calls the SVSM (a
+ * vTPM command runs in the SVSM with interrupts on): the SVSM must never
+ * take the guest's vector, and every call must be served.
+ */
+static void test_interrupts(void)
+{
+	static const uint8_t getrandom[] = { 0x80, 0x01, 0, 0, 0, 12, 0, 0, 0x01, 0x7B, 0, 16 };
+	uint32_t n;
+	uint64_t t0, t1;
+	bool got;
+
+	guest_wrmsr(GUEST_APIC_SVR, 0x1FF); /* enabled, spurious vector 0xFF */
+	guest_wrmsr(GUEST_APIC_TDCR, 0xB);  /* divide by 1 */
+	guest_wrmsr(GUEST_APIC_LVT_TIMER, GUEST_IRQ_TIMER);
+	n = guest_irqs.timer;
+	t0 = rdtsc();
+	guest_wrmsr(GUEST_APIC_TMICT, TIMER_COUNT);
+	got = wait_irqs(&guest_irqs.timer, n + 1, 100);
+	t1 = rdtsc();
+	check(got && guest_irqs.timer == n + 1 && t1 - t0 >= TIMER_COUNT && isr_clear(GUEST_IRQ_TIMER),
+	      "APIC timer (one-shot) at VMPL2: one interrupt after its count wakes HLT, EOI ends it");
+
+	guest_wrmsr(GUEST_APIC_LVT_TIMER, GUEST_IRQ_TIMER | LVT_PERIODIC);
+	n = guest_irqs.timer;
+	guest_wrmsr(GUEST_APIC_TMICT, TIMER_COUNT);
+	got = wait_irqs(&guest_irqs.timer, n + 3, 100);
+	guest_wrmsr(GUEST_APIC_LVT_TIMER, GUEST_IRQ_TIMER | LVT_MASKED);
+	guest_wrmsr(GUEST_APIC_TMICT, 0);
+	check(got, "APIC timer (periodic) at VMPL2: three interrupts in a row");
+
+	guest_wrmsr(GUEST_APIC_LVT_TIMER, GUEST_IRQ_TIMER | LVT_TSC_DEADLINE);
+	n = guest_irqs.timer;
+	t0 = rdtsc();
+	guest_wrmsr(GUEST_TSC_DEADLINE, t0 + TIMER_COUNT);
+	got = wait_irqs(&guest_irqs.timer, n + 1, 100);
+	t1 = rdtsc();
+	check(got && t1 >= t0 + TIMER_COUNT && guest_rdmsr(GUEST_TSC_DEADLINE) == 0,
+	      "APIC timer (TSC deadline) at VMPL2: fires at its deadline, then disarmed");
+	guest_wrmsr(GUEST_APIC_LVT_TIMER, GUEST_IRQ_TIMER | LVT_MASKED);
+
+	n = guest_irqs.self;
+	guest_wrmsr(GUEST_APIC_TPR, 0x70); /* class 7 holds back vector 0x61 (class 6) */
+	guest_wrmsr(GUEST_APIC_SELF_IPI, GUEST_IRQ_SELF);
+	irq_window();
+	check(guest_irqs.self == n &&
+		      (guest_rdmsr(GUEST_APIC_IRR + GUEST_IRQ_SELF / 32) & (1u << (GUEST_IRQ_SELF % 32))) != 0,
+	      "self IPI under a higher TPR: requested (IRR), not delivered");
+	guest_wrmsr(GUEST_APIC_TPR, 0);
+	irq_window();
+	check(guest_irqs.self == n + 1 && isr_clear(GUEST_IRQ_SELF), "... delivered once the TPR drops, and ended by EOI");
+
+	/* The attack: the guest's timer keeps firing while the SVSM serves it. */
+	bool served = true;
+
+	guest_wrmsr(GUEST_APIC_LVT_TIMER, GUEST_IRQ_TIMER | LVT_PERIODIC);
+	n = guest_irqs.timer;
+	guest_wrmsr(GUEST_APIC_TMICT, TIMER_COUNT);
+	for (unsigned i = 0; i < 50; i++)
+		served &= call(SVSM_CORE_PROTOCOL, SVSM_CORE_QUERY_PROTOCOL, 1ull << 32 | 1, 0).rax == SVSM_SUCCESS;
+	for (unsigned i = 0; i < 5; i++)
+		served &= vtpm_cmd(SVSM_VTPM_TPM_SEND_COMMAND, 0, getrandom, sizeof(getrandom)) == SVSM_SUCCESS &&
+			  be32(vtpm_buf + 4 + 6) == 0;
+	check(served && guest_irqs.timer == n,
+	      "the guest's periodic timer firing through 50 SVSM calls and 5 vTPM commands (its IF clear): "
+	      "every call served, no interrupt taken meanwhile");
+	got = wait_irqs(&guest_irqs.timer, n + 1, 10);
+	guest_wrmsr(GUEST_APIC_LVT_TIMER, GUEST_IRQ_TIMER | LVT_MASKED);
+	guest_wrmsr(GUEST_APIC_TMICT, 0);
+	irq_window(); /* one may have been requested since */
+	check(got && guest_irqs.other == 0, "... its interrupts come to VMPL2 once it sets IF, none on another vector");
+}
+
+/* A VMGEXIT: where the other vCPU gets its turn when they share the machine's CPU. */
+static void give_turn(void)
+{
+	(void)guest_msr_protocol(GHCB_MSR_HV_FEATURES_REQ);
+}
+
+/* Waits (a turn for the others each round) until *v is at least want. */
+static bool wait_for(volatile uint32_t *v, uint32_t want)
+{
+	for (unsigned i = 0; *v < want && i < 100000; i++)
+		give_turn();
+	return *v >= want;
+}
+
+/*
+ * The second vCPU's work for the flood (test_ipis): vTPM commands through
+ * its own calling area, so its SVSM context runs the vTPM module, with
+ * interrupts on, while IPIs arrive for the vCPU.
+ */
+static uint8_t ap_vtpm_buf[PAGE] __attribute__((aligned(PAGE)));
+static volatile uint32_t ap_vtpm_ok;
+
+static void ap_vtpm_work(void)
+{
+	static const uint8_t getrandom[] = { 0x80, 0x01, 0, 0, 0, 12, 0, 0, 0x01, 0x7B, 0, 16 };
+	uint32_t len = sizeof(getrandom);
+
+	for (unsigned i = 0; i < 5; i++) {
+		struct guest_call c;
+		unsigned busy = 0;
+
+		do {
+			ap_vtpm_buf[0] = SVSM_VTPM_TPM_SEND_COMMAND, ap_vtpm_buf[1] = ap_vtpm_buf[2] = ap_vtpm_buf[3] = 0;
+			ap_vtpm_buf[4] = 0;
+			memcpy(ap_vtpm_buf + 5, &len, 4);
+			memcpy(ap_vtpm_buf + 9, getrandom, len);
+			c = (struct guest_call){ .rax = ((uint64_t)SVSM_VTPM_PROTOCOL << 32) | SVSM_VTPM_CMD,
+						 .rcx = (uint64_t)(uintptr_t)ap_vtpm_buf };
+			guest_svsm_call((volatile struct svsm_ca *)(uintptr_t)AP_CA, &c);
+		} while (c.rax == SVSM_ERR_BUSY && ++busy < 100000);
+		if (c.rax == SVSM_SUCCESS && be32(ap_vtpm_buf + 4 + 6) == 0)
+			ap_vtpm_ok++;
+	}
+}
+
+/*
+ * IPIs between the guest's vCPUs at VMPL2: a second vCPU (APIC ID 1,
+ * its own GHCB) waits in HLT; fixed IPIs reach it by physical and logical
+ * destination and by the all-but-self shorthand, never the sender; a
+ * self shorthand reaches only the sender. Then the attacks: IPIs flood
+ * the second vCPU while its SVSM context runs vTPM commands (with
+ * interrupts on), and APIC ID 1 once only the SVSM's context is left
+ * there; the SVSM serves on, the IPIs wait for VMPL2.
+ */
+static void test_ipis(void)
+{
+	volatile struct vmsa *v = (volatile struct vmsa *)(uintptr_t)AP_VMSA;
+	uint32_t ap, own;
+	unsigned busy;
+	bool ok = true;
+
+	if (boot->vcpu_count < 2) {
+		skip("IPIs between the guest's vCPUs", "the VM has one vCPU");
+		return;
+	}
+	guest_irq_ap_prepare((struct ghcb *)(uintptr_t)(ALIAS_VA + 3 * PAGE), gs.ap_ghcb);
+	ap_vmsa(AP_VMSA, guest_irq_ap_main);
+	v->rsp = guest_irq_ap_stack_top();
+	bool started = create_vcpu(AP_VMSA, AP_CA, 1) == SVSM_SUCCESS && ap_create(AP_VMSA) == 0;
+
+	check(started && wait_for(&guest_irq_ap_ready, 1) && guest_irqs.ap_errors == 0,
+	      "a second vCPU at VMPL2 with its own GHCB and APIC, waiting in HLT");
+	own = guest_irqs.ipi_boot;
+	for (unsigned i = 0; i < 3; i++) {
+		ap = guest_irqs.ipi_ap;
+		guest_wrmsr(GUEST_APIC_ICR, (1ull << 32) | GUEST_IRQ_IPI);
+		ok &= wait_for(&guest_irqs.ipi_ap, ap + 1);
+	}
+	irq_window();
+	check(ok && guest_irqs.ipi_boot == own, "fixed IPI to APIC ID 1 (physical) wakes it from HLT, 3 of 3, none to the sender");
+	ap = guest_irqs.ipi_ap;
+	guest_wrmsr(GUEST_APIC_ICR, (2ull << 32) | ICR_LOGICAL | GUEST_IRQ_IPI); /* cluster 0, bit 1: APIC ID 1 */
+	check(wait_for(&guest_irqs.ipi_ap, ap + 1), "fixed IPI by logical destination (cluster 0, bit 1) reaches APIC ID 1");
+	ap = guest_irqs.ipi_ap;
+	guest_wrmsr(GUEST_APIC_ICR, ICR_OTHERS | GUEST_IRQ_IPI);
+	ok = wait_for(&guest_irqs.ipi_ap, ap + 1);
+	irq_window();
+	check(ok && guest_irqs.ipi_boot == own, "all-but-self shorthand: the other vCPU only");
+	ap = guest_irqs.ipi_ap;
+	guest_wrmsr(GUEST_APIC_ICR, ICR_SELF | GUEST_IRQ_IPI);
+	irq_window();
+	for (unsigned i = 0; i < 100; i++)
+		give_turn(); /* the other vCPU's turns: it must get nothing */
+	check(guest_irqs.ipi_boot == own + 1 && guest_irqs.ipi_ap == ap, "self shorthand: the sender only");
+
+	/*
+	 * The flood: IPIs at vCPU 1 for as long as its SVSM context serves
+	 * its vTPM commands, one per TIMER_COUNT / 2 TSC cycles this vCPU
+	 * sleeps (HLT until its one-shot timer), so vCPU 1 has the CPU.
+	 */
+	unsigned flood = 0;
+
+	ap = guest_irqs.ipi_ap;
+	ap_vtpm_ok = 0;
+	guest_irq_ap_work = ap_vtpm_work;
+	guest_wrmsr(GUEST_APIC_LVT_TIMER, GUEST_IRQ_TIMER);
+	while (guest_irq_ap_worked == 0 && flood < 100000) {
+		uint32_t n = guest_irqs.timer;
+
+		guest_wrmsr(GUEST_APIC_ICR, (1ull << 32) | GUEST_IRQ_IPI);
+		flood++;
+		guest_wrmsr(GUEST_APIC_TMICT, TIMER_COUNT / 2);
+		(void)wait_irqs(&guest_irqs.timer, n + 1, 10);
+	}
+	guest_wrmsr(GUEST_APIC_LVT_TIMER, GUEST_IRQ_TIMER | LVT_MASKED);
+	check(guest_irq_ap_worked == 1 && ap_vtpm_ok == 5 && wait_for(&guest_irqs.ipi_ap, ap + 2),
+	      "IPIs flooding vCPU 1 while its SVSM context runs 5 vTPM commands: all served, the IPIs wait for VMPL2");
+	guest_printf("# %u IPIs sent during the second vCPU's vTPM commands\n", flood);
+
+	guest_irq_ap_stop = 1;
+	guest_wrmsr(GUEST_APIC_ICR, (1ull << 32) | GUEST_IRQ_IPI);
+	check(wait_for(&guest_irq_ap_done, 1) && delete_vcpu_when_stopped(AP_VMSA, &busy) == SVSM_SUCCESS &&
+		      guest_irqs.ap_errors == 0,
+	      "the second vCPU stops when asked (an IPI), DELETE_VCPU gives its VMSA back");
+
+	/* APIC ID 1 runs only the SVSM's VMPL0 context now: the guest's IPIs are for its own VMPL's APIC. */
+	for (unsigned i = 0; i < 100; i++)
+		guest_wrmsr(GUEST_APIC_ICR, (1ull << 32) | GUEST_IRQ_IPI);
+	ok = true;
+	for (unsigned i = 0; i < 20; i++) {
+		give_turn(); /* vCPU 1's SVSM context runs */
+		ok &= call(SVSM_CORE_PROTOCOL, SVSM_CORE_QUERY_PROTOCOL, 1ull << 32 | 1, 0).rax == SVSM_SUCCESS;
+	}
+	check(ok && guest_irqs.other == 0, "100 IPIs at APIC ID 1 with only the SVSM's context there: the SVSM serves on");
+}
+
 /* Buffers for the attestation calls: in the image, so validated and the guest's. */
 static uint8_t att_report[PAGE] __attribute__((aligned(PAGE)));
 static uint8_t att_manifest[PAGE] __attribute__((aligned(PAGE)));
@@ -1227,6 +1483,8 @@ void guest_main(const struct guest_boot *b)
 		test_ap_destroy_running();
 	else
 		skip("AP destroy (GHCB) of a running vCPU", "the VM has one vCPU");
+	test_interrupts();
+	test_ipis();
 	guest_test_io_ports();
 	guest_test_machine_insns();
 	if (cmdline_has("guest.bench"))

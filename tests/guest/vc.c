@@ -47,14 +47,19 @@ static void vmgexit(void *ctx, uint64_t ghcb_gpa)
 	guest_ghcb_exit(ghcb_gpa);
 }
 
+void guest_hv_init(struct snp_hv *h, struct ghcb *g, uint64_t ghcb_gpa)
+{
+	*h = (struct snp_hv){ .msr_exchange = msr_exchange, .vmgexit = vmgexit, .ghcb = g, .ghcb_gpa = ghcb_gpa,
+			      .version = 2 };
+}
+
 int guest_vc_init(struct ghcb *g, uint64_t ghcb_gpa, const struct snp_cpuid_table *t)
 {
 	const char *why;
 
 	if (snp_cpuid_init(&cpuid, t, &why) != SVSM_OK)
 		return -1;
-	hv = (struct snp_hv){ .msr_exchange = msr_exchange, .vmgexit = vmgexit, .ghcb = g,
-			      .ghcb_gpa = ghcb_gpa, .version = 2 };
+	guest_hv_init(&hv, g, ghcb_gpa);
 	ready = true;
 	return 0;
 }

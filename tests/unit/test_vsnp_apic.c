@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The emulated x2APIC (vsnp/apic.c): registers as MSRs, the timer's
- * one-shot and periodic counting with its divider, delivery and EOI, and
- * every write a real x2APIC refuses (#GP: SVSM_EINVAL) leaving it as it was.
+ * one-shot, periodic and TSC-deadline modes with the divider, requests,
+ * priorities, delivery and EOI, IPIs and who they reach, and every write a
+ * real x2APIC refuses (#GP: SVSM_EINVAL, or SVSM_ENOTSUP for a delivery
+ * mode not emulated) leaving it as it was.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,6 +27,13 @@
 #define R_TMCCT 0x839u
 #define R_TDCR 0x83Eu
 #define R_ICR 0x830u
+#define R_TPR 0x808u
+#define R_PPR 0x80Au
+#define R_ISR 0x810u
+#define R_IRR 0x820u
+#define R_ESR 0x828u
+#define R_SELF_IPI 0x83Fu
+#define MSR_TSC_DEADLINE 0x6E0u
 
 static void registers_read_back(void **state)
 {
@@ -58,12 +67,17 @@ static void refused_writes_change_nothing(void **state)
 		{ MSR_APIC_BASE, 0 },                                 /* disabling it */
 		{ R_EOI, 1 },                                         /* a non-zero EOI */
 		{ R_SVR, 0x2000 },                                    /* reserved bits */
-		{ R_LVT_TIMER, 0x40 | (2u << 17) },                   /* TSC-deadline mode: not offered */
+		{ R_LVT_TIMER, 0x40 | (3u << 17) },                   /* timer mode 11b: reserved */
 		{ R_TMICT, 1ull << 32 },                              /* beyond 32 bits */
 		{ R_TDCR, 0x4 },                                      /* reserved divider bit */
 		{ R_ID, 5 },                                          /* read-only */
 		{ R_TMCCT, 5 },                                       /* read-only */
-		{ R_ICR, 0x4040 },                                    /* IPIs: not emulated */
+		{ R_ICR, 0x40 | (1u << 13) },                         /* ICR reserved bit */
+		{ R_ICR, 0x40 | (1u << 12) },                         /* delivery status: none in x2APIC */
+		{ R_ICR, (1ull << 32) | 0x40 | (1u << 20) },         /* ICR reserved bits 31:20 */
+		{ R_SELF_IPI, 0x140 },                                /* self IPI: beyond the vector */
+		{ R_ESR, 1 },                                         /* ESR: only 0 may be written */
+		{ R_TPR, 0x100 },                                     /* TPR: beyond 8 bits */
 		{ 0x831u, 0 },                                        /* reserved in x2APIC mode */
 		{ 0x8FFu, 0 },                                        /* reserved */
 	};
@@ -82,7 +96,17 @@ static void refused_writes_change_nothing(void **state)
 
 	vsnp_apic_init(&a, 0);
 	assert_int_equal(vsnp_apic_rdmsr(&a, R_EOI, 0, &v), SVSM_EINVAL); /* write-only */
-	assert_int_equal(vsnp_apic_rdmsr(&a, R_ICR, 0, &v), SVSM_EINVAL);
+	assert_int_equal(vsnp_apic_rdmsr(&a, R_SELF_IPI, 0, &v), SVSM_EINVAL); /* write-only */
+	/* Delivery modes besides fixed (lowest priority, SMI, NMI, INIT, startup): a #GP, nothing sent. */
+	for (unsigned mode = 1; mode < 8; mode++) {
+		struct vsnp_apic before;
+
+		vsnp_apic_init(&a, 0);
+		assert_int_equal(vsnp_apic_wrmsr(&a, R_SVR, 0, 0x1FF), SVSM_OK);
+		memcpy(&before, &a, sizeof(a));
+		assert_int_equal(vsnp_apic_wrmsr(&a, R_ICR, 0, (1ull << 32) | (mode << 8) | 0x40), SVSM_ENOTSUP);
+		assert_memory_equal(&a, &before, sizeof(a));
+	}
 }
 
 static void one_shot_timer(void **state)
@@ -106,12 +130,19 @@ static void one_shot_timer(void **state)
 	assert_int_equal(a.fired, 1);
 	assert_int_equal(vsnp_apic_rdmsr(&a, R_TMCCT, 1600, &v), SVSM_OK);
 	assert_int_equal(v, 0); /* one-shot: stays at zero */
-	vsnp_apic_delivered(&a);
+	assert_int_equal(vsnp_apic_rdmsr(&a, R_IRR + 2, 0, &v), SVSM_OK);
+	assert_int_equal(v, 1); /* vector 0x40: IRR word 2, bit 0 */
+	vsnp_apic_delivered(&a, 0x40);
 	assert_int_equal(vsnp_apic_deliverable(&a), -1); /* in service */
+	assert_int_equal(vsnp_apic_rdmsr(&a, R_ISR + 2, 0, &v), SVSM_OK);
+	assert_int_equal(v, 1);
+	assert_int_equal(vsnp_apic_rdmsr(&a, R_IRR + 2, 0, &v), SVSM_OK);
+	assert_int_equal(v, 0);
 	vsnp_apic_tick(&a, 100000);
 	assert_int_equal(a.fired, 1); /* no second expiry */
 	assert_int_equal(vsnp_apic_wrmsr(&a, R_EOI, 0, 0), SVSM_OK);
-	assert_false(a.in_service);
+	assert_int_equal(vsnp_apic_rdmsr(&a, R_ISR + 2, 0, &v), SVSM_OK);
+	assert_int_equal(v, 0);
 }
 
 static void periodic_timer_and_divider(void **state)
@@ -130,19 +161,162 @@ static void periodic_timer_and_divider(void **state)
 	vsnp_apic_tick(&a, 1000);   /* two periods gone: pending, counting on from 800 */
 	assert_int_equal(vsnp_apic_deliverable(&a), 0x41);
 	assert_int_equal(vsnp_apic_cycles_left(&a, 1000), 200);
-	/* Masked or software-disabled: pending, not deliverable. */
-	assert_int_equal(vsnp_apic_wrmsr(&a, R_LVT_TIMER, 0, 0x41 | (1u << 16) | (1u << 17)), SVSM_OK);
+	vsnp_apic_delivered(&a, 0x41);
+	/* Masked: the timer counts on, but its expiry raises nothing. */
+	assert_int_equal(vsnp_apic_wrmsr(&a, R_LVT_TIMER, 1000, 0x41 | (1u << 16) | (1u << 17)), SVSM_OK);
+	vsnp_apic_tick(&a, 1300);
+	assert_int_equal(a.fired, 2);
+	assert_int_equal(vsnp_apic_rdmsr(&a, R_IRR + 2, 1300, &v), SVSM_OK);
+	assert_int_equal(v, 0);
+	/* A vector below 16 is never raised: ESR "received illegal vector". */
+	assert_int_equal(vsnp_apic_wrmsr(&a, R_LVT_TIMER, 1300, 0x0F | (1u << 17)), SVSM_OK);
+	vsnp_apic_tick(&a, 1700);
 	assert_int_equal(vsnp_apic_deliverable(&a), -1);
-	assert_int_equal(vsnp_apic_wrmsr(&a, R_LVT_TIMER, 0, 0x41 | (1u << 17)), SVSM_OK);
-	assert_int_equal(vsnp_apic_wrmsr(&a, R_SVR, 0, 0xFF), SVSM_OK);
-	assert_int_equal(vsnp_apic_deliverable(&a), -1);
-	/* A vector below 16 is never delivered. */
-	assert_int_equal(vsnp_apic_wrmsr(&a, R_SVR, 0, 0x1FF), SVSM_OK);
-	assert_int_equal(vsnp_apic_wrmsr(&a, R_LVT_TIMER, 0, 0x0F), SVSM_OK);
-	assert_int_equal(vsnp_apic_deliverable(&a), -1);
+	assert_int_equal(vsnp_apic_rdmsr(&a, R_ESR, 1700, &v), SVSM_OK);
+	assert_int_equal(v, 1u << 6);
+	assert_int_equal(vsnp_apic_wrmsr(&a, R_ESR, 1700, 0), SVSM_OK);
+	assert_int_equal(vsnp_apic_rdmsr(&a, R_ESR, 1700, &v), SVSM_OK);
+	assert_int_equal(v, 0);
+	/* Software disable masks the LVT, and a write cannot unmask it while disabled. */
+	assert_int_equal(vsnp_apic_wrmsr(&a, R_SVR, 1700, 0xFF), SVSM_OK);
+	assert_int_equal(vsnp_apic_wrmsr(&a, R_LVT_TIMER, 1700, 0x41 | (1u << 17)), SVSM_OK);
+	assert_int_equal(vsnp_apic_rdmsr(&a, R_LVT_TIMER, 1700, &v), SVSM_OK);
+	assert_int_equal(v, 0x41 | (1u << 16) | (1u << 17));
+	assert_false(vsnp_apic_accept(&a, 0x50)); /* nor does it take interrupts */
 	/* Stopping the count: TMICT 0. */
 	assert_int_equal(vsnp_apic_wrmsr(&a, R_TMICT, 2000, 0), SVSM_OK);
 	assert_int_equal(vsnp_apic_cycles_left(&a, 3000), 0);
+}
+
+static void tsc_deadline_timer(void **state)
+{
+	struct vsnp_apic a;
+	uint64_t v;
+	(void)state;
+
+	vsnp_apic_init(&a, 0);
+	assert_int_equal(vsnp_apic_wrmsr(&a, R_SVR, 0, 0x1FF), SVSM_OK);
+	/* In one-shot mode the deadline MSR is ignored and reads 0. */
+	assert_int_equal(vsnp_apic_wrmsr(&a, MSR_TSC_DEADLINE, 0, 5000), SVSM_OK);
+	assert_int_equal(vsnp_apic_rdmsr(&a, MSR_TSC_DEADLINE, 0, &v), SVSM_OK);
+	assert_int_equal(v, 0);
+	assert_int_equal(vsnp_apic_wrmsr(&a, R_LVT_TIMER, 0, 0x42 | (2u << 17)), SVSM_OK);
+	assert_int_equal(vsnp_apic_wrmsr(&a, R_TMICT, 0, 100), SVSM_OK); /* ignored in this mode */
+	assert_int_equal(vsnp_apic_cycles_left(&a, 10), 0);
+	assert_int_equal(vsnp_apic_wrmsr(&a, MSR_TSC_DEADLINE, 100, 5000), SVSM_OK);
+	assert_int_equal(vsnp_apic_cycles_left(&a, 1000), 4000);
+	vsnp_apic_tick(&a, 4999);
+	assert_int_equal(vsnp_apic_deliverable(&a), -1);
+	vsnp_apic_tick(&a, 5000);
+	assert_int_equal(vsnp_apic_deliverable(&a), 0x42);
+	assert_int_equal(vsnp_apic_rdmsr(&a, MSR_TSC_DEADLINE, 5000, &v), SVSM_OK);
+	assert_int_equal(v, 0); /* disarmed by its expiry */
+	vsnp_apic_delivered(&a, 0x42);
+	assert_int_equal(vsnp_apic_wrmsr(&a, R_EOI, 5000, 0), SVSM_OK);
+	/* A deadline already gone by fires at once; 0 disarms. */
+	assert_int_equal(vsnp_apic_wrmsr(&a, MSR_TSC_DEADLINE, 6000, 10), SVSM_OK);
+	assert_int_equal(vsnp_apic_deliverable(&a), 0x42);
+	assert_int_equal(vsnp_apic_wrmsr(&a, MSR_TSC_DEADLINE, 6000, 9000), SVSM_OK);
+	assert_int_equal(vsnp_apic_wrmsr(&a, MSR_TSC_DEADLINE, 6000, 0), SVSM_OK);
+	assert_int_equal(vsnp_apic_cycles_left(&a, 6000), 0);
+	/* Leaving the mode disarms it. */
+	assert_int_equal(vsnp_apic_wrmsr(&a, MSR_TSC_DEADLINE, 6000, 9000), SVSM_OK);
+	assert_int_equal(vsnp_apic_wrmsr(&a, R_LVT_TIMER, 6000, 0x42), SVSM_OK);
+	assert_int_equal(a.tsc_deadline, 0);
+}
+
+/* Priorities (APM vol.2 §16.6): the highest request first, above the PPR's class only; EOI ends the highest in service. */
+static void priorities_and_eoi(void **state)
+{
+	struct vsnp_apic a;
+	uint64_t v;
+	(void)state;
+
+	vsnp_apic_init(&a, 0);
+	assert_int_equal(vsnp_apic_wrmsr(&a, R_SVR, 0, 0x1FF), SVSM_OK);
+	assert_true(vsnp_apic_accept(&a, 0x31));
+	assert_true(vsnp_apic_accept(&a, 0x52));
+	assert_true(vsnp_apic_accept(&a, 0x52)); /* requested twice: one request */
+	assert_int_equal(vsnp_apic_deliverable(&a), 0x52);
+	vsnp_apic_delivered(&a, 0x52);
+	assert_int_equal(vsnp_apic_rdmsr(&a, R_PPR, 0, &v), SVSM_OK);
+	assert_int_equal(v, 0x50);
+	assert_int_equal(vsnp_apic_deliverable(&a), -1); /* 0x31: class 3, under the one in service */
+	assert_true(vsnp_apic_accept(&a, 0x55));
+	assert_int_equal(vsnp_apic_deliverable(&a), -1); /* the same class: waits too */
+	assert_true(vsnp_apic_accept(&a, 0x61));
+	assert_int_equal(vsnp_apic_deliverable(&a), 0x61); /* a higher class nests */
+	vsnp_apic_delivered(&a, 0x61);
+	assert_int_equal(vsnp_apic_wrmsr(&a, R_EOI, 0, 0), SVSM_OK); /* ends 0x61, the highest */
+	assert_int_equal(vsnp_apic_rdmsr(&a, R_ISR + 2, 0, &v), SVSM_OK);
+	assert_int_equal(v, 1u << 0x12);
+	assert_int_equal(vsnp_apic_wrmsr(&a, R_EOI, 0, 0), SVSM_OK); /* ends 0x52 */
+	assert_int_equal(vsnp_apic_deliverable(&a), 0x55);
+	/* The TPR holds back a class at or under its own. */
+	assert_int_equal(vsnp_apic_wrmsr(&a, R_TPR, 0, 0x50), SVSM_OK);
+	assert_int_equal(vsnp_apic_deliverable(&a), -1);
+	assert_int_equal(vsnp_apic_wrmsr(&a, R_TPR, 0, 0x4F), SVSM_OK);
+	assert_int_equal(vsnp_apic_deliverable(&a), 0x55);
+	/* An EOI with nothing in service changes nothing. */
+	vsnp_apic_init(&a, 0);
+	assert_int_equal(vsnp_apic_wrmsr(&a, R_EOI, 0, 0), SVSM_OK);
+	assert_int_equal(vsnp_apic_deliverable(&a), -1);
+}
+
+/* ICR and self-IPI writes leave the IPI for the caller; who it reaches follows the shorthand and destination. */
+static void ipis(void **state)
+{
+	struct vsnp_apic a, t[20];
+	uint64_t v;
+	(void)state;
+
+	for (unsigned i = 0; i < 20; i++)
+		vsnp_apic_init(&t[i], i);
+	vsnp_apic_init(&a, 1);
+	assert_int_equal(vsnp_apic_wrmsr(&a, R_SVR, 0, 0x1FF), SVSM_OK);
+	/* Physical destination 3, vector 0x45. */
+	assert_int_equal(vsnp_apic_wrmsr(&a, R_ICR, 0, (3ull << 32) | 0x45), SVSM_OK);
+	assert_true(a.ipi_out);
+	assert_int_equal(a.ipi.vector, 0x45);
+	assert_int_equal(vsnp_apic_rdmsr(&a, R_ICR, 0, &v), SVSM_OK);
+	assert_int_equal(v, (3ull << 32) | 0x45);
+	for (unsigned i = 0; i < 20; i++)
+		assert_int_equal(vsnp_apic_ipi_targets(&a.ipi, 1, &t[i]), i == 3);
+	/* Physical broadcast. */
+	assert_int_equal(vsnp_apic_wrmsr(&a, R_ICR, 0, (0xFFFFFFFFull << 32) | 0x45), SVSM_OK);
+	for (unsigned i = 0; i < 20; i++)
+		assert_true(vsnp_apic_ipi_targets(&a.ipi, 1, &t[i]));
+	/* Logical: cluster 1 (IDs 16-31), bits 0 and 2: IDs 16 and 18. */
+	assert_int_equal(vsnp_apic_wrmsr(&a, R_ICR, 0, (0x10005ull << 32) | (1u << 11) | 0x45), SVSM_OK);
+	for (unsigned i = 0; i < 20; i++)
+		assert_int_equal(vsnp_apic_ipi_targets(&a.ipi, 1, &t[i]), i == 16 || i == 18);
+	/* Shorthands: self, all, all but self (the destination is ignored). */
+	assert_int_equal(vsnp_apic_wrmsr(&a, R_ICR, 0, (7ull << 32) | (1u << 18) | 0x45), SVSM_OK);
+	for (unsigned i = 0; i < 20; i++)
+		assert_int_equal(vsnp_apic_ipi_targets(&a.ipi, 1, &t[i]), i == 1);
+	assert_int_equal(vsnp_apic_wrmsr(&a, R_ICR, 0, (2u << 18) | 0x45), SVSM_OK);
+	for (unsigned i = 0; i < 20; i++)
+		assert_true(vsnp_apic_ipi_targets(&a.ipi, 1, &t[i]));
+	assert_int_equal(vsnp_apic_wrmsr(&a, R_ICR, 0, (3u << 18) | 0x45), SVSM_OK);
+	for (unsigned i = 0; i < 20; i++)
+		assert_int_equal(vsnp_apic_ipi_targets(&a.ipi, 1, &t[i]), i != 1);
+	/* The self-IPI register. */
+	a.ipi_out = false;
+	assert_int_equal(vsnp_apic_wrmsr(&a, R_SELF_IPI, 0, 0x66), SVSM_OK);
+	assert_true(a.ipi_out);
+	assert_int_equal(a.ipi.vector, 0x66);
+	assert_true(vsnp_apic_ipi_targets(&a.ipi, 1, &t[1]));
+	assert_false(vsnp_apic_ipi_targets(&a.ipi, 1, &t[0]));
+	/* A vector below 16 is not sent: ESR "sent illegal vector". */
+	a.ipi_out = false;
+	assert_int_equal(vsnp_apic_wrmsr(&a, R_ICR, 0, (3ull << 32) | 0x0E), SVSM_OK);
+	assert_false(a.ipi_out);
+	assert_int_equal(vsnp_apic_rdmsr(&a, R_ESR, 0, &v), SVSM_OK);
+	assert_int_equal(v, 1u << 5);
+	/* An IPI taken by its target: requested there. */
+	assert_int_equal(vsnp_apic_wrmsr(&t[3], R_SVR, 0, 0x1FF), SVSM_OK);
+	assert_true(vsnp_apic_accept(&t[3], 0x45));
+	assert_int_equal(vsnp_apic_deliverable(&t[3]), 0x45);
 }
 
 int main(void)
@@ -152,6 +326,9 @@ int main(void)
 		cmocka_unit_test(refused_writes_change_nothing),
 		cmocka_unit_test(one_shot_timer),
 		cmocka_unit_test(periodic_timer_and_divider),
+		cmocka_unit_test(tsc_deadline_timer),
+		cmocka_unit_test(priorities_and_eoi),
+		cmocka_unit_test(ipis),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

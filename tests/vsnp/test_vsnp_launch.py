@@ -93,8 +93,9 @@ def main():
             check(line in out, what, out)
         ran = re.search(r"^vsnp: boot CPU ran: (\d+) exits: (\d+) VMGEXIT \((\d+) GHCB page\), (\d+) MSR, "
                         r"(\d+) #VC delivered, (\d+) SNP instructions, (\d+) nested faults mapped, (\d+) CR0 writes, "
-                        r"(\d+) VMPL switches, (\d+) exits below VMPL0, (\d+) guest requests, (\d+) timer interrupts "
-                        r"\((\d+) machine interrupts\), (\d+) APs started, (\d+) vCPU switches$", out, re.M)
+                        r"(\d+) VMPL switches, (\d+) exits below VMPL0, (\d+) guest requests, (\d+) interrupts delivered "
+                        r"at VMPL0 and (\d+) below, (\d+) IPIs, (\d+) machine interrupts, (\d+) idle waits, "
+                        r"(\d+) APs started, (\d+) vCPU switches$", out, re.M)
         check(ran is not None and int(ran.group(3)) > 0 and int(ran.group(5)) > 0 and int(ran.group(6)) >= 36 and
               int(ran.group(8)) >= 1,
               "exits by kind: GHCB page calls, #VC delivered, PVALIDATEs (the region and heap 2 MiB at a time), "
@@ -124,7 +125,7 @@ def main():
         check(rc == 0 and total is not None and int(total.group(1)) >= 90 and not failed and
               "vsnp: the guest asked to terminate: GHCB reason set 14, code 0" in out,
               f"the guest passes all its checks at VMPL2 and ends through the GHCB (failed: {failed})", out)
-        check(ran is not None and int(ran.group(14)) >= 2 and int(ran.group(15)) > 0,
+        check(ran is not None and int(ran.group(17)) >= 2 and int(ran.group(18)) > 0,
               "APs: the guest's second vCPU started by AP creation, the vCPUs taking turns", out)
 
         # A guest of two instructions at 1 MiB, in 32-bit mode without an IDT: what stops the CPU, said so.
