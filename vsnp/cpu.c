@@ -711,6 +711,7 @@ static void exit_ghcb(struct run *r)
 	r->end->ghcb_calls++;
 
 	bool std = g.ghcb_usage == GHCB_USAGE_STANDARD && GHCB_VALID(&g, sw_exit_code);
+	uint64_t resp_gpa = g.sw_exit_info_2; /* a guest request's response page (the answer overwrites the field) */
 
 	if (std && g.sw_exit_code == SVM_EXIT_IOIO) {
 		c->m->io.writer = c->apic_id * SNP_VMPL_COUNT + c->vmpl; /* its own lines on the UART */
@@ -762,8 +763,50 @@ static void exit_ghcb(struct run *r)
 		}
 	}
 	ghcb_copy(shared, &g, buffer);
+	if (c->vmpl == 0 && c->m->lie == VSNP_LIE_REWRITE) {
+		c->lie_ghcb = c->hv.ghcb_msr;
+		if (std && g.sw_exit_code == SVM_VMGEXIT_GUEST_REQUEST)
+			c->lie_resp = resp_gpa;
+	}
 	if (target >= 0)
 		run_vmpl(r, (unsigned)target);
+}
+
+/*
+ * vsnp.lie=rewrite: a hypervisor that writes its answers again after the
+ * SVSM had them, as one with another CPU could at any moment. At the next
+ * exit VMPL0's own instruction makes (not a machine interrupt or a nested
+ * fault the hypervisor fills in: those come in the middle of a copy too,
+ * and a torn copy is only refused, never used, so the run would not say
+ * which) the outputs of its last GHCB answer are
+ * overwritten, unless that exit is its next GHCB request (the page then
+ * holds that request), and a guest-request response page is flipped
+ * whole. An SVSM that read each answer once, before anything else that
+ * exits, never sees it.
+ */
+static void lie_rewrite(struct run *r, uint64_t code)
+{
+	struct vsnp_vcpu *c = r->c;
+	static bool said;
+	void *p;
+
+	if (c->lie_ghcb != 0 && code != SVM_EXIT_VMMCALL && (p = ghcb_page(c, c->lie_ghcb)) != NULL) {
+		struct ghcb *g = p;
+
+		g->sw_exit_info_1 = g->sw_exit_info_2 = 0x5A5A5A5A5A5A5A5Aull;
+		g->rax = g->rbx = g->rcx = g->rdx = 0x5A5A5A5A5A5A5A5Aull;
+		r->end->lie_rewrites++;
+	}
+	if (c->lie_resp != 0 && (p = shared_page(c, c->lie_resp)) != NULL) {
+		for (size_t i = 0; i < PAGE_SIZE; i++)
+			((uint8_t *)p)[i] ^= 0xFF;
+		r->end->lie_rewrites++;
+	}
+	if (!said && r->end->lie_rewrites != 0) {
+		console_printf("vsnp: (lie) the SVSM's answers rewritten in its shared pages after it had them\n");
+		said = true;
+	}
+	c->lie_ghcb = c->lie_resp = 0;
 }
 
 /* vsnp.lie: the MSR protocol's answer to req, made into a lie. */
@@ -890,6 +933,8 @@ static void handle_exit(struct run *r)
 	/* An event cut short by the exit (a fault while delivering it) is delivered again. */
 	if (ctl->exit_int_info & VMCB_EVENT_VALID)
 		ctl->event_inj = ctl->exit_int_info;
+	if (r->c->vmpl == 0 && code != EXIT_INTR && code != SVM_EXIT_NPF && (r->c->lie_ghcb | r->c->lie_resp) != 0)
+		lie_rewrite(r, code);
 	switch (code) {
 	case SVM_EXIT_VMMCALL:
 		exit_vmmcall(r);

@@ -215,7 +215,7 @@ int vsnp_machine_psp(struct vsnp_machine *m, uint64_t policy, const uint8_t dige
 int vsnp_lie_parse(const char *name)
 {
 	static const char *const names[] = { "cbit", "version", "features", "cpuid-valid", "unvalidate",
-					     "psc-undone", "req-tag", "req-replay" };
+					     "psc-undone", "req-tag", "req-replay", "rewrite" };
 
 	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (strcmp(name, names[i]) == 0)

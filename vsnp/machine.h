@@ -41,6 +41,7 @@ enum vsnp_lie {
 	VSNP_LIE_PSC_UNDONE,   /* "psc-undone": VMPL0's first page state change to shared answered done, not done */
 	VSNP_LIE_REQ_TAG,      /* "req-tag": VMPL0's guest-request answers with one bit of their tag flipped */
 	VSNP_LIE_REQ_REPLAY,   /* "req-replay": VMPL0's second guest request answered with its first answer again */
+	VSNP_LIE_REWRITE,      /* "rewrite": VMPL0's answers (GHCB outputs, guest-request response) rewritten at its next exit */
 };
 
 struct vsnp_machine {

@@ -118,7 +118,7 @@ __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 
 		if (l < 0)
 			fail("vsnp.lie", "not one of cbit, version, features, cpuid-valid, unvalidate, psc-undone, "
-					 "req-tag, req-replay");
+					 "req-tag, req-replay, rewrite");
 		m.lie = (enum vsnp_lie)l;
 		console_printf("vsnp: A HOSTILE HYPERVISOR: vsnp.lie=%s\n", lie);
 		break;
@@ -180,6 +180,9 @@ __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 		       (unsigned long long)end.irqs_lower, (unsigned long long)end.ipis, (unsigned long long)end.intr_exits,
 		       (unsigned long long)end.idle_waits, (unsigned long long)end.aps_started,
 		       (unsigned long long)end.vcpu_switches);
+	if (m.lie == VSNP_LIE_REWRITE)
+		console_printf("vsnp: (lie) %llu answers rewritten after VMPL0 had them\n",
+			       (unsigned long long)end.lie_rewrites);
 	if (tsc_hz() != 0)
 		console_printf("vsnp: time: %llu ms from the boot vCPU's first instruction to the first below VMPL0, "
 			       "%llu ms in all\n",

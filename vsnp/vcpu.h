@@ -53,6 +53,8 @@ struct vsnp_vcpu {
 	struct vsnp_apic apic[SNP_VMPL_COUNT];
 	uint64_t vmsa_gpa[SNP_VMPL_COUNT];             /* each VMPL's VMSA, 0: none */
 	struct vsnp_hv_vcpu hv_saved[SNP_VMPL_COUNT];  /* the others' GHCB state (KVM keeps it per VMPL) */
+	/* vsnp.lie=rewrite: VMPL0's last GHCB and guest-request response page, rewritten at its next exit (0: none). */
+	uint64_t lie_ghcb, lie_resp;
 	uint8_t fpu[512] __attribute__((aligned(16)));  /* FXSAVE image while switching */
 };
 

@@ -205,6 +205,16 @@ def main():
                   "vsnp: the guest asked to terminate: GHCB reason set 14, code 1" in out,
                   "hostile hypervisor (" + lie + "): the SVSM refuses the answer, wipes VMPCK0 and gives the guest "
                   "no report from it; the guest's own VMPCK2 requests still work", out)
+        # Answers rewritten after the SVSM had them (the GHCB's outputs, a guest request's response page),
+        # at the next exit the SVSM's own code makes: it read each once, before anything that exits, so
+        # it never sees them and the whole run passes (the guest's checks, attestation among them).
+        rc, out = boot(qemu_boot, vsnp_img, "--payload", igvm, "--append", "vsnp.lie=rewrite", expect="pass")
+        rewrites = re.search(r"^vsnp: \(lie\) (\d+) answers rewritten after VMPL0 had them$", out, re.M)
+        check(rc == 0 and rewrites is not None and int(rewrites.group(1)) > 100 and
+              not re.search(r"^not ok ", out, re.M) and re.search(r"^# attest report ", out, re.M) and
+              "vsnp: the guest asked to terminate: GHCB reason set 14, code 0" in out,
+              "hostile hypervisor (rewrite): answers rewritten in the shared pages after the SVSM read them are "
+              "never used; every check passes", out)
         rc, out = boot(qemu_boot, vsnp_img, "--payload", igvm, "--append", "vsnp.lie=bogus")
         check(rc == 0 and "vsnp: vsnp.lie: not one of" in out, "an unknown vsnp.lie: refused, named", out)
 
