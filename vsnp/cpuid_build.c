@@ -2,7 +2,7 @@
 /*
  * The CPUID page the emulated launch gives the vsnp guest: what the real
  * CPU reports with the emulated chip's signature in leaves 1 and
- * 0x80000001 (vsnp_chip.h), plus the SEV leaf 0x8000001F of an SNP machine (the part
+ * 0x80000001 (vsnp_chip.h) and the emulated APIC's features in leaf 1, plus the SEV leaf 0x8000001F of an SNP machine (the part
  * SNP firmware would check against the CPU; here the SVSM plays the
  * firmware). Portable and host-tested; the layout is snp-svsm-abi.md §4.2.
  */
@@ -19,6 +19,15 @@
 #define SEV_EAX_VMPL (1u << 5)
 #define SEV_EBX_REDUCTION_SHIFT 6 /* [11:6] physical address bits lost to the C-bit */
 #define SEV_EBX_VMPLS_SHIFT 12    /* [15:12] number of VMPLs */
+
+/*
+ * Leaf 1 ECX: x2APIC (bit 21, APM vol.3 App. E.3.2) and TSC-Deadline
+ * (bit 24, Intel SDM vol.2A CPUID leaf 01H). The guest's APIC is the
+ * hypervisor's emulation (vsnp/apic.c), which offers both whatever the
+ * CPU has, as KVM sets them for its guests.
+ */
+#define CPUID_1_ECX_X2APIC (1u << 21)
+#define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
 
 /* Sub-leaf bounds for the indexed leaves the page keeps. */
 #define MAX_SUBLEAVES 8
@@ -87,6 +96,8 @@ static int add_leaf(struct snp_cpuid_table *t, uint32_t leaf, const struct vsnp_
 		/* The emulated chip's family/model/stepping, not the host CPU's (vsnp_chip.h). */
 		if ((leaf == 1 || leaf == 0x80000001) && sub == 0)
 			r.eax = VSNP_CHIP_CPUID_1_EAX;
+		if (leaf == 1 && sub == 0)
+			r.ecx |= CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSC_DEADLINE;
 		int err = add(t, leaf, sub, &r, why);
 
 		if (err != SVSM_OK)

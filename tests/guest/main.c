@@ -1040,10 +1040,12 @@ static bool isr_clear(unsigned vector)
 static void test_interrupts(void)
 {
 	static const uint8_t getrandom[] = { 0x80, 0x01, 0, 0, 0, 12, 0, 0, 0x01, 0x7B, 0, 16 };
-	uint32_t n;
+	uint32_t n, ecx;
 	uint64_t t0, t1;
 	bool got;
 
+	__asm__ volatile("cpuid" : "=c"(ecx) : "a"(1), "c"(0) : "ebx", "edx"); /* from the CPUID page, through #VC */
+	check((ecx & (1u << 21)) && (ecx & (1u << 24)), "CPUID leaf 1: x2APIC and TSC deadline advertised");
 	guest_wrmsr(GUEST_APIC_SVR, 0x1FF); /* enabled, spurious vector 0xFF */
 	guest_wrmsr(GUEST_APIC_TDCR, 0xB);  /* divide by 1 */
 	guest_wrmsr(GUEST_APIC_LVT_TIMER, GUEST_IRQ_TIMER);

@@ -576,6 +576,8 @@ static void cpuid_page_built(void **state)
 	assert_int_equal(find(&t, 1, 0)->eax, 0x00A00F11);
 	assert_int_equal(find(&t, 1, 0)->eax, VSNP_CHIP_CPUID_1_EAX);
 	assert_int_equal(find(&t, 1, 0)->edx, 0x178BFBFF); /* the rest is the CPU's */
+	/* x2APIC and TSC-Deadline: the hypervisor's APIC offers them, whatever the CPU has. */
+	assert_int_equal(find(&t, 1, 0)->ecx, 0x80000000u | (1u << 21) | (1u << 24));
 	assert_int_equal(find(&t, 0x80000001, 0)->eax, VSNP_CHIP_CPUID_1_EAX);
 	assert_int_equal(find(&t, 0x80000001, 0)->ecx, 0x75);
 
