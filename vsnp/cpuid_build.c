@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The CPUID page the emulated launch gives the vsnp guest: what the real
- * CPU reports with the emulated chip's signature in leaves 1 and
- * 0x80000001 (vsnp_chip.h) and the emulated APIC's features in leaf 1, plus the SEV leaf 0x8000001F of an SNP machine (the part
- * SNP firmware would check against the CPU; here the SVSM plays the
- * firmware). Portable and host-tested; the layout (include/abi/snp_pages.h) is the
- * CPUID page of SNP_LAUNCH_UPDATE (PAGE_TYPE_CPUID, SEV-SNP firmware ABI 56860).
+ * CPU reports, with the emulated chip's signature in leaves 1 and
+ * 0x80000001 (vsnp_chip.h) and the emulated APIC's features in leaf 1,
+ * plus the SEV leaf 0x8000001F of an SNP machine (the part SNP firmware
+ * would check against the CPU; here the SVSM plays the firmware).
+ * Portable and host-tested. The layout (include/abi/snp_pages.h) is the
+ * CPUID page of SNP_LAUNCH_UPDATE (PAGE_TYPE_CPUID, SEV-SNP firmware ABI
+ * 56860).
  */
 #include "lib/string.h"
 #include "svsm/errno.h"
