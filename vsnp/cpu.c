@@ -549,13 +549,14 @@ static void ghcb_cpuid(struct vsnp_machine *m, struct ghcb *g)
 }
 
 /*
- * An IPI the vCPU's APIC at VMPL vmpl asked for (an ICR or self-IPI
- * write): each target vCPU's APIC at the same VMPL takes it (a halted
- * target wakes at its next turn, next_vcpu). A VMPL signals only its own
- * kind on other vCPUs, never another VMPL's APIC.
+ * An IPI the running VMPL's APIC asked for (an ICR or self-IPI write):
+ * each target vCPU's APIC at the same VMPL takes it (a halted target
+ * wakes at its next turn, next_vcpu). A VMPL signals only its own kind on
+ * other vCPUs, never another VMPL's APIC.
  */
-static void ipi_send(struct vsnp_vcpu *c, unsigned vmpl, struct vsnp_cpu_end *end)
+static void ipi_send(struct vsnp_vcpu *c, struct vsnp_cpu_end *end)
 {
+	unsigned vmpl = c->vmpl;
 	struct vsnp_apic *from = &c->apic[vmpl];
 
 	from->ipi_out = false;
@@ -599,7 +600,7 @@ static void ghcb_msr(struct vsnp_vcpu *c, struct ghcb *g, struct vsnp_cpu_end *e
 		return;
 	}
 	if (apic->ipi_out)
-		ipi_send(c, c->vmpl, end);
+		ipi_send(c, end);
 	ghcb_invalidate(g);
 	if (!write) {
 		GHCB_SET(g, rax, (uint32_t)v);
@@ -994,16 +995,18 @@ static void handle_exit(struct run *r)
 	}
 }
 
-/*
- * Whether halted vCPU v wakes now: the APIC of the VMPL it halted at has
- * an interrupt for it and its IF lets it in (with IF clear, HLT waits on,
- * as the CPU does for a maskable interrupt).
- */
+/* v waits in HLT with IF set: an interrupt of its APIC would wake it (with IF clear HLT waits on, as the CPU does). */
+static bool halted_open(const struct vsnp_vcpu *v)
+{
+	return v->state == VCPU_HALTED && (v->vmcb->save.rflags & RFLAGS_IF) != 0;
+}
+
+/* Whether halted vCPU v wakes now: the APIC of the VMPL it halted at has an interrupt its IF lets in. */
 static bool wakes(struct vsnp_vcpu *v, uint64_t now)
 {
 	struct vsnp_apic *a = &v->apic[v->vmpl];
 
-	if (v->state != VCPU_HALTED || !(v->vmcb->save.rflags & RFLAGS_IF))
+	if (!halted_open(v))
 		return false;
 	vsnp_apic_tick(a, now);
 	return vsnp_apic_deliverable(a) >= 0;
@@ -1018,7 +1021,7 @@ static uint64_t halted_timer_left(const struct vsnp_vcpu *skip, uint64_t now)
 		struct vsnp_vcpu *v = &vcpus[i];
 		uint64_t left;
 
-		if (v == skip || v->state != VCPU_HALTED || !(v->vmcb->save.rflags & RFLAGS_IF))
+		if (v == skip || !halted_open(v))
 			continue;
 		left = vsnp_apic_cycles_left(&v->apic[v->vmpl], now);
 		if (left != 0 && (first == 0 || left < first))

@@ -14,7 +14,6 @@
 
 #include <stddef.h>
 
-#include "abi/x86.h"
 #include "svsm/errno.h"
 #include "svsm/ghcb_proto.h"
 #include "svsm/snp_hv.h"

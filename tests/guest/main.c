@@ -903,26 +903,40 @@ static uint32_t be32(const uint8_t *p)
  */
 static unsigned vtpm_busy_total;
 
-static uint64_t vtpm_cmd(uint32_t platform_cmd, uint8_t locality, const uint8_t *cmd, uint32_t len)
+/* TPM2_GetRandom(16). */
+static const uint8_t tpm_getrandom16[] = { 0x80, 0x01, 0, 0, 0, 12, 0, 0, 0x01, 0x7B, 0, 16 };
+
+/*
+ * The call through calling area via, with the request built in buf (a
+ * page); *busy counts the BUSY answers (at most 100000 in all).
+ */
+static uint64_t vtpm_send(volatile struct svsm_ca *via, uint8_t *buf, unsigned *busy, uint32_t platform_cmd,
+			  uint8_t locality, const uint8_t *cmd, uint32_t len)
 {
-	uint64_t rc;
+	struct guest_call c;
 
 	do {
-		vtpm_buf[0] = (uint8_t)platform_cmd, vtpm_buf[1] = 0, vtpm_buf[2] = 0, vtpm_buf[3] = 0;
-		vtpm_buf[4] = locality;
-		memcpy(vtpm_buf + 5, &len, 4);
-		if (len <= sizeof(vtpm_buf) - 9)
-			memcpy(vtpm_buf + 9, cmd, len);
-		rc = call(SVSM_VTPM_PROTOCOL, SVSM_VTPM_CMD, (uint64_t)(uintptr_t)vtpm_buf, 0).rax;
-	} while (rc == SVSM_ERR_BUSY && ++vtpm_busy_total < 100000);
-	return rc;
+		buf[0] = (uint8_t)platform_cmd, buf[1] = 0, buf[2] = 0, buf[3] = 0;
+		buf[4] = locality;
+		memcpy(buf + 5, &len, 4);
+		if (len <= PAGE - 9)
+			memcpy(buf + 9, cmd, len);
+		c = (struct guest_call){ .rax = ((uint64_t)SVSM_VTPM_PROTOCOL << 32) | SVSM_VTPM_CMD,
+					 .rcx = (uint64_t)(uintptr_t)buf };
+		guest_svsm_call(via, &c);
+	} while (c.rax == SVSM_ERR_BUSY && ++*busy < 100000);
+	return c.rax;
+}
+
+static uint64_t vtpm_cmd(uint32_t platform_cmd, uint8_t locality, const uint8_t *cmd, uint32_t len)
+{
+	return vtpm_send(ca, vtpm_buf, &vtpm_busy_total, platform_cmd, locality, cmd, len);
 }
 
 /* The vTPM protocol against the CPL3 vTPM module (§5.8, §9). */
 static void test_vtpm(void)
 {
 	static const uint8_t startup[] = { 0x80, 0x01, 0, 0, 0, 12, 0, 0, 0x01, 0x44, 0, 0 };
-	static const uint8_t getrandom[] = { 0x80, 0x01, 0, 0, 0, 12, 0, 0, 0x01, 0x7B, 0, 16 };
 	struct guest_call q = call(SVSM_VTPM_PROTOCOL, SVSM_VTPM_QUERY, 0, 0);
 	uint32_t size;
 
@@ -931,19 +945,19 @@ static void test_vtpm(void)
 	check(vtpm_cmd(SVSM_VTPM_TPM_SEND_COMMAND, 0, startup, sizeof(startup)) == SVSM_SUCCESS &&
 		      (memcpy(&size, vtpm_buf, 4), size == 10) && be32(vtpm_buf + 4 + 6) == 0x100,
 	      "VTPM_CMD TPM2_Startup(CLEAR): TPM_RC_INITIALIZE (the SVSM started it, as firmware does)");
-	check(vtpm_cmd(SVSM_VTPM_TPM_SEND_COMMAND, 0, getrandom, sizeof(getrandom)) == SVSM_SUCCESS &&
+	check(vtpm_cmd(SVSM_VTPM_TPM_SEND_COMMAND, 0, tpm_getrandom16, sizeof(tpm_getrandom16)) == SVSM_SUCCESS &&
 		      (memcpy(&size, vtpm_buf, 4), size == 28) && be32(vtpm_buf + 4 + 6) == 0 &&
 		      vtpm_buf[4 + 11] == 16,
 	      "VTPM_CMD TPM2_GetRandom(16): 16 bytes");
-	check(vtpm_cmd(2, 0, getrandom, sizeof(getrandom)) == SVSM_ERR_UNSUPPORTED_CALL,
+	check(vtpm_cmd(2, 0, tpm_getrandom16, sizeof(tpm_getrandom16)) == SVSM_ERR_UNSUPPORTED_CALL,
 	      "VTPM_CMD with another platform command: UNSUPPORTED_CALL");
-	check(vtpm_cmd(SVSM_VTPM_TPM_SEND_COMMAND, 1, getrandom, sizeof(getrandom)) == SVSM_ERR_INVALID_PARAMETER,
+	check(vtpm_cmd(SVSM_VTPM_TPM_SEND_COMMAND, 1, tpm_getrandom16, sizeof(tpm_getrandom16)) == SVSM_ERR_INVALID_PARAMETER,
 	      "VTPM_CMD at locality 1: INVALID_PARAMETER");
-	check(vtpm_cmd(SVSM_VTPM_TPM_SEND_COMMAND, 0, getrandom, 4088) == SVSM_ERR_INVALID_PARAMETER,
+	check(vtpm_cmd(SVSM_VTPM_TPM_SEND_COMMAND, 0, tpm_getrandom16, 4088) == SVSM_ERR_INVALID_PARAMETER,
 	      "VTPM_CMD of 4088 bytes (over 4087): INVALID_PARAMETER");
 	check(call(SVSM_VTPM_PROTOCOL, SVSM_VTPM_CMD, boot->caa_gpa, 0).rax == SVSM_ERR_INVALID_ADDRESS,
 	      "VTPM_CMD with the buffer in the calling area: INVALID_ADDRESS");
-	check(vtpm_cmd(SVSM_VTPM_TPM_SEND_COMMAND, 0, getrandom, sizeof(getrandom)) == SVSM_SUCCESS &&
+	check(vtpm_cmd(SVSM_VTPM_TPM_SEND_COMMAND, 0, tpm_getrandom16, sizeof(tpm_getrandom16)) == SVSM_SUCCESS &&
 		      be32(vtpm_buf + 4 + 6) == 0,
 	      "... and the vTPM still answers");
 
@@ -1039,7 +1053,6 @@ static bool isr_clear(unsigned vector)
  */
 static void test_interrupts(void)
 {
-	static const uint8_t getrandom[] = { 0x80, 0x01, 0, 0, 0, 12, 0, 0, 0x01, 0x7B, 0, 16 };
 	uint32_t n, ecx;
 	uint64_t t0, t1;
 	bool got;
@@ -1095,7 +1108,7 @@ static void test_interrupts(void)
 	for (unsigned i = 0; i < 50; i++)
 		served &= call(SVSM_CORE_PROTOCOL, SVSM_CORE_QUERY_PROTOCOL, 1ull << 32 | 1, 0).rax == SVSM_SUCCESS;
 	for (unsigned i = 0; i < 5; i++)
-		served &= vtpm_cmd(SVSM_VTPM_TPM_SEND_COMMAND, 0, getrandom, sizeof(getrandom)) == SVSM_SUCCESS &&
+		served &= vtpm_cmd(SVSM_VTPM_TPM_SEND_COMMAND, 0, tpm_getrandom16, sizeof(tpm_getrandom16)) == SVSM_SUCCESS &&
 			  be32(vtpm_buf + 4 + 6) == 0;
 	check(served && guest_irqs.timer == n,
 	      "the guest's periodic timer firing through 50 SVSM calls and 5 vTPM commands (its IF clear): "
@@ -1131,23 +1144,12 @@ static volatile uint32_t ap_vtpm_ok;
 
 static void ap_vtpm_work(void)
 {
-	static const uint8_t getrandom[] = { 0x80, 0x01, 0, 0, 0, 12, 0, 0, 0x01, 0x7B, 0, 16 };
-	uint32_t len = sizeof(getrandom);
-
 	for (unsigned i = 0; i < 5; i++) {
-		struct guest_call c;
 		unsigned busy = 0;
 
-		do {
-			ap_vtpm_buf[0] = SVSM_VTPM_TPM_SEND_COMMAND, ap_vtpm_buf[1] = ap_vtpm_buf[2] = ap_vtpm_buf[3] = 0;
-			ap_vtpm_buf[4] = 0;
-			memcpy(ap_vtpm_buf + 5, &len, 4);
-			memcpy(ap_vtpm_buf + 9, getrandom, len);
-			c = (struct guest_call){ .rax = ((uint64_t)SVSM_VTPM_PROTOCOL << 32) | SVSM_VTPM_CMD,
-						 .rcx = (uint64_t)(uintptr_t)ap_vtpm_buf };
-			guest_svsm_call((volatile struct svsm_ca *)(uintptr_t)AP_CA, &c);
-		} while (c.rax == SVSM_ERR_BUSY && ++busy < 100000);
-		if (c.rax == SVSM_SUCCESS && be32(ap_vtpm_buf + 4 + 6) == 0)
+		if (vtpm_send((volatile struct svsm_ca *)(uintptr_t)AP_CA, ap_vtpm_buf, &busy, SVSM_VTPM_TPM_SEND_COMMAND, 0,
+			      tpm_getrandom16, sizeof(tpm_getrandom16)) == SVSM_SUCCESS &&
+		    be32(ap_vtpm_buf + 4 + 6) == 0)
 			ap_vtpm_ok++;
 	}
 }

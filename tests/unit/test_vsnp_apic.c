@@ -35,6 +35,24 @@
 #define R_SELF_IPI 0x83Fu
 #define MSR_TSC_DEADLINE 0x6E0u
 
+/* A fresh APIC with APIC ID id, software-enabled (SVR 0x1FF). */
+static void enabled(struct vsnp_apic *a, uint32_t id)
+{
+	vsnp_apic_init(a, id);
+	assert_int_equal(vsnp_apic_wrmsr(a, R_SVR, 0, 0x1FF), SVSM_OK);
+}
+
+/* Which of the APICs t[0..n-1] (APIC ID = index) the IPI sent from APIC ID from reaches: a bit per ID. */
+static uint32_t reached(const struct vsnp_ipi *ipi, uint32_t from, const struct vsnp_apic *t, unsigned n)
+{
+	uint32_t mask = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		if (vsnp_apic_ipi_targets(ipi, from, &t[i]))
+			mask |= 1u << i;
+	return mask;
+}
+
 static void registers_read_back(void **state)
 {
 	struct vsnp_apic a;
@@ -101,8 +119,7 @@ static void refused_writes_change_nothing(void **state)
 	for (unsigned mode = 1; mode < 8; mode++) {
 		struct vsnp_apic before;
 
-		vsnp_apic_init(&a, 0);
-		assert_int_equal(vsnp_apic_wrmsr(&a, R_SVR, 0, 0x1FF), SVSM_OK);
+		enabled(&a, 0);
 		memcpy(&before, &a, sizeof(a));
 		assert_int_equal(vsnp_apic_wrmsr(&a, R_ICR, 0, (1ull << 32) | (mode << 8) | 0x40), SVSM_ENOTSUP);
 		assert_memory_equal(&a, &before, sizeof(a));
@@ -115,8 +132,7 @@ static void one_shot_timer(void **state)
 	uint64_t v;
 	(void)state;
 
-	vsnp_apic_init(&a, 0);
-	assert_int_equal(vsnp_apic_wrmsr(&a, R_SVR, 0, 0x1FF), SVSM_OK);
+	enabled(&a, 0);
 	assert_int_equal(vsnp_apic_wrmsr(&a, R_TDCR, 0, 0xB), SVSM_OK); /* divide by 1 */
 	assert_int_equal(vsnp_apic_wrmsr(&a, R_LVT_TIMER, 0, 0x40), SVSM_OK);
 	assert_int_equal(vsnp_apic_wrmsr(&a, R_TMICT, 1000, 500), SVSM_OK);
@@ -151,8 +167,7 @@ static void periodic_timer_and_divider(void **state)
 	uint64_t v;
 	(void)state;
 
-	vsnp_apic_init(&a, 0);
-	assert_int_equal(vsnp_apic_wrmsr(&a, R_SVR, 0, 0x1FF), SVSM_OK);
+	enabled(&a, 0);
 	assert_int_equal(vsnp_apic_wrmsr(&a, R_TDCR, 0, 0x1), SVSM_OK); /* divide by 4 */
 	assert_int_equal(vsnp_apic_wrmsr(&a, R_LVT_TIMER, 0, 0x41 | (1u << 17)), SVSM_OK);
 	assert_int_equal(vsnp_apic_wrmsr(&a, R_TMICT, 0, 100), SVSM_OK);  /* 400 TSC cycles a period */
@@ -194,8 +209,7 @@ static void tsc_deadline_timer(void **state)
 	uint64_t v;
 	(void)state;
 
-	vsnp_apic_init(&a, 0);
-	assert_int_equal(vsnp_apic_wrmsr(&a, R_SVR, 0, 0x1FF), SVSM_OK);
+	enabled(&a, 0);
 	/* In one-shot mode the deadline MSR is ignored and reads 0. */
 	assert_int_equal(vsnp_apic_wrmsr(&a, MSR_TSC_DEADLINE, 0, 5000), SVSM_OK);
 	assert_int_equal(vsnp_apic_rdmsr(&a, MSR_TSC_DEADLINE, 0, &v), SVSM_OK);
@@ -232,8 +246,7 @@ static void priorities_and_eoi(void **state)
 	uint64_t v;
 	(void)state;
 
-	vsnp_apic_init(&a, 0);
-	assert_int_equal(vsnp_apic_wrmsr(&a, R_SVR, 0, 0x1FF), SVSM_OK);
+	enabled(&a, 0);
 	assert_true(vsnp_apic_accept(&a, 0x31));
 	assert_true(vsnp_apic_accept(&a, 0x52));
 	assert_true(vsnp_apic_accept(&a, 0x52)); /* requested twice: one request */
@@ -272,41 +285,33 @@ static void ipis(void **state)
 
 	for (unsigned i = 0; i < 20; i++)
 		vsnp_apic_init(&t[i], i);
-	vsnp_apic_init(&a, 1);
-	assert_int_equal(vsnp_apic_wrmsr(&a, R_SVR, 0, 0x1FF), SVSM_OK);
+	enabled(&a, 1);
 	/* Physical destination 3, vector 0x45. */
 	assert_int_equal(vsnp_apic_wrmsr(&a, R_ICR, 0, (3ull << 32) | 0x45), SVSM_OK);
 	assert_true(a.ipi_out);
 	assert_int_equal(a.ipi.vector, 0x45);
 	assert_int_equal(vsnp_apic_rdmsr(&a, R_ICR, 0, &v), SVSM_OK);
 	assert_int_equal(v, (3ull << 32) | 0x45);
-	for (unsigned i = 0; i < 20; i++)
-		assert_int_equal(vsnp_apic_ipi_targets(&a.ipi, 1, &t[i]), i == 3);
+	assert_int_equal(reached(&a.ipi, 1, t, 20), 1u << 3);
 	/* Physical broadcast. */
 	assert_int_equal(vsnp_apic_wrmsr(&a, R_ICR, 0, (0xFFFFFFFFull << 32) | 0x45), SVSM_OK);
-	for (unsigned i = 0; i < 20; i++)
-		assert_true(vsnp_apic_ipi_targets(&a.ipi, 1, &t[i]));
+	assert_int_equal(reached(&a.ipi, 1, t, 20), 0xFFFFFu);
 	/* Logical: cluster 1 (IDs 16-31), bits 0 and 2: IDs 16 and 18. */
 	assert_int_equal(vsnp_apic_wrmsr(&a, R_ICR, 0, (0x10005ull << 32) | (1u << 11) | 0x45), SVSM_OK);
-	for (unsigned i = 0; i < 20; i++)
-		assert_int_equal(vsnp_apic_ipi_targets(&a.ipi, 1, &t[i]), i == 16 || i == 18);
+	assert_int_equal(reached(&a.ipi, 1, t, 20), (1u << 16) | (1u << 18));
 	/* Shorthands: self, all, all but self (the destination is ignored). */
 	assert_int_equal(vsnp_apic_wrmsr(&a, R_ICR, 0, (7ull << 32) | (1u << 18) | 0x45), SVSM_OK);
-	for (unsigned i = 0; i < 20; i++)
-		assert_int_equal(vsnp_apic_ipi_targets(&a.ipi, 1, &t[i]), i == 1);
+	assert_int_equal(reached(&a.ipi, 1, t, 20), 1u << 1);
 	assert_int_equal(vsnp_apic_wrmsr(&a, R_ICR, 0, (2u << 18) | 0x45), SVSM_OK);
-	for (unsigned i = 0; i < 20; i++)
-		assert_true(vsnp_apic_ipi_targets(&a.ipi, 1, &t[i]));
+	assert_int_equal(reached(&a.ipi, 1, t, 20), 0xFFFFFu);
 	assert_int_equal(vsnp_apic_wrmsr(&a, R_ICR, 0, (3u << 18) | 0x45), SVSM_OK);
-	for (unsigned i = 0; i < 20; i++)
-		assert_int_equal(vsnp_apic_ipi_targets(&a.ipi, 1, &t[i]), i != 1);
+	assert_int_equal(reached(&a.ipi, 1, t, 20), 0xFFFFFu & ~(1u << 1));
 	/* The self-IPI register. */
 	a.ipi_out = false;
 	assert_int_equal(vsnp_apic_wrmsr(&a, R_SELF_IPI, 0, 0x66), SVSM_OK);
 	assert_true(a.ipi_out);
 	assert_int_equal(a.ipi.vector, 0x66);
-	assert_true(vsnp_apic_ipi_targets(&a.ipi, 1, &t[1]));
-	assert_false(vsnp_apic_ipi_targets(&a.ipi, 1, &t[0]));
+	assert_int_equal(reached(&a.ipi, 1, t, 20), 1u << 1);
 	/* A vector below 16 is not sent: ESR "sent illegal vector". */
 	a.ipi_out = false;
 	assert_int_equal(vsnp_apic_wrmsr(&a, R_ICR, 0, (3ull << 32) | 0x0E), SVSM_OK);
@@ -314,7 +319,7 @@ static void ipis(void **state)
 	assert_int_equal(vsnp_apic_rdmsr(&a, R_ESR, 0, &v), SVSM_OK);
 	assert_int_equal(v, 1u << 5);
 	/* An IPI taken by its target: requested there. */
-	assert_int_equal(vsnp_apic_wrmsr(&t[3], R_SVR, 0, 0x1FF), SVSM_OK);
+	enabled(&t[3], 3);
 	assert_true(vsnp_apic_accept(&t[3], 0x45));
 	assert_int_equal(vsnp_apic_deliverable(&t[3]), 0x45);
 }
