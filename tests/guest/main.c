@@ -1076,6 +1076,7 @@ static void test_interrupts(void)
 	got = wait_irqs(&guest_irqs.timer, n + 3, 100);
 	guest_wrmsr(GUEST_APIC_LVT_TIMER, GUEST_IRQ_TIMER | LVT_MASKED);
 	guest_wrmsr(GUEST_APIC_TMICT, 0);
+	irq_window(); /* a tick requested before the mask (held in the IRR) is taken here, not counted as the next mode's */
 	check(got, "APIC timer (periodic) at VMPL2: three interrupts in a row");
 
 	guest_wrmsr(GUEST_APIC_LVT_TIMER, GUEST_IRQ_TIMER | LVT_TSC_DEADLINE);
