@@ -21,6 +21,9 @@
 #define UART_LCR_DLAB 0x80
 #define UART_LCR_8N1 0x03
 #define UART_LSR_THRE 0x20
+#define UART_IIR 2
+#define UART_IIR_FIFOS_ON 0xC0 /* IIR bits 7:6: both set when the FIFOs are enabled */
+#define UART_FIFO_DEPTH 16     /* PC16550D transmit FIFO */
 /* Bounded wait for the transmitter: a missing or wedged UART must not hang. */
 #define UART_SPIN_LIMIT 100000
 
@@ -34,7 +37,7 @@ static uint8_t direct_in(uint16_t port)
 	return io_inb(port);
 }
 
-static const struct uart_port_io direct_io = { direct_out, direct_in };
+static const struct uart_port_io direct_io = { direct_out, direct_in, NULL };
 static const struct uart_port_io *port_io = &direct_io;
 
 void uart_set_port_io(const struct uart_port_io *io)
@@ -68,28 +71,67 @@ bool uart_init(uint16_t base)
 	return true;
 }
 
-void uart_putc(uint16_t base, char c)
+static void wait_thre(uint16_t base)
 {
 	for (int i = 0; i < UART_SPIN_LIMIT; i++) {
 		if (inb(base + UART_LSR) & UART_LSR_THRE)
 			break;
 	}
+}
+
+void uart_putc(uint16_t base, char c)
+{
+	wait_thre(base);
 	outb(base + UART_THR, (uint8_t)c);
 }
 
 static bool console_present;
+static unsigned console_fifo = 1; /* bytes the transmitter takes at once when THRE is set */
 
 void uart_console_init(void)
 {
 	console_present = uart_init(UART_COM1);
+	/* With the FIFOs on, THRE means the whole transmit FIFO is empty (PC16550D, LSR bit 5). */
+	console_fifo = console_present && (inb(UART_COM1 + UART_IIR) & UART_IIR_FIFOS_ON) == UART_IIR_FIFOS_ON
+			       ? UART_FIFO_DEPTH
+			       : 1;
+}
+
+/* Up to console_fifo bytes, once the transmitter is empty. */
+static void burst(const uint8_t *b, size_t n)
+{
+	wait_thre(UART_COM1);
+	if (port_io->outs != NULL) {
+		port_io->outs(UART_COM1 + UART_THR, b, n);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		outb(UART_COM1 + UART_THR, b[i]);
+}
+
+void uart_console_write(const char *s, size_t n)
+{
+	uint8_t b[UART_FIFO_DEPTH] = { 0 };
+	size_t k = 0;
+
+	if (!console_present)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\n') {
+			if (k == console_fifo)
+				burst(b, k), k = 0;
+			b[k++] = '\r';
+		}
+		if (k == console_fifo)
+			burst(b, k), k = 0;
+		b[k++] = (uint8_t)s[i];
+	}
+	if (k != 0)
+		burst(b, k);
 }
 
 void uart_console_out(void *ctx, char c)
 {
 	(void)ctx;
-	if (!console_present)
-		return;
-	if (c == '\n')
-		uart_putc(UART_COM1, '\r');
-	uart_putc(UART_COM1, c);
+	uart_console_write(&c, 1);
 }

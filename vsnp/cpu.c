@@ -491,28 +491,6 @@ static struct ghcb *ghcb_page(struct vsnp_vcpu *c, uint64_t gpa)
 	return va;
 }
 
-/* IOIO through the GHCB: SW_EXITINFO1 the IOIO information (APM vol.2 §15.10.2), RAX in and out. */
-static void ghcb_ioio(struct vsnp_machine *m, struct ghcb *g)
-{
-	uint64_t info = g->sw_exit_info_1;
-	uint16_t port = (uint16_t)(info >> 16);
-	unsigned bytes = (info & (1u << 4)) ? 1 : (info & (1u << 5)) ? 2 : (info & (1u << 6)) ? 4 : 0;
-	bool in = (info & 1) != 0;
-	uint32_t val = (uint32_t)g->rax;
-
-	if (bytes == 0 || (info & (1u << 2)) || (!in && !GHCB_VALID(g, rax))) {
-		GHCB_SET(g, sw_exit_info_1, GHCB_RESULT_ERROR);
-		GHCB_SET(g, sw_exit_info_2, GHCB_ERR_INVALID_INPUT);
-		return;
-	}
-	vsnp_io_access(&m->io, port, bytes, in, &val);
-	ghcb_invalidate(g);
-	if (in)
-		GHCB_SET(g, rax, val);
-	GHCB_SET(g, sw_exit_info_1, GHCB_RESULT_OK);
-	GHCB_SET(g, sw_exit_info_2, 0);
-}
-
 /*
  * CPUID through the GHCB (GHCB spec 56421 §4.1.x, exit 0x72): RAX and RCX
  * in, XCR0 too for leaf 0xD; RAX-RDX out, from the machine's table.
@@ -704,8 +682,9 @@ static void exit_ghcb(struct run *r)
 		return;
 	}
 	ghcb_copy(&g, shared, false);
-	/* Decided once, on the copy: the buffer comes in and goes back for a page state change only. */
-	bool buffer = g.sw_exit_code == SVM_VMGEXIT_PSC;
+	/* Decided once, on the copy: the buffer comes in and goes back for a page state change and INS/OUTS only. */
+	bool buffer = g.sw_exit_code == SVM_VMGEXIT_PSC ||
+		      (g.sw_exit_code == SVM_EXIT_IOIO && (g.sw_exit_info_1 & SVM_IOIO_STR) != 0);
 
 	if (buffer)
 		memcpy(g.shared_buffer, shared->shared_buffer, sizeof(g.shared_buffer));
@@ -716,7 +695,7 @@ static void exit_ghcb(struct run *r)
 
 	if (std && g.sw_exit_code == SVM_EXIT_IOIO) {
 		c->m->io.writer = c->apic_id * SNP_VMPL_COUNT + c->vmpl; /* its own lines on the UART */
-		ghcb_ioio(c->m, &g);
+		vsnp_io_ghcb(&c->m->io, &g, c->hv.ghcb_gpa);
 	} else if (std && g.sw_exit_code == SVM_EXIT_CPUID) {
 		ghcb_cpuid(c->m, &g);
 	} else if (std && g.sw_exit_code == SVM_EXIT_MSR) {

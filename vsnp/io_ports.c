@@ -19,7 +19,11 @@
  * no ACPI or reset ports, no debug-exit port. None of the allowed devices
  * can do DMA, so no guest-driven device writes outside the guest's pages.
  */
+#include <stddef.h>
+
 #include "lib/string.h"
+#include "svsm/ghcb_proto.h"
+#include "svsm/vc_decode.h"
 #include "vsnp/vsnp.h"
 
 #define COM1 0x3F8u
@@ -32,6 +36,9 @@
 #define PIT_SC_CH2 0x80u
 #define PORT_B 0x61u
 #define PORT_B_GUEST_BITS 0x03u
+/* The GHCB's shared buffer: GHCB spec 56421 §2.5, offset 0x800, 0x7F0 bytes. */
+#define GHCB_BUFFER_OFF ((uint64_t)offsetof(struct ghcb, shared_buffer))
+#define GHCB_BUFFER_SIZE ((uint64_t)sizeof(((struct ghcb *)0)->shared_buffer))
 
 void vsnp_io_init(struct vsnp_io *io, const struct vsnp_io_ops *ops)
 {
@@ -175,4 +182,58 @@ void vsnp_io_flush(struct vsnp_io *io)
 {
 	for (unsigned w = 0; w < VSNP_IO_WRITERS; w++)
 		uart_flush(io, w);
+}
+
+static void ghcb_answer(struct ghcb *g, uint64_t info1, uint64_t info2)
+{
+	GHCB_SET(g, sw_exit_info_1, info1);
+	GHCB_SET(g, sw_exit_info_2, info2);
+}
+
+void vsnp_io_ghcb(struct vsnp_io *io, struct ghcb *g, uint64_t ghcb_gpa)
+{
+	struct ioio_info d;
+	uint32_t val = (uint32_t)g->rax;
+
+	if (!GHCB_VALID(g, sw_exit_info_1) || !ioio_info_decode(g->sw_exit_info_1, &d)) {
+		ghcb_answer(g, GHCB_RESULT_ERROR, GHCB_ERR_INVALID_INPUT);
+		return;
+	}
+	if (!d.string) {
+		if (!d.in && !GHCB_VALID(g, rax)) {
+			ghcb_answer(g, GHCB_RESULT_ERROR, GHCB_ERR_MISSING_INPUT);
+			return;
+		}
+		vsnp_io_access(io, d.port, d.size, d.in, &val);
+		ghcb_invalidate(g);
+		if (d.in)
+			GHCB_SET(g, rax, val);
+		ghcb_answer(g, GHCB_RESULT_OK, 0);
+		return;
+	}
+
+	/* INS/OUTS: SW_EXITINFO2 elements of d.size bytes at SW_SCRATCH, inside the shared buffer. */
+	uint64_t count = g->sw_exit_info_2, off = g->sw_scratch - (ghcb_gpa + GHCB_BUFFER_OFF);
+
+	if (!GHCB_VALID(g, sw_exit_info_2) || !GHCB_VALID(g, sw_scratch)) {
+		ghcb_answer(g, GHCB_RESULT_ERROR, GHCB_ERR_MISSING_INPUT);
+		return;
+	}
+	if (g->sw_scratch < ghcb_gpa + GHCB_BUFFER_OFF || off >= GHCB_BUFFER_SIZE ||
+	    count > (GHCB_BUFFER_SIZE - off) / d.size) {
+		ghcb_answer(g, GHCB_RESULT_ERROR, GHCB_ERR_INVALID_SCRATCH);
+		return;
+	}
+	for (uint64_t i = 0; i < count; i++) {
+		uint8_t *elem = g->shared_buffer + off + i * d.size;
+
+		val = 0;
+		if (!d.in)
+			memcpy(&val, elem, d.size);
+		vsnp_io_access(io, d.port, d.size, d.in, &val);
+		if (d.in)
+			memcpy(elem, &val, d.size);
+	}
+	ghcb_invalidate(g);
+	ghcb_answer(g, GHCB_RESULT_OK, 0);
 }

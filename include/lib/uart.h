@@ -3,6 +3,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define UART_COM1 0x3F8
@@ -15,6 +16,8 @@
 struct uart_port_io {
 	void (*out)(uint16_t port, uint8_t v);
 	uint8_t (*in)(uint16_t port);
+	/* n bytes to one port in one go (OUTSB); NULL: n single outs. */
+	void (*outs)(uint16_t port, const uint8_t *b, size_t n);
 };
 void uart_set_port_io(const struct uart_port_io *io);
 
@@ -29,3 +32,9 @@ void uart_putc(uint16_t base, char c);
  */
 void uart_console_init(void);
 void uart_console_out(void *ctx, char c);
+/*
+ * n bytes to the console, LF as CR LF: a burst of up to the transmit
+ * FIFO's depth each time the transmitter is empty (one OUTSB where the
+ * port I/O has it), not a status read per byte.
+ */
+void uart_console_write(const char *s, size_t n);

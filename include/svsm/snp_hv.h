@@ -11,6 +11,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "abi/ghcb.h"
@@ -69,6 +70,14 @@ int snp_ghcb_rdmsr(struct snp_hv *hv, uint32_t msr, uint64_t *val);
 int snp_ghcb_wrmsr(struct snp_hv *hv, uint32_t msr, uint64_t val);
 /* IN/OUT of size 1, 2 or 4 (SVSM_EINVAL otherwise); IN needs RAX back (SVSM_EIO without). */
 int snp_ghcb_io(struct snp_hv *hv, uint16_t port, unsigned size, bool in, uint32_t *val);
+/*
+ * OUTSB of n bytes in one request (GHCB spec 56421 §4.1.2, the IOIO
+ * string form): the bytes go in the GHCB's shared buffer, SW_SCRATCH
+ * points at them and SW_EXITINFO2 is the count. SVSM_EINVAL for n of 0 or
+ * more than the buffer holds (SNP_GHCB_OUTS_MAX).
+ */
+#define SNP_GHCB_OUTS_MAX 0x7F0u
+int snp_ghcb_outsb(struct snp_hv *hv, uint16_t port, const void *buf, size_t n);
 /* The hypervisor's CPUID answer (not to be trusted: see snp_cpuid_lookup). */
 int snp_ghcb_cpuid(struct snp_hv *hv, uint32_t leaf, uint32_t subleaf, uint64_t xcr0,
 		   struct cpuid_regs *out);

@@ -190,6 +190,19 @@ void vsnp_io_init(struct vsnp_io *io, const struct vsnp_io_ops *ops);
  * written, or on return the value read (zero-extended to the size).
  */
 void vsnp_io_access(struct vsnp_io *io, uint16_t port, unsigned size, bool in, uint32_t *val);
+/*
+ * An IOIO request through the GHCB page (GHCB spec 56421 §4.1.2, exit
+ * 0x7B), g being the hypervisor's private copy of the page, shared buffer
+ * included, and ghcb_gpa where the page is: SW_EXITINFO1 the IOIO
+ * information as the SVM intercept gives it (APM vol.2 §15.10.2). IN and
+ * OUT carry the value in RAX. INS and OUTS (the string bit) carry
+ * SW_EXITINFO2 elements at SW_SCRATCH, which must lie within the GHCB's
+ * own shared buffer (this machine serves no scratch area outside the
+ * GHCB: GHCB_ERR_INVALID_SCRATCH). Each element is one access, in order.
+ * The answer (SW_EXITINFO1/2, RAX, the buffer for INS) is written into g.
+ */
+struct ghcb;
+void vsnp_io_ghcb(struct vsnp_io *io, struct ghcb *g, uint64_t ghcb_gpa);
 /* Writes out a partial line the guest's UART holds (when the guest ends). */
 void vsnp_io_flush(struct vsnp_io *io);
 

@@ -12,7 +12,7 @@ static enum log_level log_level = LOG_INFO;
 
 /*
  * One CPU's output at a time, so lines do not interleave character by
- * character (under SNP every character is a GHCB exit). Bounded: a CPU
+ * character. Bounded: a CPU
  * that faults inside the console, or a holder that never lets go, must
  * not silence a fatal report, so after CONSOLE_LOCK_SPINS the output goes
  * out unlocked.
@@ -30,10 +30,38 @@ static bool console_lock(void)
 	return false;
 }
 
+/*
+ * What the CPU holding the console has written and not yet sent: it goes
+ * out at each newline, when full, and when the console is let go, in
+ * bursts (uart_console_write) rather than a status read and a write per
+ * byte, each an exit under SNP. Only the holder uses it; a CPU that took
+ * the console without the lock writes byte by byte instead.
+ */
+static struct {
+	unsigned len;
+	char buf[256];
+} line;
+
+static void line_flush(void)
+{
+	uart_console_write(line.buf, line.len);
+	line.len = 0;
+}
+
+static void line_out(void *ctx, char c)
+{
+	(void)ctx;
+	line.buf[line.len++] = c;
+	if (c == '\n' || line.len == sizeof(line.buf))
+		line_flush();
+}
+
 static void console_unlock(bool locked)
 {
-	if (locked)
-		__atomic_store_n(&console_busy, 0, __ATOMIC_RELEASE);
+	if (!locked)
+		return;
+	line_flush();
+	__atomic_store_n(&console_busy, 0, __ATOMIC_RELEASE);
 }
 
 static struct {
@@ -71,25 +99,24 @@ void console_attach(const struct uart_port_io *io)
 	if (!hold.on)
 		return;
 	hold.on = false;
-	for (unsigned i = 0; i < hold.len; i++)
-		uart_console_out(NULL, hold.buf[i]);
+	uart_console_write(hold.buf, hold.len);
 	if (hold.lost != 0)
 		console_printf("[console: %llu bytes of early output did not fit in %u and were lost]\n",
 			       hold.lost, (unsigned)CONSOLE_HOLD_SIZE);
 }
 
-/* Formats to the console (or the early hold buffer); the caller holds the console. */
-static void console_out(const char *fmt, va_list ap)
+/* Formats to the console (or the early hold buffer); the caller holds the console, locked or not. */
+static void console_out(bool locked, const char *fmt, va_list ap)
 {
-	fmt_vformat(hold.on ? hold_out : uart_console_out, NULL, fmt, ap);
+	fmt_vformat(hold.on ? hold_out : locked ? line_out : uart_console_out, NULL, fmt, ap);
 }
 
-__attribute__((format(printf, 1, 2))) static void console_out_f(const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void console_out_f(bool locked, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	console_out(fmt, ap);
+	console_out(locked, fmt, ap);
 	va_end(ap);
 }
 
@@ -97,7 +124,7 @@ void console_vprintf(const char *fmt, va_list ap)
 {
 	bool locked = console_lock();
 
-	console_out(fmt, ap);
+	console_out(locked, fmt, ap);
 	console_unlock(locked);
 }
 
@@ -143,10 +170,10 @@ void log_printf(enum log_level level, const char *fmt, ...)
 
 	bool locked = console_lock(); /* the tag, the message and its newline as one line */
 
-	console_out_f("%s", level_tags[level]);
+	console_out_f(locked, "%s", level_tags[level]);
 	va_start(ap, fmt);
-	console_out(fmt, ap);
+	console_out(locked, fmt, ap);
 	va_end(ap);
-	console_out_f("\n");
+	console_out_f(locked, "\n");
 	console_unlock(locked);
 }

@@ -42,6 +42,8 @@ static unsigned exits;
 static uint64_t seen_code, seen_info1, seen_info2, seen_rax, seen_rcx, seen_rdx;
 static unsigned psc_step; /* entries done per PSC exit */
 static int nested_result;
+static uint64_t seen_scratch;
+static uint8_t seen_buffer[0x7F0];
 
 static uint64_t msr_exchange(void *ctx, uint64_t req)
 {
@@ -72,6 +74,8 @@ static void vmgexit(void *ctx, uint64_t gpa)
 	seen_rax = GHCB_VALID(g, rax) ? g->rax : ~0ull;
 	seen_rcx = GHCB_VALID(g, rcx) ? g->rcx : ~0ull;
 	seen_rdx = GHCB_VALID(g, rdx) ? g->rdx : ~0ull;
+	seen_scratch = GHCB_VALID(g, sw_scratch) ? g->sw_scratch : ~0ull;
+	memcpy(seen_buffer, g->shared_buffer, sizeof(seen_buffer));
 	if (mode == HV_NESTED) {
 		uint64_t v;
 
@@ -286,6 +290,33 @@ static void test_io(void **state)
 	assert_int_equal(snp_ghcb_io(&hv, 0x3F8, 1, false, &v), SVSM_OK); /* OUT needs nothing back */
 }
 
+static void test_outsb(void **state)
+{
+	static uint8_t big[0x7F1];
+
+	(void)state;
+	memset(big, 'b', sizeof(big));
+	assert_int_equal(snp_ghcb_outsb(&hv, 0x3F8, "line\r\n", 6), SVSM_OK);
+	assert_int_equal(seen_code, SVM_EXIT_IOIO);
+	assert_int_equal(seen_info1, (0x3F8ull << 16) | SVM_IOIO_STR | SVM_IOIO_REP | SVM_IOIO_SZ8 | SVM_IOIO_A64 |
+					     (3ull << SVM_IOIO_SEG_SHIFT));
+	assert_int_equal(seen_info2, 6);
+	assert_int_equal(seen_scratch, GHCB_GPA + 0x800);
+	assert_memory_equal(seen_buffer, "line\r\n", 6);
+	assert_false(hv.busy);
+	/* The whole buffer, and not a byte more; nothing at all is no request. */
+	assert_int_equal(snp_ghcb_outsb(&hv, 0x3F8, big, 0x7F0), SVSM_OK);
+	assert_int_equal(seen_info2, 0x7F0);
+	assert_int_equal(exits, 2);
+	assert_int_equal(snp_ghcb_outsb(&hv, 0x3F8, big, 0x7F1), SVSM_EINVAL);
+	assert_int_equal(snp_ghcb_outsb(&hv, 0x3F8, big, 0), SVSM_EINVAL);
+	assert_int_equal(exits, 2);
+	/* A hypervisor that refuses it: an error, which the console turns into single OUTs. */
+	mode = HV_ERROR;
+	assert_int_equal(snp_ghcb_outsb(&hv, 0x3F8, "x", 1), SVSM_EIO);
+	assert_false(hv.busy);
+}
+
 static void test_cpuid(void **state)
 {
 	struct cpuid_regs r = { 0, 0, 0, 0 };
@@ -416,6 +447,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_msr, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_msr_bad, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_io, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_outsb, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cpuid, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_psc, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_psc_hostile, setup, teardown),

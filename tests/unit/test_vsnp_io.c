@@ -3,6 +3,8 @@
  * The guest's I/O ports under vsnp (vsnp/io_ports.c): every
  * port outside the allow-list reads as all ones and never reaches the
  * machine; the guest's UART is its own; PIT channel 2 alone passes.
+ * The GHCB's IOIO request (vsnp_io_ghcb): IN/OUT and INS/OUTS, whose
+ * data must lie in the GHCB's own shared buffer.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "svsm/ghcb_proto.h"
 #include "vsnp/vsnp.h"
 
 /* The machine as the allow-list sees it: port values, and every access that reached it. */
@@ -196,6 +199,128 @@ static void pit_channel_2_only(void **state)
 	assert_int_equal(io.refused, 7);
 }
 
+#define GHCB_GPA 0x7000ull
+#define BUF_GPA (GHCB_GPA + 0x800)
+
+static struct ghcb g;
+
+/* A GHCB IOIO request as a guest writes it: the IOIO information, then the string's count and scratch. */
+static void ioio_request(uint64_t info, bool string, uint64_t count, uint64_t scratch)
+{
+	ghcb_invalidate(&g);
+	GHCB_SET(&g, sw_exit_code, SVM_EXIT_IOIO);
+	GHCB_SET(&g, sw_exit_info_1, info);
+	if (string) {
+		GHCB_SET(&g, sw_exit_info_2, count);
+		GHCB_SET(&g, sw_scratch, scratch);
+	}
+}
+
+static uint64_t ioio_error(void)
+{
+	assert_int_equal(g.sw_exit_info_1, GHCB_RESULT_ERROR);
+	return g.sw_exit_info_2;
+}
+
+#define OUTSB(port) (((uint64_t)(port) << SVM_IOIO_PORT_SHIFT) | SVM_IOIO_STR | SVM_IOIO_REP | SVM_IOIO_SZ8 | SVM_IOIO_A64)
+
+static void ghcb_in_out(void **state)
+{
+	(void)state;
+	ioio_request(((uint64_t)0x3FF << SVM_IOIO_PORT_SHIFT) | SVM_IOIO_SZ8 | SVM_IOIO_A64, false, 0, 0);
+	GHCB_SET(&g, rax, 0x1234A5);
+	vsnp_io_ghcb(&io, &g, GHCB_GPA);
+	assert_int_equal(g.sw_exit_info_1, GHCB_RESULT_OK);
+	ioio_request(((uint64_t)0x3FF << SVM_IOIO_PORT_SHIFT) | SVM_IOIO_TYPE_IN | SVM_IOIO_SZ8 | SVM_IOIO_A64, false, 0, 0);
+	vsnp_io_ghcb(&io, &g, GHCB_GPA);
+	assert_int_equal(g.sw_exit_info_1, GHCB_RESULT_OK);
+	assert_true(GHCB_VALID(&g, rax));
+	assert_int_equal(g.rax, 0xA5); /* the scratch register, as written (low byte) */
+
+	/* An OUT whose RAX is not marked valid; no size; two sizes: refused, nothing done. */
+	ioio_request(((uint64_t)0x3FF << SVM_IOIO_PORT_SHIFT) | SVM_IOIO_SZ8 | SVM_IOIO_A64, false, 0, 0);
+	vsnp_io_ghcb(&io, &g, GHCB_GPA);
+	assert_int_equal(ioio_error(), GHCB_ERR_MISSING_INPUT);
+	ioio_request(((uint64_t)0x3FF << SVM_IOIO_PORT_SHIFT) | SVM_IOIO_A64, false, 0, 0);
+	GHCB_SET(&g, rax, 1);
+	vsnp_io_ghcb(&io, &g, GHCB_GPA);
+	assert_int_equal(ioio_error(), GHCB_ERR_INVALID_INPUT);
+	ioio_request(((uint64_t)0x3FF << SVM_IOIO_PORT_SHIFT) | SVM_IOIO_SZ8 | SVM_IOIO_SZ16, false, 0, 0);
+	GHCB_SET(&g, rax, 1);
+	vsnp_io_ghcb(&io, &g, GHCB_GPA);
+	assert_int_equal(ioio_error(), GHCB_ERR_INVALID_INPUT);
+	assert_int_equal(in(0x3FF, 1), 0xA5);
+}
+
+static void ghcb_outs_and_ins(void **state)
+{
+	static const char line[] = "a whole line in one exit\n";
+
+	(void)state;
+	memcpy(g.shared_buffer + 16, line, sizeof(line) - 1);
+	ioio_request(OUTSB(0x3F8), true, sizeof(line) - 1, BUF_GPA + 16);
+	vsnp_io_ghcb(&io, &g, GHCB_GPA);
+	assert_int_equal(g.sw_exit_info_1, GHCB_RESULT_OK);
+	assert_int_equal(console_writes, 1);
+	assert_int_equal(console_len, sizeof(line) - 1);
+	assert_memory_equal(console_buf, line, sizeof(line) - 1);
+
+	/* INSB: one element per access, into the buffer; the rest of it untouched. */
+	out(0x3FF, 1, 0x3C);
+	memset(g.shared_buffer, 0xEE, sizeof(g.shared_buffer));
+	ioio_request(OUTSB(0x3FF) | SVM_IOIO_TYPE_IN, true, 3, BUF_GPA + 0x7EC);
+	vsnp_io_ghcb(&io, &g, GHCB_GPA);
+	assert_int_equal(g.sw_exit_info_1, GHCB_RESULT_OK);
+	assert_int_equal(g.shared_buffer[0x7EC], 0x3C);
+	assert_int_equal(g.shared_buffer[0x7EE], 0x3C);
+	assert_int_equal(g.shared_buffer[0x7EF], 0xEE);
+	assert_int_equal(g.shared_buffer[0x7EB], 0xEE);
+
+	/* A 16-bit INSW to a refused port: all ones, two bytes per element, exactly at the buffer's end. */
+	ioio_request((OUTSB(0x80) & ~SVM_IOIO_SZ8) | SVM_IOIO_SZ16 | SVM_IOIO_TYPE_IN, true, 2, BUF_GPA + 0x7EC);
+	vsnp_io_ghcb(&io, &g, GHCB_GPA);
+	assert_int_equal(g.sw_exit_info_1, GHCB_RESULT_OK);
+	assert_int_equal(g.shared_buffer[0x7EF], 0xFF);
+}
+
+/* The attack: a string whose data would lie outside the GHCB's buffer (the hypervisor's memory, or past the page). */
+static void ghcb_string_outside_buffer_refused(void **state)
+{
+	static const struct {
+		uint64_t count, scratch;
+	} bad[] = {
+		{ 1, BUF_GPA - 1 },             /* the GHCB's registers */
+		{ 1, GHCB_GPA },                /* the page's start */
+		{ 1, BUF_GPA + 0x7F0 },         /* one past the buffer */
+		{ 2, BUF_GPA + 0x7EF },         /* runs off its end */
+		{ 0x7F1, BUF_GPA },             /* longer than the buffer */
+		{ ~0ull, BUF_GPA + 1 },         /* a count that would wrap */
+		{ 1, 0x100000 },                /* elsewhere in guest memory */
+		{ 1, BUF_GPA - (1ull << 63) },  /* wraps below the page */
+	};
+
+	(void)state;
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(g.shared_buffer, 'x', sizeof(g.shared_buffer));
+		ioio_request(OUTSB(0x3F8) | SVM_IOIO_TYPE_IN, true, bad[i].count, bad[i].scratch);
+		vsnp_io_ghcb(&io, &g, GHCB_GPA);
+		assert_int_equal(ioio_error(), GHCB_ERR_INVALID_SCRATCH);
+		ioio_request(OUTSB(0x3F8), true, bad[i].count, bad[i].scratch);
+		vsnp_io_ghcb(&io, &g, GHCB_GPA);
+		assert_int_equal(ioio_error(), GHCB_ERR_INVALID_SCRATCH);
+	}
+	vsnp_io_flush(&io);
+	assert_int_equal(console_len, 0); /* not one byte went out */
+	for (unsigned i = 0; i < sizeof(g.shared_buffer); i++)
+		assert_int_equal(g.shared_buffer[i], 'x');
+
+	/* A count or scratch not marked valid. */
+	ioio_request(OUTSB(0x3F8), true, 1, BUF_GPA);
+	g.valid_bitmap[offsetof(struct ghcb, sw_scratch) / 64] &= (uint8_t)~(1u << (offsetof(struct ghcb, sw_scratch) / 8 % 8));
+	vsnp_io_ghcb(&io, &g, GHCB_GPA);
+	assert_int_equal(ioio_error(), GHCB_ERR_MISSING_INPUT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -203,6 +328,9 @@ int main(void)
 		cmocka_unit_test_setup(uart_is_the_guests_own, setup),
 		cmocka_unit_test_setup(uart_long_lines_kept_whole, setup),
 		cmocka_unit_test_setup(pit_channel_2_only, setup),
+		cmocka_unit_test_setup(ghcb_in_out, setup),
+		cmocka_unit_test_setup(ghcb_outs_and_ins, setup),
+		cmocka_unit_test_setup(ghcb_string_outside_buffer_refused, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

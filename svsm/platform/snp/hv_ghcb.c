@@ -145,6 +145,25 @@ int snp_ghcb_io(struct snp_hv *hv, uint16_t port, unsigned size, bool in, uint32
 	return end(hv, SVSM_OK);
 }
 
+_Static_assert(SNP_GHCB_OUTS_MAX == sizeof(((struct ghcb *)0)->shared_buffer), "OUTSB fills at most the shared buffer");
+
+int snp_ghcb_outsb(struct snp_hv *hv, uint16_t port, const void *buf, size_t n)
+{
+	const struct ioio_info io = {
+		.port = port, .size = 1, .addr_bits = 64, .string = true, .rep = true, .seg = 3, /* DS, as OUTSB's default */
+	};
+	int err;
+
+	if (n == 0 || n > SNP_GHCB_OUTS_MAX)
+		return SVSM_EINVAL;
+	err = begin(hv);
+	if (err != SVSM_OK)
+		return err;
+	memcpy(hv->ghcb->shared_buffer, buf, n);
+	GHCB_SET(hv->ghcb, sw_scratch, hv->ghcb_gpa + offsetof(struct ghcb, shared_buffer));
+	return end(hv, call(hv, SVM_EXIT_IOIO, ioio_info_encode(&io), n));
+}
+
 int snp_ghcb_cpuid(struct snp_hv *hv, uint32_t leaf, uint32_t subleaf, uint64_t xcr0,
 		   struct cpuid_regs *out)
 {

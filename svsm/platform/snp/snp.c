@@ -11,6 +11,7 @@
 #include "abi/ghcb.h"
 #include "abi/snp.h"
 #include "abi/x86.h"
+#include "lib/io.h"
 #include "lib/string.h"
 #include "lib/uart.h"
 #include "mm/pgtable.h"
@@ -239,7 +240,20 @@ static uint8_t console_in(uint16_t port)
 	return (uint8_t)val;
 }
 
-static const struct uart_port_io ghcb_port_io = { console_out, console_in };
+/* A burst of console bytes in one GHCB request; byte by byte (through #VC) if the hypervisor will not take it. */
+static void console_outs(uint16_t port, const uint8_t *b, size_t n)
+{
+	struct snp_hv *hv = snp_hv_this();
+
+	if (hv != NULL && snp_ghcb_outsb(hv, port, b, n) == SVSM_OK)
+		return;
+	for (size_t i = 0; i < n; i++)
+		io_outb(port, b[i]);
+}
+
+static const struct uart_port_io ghcb_port_io = { console_out, console_in, console_outs };
+/* The console once this CPU has its GHCB: single IN/OUT raise #VC (the IOIO path of the handler), bursts as one request. */
+static const struct uart_port_io vc_port_io = { io_outb, io_inb, console_outs };
 
 void snp_console_direct(void)
 {
@@ -415,8 +429,8 @@ void snp_early_init(const struct boot_info *bi)
 	snp_cpu_init(&snp.boot_hv);
 	exc_set_vc_handler(snp_vc_handler);
 	exc_set_fatal_hook(snp_console_direct);
-	/* The console's IN/OUT now raise #VC and go out through the IOIO path. */
-	console_attach(NULL);
+	/* The console's IN/OUT now raise #VC and go out through the IOIO path; its bursts go as OUTSB requests. */
+	console_attach(&vc_port_io);
 	snp.ready = true;
 	log_info("snp: GHCB protocol v%u, hypervisor features 0x%llx, C-bit %u, GHCB at 0x%llx",
 		 snp.version, (unsigned long long)features, snp.cpuid.cbit,
