@@ -41,7 +41,7 @@ static unsigned flags_of(const struct pgtable *pt, uint64_t e, bool large)
 	return ((e & PTE_W) ? PGT_WRITE : 0) | ((e & PTE_U) ? PGT_USER : 0) |
 	       ((e & PTE_G) ? PGT_GLOBAL : 0) | ((e & PTE_NX) ? 0 : PGT_EXEC) |
 	       ((pt->enc_mask != 0 && (e & pt->enc_mask) == pt->enc_mask) ? PGT_ENC : 0) |
-	       (large ? PGT_LARGE : 0);
+	       (large ? PGT_LARGE : 0) | ((e & PTE_BORROWED) ? PGT_BORROWED : 0);
 }
 
 int pgt_init(struct pgtable *pt, const struct pgtable_ops *ops, void *ctx, uint64_t enc_mask)
@@ -154,7 +154,8 @@ static int split(struct pgtable *pt, uint64_t *pde, uint64_t va)
  * (mapped = false); else SVSM_ENOENT or SVSM_EEXIST. Holes and 2 MiB pages
  * are stepped over whole.
  */
-static int check_range(struct pgtable *pt, uint64_t va, uint64_t size, bool mapped)
+/* Every page of the range mapped (or none, !mapped); with refuse, no mapped leaf has those bits (SVSM_EPERM). */
+static int check_range(struct pgtable *pt, uint64_t va, uint64_t size, bool mapped, uint64_t refuse)
 {
 	for (uint64_t off = 0; off < size;) {
 		uint64_t *e, span;
@@ -165,6 +166,8 @@ static int check_range(struct pgtable *pt, uint64_t va, uint64_t size, bool mapp
 			return err;
 		if ((e != NULL) != mapped)
 			return mapped ? SVSM_ENOENT : SVSM_EEXIST;
+		if (e != NULL && (*e & refuse) != 0)
+			return SVSM_EPERM;
 		if (span >= size - off)
 			break;
 		off += span;
@@ -253,8 +256,8 @@ int pgt_protect(struct pgtable *pt, uint64_t va, uint64_t size, unsigned flags)
 {
 	if (!range_ok(va, size))
 		return SVSM_EINVAL;
-	/* All of the range must be mapped before anything changes. */
-	int err = check_range(pt, va, size, true);
+	/* All of the range must be mapped, and no borrowed frame made writable, before anything changes. */
+	int err = check_range(pt, va, size, true, (flags & PGT_WRITE) ? PTE_BORROWED : 0);
 
 	if (err == SVSM_OK)
 		err = split_ends(pt, va, size);
@@ -275,14 +278,16 @@ int pgt_map(struct pgtable *pt, uint64_t va, uint64_t pa, uint64_t size, unsigne
 {
 	if (!range_ok(va, size) || (pa & (PAGE_SIZE - 1)) != 0 || pa >= PGT_MAX_PA ||
 	    size > PGT_MAX_PA - pa || (pa & pt->enc_mask) != 0 ||
-	    (pt->enc_mask != 0 && ((pa + size - 1) & pt->enc_mask) != 0))
+	    (pt->enc_mask != 0 && ((pa + size - 1) & pt->enc_mask) != 0) ||
+	    ((flags & PGT_BORROWED) && (flags & (PGT_WRITE | PGT_LARGE))))
 		return SVSM_EINVAL;
-	int err = check_range(pt, va, size, false);
+	int err = check_range(pt, va, size, false, 0);
 
 	if (err != SVSM_OK)
 		return err;
 
-	uint64_t leaf = rights_bits(flags) | PTE_P | ((flags & PGT_ENC) ? pt->enc_mask : 0);
+	uint64_t leaf = rights_bits(flags) | PTE_P | ((flags & PGT_ENC) ? pt->enc_mask : 0) |
+			((flags & PGT_BORROWED) ? PTE_BORROWED : 0);
 	unsigned user = flags & PGT_USER;
 
 	for (uint64_t off = 0; off < size;) {

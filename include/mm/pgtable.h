@@ -34,6 +34,15 @@
 #define PGT_GLOBAL (1u << 3)
 #define PGT_ENC (1u << 4)    /* set the platform's encryption bit (the SEV C-bit) */
 #define PGT_LARGE (1u << 5)  /* map: 2 MiB pages allowed where aligned; lookup: a 2 MiB page */
+/*
+ * The frame is not the mapper's (a page of the kernel image mapped into a
+ * task): whoever tears the tables down must not free it, and it is never
+ * writable through this table (pgt_map refuses PGT_WRITE with it,
+ * pgt_protect refuses to add PGT_WRITE to it). 4 KiB pages only. Kept in
+ * PTE_BORROWED, one of the entry's bits left to software.
+ */
+#define PGT_BORROWED (1u << 6)
+#define PTE_BORROWED (1ull << 9) /* APM vol.2 §5.4.1: bits 11:9 of a leaf are available to software */
 #define PGT_RIGHTS (PGT_WRITE | PGT_EXEC | PGT_USER | PGT_GLOBAL)
 
 #define PGT_FLUSH_ALL_PAGES 64
@@ -67,15 +76,18 @@ int pgt_init(struct pgtable *pt, const struct pgtable_ops *ops, void *ctx, uint6
  * aligned, size > 0, va range canonical and not crossing the hole, pa below
  * PGT_MAX_PA and clear of the encryption bit: else SVSM_EINVAL. SVSM_EEXIST
  * if any page is mapped already; SVSM_ENOMEM (nothing mapped) if table
- * pages run out.
+ * pages run out. SVSM_EINVAL too for PGT_BORROWED with PGT_WRITE or
+ * PGT_LARGE.
  */
 int pgt_map(struct pgtable *pt, uint64_t va, uint64_t pa, uint64_t size, unsigned flags);
 /* Unmaps every mapped page of the range (holes are fine). SVSM_EINVAL, SVSM_ENOMEM (split). */
 int pgt_unmap(struct pgtable *pt, uint64_t va, uint64_t size);
 /*
  * Sets the rights (PGT_RIGHTS part of flags) of every page of the range,
- * keeping the frame and the encryption bit. SVSM_ENOENT (nothing changed)
- * if a page of the range is not mapped; SVSM_EINVAL, SVSM_ENOMEM (split).
+ * keeping the frame, the encryption bit and PGT_BORROWED. Nothing changes
+ * if a page of the range is not mapped (SVSM_ENOENT) or if flags has
+ * PGT_WRITE and a page is borrowed (SVSM_EPERM); SVSM_EINVAL, SVSM_ENOMEM
+ * (split).
  */
 int pgt_protect(struct pgtable *pt, uint64_t va, uint64_t size, unsigned flags);
 /*

@@ -76,7 +76,8 @@ struct task {
 	uint64_t brk_start, brk;
 	struct task_region mmap[TASK_REGIONS];
 	unsigned nmmap;
-	uint64_t pages;         /* user pages mapped (image, stack, brk, mmap) */
+	uint64_t pages;         /* user pages of the SVSM's heap mapped (image copies, stack, brk, mmap) */
+	uint64_t image_pages;   /* read-only image pages mapped in place from the kernel image (PGT_BORROWED) */
 	uint64_t pages_peak;
 	uint64_t table_pages;   /* page-table pages of the user half */
 	/* fd 0: [in_pos, in_len) not read yet; fd 1: out_len bytes the SVSM has not taken. */

@@ -19,6 +19,8 @@
 #define NONCANON ((long)0x0000800000000000ull)
 
 static int failures;
+/* A page of constants of its own (its .rodata, past the first page's ELF headers). */
+static const char KEEP_RODATA[8192] __attribute__((aligned(4096))) = "hostile: constants";
 
 static void expect(long ret, int err, const char *what)
 {
@@ -57,6 +59,23 @@ int main(void)
 	expect(syscall(SYS_mprotect, (long)buf & ~4095l, 4096, PROT_READ | PROT_WRITE | PROT_EXEC), EACCES,
 	       "mprotect to writable and executable");
 	expect(syscall(SYS_mprotect, 0x600000000000l, 4096, PROT_READ), ENOMEM, "mprotect of unmapped memory");
+	/*
+	 * Its own code and constants: in the SVSM, pages mapped in place from
+	 * the SVSM's image (task.c): never writable, never unmapped, and the
+	 * SVSM writes nothing into them for a system call either.
+	 */
+	long text = (long)(uintptr_t)main & ~4095l, rodata = (long)(uintptr_t)KEEP_RODATA & ~4095l;
+
+	expect(syscall(SYS_mprotect, text, 4096, PROT_READ | PROT_WRITE), EACCES, "mprotect of its code to writable");
+	expect(syscall(SYS_mprotect, rodata, 4096, PROT_READ | PROT_WRITE), EACCES,
+	       "mprotect of its constants to writable");
+	/* munmap touches mmap regions only (outside them it does nothing, and says 0, as Linux does for a hole). */
+	if (syscall(SYS_munmap, rodata, 4096) != 0 || ((volatile const char *)KEEP_RODATA)[0] != 'h') {
+		fprintf(stderr, "hostile: munmap of its constants did something\n");
+		failures++;
+	}
+	expect(syscall(SYS_clock_gettime, CLOCK_MONOTONIC, text), EFAULT, "clock_gettime into its code");
+	expect(syscall(SYS_getrandom, rodata, 16, 0), EFAULT, "getrandom into its constants");
 	expect(syscall(SYS_arch_prctl, 0x1002, KERNEL), EPERM, "arch_prctl(ARCH_SET_FS) to a kernel address");
 	expect(syscall(SYS_arch_prctl, 0x1001, 0), EINVAL, "arch_prctl(ARCH_SET_GS)");
 	expect(syscall(SYS_openat, -100, KERNEL, 0), EFAULT, "openat with a kernel path");

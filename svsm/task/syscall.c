@@ -352,7 +352,8 @@ static long sys_mprotect(struct task *t, uint64_t addr, uint64_t len, uint64_t p
 	/* pgt_protect changes nothing when a page of the range is unmapped. */
 	int err = pgt_protect(&t->pt, addr, size, prot_rights(prot) | PGT_USER);
 
-	return err == SVSM_OK ? 0 : err == SVSM_ENOENT ? -L_ENOMEM : -L_EINVAL;
+	/* SVSM_EPERM: a page of the SVSM image mapped in place (the module's code and constants) stays read-only. */
+	return err == SVSM_OK ? 0 : err == SVSM_ENOENT ? -L_ENOMEM : err == SVSM_EPERM ? -L_EACCES : -L_EINVAL;
 }
 
 /* ---- the rest ---- */

@@ -144,13 +144,18 @@ void task_unmap(struct task *t, uint64_t va, uint64_t len)
 
 	for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
 		uint64_t pa;
+		unsigned flags;
 
-		if (pgt_lookup(&t->pt, va + off, &pa, NULL) != SVSM_OK)
+		if (pgt_lookup(&t->pt, va + off, &pa, &flags) != SVSM_OK)
 			continue;
 		if (pgt_unmap(&t->pt, va + off, PAGE_SIZE) != SVSM_OK)
 			panic("task: unmapping a 4 KiB user page failed");
-		buddy_free(mm_buddy(), pa & ~(PAGE_SIZE - 1), 0);
-		t->pages--;
+		if (flags & PGT_BORROWED) {
+			t->image_pages--; /* the kernel image's: it stays */
+		} else {
+			buddy_free(mm_buddy(), pa & ~(PAGE_SIZE - 1), 0);
+			t->pages--;
+		}
 		any = true;
 	}
 	/* The tables that mapped only this range go too: unmapped space costs nothing. */
@@ -169,12 +174,10 @@ static void free_level(struct task *t, uint64_t table_pa, unsigned level)
 			continue;
 		uint64_t pa = e[i] & PTE_ADDR_MASK & ~t->pt.enc_mask;
 
-		if (level > 1) {
+		if (level > 1)
 			free_level(t, pa, level - 1);
-			buddy_free(mm_buddy(), pa, 0);
-		} else {
-			buddy_free(mm_buddy(), pa, 0);
-		}
+		if (level > 1 || (e[i] & PTE_BORROWED) == 0)
+			buddy_free(mm_buddy(), pa, 0); /* a borrowed frame is the kernel image's */
 		e[i] = 0;
 	}
 }
@@ -209,26 +212,60 @@ static uint8_t *user_page(struct task *t, uint64_t va)
 	return phys_to_virt(pa & ~(PAGE_SIZE - 1));
 }
 
+/*
+ * The frame of a page of the kernel image's read-only part (its text and
+ * rodata, where the module archive is): nothing writes it and it lasts as
+ * long as the SVSM, so a task may map it in place instead of a copy.
+ */
+static bool image_frame(const uint8_t *src, uint64_t *pa)
+{
+	extern uint8_t __kernel_start[], __data_start[];
+	unsigned flags;
+
+	return ((uintptr_t)src & (PAGE_SIZE - 1)) == 0 && src >= __kernel_start && src < __data_start &&
+	       (size_t)(__data_start - src) >= PAGE_SIZE &&
+	       pgt_lookup(vm_kernel_pt(), (uint64_t)(uintptr_t)src, pa, &flags) == SVSM_OK && !(flags & PGT_WRITE);
+}
+
+/*
+ * A read-only segment's pages that lie whole inside its file bytes and
+ * come from the kernel image are mapped in place (PGT_BORROWED: never
+ * writable, never freed by the task); the rest (writable segments, .bss,
+ * partial first and last pages, a module not in the image) are copies in
+ * pages of the task's own, written through the direct map first and then
+ * given the segment's rights. A page in place shows the module only its
+ * own segment's bytes.
+ */
 static int load_image(struct task *t, const uint8_t *elf, const struct elf_user *u)
 {
 	for (unsigned i = 0; i < u->seg_count; i++) {
 		const struct elf_user_seg *s = &u->seg[i];
 		uint64_t start = s->vaddr & ~(PAGE_SIZE - 1);
 		uint64_t end = (s->vaddr + s->memsz + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-		/* Written through the direct map first, then given the segment's rights. */
-		int err = task_map_anon(t, start, end - start, PGT_WRITE);
+		unsigned rights = seg_rights(s->flags);
+		int err;
 
-		if (err != SVSM_OK)
-			return err;
 		for (uint64_t va = start; va < end; va += PAGE_SIZE) {
 			uint64_t from = va > s->vaddr ? va : s->vaddr;
 			uint64_t to = s->vaddr + s->filesz < va + PAGE_SIZE ? s->vaddr + s->filesz : va + PAGE_SIZE;
+			uint64_t pa;
 
+			if (!(rights & PGT_WRITE) && from == va && to == va + PAGE_SIZE &&
+			    image_frame(elf + s->offset + (va - s->vaddr), &pa)) {
+				err = pgt_map(&t->pt, va, pa, PAGE_SIZE, rights | PGT_USER | PGT_ENC | PGT_BORROWED);
+				if (err != SVSM_OK)
+					return err;
+				t->image_pages++;
+				continue;
+			}
+			err = task_map_anon(t, va, PAGE_SIZE, PGT_WRITE);
+			if (err != SVSM_OK)
+				return err;
 			if (from < to)
 				memcpy(user_page(t, va) + (from - va), elf + s->offset + (from - s->vaddr),
 				       to - from);
 		}
-		err = pgt_protect(&t->pt, start, end - start, seg_rights(s->flags) | PGT_USER);
+		err = pgt_protect(&t->pt, start, end - start, rights | PGT_USER);
 		if (err != SVSM_OK)
 			return err;
 	}
@@ -314,9 +351,9 @@ int task_create(const char *name, const uint8_t *elf, size_t elf_size, const cha
 	t->state = TASK_READY;
 	*why = NULL;
 	*out = t;
-	log_info("task %s: loaded (%s, entry 0x%llx, %llu pages image+stack)", t->name,
+	log_info("task %s: loaded (%s, entry 0x%llx; %llu pages image+stack, %llu more read-only in place)", t->name,
 		 u.base != 0 ? "static-PIE" : "static", (unsigned long long)u.entry,
-		 (unsigned long long)t->pages);
+		 (unsigned long long)t->pages, (unsigned long long)t->image_pages);
 	return SVSM_OK;
 }
 

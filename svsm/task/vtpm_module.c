@@ -225,7 +225,8 @@ int vtpm_module_start(struct vtpm_module *m, const uint8_t *archive, size_t arch
 	}
 	m->backend = (struct vtpm_backend){ .send_command = send_command,
 					    .manifest = m->ek_len != 0 ? manifest : NULL, .ctx = m };
-	log_info("vtpm: module %s waiting for commands (%llu user pages, %llu page-table pages)", name,
-		 (unsigned long long)m->task->pages, (unsigned long long)m->task->table_pages);
+	log_info("vtpm: module %s waiting for commands (%llu user pages of the heap, %llu page-table pages, "
+		 "%llu read-only pages of the SVSM image in place)", name, (unsigned long long)m->task->pages,
+		 (unsigned long long)m->task->table_pages, (unsigned long long)m->task->image_pages);
 	return SVSM_OK;
 }

@@ -239,6 +239,30 @@ static void test_protect(void **state)
 	assert_true(pml4[pgt_pml4_index(HI)] & PTE_U);
 }
 
+/* PGT_BORROWED: kept in the entry, reported, never made writable; unmapping just clears it. */
+static void test_borrowed(void **state)
+{
+	(void)state;
+	assert_int_equal(pgt_map(&pt, HI, 0x200000, PAGE_SIZE, PGT_WRITE | PGT_BORROWED), SVSM_EINVAL);
+	assert_int_equal(pgt_map(&pt, HI, 0x200000, 2 * MiB, PGT_LARGE | PGT_BORROWED), SVSM_EINVAL);
+	expect_none(HI);
+	assert_int_equal(pgt_map(&pt, HI, 0x200000, 2 * PAGE_SIZE, PGT_USER | PGT_EXEC | PGT_ENC | PGT_BORROWED), SVSM_OK);
+	assert_int_equal(pgt_map(&pt, HI + 2 * PAGE_SIZE, 0x300000, PAGE_SIZE, PGT_USER | PGT_WRITE), SVSM_OK);
+	expect_map(HI, 0x200000, PGT_USER | PGT_EXEC | PGT_ENC | PGT_BORROWED);
+	/* The attack: write rights over a range with a borrowed page, even one of three: EPERM, nothing changed. */
+	assert_int_equal(pgt_protect(&pt, HI, 3 * PAGE_SIZE, PGT_USER | PGT_WRITE), SVSM_EPERM);
+	assert_int_equal(pgt_protect(&pt, HI + PAGE_SIZE, PAGE_SIZE, PGT_WRITE), SVSM_EPERM);
+	expect_map(HI, 0x200000, PGT_USER | PGT_EXEC | PGT_ENC | PGT_BORROWED);
+	expect_map(HI + PAGE_SIZE, 0x201000, PGT_USER | PGT_EXEC | PGT_ENC | PGT_BORROWED);
+	expect_map(HI + 2 * PAGE_SIZE, 0x300000, PGT_USER | PGT_WRITE);
+	/* Other rights change and the mark stays. */
+	assert_int_equal(pgt_protect(&pt, HI, 3 * PAGE_SIZE, PGT_USER), SVSM_OK);
+	expect_map(HI + PAGE_SIZE, 0x201000, PGT_USER | PGT_ENC | PGT_BORROWED);
+	expect_map(HI + 2 * PAGE_SIZE, 0x300000, PGT_USER);
+	assert_int_equal(pgt_unmap(&pt, HI, 3 * PAGE_SIZE), SVSM_OK);
+	expect_none(HI + PAGE_SIZE);
+}
+
 static void test_out_of_tables(void **state)
 {
 	(void)state;
@@ -417,6 +441,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_large_pages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unmap_split, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_protect, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_borrowed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_out_of_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_random, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prune, setup, teardown),
