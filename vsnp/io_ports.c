@@ -4,9 +4,10 @@
  * (the IOPM is all ones) and served here from an explicit allow-list.
  *
  *   COM1 0x3F8-0x3FF  an emulated 16550 UART (register map: NS16550A data
- *                     sheet): the guest's bytes reach the console a line at
- *                     a time; its line settings stay its own, so it can
- *                     neither reprogram the SVSM's UART nor garble its lines.
+ *                     sheet), one per vCPU and VMPL: each one's bytes reach
+ *                     the console a line at a time; its settings stay its
+ *                     own, so the guest can neither reprogram the SVSM's
+ *                     UART (or the machine's) nor garble its lines.
  *   PIT  0x42, 0x43   channel 2 only (Intel 8254 data sheet: a control word
  *                     with SC1:SC0 = 10b), passed to the machine's PIT, which
  *                     the SVSM uses only to calibrate its TSC at boot.
@@ -48,9 +49,9 @@ void vsnp_io_init(struct vsnp_io *io, const struct vsnp_io_ops *ops)
 
 static void uart_flush(struct vsnp_io *io, unsigned w)
 {
-	if (io->com1.tx[w].len != 0)
-		io->ops->console(io->ops->ctx, io->com1.tx[w].line, io->com1.tx[w].len);
-	io->com1.tx[w].len = 0;
+	if (io->com1[w].len != 0)
+		io->ops->console(io->ops->ctx, io->com1[w].line, io->com1[w].len);
+	io->com1[w].len = 0;
 }
 
 /*
@@ -61,13 +62,13 @@ static void uart_flush(struct vsnp_io *io, unsigned w)
 static void uart_tx(struct vsnp_io *io, uint8_t b)
 {
 	unsigned w = io->writer < VSNP_IO_WRITERS ? io->writer : 0;
-	size_t *len = &io->com1.tx[w].len;
-	char *line = io->com1.tx[w].line;
+	size_t *len = &io->com1[w].len;
+	char *line = io->com1[w].line;
 
 	if (b == '\n' && *len != 0 && line[*len - 1] == '\r')
 		(*len)--;
 	line[(*len)++] = (char)b;
-	if (b == '\n' || *len == sizeof(io->com1.tx[w].line))
+	if (b == '\n' || *len == sizeof(io->com1[w].line))
 		uart_flush(io, w);
 }
 
@@ -82,7 +83,7 @@ static void reg_rw(uint8_t *r, bool in, uint32_t *val, uint8_t mask)
 
 static void uart_access(struct vsnp_io *io, unsigned reg, bool in, uint32_t *val)
 {
-	struct vsnp_uart *u = &io->com1;
+	struct vsnp_uart *u = &io->com1[io->writer < VSNP_IO_WRITERS ? io->writer : 0];
 	bool dlab = (u->lcr & UART_LCR_DLAB) != 0;
 
 	switch (reg) {

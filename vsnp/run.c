@@ -183,10 +183,19 @@ __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 	if (m.lie == VSNP_LIE_REWRITE)
 		console_printf("vsnp: (lie) %llu answers rewritten after VMPL0 had them\n",
 			       (unsigned long long)end.lie_rewrites);
-	if (tsc_hz() != 0)
-		console_printf("vsnp: time: %llu ms from the boot vCPU's first instruction to the first below VMPL0, "
-			       "%llu ms in all\n",
-			       (unsigned long long)(end.tsc_first_vmpl2 ? (end.tsc_first_vmpl2 - end.tsc_start) * 1000 / tsc_hz() : 0),
+	/*
+	 * QEMU's TSC counts from the machine's start (TCG: host ticks since
+	 * the VM began to run), so the first figure covers the firmware,
+	 * vsnp's own start and the launch (measuring the IGVM file's pages).
+	 */
+	if (tsc_hz() != 0 && end.tsc_first_vmpl2 != 0)
+		console_printf("vsnp: time: %llu ms from the machine's start (TSC 0) to the first instruction below "
+			       "VMPL0, %llu ms of it from the boot vCPU's first instruction; %llu ms in all\n",
+			       (unsigned long long)(end.tsc_first_vmpl2 * 1000 / tsc_hz()),
+			       (unsigned long long)((end.tsc_first_vmpl2 - end.tsc_start) * 1000 / tsc_hz()),
+			       (unsigned long long)((end.tsc_end - end.tsc_start) * 1000 / tsc_hz()));
+	else if (tsc_hz() != 0)
+		console_printf("vsnp: time: nothing ran below VMPL0; %llu ms in all from the boot vCPU's first instruction\n",
 			       (unsigned long long)((end.tsc_end - end.tsc_start) * 1000 / tsc_hz()));
 	if (end.kind == VSNP_CPU_STOPPED) {
 		console_printf("vsnp: vCPU %u STOPPED at VMPL%u RIP 0x%llx: %s (exit 0x%llx, info 0x%llx 0x%llx)\n",

@@ -158,24 +158,28 @@ struct vsnp_io_ops {
 };
 
 /*
- * Writers whose lines the UART keeps apart: each vCPU at each VMPL (the
- * SVSM's APs and the guest's vCPUs write at once; their lines must not
- * interleave byte by byte).
+ * Writers the UART keeps apart: each vCPU at each VMPL (the SVSM's APs and
+ * the guest's vCPUs write at once; their lines must not interleave byte by
+ * byte, and one's settings must not swallow another's bytes).
  */
 #define VSNP_IO_WRITERS 32
 
-/* The guest's own 16550 (COM1): its registers, and the line each writer is writing. */
+/*
+ * A 16550 on COM1's ports for each writer: its registers and the line it
+ * is writing. On a real host the VMPLs share the hypervisor's one device,
+ * and a guest that sets DLAB there sends the SVSM's next bytes into the
+ * divisor latch; here each has its own, so the SVSM's console stays whole
+ * whatever the guest does to its UART.
+ */
 struct vsnp_uart {
 	uint8_t ier, fcr, lcr, mcr, scr, dll, dlm;
-	struct {
-		size_t len;
-		char line[160];
-	} tx[VSNP_IO_WRITERS];
+	size_t len;
+	char line[160];
 };
 
 struct vsnp_io {
 	const struct vsnp_io_ops *ops;
-	struct vsnp_uart com1;
+	struct vsnp_uart com1[VSNP_IO_WRITERS];
 	unsigned writer;            /* who the next access is from (0..VSNP_IO_WRITERS-1; the caller sets it) */
 	uint64_t refused;           /* accesses the allow-list does not have */
 	uint16_t last_refused_port;

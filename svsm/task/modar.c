@@ -22,12 +22,10 @@ static bool name_ok(const char *n)
 	return true;
 }
 
-const char *modar_find(const uint8_t *ar, size_t ar_size, const char *name, const uint8_t **data,
-		       size_t *size)
+/* The header and entry table, checked; the entries copied out. */
+static const char *read_table(const uint8_t *ar, size_t ar_size, struct modar_hdr *hp, struct modar_entry *e)
 {
 	struct modar_hdr h;
-	struct modar_entry e[MODAR_MAX_MODULES];
-	int found = -1;
 
 	if (ar == NULL || ar_size < sizeof(h))
 		return "module archive shorter than its header";
@@ -57,17 +55,42 @@ const char *modar_find(const uint8_t *ar, size_t ar_size, const char *name, cons
 			if (e[i].offset < e[j].offset + e[j].size && e[j].offset < e[i].offset + e[i].size)
 				return "two modules overlap";
 		}
+	}
+	*hp = h;
+	return NULL;
+}
+
+const char *modar_find(const uint8_t *ar, size_t ar_size, const char *name, const uint8_t **data,
+		       size_t *size)
+{
+	struct modar_hdr h;
+	struct modar_entry e[MODAR_MAX_MODULES];
+	const char *why = read_table(ar, ar_size, &h, e);
+
+	if (why != NULL)
+		return why;
+	for (unsigned i = 0; i < h.count; i++) {
+		if (strcmp(e[i].name, name) == 0) {
+			*data = ar + e[i].offset;
+			*size = (size_t)e[i].size;
+			return NULL;
+		}
+	}
+	return "no module with that name in the archive";
+}
+
+const char *modar_verify(const uint8_t *ar, size_t ar_size)
+{
+	struct modar_hdr h;
+	struct modar_entry e[MODAR_MAX_MODULES];
+	const char *why = read_table(ar, ar_size, &h, e);
+
+	for (unsigned i = 0; why == NULL && i < h.count; i++) {
 		uint8_t digest[32];
 
 		if (mbedtls_sha256_ret(ar + e[i].offset, (size_t)e[i].size, digest, 0) != 0 ||
 		    memcmp(digest, e[i].sha256, sizeof(digest)) != 0)
-			return "a module's SHA-256 does not match its entry";
-		if (strcmp(e[i].name, name) == 0)
-			found = (int)i;
+			why = "a module's SHA-256 does not match its entry";
 	}
-	if (found < 0)
-		return "no module with that name in the archive";
-	*data = ar + e[found].offset;
-	*size = (size_t)e[found].size;
-	return NULL;
+	return why;
 }

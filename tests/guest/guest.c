@@ -6,8 +6,7 @@
 #include "guest.h"
 #include "lib/fmt.h"
 #include "lib/io.h"
-
-#define COM1 0x3F8
+#include "lib/uart.h"
 
 volatile unsigned guest_last_vector;
 volatile uint32_t guest_last_error;
@@ -17,25 +16,52 @@ extern const uint8_t guest_probe_write_insn[], guest_probe_write_fixup[];
 extern const uint8_t exc_entry_0[], exc_entry_3[], exc_entry_6[], exc_entry_8[], exc_entry_13[],
 	exc_entry_14[], exc_entry_29[], exc_entry_96[], exc_entry_97[], exc_entry_98[];
 
-/* COM1 is the guest's own 16550, which the hypervisor emulates (vsnp: io_ports.c). */
-static void serial_putc(char c)
+/*
+ * COM1 is the guest's own 16550, which the hypervisor emulates (vsnp:
+ * io_ports.c): lib/uart16550.c drives it, a line at a time in bursts of
+ * its FIFO's depth, each one OUTSB request through the GHCB.
+ */
+static void port_out(uint16_t port, uint8_t v)
 {
-	while (!(io_inb(COM1 + 5) & 0x20)) /* transmitter holding register empty */
-		;
-	io_outb(COM1, (uint8_t)c);
+	io_outb(port, v);
 }
 
-static void serial_out(void *ctx, char c)
+static uint8_t port_in(uint16_t port)
+{
+	return io_inb(port);
+}
+
+static const struct uart_port_io console_io = { port_out, port_in, guest_vc_outs };
+
+static struct {
+	unsigned len;
+	char buf[256];
+} line;
+
+void guest_console_init(void)
+{
+	uart_set_port_io(&console_io);
+	uart_console_init();
+}
+
+static void line_flush(void)
+{
+	uart_console_write(line.buf, line.len);
+	line.len = 0;
+}
+
+static void line_out(void *ctx, char c)
 {
 	(void)ctx;
-	if (c == '\n')
-		serial_putc('\r');
-	serial_putc(c);
+	line.buf[line.len++] = c;
+	if (c == '\n' || line.len == sizeof(line.buf))
+		line_flush();
 }
 
 void guest_vprintf(const char *fmt, va_list ap)
 {
-	fmt_vformat(serial_out, NULL, fmt, ap);
+	fmt_vformat(line_out, NULL, fmt, ap);
+	line_flush();
 }
 
 void guest_printf(const char *fmt, ...)

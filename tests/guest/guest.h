@@ -8,6 +8,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "abi/ghcb.h"
@@ -36,6 +37,14 @@ void guest_crypto_init(void);
  * the CPUID page does not check out.
  */
 int guest_vc_init(struct ghcb *g, uint64_t ghcb_gpa, const struct snp_cpuid_table *cpuid);
+/*
+ * n console bytes to port in one OUTSB request through that GHCB (the
+ * page kept as the code it interrupts left it), or byte by byte through
+ * #VC before guest_vc_init or if the hypervisor refuses the request.
+ */
+void guest_vc_outs(uint16_t port, const uint8_t *b, size_t n);
+/* The console (lib/uart16550.c on COM1, bursts through guest_vc_outs): after the GHCB, before any output. */
+void guest_console_init(void);
 /* A GHCB client (svsm/snp_hv.h) on the registered GHCB g at ghcb_gpa: the MSR protocol and VMGEXIT of this vCPU. */
 struct snp_hv;
 void guest_hv_init(struct snp_hv *hv, struct ghcb *g, uint64_t ghcb_gpa);

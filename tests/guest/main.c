@@ -1468,6 +1468,7 @@ void guest_main(const struct guest_boot *b)
 	ca = (volatile struct svsm_ca *)(uintptr_t)b->caa_gpa;
 	guest_cpu_init();
 	ghcb_setup(); /* before any output: under SNP the console's port I/O raises #VC */
+	guest_console_init();
 	guest_crypto_init();
 	guest_printf("# VMPL2 test guest: boot page at 0x%llx\n", (unsigned long long)(uintptr_t)b);
 	check(b->magic == GUEST_BOOT_MAGIC && b->version == GUEST_BOOT_VERSION &&

@@ -22,6 +22,7 @@
 #include "svsm/errno.h"
 #include "svsm/ghcb_proto.h"
 #include "svsm/snp_cpuid.h"
+#include "lib/io.h"
 #include "svsm/snp_hv.h"
 #include "svsm/snp_vc.h"
 
@@ -62,6 +63,20 @@ int guest_vc_init(struct ghcb *g, uint64_t ghcb_gpa, const struct snp_cpuid_tabl
 	guest_hv_init(&hv, g, ghcb_gpa);
 	ready = true;
 	return 0;
+}
+
+void guest_vc_outs(uint16_t port, const uint8_t *b, size_t n)
+{
+	static uint8_t kept[4096] __attribute__((aligned(64))); /* not `saved`: an interrupt's #VC may use that meanwhile */
+	int err = SVSM_EIO;
+
+	if (ready) {
+		memcpy(kept, hv.ghcb, sizeof(kept));
+		err = snp_ghcb_outsb(&hv, port, b, n);
+		memcpy(hv.ghcb, kept, sizeof(kept));
+	}
+	for (size_t i = 0; err != SVSM_OK && i < n; i++)
+		io_outb(port, b[i]);
 }
 
 static uint64_t read_cr4(void)

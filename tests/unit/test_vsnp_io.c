@@ -154,6 +154,37 @@ static void uart_is_the_guests_own(void **state)
 	assert_int_equal(io.refused, 2);
 }
 
+/*
+ * The attack: the guest (a writer of its own: vCPU 0 at VMPL2) sets DLAB
+ * on its UART in the middle of the SVSM's line (vCPU 1 at VMPL0): the
+ * SVSM's bytes still go out, whole and in order.
+ */
+static void uart_settings_are_each_writers_own(void **state)
+{
+	static const char svsm[] = "[INFO] run: CPU 1 serves\n";
+
+	(void)state;
+	for (unsigned i = 0; i < sizeof(svsm) - 1; i++) {
+		io.writer = 1 * 4 + 0;
+		out(0x3F8, 1, (uint8_t)svsm[i]);
+		if (i == 5) {
+			io.writer = 0 * 4 + 2;
+			out(0x3FB, 1, 0x83); /* DLAB, and its divisor */
+			out(0x3F8, 1, 0x01);
+			out(0x3FF, 1, 0x77);
+		}
+	}
+	assert_int_equal(console_len, sizeof(svsm) - 1);
+	assert_memory_equal(console_buf, svsm, sizeof(svsm) - 1);
+	io.writer = 1 * 4 + 0;
+	assert_int_equal(in(0x3FB, 1), 0x00);
+	assert_int_equal(in(0x3FF, 1), 0x00);
+	io.writer = 0 * 4 + 2;
+	assert_int_equal(in(0x3FB, 1), 0x83);
+	assert_int_equal(in(0x3F8, 1), 0x01);
+	assert_int_equal(in(0x3FF, 1), 0x77);
+}
+
 /* Nothing is lost: a line longer than the buffer goes out in pieces, a partial line at the end on flush. */
 static void uart_long_lines_kept_whole(void **state)
 {
@@ -164,7 +195,7 @@ static void uart_long_lines_kept_whole(void **state)
 		want[i] = (char)('a' + i % 26);
 		out(0x3F8, 1, (uint8_t)want[i]);
 	}
-	assert_int_equal(console_len, 2 * sizeof(io.com1.tx[0].line));
+	assert_int_equal(console_len, 2 * sizeof(io.com1[0].line));
 	vsnp_io_flush(&io);
 	assert_int_equal(console_len, sizeof(want));
 	assert_memory_equal(console_buf, want, sizeof(want));
@@ -327,6 +358,7 @@ int main(void)
 		cmocka_unit_test_setup(everything_else_is_an_empty_bus, setup),
 		cmocka_unit_test_setup(uart_is_the_guests_own, setup),
 		cmocka_unit_test_setup(uart_long_lines_kept_whole, setup),
+		cmocka_unit_test_setup(uart_settings_are_each_writers_own, setup),
 		cmocka_unit_test_setup(pit_channel_2_only, setup),
 		cmocka_unit_test_setup(ghcb_in_out, setup),
 		cmocka_unit_test_setup(ghcb_outs_and_ins, setup),
