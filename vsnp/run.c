@@ -74,6 +74,8 @@ static unsigned num_option(const struct boot_info *bi, const char *key, unsigned
 	return v;
 }
 
+const char svsm_run_banner[] = "vsnp " SVSM_VERSION ", an SEV-SNP machine in software,";
+
 __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 {
 	static struct vsnp_machine m;

@@ -39,5 +39,7 @@ void *phys_to_virt(uint64_t pa);
  * tests/svsm/runner.c in the self-test kernel. Does not return.
  */
 __attribute__((noreturn)) void svsm_run(struct svsm_boot *b);
+/* What the kernel calls itself in its first console line ("SVSM 0.1.0 kernel"); the run mode's. */
+extern const char svsm_run_banner[];
 /* True for command-line keys the run mode understands (others are warned about). */
 bool svsm_run_accepts_key(const char *key, size_t len);

@@ -124,7 +124,7 @@ void svsm_main(uint64_t boot_info_pa)
 	} else {
 		console_init();
 	}
-	console_printf("\nSVSM " SVSM_VERSION " kernel starting\n");
+	console_printf("\n%s starting\n", svsm_run_banner);
 	const char *why = bootinfo_check(&boot.bi);
 
 	if (why != NULL)

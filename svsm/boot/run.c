@@ -83,6 +83,8 @@ void run_vtpm_setup(struct svsm_vm *vm)
 	log_info("run: vTPM protocol offered (the vtpm module at CPL3)");
 }
 
+const char svsm_run_banner[] = "SVSM " SVSM_VERSION " kernel";
+
 void svsm_run(struct svsm_boot *b)
 {
 	const char *kind = platform_kind_name(b->platform.kind);

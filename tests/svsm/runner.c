@@ -78,6 +78,8 @@ __attribute__((noinline)) static void inject(const char *cmdline)
 		panic("test.inject=panic: deliberate panic");
 }
 
+const char svsm_run_banner[] = "SVSM " SVSM_VERSION " kernel (self-tests)";
+
 void svsm_run(struct svsm_boot *b)
 {
 	char filter[64];
