@@ -81,6 +81,10 @@ exits=$(sed -n 's/^vsnp: boot CPU ran: \(.*\)$/\1/p' "$log" | tail -n 1)
 [ -n "$exits" ] && echo "run.sh: the machine (vsnp): $exits"
 svsm_calls=$(sed -n 's/^SVSM: calls served so far: \(.*\)$/\1/p' "$log" | tail -n 1)
 [ -n "$svsm_calls" ] && echo "run.sh: the SVSM (VMPL0): calls served, at its last count: $svsm_calls"
+svsm_keeps=$(sed -n 's/^\[INFO\] mm: .*this kernel keeps \([0-9]*\) KiB.*$/\1/p' "$log" | tail -n 1)
+[ -n "$svsm_keeps" ] && echo "run.sh: the SVSM keeps $((svsm_keeps / 1024)) MiB of the VM's memory (its region and heap)"
+times=$(sed -n 's/^vsnp: time: \(.*\)$/\1/p' "$log" | tail -n 1)
+[ -n "$times" ] && echo "run.sh: time: $times"
 guest_ok=$(grep -c '^ok ' "$log")
 guest_failed=$(grep -c '^not ok ' "$log")
 launched=$(grep -c '^SVSM: launching the payload at VMPL' "$log")

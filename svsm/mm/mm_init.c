@@ -107,7 +107,7 @@ void mm_init(struct svsm_boot *b)
 	struct buddy_stats st;
 
 	buddy_get_stats(&kbuddy, &st);
-	log_info("mm: heap 0x%llx-0x%llx (%llu MiB), %llu KiB metadata, %llu pages free; the SVSM keeps %llu KiB "
+	log_info("mm: heap 0x%llx-0x%llx (%llu MiB), %llu KiB metadata, %llu pages free; this kernel keeps %llu KiB "
 		 "(region and heap); guest RAM %llu MiB in %u ranges",
 		 (unsigned long long)heap, (unsigned long long)(heap + SVSM_HEAP_SIZE),
 		 (unsigned long long)(SVSM_HEAP_SIZE >> 20), (unsigned long long)(st.meta_bytes >> 10),

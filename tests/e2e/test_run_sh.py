@@ -32,8 +32,11 @@ def expect(cond, what, out):
 rc, out = run()
 expect(rc == 0 and "ran the payload at VMPL2, and it succeeded" in out and "launch digest matches" in out and
        "run.sh: the machine (vsnp): " in out and "run.sh: the guest (VMPL2): " in out and ", 0 failed" in out and
-       "run.sh: the SVSM (VMPL0): calls served, at its last count: " in out,
-       "a good run on the SNP machine: payload succeeded, launch digest matches, each layer reported", out)
+       "run.sh: the SVSM (VMPL0): calls served, at its last count: " in out and
+       "run.sh: the SVSM keeps 16 MiB of the VM's memory" in out and
+       "run.sh: time: " in out and " ms from the machine's start (TSC 0) to the first instruction below VMPL0" in out,
+       "a good run on the SNP machine: payload succeeded, launch digest matches, each layer reported, "
+       "the SVSM's memory and the times", out)
 
 rc, out = run("--legacy")
 expect(rc == 2 and "unknown argument '--legacy'" in out and "succeeded" not in out,
