@@ -472,9 +472,13 @@ static void exit_npf(struct run *r)
 		stop(r, msg);
 		return;
 	}
+	case VSNP_NPF_MMIO:
+		r->end->mmio_vc++;
+		vc(r, SVM_EXIT_NPF);
+		return;
 	case VSNP_NPF_NOT_RAM:
-		stopf(r, "access to GPA 0x%llx, which is not guest RAM (no MMIO is emulated yet; RIP 0x%llx)",
-		      (unsigned long long)gpa, (unsigned long long)c->vmcb->save.rip);
+		stopf(r, "access to GPA 0x%llx, which is not guest RAM (%s; RIP 0x%llx)", (unsigned long long)gpa, why,
+		      (unsigned long long)c->vmcb->save.rip);
 		return;
 	}
 }
@@ -682,9 +686,10 @@ static void exit_ghcb(struct run *r)
 		return;
 	}
 	ghcb_copy(&g, shared, false);
-	/* Decided once, on the copy: the buffer comes in and goes back for a page state change and INS/OUTS only. */
+	/* Decided once, on the copy: the buffer comes in and goes back for a page state change, INS/OUTS and MMIO only. */
 	bool buffer = g.sw_exit_code == SVM_VMGEXIT_PSC ||
-		      (g.sw_exit_code == SVM_EXIT_IOIO && (g.sw_exit_info_1 & SVM_IOIO_STR) != 0);
+		      (g.sw_exit_code == SVM_EXIT_IOIO && (g.sw_exit_info_1 & SVM_IOIO_STR) != 0) ||
+		      g.sw_exit_code == SVM_VMGEXIT_MMIO_READ || g.sw_exit_code == SVM_VMGEXIT_MMIO_WRITE;
 
 	if (buffer)
 		memcpy(g.shared_buffer, shared->shared_buffer, sizeof(g.shared_buffer));
@@ -696,6 +701,8 @@ static void exit_ghcb(struct run *r)
 	if (std && g.sw_exit_code == SVM_EXIT_IOIO) {
 		c->m->io.writer = c->apic_id * SNP_VMPL_COUNT + c->vmpl; /* its own lines on the UART */
 		vsnp_io_ghcb(&c->m->io, &g, c->hv.ghcb_gpa);
+	} else if (std && (g.sw_exit_code == SVM_VMGEXIT_MMIO_READ || g.sw_exit_code == SVM_VMGEXIT_MMIO_WRITE)) {
+		vsnp_mmio_ghcb(&c->m->io, &c->m->rmp, 1ull << c->m->cbit_pos, &g, c->hv.ghcb_gpa);
 	} else if (std && g.sw_exit_code == SVM_EXIT_CPUID) {
 		ghcb_cpuid(c->m, &g);
 	} else if (std && g.sw_exit_code == SVM_EXIT_MSR) {

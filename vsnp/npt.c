@@ -177,7 +177,17 @@ static enum vsnp_npf_verdict fault_shared(struct vsnp_npt *n, uint64_t gpa, cons
 {
 	const struct rmp_entry *e = rmp_model_entry(n->rmp, gpa);
 
-	if (e == NULL || !memmap_contains(n->guest_ram, gpa, gpa + NPT_PAGE)) {
+	if (e == NULL) {
+		/*
+		 * No RAM of the VM at all: MMIO. KVM marks such pages with reserved
+		 * bits in the nested tables, so the access is the non-automatic NPF
+		 * and the guest gets #VC 0x400 (APM vol.2 §15.35.4) and asks for the
+		 * access through the GHCB.
+		 */
+		*why = "MMIO";
+		return VSNP_NPF_MMIO;
+	}
+	if (!memmap_contains(n->guest_ram, gpa, gpa + NPT_PAGE)) {
 		*why = "not guest RAM";
 		return VSNP_NPF_NOT_RAM;
 	}

@@ -182,6 +182,10 @@ __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 		       (unsigned long long)end.irqs_lower, (unsigned long long)end.ipis, (unsigned long long)end.intr_exits,
 		       (unsigned long long)end.idle_waits, (unsigned long long)end.aps_started,
 		       (unsigned long long)end.vcpu_switches);
+	console_printf("vsnp: devices: %llu MMIO accesses raised #VC 0x400; outside the allow-lists, answered as an "
+		       "empty bus: %llu port accesses (last port 0x%x), %llu MMIO requests (last GPA 0x%llx)\n",
+		       (unsigned long long)end.mmio_vc, (unsigned long long)m.io.refused, m.io.last_refused_port,
+		       (unsigned long long)m.io.mmio_refused, (unsigned long long)m.io.last_refused_mmio);
 	if (m.lie == VSNP_LIE_REWRITE)
 		console_printf("vsnp: (lie) %llu answers rewritten after VMPL0 had them\n",
 			       (unsigned long long)end.lie_rewrites);

@@ -67,7 +67,8 @@ enum vsnp_npf_verdict {
 	VSNP_NPF_MAPPED,        /* resume: the access is allowed now */
 	VSNP_NPF_INJECT_VC_404, /* private access to an unvalidated page (snp-svsm-abi.md §3.3) */
 	VSNP_NPF_VIOLATION,     /* RMP violation: the hardware would stop the guest */
-	VSNP_NPF_NOT_RAM,       /* neither view has this address (MMIO, holes) */
+	VSNP_NPF_NOT_RAM,       /* neither view has this address (holes; fetches, table walks, private accesses there) */
+	VSNP_NPF_MMIO,          /* a shared data access to an address that is no RAM of the VM: #VC 0x400 */
 };
 
 /*
@@ -181,8 +182,10 @@ struct vsnp_io {
 	const struct vsnp_io_ops *ops;
 	struct vsnp_uart com1[VSNP_IO_WRITERS];
 	unsigned writer;            /* who the next access is from (0..VSNP_IO_WRITERS-1; the caller sets it) */
-	uint64_t refused;           /* accesses the allow-list does not have */
+	uint64_t refused;           /* port accesses the allow-list does not have */
 	uint16_t last_refused_port;
+	uint64_t mmio_refused;      /* MMIO accesses (none is on the allow-list) */
+	uint64_t last_refused_mmio;
 };
 
 void vsnp_io_init(struct vsnp_io *io, const struct vsnp_io_ops *ops);
@@ -207,6 +210,16 @@ void vsnp_io_access(struct vsnp_io *io, uint16_t port, unsigned size, bool in, u
  */
 struct ghcb;
 void vsnp_io_ghcb(struct vsnp_io *io, struct ghcb *g, uint64_t ghcb_gpa);
+/*
+ * An MMIO read or write NAE event through the GHCB page (g the
+ * hypervisor's copy, shared buffer included, at ghcb_gpa), as mmio.c
+ * says: an address that is RAM of the VM (rmp has an entry for it) or
+ * has the C-bit (cbit) is refused; the rest reach the MMIO allow-list,
+ * which is empty.
+ */
+struct rmp_model;
+void vsnp_mmio_ghcb(struct vsnp_io *io, const struct rmp_model *rmp, uint64_t cbit, struct ghcb *g,
+		    uint64_t ghcb_gpa);
 /* Writes out a partial line the guest's UART holds (when the guest ends). */
 void vsnp_io_flush(struct vsnp_io *io);
 

@@ -3,7 +3,9 @@
  * libFuzzer target: the vsnp hypervisor side as a hostile guest drives it.
  * The input is a program of operations: GHCB MSR-protocol exits, GHCB page
  * exits (a GHCB built from the input: usage, exit code, EXITINFO1/2,
- * SW_SCRATCH, valid bits, a PSC descriptor), nested page faults at any
+ * SW_SCRATCH, valid bits, a PSC descriptor; IOIO and MMIO requests go to
+ * the device side, io_ports.c and mmio.c, as cpu.c sends them), nested
+ * page faults at any
  * address and access, and the SVSM's own RMP changes at VMPL0 (PVALIDATE,
  * RMPADJUST incl. the VMSA bit, PSMASH, each followed by vsnp_npt_drop as
  * vsnp.c does).
@@ -14,7 +16,9 @@
  * leaves only over 2 MiB RMP entries; shared view: shared pages of guest
  * RAM only, never executable); a fault answered MAPPED left the access
  * mapped; the SVSM's page keeps its RMP entry; actions the kernel carries
- * out (AP creation, guest request) come with checked inputs.
+ * out (AP creation, guest request) come with checked inputs; an MMIO
+ * request is answered only for an address that is no RAM (the RMP has no
+ * entry), and a string IOIO only for data inside the shared buffer.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -92,6 +96,20 @@ static void fail(const char *what, uint64_t a)
 	abort();
 }
 
+/* A nested mapping of a private page: only what the RMP gives VMPL2. */
+static void check_private(uint64_t pa, uint64_t out, unsigned flags, const struct rmp_entry *e)
+{
+	unsigned perms = e != NULL ? e->perms[2] : 0;
+
+	if (out != pa || e == NULL || !e->assigned || !e->validated || e->vmsa)
+		fail("private view maps a page the RMP does not give VMPL2", pa);
+	if (!(perms & RMP_ACCESS_READ) || ((flags & PGT_WRITE) && !(perms & RMP_ACCESS_WRITE)) ||
+	    ((flags & PGT_EXEC) && !(perms & (RMP_ACCESS_EXEC_USER | RMP_ACCESS_EXEC_SUPER))))
+		fail("private view grants more than the VMPL2 permissions", pa);
+	if ((flags & PGT_LARGE) && !e->large)
+		fail("2 MiB nested page over a 4 KiB RMP entry", pa);
+}
+
 static void check_views(const struct rmp_entry *svsm_before)
 {
 	for (uint64_t p = 0; p < RAM_PAGES + 16; p++) {
@@ -100,19 +118,20 @@ static void check_views(const struct rmp_entry *svsm_before)
 		const struct rmp_entry *e = rmp_model_entry(&rmp, pa);
 		bool ram = memmap_contains(&guest_ram, pa, pa + PAGE);
 
-		if (pgt_lookup(&npt.pt, pa | CBIT, &out, &flags) == SVSM_OK) {
-			unsigned perms = e != NULL ? e->perms[2] : 0;
-
-			if (out != pa || e == NULL || !e->assigned || !e->validated || e->vmsa)
-				fail("private view maps a page the RMP does not give VMPL2", pa);
-			if (!(perms & RMP_ACCESS_READ) || ((flags & PGT_WRITE) && !(perms & RMP_ACCESS_WRITE)) ||
-			    ((flags & PGT_EXEC) && !(perms & (RMP_ACCESS_EXEC_USER | RMP_ACCESS_EXEC_SUPER))))
-				fail("private view grants more than the VMPL2 permissions", pa);
-			if ((flags & PGT_LARGE) && !e->large)
-				fail("2 MiB nested page over a 4 KiB RMP entry", pa);
-		}
+		if (pgt_lookup(&npt.pt, pa | CBIT, &out, &flags) == SVSM_OK)
+			check_private(pa, out, flags, e);
 		if (pgt_lookup(&npt.pt, pa, &out, &flags) == SVSM_OK) {
-			if (out != pa || e == NULL || !ram || e->assigned)
+			/*
+			 * Without the C-bit: a shared page of guest RAM, never
+			 * executable; or a private page an instruction fetch or a
+			 * table walk (private whatever their C-bit) had mapped there,
+			 * with no more than the private view would give (npt.c).
+			 */
+			if (e != NULL && e->assigned) {
+				check_private(pa, out, flags, e);
+				continue;
+			}
+			if (out != pa || e == NULL || !ram)
 				fail("shared view maps a page that is not shared guest RAM", pa);
 			if (flags & PGT_EXEC)
 				fail("shared view is executable", pa);
@@ -140,16 +159,68 @@ static void op_msr(struct vsnp_hv *hv, struct vsnp_hv_vcpu *v, struct in *in)
 		fail("GHCB registered outside guest RAM", v->ghcb_gpa);
 }
 
+static uint8_t dev_inb(void *ctx, uint16_t port)
+{
+	(void)ctx;
+	return (uint8_t)port;
+}
+
+static void dev_outb(void *ctx, uint16_t port, uint8_t val)
+{
+	(void)ctx, (void)port, (void)val;
+}
+
+static void dev_console(void *ctx, const char *line, size_t len)
+{
+	(void)ctx;
+	if (len == 0 || line == NULL)
+		fail("an empty console line", len);
+}
+
+static const struct vsnp_io_ops dev_ops = { dev_inb, dev_outb, dev_console, NULL };
+static struct vsnp_io io;
+
+/* IOIO and MMIO requests, as cpu.c passes them to io_ports.c and mmio.c. */
+static void device_request(const struct vsnp_hv_vcpu *v, uint64_t code, uint64_t i1, uint64_t i2, uint64_t scratch)
+{
+	uint64_t buffer = v->ghcb_gpa + 0x800, off = scratch - buffer;
+
+	io.writer = (unsigned)(i2 & 0x3F); /* any writer, in range or not */
+	if (code == SVM_EXIT_IOIO) {
+		vsnp_io_ghcb(&io, &g, v->ghcb_gpa);
+		unsigned size = (i1 & SVM_IOIO_SZ8) ? 1 : (i1 & SVM_IOIO_SZ16) ? 2 : 4;
+
+		if ((i1 & SVM_IOIO_STR) && g.sw_exit_info_1 == GHCB_RESULT_OK &&
+		    (scratch < buffer || off >= 0x7F0 || i2 > (0x7F0 - off) / size))
+			fail("string IOIO answered with its data outside the GHCB's buffer", scratch);
+		return;
+	}
+	vsnp_mmio_ghcb(&io, &rmp, CBIT, &g, v->ghcb_gpa);
+	if (g.sw_exit_info_1 == GHCB_RESULT_OK &&
+	    (i1 >= CBIT || rmp_model_entry(&rmp, i1 & ~(PAGE - 1)) != NULL || scratch < buffer || off >= 0x7F0 ||
+	     i2 > 0x7F0 - off))
+		fail("MMIO answered for RAM of the VM, or with its data outside the GHCB's buffer", i1);
+}
+
 static void op_ghcb(struct vsnp_hv *hv, struct vsnp_hv_vcpu *v, struct in *in)
 {
 	static const uint64_t codes[] = {
 		SVM_VMGEXIT_SNP_RUN_VMPL, SVM_VMGEXIT_PSC, SVM_VMGEXIT_GUEST_REQUEST,
 		SVM_VMGEXIT_HV_FEATURES, SVM_VMGEXIT_TERM_REQUEST, SVM_VMGEXIT_AP_CREATION,
-		SVM_VMGEXIT_MMIO_READ, SVM_VMGEXIT_EXT_GUEST_REQUEST,
+		SVM_VMGEXIT_MMIO_READ, SVM_VMGEXIT_EXT_GUEST_REQUEST, SVM_VMGEXIT_MMIO_WRITE, SVM_EXIT_IOIO,
 	};
 	uint8_t sel = (uint8_t)take(in, 1), usage = (uint8_t)take(in, 1), drop_valid = (uint8_t)take(in, 1);
-	uint64_t code = sel < 220 ? codes[sel % 8] : take(in, 8);
+	uint64_t code = sel < 220 ? codes[sel % 10] : take(in, 8);
+	bool device = sel < 220 && (code == SVM_VMGEXIT_MMIO_READ || code == SVM_VMGEXIT_MMIO_WRITE || code == SVM_EXIT_IOIO);
 	uint64_t i1 = (sel & 1) ? near_pa(in) : take(in, 8), i2 = near_pa(in);
+
+	if (device) {
+		uint8_t b = (uint8_t)take(in, 1); /* a length or count: mostly small */
+
+		i2 = b < 200 ? b % 17 : take(in, 4);
+		if (code == SVM_EXIT_IOIO && (sel & 2))
+			i1 = (i1 & ~0xFFFF0000ull) | (0x3F8ull << SVM_IOIO_PORT_SHIFT); /* COM1, to reach the UART */
+	}
 	uint64_t scratch = (usage & 2) ? take(in, 8) : v->ghcb_gpa + 0x800 + (take(in, 1) & 0x18);
 	struct psc_desc *d = (struct psc_desc *)g.shared_buffer;
 
@@ -178,10 +249,16 @@ static void op_ghcb(struct vsnp_hv *hv, struct vsnp_hv_vcpu *v, struct in *in)
 		d->entries[k] = e;
 	}
 
+	if (device) {
+		device_request(v, code, i1, i2, scratch);
+		return;
+	}
+
 	enum vsnp_hv_action a = vsnp_hv_ghcb_exit(hv, v, &g);
 
+	/* Which VMPL may create which (a VMPL0 VMSA only from VMPL0) is cpu.c's rule; here the inputs' shape. */
 	if (a == VSNP_HV_AP_CREATE &&
-	    (v->ap_vmpl == 0 || v->ap_vmpl >= SNP_VMPL_COUNT ||
+	    (v->ap_vmpl >= SNP_VMPL_COUNT ||
 	     (v->ap_request == SVM_AP_CREATE &&
 	      ((v->ap_vmsa & (PAGE - 1)) != 0 || !memmap_contains(&guest_ram, v->ap_vmsa, v->ap_vmsa + PAGE)))))
 		fail("AP creation passed on with a bad VMPL or VMSA", v->ap_vmsa);
@@ -250,6 +327,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct rmp_entry svsm_before;
 
 	pool.used = 0;
+	vsnp_io_init(&io, &dev_ops);
 	if (rmp_model_init(&rmp, entries, 0, RAM_PAGES) != SVSM_OK)
 		abort();
 	memmap_init(&guest_ram);

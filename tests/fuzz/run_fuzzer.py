@@ -5,6 +5,10 @@
 Copies the seeds into a fresh corpus directory (libFuzzer only mutates
 inputs found in directories), runs the target, and passes its exit status
 through: a crash or an abort() from an invariant check fails the test.
+libFuzzer's own exit code for a finding is 77, which meson reads as
+"skipped": the target runs with -error_exitcode=1, and any 77 that still
+comes back is turned into a failure too, so a finding can never pass as a
+skip.
 """
 import os
 import shutil
@@ -21,7 +25,8 @@ def main():
     with tempfile.TemporaryDirectory() as corpus:
         for i, seed in enumerate(seeds):
             shutil.copy(seed, os.path.join(corpus, f"seed{i}"))
-        return subprocess.call([fuzzer] + fargs + [corpus])
+        rc = subprocess.call([fuzzer, "-error_exitcode=1"] + fargs + [corpus])
+        return 1 if rc == 77 else rc
 
 
 if __name__ == "__main__":

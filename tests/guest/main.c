@@ -442,6 +442,10 @@ static void test_vcpus(void)
 /* ---- the GHCB page protocol ---- */
 
 #define ALIAS_VA 0x100000000ull /* 4 GiB: where the guest maps its shared pages (no C-bit) */
+/* The HPET's address on a PC (IA-PC HPET specification 1.0a, the usual base): MMIO, no RAM of the VM. */
+#define MMIO_GPA 0xFED00000ull
+#define MMIO_PT_INDEX 8
+#define MMIO_VA (ALIAS_VA + MMIO_PT_INDEX * PAGE)
 
 /* GHCB request fields, marked valid, usage standard, version 2 (snp-svsm-abi.md §3.2). */
 static void ghcb_fill(struct ghcb *g, uint64_t code, uint64_t info1, uint64_t info2)
@@ -572,11 +576,66 @@ static void ghcb_setup(void)
 	((volatile uint64_t *)(uintptr_t)gs.pd)[0] = gs.pt | boot->cbit | PTE_P | PTE_W;
 	for (unsigned i = 0; i < 4; i++)
 		((volatile uint64_t *)(uintptr_t)gs.pt)[i] = (gs.ghcb_gpa + i * PAGE) | PTE_P | PTE_W;
+	/* And an MMIO page (no C-bit, uncached), which is no RAM of the VM: test_mmio. */
+	((volatile uint64_t *)(uintptr_t)gs.pt)[MMIO_PT_INDEX] = MMIO_GPA | PTE_P | PTE_W | PTE_PCD;
 	pdpt[4] = gs.pd | boot->cbit | PTE_P | PTE_W;
 	gs.reg = guest_msr_protocol(GHCB_MSR_REG_GPA_REQ | gs.ghcb_gpa);
 	if (gs.reg == (GHCB_MSR_REG_GPA_RESP | gs.ghcb_gpa))
 		gs.vc = guest_vc_init((struct ghcb *)(uintptr_t)ALIAS_VA, gs.ghcb_gpa,
 				      (const struct snp_cpuid_table *)(uintptr_t)boot->cpuid_gpa);
+}
+
+/* One MMIO read or write NAE event through the GHCB (GHCB spec 56421): len bytes at gpa, data at the buffer's start. */
+static uint64_t mmio_request(bool write, uint64_t gpa, uint64_t len, uint64_t *data)
+{
+	struct ghcb *g = (struct ghcb *)(uintptr_t)ALIAS_VA;
+
+	ghcb_fill(g, write ? SVM_VMGEXIT_MMIO_WRITE : SVM_VMGEXIT_MMIO_READ, gpa, len);
+	GHCB_SET(g, sw_scratch, gs.ghcb_gpa + 0x800);
+	memcpy(g->shared_buffer, data, sizeof(*data));
+	guest_ghcb_exit(gs.ghcb_gpa);
+	memcpy(data, g->shared_buffer, sizeof(*data));
+	return g->sw_exit_info_1 == GHCB_RESULT_OK ? 0 : g->sw_exit_info_2;
+}
+
+/*
+ * MMIO: an address that is no RAM of the VM raises #VC 0x400 (RIP
+ * unchanged: the guest decodes the instruction and asks through the
+ * GHCB); the hypervisor's MMIO allow-list is empty, so the request reads
+ * all ones. Then the attack: MMIO requests for RAM, its own private page
+ * and the SVSM's memory, which a hypervisor serving MMIO from guest
+ * memory would read or write behind the RMP.
+ */
+static volatile uint64_t mmio_secret = 0x5EC2E75EC2E75EC2ull;
+
+static void test_mmio(void)
+{
+	const struct snp_secrets_page *s = (const struct snp_secrets_page *)(uintptr_t)boot->secrets_gpa;
+	uint64_t own = (uint64_t)(uintptr_t)&mmio_secret, v = 0;
+	uint8_t byte = 0x12;
+
+	if (gs.vc != 0) {
+		skip("MMIO: #VC 0x400 and the hypervisor's answer", "no GHCB");
+		return;
+	}
+	check(guest_probe_read((const volatile uint8_t *)(uintptr_t)MMIO_VA, &byte) != 0 && guest_last_vector == 29 &&
+		      guest_last_error == SVM_EXIT_NPF && byte == 0x12,
+	      "MMIO (the HPET's page, no RAM of the VM): the access raises #VC 0x400");
+	check(mmio_request(false, MMIO_GPA, 8, &v) == 0 && v == ~0ull && mmio_request(true, MMIO_GPA + 0x10, 4, &v) == 0,
+	      "MMIO NAE read and write of it: an empty bus (all ones; the write dropped)");
+
+	uint64_t r1 = 0x1111, r2 = 0x2222, r3 = 0x3333, w = 0;
+
+	check(mmio_request(false, own, 8, &r1) == GHCB_ERR_INVALID_INPUT && r1 == 0x1111 &&
+		      mmio_request(false, s->svsm_base, 8, &r2) == GHCB_ERR_INVALID_INPUT && r2 == 0x2222 &&
+		      mmio_request(false, own | boot->cbit, 8, &r3) == GHCB_ERR_INVALID_INPUT && r3 == 0x3333 &&
+		      mmio_request(true, own, 8, &w) == GHCB_ERR_INVALID_INPUT && mmio_secret == 0x5EC2E75EC2E75EC2ull &&
+		      mmio_request(true, s->svsm_base, 8, &w) == GHCB_ERR_INVALID_INPUT,
+	      "MMIO NAE of RAM refused: its own private page and SVSM memory, read or written (INVALID_INPUT, "
+	      "nothing read, nothing written)");
+	check(mmio_request(false, MMIO_GPA, 3, &v) == GHCB_ERR_INVALID_INPUT &&
+		      mmio_request(false, MMIO_GPA + PAGE - 4, 8, &v) == GHCB_ERR_INVALID_INPUT,
+	      "MMIO NAE of a length no instruction makes, or across a page: refused");
 }
 
 static void test_ghcb(void)
@@ -1484,6 +1543,7 @@ void guest_main(const struct guest_boot *b)
 	uint64_t kept = lent_kept = test_lend();
 	test_vcpus();
 	test_ghcb();
+	test_mmio();
 	test_ap();
 	if (b->vcpu_count >= 2)
 		test_ap_destroy_running();

@@ -174,10 +174,20 @@ static void svsm_memory_and_other_views(void **state)
 	assert_int_equal(flags & (PGT_WRITE | PGT_EXEC), PGT_WRITE);
 	/* The private view of a shared page is a violation (not assigned). */
 	assert_int_equal(vsnp_npt_fault(&npt, shared | CBIT, 0, 0, &why), VSNP_NPF_VIOLATION);
-	/* Outside the RMP, above the C-bit: not RAM. */
+	/*
+	 * Outside the RMP: a shared data access is MMIO (#VC 0x400), and
+	 * nothing is mapped; a private access, a fetch or a table walk there,
+	 * or anything above the C-bit, is no RAM.
+	 */
+	assert_int_equal(vsnp_npt_fault(&npt, 0x40000000ull, 0, 0, &why), VSNP_NPF_MMIO);
+	assert_int_equal(vsnp_npt_fault(&npt, 0x40000000ull, VMCB_NPF_WRITE, 3, &why), VSNP_NPF_MMIO);
+	assert_false(mapped(0x40000000ull, &flags));
 	assert_int_equal(vsnp_npt_fault(&npt, 0x40000000ull | CBIT, 0, 0, &why), VSNP_NPF_NOT_RAM);
-	assert_int_equal(vsnp_npt_fault(&npt, 0x40000000ull, 0, 0, &why), VSNP_NPF_NOT_RAM);
+	assert_int_equal(vsnp_npt_fault(&npt, 0x40000000ull, VMCB_NPF_FETCH, 0, &why), VSNP_NPF_NOT_RAM);
+	assert_int_equal(vsnp_npt_fault(&npt, 0x40000000ull, VMCB_NPF_TABLE, 0, &why), VSNP_NPF_NOT_RAM);
 	assert_int_equal(vsnp_npt_fault(&npt, 2 * CBIT, 0, 0, &why), VSNP_NPF_NOT_RAM);
+	/* The SVSM's page stays no MMIO whatever the access: the RMP has it. */
+	assert_int_equal(vsnp_npt_fault(&npt, SVSM_PAGE_PA, VMCB_NPF_WRITE, 0, &why), VSNP_NPF_NOT_RAM);
 	/* drop: aligned, non-empty, below the C-bit. */
 	assert_int_equal(vsnp_npt_drop(&npt, shared + 1, PAGE), SVSM_EINVAL);
 	assert_int_equal(vsnp_npt_drop(&npt, shared, 0), SVSM_EINVAL);

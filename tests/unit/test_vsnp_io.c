@@ -4,7 +4,8 @@
  * port outside the allow-list reads as all ones and never reaches the
  * machine; the guest's UART is its own; PIT channel 2 alone passes.
  * The GHCB's IOIO request (vsnp_io_ghcb): IN/OUT and INS/OUTS, whose
- * data must lie in the GHCB's own shared buffer.
+ * data must lie in the GHCB's own shared buffer. MMIO requests
+ * (vsnp_mmio_ghcb): an empty bus, never a way to the VM's RAM.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,7 +15,9 @@
 
 #include <cmocka.h>
 
+#include "svsm/errno.h"
 #include "svsm/ghcb_proto.h"
+#include "vsnp/rmp_model.h"
 #include "vsnp/vsnp.h"
 
 /* The machine as the allow-list sees it: port values, and every access that reached it. */
@@ -352,6 +355,88 @@ static void ghcb_string_outside_buffer_refused(void **state)
 	assert_int_equal(ioio_error(), GHCB_ERR_MISSING_INPUT);
 }
 
+/* ---- MMIO ---- */
+
+#define RAM_PAGES 512 /* the VM's RAM in this test: GPAs 0 - 2 MiB */
+#define CBIT (1ull << 39)
+#define HPET 0xFED00000ull
+
+static struct rmp_model rmp;
+static struct rmp_entry rmp_entries[RAM_PAGES];
+
+static void mmio_request(bool write, uint64_t gpa, uint64_t len, uint64_t scratch)
+{
+	ghcb_invalidate(&g);
+	GHCB_SET(&g, sw_exit_code, write ? SVM_VMGEXIT_MMIO_WRITE : SVM_VMGEXIT_MMIO_READ);
+	GHCB_SET(&g, sw_exit_info_1, gpa);
+	GHCB_SET(&g, sw_exit_info_2, len);
+	GHCB_SET(&g, sw_scratch, scratch);
+	vsnp_mmio_ghcb(&io, &rmp, CBIT, &g, GHCB_GPA);
+}
+
+static void mmio_empty_bus(void **state)
+{
+	(void)state;
+	assert_int_equal(rmp_model_init(&rmp, rmp_entries, 0, RAM_PAGES), SVSM_OK);
+	for (unsigned len = 1; len <= 8; len *= 2) {
+		memset(g.shared_buffer, 0x11, sizeof(g.shared_buffer));
+		mmio_request(false, HPET + 0x10 - (len == 8 ? 8 : 0), len, BUF_GPA + 8);
+		assert_int_equal(g.sw_exit_info_1, GHCB_RESULT_OK);
+		for (unsigned i = 0; i < 16; i++)
+			assert_int_equal(g.shared_buffer[i], i >= 8 && i < 8 + len ? 0xFF : 0x11);
+	}
+	memset(g.shared_buffer, 0x22, 8);
+	mmio_request(true, HPET, 8, BUF_GPA);
+	assert_int_equal(g.sw_exit_info_1, GHCB_RESULT_OK);
+	assert_int_equal(io.mmio_refused, 5);
+	assert_int_equal(io.last_refused_mmio, HPET);
+	assert_int_equal(machine_ins + machine_outs, 0);
+}
+
+/* The attack: MMIO requests for the VM's RAM (the guest's, the SVSM's, a VMSA: all RAM the RMP covers). */
+static void mmio_never_reaches_ram(void **state)
+{
+	static const struct {
+		uint64_t gpa, len;
+		uint64_t err;
+	} bad[] = {
+		{ 0x3000, 8, GHCB_ERR_INVALID_INPUT },                    /* a page of RAM */
+		{ 0x0, 1, GHCB_ERR_INVALID_INPUT },                       /* the first */
+		{ RAM_PAGES * 4096ull - 8, 8, GHCB_ERR_INVALID_INPUT },   /* the last */
+		{ 0x3000 | CBIT, 8, GHCB_ERR_INVALID_INPUT },             /* its private alias */
+		{ HPET | CBIT, 4, GHCB_ERR_INVALID_INPUT },               /* MMIO with the C-bit */
+		{ HPET + 4092, 8, GHCB_ERR_INVALID_INPUT },               /* crosses a page */
+		{ HPET, 3, GHCB_ERR_INVALID_INPUT },                      /* no such access */
+		{ HPET, 16, GHCB_ERR_INVALID_INPUT },
+		{ HPET, 0, GHCB_ERR_INVALID_INPUT },
+		{ ~0ull - 3, 4, GHCB_ERR_INVALID_INPUT },                 /* wraps */
+	};
+
+	(void)state;
+	assert_int_equal(rmp_model_init(&rmp, rmp_entries, 0, RAM_PAGES), SVSM_OK);
+	assert_int_equal(rmp_model_set_private(&rmp, 0x3000, false, true), SVSM_OK);
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		for (int write = 0; write <= 1; write++) {
+			memset(g.shared_buffer, 0x5C, sizeof(g.shared_buffer));
+			mmio_request(write, bad[i].gpa, bad[i].len, BUF_GPA);
+			assert_int_equal(g.sw_exit_info_1, GHCB_RESULT_ERROR);
+			assert_int_equal(g.sw_exit_info_2, bad[i].err);
+			for (unsigned k = 0; k < 16; k++)
+				assert_int_equal(g.shared_buffer[k], 0x5C);
+		}
+	}
+	/* Data outside the GHCB's buffer; a request missing its scratch. */
+	mmio_request(false, HPET, 8, BUF_GPA + 0x7EC);
+	assert_int_equal(g.sw_exit_info_2, GHCB_ERR_INVALID_SCRATCH);
+	mmio_request(false, HPET, 8, 0x3000);
+	assert_int_equal(g.sw_exit_info_2, GHCB_ERR_INVALID_SCRATCH);
+	mmio_request(false, HPET, 8, BUF_GPA);
+	g.valid_bitmap[offsetof(struct ghcb, sw_scratch) / 64] &= (uint8_t)~(1u << (offsetof(struct ghcb, sw_scratch) / 8 % 8));
+	vsnp_mmio_ghcb(&io, &rmp, CBIT, &g, GHCB_GPA);
+	assert_int_equal(g.sw_exit_info_2, GHCB_ERR_MISSING_INPUT);
+	assert_int_equal(io.mmio_refused, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -363,6 +448,8 @@ int main(void)
 		cmocka_unit_test_setup(ghcb_in_out, setup),
 		cmocka_unit_test_setup(ghcb_outs_and_ins, setup),
 		cmocka_unit_test_setup(ghcb_string_outside_buffer_refused, setup),
+		cmocka_unit_test_setup(mmio_empty_bus, setup),
+		cmocka_unit_test_setup(mmio_never_reaches_ram, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The guest's MMIO (include/vsnp/vsnp.h): an access to an address that is
+ * no RAM of the VM reaches the hypervisor as the MMIO NAE events of the
+ * GHCB page (GHCB spec 56421: MMIO read 0x80000001, MMIO write
+ * 0x80000002; SW_EXITINFO1 the GPA, SW_EXITINFO2 the length, SW_SCRATCH
+ * the data), after the guest's #VC handler decoded the instruction that
+ * raised #VC 0x400 (cpu.c).
+ *
+ * The allow-list of MMIO ranges is empty: none of QEMU's MMIO devices
+ * (the I/O APIC, HPET, PCIe configuration space, flash) is the guest's,
+ * so every access is answered as an empty bus answers (reads all ones,
+ * writes dropped) and counted. No device the guest could drive can DMA.
+ *
+ * What is refused outright (GHCB_ERR_INVALID_INPUT, nothing read or
+ * written): an address that is RAM of the VM (any page the RMP covers:
+ * the guest's own, the SVSM's, a VMSA; an MMIO request is never a way
+ * around the RMP), one with the C-bit (MMIO is shared), a length other
+ * than 1, 2, 4 or 8, and an access that crosses a page. The data must lie
+ * inside the GHCB's shared buffer (GHCB_ERR_INVALID_SCRATCH).
+ */
+#include <stddef.h>
+
+#include "lib/string.h"
+#include "svsm/ghcb_proto.h"
+#include "vsnp/rmp_model.h"
+#include "vsnp/vsnp.h"
+
+#define PAGE 4096ull
+#define GHCB_BUFFER_OFF ((uint64_t)offsetof(struct ghcb, shared_buffer))
+#define GHCB_BUFFER_SIZE ((uint64_t)sizeof(((struct ghcb *)0)->shared_buffer))
+
+static void answer(struct ghcb *g, uint64_t info1, uint64_t info2)
+{
+	GHCB_SET(g, sw_exit_info_1, info1);
+	GHCB_SET(g, sw_exit_info_2, info2);
+}
+
+void vsnp_mmio_ghcb(struct vsnp_io *io, const struct rmp_model *rmp, uint64_t cbit, struct ghcb *g,
+		    uint64_t ghcb_gpa)
+{
+	bool write = g->sw_exit_code == SVM_VMGEXIT_MMIO_WRITE;
+	uint64_t gpa = g->sw_exit_info_1, len = g->sw_exit_info_2, off = g->sw_scratch - (ghcb_gpa + GHCB_BUFFER_OFF);
+
+	if (!GHCB_VALID(g, sw_exit_info_1) || !GHCB_VALID(g, sw_exit_info_2) || !GHCB_VALID(g, sw_scratch)) {
+		answer(g, GHCB_RESULT_ERROR, GHCB_ERR_MISSING_INPUT);
+		return;
+	}
+	if ((len != 1 && len != 2 && len != 4 && len != 8) || gpa >= cbit || (gpa & (PAGE - 1)) + len > PAGE ||
+	    rmp_model_entry(rmp, gpa & ~(PAGE - 1)) != NULL) {
+		answer(g, GHCB_RESULT_ERROR, GHCB_ERR_INVALID_INPUT);
+		return;
+	}
+	if (g->sw_scratch < ghcb_gpa + GHCB_BUFFER_OFF || off >= GHCB_BUFFER_SIZE || len > GHCB_BUFFER_SIZE - off) {
+		answer(g, GHCB_RESULT_ERROR, GHCB_ERR_INVALID_SCRATCH);
+		return;
+	}
+	/* No range is allowed: an empty bus. */
+	io->mmio_refused++;
+	io->last_refused_mmio = gpa;
+	if (!write)
+		memset(g->shared_buffer + off, 0xFF, len);
+	ghcb_invalidate(g);
+	answer(g, GHCB_RESULT_OK, 0);
+}
