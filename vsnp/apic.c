@@ -51,6 +51,7 @@
 /* ICR (x2APIC: one 64-bit MSR): vector 7:0, delivery mode 10:8, logical 11, level 14, trigger 15, shorthand 19:18, destination 63:32. */
 #define ICR_MODE_SHIFT 8
 #define ICR_MODE_FIXED 0u
+#define ICR_MODE_NMI 4u
 #define ICR_LOGICAL (1ull << 11)
 #define ICR_SHORTHAND_SHIFT 18
 #define ICR_RESERVED 0xFFF33000ull /* 12 (delivery status, none in x2APIC), 13, 16, 17, 20-31 */
@@ -180,15 +181,38 @@ bool vsnp_apic_ipi_targets(const struct vsnp_ipi *ipi, uint32_t from, const stru
 	return (ipi->dest >> 16) == (to->id >> 4) && (ipi->dest & (1u << (to->id & 15))) != 0;
 }
 
-/* An IPI for the caller to send; a vector below 16 is not sent (ESR "sent illegal vector"). */
-static void send(struct vsnp_apic *a, uint8_t vector, unsigned shorthand, bool logical, uint32_t dest)
+/* An IPI for the caller to send; a fixed one with a vector below 16 is not sent (ESR "sent illegal vector"). */
+static void send(struct vsnp_apic *a, bool nmi, uint8_t vector, unsigned shorthand, bool logical, uint32_t dest)
 {
-	if (vector < 16) {
+	if (!nmi && vector < 16) {
 		a->esr |= ESR_SEND_ILLEGAL;
 		return;
 	}
-	a->ipi = (struct vsnp_ipi){ .vector = vector, .shorthand = (uint8_t)shorthand, .logical = logical, .dest = dest };
+	a->ipi = (struct vsnp_ipi){ .nmi = nmi, .vector = nmi ? 0 : vector, .shorthand = (uint8_t)shorthand,
+				    .logical = logical, .dest = dest };
 	a->ipi_out = true;
+}
+
+void vsnp_apic_nmi(struct vsnp_apic *a)
+{
+	a->nmi_pending = true;
+}
+
+bool vsnp_apic_nmi_ready(const struct vsnp_apic *a)
+{
+	return a->nmi_pending && !a->nmi_in_progress;
+}
+
+void vsnp_apic_nmi_delivered(struct vsnp_apic *a)
+{
+	a->nmi_pending = false;
+	a->nmi_in_progress = true;
+	a->nmis++;
+}
+
+void vsnp_apic_nmi_done(struct vsnp_apic *a)
+{
+	a->nmi_in_progress = false;
 }
 
 int vsnp_apic_rdmsr(struct vsnp_apic *a, uint32_t msr, uint64_t now, uint64_t *v)
@@ -250,10 +274,13 @@ static int icr_write(struct vsnp_apic *a, uint64_t v)
 {
 	if (v & ICR_RESERVED)
 		return SVSM_EINVAL;
-	if (((v >> ICR_MODE_SHIFT) & 7) != ICR_MODE_FIXED)
-		return SVSM_ENOTSUP; /* lowest priority, SMI, NMI, INIT, startup: not emulated */
+	unsigned mode = (unsigned)(v >> ICR_MODE_SHIFT) & 7;
+
+	if (mode != ICR_MODE_FIXED && mode != ICR_MODE_NMI)
+		return SVSM_ENOTSUP; /* lowest priority, SMI, INIT, startup: not emulated */
 	a->icr = v;
-	send(a, (uint8_t)v, (unsigned)(v >> ICR_SHORTHAND_SHIFT) & 3, (v & ICR_LOGICAL) != 0, (uint32_t)(v >> 32));
+	send(a, mode == ICR_MODE_NMI, (uint8_t)v, (unsigned)(v >> ICR_SHORTHAND_SHIFT) & 3, (v & ICR_LOGICAL) != 0,
+	     (uint32_t)(v >> 32));
 	return SVSM_OK;
 }
 
@@ -337,7 +364,7 @@ int vsnp_apic_wrmsr(struct vsnp_apic *a, uint32_t msr, uint64_t now, uint64_t v)
 	case R_SELF_IPI:
 		if (v > 0xFF)
 			return SVSM_EINVAL;
-		send(a, (uint8_t)v, VSNP_IPI_SELF, false, a->id);
+		send(a, false, (uint8_t)v, VSNP_IPI_SELF, false, a->id);
 		return SVSM_OK;
 	default:
 		if (msr >= R_LVT_FIRST && msr <= R_LVT_LAST && msr != R_ICR && msr != R_ICR_HI && v <= 0x1FFFF) {

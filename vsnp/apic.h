@@ -5,9 +5,10 @@
  * the GHCB as MSR NAE events; an MMIO page would need MMIO emulation).
  * It has the interrupt request and in-service registers with their
  * priorities (TPR, PPR), EOI, the timer (one-shot, periodic, TSC
- * deadline), and fixed IPIs through the ICR and the self-IPI register,
- * which it hands to the caller to deliver. Portable: time is the
- * caller's TSC value (vsnp/apic.c).
+ * deadline), fixed and NMI IPIs through the ICR and fixed ones through the
+ * self-IPI register, which it hands to the caller to deliver, and the NMI
+ * a vCPU has pending or in progress. Portable: time is the caller's TSC
+ * value (vsnp/apic.c).
  */
 #pragma once
 
@@ -24,8 +25,9 @@
 #define VSNP_IPI_ALL 2u
 #define VSNP_IPI_OTHERS 3u
 
-/* A fixed interrupt an ICR write asked for, to be delivered by the caller (vsnp_apic_ipi_targets). */
+/* An interrupt an ICR write asked for, to be delivered by the caller (vsnp_apic_ipi_targets). */
 struct vsnp_ipi {
+	bool nmi;           /* delivery mode NMI (the vector is ignored), else fixed */
 	uint8_t vector;
 	uint8_t shorthand;  /* VSNP_IPI_* */
 	bool logical;       /* destination mode: logical (cluster << 16 | bitmap) or physical (APIC ID) */
@@ -43,6 +45,14 @@ struct vsnp_apic {
 	uint64_t fired;        /* timer interrupts raised */
 	bool ipi_out;          /* an ICR or self-IPI write left `ipi` for the caller to send */
 	struct vsnp_ipi ipi;
+	/*
+	 * NMI: one can wait (more arriving meanwhile are one, as on hardware),
+	 * and none is delivered while the last is in progress: for an SEV-ES
+	 * guest the hypervisor cannot see its IRET, so "in progress" lasts
+	 * until the guest's NMI_COMPLETE event (GHCB spec 56421), as KVM has it.
+	 */
+	bool nmi_pending, nmi_in_progress;
+	uint64_t nmis;         /* NMIs delivered */
 };
 
 /* A fresh APIC (after reset, in x2APIC mode) with APIC ID id. */
@@ -52,8 +62,8 @@ void vsnp_apic_init(struct vsnp_apic *a, uint32_t id);
  * 0x6E0, x2APIC 0x800-0x8FF) at TSC now. SVSM_OK (*v the value read);
  * SVSM_ENOENT: not an APIC MSR; SVSM_EINVAL: a #GP (reserved register,
  * read-only or write-only register, reserved bits, leaving x2APIC mode);
- * SVSM_ENOTSUP: an ICR delivery mode this model does not emulate (NMI,
- * SMI, INIT, startup), also answered with #GP and nothing sent. A refused
+ * SVSM_ENOTSUP: an ICR delivery mode this model does not emulate (lowest
+ * priority, SMI, INIT, startup), also answered with #GP and nothing sent. A refused
  * write changes nothing. A write that sends an IPI sets a->ipi_out.
  */
 int vsnp_apic_rdmsr(struct vsnp_apic *a, uint32_t msr, uint64_t now, uint64_t *v);
@@ -66,6 +76,14 @@ void vsnp_apic_tick(struct vsnp_apic *a, uint64_t now);
  * vector (0-15: ESR "received illegal vector").
  */
 bool vsnp_apic_accept(struct vsnp_apic *a, unsigned vector);
+/* An NMI arrives: pending until it can be delivered (a software-disabled APIC takes NMIs too). */
+void vsnp_apic_nmi(struct vsnp_apic *a);
+/* Whether an NMI can be delivered now (pending, none in progress). */
+bool vsnp_apic_nmi_ready(const struct vsnp_apic *a);
+/* The CPU is given the pending NMI: in progress from now until vsnp_apic_nmi_done. */
+void vsnp_apic_nmi_delivered(struct vsnp_apic *a);
+/* The guest said its NMI handling is complete (NMI_COMPLETE): the next may come. */
+void vsnp_apic_nmi_done(struct vsnp_apic *a);
 /* Whether an IPI sent from APIC ID from reaches APIC to (shorthand, physical ID or broadcast, logical cluster and bit). */
 bool vsnp_apic_ipi_targets(const struct vsnp_ipi *ipi, uint32_t from, const struct vsnp_apic *to);
 /* The vector to deliver now: the highest requested one whose priority class is above the PPR; -1 if none. */

@@ -44,6 +44,7 @@
 
 #define GUEST_ASID 1
 #define VC_VECTOR 29
+#define NMI_VECTOR 2 /* APM vol.2 §8.2, Table 8-1 */
 #define UD_VECTOR 6
 #define GP_VECTOR 13
 #define EXIT_CR0_WRITE 0x10ull
@@ -297,6 +298,13 @@ static void ap_create(struct run *r, struct ghcb *g)
 		if (ok) {
 			t->vmsa_gpa[h->ap_vmpl] = h->ap_vmsa;
 			memset(&t->hv_saved[h->ap_vmpl], 0, sizeof(t->hv_saved[h->ap_vmpl]));
+			/*
+			 * A new context starts with no NMI waiting or in progress: those
+			 * were the old one's (one it never completed would hold back the
+			 * new one's NMIs for good, and one still waiting would hit a
+			 * context that has no handler yet).
+			 */
+			t->apic[h->ap_vmpl].nmi_pending = t->apic[h->ap_vmpl].nmi_in_progress = false;
 			if (t->state == VCPU_OFF) {
 				ok = load_context(t, h->ap_vmpl) == SVSM_OK;
 				if (ok) {
@@ -542,10 +550,17 @@ static void ipi_send(struct vsnp_vcpu *c, struct vsnp_cpu_end *end)
 	struct vsnp_apic *from = &c->apic[vmpl];
 
 	from->ipi_out = false;
-	for (unsigned i = 0; i < nvcpus; i++)
-		if (vsnp_apic_ipi_targets(&from->ipi, c->apic_id, &vcpus[i].apic[vmpl]) &&
-		    vsnp_apic_accept(&vcpus[i].apic[vmpl], from->ipi.vector))
-			end->ipis++;
+	for (unsigned i = 0; i < nvcpus; i++) {
+		struct vsnp_apic *to = &vcpus[i].apic[vmpl];
+
+		if (!vsnp_apic_ipi_targets(&from->ipi, c->apic_id, to))
+			continue;
+		if (from->ipi.nmi)
+			vsnp_apic_nmi(to);
+		else if (!vsnp_apic_accept(to, from->ipi.vector))
+			continue;
+		end->ipis++;
+	}
 }
 
 /*
@@ -703,6 +718,11 @@ static void exit_ghcb(struct run *r)
 		vsnp_io_ghcb(&c->m->io, &g, c->hv.ghcb_gpa);
 	} else if (std && (g.sw_exit_code == SVM_VMGEXIT_MMIO_READ || g.sw_exit_code == SVM_VMGEXIT_MMIO_WRITE)) {
 		vsnp_mmio_ghcb(&c->m->io, &c->m->rmp, 1ull << c->m->cbit_pos, &g, c->hv.ghcb_gpa);
+	} else if (std && g.sw_exit_code == SVM_VMGEXIT_NMI_COMPLETE) {
+		/* The guest's NMI handling is over (it has no IRET the hypervisor sees): the next NMI may come. */
+		vsnp_apic_nmi_done(&c->apic[c->vmpl]);
+		GHCB_SET(&g, sw_exit_info_1, GHCB_RESULT_OK);
+		GHCB_SET(&g, sw_exit_info_2, 0);
 	} else if (std && g.sw_exit_code == SVM_EXIT_CPUID) {
 		ghcb_cpuid(c->m, &g);
 	} else if (std && g.sw_exit_code == SVM_EXIT_MSR) {
@@ -987,11 +1007,13 @@ static bool halted_open(const struct vsnp_vcpu *v)
 	return v->state == VCPU_HALTED && (v->vmcb->save.rflags & RFLAGS_IF) != 0;
 }
 
-/* Whether halted vCPU v wakes now: the APIC of the VMPL it halted at has an interrupt its IF lets in. */
+/* Whether halted vCPU v wakes now: the APIC of the VMPL it halted at has an NMI, or an interrupt its IF lets in. */
 static bool wakes(struct vsnp_vcpu *v, uint64_t now)
 {
 	struct vsnp_apic *a = &v->apic[v->vmpl];
 
+	if (v->state == VCPU_HALTED && vsnp_apic_nmi_ready(a))
+		return true;
 	if (!halted_open(v))
 		return false;
 	vsnp_apic_tick(a, now);
@@ -1052,6 +1074,19 @@ static int interrupts_before_run(struct run *r)
 	int vec;
 
 	vsnp_apic_tick(apic, now);
+	/*
+	 * An NMI for the running VMPL goes in through EVENTINJ (type NMI),
+	 * whatever IF says, unless another event is being injected: it then
+	 * waits for the next entry.
+	 */
+	if (vsnp_apic_nmi_ready(apic) && !(ctl->event_inj & VMCB_EVENT_VALID)) {
+		ctl->event_inj = NMI_VECTOR | VMCB_EVENT_TYPE_NMI | VMCB_EVENT_VALID;
+		vsnp_apic_nmi_delivered(apic);
+		if (r->c->vmpl == 0)
+			r->end->irqs_vmpl0++;
+		else
+			r->end->irqs_lower++;
+	}
 	ctl->int_ctl &= ~(VMCB_V_IRQ | (0xFull << VMCB_V_INTR_PRIO_SHIFT) | VMCB_V_IGN_TPR |
 			  (0xFFull << VMCB_V_INTR_VECTOR_SHIFT));
 	vec = vsnp_apic_deliverable(apic);

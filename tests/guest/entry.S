@@ -48,6 +48,7 @@ exc_entry_\vec:
 	jmp exc_common
 .endm
 	exc_entry 0, 0
+	exc_entry 2, 0      /* NMI */
 	exc_entry 3, 0
 	exc_entry 6, 0
 	exc_entry 8, 1

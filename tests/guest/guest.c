@@ -13,7 +13,7 @@ volatile uint32_t guest_last_error;
 
 extern const uint8_t guest_probe_read_insn[], guest_probe_read_fixup[];
 extern const uint8_t guest_probe_write_insn[], guest_probe_write_fixup[];
-extern const uint8_t exc_entry_0[], exc_entry_3[], exc_entry_6[], exc_entry_8[], exc_entry_13[],
+extern const uint8_t exc_entry_0[], exc_entry_2[], exc_entry_3[], exc_entry_6[], exc_entry_8[], exc_entry_13[],
 	exc_entry_14[], exc_entry_29[], exc_entry_96[], exc_entry_97[], exc_entry_98[];
 
 /*
@@ -104,6 +104,7 @@ void guest_cpu_init(void)
 	d.base = (uint64_t)(uintptr_t)gdt;
 	__asm__ volatile("lgdt %0" : : "m"(d));
 	set_gate(0, exc_entry_0);
+	set_gate(2, exc_entry_2);
 	set_gate(3, exc_entry_3);
 	set_gate(6, exc_entry_6);
 	set_gate(8, exc_entry_8);
@@ -122,6 +123,10 @@ void guest_exception(struct guest_exc_frame *f);
 
 void guest_exception(struct guest_exc_frame *f)
 {
+	if (f->vector == 2) {
+		guest_nmi(f);
+		return;
+	}
 	if (guest_vc(f))
 		return; /* CPUID, port I/O or an MSR, emulated through the GHCB */
 	if (f->vector >= 32) {

@@ -43,6 +43,8 @@ int guest_vc_init(struct ghcb *g, uint64_t ghcb_gpa, const struct snp_cpuid_tabl
  * #VC before guest_vc_init or if the hypervisor refuses the request.
  */
 void guest_vc_outs(uint16_t port, const uint8_t *b, size_t n);
+/* The #VC handler's GHCB client (the boot vCPU's), NULL before guest_vc_init. */
+struct snp_hv *guest_vc_hv(void);
 /* The console (lib/uart16550.c on COM1, bursts through guest_vc_outs): after the GHCB, before any output. */
 void guest_console_init(void);
 /* A GHCB client (svsm/snp_hv.h) on the registered GHCB g at ghcb_gpa: the MSR protocol and VMGEXIT of this vCPU. */
@@ -94,6 +96,9 @@ void guest_svsm_call_ghcb(volatile struct svsm_ca *ca, uint64_t ghcb_gpa, struct
 /* Interrupts taken, by vector (the IPI vector by vCPU), and the second vCPU's failed GHCB calls. */
 struct guest_irq_counts {
 	volatile uint32_t timer, self, ipi_boot, ipi_ap, other, ap_errors;
+	volatile uint32_t nmi_boot, nmi_ap; /* NMIs taken on each vCPU */
+	volatile uint32_t nmi_errors;       /* NMI_COMPLETE refused, or NMIs nested too deep */
+	volatile uint32_t nmi_hold;         /* the next NMI handler leaves its NMI in progress (no NMI_COMPLETE) */
 };
 extern struct guest_irq_counts guest_irqs;
 /* The second vCPU's handshake: it is ready (waiting in HLT), asked to stop, stopped; work for it, work done. */
@@ -101,6 +106,14 @@ extern volatile uint32_t guest_irq_ap_ready, guest_irq_ap_stop, guest_irq_ap_don
 extern void (*volatile guest_irq_ap_work)(void);
 /* An interrupt at vector >= 32: counted, then EOI. */
 void guest_irq(struct guest_exc_frame *f);
+/*
+ * An NMI: counted, then NMI_COMPLETE through this vCPU's GHCB (GHCB spec
+ * 56421; the hypervisor cannot see the IRET), the GHCB page and the GHCB
+ * MSR left as the code it interrupted had them.
+ */
+void guest_nmi(struct guest_exc_frame *f);
+/* NMI_COMPLETE through the vCPU's GHCB as the handler sends it: whether the hypervisor said OK. */
+bool guest_nmi_complete(void);
 /* STI; HLT; CLI: waits for one interrupt (the STI shadow lets none in between). */
 void guest_irq_wait(void);
 /* The second vCPU's GHCB (shared, mapped at ghcb) and a fresh handshake, before it starts. */

@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 
+#include "lib/string.h"
 #include "svsm/errno.h"
 #include "svsm/ghcb_proto.h"
 #include "svsm/snp_hv.h"
@@ -54,6 +55,70 @@ void guest_irq(struct guest_exc_frame *f)
 	} else {
 		guest_wrmsr(GUEST_APIC_EOI, 0);
 	}
+}
+
+/* The GHCB MSR (APM vol.2 §15.35.6: MSR C001_0130h). */
+#define MSR_GHCB 0xC0010130u
+
+/* The boot vCPU's GHCB is the #VC handler's (vc.c); the second vCPU's is its own. */
+static struct snp_hv *nmi_hv(bool ap)
+{
+	return ap ? &ap_hv : guest_vc_hv();
+}
+
+/*
+ * The page is kept per vCPU and nesting depth: the next NMI can come as
+ * soon as the hypervisor has this one's NMI_COMPLETE, inside this code.
+ */
+#define NMI_DEPTH 4
+
+static bool nmi_complete(bool ap)
+{
+	static uint8_t kept[2][NMI_DEPTH][4096] __attribute__((aligned(64)));
+	static unsigned depth[2];
+	struct snp_hv *h = nmi_hv(ap);
+	uint64_t msr = guest_rdmsr(MSR_GHCB);
+	unsigned d = depth[ap];
+	bool ok;
+
+	if (h == NULL || h->ghcb == NULL || d == NMI_DEPTH)
+		return false;
+	depth[ap]++;
+	memcpy(kept[ap][d], h->ghcb, sizeof(kept[ap][d]));
+	memset(h->ghcb, 0, sizeof(*h->ghcb));
+	h->ghcb->protocol_version = 2;
+	h->ghcb->ghcb_usage = GHCB_USAGE_STANDARD;
+	GHCB_SET(h->ghcb, sw_exit_code, SVM_VMGEXIT_NMI_COMPLETE);
+	GHCB_SET(h->ghcb, sw_exit_info_1, 0);
+	GHCB_SET(h->ghcb, sw_exit_info_2, 0);
+	guest_ghcb_exit(h->ghcb_gpa);
+	ok = h->ghcb->sw_exit_info_1 == GHCB_RESULT_OK;
+	memcpy(h->ghcb, kept[ap][d], sizeof(kept[ap][d]));
+	guest_wrmsr(MSR_GHCB, msr);
+	depth[ap]--;
+	return ok;
+}
+
+bool guest_nmi_complete(void)
+{
+	return nmi_complete(on_ap());
+}
+
+void guest_nmi(struct guest_exc_frame *f)
+{
+	bool ap = on_ap();
+
+	(void)f;
+	if (ap)
+		guest_irqs.nmi_ap++;
+	else
+		guest_irqs.nmi_boot++;
+	if (guest_irqs.nmi_hold) {
+		guest_irqs.nmi_hold = 0;
+		return;
+	}
+	if (!nmi_complete(ap))
+		guest_irqs.nmi_errors++;
 }
 
 void guest_irq_wait(void)

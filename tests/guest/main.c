@@ -1073,6 +1073,7 @@ static void test_vtpm(void)
 #define ICR_LOGICAL (1u << 11)
 #define ICR_SELF (1u << 18)
 #define ICR_OTHERS (3u << 18)
+#define ICR_NMI (4u << 8) /* delivery mode NMI (APM vol.2 §16.5) */
 
 static inline uint64_t rdtsc(void)
 {
@@ -1158,6 +1159,20 @@ static void test_interrupts(void)
 	guest_wrmsr(GUEST_APIC_TPR, 0);
 	irq_window();
 	check(guest_irqs.self == n + 1 && isr_clear(GUEST_IRQ_SELF), "... delivered once the TPR drops, and ended by EOI");
+
+	/* NMI: IF does not hold it back; one in progress (no NMI_COMPLETE yet) holds back the next. */
+	n = guest_irqs.nmi_boot;
+	guest_wrmsr(GUEST_APIC_ICR, ICR_SELF | ICR_NMI);
+	check(guest_irqs.nmi_boot == n + 1 && guest_irqs.nmi_errors == 0,
+	      "self NMI with IF clear: taken at once, its NMI_COMPLETE answered");
+	guest_irqs.nmi_hold = 1;
+	guest_wrmsr(GUEST_APIC_ICR, ICR_SELF | ICR_NMI);
+	guest_wrmsr(GUEST_APIC_ICR, ICR_SELF | ICR_NMI);
+	bool held = guest_irqs.nmi_boot == n + 2;
+	bool completed = guest_nmi_complete();
+
+	check(held && completed && guest_irqs.nmi_boot == n + 3 && guest_irqs.nmi_errors == 0,
+	      "... a second NMI waits while the first is in progress, and comes at its NMI_COMPLETE");
 
 	/* The attack: the guest's timer keeps firing while the SVSM serves it. */
 	bool served = true;
@@ -1263,6 +1278,11 @@ static void test_ipis(void)
 	for (unsigned i = 0; i < 100; i++)
 		give_turn(); /* the other vCPU's turns: it must get nothing */
 	check(guest_irqs.ipi_boot == own + 1 && guest_irqs.ipi_ap == ap, "self shorthand: the sender only");
+	uint32_t nmi_own = guest_irqs.nmi_boot, nmi_ap = guest_irqs.nmi_ap;
+
+	guest_wrmsr(GUEST_APIC_ICR, (1ull << 32) | ICR_NMI);
+	check(wait_for(&guest_irqs.nmi_ap, nmi_ap + 1) && guest_irqs.nmi_boot == nmi_own && guest_irqs.nmi_errors == 0,
+	      "NMI to APIC ID 1 wakes it from HLT (IF or not), its own GHCB answers NMI_COMPLETE");
 
 	/*
 	 * The flood: IPIs at vCPU 1 for as long as its SVSM context serves
@@ -1272,6 +1292,7 @@ static void test_ipis(void)
 	unsigned flood = 0;
 
 	ap = guest_irqs.ipi_ap;
+	nmi_ap = guest_irqs.nmi_ap;
 	ap_vtpm_ok = 0;
 	guest_irq_ap_work = ap_vtpm_work;
 	guest_wrmsr(GUEST_APIC_LVT_TIMER, GUEST_IRQ_TIMER);
@@ -1279,14 +1300,18 @@ static void test_ipis(void)
 		uint32_t n = guest_irqs.timer;
 
 		guest_wrmsr(GUEST_APIC_ICR, (1ull << 32) | GUEST_IRQ_IPI);
+		guest_wrmsr(GUEST_APIC_ICR, (1ull << 32) | ICR_NMI);
 		flood++;
 		guest_wrmsr(GUEST_APIC_TMICT, TIMER_COUNT / 2);
 		(void)wait_irqs(&guest_irqs.timer, n + 1, 10);
 	}
 	guest_wrmsr(GUEST_APIC_LVT_TIMER, GUEST_IRQ_TIMER | LVT_MASKED);
-	check(guest_irq_ap_worked == 1 && ap_vtpm_ok == 5 && wait_for(&guest_irqs.ipi_ap, ap + 2),
-	      "IPIs flooding vCPU 1 while its SVSM context runs 5 vTPM commands: all served, the IPIs wait for VMPL2");
-	guest_printf("# %u IPIs sent during the second vCPU's vTPM commands\n", flood);
+	check(guest_irq_ap_worked == 1 && ap_vtpm_ok == 5 && wait_for(&guest_irqs.ipi_ap, ap + 2) &&
+		      wait_for(&guest_irqs.nmi_ap, nmi_ap + 1) && guest_irqs.nmi_errors == 0,
+	      "IPIs and NMIs flooding vCPU 1 while its SVSM context runs 5 vTPM commands: all served, "
+	      "they wait for VMPL2");
+	guest_printf("# %u IPIs and %u NMIs sent during the second vCPU's vTPM commands (%u NMIs taken)\n", flood, flood,
+		     guest_irqs.nmi_ap - nmi_ap);
 
 	guest_irq_ap_stop = 1;
 	guest_wrmsr(GUEST_APIC_ICR, (1ull << 32) | GUEST_IRQ_IPI);
@@ -1295,14 +1320,17 @@ static void test_ipis(void)
 	      "the second vCPU stops when asked (an IPI), DELETE_VCPU gives its VMSA back");
 
 	/* APIC ID 1 runs only the SVSM's VMPL0 context now: the guest's IPIs are for its own VMPL's APIC. */
-	for (unsigned i = 0; i < 100; i++)
+	for (unsigned i = 0; i < 100; i++) {
 		guest_wrmsr(GUEST_APIC_ICR, (1ull << 32) | GUEST_IRQ_IPI);
+		guest_wrmsr(GUEST_APIC_ICR, (1ull << 32) | ICR_NMI);
+	}
 	ok = true;
 	for (unsigned i = 0; i < 20; i++) {
 		give_turn(); /* vCPU 1's SVSM context runs */
 		ok &= call(SVSM_CORE_PROTOCOL, SVSM_CORE_QUERY_PROTOCOL, 1ull << 32 | 1, 0).rax == SVSM_SUCCESS;
 	}
-	check(ok && guest_irqs.other == 0, "100 IPIs at APIC ID 1 with only the SVSM's context there: the SVSM serves on");
+	check(ok && guest_irqs.other == 0,
+	      "100 IPIs and 100 NMIs at APIC ID 1 with only the SVSM's context there: the SVSM serves on");
 }
 
 /* Buffers for the attestation calls: in the image, so validated and the guest's. */

@@ -65,6 +65,11 @@ int guest_vc_init(struct ghcb *g, uint64_t ghcb_gpa, const struct snp_cpuid_tabl
 	return 0;
 }
 
+struct snp_hv *guest_vc_hv(void)
+{
+	return ready ? &hv : NULL;
+}
+
 void guest_vc_outs(uint16_t port, const uint8_t *b, size_t n)
 {
 	static uint8_t kept[4096] __attribute__((aligned(64))); /* not `saved`: an interrupt's #VC may use that meanwhile */
