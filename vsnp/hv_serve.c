@@ -150,15 +150,8 @@ enum vsnp_hv_action vsnp_hv_msr_exit(struct vsnp_hv *hv, struct vsnp_hv_vcpu *v)
 
 #define HV_2M (512 * HV_PAGE)
 /* §3.2: the GHCB shared buffer's offset, where SW_SCRATCH must point for a PSC. */
-#define GHCB_SHARED_OFF 0x800u
 
 /* The hypervisor's answer: SW_EXITINFO1 = result, SW_EXITINFO2 = detail, both marked valid. */
-static void answer(struct ghcb *g, uint64_t result, uint64_t detail)
-{
-	GHCB_SET(g, sw_exit_info_1, result);
-	GHCB_SET(g, sw_exit_info_2, detail);
-}
-
 /* One PSC entry as a hypervisor's RMPUPDATE (4 KiB, or 512 of them for a 2 MiB entry). */
 static int psc_entry(struct vsnp_hv *hv, uint64_t e)
 {
@@ -181,43 +174,43 @@ static void serve_ghcb_psc(struct vsnp_hv *hv, struct vsnp_hv_vcpu *v, struct gh
 {
 	struct psc_desc *d = (struct psc_desc *)g->shared_buffer;
 
-	if (!GHCB_VALID(g, sw_scratch) || g->sw_scratch != v->ghcb_gpa + GHCB_SHARED_OFF) {
-		answer(g, GHCB_RESULT_ERROR, GHCB_ERR_INVALID_SCRATCH);
+	if (!GHCB_VALID(g, sw_scratch) || g->sw_scratch != v->ghcb_gpa + GHCB_SHARED_BUFFER_OFF) {
+		ghcb_answer(g, GHCB_RESULT_ERROR, GHCB_ERR_INVALID_SCRATCH);
 		return;
 	}
 	if (d->hdr.end_entry >= PSC_MAX_ENTRIES || d->hdr.cur_entry > d->hdr.end_entry || d->hdr.reserved != 0) {
-		answer(g, GHCB_RESULT_ERROR, GHCB_ERR_INVALID_INPUT);
+		ghcb_answer(g, GHCB_RESULT_ERROR, GHCB_ERR_INVALID_INPUT);
 		return;
 	}
 	while (d->hdr.cur_entry <= d->hdr.end_entry) {
 		if (psc_entry(hv, d->entries[d->hdr.cur_entry]) != SVSM_OK) {
 			/* §3.4: a non-zero SW_EXITINFO2 with cur_entry at the entry that failed. */
-			answer(g, GHCB_RESULT_OK, HV_MSR_ERROR);
+			ghcb_answer(g, GHCB_RESULT_OK, HV_MSR_ERROR);
 			return;
 		}
 		d->hdr.cur_entry++;
 	}
-	answer(g, GHCB_RESULT_OK, 0);
+	ghcb_answer(g, GHCB_RESULT_OK, 0);
 }
 
 enum vsnp_hv_action vsnp_hv_ghcb_exit(struct vsnp_hv *hv, struct vsnp_hv_vcpu *v, struct ghcb *g)
 {
 	if (g->ghcb_usage != GHCB_USAGE_STANDARD) {
-		answer(g, GHCB_RESULT_ERROR, GHCB_ERR_INVALID_USAGE);
+		ghcb_answer(g, GHCB_RESULT_ERROR, GHCB_ERR_INVALID_USAGE);
 		return VSNP_HV_RESUME;
 	}
 	if (!GHCB_VALID(g, sw_exit_code) || !GHCB_VALID(g, sw_exit_info_1) || !GHCB_VALID(g, sw_exit_info_2)) {
-		answer(g, GHCB_RESULT_ERROR, GHCB_ERR_MISSING_INPUT);
+		ghcb_answer(g, GHCB_RESULT_ERROR, GHCB_ERR_MISSING_INPUT);
 		return VSNP_HV_RESUME;
 	}
 	switch (g->sw_exit_code) {
 	case SVM_VMGEXIT_SNP_RUN_VMPL:
 		/* SW_EXITINFO1[7:0]: the target VMPL; only VMPL0 is ever run for a lower one. */
 		if ((g->sw_exit_info_1 & 0xFF) != 0 || (g->sw_exit_info_1 >> 8) != 0) {
-			answer(g, GHCB_RESULT_ERROR, GHCB_ERR_INVALID_INPUT);
+			ghcb_answer(g, GHCB_RESULT_ERROR, GHCB_ERR_INVALID_INPUT);
 			return VSNP_HV_RESUME;
 		}
-		answer(g, GHCB_RESULT_OK, 0);
+		ghcb_answer(g, GHCB_RESULT_OK, 0);
 		return VSNP_HV_SVSM_CALL;
 	case SVM_VMGEXIT_PSC:
 		serve_ghcb_psc(hv, v, g);
@@ -227,12 +220,12 @@ enum vsnp_hv_action vsnp_hv_ghcb_exit(struct vsnp_hv *hv, struct vsnp_hv_vcpu *v
 		if ((g->sw_exit_info_1 | g->sw_exit_info_2) & (HV_PAGE - 1) ||
 		    !is_guest_page(hv, g->sw_exit_info_1) || !is_guest_page(hv, g->sw_exit_info_2) ||
 		    g->sw_exit_info_1 == g->sw_exit_info_2) {
-			answer(g, GHCB_RESULT_ERROR, GHCB_ERR_INVALID_INPUT);
+			ghcb_answer(g, GHCB_RESULT_ERROR, GHCB_ERR_INVALID_INPUT);
 			return VSNP_HV_RESUME;
 		}
 		return VSNP_HV_GUEST_REQUEST;
 	case SVM_VMGEXIT_HV_FEATURES:
-		answer(g, GHCB_RESULT_OK, hv->features);
+		ghcb_answer(g, GHCB_RESULT_OK, hv->features);
 		return VSNP_HV_RESUME;
 	case SVM_VMGEXIT_TERM_REQUEST:
 		/* SW_EXITINFO1[3:0] the reason set, [11:4] the code (as the MSR form's [15:12], [23:16]). */
@@ -255,14 +248,14 @@ enum vsnp_hv_action vsnp_hv_ghcb_exit(struct vsnp_hv *hv, struct vsnp_hv_vcpu *v
 		    (i1 & 0xFFF00000ull) != 0 || v->ap_vmpl >= SNP_VMPL_COUNT ||
 		    (v->ap_request == SVM_AP_CREATE &&
 		     ((v->ap_vmsa & (HV_PAGE - 1)) != 0 || !is_guest_page(hv, v->ap_vmsa)))) {
-			answer(g, GHCB_RESULT_ERROR, GHCB_ERR_INVALID_INPUT);
+			ghcb_answer(g, GHCB_RESULT_ERROR, GHCB_ERR_INVALID_INPUT);
 			return VSNP_HV_RESUME;
 		}
 		return VSNP_HV_AP_CREATE;
 	}
 	default:
 		/* MMIO and the rest: not served. */
-		answer(g, GHCB_RESULT_ERROR, GHCB_ERR_INVALID_INPUT);
+		ghcb_answer(g, GHCB_RESULT_ERROR, GHCB_ERR_INVALID_INPUT);
 		return VSNP_HV_RESUME;
 	}
 }

@@ -20,8 +20,6 @@
  * no ACPI or reset ports, no debug-exit port. None of the allowed devices
  * can do DMA, so no guest-driven device writes outside the guest's pages.
  */
-#include <stddef.h>
-
 #include "lib/string.h"
 #include "svsm/ghcb_proto.h"
 #include "svsm/vc_decode.h"
@@ -37,9 +35,6 @@
 #define PIT_SC_CH2 0x80u
 #define PORT_B 0x61u
 #define PORT_B_GUEST_BITS 0x03u
-/* The GHCB's shared buffer: GHCB spec 56421 §2.5, offset 0x800, 0x7F0 bytes. */
-#define GHCB_BUFFER_OFF ((uint64_t)offsetof(struct ghcb, shared_buffer))
-#define GHCB_BUFFER_SIZE ((uint64_t)sizeof(((struct ghcb *)0)->shared_buffer))
 
 void vsnp_io_init(struct vsnp_io *io, const struct vsnp_io_ops *ops)
 {
@@ -185,12 +180,6 @@ void vsnp_io_flush(struct vsnp_io *io)
 		uart_flush(io, w);
 }
 
-static void ghcb_answer(struct ghcb *g, uint64_t info1, uint64_t info2)
-{
-	GHCB_SET(g, sw_exit_info_1, info1);
-	GHCB_SET(g, sw_exit_info_2, info2);
-}
-
 void vsnp_io_ghcb(struct vsnp_io *io, struct ghcb *g, uint64_t ghcb_gpa)
 {
 	struct ioio_info d;
@@ -214,14 +203,13 @@ void vsnp_io_ghcb(struct vsnp_io *io, struct ghcb *g, uint64_t ghcb_gpa)
 	}
 
 	/* INS/OUTS: SW_EXITINFO2 elements of d.size bytes at SW_SCRATCH, inside the shared buffer. */
-	uint64_t count = g->sw_exit_info_2, off = g->sw_scratch - (ghcb_gpa + GHCB_BUFFER_OFF);
+	uint64_t count = g->sw_exit_info_2, off;
 
 	if (!GHCB_VALID(g, sw_exit_info_2) || !GHCB_VALID(g, sw_scratch)) {
 		ghcb_answer(g, GHCB_RESULT_ERROR, GHCB_ERR_MISSING_INPUT);
 		return;
 	}
-	if (g->sw_scratch < ghcb_gpa + GHCB_BUFFER_OFF || off >= GHCB_BUFFER_SIZE ||
-	    count > (GHCB_BUFFER_SIZE - off) / d.size) {
+	if (count > GHCB_SHARED_BUFFER_SIZE / d.size || !ghcb_scratch_in_buffer(g, ghcb_gpa, count * d.size, &off)) {
 		ghcb_answer(g, GHCB_RESULT_ERROR, GHCB_ERR_INVALID_SCRATCH);
 		return;
 	}

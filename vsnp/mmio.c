@@ -19,40 +19,30 @@
  * than 1, 2, 4 or 8, and an access that crosses a page. The data must lie
  * inside the GHCB's shared buffer (GHCB_ERR_INVALID_SCRATCH).
  */
-#include <stddef.h>
-
 #include "lib/string.h"
 #include "svsm/ghcb_proto.h"
 #include "vsnp/rmp_model.h"
 #include "vsnp/vsnp.h"
 
 #define PAGE 4096ull
-#define GHCB_BUFFER_OFF ((uint64_t)offsetof(struct ghcb, shared_buffer))
-#define GHCB_BUFFER_SIZE ((uint64_t)sizeof(((struct ghcb *)0)->shared_buffer))
-
-static void answer(struct ghcb *g, uint64_t info1, uint64_t info2)
-{
-	GHCB_SET(g, sw_exit_info_1, info1);
-	GHCB_SET(g, sw_exit_info_2, info2);
-}
 
 void vsnp_mmio_ghcb(struct vsnp_io *io, const struct rmp_model *rmp, uint64_t cbit, struct ghcb *g,
 		    uint64_t ghcb_gpa)
 {
 	bool write = g->sw_exit_code == SVM_VMGEXIT_MMIO_WRITE;
-	uint64_t gpa = g->sw_exit_info_1, len = g->sw_exit_info_2, off = g->sw_scratch - (ghcb_gpa + GHCB_BUFFER_OFF);
+	uint64_t gpa = g->sw_exit_info_1, len = g->sw_exit_info_2, off;
 
 	if (!GHCB_VALID(g, sw_exit_info_1) || !GHCB_VALID(g, sw_exit_info_2) || !GHCB_VALID(g, sw_scratch)) {
-		answer(g, GHCB_RESULT_ERROR, GHCB_ERR_MISSING_INPUT);
+		ghcb_answer(g, GHCB_RESULT_ERROR, GHCB_ERR_MISSING_INPUT);
 		return;
 	}
 	if ((len != 1 && len != 2 && len != 4 && len != 8) || gpa >= cbit || (gpa & (PAGE - 1)) + len > PAGE ||
 	    rmp_model_entry(rmp, gpa & ~(PAGE - 1)) != NULL) {
-		answer(g, GHCB_RESULT_ERROR, GHCB_ERR_INVALID_INPUT);
+		ghcb_answer(g, GHCB_RESULT_ERROR, GHCB_ERR_INVALID_INPUT);
 		return;
 	}
-	if (g->sw_scratch < ghcb_gpa + GHCB_BUFFER_OFF || off >= GHCB_BUFFER_SIZE || len > GHCB_BUFFER_SIZE - off) {
-		answer(g, GHCB_RESULT_ERROR, GHCB_ERR_INVALID_SCRATCH);
+	if (!ghcb_scratch_in_buffer(g, ghcb_gpa, len, &off)) {
+		ghcb_answer(g, GHCB_RESULT_ERROR, GHCB_ERR_INVALID_SCRATCH);
 		return;
 	}
 	/* No range is allowed: an empty bus. */
@@ -61,5 +51,5 @@ void vsnp_mmio_ghcb(struct vsnp_io *io, const struct rmp_model *rmp, uint64_t cb
 	if (!write)
 		memset(g->shared_buffer + off, 0xFF, len);
 	ghcb_invalidate(g);
-	answer(g, GHCB_RESULT_OK, 0);
+	ghcb_answer(g, GHCB_RESULT_OK, 0);
 }

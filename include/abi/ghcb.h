@@ -90,6 +90,10 @@
 #define SVSM_TERM_EXIT_BASE 0x80
 
 /* §3.2 GHCB page (4096 bytes, shared). Save-area fields the SVSM uses are named. */
+/* The GHCB's shared buffer (GHCB spec 56421 §2.5): offset and size in the page. */
+#define GHCB_SHARED_BUFFER_OFF 0x800u
+#define GHCB_SHARED_BUFFER_SIZE 0x7F0u
+
 struct ghcb {
 	uint8_t rsvd_000[0x0CB];
 	uint8_t cpl;               /* 0x0CB */
@@ -122,7 +126,7 @@ struct ghcb {
 	uint8_t valid_bitmap[16];  /* 0x3F0: bit i <=> the qword at offset 8*i */
 	uint64_t x87_state_gpa;    /* 0x400 */
 	uint8_t rsvd_408[0x800 - 0x408];
-	uint8_t shared_buffer[0x7F0]; /* 0x800 */
+	uint8_t shared_buffer[GHCB_SHARED_BUFFER_SIZE]; /* 0x800 */
 	uint8_t rsvd_ff0[10];
 	uint16_t protocol_version; /* 0xFFA */
 	uint32_t ghcb_usage;       /* 0xFFC: 0 = standard */
@@ -150,12 +154,11 @@ _Static_assert(offsetof(struct ghcb, sw_scratch) == 0x3A8, "GHCB SW_SCRATCH");
 _Static_assert(offsetof(struct ghcb, xcr0) == 0x3E8, "GHCB XCR0");
 _Static_assert(offsetof(struct ghcb, valid_bitmap) == 0x3F0, "GHCB valid bitmap");
 _Static_assert(offsetof(struct ghcb, x87_state_gpa) == 0x400, "GHCB X87 state GPA");
-_Static_assert(offsetof(struct ghcb, shared_buffer) == 0x800, "GHCB shared buffer");
+_Static_assert(offsetof(struct ghcb, shared_buffer) == GHCB_SHARED_BUFFER_OFF, "GHCB shared buffer");
 _Static_assert(offsetof(struct ghcb, protocol_version) == 0xFFA, "GHCB protocol version");
 _Static_assert(offsetof(struct ghcb, ghcb_usage) == 0xFFC, "GHCB usage");
 
 #define GHCB_USAGE_STANDARD 0
-#define GHCB_SHARED_BUFFER_SIZE 0x7F0u
 
 /* §3.2 return convention: SW_EXITINFO1[31:0]. */
 #define GHCB_RESULT_OK 0

@@ -62,6 +62,14 @@ void ghcb_invalidate(struct ghcb *g);
 /* Marks the qword at `offset` valid; offset must be a field offset below 0x3F0. */
 void ghcb_mark_valid(struct ghcb *g, unsigned offset);
 bool ghcb_is_valid(const struct ghcb *g, unsigned offset);
+/* The hypervisor's answer: SW_EXITINFO1 (GHCB_RESULT_*) and SW_EXITINFO2, both marked valid. */
+void ghcb_answer(struct ghcb *g, uint64_t info1, uint64_t info2);
+/*
+ * Whether len bytes at SW_SCRATCH lie inside the shared buffer of the
+ * GHCB at ghcb_gpa (SW_SCRATCH must be valid); *off is where they start
+ * in it. len may be 0.
+ */
+bool ghcb_scratch_in_buffer(const struct ghcb *g, uint64_t ghcb_gpa, uint64_t len, uint64_t *off);
 
 #define GHCB_SET(g, field, value)                                              \
 	do {                                                                   \

@@ -76,7 +76,7 @@ int snp_ghcb_io(struct snp_hv *hv, uint16_t port, unsigned size, bool in, uint32
  * points at them and SW_EXITINFO2 is the count. SVSM_EINVAL for n of 0 or
  * more than the buffer holds (SNP_GHCB_OUTS_MAX).
  */
-#define SNP_GHCB_OUTS_MAX 0x7F0u
+#define SNP_GHCB_OUTS_MAX GHCB_SHARED_BUFFER_SIZE
 int snp_ghcb_outsb(struct snp_hv *hv, uint16_t port, const void *buf, size_t n);
 /* The hypervisor's CPUID answer (not to be trusted: see snp_cpuid_lookup). */
 int snp_ghcb_cpuid(struct snp_hv *hv, uint32_t leaf, uint32_t subleaf, uint64_t xcr0,

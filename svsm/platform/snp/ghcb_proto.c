@@ -102,6 +102,23 @@ bool ghcb_is_valid(const struct ghcb *g, unsigned offset)
 	       (g->valid_bitmap[bit / 8] >> (bit % 8)) & 1;
 }
 
+void ghcb_answer(struct ghcb *g, uint64_t info1, uint64_t info2)
+{
+	GHCB_SET(g, sw_exit_info_1, info1);
+	GHCB_SET(g, sw_exit_info_2, info2);
+}
+
+bool ghcb_scratch_in_buffer(const struct ghcb *g, uint64_t ghcb_gpa, uint64_t len, uint64_t *off)
+{
+	uint64_t start = ghcb_gpa + GHCB_SHARED_BUFFER_OFF;
+
+	if (!GHCB_VALID(g, sw_scratch) || g->sw_scratch < start || g->sw_scratch - start >= GHCB_SHARED_BUFFER_SIZE ||
+	    len > GHCB_SHARED_BUFFER_SIZE - (g->sw_scratch - start))
+		return false;
+	*off = g->sw_scratch - start;
+	return true;
+}
+
 uint64_t psc_entry_encode(uint64_t gfn, unsigned op, bool large)
 {
 	if (gfn > GFN_MAX_40 || op < GHCB_PSC_OP_PRIVATE || op > GHCB_PSC_OP_UNSMASH ||

@@ -145,8 +145,6 @@ int snp_ghcb_io(struct snp_hv *hv, uint16_t port, unsigned size, bool in, uint32
 	return end(hv, SVSM_OK);
 }
 
-_Static_assert(SNP_GHCB_OUTS_MAX == sizeof(((struct ghcb *)0)->shared_buffer), "OUTSB fills at most the shared buffer");
-
 int snp_ghcb_outsb(struct snp_hv *hv, uint16_t port, const void *buf, size_t n)
 {
 	const struct ioio_info io = {
@@ -160,7 +158,7 @@ int snp_ghcb_outsb(struct snp_hv *hv, uint16_t port, const void *buf, size_t n)
 	if (err != SVSM_OK)
 		return err;
 	memcpy(hv->ghcb->shared_buffer, buf, n);
-	GHCB_SET(hv->ghcb, sw_scratch, hv->ghcb_gpa + offsetof(struct ghcb, shared_buffer));
+	GHCB_SET(hv->ghcb, sw_scratch, hv->ghcb_gpa + GHCB_SHARED_BUFFER_OFF);
 	return end(hv, call(hv, SVM_EXIT_IOIO, ioio_info_encode(&io), n));
 }
 
