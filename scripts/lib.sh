@@ -33,6 +33,19 @@ svsm_ensure_packages() {
 }
 
 # svsm_configure BUILD_DIR [meson options...]: set up once, reuse after.
+# svsm_no_skips BUILD_DIR: fails if the last meson test run there skipped a test. A skip is
+# exit status 77, which is also libFuzzer's finding: no test here skips on purpose, so a
+# skip is something that did not run (or a failure that looked like one).
+svsm_no_skips() {
+	python3 - "$1/meson-logs/testlog.json" <<'PY'
+import json, sys
+skipped = [t["name"] for t in map(json.loads, open(sys.argv[1])) if t.get("result") == "SKIP"]
+if skipped:
+    print("test.sh: skipped (none should be): " + ", ".join(skipped))
+    sys.exit(1)
+PY
+}
+
 svsm_configure() {
 	local dir=$1
 	shift
