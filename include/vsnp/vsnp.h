@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "abi/vmcb.h"
+
 #include "mm/memmap.h"
 #include "mm/pgtable.h"
 #include "vsnp/rmp_model.h"
@@ -222,6 +224,27 @@ void vsnp_mmio_ghcb(struct vsnp_io *io, const struct rmp_model *rmp, uint64_t cb
 		    uint64_t ghcb_gpa);
 /* Writes out a partial line the guest's UART holds (when the guest ends). */
 void vsnp_io_flush(struct vsnp_io *io);
+
+/* ---- events ---- */
+
+/*
+ * EXITINTINFO as an event to inject again. The hardware says an
+ * interrupted interrupt or NMI with its own type (APM vol.2 §15.7.2: INTR
+ * 0, NMI 2); QEMU TCG writes every one that is not a software interrupt as
+ * an exception (type 3), and VMRUN refuses to inject an "exception" with
+ * vector 2 or above 31 (VMEXIT_INVALID). Such an event is given back its
+ * type: vector 2 an NMI, 32 and up an interrupt. Seen under load as a
+ * VMEXIT_INVALID where the SVSM's timer interrupt met a nested fault.
+ */
+static inline uint64_t vsnp_event_again(uint64_t info)
+{
+	uint64_t vector = info & 0xFF, type = info & (7ull << 8);
+
+	if (type != VMCB_EVENT_TYPE_EXCEPTION || (vector != 2 && vector < 32))
+		return info;
+	return (info & ~(7ull << 8 | VMCB_EVENT_ERROR_VALID | 0xFFFFFFFF00000000ull)) |
+	       (vector == 2 ? VMCB_EVENT_TYPE_NMI : VMCB_EVENT_TYPE_INTR);
+}
 
 /* ---- kernel ---- */
 

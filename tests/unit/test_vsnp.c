@@ -606,6 +606,30 @@ static void cpuid_page_built(void **state)
 	assert_non_null(strstr(why, "64"));
 }
 
+/* EXITINTINFO to inject again: QEMU's "exception" for an interrupted interrupt or NMI gets its own type back. */
+static void events_injected_again(void **state)
+{
+	(void)state;
+	/* A page fault with its error code, #VC 29, a software interrupt: as they were. */
+	uint64_t pf = 14 | VMCB_EVENT_TYPE_EXCEPTION | VMCB_EVENT_VALID | VMCB_EVENT_ERROR_VALID | (0x6ull << 32);
+
+	assert_int_equal(vsnp_event_again(pf), pf);
+	assert_int_equal(vsnp_event_again(29 | VMCB_EVENT_TYPE_EXCEPTION | VMCB_EVENT_VALID),
+			 29 | VMCB_EVENT_TYPE_EXCEPTION | VMCB_EVENT_VALID);
+	assert_int_equal(vsnp_event_again(0x80 | (4ull << 8) | VMCB_EVENT_VALID), 0x80 | (4ull << 8) | VMCB_EVENT_VALID);
+	assert_int_equal(vsnp_event_again(31 | VMCB_EVENT_TYPE_EXCEPTION | VMCB_EVENT_VALID),
+			 31 | VMCB_EVENT_TYPE_EXCEPTION | VMCB_EVENT_VALID);
+	/* The SVSM's timer vector and the guest's, written as exceptions: interrupts again, no error code. */
+	assert_int_equal(vsnp_event_again(0x40 | VMCB_EVENT_TYPE_EXCEPTION | VMCB_EVENT_VALID),
+			 0x40 | VMCB_EVENT_TYPE_INTR | VMCB_EVENT_VALID);
+	assert_int_equal(vsnp_event_again(0xFF | VMCB_EVENT_TYPE_EXCEPTION | VMCB_EVENT_VALID | VMCB_EVENT_ERROR_VALID |
+					  (1ull << 32)),
+			 0xFF | VMCB_EVENT_TYPE_INTR | VMCB_EVENT_VALID);
+	/* Vector 2 is only ever an NMI. */
+	assert_int_equal(vsnp_event_again(2 | VMCB_EVENT_TYPE_EXCEPTION | VMCB_EVENT_VALID),
+			 2 | VMCB_EVENT_TYPE_NMI | VMCB_EVENT_VALID);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -620,6 +644,7 @@ int main(void)
 		cmocka_unit_test_setup(ghcb_page_protocol, setup),
 		cmocka_unit_test_setup(ghcb_page_state_changes, setup),
 		cmocka_unit_test(cpuid_page_built),
+		cmocka_unit_test(events_injected_again),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
