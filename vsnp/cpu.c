@@ -1038,6 +1038,33 @@ static uint64_t halted_timer_left(const struct vsnp_vcpu *skip, uint64_t now)
 	return first;
 }
 
+/* The highest vector set in a 256-bit APIC register, -1 if none. */
+static int highest(const uint32_t *words)
+{
+	for (int w = VSNP_APIC_WORDS - 1; w >= 0; w--)
+		if (words[w] != 0)
+			return w * 32 + 31 - __builtin_clz(words[w]);
+	return -1;
+}
+
+/* Why nothing wakes: each vCPU's state and the APIC of the VMPL it waits at (before the stop line). */
+static void say_waits(void)
+{
+	uint64_t now = cpu_rdtsc();
+
+	for (unsigned i = 0; i < nvcpus; i++) {
+		const struct vsnp_vcpu *v = &vcpus[i];
+		const struct vsnp_apic *a = &v->apic[v->vmpl];
+
+		console_printf("vsnp: vCPU %u %s at VMPL%u, IF %u; its APIC: highest IRR %d, ISR %d, TPR 0x%x, SVR 0x%x, "
+			       "LVT timer 0x%x, timer %llu cycles from firing, NMI %s\n",
+			       v->apic_id, v->state == VCPU_OFF ? "off" : v->state == VCPU_HALTED ? "halted" : "runnable",
+			       v->vmpl, (v->vmcb->save.rflags & RFLAGS_IF) != 0, highest(a->irr), highest(a->isr), a->tpr,
+			       a->svr, a->lvt_timer, (unsigned long long)vsnp_apic_cycles_left(a, now),
+			       a->nmi_pending ? "pending" : a->nmi_in_progress ? "in progress" : "none");
+	}
+}
+
 /* The TSC at which the machine's own timer fires next (arm_machine_timer), 0: not armed. */
 static uint64_t armed_until;
 
@@ -1263,6 +1290,7 @@ int vsnp_cpu_run(struct vsnp_machine *m, uint64_t vmsa_gpa, unsigned ncpus, stru
 			while ((n = next_vcpu(c)) == NULL && idle_until_timer(end))
 				;
 			if (n == NULL) {
+				say_waits();
 				stop(&r, "every vCPU is halted or off, with no interrupt to wake one");
 				break;
 			}

@@ -1532,6 +1532,12 @@ static void forbidden(uint64_t kept)
 		(void)*unvalidated;
 		check(false, "a #VC with no IDT was stopped");
 	}
+	if (cmdline_has("guest.forbidden=hlt-cli")) {
+		/* Nothing can wake it: the machine must say so, and what each vCPU waits for. */
+		guest_printf("# HLT with IF clear: the machine must stop and say why\n");
+		__asm__ volatile("cli; hlt" ::: "memory");
+		check(false, "HLT with IF clear never returned");
+	}
 	if (cmdline_has("guest.forbidden=vc-stack-svsm")) {
 		/* The #VC frame would be written to SVSM memory: never with the SVSM's rights. */
 		guest_printf("# a #VC with the stack in SVSM memory at 0x%llx: the SVSM must stop this guest\n",
