@@ -130,6 +130,21 @@ void uart_console_write(const char *s, size_t n)
 		burst(b, k);
 }
 
+void uart_line_flush(struct uart_line *l)
+{
+	uart_console_write(l->buf, l->len);
+	l->len = 0;
+}
+
+void uart_line_out(void *ctx, char c)
+{
+	struct uart_line *l = ctx;
+
+	l->buf[l->len++] = c;
+	if (c == '\n' || l->len == sizeof(l->buf))
+		uart_line_flush(l);
+}
+
 void uart_console_out(void *ctx, char c)
 {
 	(void)ctx;

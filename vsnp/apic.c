@@ -77,8 +77,7 @@ static uint64_t divisor(const struct vsnp_apic *a)
 	return v == 7 ? 1 : 2ull << v;
 }
 
-/* The highest vector set in a 256-bit register, or -1. */
-static int highest(const uint32_t *r)
+int vsnp_apic_highest(const uint32_t *r)
 {
 	for (int w = VSNP_APIC_WORDS - 1; w >= 0; w--)
 		if (r[w] != 0)
@@ -89,7 +88,7 @@ static int highest(const uint32_t *r)
 /* Processor priority (APM vol.2 §16.6.2): the TPR, or the class of the highest vector in service if that is higher. */
 static uint32_t ppr(const struct vsnp_apic *a)
 {
-	int isrv = highest(a->isr);
+	int isrv = vsnp_apic_highest(a->isr);
 	uint32_t in_service = isrv < 0 ? 0 : (uint32_t)isrv & 0xF0;
 
 	return (a->tpr & 0xF0) >= in_service ? a->tpr : in_service;
@@ -152,7 +151,7 @@ uint64_t vsnp_apic_cycles_left(const struct vsnp_apic *a, uint64_t now)
 
 int vsnp_apic_deliverable(const struct vsnp_apic *a)
 {
-	int v = highest(a->irr);
+	int v = vsnp_apic_highest(a->irr);
 
 	if (v < 0 || !(a->svr & SVR_ENABLE) || ((uint32_t)v & 0xF0) <= (ppr(a) & 0xF0))
 		return -1;
@@ -321,7 +320,7 @@ int vsnp_apic_wrmsr(struct vsnp_apic *a, uint32_t msr, uint64_t now, uint64_t v)
 		a->tpr = (uint32_t)v;
 		return SVSM_OK;
 	case R_EOI: {
-		int v_isr = highest(a->isr);
+		int v_isr = vsnp_apic_highest(a->isr);
 
 		if (v != 0)
 			return SVSM_EINVAL; /* x2APIC: a non-zero EOI write is a #GP */

@@ -86,6 +86,8 @@ void vsnp_apic_nmi_delivered(struct vsnp_apic *a);
 void vsnp_apic_nmi_done(struct vsnp_apic *a);
 /* Whether an IPI sent from APIC ID from reaches APIC to (shorthand, physical ID or broadcast, logical cluster and bit). */
 bool vsnp_apic_ipi_targets(const struct vsnp_ipi *ipi, uint32_t from, const struct vsnp_apic *to);
+/* The highest vector set in a 256-bit register (IRR, ISR: VSNP_APIC_WORDS words), or -1. */
+int vsnp_apic_highest(const uint32_t *r);
 /* The vector to deliver now: the highest requested one whose priority class is above the PPR; -1 if none. */
 int vsnp_apic_deliverable(const struct vsnp_apic *a);
 /* The CPU took vector: it moves from requested to in service until its EOI. */

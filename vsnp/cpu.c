@@ -44,7 +44,6 @@
 
 #define GUEST_ASID 1
 #define VC_VECTOR 29
-#define NMI_VECTOR 2 /* APM vol.2 §8.2, Table 8-1 */
 #define UD_VECTOR 6
 #define GP_VECTOR 13
 #define EXIT_CR0_WRITE 0x10ull
@@ -332,8 +331,7 @@ static void ap_create(struct run *r, struct ghcb *g)
 			t->vmsa_gpa[h->ap_vmpl] = 0;
 		}
 	}
-	GHCB_SET(g, sw_exit_info_1, ok ? GHCB_RESULT_OK : GHCB_RESULT_ERROR);
-	GHCB_SET(g, sw_exit_info_2, ok ? 0 : GHCB_ERR_INVALID_INPUT);
+	ghcb_answer(g, ok ? GHCB_RESULT_OK : GHCB_RESULT_ERROR, ok ? 0 : GHCB_ERR_INVALID_INPUT);
 }
 
 /* The vCPU inside VMRUN now (the vCPUs take turns on one CPU: the one whose exit is served). */
@@ -513,29 +511,25 @@ static void ghcb_cpuid(struct vsnp_machine *m, struct ghcb *g)
 	struct cpuid_regs out;
 
 	if (!GHCB_VALID(g, rax) || !GHCB_VALID(g, rcx) || (leaf == 0xD && !GHCB_VALID(g, xcr0))) {
-		GHCB_SET(g, sw_exit_info_1, GHCB_RESULT_ERROR);
-		GHCB_SET(g, sw_exit_info_2, GHCB_ERR_MISSING_INPUT);
+		ghcb_answer(g, GHCB_RESULT_ERROR, GHCB_ERR_MISSING_INPUT);
 		return;
 	}
 	if (vsnp_machine_cpuid(m, leaf, subleaf, leaf == 0xD ? g->xcr0 : 1, &out) != SVSM_OK) {
-		GHCB_SET(g, sw_exit_info_1, GHCB_RESULT_ERROR);
-		GHCB_SET(g, sw_exit_info_2, GHCB_ERR_INVALID_INPUT);
+		ghcb_answer(g, GHCB_RESULT_ERROR, GHCB_ERR_INVALID_INPUT);
 		return;
 	}
 	ghcb_invalidate(g);
 	if (m->lie == VSNP_LIE_CPUID_VALID) {
 		/* The answer is written, but not one output is marked valid. */
 		g->rax = out.eax, g->rbx = out.ebx, g->rcx = out.ecx, g->rdx = out.edx;
-		GHCB_SET(g, sw_exit_info_1, GHCB_RESULT_OK);
-		GHCB_SET(g, sw_exit_info_2, 0);
+		ghcb_answer(g, GHCB_RESULT_OK, 0);
 		return;
 	}
 	GHCB_SET(g, rax, out.eax);
 	GHCB_SET(g, rbx, out.ebx);
 	GHCB_SET(g, rcx, out.ecx);
 	GHCB_SET(g, rdx, out.edx);
-	GHCB_SET(g, sw_exit_info_1, GHCB_RESULT_OK);
-	GHCB_SET(g, sw_exit_info_2, 0);
+	ghcb_answer(g, GHCB_RESULT_OK, 0);
 }
 
 /*
@@ -577,8 +571,7 @@ static void ghcb_msr(struct vsnp_vcpu *c, struct ghcb *g, struct vsnp_cpu_end *e
 	int err;
 
 	if (!GHCB_VALID(g, rcx) || (write && (!GHCB_VALID(g, rax) || !GHCB_VALID(g, rdx)))) {
-		GHCB_SET(g, sw_exit_info_1, GHCB_RESULT_ERROR);
-		GHCB_SET(g, sw_exit_info_2, GHCB_ERR_MISSING_INPUT);
+		ghcb_answer(g, GHCB_RESULT_ERROR, GHCB_ERR_MISSING_INPUT);
 		return;
 	}
 	err = write ? vsnp_apic_wrmsr(apic, (uint32_t)g->rcx, cpu_rdtsc(), v)
@@ -592,8 +585,8 @@ static void ghcb_msr(struct vsnp_vcpu *c, struct ghcb *g, struct vsnp_cpu_end *e
 		said = true;
 	}
 	if (err != SVSM_OK) {
-		GHCB_SET(g, sw_exit_info_1, GHCB_RESULT_INJECT);
-		GHCB_SET(g, sw_exit_info_2, GP_VECTOR | VMCB_EVENT_TYPE_EXCEPTION | VMCB_EVENT_ERROR_VALID | VMCB_EVENT_VALID);
+		ghcb_answer(g, GHCB_RESULT_INJECT,
+			    GP_VECTOR | VMCB_EVENT_TYPE_EXCEPTION | VMCB_EVENT_ERROR_VALID | VMCB_EVENT_VALID);
 		return;
 	}
 	if (apic->ipi_out)
@@ -603,8 +596,7 @@ static void ghcb_msr(struct vsnp_vcpu *c, struct ghcb *g, struct vsnp_cpu_end *e
 		GHCB_SET(g, rax, (uint32_t)v);
 		GHCB_SET(g, rdx, v >> 32);
 	}
-	GHCB_SET(g, sw_exit_info_1, GHCB_RESULT_OK);
-	GHCB_SET(g, sw_exit_info_2, 0);
+	ghcb_answer(g, GHCB_RESULT_OK, 0);
 }
 
 /* A shared page of guest RAM (RMP: not assigned), as the hypervisor reaches it; NULL otherwise. */
@@ -655,8 +647,7 @@ static void guest_request(struct vsnp_vcpu *c, struct ghcb *g)
 	uint64_t fw = 0;
 
 	if (in == NULL || out == NULL) {
-		GHCB_SET(g, sw_exit_info_1, GHCB_RESULT_ERROR);
-		GHCB_SET(g, sw_exit_info_2, GHCB_ERR_INVALID_INPUT); /* not shared pages of guest RAM */
+		ghcb_answer(g, GHCB_RESULT_ERROR, GHCB_ERR_INVALID_INPUT); /* not shared pages of guest RAM */
 		return;
 	}
 	memcpy(&req, in, sizeof(req));
@@ -666,8 +657,7 @@ static void guest_request(struct vsnp_vcpu *c, struct ghcb *g)
 			request_lie(c, &resp);
 		memcpy(out, &resp, sizeof(resp));
 	}
-	GHCB_SET(g, sw_exit_info_1, GHCB_RESULT_OK);
-	GHCB_SET(g, sw_exit_info_2, fw);
+	ghcb_answer(g, GHCB_RESULT_OK, fw);
 }
 
 static void lie_unvalidate(struct vsnp_vcpu *c);
@@ -721,8 +711,7 @@ static void exit_ghcb(struct run *r)
 	} else if (std && g.sw_exit_code == SVM_VMGEXIT_NMI_COMPLETE) {
 		/* The guest's NMI handling is over (it has no IRET the hypervisor sees): the next NMI may come. */
 		vsnp_apic_nmi_done(&c->apic[c->vmpl]);
-		GHCB_SET(&g, sw_exit_info_1, GHCB_RESULT_OK);
-		GHCB_SET(&g, sw_exit_info_2, 0);
+		ghcb_answer(&g, GHCB_RESULT_OK, 0);
 	} else if (std && g.sw_exit_code == SVM_EXIT_CPUID) {
 		ghcb_cpuid(c->m, &g);
 	} else if (std && g.sw_exit_code == SVM_EXIT_MSR) {
@@ -734,15 +723,13 @@ static void exit_ghcb(struct run *r)
 		 * keep coherent nothing to flush; MONITOR/MWAIT as NOPs. Never a
 		 * real INVD: it would drop the machine's dirty cache lines.
 		 */
-		GHCB_SET(&g, sw_exit_info_1, GHCB_RESULT_OK);
-		GHCB_SET(&g, sw_exit_info_2, 0);
+		ghcb_answer(&g, GHCB_RESULT_OK, 0);
 	} else if (std && g.sw_exit_code == SVM_VMGEXIT_SNP_RUN_VMPL) {
 		/* SW_EXITINFO1[7:0] the VMPL, the rest 0 (GHCB spec 56421 §4.1.8). */
 		uint64_t want = g.sw_exit_info_1;
 		bool ok = GHCB_VALID(&g, sw_exit_info_1) && (want >> 8) == 0 && may_run(c, want);
 
-		GHCB_SET(&g, sw_exit_info_1, ok ? GHCB_RESULT_OK : GHCB_RESULT_ERROR);
-		GHCB_SET(&g, sw_exit_info_2, ok ? 0 : GHCB_ERR_INVALID_INPUT);
+		ghcb_answer(&g, ok ? GHCB_RESULT_OK : GHCB_RESULT_ERROR, ok ? 0 : GHCB_ERR_INVALID_INPUT);
 		target = ok ? (int)want : -1;
 		if (ok && c->vmpl == 0 && c->m->lie == VSNP_LIE_UNVALIDATE)
 			lie_unvalidate(c);
@@ -1038,15 +1025,6 @@ static uint64_t halted_timer_left(const struct vsnp_vcpu *skip, uint64_t now)
 	return first;
 }
 
-/* The highest vector set in a 256-bit APIC register, -1 if none. */
-static int highest(const uint32_t *words)
-{
-	for (int w = VSNP_APIC_WORDS - 1; w >= 0; w--)
-		if (words[w] != 0)
-			return w * 32 + 31 - __builtin_clz(words[w]);
-	return -1;
-}
-
 /* Why nothing wakes: each vCPU's state and the APIC of the VMPL it waits at (before the stop line). */
 static void say_waits(void)
 {
@@ -1059,8 +1037,8 @@ static void say_waits(void)
 		console_printf("vsnp: vCPU %u %s at VMPL%u, IF %u; its APIC: highest IRR %d, ISR %d, TPR 0x%x, SVR 0x%x, "
 			       "LVT timer 0x%x, timer %llu cycles from firing, NMI %s\n",
 			       v->apic_id, v->state == VCPU_OFF ? "off" : v->state == VCPU_HALTED ? "halted" : "runnable",
-			       v->vmpl, (v->vmcb->save.rflags & RFLAGS_IF) != 0, highest(a->irr), highest(a->isr), a->tpr,
-			       a->svr, a->lvt_timer, (unsigned long long)vsnp_apic_cycles_left(a, now),
+			       v->vmpl, (v->vmcb->save.rflags & RFLAGS_IF) != 0, vsnp_apic_highest(a->irr),
+			       vsnp_apic_highest(a->isr), a->tpr, a->svr, a->lvt_timer, (unsigned long long)vsnp_apic_cycles_left(a, now),
 			       a->nmi_pending ? "pending" : a->nmi_in_progress ? "in progress" : "none");
 	}
 }
@@ -1107,7 +1085,7 @@ static int interrupts_before_run(struct run *r)
 	 * waits for the next entry.
 	 */
 	if (vsnp_apic_nmi_ready(apic) && !(ctl->event_inj & VMCB_EVENT_VALID)) {
-		ctl->event_inj = NMI_VECTOR | VMCB_EVENT_TYPE_NMI | VMCB_EVENT_VALID;
+		ctl->event_inj = VMCB_EVENT_NMI_VECTOR | VMCB_EVENT_TYPE_NMI | VMCB_EVENT_VALID;
 		vsnp_apic_nmi_delivered(apic);
 		if (r->c->vmpl == 0)
 			r->end->irqs_vmpl0++;

@@ -66,6 +66,7 @@
 /* §15.20 EVENTINJ / EXITINTINFO: vector [7:0], type [10:8], EV [11], V [31], error code [63:32]. */
 #define VMCB_EVENT_VALID (1ull << 31)
 #define VMCB_EVENT_ERROR_VALID (1ull << 11)
+#define VMCB_EVENT_NMI_VECTOR 2 /* an NMI's vector (APM vol.2 §8.2, Table 8-1) */
 #define VMCB_EVENT_TYPE_INTR (0ull << 8)
 #define VMCB_EVENT_TYPE_NMI (2ull << 8)
 #define VMCB_EVENT_TYPE_EXCEPTION (3ull << 8)

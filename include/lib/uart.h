@@ -38,3 +38,12 @@ void uart_console_out(void *ctx, char c);
  * port I/O has it), not a status read per byte.
  */
 void uart_console_write(const char *s, size_t n);
+
+/* A line being written to the console: it goes out at its newline, when full, or at uart_line_flush. */
+struct uart_line {
+	unsigned len;
+	char buf[256];
+};
+/* fmt_vformat's output for a line: ctx is the struct uart_line. */
+void uart_line_out(void *ctx, char c);
+void uart_line_flush(struct uart_line *l);

@@ -240,10 +240,10 @@ static inline uint64_t vsnp_event_again(uint64_t info)
 {
 	uint64_t vector = info & 0xFF, type = info & (7ull << 8);
 
-	if (type != VMCB_EVENT_TYPE_EXCEPTION || (vector != 2 && vector < 32))
+	if (type != VMCB_EVENT_TYPE_EXCEPTION || (vector != VMCB_EVENT_NMI_VECTOR && vector < 32))
 		return info;
 	return (info & ~(7ull << 8 | VMCB_EVENT_ERROR_VALID | 0xFFFFFFFF00000000ull)) |
-	       (vector == 2 ? VMCB_EVENT_TYPE_NMI : VMCB_EVENT_TYPE_INTR);
+	       (vector == VMCB_EVENT_NMI_VECTOR ? VMCB_EVENT_TYPE_NMI : VMCB_EVENT_TYPE_INTR);
 }
 
 /* ---- kernel ---- */

@@ -37,30 +37,13 @@ static bool console_lock(void)
  * byte, each an exit under SNP. Only the holder uses it; a CPU that took
  * the console without the lock writes byte by byte instead.
  */
-static struct {
-	unsigned len;
-	char buf[256];
-} line;
-
-static void line_flush(void)
-{
-	uart_console_write(line.buf, line.len);
-	line.len = 0;
-}
-
-static void line_out(void *ctx, char c)
-{
-	(void)ctx;
-	line.buf[line.len++] = c;
-	if (c == '\n' || line.len == sizeof(line.buf))
-		line_flush();
-}
+static struct uart_line line;
 
 static void console_unlock(bool locked)
 {
 	if (!locked)
 		return;
-	line_flush();
+	uart_line_flush(&line);
 	__atomic_store_n(&console_busy, 0, __ATOMIC_RELEASE);
 }
 
@@ -108,7 +91,12 @@ void console_attach(const struct uart_port_io *io)
 /* Formats to the console (or the early hold buffer); the caller holds the console, locked or not. */
 static void console_out(bool locked, const char *fmt, va_list ap)
 {
-	fmt_vformat(hold.on ? hold_out : locked ? line_out : uart_console_out, NULL, fmt, ap);
+	if (hold.on)
+		fmt_vformat(hold_out, NULL, fmt, ap);
+	else if (locked)
+		fmt_vformat(uart_line_out, &line, fmt, ap);
+	else
+		fmt_vformat(uart_console_out, NULL, fmt, ap);
 }
 
 __attribute__((format(printf, 2, 3))) static void console_out_f(bool locked, const char *fmt, ...)

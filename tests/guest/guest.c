@@ -21,22 +21,8 @@ extern const uint8_t exc_entry_0[], exc_entry_2[], exc_entry_3[], exc_entry_6[],
  * io_ports.c): lib/uart16550.c drives it, a line at a time in bursts of
  * its FIFO's depth, each one OUTSB request through the GHCB.
  */
-static void port_out(uint16_t port, uint8_t v)
-{
-	io_outb(port, v);
-}
-
-static uint8_t port_in(uint16_t port)
-{
-	return io_inb(port);
-}
-
-static const struct uart_port_io console_io = { port_out, port_in, guest_vc_outs };
-
-static struct {
-	unsigned len;
-	char buf[256];
-} line;
+static const struct uart_port_io console_io = { io_outb, io_inb, guest_vc_outs };
+static struct uart_line line;
 
 void guest_console_init(void)
 {
@@ -44,24 +30,10 @@ void guest_console_init(void)
 	uart_console_init();
 }
 
-static void line_flush(void)
-{
-	uart_console_write(line.buf, line.len);
-	line.len = 0;
-}
-
-static void line_out(void *ctx, char c)
-{
-	(void)ctx;
-	line.buf[line.len++] = c;
-	if (c == '\n' || line.len == sizeof(line.buf))
-		line_flush();
-}
-
 void guest_vprintf(const char *fmt, va_list ap)
 {
-	fmt_vformat(line_out, NULL, fmt, ap);
-	line_flush();
+	fmt_vformat(uart_line_out, &line, fmt, ap);
+	uart_line_flush(&line);
 }
 
 void guest_printf(const char *fmt, ...)

@@ -300,6 +300,9 @@ static void nmis(void **state)
 	assert_true(a.ipi.nmi);
 	assert_int_equal(reached(&a.ipi, 1, t, 4), 0xFu & ~(1u << 1));
 
+	/* An NMI_COMPLETE with no NMI in progress (a guest's stray one) changes nothing. */
+	vsnp_apic_nmi_done(&t[3]);
+	assert_false(t[3].nmi_pending || t[3].nmi_in_progress || vsnp_apic_nmi_ready(&t[3]));
 	/* t[2]'s APIC is software-disabled (SVR bit 8 clear after reset): the NMI is still taken. */
 	assert_false(vsnp_apic_nmi_ready(&t[2]));
 	vsnp_apic_nmi(&t[2]);
