@@ -4,28 +4,31 @@
 # (default: the test guest) into one IGVM file, boot the emulated SEV-SNP machine
 # (vsnp.img, QEMU TCG -cpu EPYC) on it, show what happened, end with a summary.
 #
-#   scripts/run.sh [--payload FILE] [--cpu MODEL] [--smp N] [--append "OPTIONS"] [--gdb]
+#   scripts/run.sh [--payload FILE] [--cpu MODEL] [--smp N] [--pcpus N] [--append "OPTIONS"] [--gdb]
 #
-# --smp N: the machine's vCPUs (1-8). --append: the SVSM's command line (guest.* words
-# go on to the payload).
+# --smp N: the VM's vCPUs (1-8, default 2). --pcpus N: the CPUs QEMU gives the machine
+# (1-8, default 2; vCPU i runs on CPU i mod N). --append: the SVSM's command line
+# (guest.* words go on to the payload).
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 root=$(svsm_root)
 build="$root/build"
 cpu=EPYC
 smp=2
+pcpus=2
 append=""
 payload=""
 gdb=""
 
 usage() {
-	sed -n '3,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+	sed -n '3,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--payload) payload=${2:?--payload needs a file}; shift 2 ;;
 	--cpu) cpu=${2:?--cpu needs a model}; shift 2 ;;
 	--smp) smp=${2:?--smp needs a CPU count}; shift 2 ;;
+	--pcpus) pcpus=${2:?--pcpus needs a CPU count}; shift 2 ;;
 	--append) append=${2?--append needs options}; shift 2 ;;
 	--gdb) gdb=--gdb; shift ;;
 	-h|--help) usage; exit 0 ;;
@@ -39,6 +42,10 @@ if [ -n "$payload" ] && [ ! -f "$payload" ]; then
 fi
 case "$smp" in
 ''|*[!0-9]*|0*) echo "run.sh: --smp: '$smp' is not a CPU count (1, 2, ...)" >&2; exit 2 ;;
+esac
+case "$pcpus" in
+[1-8]) ;;
+*) echo "run.sh: --pcpus: '$pcpus' is not a CPU count from 1 to 8" >&2; exit 2 ;;
 esac
 max_cpus=$(sed -n 's/^#define VSNP_MAX_VCPUS \([0-9]*\).*/\1/p' "$root/vsnp/vcpu.h")
 if [ "$smp" -gt "${max_cpus:-1}" ]; then
@@ -59,9 +66,9 @@ rm -f "$log" # the summary below reads this run's log only
 igvm="$build/run.igvm"
 echo "== packing $(basename "$img") and $(basename "$payload") into $(basename "$igvm") (tools/igvm-build)"
 "$build/tools/igvm-build" --svsm "$img" --payload "$payload" --cmdline "$append" -o "$igvm" || exit 1
-echo "== booting vsnp.img (the SEV-SNP machine) under QEMU TCG, -cpu $cpu, $smp vCPUs, on $(basename "$igvm")"
+echo "== booting vsnp.img (the SEV-SNP machine) under QEMU TCG, -cpu $cpu, $pcpus CPU(s), $smp vCPUs, on $(basename "$igvm")"
 python3 "$root/scripts/qemu_boot.py" --image "$build/stage1/vsnp.img" --symbols "$build/svsm/vsnp-kernel.elf" \
-	--payload "$igvm" --cpu "$cpu" --mem 512M --append "vsnp.cpus=$smp" --log "$log" --expect any \
+	--payload "$igvm" --cpu "$cpu" --smp "$pcpus" --mem 512M --append "vsnp.cpus=$smp" --log "$log" --expect any \
 	--timeout 180 $gdb
 status=$?
 run_need_log "$status" "$log"
@@ -77,8 +84,10 @@ if [ -n "$machine_digest" ]; then
 	fi
 fi
 # Which layer did what: the machine's exits, the SVSM's part, the guest's checks.
-exits=$(sed -n 's/^vsnp: boot CPU ran: \(.*\)$/\1/p' "$log" | tail -n 1)
+exits=$(sed -n 's/^vsnp: the vCPUs ran: \(.*\)$/\1/p' "$log" | tail -n 1)
 [ -n "$exits" ] && echo "run.sh: the machine (vsnp): $exits"
+spread=$(sed -n 's/^vsnp: \([0-9]* vCPUs ran on .*\)$/\1/p' "$log" | tail -n 1)
+[ -n "$spread" ] && echo "run.sh: the machine (vsnp): $spread"
 svsm_calls=$(sed -n 's/^SVSM: calls served so far: \(.*\)$/\1/p' "$log" | tail -n 1)
 [ -n "$svsm_calls" ] && echo "run.sh: the SVSM (VMPL0): calls served, at its last count: $svsm_calls"
 svsm_keeps=$(sed -n 's/^\[INFO\] mm: .*this kernel keeps \([0-9]*\) KiB.*$/\1/p' "$log" | tail -n 1)
@@ -90,7 +99,7 @@ guest_failed=$(grep -c '^not ok ' "$log")
 launched=$(grep -c '^SVSM: launching the payload at VMPL' "$log")
 [ "$launched" -gt 0 ] && echo "run.sh: the guest (VMPL2): $guest_ok checks passed, $guest_failed failed"
 # Success only as this run's console says it: the SVSM launched the payload and it ended with status 0.
-ended=$(sed -n 's/^vsnp: the guest asked to terminate: GHCB reason set 14, code \([0-9]*\)$/\1/p' "$log" | tail -n 1)
+ended=$(sed -n 's/^vsnp: the guest asked to terminate: GHCB reason set 14, code \([0-9]*\).*$/\1/p' "$log" | tail -n 1)
 why=$(grep -m1 -E '^vsnp: (vCPU [0-9]+ STOPPED|the guest asked|cannot run guests|nothing to launch|IGVM launch refused)' "$log")
 why=${why/STOPPED/(guest STOPPED)}
 run_verdict "$status" "$launched" "$ended" "$why" "run.sh: SVSM booted on the SNP machine, ran the payload at VMPL2, and it succeeded (exit 0)"

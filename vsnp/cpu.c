@@ -38,7 +38,11 @@
 #include "svsm/errno.h"
 #include "svsm/ghcb_proto.h"
 #include "svsm/lapic.h"
+#include "lib/spinlock.h"
 #include "svsm/mm.h"
+#include "svsm/panic.h"
+#include "svsm/percpu.h"
+#include "svsm/smp.h"
 #include "svsm/tsc.h"
 #include "vcpu.h"
 
@@ -66,10 +70,39 @@ static const uint32_t passthrough_msrs[] = {
 struct run {
 	struct vsnp_vcpu *c;        /* the vCPU whose exit is being handled */
 	struct vsnp_cpu_end *end;
-	bool done;
 	bool yield;                 /* let the next runnable vCPU have the CPU */
 	uint64_t slice_end;         /* TSC at which the running vCPU's turn ends */
 };
+
+/*
+ * The machine's physical CPUs: QEMU's, started by smp_start_aps (APIC ID =
+ * index). vCPU i runs on CPU i mod n, so its VMCB never moves. Only VMRUN
+ * runs outside machine_lock: exits are served, vCPUs and their APICs, the
+ * RMP and the nested tables changed under it. A CPU that changes what
+ * another's vCPU sees kicks it (an IPI: an INTR exit inside VMRUN, or a
+ * wake-up from HLT); a nested entry that goes away, or a vCPU context
+ * another CPU takes over, first brings that CPU out of VMRUN (pull_out).
+ */
+struct pcpu {
+	struct run r;
+	unsigned index;
+	struct vsnp_vcpu *cur;      /* the vCPU it runs: inside VMRUN or its exit being served; NULL: none */
+	unsigned nvcpus;            /* the vCPUs that run on it */
+	uint64_t host_pa, hsave_pa; /* its VMSAVE area and VM_HSAVE_PA page */
+	uint64_t armed_until;       /* the TSC at which its own timer fires next (arm_machine_timer), 0: not armed */
+	uint64_t flush_gen;         /* the machine's flush_gen at its last guest TLB flush */
+	bool in_guest;              /* from before VMRUN (set under the lock) until VMRUN returned (atomic) */
+	bool idle;                  /* in HLT, the lock released, until a timer or a kick */
+	bool stuck;                 /* idle with nothing of its own that will wake it: only another CPU can */
+	bool out;                   /* it left its loop: the run is over (atomic) */
+};
+
+static struct pcpu pcpus[SMP_MAX_CPUS];
+static unsigned npcpus, nstuck;
+static struct spinlock machine_lock = SPINLOCK_INIT;
+static bool ended;              /* the guest terminated or the machine stopped: every CPU leaves its loop */
+/* How long a kicked CPU may take to leave VMRUN before the machine gives up (TCG, a loaded host). */
+#define KICK_WAIT_MS 2000
 
 /*
  * A vCPU's turn on the machine's CPU when others are runnable: a guest
@@ -83,7 +116,7 @@ static void stop(struct run *r, const char *why)
 {
 	r->end->kind = VSNP_CPU_STOPPED;
 	r->end->why = why;
-	r->done = true;
+	ended = true;
 }
 
 __attribute__((format(printf, 2, 3))) static void stopf(struct run *r, const char *fmt, ...)
@@ -103,7 +136,7 @@ static void terminated(struct run *r)
 	r->end->kind = VSNP_CPU_TERMINATED;
 	r->end->set = r->c->hv.term_set;
 	r->end->code = r->c->hv.term_code;
-	r->done = true;
+	ended = true;
 }
 
 static uint64_t zeroed(unsigned order, uint8_t fill)
@@ -147,19 +180,18 @@ static void vc(struct run *r, uint64_t code)
 }
 
 /*
- * Whose FPU state the physical CPU holds (the vCPUs take turns on it):
- * each vCPU's is in its fpu buffer otherwise, loaded before its VMRUN.
+ * A vCPU's FPU state is in its fpu buffer except inside VMRUN: loaded just
+ * before, saved just after, so another CPU that takes over its context
+ * (AP creation) finds it there. The machine's own code uses no FPU.
  */
-static struct vsnp_vcpu *fpu_live;
-
-static void fpu_switch_to(struct vsnp_vcpu *c)
+static void fpu_load(const struct vsnp_vcpu *c)
 {
-	if (fpu_live == c)
-		return;
-	if (fpu_live != NULL)
-		__asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[512])fpu_live->fpu));
 	__asm__ volatile("fxrstor64 %0" : : "m"(*(const uint8_t(*)[512])c->fpu));
-	fpu_live = c;
+}
+
+static void fpu_save(struct vsnp_vcpu *c)
+{
+	__asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[512])c->fpu));
 }
 
 /* The VMSA page of the vCPU's vmpl in guest memory, or NULL. */
@@ -180,8 +212,7 @@ static int load_context(struct vsnp_vcpu *c, unsigned vmpl)
 	if (s == NULL || s->vmpl != vmpl || !(s->sev_features & 1))
 		return SVSM_EINVAL; /* a VMSA must say its VMPL and SNPActive (APM vol.2 §15.36.20) */
 	vmsa_to_vmcb(s, &c->vmcb->save, &c->g, c->fpu);
-	if (fpu_live == c)
-		fpu_live = NULL; /* c->fpu is the new context's now: load it before the next VMRUN */
+	c->vmcb->ctl.event_inj = 0; /* an event for the context before is not this one's */
 	c->vmpl = vmpl;
 	c->sev_features = s->sev_features;
 	c->hv = c->hv_saved[vmpl];
@@ -202,10 +233,6 @@ static void store_context(struct vsnp_vcpu *c, uint64_t exit_code, uint64_t info
 
 	if (s == NULL)
 		return; /* its VMSA was destroyed: nothing left to keep */
-	if (fpu_live == c) {
-		__asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[512])c->fpu));
-		fpu_live = NULL;
-	}
 	vmcb_to_vmsa(&c->vmcb->save, &c->g, c->fpu, s);
 	s->guest_exit_code = exit_code;
 	s->guest_exit_info_1 = info1;
@@ -266,7 +293,96 @@ static void context_lost(struct vsnp_vcpu *v, unsigned lost)
 /* The vCPUs of the machine: the run loop's (vsnp_cpu_run), reached by AP creation. */
 static struct vsnp_vcpu vcpus[VSNP_MAX_VCPUS];
 static unsigned nvcpus;
-static uint64_t halted_timer_left(const struct vsnp_vcpu *skip, uint64_t now);
+static uint64_t halted_timer_left(const struct pcpu *p, const struct vsnp_vcpu *skip, uint64_t now);
+
+/*
+ * Makes CPU p look at its vCPUs again (under machine_lock): something
+ * changed for one of them. A CPU inside VMRUN takes an INTR exit, one in
+ * HLT wakes; one on its way to the lock looks anyway. It is no longer
+ * stuck: the change may be what it waits for.
+ */
+static void kick(struct pcpu *p, struct vsnp_cpu_end *end)
+{
+	if (p->stuck) {
+		p->stuck = false;
+		nstuck--;
+	}
+	if (p->index == this_cpu()->cpu_index)
+		return;
+	if (!__atomic_load_n(&p->in_guest, __ATOMIC_ACQUIRE) && !p->idle)
+		return;
+	/* APIC ID = CPU index: smp_start_aps starts the APs so. */
+	if (!lapic_send_fixed(p->index, LAPIC_KICK_VECTOR))
+		panic("vsnp: the kick IPI to CPU %u was not sent: it may go on running a guest on state that changed",
+		      p->index);
+	end->kicks++;
+}
+
+/*
+ * Brings CPU p out of VMRUN before its vCPU's context or the nested tables
+ * change under it (under machine_lock, which p then waits for): no stale
+ * guest TLB entry, no table walk of a freed page, no VMCB in use.
+ */
+static void pull_out(struct pcpu *p, struct vsnp_cpu_end *end)
+{
+	uint64_t t0 = cpu_rdtsc(), span = tsc_hz() / 1000 * KICK_WAIT_MS;
+
+	if (p->index == this_cpu()->cpu_index || !__atomic_load_n(&p->in_guest, __ATOMIC_ACQUIRE))
+		return;
+	kick(p, end);
+	while (__atomic_load_n(&p->in_guest, __ATOMIC_ACQUIRE)) {
+		if (cpu_rdtsc() - t0 > span)
+			panic("vsnp: CPU %u did not leave the guest within %u ms of a kick: it may go on running it "
+			      "on state that changed", p->index, KICK_WAIT_MS);
+		__asm__ volatile("pause");
+	}
+}
+
+/*
+ * Before this CPU changes vCPU t's context (AP creation): if t's own CPU
+ * runs it (inside VMRUN, or back with an exit not yet served), that CPU
+ * leaves VMRUN and drops the exit (pulled): the exit belonged to the
+ * context being replaced.
+ */
+static void take_over(struct vsnp_vcpu *t, struct vsnp_cpu_end *end)
+{
+	struct pcpu *p = &pcpus[t->pcpu];
+
+	if (p->index != this_cpu()->cpu_index && p->cur == t) {
+		pull_out(p, end);
+		t->pulled = true;
+	}
+}
+
+static bool vmsa_still_runnable(const struct vsnp_vcpu *v);
+
+/*
+ * The nested tables' quiesce hook (vsnp_npt_drop after an RMP change,
+ * under machine_lock): every other CPU out of VMRUN before the tables
+ * change. And the change takes effect now on every vCPU: a context whose
+ * VMSA page is no VMSA any more is not run again (VMRUN would fail) — the
+ * vCPU goes on in a more privileged context or is off — so an AP creation
+ * that comes next finds the vCPU as it is, whichever CPU it runs on. The
+ * context whose exit this CPU is serving is left to next_vcpu, after it.
+ */
+static void quiesce_others(void *ctx)
+{
+	struct vsnp_cpu_end *end = ctx;
+
+	for (unsigned i = 0; i < npcpus; i++)
+		pull_out(&pcpus[i], end);
+	for (unsigned i = 0; i < nvcpus; i++) {
+		struct vsnp_vcpu *v = &vcpus[i];
+		struct pcpu *p = &pcpus[v->pcpu];
+
+		if (v->state == VCPU_OFF || vmsa_still_runnable(v) ||
+		    (p->index == this_cpu()->cpu_index && p->cur == v))
+			continue;
+		take_over(v, end);
+		context_lost(v, v->vmpl);
+		kick(p, end);
+	}
+}
 
 /*
  * AP creation (GHCB page, checked by hv_serve.c; GHCB spec 56421 §4.1.9
@@ -305,12 +421,14 @@ static void ap_create(struct run *r, struct ghcb *g)
 			 */
 			t->apic[h->ap_vmpl].nmi_pending = t->apic[h->ap_vmpl].nmi_in_progress = false;
 			if (t->state == VCPU_OFF) {
+				take_over(t, r->end);
 				ok = load_context(t, h->ap_vmpl) == SVSM_OK;
 				if (ok) {
 					t->state = VCPU_RUNNABLE;
 					r->end->aps_started++;
 				}
 			} else if (t != c && t->state == VCPU_HALTED && t->vmpl < h->ap_vmpl) {
+				take_over(t, r->end);
 				store_context(t, EXIT_HLT, 0, 0);
 				ok = load_context(t, h->ap_vmpl) == SVSM_OK;
 				if (ok) {
@@ -325,22 +443,32 @@ static void ap_create(struct run *r, struct ghcb *g)
 		/* DESTROY: a running context of another vCPU is stopped, its state kept in its VMSA. */
 		ok = t != c || t->vmpl != h->ap_vmpl;
 		if (ok && t->state != VCPU_OFF && t->vmpl == h->ap_vmpl) {
+			take_over(t, r->end);
 			store_context(t, t->vmcb->ctl.exit_code, 0, 0);
 			context_lost(t, h->ap_vmpl);
 		} else if (ok) {
 			t->vmsa_gpa[h->ap_vmpl] = 0;
 		}
 	}
+	if (ok)
+		kick(&pcpus[t->pcpu], r->end);
 	ghcb_answer(g, ok ? GHCB_RESULT_OK : GHCB_RESULT_ERROR, ok ? 0 : GHCB_ERR_INVALID_INPUT);
 }
 
-/* The vCPU inside VMRUN now (the vCPUs take turns on one CPU: the one whose exit is served). */
-static struct vsnp_vcpu *running;
-
 bool vsnp_vmsa_in_use(uint64_t gpa)
 {
-	/* In use is inside VMRUN (APM vol.2 §15.36.6): a halted or waiting vCPU's VMSA is not. */
-	return running != NULL && running->vmsa_gpa[running->vmpl] == gpa;
+	/*
+	 * In use is inside VMRUN (APM vol.2 §15.36.6): the context each CPU
+	 * runs now (the caller's own too); a halted vCPU's, or one waiting for
+	 * its turn, is not.
+	 */
+	for (unsigned i = 0; i < npcpus; i++) {
+		const struct vsnp_vcpu *v = pcpus[i].cur;
+
+		if (v != NULL && v->state == VCPU_RUNNABLE && v->vmsa_gpa[v->vmpl] == gpa)
+			return true;
+	}
+	return false;
 }
 
 /*
@@ -553,6 +681,7 @@ static void ipi_send(struct vsnp_vcpu *c, struct vsnp_cpu_end *end)
 			vsnp_apic_nmi(to);
 		else if (!vsnp_apic_accept(to, from->ipi.vector))
 			continue;
+		kick(&pcpus[vcpus[i].pcpu], end);
 		end->ipis++;
 	}
 }
@@ -960,7 +1089,7 @@ static void handle_exit(struct run *r)
 		break;
 	case EXIT_INTR:
 		r->end->intr_exits++; /* the machine's interrupt, taken when svm_run sets GIF again */
-		if (cpu_rdtsc() >= r->slice_end || halted_timer_left(r->c, cpu_rdtsc()) == 1)
+		if (cpu_rdtsc() >= r->slice_end || halted_timer_left(&pcpus[r->c->pcpu], r->c, cpu_rdtsc()) == 1)
 			r->yield = true; /* the turn is over, or a halted vCPU's timer is due: the next one goes on */
 		break;
 	case EXIT_HLT:
@@ -1007,8 +1136,8 @@ static bool wakes(struct vsnp_vcpu *v, uint64_t now)
 	return vsnp_apic_deliverable(a) >= 0;
 }
 
-/* TSC cycles until the first timer of a vCPU halted with IF set (besides skip), 0: none is counting. */
-static uint64_t halted_timer_left(const struct vsnp_vcpu *skip, uint64_t now)
+/* TSC cycles until the first timer of a vCPU of CPU p halted with IF set (besides skip), 0: none is counting. */
+static uint64_t halted_timer_left(const struct pcpu *p, const struct vsnp_vcpu *skip, uint64_t now)
 {
 	uint64_t first = 0;
 
@@ -1016,7 +1145,7 @@ static uint64_t halted_timer_left(const struct vsnp_vcpu *skip, uint64_t now)
 		struct vsnp_vcpu *v = &vcpus[i];
 		uint64_t left;
 
-		if (v == skip || !halted_open(v))
+		if (v == skip || v->pcpu != p->index || !halted_open(v))
 			continue;
 		left = vsnp_apic_cycles_left(&v->apic[v->vmpl], now);
 		if (left != 0 && (first == 0 || left < first))
@@ -1034,32 +1163,30 @@ static void say_waits(void)
 		const struct vsnp_vcpu *v = &vcpus[i];
 		const struct vsnp_apic *a = &v->apic[v->vmpl];
 
-		console_printf("vsnp: vCPU %u %s at VMPL%u, IF %u; its APIC: highest IRR %d, ISR %d, TPR 0x%x, SVR 0x%x, "
-			       "LVT timer 0x%x, timer %llu cycles from firing, NMI %s\n",
-			       v->apic_id, v->state == VCPU_OFF ? "off" : v->state == VCPU_HALTED ? "halted" : "runnable",
+		console_printf("vsnp: vCPU %u (CPU %u) %s at VMPL%u, IF %u; its APIC: highest IRR %d, ISR %d, TPR 0x%x, "
+			       "SVR 0x%x, LVT timer 0x%x, timer %llu cycles from firing, NMI %s\n",
+			       v->apic_id, v->pcpu,
+			       v->state == VCPU_OFF ? "off" : v->state == VCPU_HALTED ? "halted" : "runnable",
 			       v->vmpl, (v->vmcb->save.rflags & RFLAGS_IF) != 0, vsnp_apic_highest(a->irr),
 			       vsnp_apic_highest(a->isr), a->tpr, a->svr, a->lvt_timer, (unsigned long long)vsnp_apic_cycles_left(a, now),
 			       a->nmi_pending ? "pending" : a->nmi_in_progress ? "in progress" : "none");
 	}
 }
 
-/* The TSC at which the machine's own timer fires next (arm_machine_timer), 0: not armed. */
-static uint64_t armed_until;
-
 /*
- * The machine's own APIC timer, armed for the next moment the run loop
- * must look again (left TSC cycles from now), so an INTR exit brings it
- * back in time even if the guest makes no exit. Armed only when that
- * comes earlier than the armed one, or the armed one has passed: an APIC
- * write per VMRUN halved the exit rate under TCG. A timer that fires
- * early only costs an INTR exit.
+ * CPU p's own APIC timer, armed for the next moment its loop must look
+ * again (left TSC cycles from now), so an INTR exit brings it back in time
+ * even if the guest makes no exit. Armed only when that comes earlier than
+ * the armed one, or the armed one has passed: an APIC write per VMRUN
+ * halved the exit rate under TCG. A timer that fires early only costs an
+ * INTR exit.
  */
-static void arm_machine_timer(uint64_t now, uint64_t left)
+static void arm_machine_timer(struct pcpu *p, uint64_t now, uint64_t left)
 {
 	if (left != 0 && lapic_ready() && tsc_hz() != 0 &&
-	    (armed_until <= now || now + left < armed_until)) {
+	    (p->armed_until <= now || now + left < p->armed_until)) {
 		lapic_arm(left / (tsc_hz() / 1000000 + 1) + 1);
-		armed_until = now + left;
+		p->armed_until = now + left;
 	}
 }
 
@@ -1067,12 +1194,13 @@ static void arm_machine_timer(uint64_t now, uint64_t left)
  * Interrupts before VMRUN: the running VMPL's APIC offers its highest
  * deliverable vector as a virtual interrupt (V_IRQ, taken when the guest's
  * IF allows; the APIC has applied the priorities, so V_IGN_TPR). The
- * machine's timer is armed for the first of: that APIC's timer, the end
- * of the turn when others share the CPU, and the timer of a halted vCPU
- * it would wake. Returns the vector offered, or -1.
+ * CPU's timer is armed for the first of: that APIC's timer, the end of
+ * the turn when other vCPUs share the CPU, and the timer of a halted vCPU
+ * of this CPU it would wake. Returns the vector offered, or -1.
  */
-static int interrupts_before_run(struct run *r)
+static int interrupts_before_run(struct pcpu *p)
 {
+	struct run *r = &p->r;
 	struct vmcb_control *ctl = &r->c->vmcb->ctl;
 	struct vsnp_apic *apic = &r->c->apic[r->c->vmpl];
 	uint64_t now = cpu_rdtsc();
@@ -1100,33 +1228,15 @@ static int interrupts_before_run(struct run *r)
 				((uint64_t)vec << VMCB_V_INTR_VECTOR_SHIFT);
 
 	uint64_t left = vsnp_apic_cycles_left(apic, now);
-	uint64_t other = halted_timer_left(r->c, now);
+	uint64_t other = halted_timer_left(p, r->c, now);
 	uint64_t turn_left = r->slice_end > now ? r->slice_end - now : 1;
 
 	if (other != 0 && (left == 0 || other < left))
 		left = other;
-	if (nvcpus > 1 && (left == 0 || turn_left < left))
+	if (p->nvcpus > 1 && (left == 0 || turn_left < left))
 		left = turn_left;
-	arm_machine_timer(now, left);
+	arm_machine_timer(p, now, left);
 	return vec;
-}
-
-/*
- * No vCPU can run, but a halted one's timer is counting: the machine's
- * CPU waits for it (HLT with its own timer armed), as a host CPU idles
- * until a vCPU's timer fires. false: nothing will ever wake one.
- */
-static bool idle_until_timer(struct vsnp_cpu_end *end)
-{
-	uint64_t now = cpu_rdtsc(), left = halted_timer_left(NULL, now);
-
-	if (left == 0 || !lapic_ready() || tsc_hz() == 0)
-		return false;
-	armed_until = 0;
-	arm_machine_timer(now, left);
-	end->idle_waits++;
-	__asm__ volatile("sti; hlt; cli" ::: "memory");
-	return true;
 }
 
 /* A vCPU's VMCB: every intercept an SNP host needs (the header of this file says why each). */
@@ -1155,18 +1265,20 @@ static void vmcb_setup(struct vmcb *v, uint64_t msrpm_pa, uint64_t iopm_pa)
 }
 
 /*
- * The next vCPU to run after cur, round robin: a runnable one, or a halted
- * one whose APIC has an interrupt for it (it then leaves HLT). NULL if
- * none can run: every vCPU is off or halted with nothing to wake it.
+ * The next vCPU of CPU p to run after cur (NULL: from the first), round
+ * robin: a runnable one, or a halted one whose APIC has an interrupt for
+ * it (it then leaves HLT). NULL if none can run.
  */
-static struct vsnp_vcpu *next_vcpu(struct vsnp_vcpu *cur)
+static struct vsnp_vcpu *next_vcpu(struct pcpu *p, struct vsnp_vcpu *cur)
 {
 	uint64_t now = cpu_rdtsc();
-	unsigned first = (unsigned)(cur - vcpus);
+	unsigned first = cur != NULL ? (unsigned)(cur - vcpus) : nvcpus - 1;
 
 	for (unsigned k = 1; k <= nvcpus; k++) {
 		struct vsnp_vcpu *v = &vcpus[(first + k) % nvcpus];
 
+		if (v->pcpu != p->index)
+			continue;
 		if (v->state != VCPU_OFF && !vmsa_still_runnable(v)) {
 			context_lost(v, v->vmpl); /* VMRUN of a page that is no VMSA fails */
 			if (v->state == VCPU_OFF)
@@ -1180,26 +1292,196 @@ static struct vsnp_vcpu *next_vcpu(struct vsnp_vcpu *cur)
 	return NULL;
 }
 
-int vsnp_cpu_run(struct vsnp_machine *m, uint64_t vmsa_gpa, unsigned ncpus, struct vsnp_cpu_end *end)
+static void set_stuck(struct pcpu *p, bool stuck)
 {
-	static struct run r;
-	uint64_t host_pa = zeroed(0, 0), hsave_pa = zeroed(0, 0);
+	if (p->stuck != stuck)
+		nstuck += stuck ? 1 : -1u;
+	p->stuck = stuck;
+}
+
+/* The run is over: every other CPU leaves its loop (under machine_lock). */
+static void end_all(struct vsnp_cpu_end *end)
+{
+	ended = true;
+	for (unsigned i = 0; i < npcpus; i++)
+		kick(&pcpus[i], end);
+}
+
+/*
+ * No vCPU of CPU p can run (under machine_lock): it waits in HLT, the lock
+ * released, for its own timer (a halted vCPU's APIC timer) or a kick from
+ * another CPU, as a host CPU idles until a vCPU's timer or IPI. With no
+ * timer counting it is stuck; when every CPU is, nothing can ever wake a
+ * vCPU and the machine stops, saying what each waits for.
+ */
+static void pcpu_idle(struct pcpu *p)
+{
+	uint64_t now = cpu_rdtsc(), left = halted_timer_left(p, NULL, now);
+	bool timer = left != 0 && lapic_ready() && tsc_hz() != 0;
+
+	set_stuck(p, !timer);
+	if (nstuck == npcpus) {
+		say_waits();
+		p->r.end->kind = VSNP_CPU_STOPPED;
+		p->r.end->why = "every vCPU is halted or off, with no interrupt to wake one";
+		end_all(p->r.end);
+		return;
+	}
+	if (timer) {
+		p->armed_until = 0;
+		arm_machine_timer(p, now, left);
+	}
+	p->r.end->idle_waits++;
+	p->idle = true;
+	spin_unlock(&machine_lock);
+	__asm__ volatile("sti; hlt; cli" ::: "memory");
+	spin_lock(&machine_lock);
+	p->idle = false;
+}
+
+/* This CPU's SVM set-up for running guests: EFER.SVME and its host save area. */
+static void pcpu_svm_on(const struct pcpu *p)
+{
+	cpu_wrmsr(MSR_EFER, cpu_rdmsr(MSR_EFER) | EFER_SVME);
+	cpu_wrmsr(MSR_VM_HSAVE_PA, p->hsave_pa);
+}
+
+/*
+ * CPU p's share of the machine: its vCPUs in turn until the run ends. A
+ * vCPU keeps the CPU until a VMGEXIT or HLT (where another gets its turn),
+ * or the end of its slice when others wait.
+ */
+static void pcpu_loop(struct pcpu *p)
+{
+	struct run *r = &p->r;
+	struct vsnp_cpu_end *end = r->end;
+
+	/*
+	 * IF stays clear here: a kick must wait, pending, until VMRUN (where
+	 * it is the INTR exit pull_out waits for) or HLT (where it wakes).
+	 */
+	__asm__ volatile("cli" ::: "memory");
+	spin_lock(&machine_lock);
+	while (!ended) {
+		if (p->cur == NULL || r->yield || r->c->state != VCPU_RUNNABLE) {
+			struct vsnp_vcpu *n = next_vcpu(p, r->c);
+
+			r->yield = false;
+			p->cur = n;
+			if (n == NULL) {
+				pcpu_idle(p);
+				continue;
+			}
+			set_stuck(p, false);
+			if (r->c != NULL && n != r->c)
+				end->vcpu_switches++;
+			r->c = n;
+			r->slice_end = cpu_rdtsc() + tsc_hz() / 1000000 * SLICE_US;
+		}
+
+		struct vsnp_vcpu *c = r->c;
+		struct vmcb_control *ctl = &c->vmcb->ctl;
+		struct vsnp_machine *m = c->m;
+		unsigned vmpl = c->vmpl;
+		int vec = interrupts_before_run(p);
+
+		/* One ASID for every vCPU: a flush serves all of this CPU's. */
+		ctl->tlb_control = p->flush_gen != m->flush_gen || c->flush_tlb ? VMCB_TLB_FLUSH_ALL : VMCB_TLB_NOTHING;
+		p->flush_gen = m->flush_gen;
+		c->flush_tlb = false;
+		if (c->vmpl != 0 && end->tsc_first_vmpl2 == 0)
+			end->tsc_first_vmpl2 = cpu_rdtsc();
+		/* In the guest from here for the other CPUs (pull_out), with the lock's changes so far flushed. */
+		__atomic_store_n(&p->in_guest, true, __ATOMIC_RELEASE);
+		spin_unlock(&machine_lock);
+		fpu_load(c);
+		svm_run(c->vmcb_pa, &c->g, p->host_pa);
+		fpu_save(c);
+		__atomic_store_n(&p->in_guest, false, __ATOMIC_RELEASE);
+		spin_lock(&machine_lock);
+		if (ended)
+			break;
+		if (vec >= 0 && !(ctl->int_ctl & VMCB_V_IRQ)) {
+			vsnp_apic_delivered(&c->apic[vmpl], (unsigned)vec); /* the CPU took the virtual interrupt */
+			if (vmpl == 0)
+				end->irqs_vmpl0++;
+			else
+				end->irqs_lower++;
+		}
+		end->exits++;
+		if (c->pulled) {
+			/* Another CPU replaced this context while it ran (AP creation): the exit was the old one's. */
+			c->pulled = false;
+			r->yield = true;
+			continue;
+		}
+		end->exit_code = ctl->exit_code;
+		end->exit_info_1 = ctl->exit_info_1;
+		end->exit_info_2 = ctl->exit_info_2;
+		end->rip = c->vmcb->save.rip;
+		end->vmpl = c->vmpl;
+		end->apic_id = c->apic_id;
+		if (c->vmpl != 0)
+			end->vmpl2_exits++;
+		handle_exit(r);
+		if (ended)
+			end_all(end);
+	}
+	p->cur = NULL;
+	spin_unlock(&machine_lock);
+	__atomic_store_n(&p->out, true, __ATOMIC_RELEASE);
+}
+
+/* An AP of the machine (smp_set_ap_work): its share of the vCPUs, then it halts for good. */
+static void pcpu_ap_work(unsigned cpu)
+{
+	if (cpu < npcpus) {
+		pcpu_svm_on(&pcpus[cpu]);
+		pcpu_loop(&pcpus[cpu]);
+	}
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
+
+int vsnp_cpu_run(struct vsnp_machine *m, uint64_t vmsa_gpa, unsigned ncpus, struct vsnp_cpu_end *out)
+{
+	/*
+	 * The run's record in the shared kernel half: the caller's is on this
+	 * CPU's stack, in the per-CPU region, which is each AP's own stack at
+	 * the same address. Copied out at the end.
+	 */
+	static struct vsnp_cpu_end record;
+	struct vsnp_cpu_end *end = &record;
 	uint64_t msrpm_pa = zeroed(1, 0xFF), iopm_pa = zeroed(2, 0xFF);
+	struct vsnp_vcpu *boot = &vcpus[0];
 	void *va;
 
 	memset(end, 0, sizeof(*end));
+	memset(out, 0, sizeof(*out));
 	if (ncpus == 0 || ncpus > VSNP_MAX_VCPUS)
 		return SVSM_EINVAL;
-	if (host_pa == MM_PA_NONE || hsave_pa == MM_PA_NONE || msrpm_pa == MM_PA_NONE || iopm_pa == MM_PA_NONE)
+	if (msrpm_pa == MM_PA_NONE || iopm_pa == MM_PA_NONE)
 		return SVSM_ENOMEM;
 	for (unsigned i = 0; i < sizeof(passthrough_msrs) / sizeof(passthrough_msrs[0]); i++)
 		msr_passthrough(phys_to_virt(msrpm_pa), passthrough_msrs[i]);
-	memset(&r, 0, sizeof(r));
 	memset(vcpus, 0, sizeof(vcpus));
-	fpu_live = NULL;
-	running = NULL;
-	armed_until = 0;
+	memset(pcpus, 0, sizeof(pcpus));
+	ended = false;
+	nstuck = 0;
 	nvcpus = ncpus;
+	/* The machine's CPUs: each that came up, none with no vCPU to run. */
+	npcpus = smp_cpus() < SMP_MAX_CPUS ? smp_cpus() : SMP_MAX_CPUS;
+	if (npcpus > ncpus)
+		npcpus = ncpus;
+	for (unsigned i = 0; i < npcpus; i++) {
+		pcpus[i].index = i;
+		pcpus[i].r.end = end;
+		pcpus[i].host_pa = zeroed(0, 0);
+		pcpus[i].hsave_pa = zeroed(0, 0);
+		pcpus[i].flush_gen = m->flush_gen;
+		if (pcpus[i].host_pa == MM_PA_NONE || pcpus[i].hsave_pa == MM_PA_NONE)
+			return SVSM_ENOMEM;
+	}
 	for (unsigned i = 0; i < ncpus; i++) {
 		uint64_t vmcb_pa = zeroed(0, 0);
 
@@ -1209,81 +1491,44 @@ int vsnp_cpu_run(struct vsnp_machine *m, uint64_t vmsa_gpa, unsigned ncpus, stru
 		vcpus[i].vmcb = phys_to_virt(vmcb_pa);
 		vcpus[i].vmcb_pa = vmcb_pa;
 		vcpus[i].apic_id = i;
+		vcpus[i].pcpu = i % npcpus;
+		pcpus[i % npcpus].nvcpus++;
 		for (unsigned vmpl = 0; vmpl < SNP_VMPL_COUNT; vmpl++)
 			vsnp_apic_init(&vcpus[i].apic[vmpl], i);
 		vmcb_setup(vcpus[i].vmcb, msrpm_pa, iopm_pa);
 	}
-	r.end = end;
-	r.c = &vcpus[0];
-	cpu_wrmsr(MSR_EFER, cpu_rdmsr(MSR_EFER) | EFER_SVME);
-	cpu_wrmsr(MSR_VM_HSAVE_PA, hsave_pa);
+	end->pcpus = npcpus;
 	/* The boot VMSA says its VMPL (the launch's VP context: VMPL0 for the SVSM). */
 	if (vsnp_gmem_find(&m->gmem, vmsa_gpa, &va) != SVSM_OK || ((struct vmsa *)va)->vmpl >= SNP_VMPL_COUNT)
 		return SVSM_EINVAL;
-	r.c->vmsa_gpa[((struct vmsa *)va)->vmpl] = vmsa_gpa;
-	if (load_context(r.c, ((struct vmsa *)va)->vmpl) != SVSM_OK)
+	boot->vmsa_gpa[((struct vmsa *)va)->vmpl] = vmsa_gpa;
+	if (load_context(boot, ((struct vmsa *)va)->vmpl) != SVSM_OK)
 		return SVSM_EINVAL;
-	r.c->state = VCPU_RUNNABLE;
+	boot->state = VCPU_RUNNABLE;
+	m->views[0][0].quiesce = quiesce_others;
+	m->views[0][0].quiesce_ctx = end;
+	pcpu_svm_on(&pcpus[0]);
 	end->tsc_start = cpu_rdtsc();
-	r.slice_end = end->tsc_start + tsc_hz() / 1000000 * SLICE_US;
+	smp_set_ap_work(pcpu_ap_work); /* the APs join in */
+	pcpu_loop(&pcpus[0]);
 
-	while (!r.done) {
-		struct vsnp_vcpu *c = r.c;
-		struct vmcb_control *ctl = &c->vmcb->ctl;
-		unsigned vmpl = c->vmpl;
-		int vec = interrupts_before_run(&r);
+	/* Every CPU out of its loop (kicked at the end) before their vCPUs' state is read. */
+	uint64_t t0 = cpu_rdtsc(), span = tsc_hz() / 1000 * KICK_WAIT_MS;
 
-		fpu_switch_to(c);
-		ctl->tlb_control = m->flush_tlb || c->flush_tlb ? VMCB_TLB_FLUSH_ALL : VMCB_TLB_NOTHING;
-		m->flush_tlb = false;
-		c->flush_tlb = false;
-		running = c;
-		if (c->vmpl != 0 && end->tsc_first_vmpl2 == 0)
-			end->tsc_first_vmpl2 = cpu_rdtsc();
-		svm_run(c->vmcb_pa, &c->g, host_pa);
-		if (vec >= 0 && !(ctl->int_ctl & VMCB_V_IRQ)) {
-			vsnp_apic_delivered(&c->apic[vmpl], (unsigned)vec); /* the CPU took the virtual interrupt */
-			if (vmpl == 0)
-				end->irqs_vmpl0++;
-			else
-				end->irqs_lower++;
+	for (unsigned i = 1; i < npcpus; i++)
+		while (!__atomic_load_n(&pcpus[i].out, __ATOMIC_ACQUIRE)) {
+			if (cpu_rdtsc() - t0 > span)
+				panic("vsnp: CPU %u did not leave its loop within %u ms of the run's end", i, KICK_WAIT_MS);
+			__asm__ volatile("pause");
 		}
-		end->exits++;
-		end->exit_code = ctl->exit_code;
-		end->exit_info_1 = ctl->exit_info_1;
-		end->exit_info_2 = ctl->exit_info_2;
-		end->rip = c->vmcb->save.rip;
-		end->vmpl = c->vmpl;
-		end->apic_id = c->apic_id;
-		if (c->vmpl != 0)
-			end->vmpl2_exits++;
-		handle_exit(&r);
-		if (r.done)
-			break;
-		/* A VMGEXIT or HLT is where another vCPU gets its turn (they share this CPU). */
-		if (r.yield || c->state != VCPU_RUNNABLE) {
-			struct vsnp_vcpu *n;
-
-			r.yield = false;
-			while ((n = next_vcpu(c)) == NULL && idle_until_timer(end))
-				;
-			if (n == NULL) {
-				say_waits();
-				stop(&r, "every vCPU is halted or off, with no interrupt to wake one");
-				break;
-			}
-			if (n != c)
-				end->vcpu_switches++;
-			r.c = n;
-			r.slice_end = cpu_rdtsc() + tsc_hz() / 1000000 * SLICE_US;
-		}
-	}
 	end->tsc_end = cpu_rdtsc();
+	m->views[0][0].quiesce = NULL;
 	/* Each CPU's state as it ended, where its VMSA keeps it. */
 	for (unsigned i = 0; i < nvcpus; i++)
 		if (vcpus[i].state != VCPU_OFF)
 			store_context(&vcpus[i], vcpus[i].vmcb->ctl.exit_code, vcpus[i].vmcb->ctl.exit_info_1,
 				      vcpus[i].vmcb->ctl.exit_info_2);
 	vsnp_io_flush(&m->io);
+	*out = record;
 	return SVSM_OK;
 }

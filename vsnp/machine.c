@@ -16,13 +16,13 @@
 #include "vsnp/psp_chip.h"
 #include "vsnp/vsnp_cpuid.h"
 
-/* A nested entry went away: the guest's TLB may hold it until the next VMRUN flushes it. */
+/* A nested entry went away: each CPU's guest TLB may hold it until its next VMRUN flushes it. */
 static void table_flush(void *ctx, uint64_t va)
 {
 	struct vsnp_machine *m = ctx;
 
 	(void)va;
-	m->flush_tlb = true;
+	m->flush_gen++;
 }
 
 static void table_flush_all(void *ctx)

@@ -59,7 +59,8 @@ struct vsnp_machine {
 	 * after an RMP change reaches every view.
 	 */
 	struct vsnp_npt views[SNP_VMPL_COUNT][2];
-	bool flush_tlb;            /* a nested entry went away: flush the guest TLB at the next VMRUN */
+	/* Counts nested-entry removals: a CPU that saw another count flushes its guest TLB at its next VMRUN. */
+	uint64_t flush_gen;
 	struct vsnp_hv hv;
 	struct vsnp_io io;         /* the guest's ports: the allow-list (vsnp/io_ports.c) */
 	struct snp_cpuid_table cpuid_page; /* what the hypervisor puts into the guest's CPUID page */

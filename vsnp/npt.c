@@ -234,6 +234,8 @@ int vsnp_npt_drop(struct vsnp_npt *n, uint64_t pa, uint64_t size)
 
 	int err = SVSM_OK;
 
+	if (n->quiesce != NULL)
+		n->quiesce(n->quiesce_ctx);
 	for (; n != NULL && err == SVSM_OK; n = n->next) {
 		err = pgt_unmap(&n->pt, pa | n->cbit, size);
 		if (err == SVSM_OK)

@@ -169,7 +169,9 @@ __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 
 	if (vsnp_cpu_run(&m, launch.vmsa_gpa[0], ncpus, &end) != SVSM_OK)
 		fail("boot CPU", "out of memory for its VMCB and maps, or its VMSA is not one");
-	console_printf("vsnp: boot CPU ran: %llu exits: %llu VMGEXIT (%llu GHCB page), %llu MSR, %llu #VC delivered, "
+	console_printf("vsnp: %u vCPUs ran on %u machine CPU(s), %llu kick IPIs between them\n", ncpus, end.pcpus,
+		       (unsigned long long)end.kicks);
+	console_printf("vsnp: the vCPUs ran: %llu exits: %llu VMGEXIT (%llu GHCB page), %llu MSR, %llu #VC delivered, "
 		       "%llu SNP instructions, %llu nested faults mapped, %llu CR0 writes, %llu VMPL switches, "
 		       "%llu exits below VMPL0, %llu guest requests, %llu interrupts delivered at VMPL0 and %llu below, "
 		       "%llu IPIs, %llu machine interrupts, %llu idle waits, %llu APs started, %llu vCPU switches\n",
@@ -209,7 +211,8 @@ __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 			       (unsigned long long)end.exit_info_1, (unsigned long long)end.exit_info_2);
 		machine_exit(SVSM_EXIT_FAIL);
 	}
-	console_printf("vsnp: the guest asked to terminate: GHCB reason set %u, code %u\n", end.set, end.code);
+	console_printf("vsnp: the guest asked to terminate: GHCB reason set %u, code %u (vCPU %u at VMPL%u, RIP 0x%llx)\n",
+		       end.set, end.code, end.apic_id, end.vmpl, (unsigned long long)end.rip);
 	/* The SVSM ending as it would end a run elsewhere (its machine_exit: set 3, 0x80 | the exit code). */
 	if (end.set == GHCB_TERM_SET_SVSM && end.code == (SVSM_TERM_EXIT_BASE | SVSM_EXIT_PASS))
 		machine_exit(SVSM_EXIT_PASS);

@@ -23,7 +23,7 @@
  * one at a time: the running one is in the VMCB, the others in their VMSA
  * pages, which are the only place their state lives (Run VMPL switches).
  */
-/* vCPUs the machine can have (APIC IDs 0..VSNP_MAX_VCPUS-1), taking turns on the boot CPU. */
+/* vCPUs the machine can have (APIC IDs 0..VSNP_MAX_VCPUS-1), taking turns on the machine's CPUs. */
 #define VSNP_MAX_VCPUS 8
 _Static_assert(VSNP_MAX_VCPUS * SNP_VMPL_COUNT <= VSNP_IO_WRITERS, "a UART line per vCPU and VMPL");
 
@@ -44,6 +44,8 @@ struct vsnp_vcpu {
 	unsigned vmpl;              /* the running VMPL */
 	uint64_t sev_features;      /* from its VMSA */
 	uint32_t apic_id;
+	unsigned pcpu;              /* the machine CPU it runs on (vsnp/cpu.c) */
+	bool pulled;                /* another CPU took its context over during VMRUN: that exit is not served */
 	/*
 	 * One x2APIC per VMPL (the hypervisor's emulation), as KVM gives each
 	 * VMPL plane its own: a VMPL's timer and IPIs go to its own APIC,

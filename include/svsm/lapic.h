@@ -14,6 +14,12 @@
 
 /* The vector of the timer interrupt (an IDT vector with no exception meaning). */
 #define LAPIC_TIMER_VECTOR 0x40u
+/*
+ * The vector of the kick IPI, whose only job is to make a CPU take an
+ * interrupt: vsnp's CPU inside VMRUN leaves the guest (an INTR exit), one
+ * idle in HLT wakes. Its handler only EOIs.
+ */
+#define LAPIC_KICK_VECTOR 0x41u
 #define LAPIC_SPURIOUS_VECTOR 0xFFu
 
 /*
@@ -30,5 +36,7 @@ void lapic_hold_off(bool off);
 void lapic_arm(uint64_t us);
 void lapic_disarm(void);
 void lapic_eoi(void);
+/* A fixed-delivery IPI with vector to the CPU with apic_id; false if the APIC never took it. */
+bool lapic_send_fixed(uint32_t apic_id, uint8_t vector);
 /* INIT, then two startup IPIs with page_pa (below 1 MiB, page aligned) to the CPU with apic_id. */
 void lapic_start_ap(uint32_t apic_id, uint64_t page_pa);

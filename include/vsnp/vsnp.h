@@ -61,6 +61,15 @@ struct vsnp_npt {
 	 */
 	bool paging_off;
 	struct vsnp_npt *next;          /* further views of the same RMP: vsnp_npt_drop drops in all */
+	/*
+	 * Set by the machine on the first view (vsnp/cpu.c): called before
+	 * vsnp_npt_drop changes anything, it brings every other CPU out of the
+	 * guest (they wait for the caller's lock), so no CPU walks a table or
+	 * uses a TLB entry that is going away, and applies the RMP change to
+	 * the vCPUs (a VMSA that is none any more). NULL: nothing to tell.
+	 */
+	void (*quiesce)(void *ctx);
+	void *quiesce_ctx;
 	uint64_t faults;                /* faults resolved by mapping */
 	uint64_t large_maps;            /* of those, mapped a whole 2 MiB RMP entry at once */
 };

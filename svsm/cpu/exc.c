@@ -107,6 +107,11 @@ void exc_dispatch(struct exc_frame *f)
 	struct percpu *pc = this_cpu();
 	unsigned ist = exc_ist_of(f->vector);
 
+	/* A kick IPI (vsnp: leave the guest, or wake from HLT) has done its work by arriving. */
+	if ((f->cs & 3) == 0 && f->vector == LAPIC_KICK_VECTOR) {
+		lapic_eoi();
+		return;
+	}
 	/* The preemption timer's tick after its task stopped, and the APIC's spurious vector. */
 	if ((f->cs & 3) == 0 && (f->vector == LAPIC_TIMER_VECTOR || f->vector == LAPIC_SPURIOUS_VECTOR)) {
 		if (f->vector == LAPIC_TIMER_VECTOR)

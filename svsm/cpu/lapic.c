@@ -134,6 +134,7 @@ void lapic_disarm(void)
 #define APIC_ICR_HI 0x310
 #define APIC_ICR_INIT 0x00004500u /* INIT, level assert */
 #define APIC_ICR_SIPI 0x00004600u /* startup, vector = the page number */
+#define APIC_ICR_FIXED 0x00004000u /* fixed, level assert; the vector in bits 7:0 */
 #define APIC_ICR_BUSY (1u << 12)
 
 /* true once the APIC reports the IPI sent (delivery status idle; an x2APIC has none to wait for). */
@@ -152,6 +153,11 @@ static bool icr_send(uint32_t apic_id, uint32_t lo)
 		__asm__ volatile("pause");
 	}
 	return false;
+}
+
+bool lapic_send_fixed(uint32_t apic_id, uint8_t vector)
+{
+	return ready && icr_send(apic_id, APIC_ICR_FIXED | vector); /* IPIs do not depend on the timer hold */
 }
 
 static void wait_us(uint64_t us)

@@ -4,7 +4,7 @@
 
 scripts/run.sh must not report a success that did not happen: with a CPU
 that cannot run the payload (-cpu qemu64, no SVM) it says nothing was
-launched and exits non-zero; with a bad --smp it refuses before booting and
+launched and exits non-zero; with a bad --smp or --pcpus it refuses before booting and
 prints nothing from an earlier run's log (it once said "launch digest
 matches" from the previous run); a good run says the payload succeeded.
 """
@@ -32,11 +32,12 @@ def expect(cond, what, out):
 rc, out = run()
 expect(rc == 0 and "ran the payload at VMPL2, and it succeeded" in out and "launch digest matches" in out and
        "run.sh: the machine (vsnp): " in out and "run.sh: the guest (VMPL2): " in out and ", 0 failed" in out and
+       "run.sh: the machine (vsnp): 2 vCPUs ran on 2 machine CPU(s)" in out and
        "run.sh: the SVSM (VMPL0): calls served, at its last count: " in out and
        "run.sh: the SVSM keeps 16 MiB of the VM's memory" in out and
        "run.sh: time: " in out and " ms from the machine's start (TSC 0) to the first instruction below VMPL0" in out,
        "a good run on the SNP machine: payload succeeded, launch digest matches, each layer reported, "
-       "the SVSM's memory and the times", out)
+       "the SVSM's memory and the times, 2 vCPUs on 2 machine CPUs", out)
 
 rc, out = run("--legacy")
 expect(rc == 2 and "unknown argument '--legacy'" in out and "succeeded" not in out,
@@ -46,6 +47,11 @@ for bad in ("x", "0", "-1", "9"):
     rc, out = run("--smp", bad)
     expect(rc == 2 and "launch digest" not in out and "succeeded" not in out,
            f"--smp {bad}: refused (exit 2), nothing reported from the earlier run", out)
+
+for bad in ("x", "0", "9"):
+    rc, out = run("--pcpus", bad)
+    expect(rc == 2 and "launch digest" not in out and "succeeded" not in out,
+           f"--pcpus {bad}: refused (exit 2), nothing reported from the earlier run", out)
 
 rc, out = run("--cpu", "qemu64")
 expect(rc != 0 and "no payload was launched" in out and "succeeded" not in out

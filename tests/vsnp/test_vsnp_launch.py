@@ -91,7 +91,7 @@ def main():
                 ("SVSM: launching the payload at VMPL2 (Run VMPL)",
                  "the guest's VMSA accepted by the hypervisor (AP creation for VMPL2)")):
             check(line in out, what, out)
-        ran = re.search(r"^vsnp: boot CPU ran: (\d+) exits: (\d+) VMGEXIT \((\d+) GHCB page\), (\d+) MSR, "
+        ran = re.search(r"^vsnp: the vCPUs ran: (\d+) exits: (\d+) VMGEXIT \((\d+) GHCB page\), (\d+) MSR, "
                         r"(\d+) #VC delivered, (\d+) SNP instructions, (\d+) nested faults mapped, (\d+) CR0 writes, "
                         r"(\d+) VMPL switches, (\d+) exits below VMPL0, (\d+) guest requests, (\d+) interrupts delivered "
                         r"at VMPL0 and (\d+) below, (\d+) IPIs, (\d+) machine interrupts, (\d+) idle waits, "
