@@ -99,6 +99,12 @@ struct pcpu {
 
 static struct pcpu pcpus[SMP_MAX_CPUS];
 static unsigned npcpus, nstuck;
+/*
+ * The run's record (every CPU's r.end), in the shared kernel half: the
+ * caller's is on the boot CPU's stack, in the per-CPU region, which is
+ * each AP's own stack at the same address. Copied out at the end.
+ */
+static struct vsnp_cpu_end run_record;
 static struct spinlock machine_lock = SPINLOCK_INIT;
 static bool ended;              /* the guest terminated or the machine stopped: every CPU leaves its loop */
 /* How long a kicked CPU may take to leave VMRUN before the machine gives up (TCG, a loaded host). */
@@ -295,19 +301,29 @@ static struct vsnp_vcpu vcpus[VSNP_MAX_VCPUS];
 static unsigned nvcpus;
 static uint64_t halted_timer_left(const struct pcpu *p, const struct vsnp_vcpu *skip, uint64_t now);
 
+static bool is_this_cpu(const struct pcpu *p)
+{
+	return p->index == this_cpu()->cpu_index;
+}
+
+/* Whether p idles with nothing of its own to wake it (the machine is stuck when every CPU is). */
+static void set_stuck(struct pcpu *p, bool stuck)
+{
+	if (p->stuck != stuck)
+		nstuck += stuck ? 1 : -1u;
+	p->stuck = stuck;
+}
+
 /*
  * Makes CPU p look at its vCPUs again (under machine_lock): something
  * changed for one of them. A CPU inside VMRUN takes an INTR exit, one in
  * HLT wakes; one on its way to the lock looks anyway. It is no longer
  * stuck: the change may be what it waits for.
  */
-static void kick(struct pcpu *p, struct vsnp_cpu_end *end)
+static void kick(struct pcpu *p)
 {
-	if (p->stuck) {
-		p->stuck = false;
-		nstuck--;
-	}
-	if (p->index == this_cpu()->cpu_index)
+	set_stuck(p, false);
+	if (is_this_cpu(p))
 		return;
 	if (!__atomic_load_n(&p->in_guest, __ATOMIC_ACQUIRE) && !p->idle)
 		return;
@@ -315,7 +331,7 @@ static void kick(struct pcpu *p, struct vsnp_cpu_end *end)
 	if (!lapic_send_fixed(p->index, LAPIC_KICK_VECTOR))
 		panic("vsnp: the kick IPI to CPU %u was not sent: it may go on running a guest on state that changed",
 		      p->index);
-	end->kicks++;
+	run_record.kicks++;
 }
 
 /*
@@ -323,13 +339,13 @@ static void kick(struct pcpu *p, struct vsnp_cpu_end *end)
  * change under it (under machine_lock, which p then waits for): no stale
  * guest TLB entry, no table walk of a freed page, no VMCB in use.
  */
-static void pull_out(struct pcpu *p, struct vsnp_cpu_end *end)
+static void pull_out(struct pcpu *p)
 {
 	uint64_t t0 = cpu_rdtsc(), span = tsc_hz() / 1000 * KICK_WAIT_MS;
 
-	if (p->index == this_cpu()->cpu_index || !__atomic_load_n(&p->in_guest, __ATOMIC_ACQUIRE))
+	if (is_this_cpu(p) || !__atomic_load_n(&p->in_guest, __ATOMIC_ACQUIRE))
 		return;
-	kick(p, end);
+	kick(p);
 	while (__atomic_load_n(&p->in_guest, __ATOMIC_ACQUIRE)) {
 		if (cpu_rdtsc() - t0 > span)
 			panic("vsnp: CPU %u did not leave the guest within %u ms of a kick: it may go on running it "
@@ -344,12 +360,12 @@ static void pull_out(struct pcpu *p, struct vsnp_cpu_end *end)
  * leaves VMRUN and drops the exit (pulled): the exit belonged to the
  * context being replaced.
  */
-static void take_over(struct vsnp_vcpu *t, struct vsnp_cpu_end *end)
+static void take_over(struct vsnp_vcpu *t)
 {
 	struct pcpu *p = &pcpus[t->pcpu];
 
-	if (p->index != this_cpu()->cpu_index && p->cur == t) {
-		pull_out(p, end);
+	if (!is_this_cpu(p) && p->cur == t) {
+		pull_out(p);
 		t->pulled = true;
 	}
 }
@@ -367,20 +383,19 @@ static bool vmsa_still_runnable(const struct vsnp_vcpu *v);
  */
 static void quiesce_others(void *ctx)
 {
-	struct vsnp_cpu_end *end = ctx;
-
+	(void)ctx;
 	for (unsigned i = 0; i < npcpus; i++)
-		pull_out(&pcpus[i], end);
+		pull_out(&pcpus[i]);
 	for (unsigned i = 0; i < nvcpus; i++) {
 		struct vsnp_vcpu *v = &vcpus[i];
 		struct pcpu *p = &pcpus[v->pcpu];
 
 		if (v->state == VCPU_OFF || vmsa_still_runnable(v) ||
-		    (p->index == this_cpu()->cpu_index && p->cur == v))
+		    (is_this_cpu(p) && p->cur == v))
 			continue;
-		take_over(v, end);
+		take_over(v);
 		context_lost(v, v->vmpl);
-		kick(p, end);
+		kick(p);
 	}
 }
 
@@ -421,14 +436,14 @@ static void ap_create(struct run *r, struct ghcb *g)
 			 */
 			t->apic[h->ap_vmpl].nmi_pending = t->apic[h->ap_vmpl].nmi_in_progress = false;
 			if (t->state == VCPU_OFF) {
-				take_over(t, r->end);
+				take_over(t);
 				ok = load_context(t, h->ap_vmpl) == SVSM_OK;
 				if (ok) {
 					t->state = VCPU_RUNNABLE;
 					r->end->aps_started++;
 				}
 			} else if (t != c && t->state == VCPU_HALTED && t->vmpl < h->ap_vmpl) {
-				take_over(t, r->end);
+				take_over(t);
 				store_context(t, EXIT_HLT, 0, 0);
 				ok = load_context(t, h->ap_vmpl) == SVSM_OK;
 				if (ok) {
@@ -443,7 +458,7 @@ static void ap_create(struct run *r, struct ghcb *g)
 		/* DESTROY: a running context of another vCPU is stopped, its state kept in its VMSA. */
 		ok = t != c || t->vmpl != h->ap_vmpl;
 		if (ok && t->state != VCPU_OFF && t->vmpl == h->ap_vmpl) {
-			take_over(t, r->end);
+			take_over(t);
 			store_context(t, t->vmcb->ctl.exit_code, 0, 0);
 			context_lost(t, h->ap_vmpl);
 		} else if (ok) {
@@ -451,7 +466,7 @@ static void ap_create(struct run *r, struct ghcb *g)
 		}
 	}
 	if (ok)
-		kick(&pcpus[t->pcpu], r->end);
+		kick(&pcpus[t->pcpu]);
 	ghcb_answer(g, ok ? GHCB_RESULT_OK : GHCB_RESULT_ERROR, ok ? 0 : GHCB_ERR_INVALID_INPUT);
 }
 
@@ -681,7 +696,7 @@ static void ipi_send(struct vsnp_vcpu *c, struct vsnp_cpu_end *end)
 			vsnp_apic_nmi(to);
 		else if (!vsnp_apic_accept(to, from->ipi.vector))
 			continue;
-		kick(&pcpus[vcpus[i].pcpu], end);
+		kick(&pcpus[vcpus[i].pcpu]);
 		end->ipis++;
 	}
 }
@@ -1292,19 +1307,12 @@ static struct vsnp_vcpu *next_vcpu(struct pcpu *p, struct vsnp_vcpu *cur)
 	return NULL;
 }
 
-static void set_stuck(struct pcpu *p, bool stuck)
-{
-	if (p->stuck != stuck)
-		nstuck += stuck ? 1 : -1u;
-	p->stuck = stuck;
-}
-
 /* The run is over: every other CPU leaves its loop (under machine_lock). */
-static void end_all(struct vsnp_cpu_end *end)
+static void end_all(void)
 {
 	ended = true;
 	for (unsigned i = 0; i < npcpus; i++)
-		kick(&pcpus[i], end);
+		kick(&pcpus[i]);
 }
 
 /*
@@ -1322,9 +1330,8 @@ static void pcpu_idle(struct pcpu *p)
 	set_stuck(p, !timer);
 	if (nstuck == npcpus) {
 		say_waits();
-		p->r.end->kind = VSNP_CPU_STOPPED;
-		p->r.end->why = "every vCPU is halted or off, with no interrupt to wake one";
-		end_all(p->r.end);
+		stop(&p->r, "every vCPU is halted or off, with no interrupt to wake one");
+		end_all();
 		return;
 	}
 	if (timer) {
@@ -1425,7 +1432,7 @@ static void pcpu_loop(struct pcpu *p)
 			end->vmpl2_exits++;
 		handle_exit(r);
 		if (ended)
-			end_all(end);
+			end_all();
 	}
 	p->cur = NULL;
 	spin_unlock(&machine_lock);
@@ -1445,13 +1452,7 @@ static void pcpu_ap_work(unsigned cpu)
 
 int vsnp_cpu_run(struct vsnp_machine *m, uint64_t vmsa_gpa, unsigned ncpus, struct vsnp_cpu_end *out)
 {
-	/*
-	 * The run's record in the shared kernel half: the caller's is on this
-	 * CPU's stack, in the per-CPU region, which is each AP's own stack at
-	 * the same address. Copied out at the end.
-	 */
-	static struct vsnp_cpu_end record;
-	struct vsnp_cpu_end *end = &record;
+	struct vsnp_cpu_end *end = &run_record;
 	uint64_t msrpm_pa = zeroed(1, 0xFF), iopm_pa = zeroed(2, 0xFF);
 	struct vsnp_vcpu *boot = &vcpus[0];
 	void *va;
@@ -1506,7 +1507,7 @@ int vsnp_cpu_run(struct vsnp_machine *m, uint64_t vmsa_gpa, unsigned ncpus, stru
 		return SVSM_EINVAL;
 	boot->state = VCPU_RUNNABLE;
 	m->views[0][0].quiesce = quiesce_others;
-	m->views[0][0].quiesce_ctx = end;
+	m->views[0][0].quiesce_ctx = NULL;
 	pcpu_svm_on(&pcpus[0]);
 	end->tsc_start = cpu_rdtsc();
 	smp_set_ap_work(pcpu_ap_work); /* the APs join in */
@@ -1529,6 +1530,6 @@ int vsnp_cpu_run(struct vsnp_machine *m, uint64_t vmsa_gpa, unsigned ncpus, stru
 			store_context(&vcpus[i], vcpus[i].vmcb->ctl.exit_code, vcpus[i].vmcb->ctl.exit_info_1,
 				      vcpus[i].vmcb->ctl.exit_info_2);
 	vsnp_io_flush(&m->io);
-	*out = record;
+	*out = run_record;
 	return SVSM_OK;
 }
