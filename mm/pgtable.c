@@ -52,6 +52,7 @@ int pgt_init(struct pgtable *pt, const struct pgtable_ops *ops, void *ctx, uint6
 	pt->ops = ops;
 	pt->ctx = ctx;
 	pt->enc_mask = enc_mask;
+	pt->lock = (struct spinlock)SPINLOCK_INIT;
 	pt->root_pa = ops->alloc_table(ctx);
 	return pt->root_pa == MM_PA_NONE ? SVSM_ENOMEM : SVSM_OK;
 }
@@ -242,7 +243,7 @@ static void set_rights(uint64_t *e, unsigned flags)
 	*e = (*e & ~LEAF_RIGHTS) | rights_bits(flags);
 }
 
-int pgt_unmap(struct pgtable *pt, uint64_t va, uint64_t size)
+static int pgt_unmap_locked(struct pgtable *pt, uint64_t va, uint64_t size)
 {
 	if (!range_ok(va, size))
 		return SVSM_EINVAL;
@@ -252,7 +253,7 @@ int pgt_unmap(struct pgtable *pt, uint64_t va, uint64_t size)
 	return err != SVSM_OK ? err : for_each_leaf(pt, va, size, clear_leaf, 0);
 }
 
-int pgt_protect(struct pgtable *pt, uint64_t va, uint64_t size, unsigned flags)
+static int pgt_protect_locked(struct pgtable *pt, uint64_t va, uint64_t size, unsigned flags)
 {
 	if (!range_ok(va, size))
 		return SVSM_EINVAL;
@@ -274,7 +275,7 @@ int pgt_protect(struct pgtable *pt, uint64_t va, uint64_t size, unsigned flags)
 	return err != SVSM_OK ? err : for_each_leaf(pt, va, size, set_rights, flags);
 }
 
-int pgt_map(struct pgtable *pt, uint64_t va, uint64_t pa, uint64_t size, unsigned flags)
+static int pgt_map_locked(struct pgtable *pt, uint64_t va, uint64_t pa, uint64_t size, unsigned flags)
 {
 	if (!range_ok(va, size) || (pa & (PAGE_SIZE - 1)) != 0 || pa >= PGT_MAX_PA ||
 	    size > PGT_MAX_PA - pa || (pa & pt->enc_mask) != 0 ||
@@ -356,7 +357,7 @@ static void prune_table(struct pgtable *pt, uint64_t tpa, int level, uint64_t ba
 	}
 }
 
-int pgt_prune(struct pgtable *pt, uint64_t va, uint64_t size, unsigned *freed)
+static int pgt_prune_locked(struct pgtable *pt, uint64_t va, uint64_t size, unsigned *freed)
 {
 	unsigned n = 0;
 
@@ -391,4 +392,44 @@ int pgt_lookup(const struct pgtable *pt, uint64_t va, uint64_t *pa, unsigned *fl
 	if (flags != NULL)
 		*flags = flags_of(pt, *e, large);
 	return SVSM_OK;
+}
+
+int pgt_unmap(struct pgtable *pt, uint64_t va, uint64_t size)
+{
+	spin_lock(&pt->lock);
+
+	int err = pgt_unmap_locked(pt, va, size);
+
+	spin_unlock(&pt->lock);
+	return err;
+}
+
+int pgt_protect(struct pgtable *pt, uint64_t va, uint64_t size, unsigned flags)
+{
+	spin_lock(&pt->lock);
+
+	int err = pgt_protect_locked(pt, va, size, flags);
+
+	spin_unlock(&pt->lock);
+	return err;
+}
+
+int pgt_map(struct pgtable *pt, uint64_t va, uint64_t pa, uint64_t size, unsigned flags)
+{
+	spin_lock(&pt->lock);
+
+	int err = pgt_map_locked(pt, va, pa, size, flags);
+
+	spin_unlock(&pt->lock);
+	return err;
+}
+
+int pgt_prune(struct pgtable *pt, uint64_t va, uint64_t size, unsigned *freed)
+{
+	spin_lock(&pt->lock);
+
+	int err = pgt_prune_locked(pt, va, size, freed);
+
+	spin_unlock(&pt->lock);
+	return err;
 }

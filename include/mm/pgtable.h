@@ -28,6 +28,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "lib/spinlock.h"
+
 #define PGT_WRITE (1u << 0)
 #define PGT_EXEC (1u << 1)   /* absent: NX */
 #define PGT_USER (1u << 2)
@@ -66,6 +68,13 @@ struct pgtable {
 	uint64_t enc_mask; /* the C-bit as a PTE mask; 0 without memory encryption */
 	const struct pgtable_ops *ops;
 	void *ctx;
+	/*
+	 * Serialises pgt_map, pgt_unmap, pgt_protect and pgt_prune: CPUs that
+	 * change the same tables at once (the SVSM's APs splitting one 2 MiB
+	 * page of the direct map as each shares its GHCB page) would otherwise
+	 * lose each other's table. pgt_lookup reads without it.
+	 */
+	struct spinlock lock;
 };
 
 /* Allocates the top-level table. SVSM_OK, SVSM_ENOMEM, or SVSM_EINVAL for a bad enc_mask. */
