@@ -142,6 +142,10 @@ static void terminated(struct run *r)
 	r->end->kind = VSNP_CPU_TERMINATED;
 	r->end->set = r->c->hv.term_set;
 	r->end->code = r->c->hv.term_code;
+	r->end->last_vc_code = r->c->last_vc_code;
+	r->end->last_vc_rip = r->c->last_vc_rip;
+	r->end->last_vc_rax = r->c->last_vc_rax;
+	r->end->last_vc_rcx = r->c->last_vc_rcx;
 	ended = true;
 }
 
@@ -183,6 +187,10 @@ static void vc(struct run *r, uint64_t code)
 		return;
 	}
 	r->end->vc_delivered++;
+	r->c->last_vc_code = code;
+	r->c->last_vc_rip = r->c->vmcb->save.rip;
+	r->c->last_vc_rax = r->c->vmcb->save.rax;
+	r->c->last_vc_rcx = r->c->g.rcx;
 }
 
 /*
@@ -582,6 +590,24 @@ static void exit_msr(struct run *r)
 		if (write)
 			s->efer = (val & ~(uint64_t)EFER_LMA) | (s->efer & EFER_LMA) | EFER_SVME;
 		cur = s->efer;
+		break;
+	case MSR_PAT:
+		/*
+		 * The guest's PAT is VMSA state (G_PAT) the CPU swaps, not an
+		 * exit: each of the 8 entries a defined memory type (0, 1, 4-7)
+		 * or #GP (APM vol.2 §7.8.1).
+		 */
+		for (unsigned i = 0; write && i < 8; i++) {
+			unsigned t = (val >> (8 * i)) & 0xFF;
+
+			if (t == 2 || t == 3 || t > 7) {
+				vsnp_inject(c, GP_VECTOR, true, 0);
+				return;
+			}
+		}
+		if (write)
+			s->g_pat = val;
+		cur = s->g_pat;
 		break;
 	default:
 		vc(r, SVM_EXIT_MSR);

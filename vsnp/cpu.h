@@ -30,6 +30,7 @@ struct vsnp_cpu_end {
 	unsigned apic_id;      /* the vCPU whose exit ended it */
 	uint64_t tsc_start, tsc_first_vmpl2, tsc_end; /* the boot vCPU's first VMRUN, the first below VMPL0, the end */
 	unsigned vmpl;         /* the VMPL running when it ended */
+	uint64_t last_vc_code, last_vc_rip, last_vc_rax, last_vc_rcx; /* the ending vCPU's last #VC (0 code: none): what a guest that terminates on an exit it cannot handle met */
 };
 
 /*

@@ -32,6 +32,27 @@
 #define CPUID_1_ECX_X2APIC (1u << 21)
 #define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
 
+/*
+ * XSAVE state. An SNP guest computes its XSAVE area size from leaf 0xD
+ * and requires sub-leaf 1 EAX to offer XSAVEC (bit 1) or XSAVES (bit 3),
+ * as all SNP hardware does (Linux refuses the CPUID page otherwise and
+ * terminates, reason set 0 code 0). QEMU's TCG implements neither (QEMU
+ * 7.2, target/i386/cpu.c TCG_XSAVE_FEATURES), so on such a CPU the
+ * emulated chip has no XSAVE at all: the highest basic leaf stops before
+ * 0xD, and leaf 1 and 7 drop XSAVE and what needs it (AVX and its
+ * successors, APM vol.3 App. E.3.2 and E.3.6; Intel SDM vol.1 §13.2).
+ * The guest then uses FXSAVE, as it would on a CPU without XSAVE.
+ */
+#define LEAF_XSAVE 0xDu
+#define XSAVE_1_EAX_XSAVEC (1u << 1)
+#define XSAVE_1_EAX_XSAVES (1u << 3)
+#define CPUID_1_ECX_NEEDS_XSAVE ((1u << 12) /* FMA */ | (1u << 26) /* XSAVE */ | (1u << 27) /* OSXSAVE */ | \
+				 (1u << 28) /* AVX */ | (1u << 29) /* F16C */)
+#define CPUID_7_EBX_NEEDS_XSAVE ((1u << 5) /* AVX2 */ | (1u << 16) | (1u << 17) | (1u << 21) | (1u << 26) | \
+				 (1u << 27) | (1u << 28) | (1u << 30) | (1u << 31) /* AVX-512 */)
+#define CPUID_7_ECX_NEEDS_XSAVE ((1u << 1) | (1u << 6) | (1u << 11) | (1u << 12) | (1u << 14) /* AVX-512 */ | \
+				 (1u << 9) /* VAES */ | (1u << 10) /* VPCLMULQDQ */)
+
 /* Sub-leaf bounds for the indexed leaves the page keeps. */
 #define MAX_SUBLEAVES 8
 
@@ -79,7 +100,7 @@ static bool subleaf_exists(uint32_t leaf, uint32_t sub, const struct cpuid_regs 
 	}
 }
 
-static int add_leaf(struct snp_cpuid_table *t, uint32_t leaf, const struct vsnp_cpuid_src *src,
+static int add_leaf(struct snp_cpuid_table *t, uint32_t leaf, const struct vsnp_cpuid_src *src, bool no_xsave,
 		    const char **why)
 {
 	struct cpuid_regs sub0 = src->cpuid(src->ctx, leaf, 0);
@@ -101,6 +122,12 @@ static int add_leaf(struct snp_cpuid_table *t, uint32_t leaf, const struct vsnp_
 			r.eax = VSNP_CHIP_CPUID_1_EAX;
 		if (leaf == 1 && sub == 0)
 			r.ecx |= CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSC_DEADLINE;
+		if (no_xsave && leaf == 1)
+			r.ecx &= ~CPUID_1_ECX_NEEDS_XSAVE;
+		if (no_xsave && leaf == 7 && sub == 0) {
+			r.ebx &= ~CPUID_7_EBX_NEEDS_XSAVE;
+			r.ecx &= ~CPUID_7_ECX_NEEDS_XSAVE;
+		}
 		int err = add(t, leaf, sub, &r, why);
 
 		if (err != SVSM_OK)
@@ -122,8 +149,21 @@ int vsnp_cpuid_page_build(struct snp_cpuid_table *t, const struct vsnp_cpuid_src
 		return SVSM_EINVAL;
 	}
 	memset(t, 0, sizeof(*t));
-	for (uint32_t leaf = 0; leaf <= r0.eax && leaf < 0x20; leaf++) {
-		err = add_leaf(t, leaf, src, why);
+	bool no_xsave = r0.eax >= LEAF_XSAVE &&
+			!(src->cpuid(src->ctx, LEAF_XSAVE, 1).eax & (XSAVE_1_EAX_XSAVEC | XSAVE_1_EAX_XSAVES));
+	uint32_t basic_max = no_xsave ? LEAF_XSAVE - 1 : r0.eax;
+
+	for (uint32_t leaf = 0; leaf <= basic_max && leaf < 0x20; leaf++) {
+		if (leaf == 0) {
+			struct cpuid_regs l0 = r0;
+
+			l0.eax = basic_max;
+			err = add(t, 0, 0, &l0, why);
+			if (err != SVSM_OK)
+				return err;
+			continue;
+		}
+		err = add_leaf(t, leaf, src, no_xsave, why);
 		if (err != SVSM_OK)
 			return err;
 	}
@@ -137,7 +177,7 @@ int vsnp_cpuid_page_build(struct snp_cpuid_table *t, const struct vsnp_cpuid_src
 			e0.eax = ext_max;
 			err = add(t, leaf, 0, &e0, why);
 		} else if (leaf <= src->cpuid(src->ctx, 0x80000000, 0).eax) {
-			err = add_leaf(t, leaf, src, why);
+			err = add_leaf(t, leaf, src, no_xsave, why);
 		} else {
 			continue;
 		}

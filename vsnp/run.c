@@ -213,6 +213,10 @@ __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 	}
 	console_printf("vsnp: the guest asked to terminate: GHCB reason set %u, code %u (vCPU %u at VMPL%u, RIP 0x%llx)\n",
 		       end.set, end.code, end.apic_id, end.vmpl, (unsigned long long)end.rip);
+	if (end.last_vc_code != 0)
+		console_printf("vsnp: vCPU %u's last #VC before that: exit 0x%llx at RIP 0x%llx (RAX 0x%llx, RCX 0x%llx)\n",
+			       end.apic_id, (unsigned long long)end.last_vc_code, (unsigned long long)end.last_vc_rip,
+			       (unsigned long long)end.last_vc_rax, (unsigned long long)end.last_vc_rcx);
 	/* The SVSM ending as it would end a run elsewhere (its machine_exit: set 3, 0x80 | the exit code). */
 	if (end.set == GHCB_TERM_SET_SVSM && end.code == (SVSM_TERM_EXIT_BASE | SVSM_EXIT_PASS))
 		machine_exit(SVSM_EXIT_PASS);

@@ -16,7 +16,8 @@
  *   memmap_gpa              IGVM parameter area: MEMORY_MAP entries (unmeasured)
  *   params_gpa              IGVM parameter area: VP count u32 @0, environment info u32 @4 (unmeasured)
  *   cmdline_gpa             the SVSM's command line, NUL-terminated (measured)
- *   payload_gpa             2 MiB aligned: the VMPL2 payload file as given (measured), if any
+ *   payload_gpa             2 MiB aligned: the VMPL2 payload file as given (measured), if any;
+ *                           for Linux, struct svsm_linux_payload and what it points to (below)
  * and the VMSA of the boot CPU, measured last at GPA 0xFFFFFFFFF000.
  */
 #pragma once
@@ -52,6 +53,36 @@ _Static_assert(offsetof(struct svsm_launch_block, memmap_gpa) == 0x30, "launch b
 _Static_assert(offsetof(struct svsm_launch_block, cmdline_size) == 0x50, "launch block cmdline_size");
 _Static_assert(offsetof(struct svsm_launch_block, payload_gpa) == 0x58, "launch block payload_gpa");
 _Static_assert(offsetof(struct svsm_launch_block, end_gpa) == 0x68, "launch block end_gpa");
+
+/*
+ * A Linux payload (igvm-build --linux): the payload area then holds this
+ * descriptor page, the kernel's command line page and the bzImage's setup
+ * part, and the kernel's protected-mode part and the initrd lie as
+ * measured pages of their own at the addresses given here, between the
+ * payload area and end_gpa. The kernel runs where it was measured
+ * (kernel_gpa, a multiple of its kernel_alignment); the SVSM checks the
+ * setup part again and builds the rest (svsm/guest/linux_launch.c).
+ */
+#define SVSM_LINUX_MAGIC "SVSMLNX1"
+#define SVSM_LINUX_VERSION 1u
+#define SVSM_LINUX_CMDLINE_OFFSET 0x1000u /* the command line page, NUL-terminated */
+#define SVSM_LINUX_SETUP_OFFSET 0x2000u   /* the setup part, as in the file */
+
+struct svsm_linux_payload {
+	char magic[8];
+	uint32_t version;
+	uint32_t size;            /* sizeof(struct svsm_linux_payload) */
+	uint64_t kernel_gpa;      /* the protected-mode part, measured pages from here */
+	uint64_t kernel_size;     /* its bytes (the file's size less the setup part) */
+	uint64_t initrd_gpa;      /* page aligned; 0 without an initrd */
+	uint64_t initrd_size;     /* bytes */
+	uint32_t setup_size;      /* bytes at SVSM_LINUX_SETUP_OFFSET */
+	uint32_t cmdline_size;    /* bytes at SVSM_LINUX_CMDLINE_OFFSET before the NUL */
+};
+_Static_assert(sizeof(struct svsm_linux_payload) == 0x38, "linux payload size");
+_Static_assert(offsetof(struct svsm_linux_payload, kernel_gpa) == 0x10, "linux payload kernel_gpa");
+_Static_assert(offsetof(struct svsm_linux_payload, initrd_gpa) == 0x20, "linux payload initrd_gpa");
+_Static_assert(offsetof(struct svsm_linux_payload, setup_size) == 0x30, "linux payload setup_size");
 
 /* The boot CPU's first state (the IGVM VP context): 32-bit flat protected mode at VMPL0. */
 #define SVSM_LAUNCH_CS_SEL 0x08u

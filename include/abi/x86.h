@@ -41,6 +41,7 @@
 #define MSR_FS_BASE 0xC0000100u
 #define MSR_GS_BASE 0xC0000101u
 #define MSR_KERNEL_GS_BASE 0xC0000102u
+#define MSR_PAT 0x277u /* APM vol.2 §7.8.1 */
 /* APM vol.2 §15.34.10 SEV_STATUS (also snp-svsm-abi.md §2). */
 #define MSR_SEV_STATUS 0xC0010131u
 

@@ -21,6 +21,8 @@
 
 /* Memory-range types: the Multiboot/E820 numbering (Multiboot §3.3). */
 #define BOOT_MEM_USABLE 1u
+/* Below this: the real-mode area, BIOS data and ROMs of a plain machine; never the SVSM's. */
+#define BOOT_LOW_MEMORY_END 0x100000ull
 #define BOOT_MEM_RESERVED 2u
 #define BOOT_MEM_ACPI 3u
 #define BOOT_MEM_NVS 4u

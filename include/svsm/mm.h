@@ -13,6 +13,7 @@
 #include "mm/buddy.h"
 #include "mm/memmap.h"
 #include "mm/pgtable.h"
+#include "svsm/boot_info.h"
 #include "svsm/guest_mem.h"
 
 /* Default size of the SVSM heap taken from usable RAM at boot (2 MiB aligned). */
@@ -35,6 +36,14 @@ struct buddy *mm_buddy(void);
 const struct memmap *mm_svsm_memory(void);
 /* Physical RAM the SVSM does not own: what guest copies may touch. */
 const struct memmap *mm_guest_memory(void);
+/*
+ * Gives the guest the usable RAM below 1 MiB that the boot map kept out
+ * of guest RAM (a BIOS's area on a plain machine). Only for a launch
+ * under SNP, where nothing of the SVSM lives there (its APs start from
+ * VMSAs, not a real-mode trampoline) and a guest may need it: Linux puts
+ * its AP trampoline there. Before the guest runs. SVSM_OK or memmap's error.
+ */
+int mm_guest_memory_add_low(const struct boot_info *bi);
 
 /* Builds the kernel half (image W^X, direct map), then moves the boot CPU onto its own tables,
  * per-CPU region and kernel stack, and calls cont there. Does not return. */

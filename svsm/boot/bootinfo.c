@@ -9,7 +9,6 @@
 #include "svsm/boot.h"
 #include "svsm/errno.h"
 
-#define LOW_MEMORY_END 0x100000ull /* real-mode area, BIOS data, ROMs */
 
 static bool inside(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 {
@@ -104,7 +103,7 @@ int bootinfo_usable(const struct boot_info *bi, struct memmap *out)
 		if (err != SVSM_OK)
 			return err;
 	}
-	err = memmap_remove(out, 0, LOW_MEMORY_END);
+	err = memmap_remove(out, 0, BOOT_LOW_MEMORY_END);
 	if (err == SVSM_OK)
 		err = memmap_remove(out, bi->image_pa, bi->image_pa + bi->image_size);
 	if (err == SVSM_OK)

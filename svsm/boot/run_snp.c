@@ -23,6 +23,7 @@
 #include "svsm/console.h"
 #include "svsm/errno.h"
 #include "svsm/guest_launch.h"
+#include "svsm/linux_launch.h"
 #include "svsm/machine.h"
 #include "svsm/mm.h"
 #include "svsm/panic.h"
@@ -213,21 +214,16 @@ static void start_aps(unsigned vcpus)
 		log_warn("run: not every vCPU has an SVSM AP: the guest's calls from those are not served");
 }
 
-__attribute__((noreturn)) void run_snp(struct svsm_boot *b)
+/* Where the launched guest's boot vCPU lives: its VMSA and calling area. */
+struct launched {
+	uint64_t vmsa_gpa, caa_gpa;
+};
+
+/* The test guest or another ELF payload (svsm/guest/launch.c). */
+static int launch_elf(struct svsm_boot *b, const uint8_t *elf, const struct snp_secrets_page *secrets,
+		      struct launched *out, const char **why)
 {
 	struct guest_launch_out o;
-	const char *why;
-	unsigned order;
-	uint64_t block, calls = 0;
-	void *secrets;
-	uint8_t *elf = run_read_payload(&b->bi, PGT_ENC, &block, &order);
-
-	if (elf == NULL)
-		machine_exit(SVSM_EXIT_FAIL);
-	/* The firmware's page is read in place (the guest's copy drops VMPCK0/1), never copied whole. */
-	if (tmpmap(snp_secrets_gpa(), 1, PGT_ENC, &secrets) != SVSM_OK)
-		panic("run: cannot map the secrets page");
-
 	struct guest_launch_cfg cfg = {
 		.elf = elf,
 		.elf_size = b->bi.payload_size,
@@ -243,21 +239,115 @@ __attribute__((noreturn)) void run_snp(struct svsm_boot *b)
 		.vcpu_count = b->bi.vcpu_count, /* the launch's VP count parameter (stage 1 checked it) */
 		.measure = NULL, /* the PSP measured the payload with the launch */
 	};
-	int err = guest_launch(&cfg, &o, &why);
+	int err = guest_launch(&cfg, &o, why);
 
-	tmpunmap(secrets, 1);
+	if (err != SVSM_OK)
+		return err;
+	log_info("run: payload at 0x%llx-0x%llx, entry 0x%llx; launch pages 0x%llx-0x%llx",
+		 (unsigned long long)o.image_start, (unsigned long long)o.image_end,
+		 (unsigned long long)o.entry, (unsigned long long)o.boot_start,
+		 (unsigned long long)o.boot_end);
+	out->vmsa_gpa = o.vmsa_gpa;
+	out->caa_gpa = o.caa_gpa;
+	return SVSM_OK;
+}
+
+/* A Linux kernel (svsm/guest/linux_launch.c): the payload area holds its descriptor, command line and setup part. */
+static int launch_linux(struct svsm_boot *b, const uint8_t *area, const struct snp_secrets_page *secrets,
+			struct launched *out, const char **why)
+{
+	struct svsm_linux_payload d;
+	struct linux_launch_out o;
+	uint64_t t0 = cpu_rdtsc();
+
+	memcpy(&d, area, sizeof(d)); /* read once; linux_launch checks the copy */
+	if (b->bi.payload_size < SVSM_LINUX_SETUP_OFFSET ||
+	    d.setup_size > b->bi.payload_size - SVSM_LINUX_SETUP_OFFSET || d.cmdline_size >= SVSM_LINUX_SETUP_OFFSET -
+	    SVSM_LINUX_CMDLINE_OFFSET) {
+		*why = "Linux payload descriptor's sizes do not fit its area";
+		return SVSM_EINVAL;
+	}
+	if (mm_guest_memory_add_low(&b->bi) != SVSM_OK) {
+		*why = "the low 1 MiB could not be given to the guest";
+		return SVSM_ENOSPC;
+	}
+	struct linux_launch_cfg cfg = {
+		.desc = &d,
+		.setup = area + SVSM_LINUX_SETUP_OFFSET,
+		.cmdline = (const char *)area + SVSM_LINUX_CMDLINE_OFFSET,
+		.guest_ram = mm_guest_memory(),
+		.cbit = platform_enc_mask(),
+		.vmpl = GUEST_VMPL,
+		.sev_features = GUEST_SEV_FEATURES,
+		.cpuid = snp_cpuid_table(),
+		.secrets = secrets,
+		.svsm_base = b->bi.svsm_pa,
+		.svsm_size = b->bi.svsm_size,
+		.vcpu_count = b->bi.vcpu_count,
+	};
+	int err = linux_launch(&cfg, &o, why);
+
+	if (err != SVSM_OK)
+		return err;
+	log_info("run: Linux kernel at 0x%llx (entry 0x%llx), initrd at 0x%llx (%llu bytes), boot block at 0x%llx, "
+		 "%u e820 entries, ACPI RSDP at 0x%llx",
+		 (unsigned long long)d.kernel_gpa, (unsigned long long)o.entry, (unsigned long long)d.initrd_gpa,
+		 (unsigned long long)d.initrd_size, (unsigned long long)o.block_gpa, o.e820_entries,
+		 (unsigned long long)o.rsdp_gpa);
+	log_info("run: guest RAM made the guest's: %llu MiB (%llu 2 MiB and %llu 4 KiB pages validated) in %llu ms",
+		 (unsigned long long)(o.granted >> 20), (unsigned long long)o.validated_2m,
+		 (unsigned long long)o.validated_4k,
+		 (unsigned long long)(tsc_hz() ? (cpu_rdtsc() - t0) * 1000 / tsc_hz() : 0));
+	out->vmsa_gpa = o.vmsa_gpa;
+	out->caa_gpa = o.caa_gpa;
+	return SVSM_OK;
+}
+
+__attribute__((noreturn)) void run_snp(struct svsm_boot *b)
+{
+	struct launched g;
+	const char *why;
+	unsigned order;
+	uint64_t block, calls = 0;
+	void *secrets;
+	uint8_t *payload = run_read_payload(&b->bi, PGT_ENC, &block, &order);
+	bool is_linux;
+	int err;
+
+	if (payload == NULL)
+		machine_exit(SVSM_EXIT_FAIL);
+	/* The firmware's page is read in place (the guest's copy drops VMPCK0/1), never copied whole. */
+	if (tmpmap(snp_secrets_gpa(), 1, PGT_ENC, &secrets) != SVSM_OK)
+		panic("run: cannot map the secrets page");
+	is_linux = b->bi.payload_size >= sizeof(struct svsm_linux_payload) &&
+		   memcmp(payload, SVSM_LINUX_MAGIC, sizeof(SVSM_LINUX_MAGIC) - 1) == 0;
+	if (is_linux) {
+		/*
+		 * The Linux launch validates guest RAM 2 MiB at a time, which needs
+		 * the whole temporary window: it works on a copy of the page in the
+		 * SVSM's heap, wiped before the page goes back.
+		 */
+		uint64_t copy = buddy_alloc(mm_buddy(), 0);
+
+		if (copy == MM_PA_NONE)
+			panic("run: no heap page for the secrets page");
+		memcpy(phys_to_virt(copy), secrets, PAGE_SIZE);
+		tmpunmap(secrets, 1);
+		err = launch_linux(b, payload, phys_to_virt(copy), &g, &why);
+		memset(phys_to_virt(copy), 0, PAGE_SIZE);
+		buddy_free(mm_buddy(), copy, 0);
+	} else {
+		err = launch_elf(b, payload, secrets, &g, &why);
+		tmpunmap(secrets, 1);
+	}
 	buddy_free(mm_buddy(), block, order);
 	if (err != SVSM_OK) {
 		log_err("run: payload refused: %s", why);
 		machine_exit(SVSM_EXIT_FAIL);
 	}
-	log_info("run: the VM has %u vCPU(s) (the launch's VP count)", cfg.vcpu_count);
-	log_info("run: payload at 0x%llx-0x%llx, entry 0x%llx; launch pages 0x%llx-0x%llx",
-		 (unsigned long long)o.image_start, (unsigned long long)o.image_end,
-		 (unsigned long long)o.entry, (unsigned long long)o.boot_start,
-		 (unsigned long long)o.boot_end);
+	log_info("run: the VM has %u vCPU(s) (the launch's VP count)", b->bi.vcpu_count);
 	if (svsm_vm_init(&vm, GUEST_VMPL, GUEST_SEV_FEATURES, mm_guest_memory(), mm_svsm_memory(),
-			 o.vmsa_gpa, o.caa_gpa, 0) != SVSM_OK) {
+			 g.vmsa_gpa, g.caa_gpa, 0) != SVSM_OK) {
 		log_err("run: the guest's VM state could not be set up");
 		machine_exit(SVSM_EXIT_FAIL);
 	}
@@ -266,13 +356,13 @@ __attribute__((noreturn)) void run_snp(struct svsm_boot *b)
 	svsm_vm_set_lent_pool(&vm, &lent);
 	run_vtpm_setup(&vm);
 	attest_setup();
-	err = platform_ap_create(0, o.vmsa_gpa, GUEST_VMPL, GUEST_SEV_FEATURES);
+	err = platform_ap_create(0, g.vmsa_gpa, GUEST_VMPL, GUEST_SEV_FEATURES);
 	if (err != SVSM_OK) {
 		log_err("run: the hypervisor refused the guest's VMSA (AP creation, error %d)", err);
 		machine_exit(SVSM_EXIT_FAIL);
 	}
-	start_aps(cfg.vcpu_count);
-	console_printf("SVSM: launching the payload at VMPL%u (Run VMPL)\n", GUEST_VMPL);
+	start_aps(b->bi.vcpu_count);
+	console_printf("SVSM: launching %s at VMPL%u (Run VMPL)\n", is_linux ? "Linux" : "the payload", GUEST_VMPL);
 	for (;;) {
 		err = platform_run_vmpl(GUEST_VMPL);
 		if (err != SVSM_OK) {
@@ -280,7 +370,7 @@ __attribute__((noreturn)) void run_snp(struct svsm_boot *b)
 				err, (unsigned long long)calls);
 			machine_exit(SVSM_EXIT_FAIL);
 		}
-		if (!serve_once(0, o.vmsa_gpa, true, &calls))
+		if (!serve_once(0, g.vmsa_gpa, true, &calls))
 			machine_exit(SVSM_EXIT_FAIL);
 	}
 }

@@ -54,6 +54,20 @@ const struct memmap *mm_guest_memory(void)
 	return &guest_mem;
 }
 
+int mm_guest_memory_add_low(const struct boot_info *bi)
+{
+	int err = SVSM_OK;
+
+	for (uint32_t i = 0; i < bi->mem_count && err == SVSM_OK; i++) {
+		const struct boot_mem_range *m = &bi->mem[i];
+
+		if (m->type == BOOT_MEM_USABLE && m->base < BOOT_LOW_MEMORY_END)
+			err = memmap_add(&guest_mem, m->base,
+					 m->base + m->size < BOOT_LOW_MEMORY_END ? m->base + m->size : BOOT_LOW_MEMORY_END);
+	}
+	return err;
+}
+
 /* A 2 MiB-aligned run of size bytes in usable RAM, so the heap has 2 MiB blocks. */
 static uint64_t pick_heap(const struct memmap *usable, uint64_t size)
 {

@@ -523,6 +523,7 @@ static void ghcb_page_state_changes(void **state)
 /* ---- cpuid_build ---- */
 
 static unsigned fake_leaves; /* 0: an EPYC-like CPU; 1: one with too many leaves */
+static bool fake_xsavec;     /* leaf 0xD.1 offers XSAVEC (SNP hardware does; QEMU's TCG does not) */
 
 static struct cpuid_regs fake_cpu(void *ctx, uint32_t leaf, uint32_t sub)
 {
@@ -533,7 +534,7 @@ static struct cpuid_regs fake_cpu(void *ctx, uint32_t leaf, uint32_t sub)
 		if (leaf == 0)
 			r.eax = 0x1F;
 		else if (leaf < 0x20 || leaf == 0x80000000)
-			r = (struct cpuid_regs){ leaf == 0x80000000 ? 0x80000040 : 1, 2, 3, 4 };
+			r = (struct cpuid_regs){ leaf == 0x80000000 ? 0x80000040 : 0xB, 2, 3, 4 }; /* 0xD.1: XSAVEC */
 		else if (leaf > 0x80000000 && leaf <= 0x80000040)
 			r = (struct cpuid_regs){ 1, 2, 3, 4 };
 		return r;
@@ -545,7 +546,7 @@ static struct cpuid_regs fake_cpu(void *ctx, uint32_t leaf, uint32_t sub)
 	case 7: if (sub == 0) r.ebx = 0x219C91A9; break;
 	case 0xD:
 		if (sub == 0) r = (struct cpuid_regs){ 0x7, 0x340, 0x340, 0 };
-		else if (sub == 1) r.eax = 1;
+		else if (sub == 1) r.eax = fake_xsavec ? 0xB : 1; /* XSAVEOPT (and XSAVEC, XGETBV1) */
 		else if (sub == 2) r = (struct cpuid_regs){ 0x100, 0x240, 0, 0 };
 		break;
 	case 0x80000000: r.eax = 0x8000001E; break;
@@ -572,15 +573,29 @@ static void cpuid_page_built(void **state)
 	(void)state;
 
 	fake_leaves = 0;
+	fake_xsavec = true;
 	assert_int_equal(vsnp_cpuid_page_build(&t, &src, 39, &why), SVSM_OK);
 	assert_int_equal(snp_cpuid_init(&checked, &t, &why), SVSM_OK); /* what the guest's checks see */
-	assert_non_null(find(&t, 0, 0));
+	assert_int_equal(find(&t, 0, 0)->eax, 0xD);
 	assert_non_null(find(&t, 1, 0));
 	assert_null(find(&t, 2, 0)); /* all zero: left out */
 	assert_non_null(find(&t, 4, 2));
 	assert_null(find(&t, 4, 3));    /* cache type 0: the list ends */
 	assert_non_null(find(&t, 0xD, 2));
 	assert_null(find(&t, 0xD, 3)); /* component not in XCR0's supported set */
+	assert_int_equal(find(&t, 7, 0)->ebx, 0x219C91A9);
+
+	/*
+	 * Without XSAVEC or XSAVES (QEMU's TCG) an SNP guest refuses leaf 0xD:
+	 * the chip has no XSAVE then, and nothing that needs it (AVX2 here).
+	 */
+	fake_xsavec = false;
+	assert_int_equal(vsnp_cpuid_page_build(&t, &src, 39, &why), SVSM_OK);
+	assert_int_equal(snp_cpuid_init(&checked, &t, &why), SVSM_OK);
+	assert_int_equal(find(&t, 0, 0)->eax, 0xC);
+	assert_null(find(&t, 0xD, 0));
+	assert_null(find(&t, 0xD, 1));
+	assert_int_equal(find(&t, 7, 0)->ebx, 0x219C91A9 & ~(1u << 5));
 	assert_int_equal(find(&t, 0x80000000, 0)->eax, 0x8000001F); /* raised to the SEV leaf */
 	/* The emulated chip's signature, an SNP-capable family (19h), whatever the host CPU says. */
 	assert_int_equal(find(&t, 1, 0)->eax, 0x00A00F11);

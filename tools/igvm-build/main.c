@@ -3,6 +3,7 @@
  * igvm-build: packs svsm.img (and the payload the SVSM launches at VMPL2)
  * into one IGVM file for an SEV-SNP launch.
  *   igvm-build --svsm svsm.img -o OUT.igvm [--payload FILE] [--cmdline "WORDS"]
+ *   igvm-build --svsm svsm.img -o OUT.igvm --linux bzImage [--initrd FILE] [--append "LINE"] [--cmdline ..]
  * Layout and the launch block: include/abi/svsm_launch.h; the boot CPU
  * starts at the image's SNP entry (docs/BOOT.md) in 32-bit protected mode
  * with EBX = the launch block. The file is checked with lib/igvm.c before
@@ -24,8 +25,10 @@
 #include "../tool_file.h"
 #include "vsnp/igvm_measure.h"
 #include "svsm/image.h"
+#include "svsm/linux_image.h"
 
 #define FILE_MAX (64u << 20)
+#define INITRD_MAX (1024u << 20)
 #define PAGE 4096ull
 #define TWO_MB (2ull << 20)
 #define SNP_MASK 1u
@@ -34,6 +37,71 @@
 static uint8_t *read_file(const char *path, size_t *len)
 {
 	return tool_read_file("igvm-build", path, FILE_MAX, len);
+}
+
+static uint64_t align_up(uint64_t x, uint64_t a)
+{
+	return (x + a - 1) & ~(a - 1);
+}
+
+/*
+ * A Linux payload (include/abi/svsm_launch.h): the descriptor, command
+ * line and setup part in the payload area at `at`; the kernel's
+ * protected-mode part where it will run, the first multiple of its
+ * alignment at or above both its preferred address and the payload
+ * area's end; the initrd 2 MiB aligned after the kernel's init_size.
+ * Fills *d and the area (3 pages and the setup part); returns the end of
+ * everything, or 0 with the reason in *why.
+ */
+static uint64_t linux_layout(const uint8_t *bz, size_t bz_len, uint64_t initrd_len, const char *append, uint64_t at,
+			     struct svsm_linux_payload *d, uint8_t **area, size_t *area_len, const char **why)
+{
+	struct linux_image img;
+	size_t append_len = strlen(append);
+
+	if ((*why = linux_image_check(bz, bz_len, bz_len, &img)) != NULL)
+		return 0;
+	if ((*why = linux_cmdline_check(&img, append, append_len)) != NULL)
+		return 0;
+	if (append_len >= PAGE) {
+		*why = "command line longer than its page (4095 bytes)";
+		return 0;
+	}
+	memset(d, 0, sizeof(*d));
+	memcpy(d->magic, SVSM_LINUX_MAGIC, sizeof(d->magic));
+	d->version = SVSM_LINUX_VERSION;
+	d->size = sizeof(*d);
+	d->setup_size = img.setup_size;
+	d->cmdline_size = (uint32_t)append_len;
+	*area_len = SVSM_LINUX_SETUP_OFFSET + img.setup_size;
+	*area = calloc(1, align_up(*area_len, PAGE));
+	if (*area == NULL) {
+		*why = "no memory";
+		return 0;
+	}
+	uint64_t base = img.hdr.pref_address > at + *area_len ? img.hdr.pref_address : at + *area_len;
+
+	d->kernel_gpa = align_up(base, img.alignment);
+	d->kernel_size = img.kernel_size;
+	uint64_t end = align_up(d->kernel_gpa + img.init_size, TWO_MB);
+
+	if (initrd_len != 0) {
+		d->initrd_gpa = end;
+		d->initrd_size = initrd_len;
+		end = align_up(end + initrd_len, TWO_MB);
+		if (end - 1 > img.hdr.initrd_addr_max && !(img.hdr.xloadflags & LINUX_XLF_CAN_BE_LOADED_ABOVE_4G)) {
+			*why = "initrd ends above the kernel's initrd_addr_max";
+			return 0;
+		}
+	}
+	if (end > 1ull << 32) {
+		*why = "kernel and initrd do not fit below 4 GiB";
+		return 0;
+	}
+	memcpy(*area, d, sizeof(*d));
+	memcpy(*area + SVSM_LINUX_CMDLINE_OFFSET, append, append_len);
+	memcpy(*area + SVSM_LINUX_SETUP_OFFSET, bz, img.setup_size);
+	return end;
 }
 
 /* The SVSM image header (docs/BOOT.md), every field checked against the file. NULL or the reason. */
@@ -98,13 +166,16 @@ static void boot_vmsa(struct vmsa *v, uint64_t rip, uint64_t launch_gpa)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: igvm-build --svsm svsm.img -o OUT.igvm [--payload FILE] [--cmdline \"WORDS\"]\n");
+	fprintf(stderr, "usage: igvm-build --svsm svsm.img -o OUT.igvm [--payload FILE] [--cmdline \"WORDS\"]\n"
+			"       igvm-build --svsm svsm.img -o OUT.igvm --linux bzImage [--initrd FILE] [--append \"LINE\"]"
+			" [--cmdline \"WORDS\"]\n");
 	return 2;
 }
 
 int main(int argc, char **argv)
 {
 	const char *svsm = NULL, *out = NULL, *payload_path = NULL, *cmdline = "";
+	const char *linux_path = NULL, *initrd_path = NULL, *append = NULL;
 
 	for (int i = 1; i < argc; i++) {
 		if (i + 1 >= argc)
@@ -117,10 +188,17 @@ int main(int argc, char **argv)
 			payload_path = argv[++i];
 		else if (strcmp(argv[i], "--cmdline") == 0)
 			cmdline = argv[++i];
+		else if (strcmp(argv[i], "--linux") == 0)
+			linux_path = argv[++i];
+		else if (strcmp(argv[i], "--initrd") == 0)
+			initrd_path = argv[++i];
+		else if (strcmp(argv[i], "--append") == 0)
+			append = argv[++i];
 		else
 			return usage();
 	}
-	if (svsm == NULL || out == NULL)
+	if (svsm == NULL || out == NULL || (linux_path != NULL && payload_path != NULL) ||
+	    (linux_path == NULL && (initrd_path != NULL || append != NULL)))
 		return usage();
 	size_t cmd_len = strlen(cmdline);
 
@@ -130,8 +208,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	size_t img_len, pay_len = 0;
-	uint8_t *img = read_file(svsm, &img_len), *pay = NULL;
+	size_t img_len, pay_len = 0, bz_len = 0, initrd_len = 0;
+	uint8_t *img = read_file(svsm, &img_len), *pay = NULL, *bz = NULL, *initrd = NULL;
 	struct svsm_image_hdr h;
 	const char *why;
 
@@ -147,6 +225,17 @@ int main(int argc, char **argv)
 			return 2;
 		if (pay_len == 0) {
 			fprintf(stderr, "igvm-build: %s: empty payload\n", payload_path);
+			return 1;
+		}
+	}
+	if (linux_path != NULL && (bz = read_file(linux_path, &bz_len)) == NULL)
+		return 2;
+	if (initrd_path != NULL) {
+		initrd = tool_read_file("igvm-build", initrd_path, INITRD_MAX, &initrd_len);
+		if (initrd == NULL)
+			return 2;
+		if (initrd_len == 0) {
+			fprintf(stderr, "igvm-build: %s: empty initrd\n", initrd_path);
 			return 1;
 		}
 	}
@@ -169,8 +258,17 @@ int main(int argc, char **argv)
 		.cmdline_size = (uint32_t)cmd_len,
 	};
 	uint64_t next = (launch_gpa + 6 * PAGE + TWO_MB - 1) & ~(TWO_MB - 1);
+	struct svsm_linux_payload lx;
 
-	if (pay != NULL) {
+	if (bz != NULL) {
+		lb.payload_gpa = next;
+		next = linux_layout(bz, bz_len, initrd_len, append ? append : "", next, &lx, &pay, &pay_len, &why);
+		if (next == 0) {
+			fprintf(stderr, "igvm-build: %s: refused: %s\n", linux_path, why);
+			return 1;
+		}
+		lb.payload_size = pay_len;
+	} else if (pay != NULL) {
 		lb.payload_gpa = next;
 		lb.payload_size = pay_len;
 		next = (next + pay_len + TWO_MB - 1) & ~(TWO_MB - 1);
@@ -202,6 +300,11 @@ int main(int argc, char **argv)
 	igvm_build_page(&b, SNP_MASK, lb.cmdline_gpa, cmdpage, PAGE, 0, IGVM_PAGE_DATA_NORMAL);
 	if (pay != NULL)
 		pages(&b, lb.payload_gpa, pay, pay_len, (pay_len + PAGE - 1) & ~(PAGE - 1));
+	if (bz != NULL) {
+		pages(&b, lx.kernel_gpa, bz + lx.setup_size, lx.kernel_size, align_up(lx.kernel_size, PAGE));
+		if (initrd != NULL)
+			pages(&b, lx.initrd_gpa, initrd, initrd_len, align_up(initrd_len, PAGE));
+	}
 	/* The VMSA last, at the GPA KVM and the PSP measure it at. */
 	boot_vmsa(&v, h.load_addr + h.snp_entry_offset, launch_gpa);
 	igvm_build_vp_context(&b, SNP_MASK, IGVM_SNP_VMSA_GPA, 0, &v);
@@ -238,6 +341,10 @@ int main(int argc, char **argv)
 	       "0x%llx, payload at 0x%llx (%llu bytes), end 0x%llx\n", out, len, f.headers, (unsigned long long)d.pages,
 	       h.load_addr, (unsigned long long)launch_gpa, (unsigned long long)lb.payload_gpa,
 	       (unsigned long long)lb.payload_size, (unsigned long long)lb.end_gpa);
+	if (bz != NULL)
+		printf("igvm-build: Linux: kernel at 0x%llx (%llu bytes), initrd at 0x%llx (%llu bytes), command line "
+		       "%u bytes\n", (unsigned long long)lx.kernel_gpa, (unsigned long long)lx.kernel_size,
+		       (unsigned long long)lx.initrd_gpa, (unsigned long long)lx.initrd_size, lx.cmdline_size);
 	printf("launch digest ");
 	for (unsigned i = 0; i < sizeof(d.ld); i++)
 		printf("%02x", d.ld[i]);
@@ -246,5 +353,7 @@ int main(int argc, char **argv)
 	free(file);
 	free(img);
 	free(pay);
+	free(bz);
+	free(initrd);
 	return 0;
 }
