@@ -744,8 +744,10 @@ static void ghcb_msr(struct vsnp_vcpu *c, struct ghcb *g, struct vsnp_cpu_end *e
 		ghcb_answer(g, GHCB_RESULT_ERROR, GHCB_ERR_MISSING_INPUT);
 		return;
 	}
-	err = write ? vsnp_apic_wrmsr(apic, (uint32_t)g->rcx, cpu_rdtsc(), v)
-		    : vsnp_apic_rdmsr(apic, (uint32_t)g->rcx, cpu_rdtsc(), &v);
+	err = vsnp_kvm_msr(c, (uint32_t)g->rcx, write, &v);
+	if (err == SVSM_ENOENT)
+		err = write ? vsnp_apic_wrmsr(apic, (uint32_t)g->rcx, cpu_rdtsc(), v)
+			    : vsnp_apic_rdmsr(apic, (uint32_t)g->rcx, cpu_rdtsc(), &v);
 	if (err == SVSM_ENOTSUP) {
 		static bool said;
 
@@ -769,8 +771,7 @@ static void ghcb_msr(struct vsnp_vcpu *c, struct ghcb *g, struct vsnp_cpu_end *e
 	ghcb_answer(g, GHCB_RESULT_OK, 0);
 }
 
-/* A shared page of guest RAM (RMP: not assigned), as the hypervisor reaches it; NULL otherwise. */
-static void *shared_page(struct vsnp_vcpu *c, uint64_t gpa)
+void *vsnp_shared_page(struct vsnp_vcpu *c, uint64_t gpa)
 {
 	const struct rmp_entry *e = rmp_model_entry(&c->m->rmp, gpa);
 	void *va;
@@ -813,7 +814,7 @@ static void request_lie(struct vsnp_vcpu *c, struct snp_guest_msg *resp)
 static void guest_request(struct vsnp_vcpu *c, struct ghcb *g)
 {
 	static struct snp_guest_msg req, resp;
-	void *in = shared_page(c, g->sw_exit_info_1), *out = shared_page(c, g->sw_exit_info_2);
+	void *in = vsnp_shared_page(c, g->sw_exit_info_1), *out = vsnp_shared_page(c, g->sw_exit_info_2);
 	uint64_t fw = 0;
 
 	if (in == NULL || out == NULL) {
@@ -961,7 +962,7 @@ static void lie_rewrite(struct run *r, uint64_t code)
 		g->rax = g->rbx = g->rcx = g->rdx = 0x5A5A5A5A5A5A5A5Aull;
 		r->end->lie_rewrites++;
 	}
-	if (c->lie_resp != 0 && (p = shared_page(c, c->lie_resp)) != NULL) {
+	if (c->lie_resp != 0 && (p = vsnp_shared_page(c, c->lie_resp)) != NULL) {
 		for (size_t i = 0; i < PAGE_SIZE; i++)
 			((uint8_t *)p)[i] ^= 0xFF;
 		r->end->lie_rewrites++;
@@ -1536,6 +1537,7 @@ int vsnp_cpu_run(struct vsnp_machine *m, uint64_t vmsa_gpa, unsigned ncpus, stru
 	m->views[0][0].quiesce_ctx = NULL;
 	pcpu_svm_on(&pcpus[0]);
 	end->tsc_start = cpu_rdtsc();
+	vsnp_kvm_clock_start(end->tsc_start);
 	smp_set_ap_work(pcpu_ap_work); /* the APs join in */
 	pcpu_loop(&pcpus[0]);
 

@@ -14,6 +14,7 @@
 #include "svsm/snp_cpuid.h"
 #include "vsnp/vsnp_chip.h"
 #include "vsnp/vsnp_cpuid.h"
+#include "vsnp/vsnp_kvm.h"
 
 /* APM vol.3 App. E.4.17, leaf 0x8000001F: EAX feature bits, EBX fields. */
 #define SEV_EAX_SEV (1u << 1)
@@ -52,6 +53,8 @@
 				 (1u << 27) | (1u << 28) | (1u << 30) | (1u << 31) /* AVX-512 */)
 #define CPUID_7_ECX_NEEDS_XSAVE ((1u << 1) | (1u << 6) | (1u << 11) | (1u << 12) | (1u << 14) /* AVX-512 */ | \
 				 (1u << 9) /* VAES */ | (1u << 10) /* VPCLMULQDQ */)
+
+#define CPUID_7_ECX_RDPID (1u << 22)
 
 /* Sub-leaf bounds for the indexed leaves the page keeps. */
 #define MAX_SUBLEAVES 8
@@ -124,6 +127,14 @@ static int add_leaf(struct snp_cpuid_table *t, uint32_t leaf, const struct vsnp_
 			r.ecx |= CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSC_DEADLINE;
 		if (no_xsave && leaf == 1)
 			r.ecx &= ~CPUID_1_ECX_NEEDS_XSAVE;
+		/*
+		 * RDPID (leaf 7 ECX bit 22) reads TSC_AUX and cannot be intercepted
+		 * (APM vol.3 RDPID); under TCG it would read the machine's, not the
+		 * guest's (vsnp/kvm_msr.c keeps that one): not offered. RDTSCP is
+		 * intercepted and answered from the guest's.
+		 */
+		if (leaf == 7 && sub == 0)
+			r.ecx &= ~CPUID_7_ECX_RDPID;
 		if (no_xsave && leaf == 7 && sub == 0) {
 			r.ebx &= ~CPUID_7_EBX_NEEDS_XSAVE;
 			r.ecx &= ~CPUID_7_ECX_NEEDS_XSAVE;
@@ -184,6 +195,13 @@ int vsnp_cpuid_page_build(struct snp_cpuid_table *t, const struct vsnp_cpuid_src
 		if (err != SVSM_OK)
 			return err;
 	}
+	/* The hypervisor's leaves: KVM's signature and only its kvmclock features (include/vsnp/vsnp_kvm.h). */
+	struct cpuid_regs kvm_sig = { KVM_CPUID_FEATURES, KVM_SIGNATURE_EBX, KVM_SIGNATURE_ECX, KVM_SIGNATURE_EDX };
+	struct cpuid_regs kvm_feat = { KVM_FEATURE_CLOCKSOURCE2 | KVM_FEATURE_CLOCKSOURCE_STABLE_BIT, 0, 0, 0 };
+
+	if ((err = add(t, KVM_CPUID_SIGNATURE, 0, &kvm_sig, why)) != SVSM_OK ||
+	    (err = add(t, KVM_CPUID_FEATURES, 0, &kvm_feat, why)) != SVSM_OK)
+		return err;
 	struct cpuid_regs sev = {
 		.eax = SEV_EAX_SEV | SEV_EAX_SEV_ES | SEV_EAX_SNP | SEV_EAX_VMPL,
 		.ebx = cbit_pos | (1u << SEV_EBX_REDUCTION_SHIFT) | (4u << SEV_EBX_VMPLS_SHIFT),

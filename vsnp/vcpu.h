@@ -61,6 +61,19 @@ struct vsnp_vcpu {
 	uint8_t fpu[512] __attribute__((aligned(16)));  /* FXSAVE image while switching */
 };
 
+/* A shared page of guest RAM (RMP: not assigned) as the hypervisor reaches it: gpa page aligned; NULL otherwise. */
+void *vsnp_shared_page(struct vsnp_vcpu *c, uint64_t gpa);
+
+/*
+ * The MSRs the hypervisor serves besides the APIC's (vsnp/kvm_msr.c):
+ * TSC_AUX, SYSCFG, NB_CFG and the kvmclock MSRs (include/vsnp/vsnp_kvm.h). SVSM_OK with
+ * *val read or taken; SVSM_EINVAL for a value the MSR refuses (#GP);
+ * SVSM_ENOENT: not one of these.
+ */
+int vsnp_kvm_msr(struct vsnp_vcpu *c, uint32_t msr, bool write, uint64_t *val);
+/* The kvmclock's origin: the machine's TSC when its vCPUs start (system time 0). */
+void vsnp_kvm_clock_start(uint64_t tsc0);
+
 /* General-purpose register n (ModRM numbering: 0 RAX .. 15 R15) of the vCPU. */
 uint64_t vsnp_gpr(const struct vsnp_vcpu *c, unsigned n);
 

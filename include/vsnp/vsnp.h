@@ -132,6 +132,8 @@ struct vsnp_hv_vcpu {
 	unsigned ap_request, ap_vmpl;
 	uint32_t ap_apic_id;
 	uint64_t ap_vmsa;
+	/* The paravirtual MSRs' values (vsnp/kvm_msr.c). */
+	uint64_t tsc_aux, kvm_system_time, kvm_wall_clock;
 };
 
 /*

@@ -21,6 +21,7 @@
 #include "vsnp/vsnp.h"
 #include "vsnp/vsnp_chip.h"
 #include "vsnp/vsnp_cpuid.h"
+#include "vsnp/vsnp_kvm.h"
 #include "table_pool.h"
 
 #define PAGE 4096ull
@@ -543,7 +544,7 @@ static struct cpuid_regs fake_cpu(void *ctx, uint32_t leaf, uint32_t sub)
 	case 0: r.eax = 0xD; break;
 	case 1: r = (struct cpuid_regs){ 0x830F10, 0x800, 0x80000000, 0x178BFBFF }; break;
 	case 4: if (sub < 3) r.eax = 0x121 + sub; break; /* three caches */
-	case 7: if (sub == 0) r.ebx = 0x219C91A9; break;
+	case 7: if (sub == 0) r.ebx = 0x219C91A9, r.ecx = 1u << 22 /* RDPID */; break;
 	case 0xD:
 		if (sub == 0) r = (struct cpuid_regs){ 0x7, 0x340, 0x340, 0 };
 		else if (sub == 1) r.eax = fake_xsavec ? 0xB : 1; /* XSAVEOPT (and XSAVEC, XGETBV1) */
@@ -584,6 +585,12 @@ static void cpuid_page_built(void **state)
 	assert_non_null(find(&t, 0xD, 2));
 	assert_null(find(&t, 0xD, 3)); /* component not in XCR0's supported set */
 	assert_int_equal(find(&t, 7, 0)->ebx, 0x219C91A9);
+	assert_int_equal(find(&t, 7, 0)->ecx, 0); /* RDPID reads a TSC_AUX the machine cannot give the guest */
+	/* KVM's signature and only its kvmclock features (include/vsnp/vsnp_kvm.h). */
+	assert_int_equal(find(&t, KVM_CPUID_SIGNATURE, 0)->eax, KVM_CPUID_FEATURES);
+	assert_int_equal(find(&t, KVM_CPUID_SIGNATURE, 0)->ebx, KVM_SIGNATURE_EBX);
+	assert_int_equal(find(&t, KVM_CPUID_FEATURES, 0)->eax,
+			 KVM_FEATURE_CLOCKSOURCE2 | KVM_FEATURE_CLOCKSOURCE_STABLE_BIT);
 
 	/*
 	 * Without XSAVEC or XSAVES (QEMU's TCG) an SNP guest refuses leaf 0xD:
