@@ -81,8 +81,18 @@ static uint64_t create(struct svsm_vm *vm, uint64_t vmsa_gpa, uint64_t ca_gpa, u
 		(void)core_grant(vm, vmsa_gpa, RMP_PG_SIZE_4K);
 		return SVSM_ERR_INVALID_PARAMETER;
 	}
-	/* §1.3: set the VMSA bit targeting VMPL1, the level that always takes it from VMPL0. */
-	if (platform_rmpadjust(vmsa_gpa, RMP_PG_SIZE_4K, 1 | RMPADJUST_VMSA) != RMPADJUST_SUCCESS) {
+	/*
+	 * §1.3: set the VMSA bit targeting VMPL1, the level that always takes
+	 * it from VMPL0; then give the guest's VMPL read access back (every
+	 * RMPADJUST from VMPL0 writes the VMSA bit, so it is given again). A
+	 * guest reads what it wrote into its new vCPU's VMSA (Linux reads
+	 * SEV_FEATURES for the AP creation event after this call); it can
+	 * never write it, and a running vCPU's state is not in the page.
+	 */
+	if (platform_rmpadjust(vmsa_gpa, RMP_PG_SIZE_4K, 1 | RMPADJUST_VMSA) != RMPADJUST_SUCCESS ||
+	    platform_rmpadjust(vmsa_gpa, RMP_PG_SIZE_4K, vm->guest_vmpl | RMP_PERM_READ | RMPADJUST_VMSA) !=
+		    RMPADJUST_SUCCESS) {
+		(void)platform_rmpadjust(vmsa_gpa, RMP_PG_SIZE_4K, 1);
 		(void)core_grant(vm, vmsa_gpa, RMP_PG_SIZE_4K);
 		return SVSM_ERR_INVALID_PARAMETER;
 	}

@@ -132,14 +132,16 @@ static enum vsnp_npf_verdict fault_private(struct vsnp_npt *n, uint64_t gpa, uin
 	 * stops the guest instead of granting more than the RMP (the SVSM
 	 * itself only grants all rights or none).
 	 */
-	if (e->vmsa && n->vmpl != 0) {
+	if (e->vmsa && n->vmpl != 0 && (access & ~RMP_ACCESS_READ) != 0) {
 		/*
-		 * Below VMPL0 a VMSA is never mapped, whatever rights it carries
-		 * (the SVSM revokes them anyway; a vCPU's state lives in the
-		 * VMCB while it runs, so a read would be stale). VMPL0 reads
-		 * and writes the VMSAs it made (the SVSM serves calls from them).
+		 * Below VMPL0 a VMSA is at most read, as the RMP lets it (an SVSM
+		 * lets a guest read the VMSAs it created; the state of a vCPU that
+		 * runs is in its VMCB, so the page shows it as it was when the
+		 * vCPU last stopped, as on hardware): never written or executed,
+		 * whatever the rights say. VMPL0 reads and writes the VMSAs it
+		 * made (the SVSM serves calls from them).
 		 */
-		*why = "access to a VMSA page";
+		*why = "a write to or execution of a VMSA page";
 		return VSNP_NPF_VIOLATION;
 	}
 	if (!(perms & RMP_ACCESS_READ)) {
@@ -153,6 +155,8 @@ static enum vsnp_npf_verdict fault_private(struct vsnp_npt *n, uint64_t gpa, uin
 		    (RMP_ACCESS_EXEC_USER | RMP_ACCESS_EXEC_SUPER) ||
 	    (access & (RMP_ACCESS_EXEC_USER | RMP_ACCESS_EXEC_SUPER)))
 		rights |= PGT_EXEC;
+	if (e->vmsa && n->vmpl != 0)
+		rights = 0; /* read only (above) */
 	/*
 	 * All of a 2 MiB RMP entry at once where large_ok allows it and none of
 	 * it is mapped yet (else EEXIST: this page alone). pgt_map makes it one

@@ -10,7 +10,7 @@
  *                         then fails on purpose; meson expects that).
  *   guest.forbidden=svsm-write  the same with a write.
  *   guest.forbidden=lent-read   the same: read a page lent to the SVSM (DEPOSIT_MEM).
- *   guest.forbidden=vmsa-read   the same: read the VMSA of a vCPU it created.
+ *   guest.forbidden=vmsa-write  the same: write the VMSA of a vCPU it created (it may read it).
  *   guest.forbidden=lent-write-running  the same: a second vCPU keeps writing a
  *                               page this one lends to the SVSM (run with --smp 2).
  *   guest.forbidden=vc-no-idt   load an empty IDT, then touch an unvalidated page:
@@ -409,6 +409,18 @@ static void test_vcpus(void)
 		guest_printf("# CREATE_VCPU of a good VMSA: 0x%llx (features 0x%llx)\n", (unsigned long long)rc,
 			     (unsigned long long)feat);
 	check(rc == SVSM_SUCCESS, "CREATE_VCPU of a good VMSA (VMPL2, APIC ID 1)");
+	/* The guest may still read what it wrote there (Linux reads SEV_FEATURES back for AP creation). */
+	uint64_t seen = 0;
+	int read_err = 0;
+
+	for (unsigned i = 0; i < 8; i++) {
+		uint8_t b = 0;
+
+		read_err |= guest_probe_read((volatile uint8_t *)(uintptr_t)vmsa + offsetof(struct vmsa, sev_features) + i,
+					     &b);
+		seen |= (uint64_t)b << (8 * i);
+	}
+	check(read_err == 0 && seen == feat, "the new VMSA still reads back at VMPL2 (SEV_FEATURES as written)");
 	check(create_vcpu(vmsa, ca2 + PAGE, 2) == SVSM_ERR_INVALID_ADDRESS, "the same VMSA again refused");
 	check(pvalidate_one(vmsa, false, false, false) == SVSM_ERR_INVALID_ADDRESS,
 	      "PVALIDATE (rescind) of the new VMSA refused");
@@ -428,14 +440,14 @@ static void test_vcpus(void)
 	      "DELETE_VCPU: the page is the guest's again");
 	check(call(SVSM_CORE_PROTOCOL, SVSM_CORE_DELETE_VCPU, vmsa, 0).rax == SVSM_ERR_INVALID_PARAMETER,
 	      "DELETE_VCPU of a page that is no VMSA refused");
-	if (cmdline_has("guest.forbidden=vmsa-read")) {
+	if (cmdline_has("guest.forbidden=vmsa-write")) {
 		build_vmsa(vmsa, 2, efer, feat);
 		if (create_vcpu(vmsa, ca2, 1) == SVSM_SUCCESS) {
-			guest_printf("# reading a VMSA page at 0x%llx: the SVSM must stop this guest\n",
+			guest_printf("# writing a VMSA page at 0x%llx: the SVSM must stop this guest\n",
 				     (unsigned long long)vmsa);
-			(void)guest_probe_read((volatile uint8_t *)(uintptr_t)vmsa, &v);
+			(void)guest_probe_write((volatile uint8_t *)(uintptr_t)vmsa + offsetof(struct vmsa, rip), 0);
 		}
-		check(false, "reading a VMSA page was stopped");
+		check(false, "writing a VMSA page was stopped");
 	}
 }
 

@@ -410,7 +410,8 @@ static void test_create_delete(void **state)
 	write_vmsa(NEW_VMSA, GUEST_VMPL, VMSA_EFER_SVME | 0x500, FEATURES);
 	assert_int_equal(create(NEW_VMSA, NEW_CA, 1), SVSM_SUCCESS);
 	assert_true(rmp_at(NEW_VMSA)->vmsa);
-	assert_int_equal(rmp_at(NEW_VMSA)->perms[GUEST_VMPL], 0); /* the guest lost the page */
+	assert_int_equal(rmp_at(NEW_VMSA)->perms[GUEST_VMPL], RMP_ACCESS_READ); /* the guest may only read it now */
+	assert_int_equal(rmp_at(NEW_VMSA)->perms[1], 0);
 	assert_true(vm.vcpu[1].used);
 	assert_int_equal(vm.vcpu[1].vmsa_gpa, NEW_VMSA);
 	assert_int_equal(vm.vcpu[1].ca_gpa, NEW_CA);

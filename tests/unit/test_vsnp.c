@@ -132,13 +132,20 @@ static void user_and_supervisor_execute(void **state)
 	uint64_t page = GUEST_PA + 9 * PAGE;
 	(void)state;
 
-	/* A VMSA page is never mapped, whatever rights the RMP entry carries. */
+	/* Below VMPL0 a VMSA page is never written or executed, whatever rights the RMP entry carries... */
 	assert_int_equal(rmp_model_pvalidate(&rmp, 0, page + PAGE, RMP_PG_SIZE_4K, true).code, 0);
 	assert_int_equal(rmp_model_rmpadjust(&rmp, 0, page + PAGE, RMP_PG_SIZE_4K,
 					     2 | RMP_PERM_ALL | RMPADJUST_VMSA).code, 0);
-	assert_int_equal(vsnp_npt_fault(&npt, (page + PAGE) | CBIT, 0, 0, &why), VSNP_NPF_VIOLATION);
+	assert_int_equal(vsnp_npt_fault(&npt, (page + PAGE) | CBIT, VMCB_NPF_WRITE, 0, &why), VSNP_NPF_VIOLATION);
+	assert_non_null(strstr(why, "VMSA"));
+	assert_int_equal(vsnp_npt_fault(&npt, (page + PAGE) | CBIT, VMCB_NPF_FETCH, 0, &why), VSNP_NPF_VIOLATION);
 	assert_non_null(strstr(why, "VMSA"));
 	assert_false(mapped((page + PAGE) | CBIT, NULL));
+	/* ... but read where the RMP lets it (an SVSM lets the guest read the VMSAs it made): read-only. */
+	assert_int_equal(vsnp_npt_fault(&npt, (page + PAGE) | CBIT, 0, 0, &why), VSNP_NPF_MAPPED);
+	assert_true(mapped((page + PAGE) | CBIT, &flags));
+	assert_int_equal(flags & (PGT_WRITE | PGT_EXEC), 0);
+	assert_int_equal(vsnp_npt_drop(&npt, page + PAGE, PAGE), SVSM_OK);
 
 	/* Write and execute without read: a nested entry would grant read too, so nothing is mapped. */
 	validate_and_grant(page, RMP_PERM_WRITE | RMP_PERM_X_SUPER);

@@ -153,16 +153,17 @@ def main():
               "VMPL0 reading a VMSA page in RAM: allowed, as the RMP gives VMPL0 all rights", out)
 
         # Isolation at VMPL2: the guest makes a vCPU (CREATE_VCPU: the SVSM turns the page into a
-        # VMSA) and reads that page. The machine's RMP refuses it and the hypervisor sees the fault.
+        # VMSA it may only read) and writes that page. The machine's RMP refuses it and the
+        # hypervisor sees the fault.
         forbidden = os.path.join(d, "forbidden.igvm")
         r = subprocess.run([igvm_build, "--svsm", svsm_img, "--payload", payload, "--cmdline",
-                            "guest.forbidden=vmsa-read", "-o", forbidden], capture_output=True, text=True)
+                            "guest.forbidden=vmsa-write", "-o", forbidden], capture_output=True, text=True)
         rc, out = boot(qemu_boot, vsnp_img, "--payload", forbidden)
-        check(r.returncode == 0 and rc == 0 and "# reading a VMSA page at 0x" in out and
+        check(r.returncode == 0 and rc == 0 and "# writing a VMSA page at 0x" in out and
               re.search(r"^vsnp: vCPU 0 STOPPED at VMPL2 RIP 0x[0-9a-f]+: RMP violation at GPA 0x[0-9a-f]+ "
                         r"\(the VMPL has no such permission on the page\); RMP entry: assigned 1 validated 1 VMSA 1 "
-                        r"2M 0, VMPL2 rights 0x0", out, re.M) is not None,
-              "a VMPL2 guest reading a VMSA page: an RMP violation the hypervisor sees, reported with the entry", out)
+                        r"2M 0, VMPL2 rights 0x1", out, re.M) is not None,
+              "a VMPL2 guest writing a VMSA page: an RMP violation the hypervisor sees, reported with the entry", out)
 
         # A hostile hypervisor, one lie at a time: the SVSM refuses to go on, with its reason, and never
         # runs the guest on the bad value (vsnp.lie=NAME).
