@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """Fetch pinned Debian packages from suites this machine does not use.
 
-    debian_fetch.py PINS CACHE [PACKAGE ...]
+    debian_fetch.py PINS CACHE [PACKAGE ...] [--copy PATH=DEST ...]
 
 PINS lists "SUITE PACKAGE VERSION" lines (guest/linux/debian-packages.txt).
 The .deb files land in CACHE/debs and are unpacked into CACHE/root; a file
@@ -10,9 +10,13 @@ is fetched once and reused while its name (package_version) is the same.
 apt-get runs with a private sources list, state and cache under CACHE
 (-o Dir::Etc::sourcelist=... and friends): the machine's apt sources are
 never changed and nothing is installed. With PACKAGE names, only those.
+--copy PATH=DEST copies CACHE/root/PATH (a glob that must match one file) to DEST
+afterwards (a build's output).
 Exit 0 done, 1 a package could not be fetched or unpacked, 2 usage.
 """
+import glob
 import os
+import shutil
 import subprocess
 import sys
 
@@ -43,7 +47,15 @@ def main():
         return 2
     pins_path, cache = sys.argv[1], os.path.abspath(sys.argv[2])
     pins = read_pins(pins_path)
-    wanted = set(sys.argv[3:])
+    rest, copies = sys.argv[3:], []
+    while "--copy" in rest:
+        i = rest.index("--copy")
+        if i + 1 >= len(rest) or "=" not in rest[i + 1]:
+            print("debian_fetch: --copy wants PATH=DEST", file=sys.stderr)
+            return 2
+        copies.append(rest[i + 1].split("=", 1))
+        del rest[i:i + 2]
+    wanted = set(rest)
     if wanted - {p for _, p, _ in pins}:
         print(f"debian_fetch: not pinned in {pins_path}: {' '.join(sorted(wanted - {p for _, p, _ in pins}))}",
               file=sys.stderr)
@@ -81,6 +93,18 @@ def main():
             print(f"debian_fetch: {deb} could not be unpacked", file=sys.stderr)
             return 1
         open(stamp, "w").close()
+    for path, dest in copies:
+        found = glob.glob(os.path.join(root, path.lstrip("/")))
+        if len(found) != 1:
+            print(f"debian_fetch: {path}: {len(found)} files match in the unpacked packages, not one",
+                  file=sys.stderr)
+            return 1
+        try:
+            shutil.copyfile(found[0], dest)
+            shutil.copymode(found[0], dest)
+        except OSError as e:
+            print(f"debian_fetch: {e}", file=sys.stderr)
+            return 1
     return 0
 
 

@@ -149,6 +149,13 @@ static void terminated(struct run *r)
 	ended = true;
 }
 
+/* The guest put the machine into S5 (ACPI PM1a control, vsnp/io_ports.c). */
+static void powered_off(struct run *r)
+{
+	r->end->kind = VSNP_CPU_POWERED_OFF;
+	ended = true;
+}
+
 static uint64_t zeroed(unsigned order, uint8_t fill)
 {
 	uint64_t pa = buddy_alloc(mm_buddy(), order);
@@ -877,6 +884,8 @@ static void exit_ghcb(struct run *r)
 	if (std && g.sw_exit_code == SVM_EXIT_IOIO) {
 		c->m->io.writer = c->apic_id * SNP_VMPL_COUNT + c->vmpl; /* its own lines on the UART */
 		vsnp_io_ghcb(&c->m->io, &g, c->hv.ghcb_gpa);
+		if (c->m->io.power_off)
+			powered_off(r);
 	} else if (std && (g.sw_exit_code == SVM_VMGEXIT_MMIO_READ || g.sw_exit_code == SVM_VMGEXIT_MMIO_WRITE)) {
 		vsnp_mmio_ghcb(&c->m->io, &c->m->rmp, 1ull << c->m->cbit_pos, &g, c->hv.ghcb_gpa);
 	} else if (std && g.sw_exit_code == SVM_VMGEXIT_NMI_COMPLETE) {

@@ -15,7 +15,7 @@
 #include "machine.h"
 
 struct vsnp_cpu_end {
-	enum { VSNP_CPU_TERMINATED, VSNP_CPU_STOPPED } kind;
+	enum { VSNP_CPU_TERMINATED, VSNP_CPU_STOPPED, VSNP_CPU_POWERED_OFF } kind;
 	unsigned set, code;    /* TERMINATED: the guest's GHCB reason set and code */
 	const char *why;       /* STOPPED: what happened */
 	uint64_t exit_code, exit_info_1, exit_info_2, rip;

@@ -13,6 +13,12 @@
  *                     the SVSM uses only to calibrate its TSC at boot.
  *   0x61              read as it is; a write changes only bit 0 (channel 2
  *                     gate) and bit 1 (speaker data) (IBM PC/AT port B).
+ *   ACPI 0x600-0x605  the PM1a event block (status reads 0, enable kept)
+ *                     and control block, emulated (ACPI 6.5 §4.8.3): SCI_EN
+ *                     always set (no SMI command port: ACPI mode from
+ *                     reset); SLP_EN with SLP_TYP 5 (the \_S5 value the
+ *                     SVSM's DSDT gives, include/svsm/linux_acpi.h) powers
+ *                     the machine off.
  *
  * Everything else reads as all ones and drops writes, as an empty bus does:
  * no fw_cfg (whose DMA interface, ports 0x514/0x518, writes anywhere in
@@ -35,6 +41,14 @@
 #define PIT_SC_CH2 0x80u
 #define PORT_B 0x61u
 #define PORT_B_GUEST_BITS 0x03u
+#define PM1A_STS 0x600u
+#define PM1A_EN 0x602u
+#define PM1A_CNT 0x604u
+#define PM1_SCI_EN 0x0001u
+#define PM1_SLP_TYP_SHIFT 10u
+#define PM1_SLP_TYP_MASK 0x7u
+#define PM1_SLP_EN (1u << 13)
+#define PM1_S5_TYP 5u
 
 void vsnp_io_init(struct vsnp_io *io, const struct vsnp_io_ops *ops)
 {
@@ -152,6 +166,34 @@ static bool pit_access(struct vsnp_io *io, uint16_t port, bool in, uint32_t *val
 	}
 }
 
+/* The ACPI PM1a blocks, 16-bit registers (byte accesses to them are not served). */
+static bool pm1_access(struct vsnp_io *io, uint16_t port, bool in, uint32_t *val)
+{
+	switch (port) {
+	case PM1A_STS: /* no event ever happens: nothing to clear */
+		if (in)
+			*val = 0;
+		return true;
+	case PM1A_EN:
+		if (in)
+			*val = io->pm1_enable;
+		else
+			io->pm1_enable = (uint16_t)*val;
+		return true;
+	case PM1A_CNT:
+		if (in) {
+			*val = io->pm1_control | PM1_SCI_EN;
+			return true;
+		}
+		io->pm1_control = (uint16_t)(*val & ~PM1_SLP_EN); /* SLP_EN is write-only */
+		if ((*val & PM1_SLP_EN) && ((*val >> PM1_SLP_TYP_SHIFT) & PM1_SLP_TYP_MASK) == PM1_S5_TYP)
+			io->power_off = true;
+		return true;
+	default:
+		return false;
+	}
+}
+
 void vsnp_io_access(struct vsnp_io *io, uint16_t port, unsigned size, bool in, uint32_t *val)
 {
 	uint32_t ones = size >= 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1;
@@ -162,10 +204,12 @@ void vsnp_io_access(struct vsnp_io *io, uint16_t port, unsigned size, bool in, u
 		served = true;
 	} else if (size == 1) {
 		served = pit_access(io, port, in, val);
+	} else if (size == 2) {
+		served = pm1_access(io, port, in, val);
 	}
 	if (served) {
 		if (in)
-			*val &= 0xFF;
+			*val &= ones;
 		return;
 	}
 	io->refused++;

@@ -211,6 +211,12 @@ __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 			       (unsigned long long)end.exit_info_1, (unsigned long long)end.exit_info_2);
 		machine_exit(SVSM_EXIT_FAIL);
 	}
+	if (end.kind == VSNP_CPU_POWERED_OFF) {
+		/* An orderly end the guest chose; whether its work passed is in what it printed (e.g. TAP). */
+		console_printf("vsnp: the guest powered the machine off (ACPI S5 through PM1a control; vCPU %u at VMPL%u)\n",
+			       end.apic_id, end.vmpl);
+		machine_exit(SVSM_EXIT_PASS);
+	}
 	console_printf("vsnp: the guest asked to terminate: GHCB reason set %u, code %u (vCPU %u at VMPL%u, RIP 0x%llx)\n",
 		       end.set, end.code, end.apic_id, end.vmpl, (unsigned long long)end.rip);
 	if (end.last_vc_code != 0)

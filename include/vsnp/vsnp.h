@@ -199,6 +199,8 @@ struct vsnp_io {
 	uint16_t last_refused_port;
 	uint64_t mmio_refused;      /* MMIO accesses (none is on the allow-list) */
 	uint64_t last_refused_mmio;
+	uint16_t pm1_enable, pm1_control; /* the ACPI PM1a event enable and control registers */
+	bool power_off;             /* the guest entered S5 through PM1a control: the machine is off */
 };
 
 void vsnp_io_init(struct vsnp_io *io, const struct vsnp_io_ops *ops);

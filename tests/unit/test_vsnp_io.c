@@ -82,7 +82,8 @@ static void out(uint16_t port, unsigned size, uint32_t v)
 
 static bool allowed(uint16_t port, unsigned size)
 {
-	return size == 1 && ((port >= 0x3F8 && port <= 0x3FF) || port == 0x42 || port == 0x43 || port == 0x61);
+	return (size == 1 && ((port >= 0x3F8 && port <= 0x3FF) || port == 0x42 || port == 0x43 || port == 0x61)) ||
+	       (size == 2 && (port == 0x600 || port == 0x602 || port == 0x604));
 }
 
 /* Every port and size outside the list: reads all ones, writes dropped, nothing reaches the machine. */
@@ -115,6 +116,30 @@ static void everything_else_is_an_empty_bus(void **state)
 		out(named[i], 4, 0x80000000u);
 	}
 	assert_int_equal(machine_outs, 0);
+}
+
+/* The ACPI PM1a blocks: only SLP_EN with SLP_TYP 5 (the DSDT's \\_S5) powers off; nothing reaches the machine. */
+static void pm1_power_off(void **state)
+{
+	(void)state;
+	assert_int_equal(in(0x600, 2), 0);      /* no event status */
+	out(0x602, 2, 0x0121);
+	assert_int_equal(in(0x602, 2), 0x0121); /* enable kept */
+	assert_int_equal(in(0x604, 2), 1);      /* SCI_EN: ACPI mode from reset */
+	out(0x604, 2, 5u << 10);                /* S5 type without SLP_EN: nothing */
+	assert_false(io.power_off);
+	assert_int_equal(in(0x604, 2), (5u << 10) | 1);
+	out(0x604, 2, (1u << 13) | (3u << 10)); /* SLP_EN with S3's type: not emulated, nothing */
+	assert_false(io.power_off);
+	assert_int_equal(in(0x604, 2) & (1u << 13), 0); /* SLP_EN reads 0 */
+	assert_int_equal(in(0x604, 1), 0xFF);   /* byte accesses are not served */
+	out(0x604, 1, 0xFF);
+	out(0x605, 1, 0xFF);
+	out(0x604, 4, (1u << 13) | (5u << 10));
+	assert_false(io.power_off);
+	out(0x604, 2, (1u << 13) | (5u << 10)); /* S5 */
+	assert_true(io.power_off);
+	assert_int_equal(machine_ins + machine_outs, 0);
 }
 
 static void uart_is_the_guests_own(void **state)
@@ -441,6 +466,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(everything_else_is_an_empty_bus, setup),
+		cmocka_unit_test_setup(pm1_power_off, setup),
 		cmocka_unit_test_setup(uart_is_the_guests_own, setup),
 		cmocka_unit_test_setup(uart_long_lines_kept_whole, setup),
 		cmocka_unit_test_setup(uart_settings_are_each_writers_own, setup),
