@@ -4,8 +4,10 @@
 # (default: the test guest) into one IGVM file, boot the emulated SEV-SNP machine
 # (vsnp.img, QEMU TCG -cpu EPYC) on it, show what happened, end with a summary.
 #
-#   scripts/run.sh [--payload FILE] [--cpu MODEL] [--smp N] [--pcpus N] [--append "OPTIONS"] [--gdb]
+#   scripts/run.sh [--payload FILE | --linux] [--cpu MODEL] [--smp N] [--pcpus N] [--append "OPTIONS"] [--gdb]
 #
+# --linux: Debian's kernel and the initramfs of guest/linux instead (fetched once into
+# build/debian-cache), its checks as TAP through the kernel log; it powers the VM off.
 # --smp N: the VM's vCPUs (1-8, default 2). --pcpus N: the CPUs QEMU gives the machine
 # (1-8, default 2; vCPU i runs on CPU i mod N). --append: the SVSM's command line
 # (guest.* words go on to the payload).
@@ -19,9 +21,10 @@ pcpus=2
 append=""
 payload=""
 gdb=""
+linux=""
 
 usage() {
-	sed -n '3,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+	sed -n '3,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -31,11 +34,16 @@ while [ $# -gt 0 ]; do
 	--pcpus) pcpus=${2:?--pcpus needs a CPU count}; shift 2 ;;
 	--append) append=${2?--append needs options}; shift 2 ;;
 	--gdb) gdb=--gdb; shift ;;
+	--linux) linux=yes; shift ;;
 	-h|--help) usage; exit 0 ;;
 	*) echo "run.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
 	esac
 done
 
+if [ -n "$linux" ] && { [ -n "$payload" ] || [ -n "$append" ]; }; then
+	echo "run.sh: --linux brings its own payload and command line (guest/linux/meson.build)" >&2
+	exit 2
+fi
 if [ -n "$payload" ] && [ ! -f "$payload" ]; then
 	echo "run.sh: --payload: no such file: $payload" >&2
 	exit 2
@@ -57,6 +65,10 @@ svsm_ensure_packages || exit 1
 svsm_configure "$build" || exit 1
 echo "== building"
 ninja -C "$build" >/dev/null || { ninja -C "$build"; exit 1; }
+if [ -n "$linux" ]; then
+	echo "== building the Linux guest (Debian's kernel and busybox, fetched once into build/debian-cache)"
+	ninja -C "$build" guest/linux/linux.igvm >/dev/null || { ninja -C "$build" guest/linux/linux.igvm; exit 1; }
+fi
 
 img="$build/stage1/svsm.img"
 payload=${payload:-$build/tests/guest/test-guest}
@@ -64,8 +76,13 @@ log="$build/run.log"
 rm -f "$log" # the summary below reads this run's log only
 
 igvm="$build/run.igvm"
-echo "== packing $(basename "$img") and $(basename "$payload") into $(basename "$igvm") (tools/igvm-build)"
-"$build/tools/igvm-build" --svsm "$img" --payload "$payload" --cmdline "$append" -o "$igvm" || exit 1
+if [ -n "$linux" ]; then
+	igvm="$build/guest/linux/linux.igvm"
+	echo "== $(basename "$img"), Debian's kernel and the initramfs in $(basename "$igvm") (tools/igvm-build --linux)"
+else
+	echo "== packing $(basename "$img") and $(basename "$payload") into $(basename "$igvm") (tools/igvm-build)"
+	"$build/tools/igvm-build" --svsm "$img" --payload "$payload" --cmdline "$append" -o "$igvm" || exit 1
+fi
 echo "== booting vsnp.img (the SEV-SNP machine) under QEMU TCG, -cpu $cpu, $pcpus CPU(s), $smp vCPUs, on $(basename "$igvm")"
 python3 "$root/scripts/qemu_boot.py" --image "$build/stage1/vsnp.img" --symbols "$build/svsm/vsnp-kernel.elf" \
 	--payload "$igvm" --cpu "$cpu" --smp "$pcpus" --mem 512M --append "vsnp.cpus=$smp" --log "$log" --expect any \
@@ -94,12 +111,18 @@ svsm_keeps=$(sed -n 's/^\[INFO\] mm: .*this kernel keeps \([0-9]*\) KiB.*$/\1/p'
 [ -n "$svsm_keeps" ] && echo "run.sh: the SVSM keeps $((svsm_keeps / 1024)) MiB of the VM's memory (its region and heap)"
 times=$(sed -n 's/^vsnp: time: \(.*\)$/\1/p' "$log" | tail -n 1)
 [ -n "$times" ] && echo "run.sh: time: $times"
-guest_ok=$(grep -c '^ok ' "$log")
-guest_failed=$(grep -c '^not ok ' "$log")
-launched=$(grep -c '^SVSM: launching the payload at VMPL' "$log")
+# TAP on the console, or through a Linux guest's kernel log (a time stamp first).
+guest_ok=$(grep -c -E '^(\[ *[0-9.]+\] )?ok ' "$log")
+guest_failed=$(grep -c -E '^(\[ *[0-9.]+\] )?not ok ' "$log")
+launched=$(grep -c -E '^SVSM: launching (the payload|Linux) at VMPL' "$log")
 [ "$launched" -gt 0 ] && echo "run.sh: the guest (VMPL2): $guest_ok checks passed, $guest_failed failed"
 # Success only as this run's console says it: the SVSM launched the payload and it ended with status 0.
 ended=$(sed -n 's/^vsnp: the guest asked to terminate: GHCB reason set 14, code \([0-9]*\).*$/\1/p' "$log" | tail -n 1)
-why=$(grep -m1 -E '^vsnp: (vCPU [0-9]+ STOPPED|the guest asked|cannot run guests|nothing to launch|IGVM launch refused)' "$log")
+# Linux ends by powering off; it succeeded when its TAP plan was met with no failure.
+if [ -n "$linux" ] && grep -q '^vsnp: the guest powered the machine off' "$log"; then
+	plan=$(sed -n 's/^\[ *[0-9.]*\] 1\.\.\([0-9]*\)$/\1/p' "$log" | tail -n 1)
+	[ -n "$plan" ] && [ "$guest_failed" -eq 0 ] && [ "$guest_ok" -eq "$plan" ] && ended=0 || ended=1
+fi
+why=$(grep -m1 -E '^vsnp: (vCPU [0-9]+ STOPPED|the guest asked|the guest powered|cannot run guests|nothing to launch|IGVM launch refused)' "$log")
 why=${why/STOPPED/(guest STOPPED)}
 run_verdict "$status" "$launched" "$ended" "$why" "run.sh: SVSM booted on the SNP machine, ran the payload at VMPL2, and it succeeded (exit 0)"

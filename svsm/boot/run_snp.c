@@ -305,7 +305,7 @@ static int launch_linux(struct svsm_boot *b, const uint8_t *area, const struct s
 
 __attribute__((noreturn)) void run_snp(struct svsm_boot *b)
 {
-	struct launched g;
+	struct launched g = { 0, 0 };
 	const char *why;
 	unsigned order;
 	uint64_t block, calls = 0;

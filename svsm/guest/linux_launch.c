@@ -50,7 +50,7 @@ struct ll {
 	uint64_t kernel_end;    /* the kernel's window: [kernel_gpa, kernel_end) */
 	uint64_t ram_top;
 	unsigned pds;
-	uint8_t page[4096];
+	uint8_t page[4096] __attribute__((aligned(8))); /* read as uint64_t tables and structures */
 };
 
 static uint64_t up(uint64_t x, uint64_t a)

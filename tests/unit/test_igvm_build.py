@@ -140,6 +140,63 @@ def main():
         refused(["--svsm", svsm, "-o", os.path.join(d, "no", "dir.igvm")], 2, "No such file",
                 "an output directory that does not exist: file error")
         refused(["--svsm", svsm], 2, "usage", "no output: usage")
+
+        # A Linux payload (--linux): a small bzImage laid out as the boot protocol says
+        # (Documentation/arch/x86/boot.rst): setup part of 4 KiB, 64 KiB kernel, 2 MiB init_size.
+        def bzimage(**over):
+            f = dict(sects=7, flag=0xAA55, magic=b"HdrS", version=0x20F, loadflags=1, xlf=0x7F, reloc=1,
+                     align=2 << 20, cmdline_size=2047, pref=16 << 20, init_size=2 << 20)
+            f.update(over)
+            b = bytearray(4096 + 65536)
+            b[0x1F1] = f["sects"]
+            struct.pack_into("<I", b, 0x1F4, 65536 // 16)
+            struct.pack_into("<H", b, 0x1FE, f["flag"])
+            b[0x201] = 0x6A
+            b[0x202:0x206] = f["magic"]
+            struct.pack_into("<H", b, 0x206, f["version"])
+            b[0x211] = f["loadflags"]
+            struct.pack_into("<I", b, 0x22C, 0x7FFFFFFF)
+            struct.pack_into("<IBBHI", b, 0x230, f["align"], f["reloc"], 21, f["xlf"], f["cmdline_size"])
+            struct.pack_into("<QI", b, 0x258, f["pref"], f["init_size"])
+            b[4096:4100] = b"KERN"
+            return bytes(b)
+
+        def linux(name, blob):
+            path = os.path.join(d, name)
+            with open(path, "wb") as f:
+                f.write(blob)
+            return path
+
+        good = linux("bz", bzimage())
+        initrd = linux("initrd", b"INITRD" * 1000)
+        lx = os.path.join(d, "linux.igvm")
+        r = subprocess.run([tool, "--svsm", svsm, "-o", lx, "--linux", good, "--initrd", initrd,
+                            "--append", "console=ttyS0"], capture_output=True, text=True)
+        check(r.returncode == 0 and "kernel at 0x1000000 (65536 bytes), initrd at 0x1200000 (6000 bytes)" in r.stdout,
+              "--linux: the kernel at its preferred address, the initrd after its init_size window: " + r.stdout.strip())
+        if r.returncode == 0:
+            lpages, lblob = {}, open(lx, "rb").read()
+            for typ, body in read_igvm(lblob):
+                if typ == 0x302:
+                    gpa, _, off, _, _, _ = struct.unpack("<QIIIHH", body)
+                    lpages[gpa] = page_at(lblob, off)
+            check(lpages.get(16 << 20, b"")[:4] == b"KERN" and lpages.get(0x1200000, b"")[:6] == b"INITRD",
+                  "--linux: the kernel's protected-mode part and the initrd are measured pages where they run")
+        refused(["--svsm", svsm, "-o", lx, "--linux", linux("bad1", bzimage(magic=b"HdrX"))], 1, "HdrS",
+                "--linux: a bzImage without its setup header: refused")
+        refused(["--svsm", svsm, "-o", lx, "--linux", linux("bad2", bzimage(version=0x20B))], 1, "2.12",
+                "--linux: a boot protocol before 2.12: refused")
+        refused(["--svsm", svsm, "-o", lx, "--linux", linux("bad3", bzimage(xlf=0x7E))], 1, "64-bit",
+                "--linux: no 64-bit entry: refused")
+        refused(["--svsm", svsm, "-o", lx, "--linux", linux("bad4", bzimage(sects=200))], 1, "no kernel",
+                "--linux: a setup part past the file: refused")
+        refused(["--svsm", svsm, "-o", lx, "--linux", good, "--append", "a" * 2048], 1, "cmdline_size",
+                "--linux: a command line over the kernel's cmdline_size: refused")
+        refused(["--svsm", svsm, "-o", lx, "--linux", linux("bad5", bzimage(init_size=0xFFF00000))], 1, "4 GiB",
+                "--linux: a kernel whose init_size reaches past 4 GiB: refused")
+        refused(["--svsm", svsm, "-o", lx, "--payload", payload, "--linux", good], 2, "usage",
+                "--payload and --linux together: usage")
+        refused(["--svsm", svsm, "-o", lx, "--initrd", initrd], 2, "usage", "--initrd without --linux: usage")
     sys.exit(1 if failures else 0)
 
 
