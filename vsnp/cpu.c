@@ -237,6 +237,7 @@ static int load_context(struct vsnp_vcpu *c, unsigned vmpl)
 	c->vmpl = vmpl;
 	c->sev_features = s->sev_features;
 	c->hv = c->hv_saved[vmpl];
+	c->hv.apic_id = c->apic_id;
 	c->vmcb->ctl.n_cr3 = 0;
 	pick_view(c);
 	c->flush_tlb = true;
@@ -681,7 +682,7 @@ static struct ghcb *ghcb_page(struct vsnp_vcpu *c, uint64_t gpa)
  * CPUID through the GHCB (GHCB spec 56421 §4.1.x, exit 0x72): RAX and RCX
  * in, XCR0 too for leaf 0xD; RAX-RDX out, from the machine's table.
  */
-static void ghcb_cpuid(struct vsnp_machine *m, struct ghcb *g)
+static void ghcb_cpuid(struct vsnp_machine *m, uint32_t apic_id, struct ghcb *g)
 {
 	uint32_t leaf = (uint32_t)g->rax, subleaf = (uint32_t)g->rcx;
 	struct cpuid_regs out;
@@ -690,7 +691,7 @@ static void ghcb_cpuid(struct vsnp_machine *m, struct ghcb *g)
 		ghcb_answer(g, GHCB_RESULT_ERROR, GHCB_ERR_MISSING_INPUT);
 		return;
 	}
-	if (vsnp_machine_cpuid(m, leaf, subleaf, leaf == 0xD ? g->xcr0 : 1, &out) != SVSM_OK) {
+	if (vsnp_machine_cpuid(m, apic_id, leaf, subleaf, leaf == 0xD ? g->xcr0 : 1, &out) != SVSM_OK) {
 		ghcb_answer(g, GHCB_RESULT_ERROR, GHCB_ERR_INVALID_INPUT);
 		return;
 	}
@@ -893,7 +894,7 @@ static void exit_ghcb(struct run *r)
 		vsnp_apic_nmi_done(&c->apic[c->vmpl]);
 		ghcb_answer(&g, GHCB_RESULT_OK, 0);
 	} else if (std && g.sw_exit_code == SVM_EXIT_CPUID) {
-		ghcb_cpuid(c->m, &g);
+		ghcb_cpuid(c->m, c->apic_id, &g);
 	} else if (std && g.sw_exit_code == SVM_EXIT_MSR) {
 		ghcb_msr(c, &g, r->end);
 	} else if (std && (g.sw_exit_code == SVM_EXIT_INVD || g.sw_exit_code == SVM_EXIT_WBINVD ||
@@ -1528,6 +1529,7 @@ int vsnp_cpu_run(struct vsnp_machine *m, uint64_t vmsa_gpa, unsigned ncpus, stru
 		vcpus[i].vmcb = phys_to_virt(vmcb_pa);
 		vcpus[i].vmcb_pa = vmcb_pa;
 		vcpus[i].apic_id = i;
+		vcpus[i].hv.apic_id = i;
 		vcpus[i].pcpu = i % npcpus;
 		pcpus[i % npcpus].nvcpus++;
 		for (unsigned vmpl = 0; vmpl < SNP_VMPL_COUNT; vmpl++)

@@ -55,6 +55,16 @@
 				 (1u << 9) /* VAES */ | (1u << 10) /* VPCLMULQDQ */)
 
 #define CPUID_7_ECX_RDPID (1u << 22)
+/*
+ * Machine check: MCE (bit 7) and MCA (bit 14) of leaf 1 EDX and their
+ * copies in 0x80000001 EDX (APM vol.3 App. E.3.2, E.4.2). The hypervisor
+ * emulates no machine-check banks (MCG_CAP and the MCi MSRs would #GP),
+ * so the chip does not claim them.
+ */
+#define CPUID_EDX_MCE_MCA ((1u << 7) | (1u << 14))
+/* SVM (0x80000001 ECX bit 2, APM vol.3 App. E.4.2): an SNP guest gets no nested virtualization here. */
+#define CPUID_80000001_ECX_SVM (1u << 2)
+#define LEAF_SVM 0x8000000Au
 
 /* Sub-leaf bounds for the indexed leaves the page keeps. */
 #define MAX_SUBLEAVES 8
@@ -127,6 +137,10 @@ static int add_leaf(struct snp_cpuid_table *t, uint32_t leaf, const struct vsnp_
 			r.ecx |= CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSC_DEADLINE;
 		if (no_xsave && leaf == 1)
 			r.ecx &= ~CPUID_1_ECX_NEEDS_XSAVE;
+		if ((leaf == 1 || leaf == 0x80000001) && sub == 0)
+			r.edx &= ~CPUID_EDX_MCE_MCA;
+		if (leaf == 0x80000001 && sub == 0)
+			r.ecx &= ~CPUID_80000001_ECX_SVM;
 		/*
 		 * RDPID (leaf 7 ECX bit 22) reads TSC_AUX and cannot be intercepted
 		 * (APM vol.3 RDPID); under TCG it would read the machine's, not the
@@ -187,6 +201,8 @@ int vsnp_cpuid_page_build(struct snp_cpuid_table *t, const struct vsnp_cpuid_src
 		if (leaf == 0x80000000) {
 			e0.eax = ext_max;
 			err = add(t, leaf, 0, &e0, why);
+		} else if (leaf == LEAF_SVM) {
+			continue; /* SVM's features: none offered */
 		} else if (leaf <= src->cpuid(src->ctx, 0x80000000, 0).eax) {
 			err = add_leaf(t, leaf, src, no_xsave, why);
 		} else {

@@ -49,14 +49,14 @@ static bool guest_may_convert(const struct vsnp_hv *hv, uint64_t pa, uint64_t le
 	return true;
 }
 
-static uint64_t serve_cpuid(struct vsnp_hv *hv, uint64_t req)
+static uint64_t serve_cpuid(struct vsnp_hv *hv, const struct vsnp_hv_vcpu *v, uint64_t req)
 {
 	unsigned reg = (unsigned)(req >> 30) & 3;
 	uint32_t leaf = (uint32_t)(req >> 32);
 	uint32_t out[4] = { 0, 0, 0, 0 };
 
 	/* The MSR protocol has no sub-leaf (§3.1): sub-leaf 0. */
-	if (hv->cpuid(hv->ctx, leaf, 0, out) != SVSM_OK)
+	if (hv->cpuid(hv->ctx, v->apic_id, leaf, 0, out) != SVSM_OK)
 		out[0] = out[1] = out[2] = out[3] = 0;
 	return GHCB_MSR_CPUID_RESP | ((uint64_t)reg << 30) | ((uint64_t)out[reg] << 32);
 }
@@ -103,7 +103,7 @@ enum vsnp_hv_action vsnp_hv_msr_exit(struct vsnp_hv *hv, struct vsnp_hv_vcpu *v)
 			      ((uint64_t)hv->cbit_pos << GHCB_SEV_INFO_CBIT_SHIFT);
 		return VSNP_HV_RESUME;
 	case GHCB_MSR_CPUID_REQ:
-		v->ghcb_msr = serve_cpuid(hv, req);
+		v->ghcb_msr = serve_cpuid(hv, v, req);
 		return VSNP_HV_RESUME;
 	case GHCB_MSR_PREF_GPA_REQ:
 		v->ghcb_msr = GHCB_MSR_PREF_GPA_RESP | (HV_GFN_NONE << 12);

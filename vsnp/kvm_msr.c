@@ -18,6 +18,9 @@
 
 #define MSR_AMD64_SYSCFG 0xC0010010u   /* APM vol.2 §A.7 */
 #define SYSCFG_MEM_ENCRYPT_MOD_EN (1ull << 23)
+#define MSR_K7_HWCR 0xC0010015u        /* PPR for AMD family 19h: MSRC001_0015 */
+#define HWCR_MC_STATUS_WR_EN (1ull << 18)
+#define HWCR_TSC_FREQ_SEL (1ull << 24)
 #define MSR_AMD64_NB_CFG 0xC001001Fu   /* BKDG family 10h-16h: NB_CFG1 (EnableCf8ExtCfg, bit 46) */
 
 static uint64_t clock_tsc0;
@@ -110,6 +113,19 @@ int vsnp_kvm_msr(struct vsnp_vcpu *c, uint32_t msr, bool write, uint64_t *val)
 		if (write)
 			return SVSM_EINVAL;
 		*val = SYSCFG_MEM_ENCRYPT_MOD_EN;
+		return SVSM_OK;
+	case MSR_K7_HWCR:
+		/*
+		 * The hardware configuration register: TscFreqSel (bit 24) set, the
+		 * TSC counts at a fixed rate (CPUID's invariant TSC says the same);
+		 * a guest may set McStatusWrEn (bit 18) and nothing else, as KVM
+		 * lets it (BKDG/PPR MSRC001_0015).
+		 */
+		if (write && (*val & ~(HWCR_TSC_FREQ_SEL | HWCR_MC_STATUS_WR_EN)) != 0)
+			return SVSM_EINVAL;
+		if (write)
+			c->hv.hwcr = *val & HWCR_MC_STATUS_WR_EN;
+		*val = c->hv.hwcr | HWCR_TSC_FREQ_SEL;
 		return SVSM_OK;
 	case MSR_AMD64_NB_CFG:
 		/* The northbridge's configuration: reads 0, writes ignored, as KVM serves it (no PCI ECS through 0xCF8 here). */

@@ -38,27 +38,36 @@ static struct cpuid_regs host_cpuid(void *ctx, uint32_t leaf, uint32_t subleaf)
 	return cpu_cpuid(leaf, subleaf);
 }
 
-/* The per-vCPU fields of a CPUID answer: APIC IDs; the boot CPU is APIC ID 0 (the only vCPU so far). */
+/*
+ * The per-vCPU fields of a CPUID answer for the vCPU whose APIC ID ctx
+ * points to (APM vol.3 App. E: leaf 1 EBX[31:24] the initial APIC ID,
+ * leaf 0xB EDX the x2APIC ID, leaf 0x8000001E EAX the extended APIC ID and
+ * EBX[7:0] the core ID: one core per vCPU, one node).
+ */
 static int vcpu_ids(void *ctx, uint32_t leaf, uint32_t subleaf, struct cpuid_regs *out)
 {
-	(void)ctx, (void)leaf, (void)subleaf;
-	*out = (struct cpuid_regs){ 0, 0, 0, 0 };
+	uint32_t id = *(const uint32_t *)ctx;
+
+	(void)leaf, (void)subleaf;
+	*out = (struct cpuid_regs){ .eax = id, .ebx = (id & 0xFF) << 24, .ecx = 0, .edx = id };
+	if (leaf == 0x8000001E)
+		out->ebx = id & 0xFF;
 	return SVSM_OK;
 }
 
-int vsnp_machine_cpuid(struct vsnp_machine *m, uint32_t leaf, uint32_t subleaf, uint64_t xcr0,
+int vsnp_machine_cpuid(struct vsnp_machine *m, uint32_t apic_id, uint32_t leaf, uint32_t subleaf, uint64_t xcr0,
 		       struct cpuid_regs *out)
 {
-	struct snp_cpuid_env env = { .osxsave = true, .xcr0 = xcr0, .hv = vcpu_ids };
+	struct snp_cpuid_env env = { .osxsave = true, .xcr0 = xcr0, .hv = vcpu_ids, .ctx = &apic_id };
 
 	return snp_cpuid_lookup(&m->cpuid, leaf, subleaf, &env, out);
 }
 
 /* The hypervisor's CPUID answer through the MSR protocol (sub-leaf 0, XCR0 = 1). */
-static int hv_cpuid(void *ctx, uint32_t leaf, uint32_t subleaf, uint32_t out[4])
+static int hv_cpuid(void *ctx, uint32_t apic_id, uint32_t leaf, uint32_t subleaf, uint32_t out[4])
 {
 	struct cpuid_regs r;
-	int err = vsnp_machine_cpuid(ctx, leaf, subleaf, 1, &r);
+	int err = vsnp_machine_cpuid(ctx, apic_id, leaf, subleaf, 1, &r);
 
 	out[0] = r.eax, out[1] = r.ebx, out[2] = r.ecx, out[3] = r.edx;
 	return err;

@@ -66,7 +66,7 @@ void *vsnp_shared_page(struct vsnp_vcpu *c, uint64_t gpa);
 
 /*
  * The MSRs the hypervisor serves besides the APIC's (vsnp/kvm_msr.c):
- * TSC_AUX, SYSCFG, NB_CFG and the kvmclock MSRs (include/vsnp/vsnp_kvm.h). SVSM_OK with
+ * TSC_AUX, SYSCFG, HWCR, NB_CFG and the kvmclock MSRs (include/vsnp/vsnp_kvm.h). SVSM_OK with
  * *val read or taken; SVSM_EINVAL for a value the MSR refuses (#GP);
  * SVSM_ENOENT: not one of these.
  */

@@ -118,7 +118,7 @@ struct vsnp_hv {
 	unsigned cbit_pos;
 	uint64_t features;              /* hypervisor features (GHCB_HV_FT_*) */
 	/* The guest's CPUID as the launch's CPUID page states it (MSR-protocol CPUID). */
-	int (*cpuid)(void *ctx, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
+	int (*cpuid)(void *ctx, uint32_t apic_id, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
 	void *ctx;
 };
 
@@ -132,8 +132,9 @@ struct vsnp_hv_vcpu {
 	unsigned ap_request, ap_vmpl;
 	uint32_t ap_apic_id;
 	uint64_t ap_vmsa;
+	uint32_t apic_id;  /* the vCPU's, for the per-CPU fields of CPUID answers */
 	/* The paravirtual MSRs' values (vsnp/kvm_msr.c). */
-	uint64_t tsc_aux, kvm_system_time, kvm_wall_clock;
+	uint64_t tsc_aux, kvm_system_time, kvm_wall_clock, hwcr;
 };
 
 /*

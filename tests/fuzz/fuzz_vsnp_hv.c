@@ -45,9 +45,9 @@
 static uint8_t pool_pages[128][4096] __attribute__((aligned(4096)));
 static struct table_pool pool = { pool_pages, 128, 0 }; /* running out: npt must refuse, not break */
 
-static int t_cpuid(void *ctx, uint32_t leaf, uint32_t subleaf, uint32_t out[4])
+static int t_cpuid(void *ctx, uint32_t apic_id, uint32_t leaf, uint32_t subleaf, uint32_t out[4])
 {
-	(void)ctx;
+	(void)ctx, (void)apic_id;
 	out[0] = leaf, out[1] = subleaf, out[2] = 0, out[3] = 0;
 	return SVSM_OK;
 }

@@ -263,9 +263,9 @@ static void large_nested_pages_follow_rmp_size(void **state)
 
 /* ---- hv_serve ---- */
 
-static int fake_cpuid(void *ctx, uint32_t leaf, uint32_t subleaf, uint32_t out[4])
+static int fake_cpuid(void *ctx, uint32_t apic_id, uint32_t leaf, uint32_t subleaf, uint32_t out[4])
 {
-	(void)ctx;
+	(void)ctx, (void)apic_id;
 	out[0] = leaf, out[1] = leaf + 1, out[2] = leaf + 2 + subleaf, out[3] = leaf + 3;
 	return SVSM_OK;
 }
@@ -614,11 +614,11 @@ static void cpuid_page_built(void **state)
 	/* The emulated chip's signature, an SNP-capable family (19h), whatever the host CPU says. */
 	assert_int_equal(find(&t, 1, 0)->eax, 0x00A00F11);
 	assert_int_equal(find(&t, 1, 0)->eax, VSNP_CHIP_CPUID_1_EAX);
-	assert_int_equal(find(&t, 1, 0)->edx, 0x178BFBFF); /* the rest is the CPU's */
+	assert_int_equal(find(&t, 1, 0)->edx, 0x178BFBFF & ~0x4080u); /* the CPU's, without MCE and MCA */
 	/* x2APIC and TSC-Deadline: the hypervisor's APIC offers them, whatever the CPU has. */
 	assert_int_equal(find(&t, 1, 0)->ecx, 0x80000000u | (1u << 21) | (1u << 24));
 	assert_int_equal(find(&t, 0x80000001, 0)->eax, VSNP_CHIP_CPUID_1_EAX);
-	assert_int_equal(find(&t, 0x80000001, 0)->ecx, 0x75);
+	assert_int_equal(find(&t, 0x80000001, 0)->ecx, 0x71); /* SVM (bit 2) not offered */
 
 	const struct snp_cpuid_entry *sev = find(&t, 0x8000001F, 0);
 
