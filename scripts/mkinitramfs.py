@@ -6,7 +6,7 @@
 
 The archive holds the usual directories, BUSYBOX at /bin/busybox with a
 link for each applet it lists (busybox --list), INIT at /init, and each
-SRC at DEST. The newc format and the kernel's unpacking rules are in the
+SRC at DEST (an .xz SRC decompressed). The newc format and the kernel's unpacking rules are in the
 kernel's Documentation/driver-api/early-userspace/buffer-format.rst.
 Every file is stored with mtime 0 and owner 0, in sorted order, so the
 same inputs give the same bytes (and the same launch digest).
@@ -14,6 +14,7 @@ Exit 0, 1 an input is missing or unreadable, 2 usage.
 """
 import argparse
 import gzip
+import lzma
 import os
 import stat
 import subprocess
@@ -43,6 +44,13 @@ class Cpio:
         return bytes(self.out)
 
 
+def read_input(path):
+    """A file's bytes; an .xz file (Debian's kernel modules) decompressed, since busybox's insmod
+    hands the kernel the module as it is."""
+    data = open(path, "rb").read()
+    return lzma.decompress(data) if path.endswith(".xz") else data
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("out")
@@ -53,11 +61,11 @@ def main():
     try:
         busybox = open(a.busybox, "rb").read()
         init = open(a.init, "rb").read()
-        files = [(dest.lstrip("/"), open(src, "rb").read(), os.stat(src).st_mode & 0o777)
+        files = [(dest.lstrip("/"), read_input(src), os.stat(src).st_mode & 0o777)
                  for src, dest in (f.split(":", 1) for f in a.file)]
         applets = subprocess.run([a.busybox, "--list-full"], check=True, capture_output=True,
                                  text=True).stdout.split()
-    except (OSError, subprocess.CalledProcessError, ValueError) as e:
+    except (OSError, subprocess.CalledProcessError, ValueError, lzma.LZMAError) as e:
         print(f"mkinitramfs: {e}", file=sys.stderr)
         return 1
     c = Cpio()

@@ -825,10 +825,15 @@ static void guest_request(struct vsnp_vcpu *c, struct ghcb *g)
 	void *in = vsnp_shared_page(c, g->sw_exit_info_1), *out = vsnp_shared_page(c, g->sw_exit_info_2);
 	uint64_t fw = 0;
 
-	if (in == NULL || out == NULL) {
+	void *certs = g->sw_exit_code == SVM_VMGEXIT_EXT_GUEST_REQUEST ? vsnp_shared_page(c, g->rax) : NULL;
+
+	if (in == NULL || out == NULL || (g->sw_exit_code == SVM_VMGEXIT_EXT_GUEST_REQUEST && certs == NULL)) {
 		ghcb_answer(g, GHCB_RESULT_ERROR, GHCB_ERR_INVALID_INPUT); /* not shared pages of guest RAM */
 		return;
 	}
+	/* No certificates: the table is its terminating entry alone (a GUID, offset and length of zeros). */
+	if (certs != NULL)
+		memset(certs, 0, 24);
 	memcpy(&req, in, sizeof(req));
 	memset(&resp, 0, sizeof(resp));
 	if (psp_model_guest_request(&c->m->psp, &req, &resp, &fw) == SVSM_OK) {

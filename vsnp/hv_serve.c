@@ -215,6 +215,18 @@ enum vsnp_hv_action vsnp_hv_ghcb_exit(struct vsnp_hv *hv, struct vsnp_hv_vcpu *v
 	case SVM_VMGEXIT_PSC:
 		serve_ghcb_psc(hv, v, g);
 		return VSNP_HV_RESUME;
+	case SVM_VMGEXIT_EXT_GUEST_REQUEST:
+		/*
+		 * The extended request (GHCB spec 56421 §4.1.8): RAX a certificate
+		 * buffer of RBX pages as well. This hypervisor holds no
+		 * certificates; the kernel writes an empty table there.
+		 */
+		if (!GHCB_VALID(g, rax) || !GHCB_VALID(g, rbx) || (g->rax & (HV_PAGE - 1)) != 0 || g->rbx == 0 ||
+		    !is_guest_page(hv, g->rax)) {
+			ghcb_answer(g, GHCB_RESULT_ERROR, GHCB_ERR_INVALID_INPUT);
+			return VSNP_HV_RESUME;
+		}
+		__attribute__((fallthrough)); /* the request itself is a guest request's */
 	case SVM_VMGEXIT_GUEST_REQUEST:
 		/* Both pages must be guest RAM; the kernel checks they are shared and runs the PSP. */
 		if ((g->sw_exit_info_1 | g->sw_exit_info_2) & (HV_PAGE - 1) ||

@@ -430,6 +430,23 @@ static void ghcb_page_protocol(void **state)
 		assert_int_equal(vsnp_hv_ghcb_exit(&hv, &v, &g), VSNP_HV_RESUME);
 		assert_int_equal(g.sw_exit_info_2, GHCB_ERR_INVALID_INPUT);
 	}
+	/* The extended request: the same, and a certificate buffer of at least a page in guest RAM. */
+	ghcb_request(SVM_VMGEXIT_EXT_GUEST_REQUEST, GUEST_PA + PAGE, GUEST_PA + 2 * PAGE);
+	GHCB_SET(&g, rax, GUEST_PA + 3 * PAGE);
+	GHCB_SET(&g, rbx, 1);
+	assert_int_equal(vsnp_hv_ghcb_exit(&hv, &v, &g), VSNP_HV_GUEST_REQUEST);
+	const uint64_t bad_certs[][2] = { { GUEST_PA + 3 * PAGE + 8, 1 }, { GUEST_PA + 3 * PAGE, 0 },
+					  { SVSM_PAGE_PA, 1 }, { 0x40000000ull, 1 } };
+	for (unsigned i = 0; i < 4; i++) {
+		ghcb_request(SVM_VMGEXIT_EXT_GUEST_REQUEST, GUEST_PA + PAGE, GUEST_PA + 2 * PAGE);
+		GHCB_SET(&g, rax, bad_certs[i][0]);
+		GHCB_SET(&g, rbx, bad_certs[i][1]);
+		assert_int_equal(vsnp_hv_ghcb_exit(&hv, &v, &g), VSNP_HV_RESUME);
+		assert_int_equal(g.sw_exit_info_2, GHCB_ERR_INVALID_INPUT);
+	}
+	ghcb_request(SVM_VMGEXIT_EXT_GUEST_REQUEST, GUEST_PA + PAGE, GUEST_PA + 2 * PAGE); /* RAX, RBX not valid */
+	assert_int_equal(vsnp_hv_ghcb_exit(&hv, &v, &g), VSNP_HV_RESUME);
+	assert_int_equal(g.sw_exit_info_2, GHCB_ERR_INVALID_INPUT);
 	/* AP creation: checked here, carried out by the kernel; bad requests refused. */
 	ghcb_request(SVM_VMGEXIT_AP_CREATION, SVM_AP_CREATE | (2ull << 16) | (7ull << 32), GUEST_PA + PAGE);
 	assert_int_equal(vsnp_hv_ghcb_exit(&hv, &v, &g), VSNP_HV_AP_CREATE);
