@@ -60,6 +60,15 @@ struct guest_launch_out {
 };
 
 /*
+ * A page of guest RAM (RMP_PG_SIZE_4K or _2M at gpa) made private through
+ * the hypervisor and validated through the platform seam, as a launch
+ * takes it: SVSM_OK, or SVSM_EIO with *why (the state change failed, or
+ * PVALIDATE failed or found the page validated already). Used by both
+ * launches (svsm/guest/launch.c, linux_launch.c).
+ */
+int guest_page_take(uint64_t gpa, unsigned size, const char **why);
+
+/*
  * Launches: SVSM_OK and *out; or an error with *why (the ELF refused, the
  * image or launch pages not in guest RAM, a platform step failed). On an
  * error pages already made private and validated stay so (the guest never

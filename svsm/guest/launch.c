@@ -63,17 +63,10 @@ static int measure(const struct guest_launch_cfg *cfg, uint64_t gpa, unsigned ty
 static int accept_page(const struct guest_launch_cfg *cfg, uint64_t gpa, const void *contents,
 		       bool grant, const char **why)
 {
-	bool unchanged;
+	int err = guest_page_take(gpa, RMP_PG_SIZE_4K, why);
 
-	if (platform_page_state(gpa, RMP_PG_SIZE_4K, true) != SVSM_OK) {
-		*why = "page state change to private failed";
-		return SVSM_EIO;
-	}
-	if (platform_pvalidate(gpa, RMP_PG_SIZE_4K, true, &unchanged) != PVALIDATE_SUCCESS ||
-	    unchanged) {
-		*why = "PVALIDATE of a launch page failed or found it validated already";
-		return SVSM_EIO;
-	}
+	if (err != SVSM_OK)
+		return err;
 	if (copy_to_guest(gpa, contents, 4096, 4096) != SVSM_OK) {
 		*why = "writing a launch page failed";
 		return SVSM_EFAULT;

@@ -19,6 +19,7 @@
 #include "abi/x86.h"
 #include "lib/string.h"
 #include "svsm/errno.h"
+#include "svsm/guest_launch.h"
 #include "svsm/guest_mem.h"
 #include "svsm/linux_acpi.h"
 #include "svsm/linux_image.h"
@@ -149,19 +150,13 @@ static int grant(const struct ll *l, uint64_t gpa, unsigned size, const char **w
 	return SVSM_OK;
 }
 
-/* Private and validated (it was neither: anything else is the hypervisor's doing, and refused). */
+/* guest_page_take, counted by page size. */
 static int take(struct ll *l, uint64_t gpa, unsigned size, const char **why)
 {
-	bool unchanged;
+	int err = guest_page_take(gpa, size, why);
 
-	if (platform_page_state(gpa, size, true) != SVSM_OK) {
-		*why = "page state change to private failed";
-		return SVSM_EIO;
-	}
-	if (platform_pvalidate(gpa, size, true, &unchanged) != PVALIDATE_SUCCESS || unchanged) {
-		*why = "PVALIDATE of guest RAM failed or found it validated already";
-		return SVSM_EIO;
-	}
+	if (err != SVSM_OK)
+		return err;
 	if (size == RMP_PG_SIZE_2M)
 		l->o->validated_2m++;
 	else

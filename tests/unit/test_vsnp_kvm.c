@@ -7,8 +7,32 @@
 #include <stdio.h>
 
 #include <cmocka.h>
+#include <string.h>
 
+#include "svsm/errno.h"
+#include "vcpu.h"
 #include "vsnp/vsnp_kvm.h"
+
+/* ---- vsnp/kvm_msr.c with the machine's pieces stubbed: which pages are shared, the TSC rate ---- */
+
+static uint8_t shared_page[4096] __attribute__((aligned(4096)));
+#define SHARED_GPA 0x200000ull /* the one page the stub calls shared; every other is private */
+
+void *vsnp_shared_page(struct vsnp_vcpu *c, uint64_t gpa)
+{
+	(void)c;
+	return gpa == SHARED_GPA ? shared_page : NULL;
+}
+
+uint64_t tsc_hz(void)
+{
+	return 2000000000ull;
+}
+
+void console_printf(const char *fmt, ...)
+{
+	(void)fmt;
+}
 
 /* What a guest computes (Linux's pvclock_scale_delta and pvclock_tsc_khz, from msr.rst). */
 static uint64_t guest_ns(const struct pvclock_time_info *t, uint64_t tsc)
@@ -52,9 +76,67 @@ static void test_rates(void **state)
 	}
 }
 
+/* kvmclock: written only into a shared page, never a private one (the SVSM's, a VMSA, the guest's own). */
+static void test_clock_only_in_shared_pages(void **state)
+{
+	static struct vsnp_vcpu c;
+	uint64_t v;
+
+	(void)state;
+	memset(shared_page, 0xAB, sizeof(shared_page));
+	vsnp_kvm_clock_start(0);
+	v = 0x300000ull | KVM_SYSTEM_TIME_ENABLE; /* a private page */
+	assert_int_equal(vsnp_kvm_msr(&c, KVM_MSR_SYSTEM_TIME_NEW, true, &v), SVSM_OK);
+	v = (SHARED_GPA + 4096 - 16) | KVM_SYSTEM_TIME_ENABLE; /* the structure would cross the page */
+	assert_int_equal(vsnp_kvm_msr(&c, KVM_MSR_SYSTEM_TIME_NEW, true, &v), SVSM_OK);
+	v = 0x300000ull;
+	assert_int_equal(vsnp_kvm_msr(&c, KVM_MSR_WALL_CLOCK_NEW, true, &v), SVSM_OK);
+	for (size_t i = 0; i < sizeof(shared_page); i++)
+		assert_int_equal(shared_page[i], 0xAB); /* nothing written anywhere */
+	v = (SHARED_GPA + 64) | KVM_SYSTEM_TIME_ENABLE;
+	assert_int_equal(vsnp_kvm_msr(&c, KVM_MSR_SYSTEM_TIME_NEW, true, &v), SVSM_OK);
+	const struct pvclock_time_info *t = (const void *)(shared_page + 64);
+
+	assert_int_equal(t->version % 2, 0); /* consistent */
+	assert_int_equal(t->flags, PVCLOCK_TSC_STABLE_BIT);
+	assert_int_equal(shared_page[63], 0xAB);
+	assert_int_equal(shared_page[64 + sizeof(*t)], 0xAB);
+	v = 0;
+	assert_int_equal(vsnp_kvm_msr(&c, KVM_MSR_SYSTEM_TIME_NEW, false, &v), SVSM_OK);
+	assert_int_equal(v, (SHARED_GPA + 64) | KVM_SYSTEM_TIME_ENABLE);
+}
+
+/* Values an MSR refuses: #GP for the guest (SVSM_EINVAL) and the MSR unchanged; other MSRs are not these. */
+static void test_msr_bad_values(void **state)
+{
+	static struct vsnp_vcpu c;
+	uint64_t v;
+
+	(void)state;
+	v = 7;
+	assert_int_equal(vsnp_kvm_msr(&c, MSR_TSC_AUX, true, &v), SVSM_OK);
+	v = 1ull << 32;
+	assert_int_equal(vsnp_kvm_msr(&c, MSR_TSC_AUX, true, &v), SVSM_EINVAL);
+	assert_int_equal(vsnp_kvm_msr(&c, MSR_TSC_AUX, false, &v), SVSM_OK);
+	assert_int_equal(v, 7);
+	v = 1ull << 18; /* McStatusWrEn: allowed */
+	assert_int_equal(vsnp_kvm_msr(&c, 0xC0010015u, true, &v), SVSM_OK);
+	v = 1ull << 3; /* anything else: refused */
+	assert_int_equal(vsnp_kvm_msr(&c, 0xC0010015u, true, &v), SVSM_EINVAL);
+	assert_int_equal(vsnp_kvm_msr(&c, 0xC0010015u, false, &v), SVSM_OK);
+	assert_int_equal(v, (1ull << 18) | (1ull << 24));
+	v = 0;
+	assert_int_equal(vsnp_kvm_msr(&c, 0xC0010010u, true, &v), SVSM_EINVAL); /* SYSCFG is read-only */
+	assert_int_equal(vsnp_kvm_msr(&c, 0xC0010010u, false, &v), SVSM_OK);
+	assert_int_equal(v, 1ull << 23);
+	assert_int_equal(vsnp_kvm_msr(&c, 0x277u, false, &v), SVSM_ENOENT); /* PAT: the CPU's, not served here */
+	assert_int_equal(vsnp_kvm_msr(&c, 0x830u, false, &v), SVSM_ENOENT); /* the APIC's */
+}
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = { cmocka_unit_test(test_rates) };
+	const struct CMUnitTest tests[] = { cmocka_unit_test(test_rates), cmocka_unit_test(test_clock_only_in_shared_pages),
+					    cmocka_unit_test(test_msr_bad_values) };
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
