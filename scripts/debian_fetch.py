@@ -4,7 +4,8 @@
 
     debian_fetch.py PINS CACHE [PACKAGE ...] [--copy PATH=DEST ...]
 
-PINS lists "SUITE PACKAGE VERSION" lines (guest/linux/debian-packages.txt).
+PINS lists "SUITE PACKAGE VERSION" lines (guest/linux/debian-packages.txt);
+lines that end in "buildroot" are debian_buildroot.py's and skipped here.
 The .deb files land in CACHE/debs and are unpacked into CACHE/root; a file
 is fetched once and reused while its name (package_version) is the same.
 apt-get runs with a private sources list, state and cache under CACHE
@@ -28,10 +29,12 @@ def read_pins(path):
     pins = []
     for n, line in enumerate(open(path), 1):
         line = line.split("#", 1)[0].split()
+        if len(line) == 4 and line[3] == "buildroot":
+            continue            # installed into the build root by debian_buildroot.py
         if not line:
             continue
         if len(line) != 3:
-            sys.exit(f"debian_fetch: {path}:{n}: want SUITE PACKAGE VERSION")
+            sys.exit(f"debian_fetch: {path}:{n}: want SUITE PACKAGE VERSION [buildroot]")
         pins.append(tuple(line))
     return pins
 

@@ -3,10 +3,12 @@
 """Build a Linux initramfs (a newc cpio archive, gzip-compressed).
 
     mkinitramfs.py OUT --busybox BUSYBOX --init INIT [--file SRC:DEST ...]
+                   [--files-from LIST ...]
 
 The archive holds the usual directories, BUSYBOX at /bin/busybox with a
 link for each applet it lists (busybox --list), INIT at /init, and each
-SRC at DEST (an .xz SRC decompressed). The newc format and the kernel's unpacking rules are in the
+SRC at DEST (an .xz SRC decompressed); a LIST file holds more SRC:DEST
+lines, one per line (debian_buildroot.py --bundle writes one). The newc format and the kernel's unpacking rules are in the
 kernel's Documentation/driver-api/early-userspace/buffer-format.rst.
 Every file is stored with mtime 0 and owner 0, in sorted order, so the
 same inputs give the same bytes (and the same launch digest).
@@ -57,8 +59,15 @@ def main():
     p.add_argument("--busybox", required=True)
     p.add_argument("--init", required=True)
     p.add_argument("--file", action="append", default=[], help="SRC:DEST")
+    p.add_argument("--files-from", action="append", default=[], help="a file of SRC:DEST lines")
     a = p.parse_args()
     try:
+        for lst in a.files_from:
+            a.file += [line.strip() for line in open(lst) if line.strip()]
+        dests = [f.split(":", 1)[-1].lstrip("/") for f in a.file]
+        dup = sorted({d for d in dests if dests.count(d) > 1})
+        if dup:
+            raise ValueError(f"more than one file for {', '.join(dup)}")
         busybox = open(a.busybox, "rb").read()
         init = open(a.init, "rb").read()
         files = [(dest.lstrip("/"), read_input(src), os.stat(src).st_mode & 0o777)
