@@ -28,6 +28,13 @@
 #define LINUX_LOADER_UNDEFINED 0xFFu      /* type_of_loader: a loader with no assigned ID (boot.rst) */
 #define LINUX_E820_MAX 128u               /* E820_MAX_ENTRIES_ZEROPAGE */
 #define LINUX_SETUP_CC_BLOB 7u            /* setup_data type (arch/x86/include/uapi/asm/setup_data.h) */
+/*
+ * The measured-boot event log's setup_data type: this project's, not the boot protocol's (which
+ * has none for a TPM log without EFI); far above the kernel's types and without SETUP_INDIRECT
+ * (bit 31), so the kernel keeps the node reserved and shows it, unparsed, in
+ * /sys/kernel/boot_params/setup_data/N/data. "TCGL" in memory.
+ */
+#define LINUX_SETUP_SVSM_TCG_LOG 0x4C474354u
 #define LINUX_CC_BLOB_MAGIC 0x45444D41u   /* "AMDE" (struct cc_blob_sev_info) */
 
 /* e820 types (zero-page.rst, arch/x86/include/asm/e820/types.h). */
@@ -145,6 +152,14 @@ struct linux_setup_data_cc {
 	uint32_t cc_blob_address;   /* below 4 GiB */
 } __attribute__((packed));
 _Static_assert(sizeof(struct linux_setup_data_cc) == 20, "setup_data cc size");
+
+/* A setup_data node's header (struct setup_data); len bytes of data follow. */
+struct linux_setup_data {
+	uint64_t next;
+	uint32_t type;
+	uint32_t len;
+} __attribute__((packed));
+_Static_assert(sizeof(struct linux_setup_data) == 16, "setup_data header size");
 
 /* struct cc_blob_sev_info: where an SNP guest finds its secrets and CPUID pages without EFI. */
 struct linux_cc_blob {

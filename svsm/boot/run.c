@@ -70,17 +70,16 @@ uint8_t *run_read_payload(const struct boot_info *bi, unsigned map_flags, uint64
 }
 
 /* The vTPM module from the kernel's archive (run_internal.h). */
-void run_vtpm_setup(struct svsm_vm *vm)
+const struct vtpm_backend *run_vtpm_start(void)
 {
 	const char *why;
 
 	if (vtpm_module_start(&vtpm, svsm_modules, (size_t)(svsm_modules_end - svsm_modules), "vtpm",
 			      &why) != SVSM_OK) {
 		log_err("run: the vTPM module did not start: %s; the guest gets no vTPM protocol", why);
-		return;
+		return NULL;
 	}
-	svsm_vm_set_vtpm(vm, &vtpm.backend);
-	log_info("run: vTPM protocol offered (the vtpm module at CPL3)");
+	return &vtpm.backend;
 }
 
 const char svsm_run_banner[] = "SVSM " SVSM_VERSION " kernel";

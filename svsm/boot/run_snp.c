@@ -254,7 +254,7 @@ static int launch_elf(struct svsm_boot *b, const uint8_t *elf, const struct snp_
 
 /* A Linux kernel (svsm/guest/linux_launch.c): the payload area holds its descriptor, command line and setup part. */
 static int launch_linux(struct svsm_boot *b, const uint8_t *area, const struct snp_secrets_page *secrets,
-			struct launched *out, const char **why)
+			const struct vtpm_backend *tpm, struct launched *out, const char **why)
 {
 	struct svsm_linux_payload d;
 	struct linux_launch_out o;
@@ -284,6 +284,7 @@ static int launch_linux(struct svsm_boot *b, const uint8_t *area, const struct s
 		.svsm_base = b->bi.svsm_pa,
 		.svsm_size = b->bi.svsm_size,
 		.vcpu_count = b->bi.vcpu_count,
+		.tpm = tpm,
 	};
 	int err = linux_launch(&cfg, &o, why);
 
@@ -311,11 +312,14 @@ __attribute__((noreturn)) void run_snp(struct svsm_boot *b)
 	uint64_t block, calls = 0;
 	void *secrets;
 	uint8_t *payload = run_read_payload(&b->bi, PGT_ENC, &block, &order);
+	const struct vtpm_backend *tpm;
 	bool is_linux;
 	int err;
 
 	if (payload == NULL)
 		machine_exit(SVSM_EXIT_FAIL);
+	/* Before the launch: a Linux launch measures what it launches into the vTPM. */
+	tpm = run_vtpm_start();
 	/* The firmware's page is read in place (the guest's copy drops VMPCK0/1), never copied whole. */
 	if (tmpmap(snp_secrets_gpa(), 1, PGT_ENC, &secrets) != SVSM_OK)
 		panic("run: cannot map the secrets page");
@@ -333,7 +337,7 @@ __attribute__((noreturn)) void run_snp(struct svsm_boot *b)
 			panic("run: no heap page for the secrets page");
 		memcpy(phys_to_virt(copy), secrets, PAGE_SIZE);
 		tmpunmap(secrets, 1);
-		err = launch_linux(b, payload, phys_to_virt(copy), &g, &why);
+		err = launch_linux(b, payload, phys_to_virt(copy), tpm, &g, &why);
 		memset(phys_to_virt(copy), 0, PAGE_SIZE);
 		buddy_free(mm_buddy(), copy, 0);
 	} else {
@@ -354,7 +358,10 @@ __attribute__((noreturn)) void run_snp(struct svsm_boot *b)
 	static struct svsm_lent_pool lent;
 
 	svsm_vm_set_lent_pool(&vm, &lent);
-	run_vtpm_setup(&vm);
+	if (tpm != NULL) {
+		svsm_vm_set_vtpm(&vm, tpm);
+		log_info("run: vTPM protocol offered (the vtpm module at CPL3)");
+	}
 	attest_setup();
 	err = platform_ap_create(0, g.vmsa_gpa, GUEST_VMPL, GUEST_SEV_FEATURES);
 	if (err != SVSM_OK) {

@@ -23,6 +23,8 @@
 #include "svsm/guest_mem.h"
 #include "svsm/linux_acpi.h"
 #include "svsm/linux_image.h"
+#include "abi/tcg_log.h"
+#include "svsm/measured_boot.h"
 #include "svsm/platform.h"
 #include "svsm/snp_secrets.h"
 
@@ -309,11 +311,47 @@ static void build_vmsa(struct ll *l)
 	v->sev_features = cfg->sev_features;
 }
 
+/*
+ * Measured boot (linux_launch.h): the kernel file, the initrd and the command line into the vTPM
+ * and the event log, which goes into its block page as a setup_data node.
+ */
+static int measure(struct ll *l, const char **why)
+{
+	const struct linux_launch_cfg *cfg = l->cfg;
+	const struct svsm_linux_payload *d = cfg->desc;
+	struct linux_setup_data *node = (struct linux_setup_data *)l->page;
+	static const char kernel_ev[] = "Linux kernel (bzImage: setup part, protected-mode part)";
+	static const char initrd_ev[] = "Linux initrd";
+	const struct mb_piece kernel[] = { { cfg->setup, 0, d->setup_size }, { NULL, d->kernel_gpa, d->kernel_size } };
+	const struct mb_piece initrd = { NULL, d->initrd_gpa, d->initrd_size };
+	const struct mb_piece cmdline = { cfg->cmdline, 0, d->cmdline_size };
+	static struct mb_log log;
+	int err;
+
+	memset(l->page, 0, sizeof(l->page));
+	err = mb_start(&log, cfg->tpm, l->page + sizeof(*node), sizeof(l->page) - sizeof(*node), why);
+	if (err == SVSM_OK)
+		err = mb_measure(&log, LINUX_PCR_KERNEL, TCG_EV_IPL, kernel, 2, kernel_ev, sizeof(kernel_ev) - 1, why);
+	if (err == SVSM_OK && d->initrd_size != 0)
+		err = mb_measure(&log, LINUX_PCR_INITRD, TCG_EV_IPL, &initrd, 1, initrd_ev, sizeof(initrd_ev) - 1, why);
+	if (err == SVSM_OK)
+		err = mb_measure(&log, LINUX_PCR_CMDLINE, TCG_EV_IPL, &cmdline, 1, cfg->cmdline, d->cmdline_size, why);
+	if (err != SVSM_OK)
+		return err;
+	*node = (struct linux_setup_data){ 0, LINUX_SETUP_SVSM_TCG_LOG, (uint32_t)log.len };
+	l->o->measured_events = log.events;
+	l->o->tcg_log_len = (uint32_t)log.len;
+	return put(l, block_page(l, LINUX_BLOCK_PAGE_TCG_LOG), why);
+}
+
 static int block_pages(struct ll *l, const char **why)
 {
 	const struct linux_launch_cfg *cfg = l->cfg;
 	uint64_t *q = (uint64_t *)l->page;
 	int err;
+
+	if (cfg->tpm != NULL && (err = measure(l, why)) != SVSM_OK)
+		return err;
 
 	/* 0: the CC blob, and the setup_data node pointing at it. */
 	memset(l->page, 0, sizeof(l->page));
@@ -325,7 +363,8 @@ static int block_pages(struct ll *l, const char **why)
 		.cpuid_phys = block_page(l, LINUX_BLOCK_PAGE_CPUID),
 		.cpuid_len = PAGE,
 	};
-	struct linux_setup_data_cc sd = { 0, LINUX_SETUP_CC_BLOB, 4, (uint32_t)block_page(l, LINUX_BLOCK_PAGE_CC) };
+	struct linux_setup_data_cc sd = { cfg->tpm != NULL ? block_page(l, LINUX_BLOCK_PAGE_TCG_LOG) : 0,
+					  LINUX_SETUP_CC_BLOB, 4, (uint32_t)block_page(l, LINUX_BLOCK_PAGE_CC) };
 
 	memcpy(l->page, &cc, sizeof(cc));
 	memcpy(l->page + LINUX_SETUP_CC_OFFSET, &sd, sizeof(sd));
