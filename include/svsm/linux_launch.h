@@ -24,8 +24,10 @@
  * Measured boot (with a vTPM, cfg->tpm): before the guest runs, the kernel
  * file (setup part then protected-mode part) and the initrd are extended
  * into PCR 9 and the command line (its bytes, no NUL) into PCR 8, each an
- * EV_IPL event, as GRUB 2 measures what it loads; the command line event's
- * data is the command line itself.
+ * EV_IPL event, as GRUB 2 measures what it loads. Each event's data is a
+ * NUL-terminated string (as GRUB's): a description for the kernel and the
+ * initrd, the command line itself for its event (its digest covers the
+ * command line without the NUL).
  * The rest of the block is RAM.
  */
 #pragma once

@@ -80,6 +80,8 @@ static const char *check_desc(struct ll *l)
 		return why;
 	if (l->img.setup_size != d->setup_size)
 		return "descriptor's setup size is not the setup header's";
+	if (d->cmdline_size >= SVSM_LAUNCH_CMDLINE_MAX)
+		return "command line longer than its page (4095 bytes and a NUL)";
 	why = linux_cmdline_check(&l->img, cfg->cmdline, d->cmdline_size);
 	if (why != NULL)
 		return why;
@@ -326,16 +328,20 @@ static int measure(struct ll *l, const char **why)
 	const struct mb_piece initrd = { NULL, d->initrd_gpa, d->initrd_size };
 	const struct mb_piece cmdline = { cfg->cmdline, 0, d->cmdline_size };
 	static struct mb_log log;
+	static char cmdline_ev[SVSM_LAUNCH_CMDLINE_MAX]; /* the command line and a NUL */
 	int err;
 
+	memcpy(cmdline_ev, cfg->cmdline, d->cmdline_size); /* checked: cmdline_size < 4096 */
+	cmdline_ev[d->cmdline_size] = 0;
 	memset(l->page, 0, sizeof(l->page));
 	err = mb_start(&log, cfg->tpm, l->page + sizeof(*node), sizeof(l->page) - sizeof(*node), why);
 	if (err == SVSM_OK)
-		err = mb_measure(&log, LINUX_PCR_KERNEL, TCG_EV_IPL, kernel, 2, kernel_ev, sizeof(kernel_ev) - 1, why);
+		err = mb_measure(&log, LINUX_PCR_KERNEL, TCG_EV_IPL, kernel, 2, kernel_ev, sizeof(kernel_ev), why);
 	if (err == SVSM_OK && d->initrd_size != 0)
-		err = mb_measure(&log, LINUX_PCR_INITRD, TCG_EV_IPL, &initrd, 1, initrd_ev, sizeof(initrd_ev) - 1, why);
+		err = mb_measure(&log, LINUX_PCR_INITRD, TCG_EV_IPL, &initrd, 1, initrd_ev, sizeof(initrd_ev), why);
 	if (err == SVSM_OK)
-		err = mb_measure(&log, LINUX_PCR_CMDLINE, TCG_EV_IPL, &cmdline, 1, cfg->cmdline, d->cmdline_size, why);
+		err = mb_measure(&log, LINUX_PCR_CMDLINE, TCG_EV_IPL, &cmdline, 1, cmdline_ev, d->cmdline_size + 1,
+				 why);
 	if (err != SVSM_OK)
 		return err;
 	*node = (struct linux_setup_data){ 0, LINUX_SETUP_SVSM_TCG_LOG, (uint32_t)log.len };

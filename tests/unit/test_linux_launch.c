@@ -17,6 +17,8 @@
 
 #include "abi/acpi.h"
 #include "abi/linux_boot.h"
+#include <mbedtls/sha256.h>
+
 #include "abi/snp.h"
 #include "abi/vmsa.h"
 #include "abi/x86.h"
@@ -283,6 +285,12 @@ static void initrd_too_large(void) { desc.initrd_size = 16 * MB; }
 static void initrd_in_window(void) { desc.initrd_gpa = KERNEL + MB; }
 static void initrd_unaligned(void) { desc.initrd_gpa = INITRD + 8; }
 static void cmdline_long(void) { desc.cmdline_size = 2048; memset(cmdline, 'a', 2048); }
+static void cmdline_page(void)
+{
+	hdr()->cmdline_size = 0xFFFFFFFF;
+	desc.cmdline_size = 4096;
+	memset(cmdline, 'a', 4096);
+}
 static void setup_size(void) { desc.setup_size = SETUP_SIZE + 512; }
 static void no_cpus(void) { cfg.vcpu_count = 0; }
 static void header_bad(void) { hdr()->header = 0; }
@@ -295,6 +303,7 @@ static const struct bad bads[] = {
 	{ "initrd in the kernel's window", initrd_in_window, "overlaps" },
 	{ "initrd not page aligned", initrd_unaligned, "initrd" },
 	{ "command line over cmdline_size", cmdline_long, "cmdline_size" },
+	{ "command line over its page", cmdline_page, "its page" },
 	{ "setup size not the header's", setup_size, "setup" },
 	{ "no vCPUs", no_cpus, "vCPU" },
 	{ "no HdrS", header_bad, "HdrS" },
@@ -321,11 +330,116 @@ static void bad_inputs_change_nothing(void **state)
 	}
 }
 
+/* A vTPM for the measured launch: reports the SHA-256 bank and records each PCR_Extend. */
+static struct {
+	unsigned extends;
+	uint32_t pcr[4];
+	uint8_t sha256[4][32];
+	uint32_t extend_rc;
+} vtpm;
+
+static uint32_t rd32(const uint8_t *p) { return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3]; }
+
+static int vtpm_send(void *ctx, const uint8_t *cmd, size_t len, uint8_t *rsp, size_t max, size_t *rlen)
+{
+	static const uint8_t cap[] = { 0x80, 0x01, 0, 0, 0, 25, 0, 0, 0, 0, 0, 0, 0, 0, 5,
+				       0, 0, 0, 1, 0, 0x0B, 3, 0xFF, 0xFF, 0xFF };
+
+	(void)ctx, (void)len, (void)max;
+	if (rd32(cmd + 6) == 0x17A) {
+		memcpy(rsp, cap, sizeof(cap));
+		*rlen = sizeof(cap);
+		return SVSM_OK;
+	}
+	assert_int_equal(rd32(cmd + 6), 0x182);
+	assert_true(vtpm.extends < 4);
+	vtpm.pcr[vtpm.extends] = rd32(cmd + 10);
+	assert_int_equal(rd32(cmd + 27), 1); /* one digest: SHA-256 */
+	memcpy(vtpm.sha256[vtpm.extends++], cmd + 33, 32);
+	memcpy(rsp, (const uint8_t[]){ 0x80, 0x01, 0, 0, 0, 10 }, 6);
+	rsp[6] = 0, rsp[7] = 0, rsp[8] = (uint8_t)(vtpm.extend_rc >> 8), rsp[9] = (uint8_t)vtpm.extend_rc;
+	*rlen = 10;
+	return SVSM_OK;
+}
+
+static const struct vtpm_backend vtpm_backend = { .send_command = vtpm_send };
+
+static void sha256_of(const void *a, size_t alen, const void *b, size_t blen, uint8_t out[32])
+{
+	mbedtls_sha256_context c;
+
+	mbedtls_sha256_init(&c);
+	mbedtls_sha256_starts_ret(&c, 0);
+	mbedtls_sha256_update_ret(&c, a, alen);
+	mbedtls_sha256_update_ret(&c, b, blen);
+	mbedtls_sha256_finish_ret(&c, out);
+	mbedtls_sha256_free(&c);
+}
+
+/* The kernel file, the initrd and the command line: extended, and the log reached from the CC node. */
+static void measured_launch(void **state)
+{
+	struct linux_launch_out o;
+	const char *why = "";
+	uint8_t want[32];
+
+	(void)state;
+	memset(&vtpm, 0, sizeof(vtpm));
+	memset(sim.mem + KERNEL, 0x4B, KERNEL_SIZE);
+	memset(sim.mem + INITRD, 0x49, INITRD_SIZE);
+	cfg.tpm = &vtpm_backend;
+	assert_int_equal(linux_launch(&cfg, &o, &why), SVSM_OK);
+	assert_int_equal(o.measured_events, 3);
+	assert_int_equal(vtpm.extends, 3);
+	assert_int_equal(vtpm.pcr[0], 9);
+	assert_int_equal(vtpm.pcr[1], 9);
+	assert_int_equal(vtpm.pcr[2], 8);
+	sha256_of(setup_part, SETUP_SIZE, sim.mem + KERNEL, KERNEL_SIZE, want);
+	assert_memory_equal(vtpm.sha256[0], want, 32);
+	sha256_of(sim.mem + INITRD, INITRD_SIZE, "", 0, want);
+	assert_memory_equal(vtpm.sha256[1], want, 32);
+	sha256_of(cmdline, strlen(cmdline), "", 0, want);
+	assert_memory_equal(vtpm.sha256[2], want, 32);
+
+	/* CC node -> log node, the log's last event the command line with its NUL. */
+	const struct linux_setup_data_cc *cc =
+		(const void *)(sim.mem + o.block_gpa + LINUX_BLOCK_PAGE_CC * 4096 + LINUX_SETUP_CC_OFFSET);
+	uint64_t log_gpa = o.block_gpa + LINUX_BLOCK_PAGE_TCG_LOG * 4096;
+	const struct linux_setup_data *node = (const void *)(sim.mem + log_gpa);
+
+	assert_int_equal(cc->next, log_gpa);
+	assert_int_equal(node->next, 0);
+	assert_int_equal(node->type, LINUX_SETUP_SVSM_TCG_LOG);
+	assert_int_equal(node->len, o.tcg_log_len);
+	const uint8_t *end = sim.mem + log_gpa + sizeof(*node) + node->len;
+
+	assert_memory_equal(end - strlen(cmdline) - 1, cmdline, strlen(cmdline) + 1);
+}
+
+/* A vTPM that refuses the extend: no launch (no VMSA made), and why. */
+static void unmeasurable_launch_does_not_run(void **state)
+{
+	struct linux_launch_out o;
+	const char *why = "";
+
+	(void)state;
+	memset(&vtpm, 0, sizeof(vtpm));
+	vtpm.extend_rc = 0x101;
+	cfg.tpm = &vtpm_backend;
+	assert_int_not_equal(linux_launch(&cfg, &o, &why), SVSM_OK);
+	assert_non_null(strstr(why, "PCR_Extend"));
+	assert_int_equal(o.vmsa_gpa, 0);
+	for (unsigned i = 0; i < PAGES; i++)
+		assert_false(entries[i].vmsa);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(launch_boots_linux, setup, teardown),
 		cmocka_unit_test_setup_teardown(bad_inputs_change_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(measured_launch, setup, teardown),
+		cmocka_unit_test_setup_teardown(unmeasurable_launch_does_not_run, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
