@@ -888,7 +888,11 @@ static void exit_ghcb(struct run *r)
 	uint64_t resp_gpa = g.sw_exit_info_2; /* a guest request's response page (the answer overwrites the field) */
 
 	if (std && g.sw_exit_code == SVM_EXIT_IOIO) {
-		c->m->io.writer = c->apic_id * SNP_VMPL_COUNT + c->vmpl; /* its own lines on the UART */
+		/*
+		 * Whose line a byte continues (io_ports.c): the SVSM's per CPU; a guest VMPL's one
+		 * stream, which its OS serializes and may carry on from another vCPU mid-line.
+		 */
+		c->m->io.writer = c->vmpl != 0 ? c->vmpl : c->apic_id * SNP_VMPL_COUNT;
 		vsnp_io_ghcb(&c->m->io, &g, c->hv.ghcb_gpa);
 		if (c->m->io.power_off)
 			powered_off(r);

@@ -4,10 +4,15 @@
  * (the IOPM is all ones) and served here from an explicit allow-list.
  *
  *   COM1 0x3F8-0x3FF  an emulated 16550 UART (register map: NS16550A data
- *                     sheet), one per vCPU and VMPL: each one's bytes reach
- *                     the console a line at a time; its settings stay its
- *                     own, so the guest can neither reprogram the SVSM's
- *                     UART (or the machine's) nor garble its lines.
+ *                     sheet), one per writer: each vCPU at VMPL0 (the
+ *                     SVSM's CPUs print whole lines each) and each lower
+ *                     VMPL (a guest OS's console is one stream, which it
+ *                     serializes and may continue from another vCPU in
+ *                     the middle of a line: Linux's does). Each one's
+ *                     bytes reach the console a line at a time; its
+ *                     settings stay its own, so the guest can neither
+ *                     reprogram the SVSM's UART (or the machine's) nor
+ *                     garble its lines.
  *   PIT  0x42, 0x43   channel 2 only (Intel 8254 data sheet: a control word
  *                     with SC1:SC0 = 10b), passed to the machine's PIT, which
  *                     the SVSM uses only to calibrate its TSC at boot.

@@ -186,10 +186,18 @@ struct vsnp_io_ops {
  * divisor latch; here each has its own, so the SVSM's console stays whole
  * whatever the guest does to its UART.
  */
+/*
+ * A line goes to the console whole, so lines of different writers never
+ * interleave; the buffer takes the longest line Linux's console prints (a
+ * kernel log record: at most 1024 bytes with its prefix). A longer line
+ * goes out in pieces of this size, which another writer's line may split.
+ */
+#define VSNP_UART_LINE_MAX 1024u
+
 struct vsnp_uart {
 	uint8_t ier, fcr, lcr, mcr, scr, dll, dlm;
 	size_t len;
-	char line[160];
+	char line[VSNP_UART_LINE_MAX];
 };
 
 struct vsnp_io {

@@ -25,7 +25,7 @@ static uint8_t machine_port[0x10000];
 static unsigned machine_ins, machine_outs;
 static uint16_t last_out_port;
 static uint8_t last_out_val;
-static char console_buf[4096];
+static char console_buf[8192];
 static size_t console_len;
 static unsigned console_writes;
 
@@ -216,7 +216,7 @@ static void uart_settings_are_each_writers_own(void **state)
 /* Nothing is lost: a line longer than the buffer goes out in pieces, a partial line at the end on flush. */
 static void uart_long_lines_kept_whole(void **state)
 {
-	char want[400];
+	char want[2 * VSNP_UART_LINE_MAX + 400];
 
 	(void)state;
 	for (unsigned i = 0; i < sizeof(want); i++) {
@@ -462,6 +462,32 @@ static void mmio_never_reaches_ram(void **state)
 	assert_int_equal(io.mmio_refused, 1);
 }
 
+/*
+ * A kernel log line as Linux prints it (a 600-byte record) while the SVSM prints its own
+ * line in the middle: each reaches the console whole, the SVSM's first.
+ */
+static void uart_lines_of_two_writers_never_interleave(void **state)
+{
+	static const char svsm[] = "SVSM: calls served so far: 813\n";
+	char guest[601];
+
+	(void)state;
+	memset(guest, 'g', sizeof(guest) - 1);
+	guest[sizeof(guest) - 1] = '\n';
+	for (unsigned i = 0; i < sizeof(guest); i++) {
+		io.writer = 2; /* the guest's VMPL */
+		out(0x3F8, 1, (uint8_t)guest[i]);
+		if (i == 300) {
+			io.writer = 1 * 4 + 0;
+			for (unsigned k = 0; k < sizeof(svsm) - 1; k++)
+				out(0x3F8, 1, (uint8_t)svsm[k]);
+		}
+	}
+	assert_int_equal(console_len, sizeof(svsm) - 1 + sizeof(guest));
+	assert_memory_equal(console_buf, svsm, sizeof(svsm) - 1);
+	assert_memory_equal(console_buf + sizeof(svsm) - 1, guest, sizeof(guest));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -469,6 +495,7 @@ int main(void)
 		cmocka_unit_test_setup(pm1_power_off, setup),
 		cmocka_unit_test_setup(uart_is_the_guests_own, setup),
 		cmocka_unit_test_setup(uart_long_lines_kept_whole, setup),
+		cmocka_unit_test_setup(uart_lines_of_two_writers_never_interleave, setup),
 		cmocka_unit_test_setup(uart_settings_are_each_writers_own, setup),
 		cmocka_unit_test_setup(pit_channel_2_only, setup),
 		cmocka_unit_test_setup(ghcb_in_out, setup),
