@@ -15,36 +15,17 @@
 #include <mbedtls/sha512.h>
 
 #include "abi/tcg_log.h"
+#include "abi/tpm2.h"
+#include "lib/endian.h"
 #include "lib/string.h"
 #include "svsm/errno.h"
 #include "svsm/guest_mem.h"
 
-#define TPM_HDR 10u
-#define TPM_ST_NO_SESSIONS 0x8001u
-#define TPM_ST_SESSIONS 0x8002u
-#define TPM_CC_PCR_EXTEND 0x00000182u
-#define TPM_CC_GET_CAPABILITY 0x0000017Au
-#define TPM_CAP_PCRS 0x00000005u
-#define TPM_RS_PW 0x40000009u
+#define TPM_HDR TPM2_HDR_SIZE
 #define TPM_RSP_MAX 4096u
 /* A command the module has not finished within this many slices (VTPM_SLICE_US each) has hung. */
 #define MB_BUSY_MAX 1000u
 #define MB_CHUNK 16384u
-
-static void be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8), p[1] = (uint8_t)v;
-}
-
-static void be32(uint8_t *p, uint32_t v)
-{
-	be16(p, (uint16_t)(v >> 16)), be16(p + 2, (uint16_t)v);
-}
-
-static uint32_t get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 /* One command to completion (a busy module gets the same bytes again): the TPM's response code, or -1. */
 static long tpm_call(const struct vtpm_backend *tpm, const uint8_t *cmd, size_t len, uint8_t *rsp, size_t *rlen)
@@ -54,9 +35,9 @@ static long tpm_call(const struct vtpm_backend *tpm, const uint8_t *cmd, size_t 
 
 		if (err == SVSM_EBUSY)
 			continue;
-		if (err != SVSM_OK || *rlen < TPM_HDR || *rlen > TPM_RSP_MAX || get_be32(rsp + 2) != *rlen)
+		if (err != SVSM_OK || *rlen < TPM_HDR || *rlen > TPM_RSP_MAX || be32_get(rsp + 2) != *rlen)
 			return -1;
-		return (long)get_be32(rsp + 6);
+		return (long)be32_get(rsp + 6);
 	}
 	return -1;
 }
@@ -92,9 +73,9 @@ static const char *read_banks(struct mb_log *log, const uint8_t *r, size_t n)
 	size_t at = TPM_HDR + 1 + 4; /* moreData, capability */
 	uint32_t count;
 
-	if (n < at + 4 || get_be32(r + TPM_HDR + 1) != TPM_CAP_PCRS)
+	if (n < at + 4 || be32_get(r + TPM_HDR + 1) != TPM2_CAP_PCRS)
 		return "the vTPM's PCR allocation answer is malformed";
-	count = get_be32(r + at);
+	count = be32_get(r + at);
 	at += 4;
 	for (uint32_t i = 0; i < count; i++) {
 		if (n < at + 3 || n - at - 3 < r[at + 2])
@@ -129,8 +110,8 @@ int mb_start(struct mb_log *log, const struct vtpm_backend *tpm, uint8_t *buf, s
 
 	memset(log, 0, sizeof(*log));
 	log->tpm = tpm, log->buf = buf, log->max = max;
-	be16(cmd, TPM_ST_NO_SESSIONS), be32(cmd + 2, sizeof(cmd)), be32(cmd + 6, TPM_CC_GET_CAPABILITY);
-	be32(cmd + 10, TPM_CAP_PCRS), be32(cmd + 14, 0), be32(cmd + 18, 1);
+	be16_put(cmd, TPM2_ST_NO_SESSIONS), be32_put(cmd + 2, sizeof(cmd)), be32_put(cmd + 6, TPM2_CC_GET_CAPABILITY);
+	be32_put(cmd + 10, TPM2_CAP_PCRS), be32_put(cmd + 14, 0), be32_put(cmd + 18, 1);
 	if (tpm_call(tpm, cmd, sizeof(cmd), rsp, &n) != 0) {
 		*why = "the vTPM did not report its PCR banks (TPM2_GetCapability)";
 		return SVSM_EIO;
@@ -241,18 +222,18 @@ int mb_measure(struct mb_log *log, uint32_t pcr, uint32_t event_type, const stru
 		return SVSM_ENOSPC;
 	}
 
-	be32(cmd + c, pcr), c += 4;
-	be32(cmd + c, 9), c += 4; /* authorizationSize: one password session */
-	be32(cmd + c, TPM_RS_PW), c += 4;
-	be16(cmd + c, 0), c += 2; /* nonce */
+	be32_put(cmd + c, pcr), c += 4;
+	be32_put(cmd + c, 9), c += 4; /* authorizationSize: one password session */
+	be32_put(cmd + c, TPM2_RS_PW), c += 4;
+	be16_put(cmd + c, 0), c += 2; /* nonce */
 	cmd[c++] = 0;             /* sessionAttributes */
-	be16(cmd + c, 0), c += 2; /* hmac: the empty auth */
-	be32(cmd + c, log->nbanks), c += 4;
+	be16_put(cmd + c, 0), c += 2; /* hmac: the empty auth */
+	be32_put(cmd + c, log->nbanks), c += 4;
 	for (unsigned b = 0; b < log->nbanks; b++) {
-		be16(cmd + c, log->banks[b].alg), c += 2;
+		be16_put(cmd + c, log->banks[b].alg), c += 2;
 		memcpy(cmd + c, digests[b], log->banks[b].size), c += log->banks[b].size;
 	}
-	be16(cmd, TPM_ST_SESSIONS), be32(cmd + 2, (uint32_t)c), be32(cmd + 6, TPM_CC_PCR_EXTEND);
+	be16_put(cmd, TPM2_ST_SESSIONS), be32_put(cmd + 2, (uint32_t)c), be32_put(cmd + 6, TPM2_CC_PCR_EXTEND);
 	if (tpm_call(log->tpm, cmd, c, rsp, &n) != 0) {
 		*why = "the vTPM refused TPM2_PCR_Extend";
 		return SVSM_EIO;

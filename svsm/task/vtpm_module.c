@@ -2,6 +2,8 @@
 /* The vTPM protocol's back end on the CPL3 module (include/svsm/vtpm_module.h). */
 #include "svsm/vtpm_module.h"
 
+#include "abi/tpm2.h"
+#include "lib/endian.h"
 #include "lib/string.h"
 #include "svsm/console.h"
 #include "svsm/errno.h"
@@ -9,21 +11,8 @@
 #include "svsm/modar.h"
 #include "svsm/task.h"
 
-/* TPM 2.0 Part 1/2: a 10-byte header with the big-endian total size at offset 2. */
-#define TPM_HDR 10u
+#define TPM_HDR TPM2_HDR_SIZE
 #define TPM_MAX 4096u
-#define TPM_ST_NO_SESSIONS 0x8001u
-#define TPM_RC_COMMAND_SIZE 0x142u
-
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8), p[3] = (uint8_t)v;
-}
 
 /* The module stopped: log why once; every later command fails. */
 static int broken(struct vtpm_module *m, const char *what)
@@ -76,11 +65,11 @@ static int send_command(void *ctx, const uint8_t *cmd, size_t cmd_len, uint8_t *
 		}
 		goto run;
 	}
-	if (cmd_len < TPM_HDR || cmd_len > TPM_MAX || be32(cmd + 2) != cmd_len) {
+	if (cmd_len < TPM_HDR || cmd_len > TPM_MAX || be32_get(cmd + 2) != cmd_len) {
 		/* As a TPM answers a size it cannot parse; the module's stream stays in step. */
-		resp[0] = TPM_ST_NO_SESSIONS >> 8, resp[1] = TPM_ST_NO_SESSIONS & 0xFF;
-		put_be32(resp + 2, TPM_HDR);
-		put_be32(resp + 6, TPM_RC_COMMAND_SIZE);
+		resp[0] = TPM2_ST_NO_SESSIONS >> 8, resp[1] = TPM2_ST_NO_SESSIONS & 0xFF;
+		be32_put(resp + 2, TPM_HDR);
+		be32_put(resp + 6, TPM2_RC_COMMAND_SIZE);
 		*resp_len = TPM_HDR;
 		return SVSM_OK;
 	}
@@ -103,7 +92,7 @@ run:;
 	/* Exactly one whole response, and it fits. */
 	if (task_take_output(m->task, hdr, TPM_HDR) != TPM_HDR)
 		return broken(m, "answered without a response header");
-	uint32_t size = be32(hdr + 2);
+	uint32_t size = be32_get(hdr + 2);
 
 	if (size < TPM_HDR || size > resp_max || size - TPM_HDR != m->task->out_len)
 		return broken(m, "answered with a response of the wrong size");
@@ -145,7 +134,7 @@ static long startup_command(struct vtpm_module *m, const uint8_t *cmd, size_t le
 	if (task_give_input(m->task, cmd, len) != SVSM_OK || run_until_waiting(m) != SVSM_OK)
 		return -1;
 	*rlen = task_take_output(m->task, rsp, TPM_MAX);
-	return *rlen >= TPM_HDR && be32(rsp + 2) == *rlen ? (long)be32(rsp + 6) : -1;
+	return *rlen >= TPM_HDR && be32_get(rsp + 2) == *rlen ? (long)be32_get(rsp + 6) : -1;
 }
 
 /* Startup, the EK, its public area kept, the key flushed. false when the TPM refused. */
@@ -158,7 +147,7 @@ static bool ek_setup(struct vtpm_module *m)
 	if (startup_command(m, startup, sizeof(startup), rsp, &n) != 0)
 		return false;
 	memcpy(cmd, ek_create, sizeof(cmd));
-	put_be32(cmd + 2, sizeof(cmd));
+	be32_put(cmd + 2, sizeof(cmd));
 	if (startup_command(m, cmd, sizeof(cmd), rsp, &n) != 0)
 		return false;
 	/* Response: header, objectHandle, parameterSize, outPublic (TPM2B_PUBLIC) ... */
