@@ -8,8 +8,9 @@
  * same binary serves tpm2-tools; inside the SVSM it runs at CPL3 and the
  * SVSM's vTPM protocol writes the guest's commands into fd 0.
  * fd 2 is the log. State lives in memory for the process's life
- * (vtpm_nv.c). The TPM is manufactured on its first start; the client
- * sends TPM2_Startup as it would to any TPM.
+ * (vtpm_nv.c). The TPM is manufactured on its first start, with one PCR
+ * bank, SHA-256 (pcr_banks_sha256_only); the client sends TPM2_Startup as
+ * it would to any TPM.
  *
  * Exit status: 0 at end of input between commands; 2 when the stream
  * cannot go on (a command cut short, a size outside 10..VTPM_CMD_MAX:
@@ -103,6 +104,58 @@ static int respond_rc(uint32_t rc)
 	return write_full(1, r, sizeof(r));
 }
 
+/* One command to libtpms at start-up: its response code, or -1. */
+static long internal_command(const uint8_t *cmd, uint32_t len)
+{
+	unsigned char *resp = NULL;
+	uint32_t resp_len = 0, resp_size = 0;
+	long rc = -1;
+
+	if (TPMLIB_Process(&resp, &resp_len, &resp_size, (unsigned char *)cmd, len) == TPM_SUCCESS &&
+	    resp_len >= TPM_HDR)
+		rc = (long)get_be32(resp + 6);
+	free(resp);
+	return rc;
+}
+
+/*
+ * The PCR banks, as a platform's firmware sets them before the TPM's first
+ * real start: SHA-256 only (as swtpm_setup activates by default), not the
+ * four libtpms allocates. Every active bank must be hashed by whoever
+ * measures (the SVSM's measured boot hashes 25 MB of Linux per bank), and
+ * a bank nobody extends only misleads. TPM2_PCR_Allocate (TPM 2.0 Part 3
+ * §22.5) with the platform hierarchy's empty auth, which takes effect at
+ * the next TPM Reset: Shutdown, then libtpms restarted (_TPM_Init), the
+ * state kept in the in-memory NV. The client's Startup follows as before.
+ */
+static void pcr_banks_sha256_only(void)
+{
+	static const uint8_t startup[] = { 0x80, 0x01, 0, 0, 0, 12, 0, 0, 0x01, 0x44, 0, 0 };
+	static const uint8_t allocate[] = {
+		0x80, 0x02, 0, 0, 0, 55, 0, 0, 0x01, 0x2B, /* TPM_CC_PCR_Allocate */
+		0x40, 0, 0, 0x0C,                          /* TPM_RH_PLATFORM */
+		0, 0, 0, 9, 0x40, 0, 0, 9, 0, 0, 0, 0, 0,  /* password session, empty auth */
+		0, 0, 0, 4,                                /* TPML_PCR_SELECTION: 4 banks */
+		0, 0x04, 3, 0, 0, 0,                       /* SHA-1: none */
+		0, 0x0B, 3, 0xFF, 0xFF, 0xFF,              /* SHA-256: PCRs 0-23 */
+		0, 0x0C, 3, 0, 0, 0,                       /* SHA-384: none */
+		0, 0x0D, 3, 0, 0, 0,                       /* SHA-512: none */
+	};
+	static const uint8_t shutdown[] = { 0x80, 0x01, 0, 0, 0, 12, 0, 0, 0x01, 0x45, 0, 0 };
+	_Static_assert(sizeof(allocate) == 10 + 4 + 4 + 9 + 4 + 4 * 6, "PCR_Allocate layout");
+
+	if (internal_command(startup, sizeof(startup)) != 0 || internal_command(allocate, sizeof(allocate)) != 0 ||
+	    internal_command(shutdown, sizeof(shutdown)) != 0) {
+		fprintf(stderr, "vtpm: the PCR banks could not be set to SHA-256 only; libtpms' allocation stays\n");
+		return;
+	}
+	TPMLIB_Terminate();
+	if (TPMLIB_MainInit() != TPM_SUCCESS) {
+		fprintf(stderr, "vtpm: libtpms could not restart after the PCR allocation\n");
+		exit(3);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct libtpms_callbacks cb;
@@ -120,6 +173,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vtpm: libtpms could not start a TPM 2.0\n");
 		return 3;
 	}
+	pcr_banks_sha256_only();
 	for (;;) {
 		int got = in_fill(TPM_HDR);
 

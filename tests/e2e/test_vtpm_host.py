@@ -16,6 +16,7 @@
 Prints TAP; exit 1 on any failure.
 """
 import hashlib
+import re
 import os
 import struct
 import subprocess
@@ -58,6 +59,10 @@ def tpm2_tools(module, d):
         check(r.returncode == 0 and len(bytes.fromhex(r.stdout.strip())) == 32, "tpm2_getrandom 32 bytes")
         r2 = tool(tcti, "getrandom", "--hex", "32", cwd=d)
         check(r2.returncode == 0 and r2.stdout != r.stdout, "a second tpm2_getrandom differs")
+        r = tool(tcti, "getcap", "pcrs", cwd=d)
+        banks = re.findall(r"^\s*-\s*(\w+)\s*:\s*\[(.*)\]", r.stdout, re.M)
+        check(r.returncode == 0 and [(b, p.strip() != "") for b, p in banks if p.strip()] == [("sha256", True)],
+              "tpm2_getcap pcrs: one active bank, SHA-256 (the module's allocation at manufacture)")
         digest = hashlib.sha256(b"svsm-c vtpm e2e").hexdigest()
         check(tool(tcti, "pcrextend", f"16:sha256={digest}", cwd=d).returncode == 0, "tpm2_pcrextend PCR16")
         r = tool(tcti, "pcrread", "sha256:16", cwd=d)
