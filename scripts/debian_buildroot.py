@@ -27,7 +27,8 @@ import shutil
 import subprocess
 import sys
 
-MIRROR = "http://deb.debian.org/debian"
+from debian_fetch import MIRROR, read_pins  # the same pins file, the same archive
+
 CHROOT_SRC = "/build/module"
 
 
@@ -37,13 +38,7 @@ def fail(msg):
 
 
 def read_buildroot_pins(path):
-    pins = []
-    for n, line in enumerate(open(path), 1):
-        f = line.split("#", 1)[0].split()
-        if len(f) == 4 and f[3] == "buildroot":
-            pins.append(tuple(f[:3]))
-        elif f and len(f) != 3:
-            fail(f"{path}:{n}: want SUITE PACKAGE VERSION [buildroot]")
+    pins = read_pins(path, buildroot=True)
     if not pins:
         fail(f"{path}: no buildroot packages pinned")
     return pins

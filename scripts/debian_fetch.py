@@ -25,17 +25,18 @@ MIRROR = "http://deb.debian.org/debian"
 KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg"
 
 
-def read_pins(path):
+def read_pins(path, buildroot=False):
+    """The (SUITE, PACKAGE, VERSION) pins of path: those unpacked here, or with buildroot=True
+    those marked "buildroot" (debian_buildroot.py installs them into its root)."""
     pins = []
     for n, line in enumerate(open(path), 1):
         line = line.split("#", 1)[0].split()
-        if len(line) == 4 and line[3] == "buildroot":
-            continue            # installed into the build root by debian_buildroot.py
         if not line:
             continue
-        if len(line) != 3:
-            sys.exit(f"debian_fetch: {path}:{n}: want SUITE PACKAGE VERSION [buildroot]")
-        pins.append(tuple(line))
+        if len(line) not in (3, 4) or (len(line) == 4 and line[3] != "buildroot"):
+            sys.exit(f"{os.path.basename(sys.argv[0])}: {path}:{n}: want SUITE PACKAGE VERSION [buildroot]")
+        if (len(line) == 4) == buildroot:
+            pins.append(tuple(line[:3]))
     return pins
 
 

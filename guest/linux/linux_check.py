@@ -29,6 +29,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
+from snp_rp import snp_verify, vsnp_chain  # noqa: E402
+
 REPORT_SIZE = 0x4A0                    # SEV-SNP ABI 56860, ATTESTATION_REPORT
 VMPL = slice(0x30, 0x34)
 REPORT_DATA = slice(0x50, 0x90)
@@ -108,16 +111,12 @@ def main():
         if digest.returncode != 0:
             fail(f"snp-launch-digest: {digest.stderr.strip()}")
         launch = digest.stdout.strip()
-        certs = subprocess.run([a.vsnp_certs, d], capture_output=True, text=True)
-        if certs.returncode != 0:
-            fail(f"vsnp-certs: {certs.stderr.strip()}")
+        why = vsnp_chain(a.vsnp_certs, d)
+        if why:
+            fail(why)
 
         def verify(name, data):
-            path = os.path.join(d, name + ".bin")
-            with open(path, "wb") as f:
-                f.write(got[name])
-            v = subprocess.run([a.snp_verify, path, *(os.path.join(d, c) for c in ("ark.der", "ask.der", "vcek.der")),
-                                "--report-data", data.hex()], capture_output=True, text=True)
+            v = snp_verify(a.snp_verify, d, name, got[name], data.hex())
             if v.returncode != 0:
                 fail(f"snp-verify of {name} said no (exit {v.returncode}): {v.stdout.strip()} {v.stderr.strip()}")
             if got[name][MEASUREMENT].hex() != launch:

@@ -26,6 +26,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
+from snp_rp import snp_verify, vsnp_chain  # noqa: E402
+
 REPORT_SIZE = 0x4A0
 MEASUREMENT = slice(0x90, 0x90 + 48)   # snp-svsm-abi.md §6.3
 REPORT_DATA = slice(0x50, 0x50 + 64)
@@ -92,17 +95,12 @@ def check(a, d):
         fail(f"snp-launch-digest: {tool.stderr.strip()}")
     host_digest = tool.stdout.strip()
 
-    certs = subprocess.run([a.vsnp_certs, d], capture_output=True, text=True)
-    if certs.returncode != 0:
-        fail(f"vsnp-certs: {certs.stderr.strip()}")
+    why = vsnp_chain(a.vsnp_certs, d)
+    if why:
+        fail(why)
 
     def verify(blob, data_hex, what):
-        path = os.path.join(d, "report.bin")
-        with open(path, "wb") as f:
-            f.write(blob)
-        ver = subprocess.run([a.snp_verify, path, os.path.join(d, "ark.der"),
-                              os.path.join(d, "ask.der"), os.path.join(d, "vcek.der"),
-                              "--report-data", data_hex], capture_output=True, text=True)
+        ver = snp_verify(a.snp_verify, d, "report", blob, data_hex)
         print(ver.stdout, end="")
         if ver.returncode != 0:
             fail(f"snp-verify (signature, chain, REPORT_DATA) of {what} said no: exit {ver.returncode}")

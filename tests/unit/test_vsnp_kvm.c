@@ -13,10 +13,10 @@
 #include "vcpu.h"
 #include "vsnp/vsnp_kvm.h"
 
-/* ---- vsnp/kvm_msr.c with the machine's pieces stubbed: which pages are shared, the TSC rate ---- */
+/* ---- vsnp/kvm_msr.c on a test double of the machine: which pages are shared, the TSC rate ---- */
 
 static uint8_t shared_page[4096] __attribute__((aligned(4096)));
-#define SHARED_GPA 0x200000ull /* the one page the stub calls shared; every other is private */
+#define SHARED_GPA 0x200000ull /* the one page the test double calls shared; every other is private */
 
 void *vsnp_shared_page(struct vsnp_vcpu *c, uint64_t gpa)
 {
