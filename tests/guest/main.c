@@ -1324,12 +1324,18 @@ static void test_ipis(void)
 		(void)wait_irqs(&guest_irqs.timer, n + 1, 10);
 	}
 	guest_wrmsr(GUEST_APIC_LVT_TIMER, GUEST_IRQ_TIMER | LVT_MASKED);
-	check(guest_irq_ap_worked == 1 && ap_vtpm_ok == 5 && wait_for(&guest_irqs.ipi_ap, ap + 2) &&
+	/*
+	 * One IPI at least: those that arrive while the first still waits in
+	 * the IRR merge with it (one bit per vector, as an APIC keeps them),
+	 * so a slow round may leave all of them one; the same for NMIs.
+	 */
+	check(guest_irq_ap_worked == 1 && ap_vtpm_ok == 5 && wait_for(&guest_irqs.ipi_ap, ap + 1) &&
 		      wait_for(&guest_irqs.nmi_ap, nmi_ap + 1) && guest_irqs.nmi_errors == 0,
 	      "IPIs and NMIs flooding vCPU 1 while its SVSM context runs 5 vTPM commands: all served, "
 	      "they wait for VMPL2");
-	guest_printf("# %u IPIs and %u NMIs sent during the second vCPU's vTPM commands (%u NMIs taken)\n", flood, flood,
-		     guest_irqs.nmi_ap - nmi_ap);
+	guest_printf("# %u IPIs and %u NMIs sent during the second vCPU's vTPM commands (%u IPIs and %u NMIs taken, "
+		     "%u of 5 commands served)\n", flood, flood, guest_irqs.ipi_ap - ap, guest_irqs.nmi_ap - nmi_ap,
+		     ap_vtpm_ok);
 
 	guest_irq_ap_stop = 1;
 	guest_wrmsr(GUEST_APIC_ICR, (1ull << 32) | GUEST_IRQ_IPI);
