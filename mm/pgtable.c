@@ -394,6 +394,35 @@ int pgt_lookup(const struct pgtable *pt, uint64_t va, uint64_t *pa, unsigned *fl
 	return SVSM_OK;
 }
 
+/* Any present leaf in the table at tpa (at `level`, covering from base) that meets [lo, hi). */
+static bool any_leaf(const struct pgtable *pt, uint64_t tpa, int level, uint64_t base, uint64_t lo, uint64_t hi)
+{
+	const uint64_t *t = table(pt, tpa);
+	uint64_t span = LEVEL_SPAN(level);
+	unsigned first = lo > base ? (unsigned)((lo - base) / span) : 0;
+
+	for (unsigned i = first; i < ENTRIES && base + i * span < hi; i++) {
+		uint64_t e = t[i];
+
+		if (!(e & PTE_P))
+			continue;
+		if (level == 1 || (e & PTE_PS) ||
+		    any_leaf(pt, entry_pa(pt, e, false), level - 1, base + i * span, lo, hi))
+			return true;
+	}
+	return false;
+}
+
+bool pgt_range_mapped(const struct pgtable *pt, uint64_t va, uint64_t size)
+{
+	if (!range_ok(va, size))
+		return false;
+	/* As pgt_prune: the root's index is bits 47:39 whichever half va is in. */
+	uint64_t base = va < CANON_LOW_END ? 0 : CANON_HIGH_START - CANON_LOW_END;
+
+	return any_leaf(pt, pt->root_pa, 4, base, va, va + size == 0 ? ~0ull : va + size);
+}
+
 int pgt_unmap(struct pgtable *pt, uint64_t va, uint64_t size)
 {
 	spin_lock(&pt->lock);

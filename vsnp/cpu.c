@@ -71,6 +71,7 @@ struct run {
 	struct vsnp_vcpu *c;        /* the vCPU whose exit is being handled */
 	struct vsnp_cpu_end *end;
 	bool yield;                 /* let the next runnable vCPU have the CPU */
+	uint64_t kind;              /* what the exit being served is, for the profile (struct vsnp_cpu_end) */
 	uint64_t slice_end;         /* TSC at which the running vCPU's turn ends */
 };
 
@@ -391,16 +392,16 @@ static bool vmsa_still_runnable(const struct vsnp_vcpu *v);
 /*
  * The nested tables' quiesce hook (vsnp_npt_drop after an RMP change,
  * under machine_lock): every other CPU out of VMRUN before the tables
- * change. And the change takes effect now on every vCPU: a context whose
+ * change, if they do (tables). And the change takes effect now on every vCPU: a context whose
  * VMSA page is no VMSA any more is not run again (VMRUN would fail) — the
  * vCPU goes on in a more privileged context or is off — so an AP creation
  * that comes next finds the vCPU as it is, whichever CPU it runs on. The
  * context whose exit this CPU is serving is left to next_vcpu, after it.
  */
-static void quiesce_others(void *ctx)
+static void quiesce_others(void *ctx, bool tables)
 {
 	(void)ctx;
-	for (unsigned i = 0; i < npcpus; i++)
+	for (unsigned i = 0; i < npcpus && tables; i++)
 		pull_out(&pcpus[i]);
 	for (unsigned i = 0; i < nvcpus; i++) {
 		struct vsnp_vcpu *v = &vcpus[i];
@@ -883,6 +884,7 @@ static void exit_ghcb(struct run *r)
 	if (buffer)
 		memcpy(g.shared_buffer, shared->shared_buffer, sizeof(g.shared_buffer));
 	r->end->ghcb_calls++;
+	r->kind = VSNP_KIND_GHCB(g.sw_exit_code);
 
 	bool std = g.ghcb_usage == GHCB_USAGE_STANDARD && GHCB_VALID(&g, sw_exit_code);
 	uint64_t resp_gpa = g.sw_exit_info_2; /* a guest request's response page (the answer overwrites the field) */
@@ -1047,6 +1049,7 @@ static void exit_vmmcall(struct run *r)
 	}
 	r->end->vmgexits++;
 	r->yield = true;
+	r->kind = VSNP_KIND_GHCB_MSR(ghcb_msr_info(c->hv.ghcb_msr));
 	c->vmcb->save.rip += sizeof(vmgexit); /* VMGEXIT is trap-like */
 	if (ghcb_msr_info(c->hv.ghcb_msr) == 0) {
 		exit_ghcb(r);
@@ -1390,6 +1393,7 @@ static void pcpu_idle(struct pcpu *p)
 	__asm__ volatile("sti; hlt; cli" ::: "memory");
 	spin_lock(&machine_lock);
 	p->idle = false;
+	p->r.end->tsc_idle += cpu_rdtsc() - now;
 }
 
 /* This CPU's SVM set-up for running guests: EFER.SVME and its host save area. */
@@ -1397,6 +1401,25 @@ static void pcpu_svm_on(const struct pcpu *p)
 {
 	cpu_wrmsr(MSR_EFER, cpu_rdmsr(MSR_EFER) | EFER_SVME);
 	cpu_wrmsr(MSR_VM_HSAVE_PA, p->hsave_pa);
+}
+
+/* Counts one exit of kind key that took tsc cycles to serve (the lock held). */
+static void profile(struct vsnp_cpu_end *end, uint64_t key, uint64_t tsc)
+{
+	end->tsc_serving += tsc;
+	for (unsigned i = 0; i < VSNP_PROF_KINDS; i++) {
+		struct vsnp_exit_kind *k = &end->kinds[i];
+
+		if (k->count == 0)
+			k->key = key;
+		if (k->key == key) {
+			k->count++;
+			k->tsc += tsc;
+			return;
+		}
+	}
+	end->other_count++;
+	end->other_tsc += tsc;
 }
 
 /*
@@ -1448,10 +1471,15 @@ static void pcpu_loop(struct pcpu *p)
 		__atomic_store_n(&p->in_guest, true, __ATOMIC_RELEASE);
 		spin_unlock(&machine_lock);
 		fpu_load(c);
+		uint64_t t_run = cpu_rdtsc();
+
 		svm_run(c->vmcb_pa, &c->g, p->host_pa);
+		uint64_t t_exit = cpu_rdtsc();
+
 		fpu_save(c);
 		__atomic_store_n(&p->in_guest, false, __ATOMIC_RELEASE);
 		spin_lock(&machine_lock);
+		end->tsc_guest += t_exit - t_run;
 		if (ended)
 			break;
 		if (vec >= 0 && !(ctl->int_ctl & VMCB_V_IRQ)) {
@@ -1476,7 +1504,9 @@ static void pcpu_loop(struct pcpu *p)
 		end->apic_id = c->apic_id;
 		if (c->vmpl != 0)
 			end->vmpl2_exits++;
+		r->kind = ctl->exit_code;
 		handle_exit(r);
+		profile(end, r->kind, cpu_rdtsc() - t_exit);
 		if (ended)
 			end_all();
 	}

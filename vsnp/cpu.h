@@ -14,6 +14,11 @@
 #include "abi/vmsa.h"
 #include "machine.h"
 
+#define VSNP_PROF_KINDS 24
+/* The profile's keys: an SVM exit code as it is; a VMGEXIT by what it asked. */
+#define VSNP_KIND_GHCB(sw_exit_code) ((1ull << 32) | ((sw_exit_code) & 0xFFFFFFFFull))
+#define VSNP_KIND_GHCB_MSR(info) ((2ull << 32) | ((info) & 0xFFFull))
+
 struct vsnp_cpu_end {
 	enum { VSNP_CPU_TERMINATED, VSNP_CPU_STOPPED, VSNP_CPU_POWERED_OFF } kind;
 	unsigned set, code;    /* TERMINATED: the guest's GHCB reason set and code */
@@ -31,6 +36,17 @@ struct vsnp_cpu_end {
 	uint64_t tsc_start, tsc_first_vmpl2, tsc_end; /* the boot vCPU's first VMRUN, the first below VMPL0, the end */
 	unsigned vmpl;         /* the VMPL running when it ended */
 	uint64_t last_vc_code, last_vc_rip, last_vc_rax, last_vc_rcx; /* the ending vCPU's last #VC (0 code: none): what a guest that terminates on an exit it cannot handle met */
+	/*
+	 * Where the machine CPUs' time went (TSC cycles, summed over them):
+	 * inside VMRUN, idle in HLT, and serving exits, by kind (the first
+	 * VSNP_PROF_KINDS kinds met; the rest in other_*).
+	 */
+	uint64_t tsc_guest, tsc_idle, tsc_serving;
+	struct vsnp_exit_kind {
+		uint64_t key;   /* VSNP_KIND_*: an SVM exit code, or a VMGEXIT's GHCB or MSR-protocol request */
+		uint64_t count, tsc;
+	} kinds[VSNP_PROF_KINDS];
+	uint64_t other_count, other_tsc;
 };
 
 /*

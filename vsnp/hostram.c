@@ -52,3 +52,22 @@ void vsnp_hostram_free(struct vsnp_hostram *h, uint64_t pa)
 {
 	buddy_free(&h->b, pa, 0);
 }
+
+uint64_t vsnp_hostram_large(struct vsnp_hostram *h)
+{
+	uint64_t pa = buddy_alloc(&h->b, (LARGE_PAGE_SHIFT - PAGE_SHIFT));
+
+	if (pa == MM_PA_NONE)
+		return MM_PA_NONE;
+	if ((pa & (LARGE_PAGE_SIZE - 1)) != 0) {
+		buddy_free(&h->b, pa, (LARGE_PAGE_SHIFT - PAGE_SHIFT)); /* a zone not 2 MiB aligned: vsnp_hostram_init makes none */
+		return MM_PA_NONE;
+	}
+	memset(buddy_va(&h->b, pa), 0, LARGE_PAGE_SIZE);
+	return pa;
+}
+
+void vsnp_hostram_free_large(struct vsnp_hostram *h, uint64_t pa)
+{
+	buddy_free(&h->b, pa, (LARGE_PAGE_SHIFT - PAGE_SHIFT));
+}

@@ -22,3 +22,6 @@ int vsnp_hostram_init(struct vsnp_hostram *h);
 /* A zeroed page: its physical address and (in *va) its mapped address, or MM_PA_NONE. */
 uint64_t vsnp_hostram_page(struct vsnp_hostram *h, void **va);
 void vsnp_hostram_free(struct vsnp_hostram *h, uint64_t pa);
+/* A zeroed, 2 MiB-aligned block of 2 MiB: its physical address, or MM_PA_NONE. */
+uint64_t vsnp_hostram_large(struct vsnp_hostram *h);
+void vsnp_hostram_free_large(struct vsnp_hostram *h, uint64_t pa);

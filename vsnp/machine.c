@@ -127,6 +127,7 @@ static int view_setup(struct vsnp_machine *m, struct vsnp_npt *v, unsigned vmpl,
 	int err = vsnp_npt_init(v, &view_ops, m, &m->rmp, &m->guest_ram, 1ull << m->cbit_pos, vmpl);
 
 	v->backing = vsnp_gmem_backing;
+	v->backing_large = vsnp_gmem_large;
 	v->backing_ctx = &m->gmem;
 	v->paging_off = paging_off;
 	return err;
@@ -157,7 +158,7 @@ int vsnp_machine_init(struct vsnp_machine *m, unsigned ram_mib, const char **why
 		return SVSM_ENOMEM;
 	}
 	/* +8: the VMSAs and their like, outside RAM. */
-	if (vsnp_gmem_init(&m->gmem, &m->hostram, m->ram_size / PAGE_SIZE + 8) != SVSM_OK ||
+	if (vsnp_gmem_init(&m->gmem, &m->hostram, m->ram_size / PAGE_SIZE + 8, m->ram_size) != SVSM_OK ||
 	    rmp_setup(m) != SVSM_OK) {
 		*why = "out of memory for guest memory's tables";
 		return SVSM_ENOMEM;

@@ -30,6 +30,7 @@ int vsnp_npt_init(struct vsnp_npt *n, const struct pgtable_ops *ops, void *ctx,
 		return SVSM_EINVAL;
 	n->rmp = rmp;
 	n->backing = NULL;
+	n->backing_large = NULL;
 	n->backing_ctx = NULL;
 	n->paging_off = false;
 	n->next = NULL;
@@ -38,6 +39,7 @@ int vsnp_npt_init(struct vsnp_npt *n, const struct pgtable_ops *ops, void *ctx,
 	n->vmpl = vmpl;
 	n->faults = 0;
 	n->large_maps = 0;
+	n->mapped_around = 0;
 	/* enc_mask 0: nested entries carry host physical addresses, never a C-bit. */
 	return pgt_init(&n->pt, ops, ctx, 0);
 }
@@ -74,15 +76,20 @@ static int npt_set(struct vsnp_npt *n, uint64_t gpa, uint64_t pa, unsigned right
  * "RMP page size mismatch"; Linux KVM's PFERR_GUEST_SIZEM_BIT), so only a 2 MiB RMP entry qualifies; within it,
  * all of it guest RAM and every page validated, no VMSA, allowing this
  * access with the same VMPL permissions as the first (the model keeps a
- * 2 MiB entry uniform; the loop makes that a checked fact, not a hope).
+ * 2 MiB entry uniform; the loop makes that a checked fact, not a hope),
+ * and one aligned block of machine memory behind it: *machine its address.
  */
-static bool large_ok(const struct vsnp_npt *n, uint64_t pa, unsigned access)
+static bool large_ok(const struct vsnp_npt *n, uint64_t pa, unsigned access, uint64_t *machine)
 {
 	uint64_t base = pa & ~(NPT_LARGE - 1);
 	const struct rmp_entry *first = rmp_model_entry(n->rmp, base);
 
-	if (n->backing != NULL || first == NULL || !first->large ||
-	    !memmap_contains(n->guest_ram, base, base + NPT_LARGE))
+	if (first == NULL || !first->large || !memmap_contains(n->guest_ram, base, base + NPT_LARGE))
+		return false;
+	*machine = base;
+	if (n->backing != NULL &&
+	    (n->backing_large == NULL || n->backing_large(n->backing_ctx, base, machine) != SVSM_OK ||
+	     (*machine & (NPT_LARGE - 1)) != 0))
 		return false;
 	for (uint64_t off = 0; off < NPT_LARGE; off += NPT_PAGE) {
 		const struct rmp_entry *e = rmp_model_entry(n->rmp, base + off);
@@ -93,6 +100,57 @@ static bool large_ok(const struct vsnp_npt *n, uint64_t pa, unsigned access)
 			return false;
 	}
 	return true;
+}
+
+/*
+ * The nested rights for a page whose RMP permissions for the view's VMPL
+ * are perms, at a fault for access (0: none yet). Execute: one NX bit
+ * serves both CPLs, so it is granted only when the RMP allows both, or
+ * for the fetch being judged (then Xu vs Xs is exact only at the first
+ * fetch).
+ */
+static unsigned rights_of(unsigned perms, unsigned access)
+{
+	unsigned rights = 0;
+
+	if (perms & RMP_ACCESS_WRITE)
+		rights |= PGT_WRITE;
+	if ((perms & (RMP_ACCESS_EXEC_USER | RMP_ACCESS_EXEC_SUPER)) ==
+		    (RMP_ACCESS_EXEC_USER | RMP_ACCESS_EXEC_SUPER) ||
+	    (access & (RMP_ACCESS_EXEC_USER | RMP_ACCESS_EXEC_SUPER)))
+		rights |= PGT_EXEC;
+	return rights;
+}
+
+/*
+ * Fault-around, after a private 4 KiB page at gpa (machine-independent
+ * address pa) was mapped: the other pages of its aligned NPT_AROUND-page
+ * window that the RMP lets this VMPL read now, not yet mapped, and no
+ * VMSA, are mapped with the rights a fault on each would give them. Guests
+ * touch memory in runs (a kernel image read through, page tables built),
+ * and each fault spared is a world switch (under TCG, about 10 us and a
+ * flush of QEMU's TLB). Only private addresses (C-bit set, or paging off):
+ * an address without the C-bit is a shared access for data. Best effort:
+ * a page that cannot be mapped here faults on its own later.
+ */
+#define NPT_AROUND 64
+
+static void map_around(struct vsnp_npt *n, uint64_t gpa, uint64_t pa)
+{
+	uint64_t first = pa & ~(NPT_AROUND * NPT_PAGE - 1);
+
+	for (uint64_t p = first; p < first + NPT_AROUND * NPT_PAGE; p += NPT_PAGE) {
+		const struct rmp_entry *e = rmp_model_entry(n->rmp, p);
+		uint64_t g = gpa - pa + p;
+
+		if (p == pa || e == NULL || e->vmsa || !(e->perms[n->vmpl] & RMP_ACCESS_READ) ||
+		    rmp_model_access(n->rmp, p, n->vmpl, RMP_ACCESS_READ) != RMP_OK ||
+		    pgt_lookup(&n->pt, g, NULL, NULL) == SVSM_OK)
+			continue;
+		if (npt_set(n, g, p, rights_of(e->perms[n->vmpl], 0)) != SVSM_OK)
+			return;
+		n->mapped_around++;
+	}
 }
 
 static enum vsnp_npf_verdict fault_private(struct vsnp_npt *n, uint64_t gpa, uint64_t pa,
@@ -115,15 +173,10 @@ static enum vsnp_npf_verdict fault_private(struct vsnp_npt *n, uint64_t gpa, uin
 		return VSNP_NPF_NOT_RAM;
 	}
 
-	/*
-	 * Rights from the RMP entry, so later accesses the RMP allows do not
-	 * fault again. Execute: one NX bit serves both CPLs, so it is granted
-	 * only when the RMP allows both, or for the fetch that was just
-	 * checked (then Xu vs Xs is exact only at the first fetch).
-	 */
+	/* Rights from the RMP entry (rights_of), so later accesses the RMP allows do not fault again. */
 	const struct rmp_entry *e = rmp_model_entry(n->rmp, pa);
 	unsigned perms = e->perms[n->vmpl];
-	unsigned rights = 0;
+	unsigned rights;
 
 	/*
 	 * A present nested entry is always readable, so write or execute
@@ -149,12 +202,7 @@ static enum vsnp_npf_verdict fault_private(struct vsnp_npt *n, uint64_t gpa, uin
 		return VSNP_NPF_VIOLATION;
 	}
 
-	if (perms & RMP_ACCESS_WRITE)
-		rights |= PGT_WRITE;
-	if ((perms & (RMP_ACCESS_EXEC_USER | RMP_ACCESS_EXEC_SUPER)) ==
-		    (RMP_ACCESS_EXEC_USER | RMP_ACCESS_EXEC_SUPER) ||
-	    (access & (RMP_ACCESS_EXEC_USER | RMP_ACCESS_EXEC_SUPER)))
-		rights |= PGT_EXEC;
+	rights = rights_of(perms, access);
 	if (e->vmsa && n->vmpl != 0)
 		rights = 0; /* read only (above) */
 	/*
@@ -162,9 +210,10 @@ static enum vsnp_npf_verdict fault_private(struct vsnp_npt *n, uint64_t gpa, uin
 	 * it is mapped yet (else EEXIST: this page alone). pgt_map makes it one
 	 * 2 MiB leaf, or 512 4 KiB leaves in a table an earlier unmap left.
 	 */
-	if (large_ok(n, pa, access) &&
-	    pgt_map(&n->pt, gpa & ~(NPT_LARGE - 1), pa & ~(NPT_LARGE - 1), NPT_LARGE,
-		    rights | PGT_USER | PGT_LARGE) == SVSM_OK) {
+	uint64_t machine;
+
+	if (large_ok(n, pa, access, &machine) &&
+	    pgt_map(&n->pt, gpa & ~(NPT_LARGE - 1), machine, NPT_LARGE, rights | PGT_USER | PGT_LARGE) == SVSM_OK) {
 		n->faults++;
 		n->large_maps++;
 		return VSNP_NPF_MAPPED;
@@ -174,6 +223,8 @@ static enum vsnp_npf_verdict fault_private(struct vsnp_npt *n, uint64_t gpa, uin
 		return VSNP_NPF_VIOLATION;
 	}
 	n->faults++;
+	if ((gpa & n->cbit) != 0 || n->paging_off)
+		map_around(n, gpa, pa);
 	return VSNP_NPF_MAPPED;
 }
 
@@ -237,9 +288,15 @@ int vsnp_npt_drop(struct vsnp_npt *n, uint64_t pa, uint64_t size)
 		return SVSM_EINVAL;
 
 	int err = SVSM_OK;
+	bool mapped = false;
 
+	/* Most changes meet nothing mapped (a page validated, then granted): no CPU need leave its guest for those. */
+	for (const struct vsnp_npt *v = n; v != NULL && !mapped; v = v->next)
+		mapped = pgt_range_mapped(&v->pt, pa | v->cbit, size) || pgt_range_mapped(&v->pt, pa, size);
 	if (n->quiesce != NULL)
-		n->quiesce(n->quiesce_ctx);
+		n->quiesce(n->quiesce_ctx, mapped);
+	if (!mapped)
+		return SVSM_OK;
 	for (; n != NULL && err == SVSM_OK; n = n->next) {
 		err = pgt_unmap(&n->pt, pa | n->cbit, size);
 		if (err == SVSM_OK)

@@ -33,6 +33,50 @@ bool svsm_run_accepts_key(const char *key, size_t len)
 	       (len == 8 && memcmp(key, "vsnp.lie", 8) == 0);
 }
 
+/*
+ * Where the machine CPUs' time went, and the exit kinds that took the
+ * most of it: "exit 0xNN" an SVM exit code (0x7c MSR, 0x400 nested fault,
+ * 0x60 the machine's interrupt, 0x78 HLT, 0x41-0x5f the exceptions it
+ * intercepts), "ghcb 0xNN" a VMGEXIT with the GHCB page (its SW_EXITCODE),
+ * "ghcb-msr 0xNNN" a VMGEXIT with the GHCB MSR protocol (its request).
+ */
+static void print_profile(const struct vsnp_cpu_end *end)
+{
+	uint64_t ms = tsc_hz() / 1000;
+	bool shown[VSNP_PROF_KINDS] = { false };
+
+	if (ms == 0)
+		return;
+	console_printf("vsnp: machine CPU time: %llu ms in guests, %llu ms idle, %llu ms of it serving exits, by kind "
+		       "(count, ms):",
+		       (unsigned long long)(end->tsc_guest / ms), (unsigned long long)(end->tsc_idle / ms),
+		       (unsigned long long)(end->tsc_serving / ms));
+	for (unsigned n = 0; n < 8; n++) {
+		int best = -1;
+
+		for (unsigned i = 0; i < VSNP_PROF_KINDS; i++)
+			if (!shown[i] && end->kinds[i].count != 0 && (best < 0 || end->kinds[i].tsc > end->kinds[best].tsc))
+				best = (int)i;
+		if (best < 0)
+			break;
+		shown[best] = true;
+
+		const struct vsnp_exit_kind *k = &end->kinds[best];
+		const char *what = (k->key >> 32) == 1 ? "ghcb" : (k->key >> 32) == 2 ? "ghcb-msr" : "exit";
+
+		console_printf(" %s 0x%llx %llu %llu;", what, (unsigned long long)(k->key & 0xFFFFFFFFull),
+			       (unsigned long long)k->count, (unsigned long long)(k->tsc / ms));
+	}
+	uint64_t rest = end->other_count, rest_tsc = end->other_tsc;
+
+	for (unsigned i = 0; i < VSNP_PROF_KINDS; i++)
+		if (!shown[i]) {
+			rest += end->kinds[i].count;
+			rest_tsc += end->kinds[i].tsc;
+		}
+	console_printf(" the rest %llu %llu\n", (unsigned long long)rest, (unsigned long long)(rest_tsc / ms));
+}
+
 __attribute__((noreturn)) static void fail(const char *what, const char *why)
 {
 	console_printf("vsnp: %s: %s\n", what, why);
@@ -184,6 +228,16 @@ __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 		       (unsigned long long)end.irqs_lower, (unsigned long long)end.ipis, (unsigned long long)end.intr_exits,
 		       (unsigned long long)end.idle_waits, (unsigned long long)end.aps_started,
 		       (unsigned long long)end.vcpu_switches);
+	print_profile(&end);
+	uint64_t faults = 0, large = 0, around = 0;
+
+	for (unsigned v = 0; v < SNP_VMPL_COUNT * 2; v++) {
+		faults += m.views[v / 2][v % 2].faults;
+		large += m.views[v / 2][v % 2].large_maps;
+		around += m.views[v / 2][v % 2].mapped_around;
+	}
+	console_printf("vsnp: nested views: %llu faults mapped, %llu of them as 2 MiB pages; %llu pages mapped around "
+		       "the others\n", (unsigned long long)faults, (unsigned long long)large, (unsigned long long)around);
 	console_printf("vsnp: devices: %llu MMIO accesses raised #VC 0x400; outside the allow-lists, answered as an "
 		       "empty bus: %llu port accesses (last port 0x%x), %llu MMIO requests (last GPA 0x%llx)\n",
 		       (unsigned long long)end.mmio_vc, (unsigned long long)m.io.refused, m.io.last_refused_port,

@@ -116,6 +116,13 @@ int pgt_prune(struct pgtable *pt, uint64_t va, uint64_t size, unsigned *freed);
  */
 int pgt_lookup(const struct pgtable *pt, uint64_t va, uint64_t *pa, unsigned *flags);
 
+/*
+ * Whether any page of [va, va + size) is mapped (a read-only walk that
+ * skips absent tables, so an empty range costs little whatever its size).
+ * false for a bad range. Without the lock, as pgt_lookup.
+ */
+bool pgt_range_mapped(const struct pgtable *pt, uint64_t va, uint64_t size);
+
 /* PML4 index of va, and the address of a PML4 slot (for layouts). */
 static inline unsigned pgt_pml4_index(uint64_t va)
 {

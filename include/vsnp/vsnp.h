@@ -30,7 +30,8 @@
  * The guest's nested page table. It is filled on demand: every nested page
  * fault is judged against the RMP model and either maps the page (rights
  * from the VMPL's RMP permissions; all of a 2 MiB RMP entry at once, else
- * 4 KiB; never a VMSA, never rights without read), asks for #VC 0x404, or
+ * 4 KiB with the readable neighbours in its 256 KiB; never a VMSA, never
+ * rights without read), asks for #VC 0x404, or
  * is an RMP violation. Every RMP change drops the pages it touches (vsnp_npt_drop),
  * so the table never grants more than the RMP does.
  *
@@ -50,9 +51,15 @@ struct vsnp_npt {
 	 * Set after vsnp_npt_init by a machine whose guest pages are not at
 	 * their own addresses (vsnp.img): the machine page behind a guest
 	 * page, SVSM_OK or an error (not RAM). NULL: the page is at its GPA.
-	 * 2 MiB nested pages are used only without it (backing is per page).
 	 */
 	int (*backing)(void *ctx, uint64_t gpa, uint64_t *hpa);
+	/*
+	 * With backing: the machine address of the 2 MiB at gpa (2 MiB
+	 * aligned) when they are one machine-contiguous, aligned block, else
+	 * an error; a 2 MiB nested page needs it. NULL: never one block, so
+	 * 4 KiB nested pages only.
+	 */
+	int (*backing_large)(void *ctx, uint64_t gpa, uint64_t *hpa);
 	void *backing_ctx;
 	/*
 	 * A view for a CPU running with paging off, where every access is
@@ -62,16 +69,18 @@ struct vsnp_npt {
 	bool paging_off;
 	struct vsnp_npt *next;          /* further views of the same RMP: vsnp_npt_drop drops in all */
 	/*
-	 * Set by the machine on the first view (vsnp/cpu.c): called before
-	 * vsnp_npt_drop changes anything, it brings every other CPU out of the
-	 * guest (they wait for the caller's lock), so no CPU walks a table or
-	 * uses a TLB entry that is going away, and applies the RMP change to
-	 * the vCPUs (a VMSA that is none any more). NULL: nothing to tell.
+	 * Set by the machine on the first view (vsnp/cpu.c): called at every
+	 * vsnp_npt_drop before it changes anything, it applies the RMP change
+	 * to the vCPUs (a VMSA that is none any more) and, when tables is true
+	 * (some view maps part of the range), brings every other CPU out of
+	 * the guest (they wait for the caller's lock), so no CPU walks a table
+	 * or uses a TLB entry that is going away. NULL: nothing to tell.
 	 */
-	void (*quiesce)(void *ctx);
+	void (*quiesce)(void *ctx, bool tables);
 	void *quiesce_ctx;
 	uint64_t faults;                /* faults resolved by mapping */
 	uint64_t large_maps;            /* of those, mapped a whole 2 MiB RMP entry at once */
+	uint64_t mapped_around;         /* 4 KiB pages mapped beside a faulting one (fault-around), not faulted on */
 };
 
 enum vsnp_npf_verdict {

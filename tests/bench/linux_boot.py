@@ -65,7 +65,7 @@ def main():
         print(f"{what:<26}{s if s is not None else float('nan'):>12.2f}"
               f"{w if w is not None else float('nan'):>10.2f}{ratio:>8}")
     for line in svsm[2]:
-        if line.startswith(("vsnp: the vCPUs ran:", "vsnp: time:", "vsnp: launch digest", "[INFO] run: guest RAM")):
+        if line.startswith(("vsnp: the vCPUs ran:", "vsnp: machine CPU time:", "vsnp: nested views:", "vsnp: time:", "vsnp: launch digest", "[INFO] run: guest RAM")):
             print(line)
     if svsm[0] is None or direct[0] is None:
         print("linux_boot: a run did not reach /init")

@@ -324,6 +324,7 @@ static void test_random(void **state)
 			any |= mapped[i];
 			all &= mapped[i];
 		}
+		assert_int_equal(pgt_range_mapped(&pt, va, (uint64_t)n * PAGE_SIZE), any);
 		if (op == 0) {
 			int err = pgt_map(&pt, va, pa, (uint64_t)n * PAGE_SIZE, flags | PGT_LARGE | PGT_ENC);
 
@@ -432,6 +433,31 @@ static void test_top_page(void **state)
 	assert_int_equal(pgt_lookup(&pt, top, NULL, NULL), SVSM_ENOENT);
 }
 
+/* pgt_range_mapped: any leaf, 4 KiB or 2 MiB, in either half; nothing for a bad range. */
+static void test_range_mapped(void **state)
+{
+	const uint64_t top = 0xFFFFFFFFFFFFF000ull;
+
+	(void)state;
+	assert_false(pgt_range_mapped(&pt, 0, 1ull << 47));
+	assert_int_equal(pgt_map(&pt, 5 * GiB + 7 * PAGE_SIZE, BASE, PAGE_SIZE, PGT_WRITE), SVSM_OK);
+	assert_true(pgt_range_mapped(&pt, 5 * GiB, 2 * MiB));
+	assert_true(pgt_range_mapped(&pt, 5 * GiB + 7 * PAGE_SIZE, PAGE_SIZE));
+	assert_false(pgt_range_mapped(&pt, 5 * GiB + 6 * PAGE_SIZE, PAGE_SIZE));
+	assert_false(pgt_range_mapped(&pt, 5 * GiB + 8 * PAGE_SIZE, 2 * MiB));
+	assert_true(pgt_range_mapped(&pt, 0, 1ull << 47));
+	assert_int_equal(pgt_map(&pt, HI + 4 * MiB, BASE, 2 * MiB, PGT_WRITE | PGT_LARGE), SVSM_OK);
+	assert_true(pgt_range_mapped(&pt, HI + 5 * MiB, PAGE_SIZE));
+	assert_false(pgt_range_mapped(&pt, HI + 6 * MiB, 2 * MiB));
+	assert_false(pgt_range_mapped(&pt, top, PAGE_SIZE));
+	assert_int_equal(pgt_map(&pt, top, BASE, PAGE_SIZE, PGT_WRITE), SVSM_OK);
+	assert_true(pgt_range_mapped(&pt, top, PAGE_SIZE)); /* a range that ends at the top */
+	/* Bad ranges: unaligned, empty, across the hole. */
+	assert_false(pgt_range_mapped(&pt, 5 * GiB + 7 * PAGE_SIZE + 1, PAGE_SIZE));
+	assert_false(pgt_range_mapped(&pt, 5 * GiB, 0));
+	assert_false(pgt_range_mapped(&pt, 0x7FFFFFFFF000ull, 2 * PAGE_SIZE));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -446,6 +472,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_random, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prune, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_top_page, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_range_mapped, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

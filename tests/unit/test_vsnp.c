@@ -250,15 +250,181 @@ static void large_nested_pages_follow_rmp_size(void **state)
 	assert_int_equal(vsnp_npt_fault(&npt, (GUEST_PA + 8 * PAGE) | CBIT, 0, 0, &why),
 			 VSNP_NPF_INJECT_VC_404);
 
-	/* PSMASHed into 4 KiB RMP entries, all validated and granted: 4 KiB nested pages only. */
+	/*
+	 * PSMASHed into 4 KiB RMP entries, all validated and granted: 4 KiB
+	 * nested pages only, the fault's 64-page window around it at once.
+	 */
 	assert_int_equal(rmp_model_pvalidate(&rmp, 0, GUEST_PA, RMP_PG_SIZE_2M, true).code, 0);
 	assert_int_equal(rmp_model_psmash(&rmp, GUEST_PA), SVSM_OK);
 	assert_int_equal(vsnp_npt_drop(&npt, GUEST_PA, 512 * PAGE), SVSM_OK);
 	assert_int_equal(vsnp_npt_fault(&npt, (GUEST_PA + 3 * PAGE) | CBIT, 0, 0, &why), VSNP_NPF_MAPPED);
 	assert_true(mapped((GUEST_PA + 3 * PAGE) | CBIT, &flags));
 	assert_int_equal(flags & (PGT_LARGE | PGT_WRITE), PGT_WRITE);
-	assert_false(mapped((GUEST_PA + 4 * PAGE) | CBIT, NULL));
+	assert_true(mapped((GUEST_PA + 63 * PAGE) | CBIT, &flags));
+	assert_int_equal(flags & (PGT_LARGE | PGT_WRITE), PGT_WRITE);
+	assert_false(mapped((GUEST_PA + 64 * PAGE) | CBIT, NULL));
 	assert_int_equal(npt.large_maps, 1);
+	assert_int_equal(npt.mapped_around, 63);
+}
+
+/*
+ * Fault-around: a 4 KiB fault maps the other pages of its 64-page window
+ * that a fault would map for a read, each with its own rights, and none
+ * the RMP would refuse: not validated, not granted, a VMSA, no read.
+ */
+static void fault_around_maps_only_what_the_rmp_allows(void **state)
+{
+	const char *why;
+	unsigned flags;
+	uint64_t w = GUEST_PA + 64 * PAGE; /* a window: pages w .. w + 63 */
+	(void)state;
+
+	validate_and_grant(w, RMP_PERM_READ | RMP_PERM_WRITE);               /* the faulting page */
+	validate_and_grant(w + 1 * PAGE, RMP_PERM_READ);                     /* read only */
+	/* w + 2: not validated */
+	validate_and_grant(w + 3 * PAGE, RMP_PERM_READ | RMPADJUST_VMSA);     /* a VMSA the guest may read */
+	assert_int_equal(rmp_model_pvalidate(&rmp, 0, w + 4 * PAGE, RMP_PG_SIZE_4K, true).code, 0); /* not granted */
+	validate_and_grant(w + 5 * PAGE, RMP_PERM_WRITE | RMP_PERM_X_SUPER); /* no read */
+	validate_and_grant(w + 6 * PAGE, RMP_PERM_ALL);
+	validate_and_grant(w + 6 * PAGE + 0x40000, RMP_PERM_ALL);            /* the next window */
+	validate_and_grant(w + 7 * PAGE, RMP_PERM_ALL);                      /* then no longer validated */
+	assert_int_equal(rmp_model_pvalidate(&rmp, 0, w + 7 * PAGE, RMP_PG_SIZE_4K, false).code, 0);
+
+	/* A fetch without the C-bit is private too, but the window's data accesses there would be shared: none around. */
+	assert_int_equal(vsnp_npt_fault(&npt, w, VMCB_NPF_FETCH, 0, &why), VSNP_NPF_VIOLATION); /* no execute */
+	assert_int_equal(vsnp_npt_fault(&npt, w, VMCB_NPF_TABLE, 0, &why), VSNP_NPF_MAPPED);
+	assert_false(mapped(w + 1 * PAGE, NULL));
+	assert_false(mapped((w + 1 * PAGE) | CBIT, NULL));
+	assert_int_equal(npt.mapped_around, 0);
+
+	assert_int_equal(vsnp_npt_fault(&npt, (w + 0x123) | CBIT, VMCB_NPF_WRITE, 0, &why), VSNP_NPF_MAPPED);
+	assert_true(mapped((w + 1 * PAGE) | CBIT, &flags));
+	assert_int_equal(flags & (PGT_WRITE | PGT_EXEC | PGT_LARGE), 0);
+	assert_false(mapped((w + 2 * PAGE) | CBIT, NULL));
+	assert_false(mapped((w + 3 * PAGE) | CBIT, NULL));
+	assert_false(mapped((w + 4 * PAGE) | CBIT, NULL));
+	assert_false(mapped((w + 5 * PAGE) | CBIT, NULL));
+	assert_true(mapped((w + 6 * PAGE) | CBIT, &flags));
+	assert_int_equal(flags & (PGT_WRITE | PGT_EXEC), PGT_WRITE | PGT_EXEC);
+	assert_false(mapped((w + 6 * PAGE + 0x40000) | CBIT, NULL));
+	assert_false(mapped((w + 7 * PAGE) | CBIT, NULL));
+	assert_int_equal(npt.mapped_around, 2);
+	assert_int_equal(npt.faults, 2);
+
+	/* Each page left out is judged by its own fault, as before. */
+	assert_int_equal(vsnp_npt_fault(&npt, (w + 2 * PAGE) | CBIT, 0, 0, &why), VSNP_NPF_INJECT_VC_404);
+	assert_int_equal(vsnp_npt_fault(&npt, (w + 3 * PAGE) | CBIT, VMCB_NPF_WRITE, 0, &why), VSNP_NPF_VIOLATION);
+	assert_int_equal(vsnp_npt_fault(&npt, (w + 4 * PAGE) | CBIT, 0, 0, &why), VSNP_NPF_VIOLATION);
+	assert_int_equal(vsnp_npt_fault(&npt, (w + 5 * PAGE) | CBIT, VMCB_NPF_WRITE, 0, &why), VSNP_NPF_VIOLATION);
+	assert_int_equal(vsnp_npt_fault(&npt, (w + 7 * PAGE) | CBIT, 0, 0, &why), VSNP_NPF_INJECT_VC_404);
+	/* A page mapped around goes with the RMP change like any other. */
+	assert_int_equal(vsnp_npt_drop(&npt, w + 6 * PAGE, PAGE), SVSM_OK);
+	assert_false(mapped((w + 6 * PAGE) | CBIT, NULL));
+}
+
+/* A backing that puts guest page gpa at machine address gpa + MACHINE_OFFSET. */
+#define MACHINE_OFFSET 0x40000000ull
+static unsigned large_calls;
+
+static int offset_backing(void *ctx, uint64_t gpa, uint64_t *hpa)
+{
+	(void)ctx;
+	*hpa = gpa + MACHINE_OFFSET;
+	return SVSM_OK;
+}
+
+static int offset_backing_large(void *ctx, uint64_t gpa, uint64_t *hpa)
+{
+	large_calls++;
+	*hpa = gpa + MACHINE_OFFSET + (ctx != NULL ? PAGE : 0); /* ctx set: a block that is not 2 MiB aligned */
+	return SVSM_OK;
+}
+
+static int no_block(void *ctx, uint64_t gpa, uint64_t *hpa)
+{
+	(void)ctx, (void)gpa, (void)hpa;
+	large_calls++;
+	return SVSM_ENOENT;
+}
+
+/* With a backing, a 2 MiB nested page needs one aligned machine block behind the 2 MiB, at its address. */
+static void large_pages_need_one_machine_block(void **state)
+{
+	static const struct {
+		int (*large)(void *ctx, uint64_t gpa, uint64_t *hpa);
+		void *ctx;
+		bool one_page;
+	} cases[] = {
+		{ offset_backing_large, NULL, true }, { NULL, NULL, false }, { no_block, NULL, false },
+		{ offset_backing_large, &large_calls, false },
+	};
+	(void)state;
+
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *why;
+		uint64_t pa;
+		unsigned flags;
+
+		assert_int_equal(setup(NULL), 0);
+		npt.backing = offset_backing;
+		npt.backing_large = cases[i].large;
+		npt.backing_ctx = cases[i].ctx;
+		large_calls = 0;
+		assert_int_equal(rmp_model_set_private(&rmp, GUEST_PA, true, true), SVSM_OK);
+		assert_int_equal(rmp_model_pvalidate(&rmp, 0, GUEST_PA, RMP_PG_SIZE_2M, true).code, 0);
+		assert_int_equal(rmp_model_rmpadjust(&rmp, 0, GUEST_PA, RMP_PG_SIZE_2M, 2 | RMP_PERM_ALL).code, 0);
+		assert_int_equal(vsnp_npt_fault(&npt, (GUEST_PA + 9 * PAGE) | CBIT, 0, 0, &why), VSNP_NPF_MAPPED);
+		assert_int_equal(pgt_lookup(&npt.pt, (GUEST_PA + 9 * PAGE) | CBIT, &pa, &flags), SVSM_OK);
+		assert_int_equal(pa, GUEST_PA + 9 * PAGE + MACHINE_OFFSET);
+		assert_int_equal(npt.large_maps, cases[i].one_page ? 1 : 0);
+		assert_int_equal(!!(flags & PGT_LARGE), cases[i].one_page);
+		assert_int_equal(large_calls, cases[i].large != NULL ? 1 : 0);
+		/* Either way every page of it reads its own machine page. */
+		assert_int_equal(pgt_lookup(&npt.pt, (GUEST_PA + 10 * PAGE) | CBIT, &pa, NULL), SVSM_OK);
+		assert_int_equal(pa, GUEST_PA + 10 * PAGE + MACHINE_OFFSET);
+	}
+}
+
+static unsigned quiesces, quiesces_with_tables;
+
+static void count_quiesce(void *ctx, bool tables)
+{
+	(void)ctx;
+	quiesces++;
+	quiesces_with_tables += tables;
+}
+
+/*
+ * Every drop tells the machine (a VMSA may have gone), but only a drop
+ * that meets a mapping, in either alias, makes the other CPUs leave their
+ * guests; and nothing mapped outside the range goes.
+ */
+static void drop_quiesces_cpus_only_for_mapped_pages(void **state)
+{
+	const char *why;
+	uint64_t page = GUEST_PA + 200 * PAGE, shared = GUEST_PA + 300 * PAGE;
+	(void)state;
+
+	npt.quiesce = count_quiesce;
+	quiesces = quiesces_with_tables = 0;
+	validate_and_grant(page, RMP_PERM_READ);
+	assert_int_equal(vsnp_npt_drop(&npt, page, PAGE), SVSM_OK);
+	assert_int_equal(quiesces, 1);
+	assert_int_equal(quiesces_with_tables, 0);
+
+	assert_int_equal(vsnp_npt_fault(&npt, page | CBIT, 0, 0, &why), VSNP_NPF_MAPPED);
+	assert_int_equal(vsnp_npt_drop(&npt, page + PAGE, PAGE), SVSM_OK); /* its neighbour: not mapped */
+	assert_int_equal(quiesces_with_tables, 0);
+	assert_int_equal(vsnp_npt_drop(&npt, GUEST_PA, 512 * PAGE), SVSM_OK);
+	assert_int_equal(quiesces, 3);
+	assert_int_equal(quiesces_with_tables, 1);
+	assert_false(mapped(page | CBIT, NULL));
+
+	assert_int_equal(rmp_model_set_private(&rmp, shared, false, false), SVSM_OK);
+	assert_int_equal(vsnp_npt_fault(&npt, shared, VMCB_NPF_WRITE, 0, &why), VSNP_NPF_MAPPED);
+	assert_int_equal(vsnp_npt_drop(&npt, shared, PAGE), SVSM_OK);
+	assert_int_equal(quiesces_with_tables, 2);
+	assert_false(mapped(shared, NULL));
 }
 
 /* ---- hv_serve ---- */
@@ -684,6 +850,9 @@ int main(void)
 		cmocka_unit_test_setup(user_and_supervisor_execute, setup),
 		cmocka_unit_test_setup(svsm_memory_and_other_views, setup),
 		cmocka_unit_test_setup(large_nested_pages_follow_rmp_size, setup),
+		cmocka_unit_test_setup(fault_around_maps_only_what_the_rmp_allows, setup),
+		cmocka_unit_test(large_pages_need_one_machine_block),
+		cmocka_unit_test_setup(drop_quiesces_cpus_only_for_mapped_pages, setup),
 		cmocka_unit_test_setup(msr_protocol_answers, setup),
 		cmocka_unit_test_setup(run_vmpl_only_to_vmpl0, setup),
 		cmocka_unit_test_setup(page_state_changes, setup),
