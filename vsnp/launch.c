@@ -23,7 +23,40 @@
 struct load_ctx {
 	struct vsnp_launch *l;
 	char *why;
+	size_t hashed; /* pages with hashed contents loaded so far: the index into l->hashes */
 };
+
+/* At most this many CPUs hash ahead (each walks the file with its own page buffer). */
+#define PREHASH_MAX_CPUS 8
+
+/* One CPU's share of the contents hashes (vsnp_launch.parallel's work). */
+static void prehash_work(void *arg, unsigned cpu, unsigned ncpus)
+{
+	static uint8_t bufs[PREHASH_MAX_CPUS][IGVM_PAGE_SIZE];
+	struct vsnp_launch *l = arg;
+	struct igvm_hash_share s = { l->hashes, l->hashed, l->hashes_n, cpu,
+				     ncpus < PREHASH_MAX_CPUS ? ncpus : PREHASH_MAX_CPUS };
+
+	if (cpu < s.workers)
+		igvm_hash_share(&l->file, l->mask, &s, bufs[cpu]);
+}
+
+/* Adds the page to the launch digest, with its contents hash from the CPUs' shares where one is there. */
+static int measure_loaded(struct load_ctx *c, const struct igvm_launch_page *p)
+{
+	struct vsnp_launch *l = c->l;
+	uint64_t gpa = p->type == SNP_PAGE_TYPE_VMSA ? SNP_LD_VMSA_GPA : p->gpa;
+
+	if (p->type != SNP_PAGE_TYPE_NORMAL && p->type != SNP_PAGE_TYPE_VMSA)
+		return launch_digest_page(&l->digest, gpa, p->type, p->data);
+
+	size_t k = c->hashed++;
+
+	if (l->hashes == NULL || l->hashed == NULL || k >= l->hashes_n || !l->hashed[k])
+		return launch_digest_page(&l->digest, gpa, p->type, p->data);
+	l->hashed_ahead++;
+	return launch_digest_page_hashed(&l->digest, gpa, p->type, l->hashes[k]);
+}
 
 /* RMPUPDATE to private (a 2 MiB entry split first), then the PSP's validation of the launched page. */
 static int make_launched(struct vsnp_launch *l, uint64_t gpa)
@@ -87,8 +120,7 @@ static int load_page(void *ctx, const struct igvm_launch_page *p)
 			     p->header, (unsigned long long)p->gpa);
 		return SVSM_EINVAL;
 	}
-	err = launch_digest_page(&l->digest, p->type == SNP_PAGE_TYPE_VMSA ? SNP_LD_VMSA_GPA : p->gpa, p->type,
-				 p->data);
+	err = measure_loaded(c, p);
 	if (err != SVSM_OK)
 		fmt_snprintf(c->why, IGVM_WHY_LEN, "IGVM header at offset 0x%x: page at 0x%llx not measured (%d)",
 			     p->header, (unsigned long long)p->gpa, err);
@@ -215,13 +247,15 @@ static int launch_policy(struct vsnp_launch *l, char *why)
 int vsnp_launch_igvm(struct vsnp_launch *l, const uint8_t *file, size_t size, uint64_t *scratch,
 		     size_t scratch_n, char *why)
 {
-	struct load_ctx c = { l, why };
+	static uint8_t buf[IGVM_PAGE_SIZE];
+	struct load_ctx c = { l, why, 0 };
 	const struct igvm_platform *snp;
 	int err;
 
 	l->vmsas = 0;
 	l->shared = 0;
 	l->params = 0;
+	l->hashed_ahead = 0;
 	err = igvm_open(&l->file, file, size, scratch, scratch_n, why);
 	if (err != SVSM_OK)
 		return err;
@@ -235,7 +269,11 @@ int vsnp_launch_igvm(struct vsnp_launch *l, const uint8_t *file, size_t size, ui
 	if (err != SVSM_OK)
 		return err;
 	launch_digest_init(&l->digest);
-	err = igvm_launch_pages(&l->file, l->mask, load_page, &c);
+	if (l->parallel != NULL && l->hashes != NULL && l->hashed != NULL) {
+		memset(l->hashed, 0, l->hashes_n);
+		l->parallel(prehash_work, l);
+	}
+	err = igvm_launch_pages(&l->file, l->mask, load_page, &c, buf);
 	if (err == SVSM_OK && l->vmsas == 0) {
 		fmt_snprintf(why, IGVM_WHY_LEN, "the IGVM file starts no CPU (no VP context for SEV-SNP)");
 		err = SVSM_EINVAL;

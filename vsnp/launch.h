@@ -23,6 +23,18 @@ struct vsnp_launch {
 	unsigned vcpus;             /* the VP count parameter */
 	const struct snp_cpuid_table *cpuid;    /* the hypervisor's CPUID table, as the PSP checked it */
 	const struct snp_secrets_page *secrets; /* what the PSP writes into the secrets page */
+	/*
+	 * Optional, to measure faster: parallel runs work(arg, cpu, ncpus) on
+	 * each of the machine's ncpus CPUs and returns when all are done; the
+	 * pages' contents hashes are then computed ahead, a share per CPU
+	 * (igvm_hash_share), into hashes/hashed (room for hashes_n pages),
+	 * and the loading CPU only chains them. NULL parallel or hashes: each
+	 * page is hashed as it is loaded. The digest is the same either way.
+	 */
+	void (*parallel)(void (*work)(void *arg, unsigned cpu, unsigned ncpus), void *arg);
+	uint8_t (*hashes)[SNP_LD_LEN];
+	uint8_t *hashed;
+	size_t hashes_n;
 	/* Out. */
 	struct igvm_file file;
 	uint32_t mask;              /* the SNP platform's compatibility mask */
@@ -32,6 +44,7 @@ struct vsnp_launch {
 	uint64_t vmsa_gpa[VSNP_LAUNCH_MAX_VMSAS];
 	uint64_t shared;            /* shared pages loaded (not measured) */
 	unsigned params;            /* parameters the loader wrote */
+	uint64_t hashed_ahead;      /* pages whose contents hash came from the CPUs' shares */
 };
 
 /*

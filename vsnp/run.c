@@ -20,6 +20,8 @@
 #include "abi/ghcb.h"
 #include "abi/guest_boot.h"
 #include "svsm/cmdline.h"
+#include "svsm/panic.h"
+#include "svsm/smp.h"
 #include "cpu.h"
 #include "launch.h"
 #include "machine.h"
@@ -118,6 +120,55 @@ static unsigned num_option(const struct boot_info *bi, const char *key, unsigned
 	return v;
 }
 
+/*
+ * vsnp_launch.parallel on the machine's CPUs. The APs wait in smp.c's
+ * loop for work: each running CPU takes one share (0 here, the others in
+ * the order they come) and runs work once; this CPU then waits for them.
+ */
+#define PARALLEL_WAIT_MS 120000
+
+static struct {
+	void (*work)(void *arg, unsigned share, unsigned shares);
+	void *arg;
+	unsigned shares, next, done;
+	bool ran[SMP_MAX_CPUS];
+} job;
+
+static void job_ap(unsigned cpu)
+{
+	if (cpu >= SMP_MAX_CPUS || __atomic_exchange_n(&job.ran[cpu], true, __ATOMIC_ACQ_REL))
+		return; /* smp.c calls again while the work is set: once per CPU */
+
+	unsigned share = __atomic_fetch_add(&job.next, 1, __ATOMIC_ACQ_REL);
+
+	if (share < job.shares)
+		job.work(job.arg, share, job.shares);
+	__atomic_add_fetch(&job.done, 1, __ATOMIC_RELEASE);
+}
+
+static void on_all_cpus(void (*work)(void *arg, unsigned share, unsigned shares), void *arg)
+{
+	unsigned n = smp_cpus();
+	uint64_t t0 = cpu_rdtsc(), span = tsc_hz() / 1000 * PARALLEL_WAIT_MS;
+
+	memset(&job, 0, sizeof(job));
+	job.work = work;
+	job.arg = arg;
+	job.shares = n;
+	job.next = 1;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (n > 1)
+		smp_set_ap_work(job_ap);
+	work(arg, 0, n);
+	while (__atomic_load_n(&job.done, __ATOMIC_ACQUIRE) + 1 < n) {
+		if (tsc_hz() != 0 && cpu_rdtsc() - t0 > span)
+			panic("vsnp: %u of %u CPUs did not finish their share of the launch's hashing in %u ms", n - 1 -
+			      __atomic_load_n(&job.done, __ATOMIC_ACQUIRE), n - 1, PARALLEL_WAIT_MS);
+		__asm__ volatile("pause");
+	}
+	smp_set_ap_work(NULL);
+}
+
 const char svsm_run_banner[] = "vsnp " SVSM_VERSION ", an SEV-SNP machine in software,";
 
 __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
@@ -182,9 +233,29 @@ __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 	launch.vcpus = ncpus;
 	launch.cpuid = &m.cpuid_page;
 	launch.secrets = &m.secrets;
+	/* The pages' contents hashes on every CPU first (room for one per page the file can hold); without room, one by one. */
+	unsigned horder = 0;
+
+	while ((PAGE_SIZE << horder) < scratch_n * (SNP_LD_LEN + 1))
+		horder++;
+	uint64_t hashes_pa = buddy_alloc(mm_buddy(), horder);
+
+	if (hashes_pa != MM_PA_NONE) {
+		launch.parallel = on_all_cpus;
+		launch.hashes = phys_to_virt(hashes_pa);
+		launch.hashed = (uint8_t *)phys_to_virt(hashes_pa) + scratch_n * SNP_LD_LEN;
+		launch.hashes_n = scratch_n;
+	}
+	uint64_t t_launch = cpu_rdtsc();
+
 	if (vsnp_launch_igvm(&launch, file, bi->payload_size, phys_to_virt(scratch_pa), scratch_n, why) != SVSM_OK)
 		fail("IGVM launch refused", why);
+	t_launch = cpu_rdtsc() - t_launch;
 	buddy_free(mm_buddy(), scratch_pa, order);
+	if (hashes_pa != MM_PA_NONE)
+		buddy_free(mm_buddy(), hashes_pa, horder);
+	launch.hashes = NULL;
+	launch.hashed = NULL;
 
 	console_printf("vsnp: IGVM launch: %u headers, %llu pages in guest memory (%llu shared), %u VP context(s), "
 		       "%u parameters\n",
@@ -195,7 +266,9 @@ __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 	console_printf("vsnp: launch digest ");
 	for (unsigned i = 0; i < sizeof(launch.digest.ld); i++)
 		console_printf("%02x", launch.digest.ld[i]);
-	console_printf(" (%llu pages measured)\n", (unsigned long long)launch.digest.pages);
+	console_printf(" (%llu pages measured, %llu of their hashes computed ahead on %u CPUs; the launch took %llu ms)\n",
+		       (unsigned long long)launch.digest.pages, (unsigned long long)launch.hashed_ahead, smp_cpus(),
+		       (unsigned long long)(tsc_hz() != 0 ? t_launch * 1000 / tsc_hz() : 0));
 
 	void *va;
 	struct vmsa boot_vmsa;
@@ -215,12 +288,14 @@ __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 		fail("boot CPU", "out of memory for its VMCB and maps, or its VMSA is not one");
 	console_printf("vsnp: %u vCPUs ran on %u machine CPU(s), %llu kick IPIs between them\n", ncpus, end.pcpus,
 		       (unsigned long long)end.kicks);
-	console_printf("vsnp: the vCPUs ran: %llu exits: %llu VMGEXIT (%llu GHCB page), %llu MSR, %llu #VC delivered, "
+	console_printf("vsnp: the vCPUs ran: %llu exits: %llu VMGEXIT (%llu GHCB page, %llu served with the GHCB MSR "
+		       "write before them), %llu MSR, %llu #VC delivered, "
 		       "%llu SNP instructions, %llu nested faults mapped, %llu CR0 writes, %llu VMPL switches, "
 		       "%llu exits below VMPL0, %llu guest requests, %llu interrupts delivered at VMPL0 and %llu below, "
 		       "%llu IPIs, %llu machine interrupts, %llu idle waits, %llu APs started, %llu vCPU switches\n",
 		       (unsigned long long)end.exits, (unsigned long long)end.vmgexits,
-		       (unsigned long long)end.ghcb_calls, (unsigned long long)end.msr_exits,
+		       (unsigned long long)end.ghcb_calls, (unsigned long long)end.vmgexits_fused,
+		       (unsigned long long)end.msr_exits,
 		       (unsigned long long)end.vc_delivered, (unsigned long long)end.snp_insns,
 		       (unsigned long long)end.npf_mapped, (unsigned long long)end.cr0_writes,
 		       (unsigned long long)end.vmpl_switches, (unsigned long long)end.vmpl2_exits,

@@ -19,6 +19,10 @@
 
 /* APM vol.2 §3.1.6 RFLAGS: IF, maskable interrupts enabled. */
 #define RFLAGS_IF 0x200ull
+/* APM vol.2 §13.1.1 DR7: L0-L3 and G0-G3 (bits 7:0), a breakpoint armed. */
+#define DR7_ENABLE_MASK 0xFFull
+/* APM vol.2 §3.1.6 RFLAGS: TF, single-step (a #DB after each instruction). */
+#define RFLAGS_TF 0x100ull
 
 /* APM vol.2 §3.1.1 CR0. */
 #define CR0_PE (1u << 0)

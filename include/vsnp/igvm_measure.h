@@ -5,6 +5,7 @@
  */
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "lib/igvm.h"
@@ -21,10 +22,35 @@ struct igvm_launch_page {
 /*
  * Every page of the platform with mask, in file order, given to fn (which
  * returns SVSM_OK to go on, or an error that stops the walk and is
- * returned). The rules of the table above.
+ * returned). The rules of the table above. buf holds each page's
+ * contents while fn runs (the walk's only state besides the file, so
+ * walks with their own buffers may run at once on several CPUs).
  */
 int igvm_launch_pages(const struct igvm_file *f, uint32_t mask,
-		      int (*fn)(void *ctx, const struct igvm_launch_page *p), void *ctx);
+		      int (*fn)(void *ctx, const struct igvm_launch_page *p), void *ctx, uint8_t buf[IGVM_PAGE_SIZE]);
+
+/*
+ * The PAGE_INFO contents hashes of a launch, computed ahead by several
+ * CPUs: the k-th page in igvm_launch_pages order whose contents are
+ * hashed (NORMAL and VMSA) is worker k mod workers's to hash. The PAGE_INFO
+ * chain itself is sequential; the page hashes are not, and they are the
+ * bulk of the work (a SHA-384 of 4 KiB against one of 112 bytes).
+ */
+struct igvm_hash_share {
+	uint8_t (*hashes)[SNP_LD_LEN]; /* hashes[k] for the k-th hashed page, k < n */
+	uint8_t *done;                 /* done[k] = 1 once hashes[k] is written; the caller zeroes it */
+	size_t n;
+	unsigned worker, workers;      /* this call's share: worker < workers */
+};
+
+/*
+ * Hashes worker's share of the first s->n hashed pages of the platform
+ * with mask (a file igvm_open accepted), buf its walk's buffer. A page
+ * whose hash fails is left not done (whoever uses the hashes computes
+ * it again). Writes only hashes[k] and done[k] of its own k.
+ */
+void igvm_hash_share(const struct igvm_file *f, uint32_t mask, struct igvm_hash_share *s,
+		     uint8_t buf[IGVM_PAGE_SIZE]);
 
 /*
  * d from the start: every page of the platform with mask (the SNP

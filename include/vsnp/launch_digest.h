@@ -28,5 +28,13 @@ void launch_digest_init(struct launch_digest *d);
  * (SHA-384 failed; the digest is unchanged).
  */
 int launch_digest_page(struct launch_digest *d, uint64_t gpa, unsigned type, const void *contents);
+/* The SHA-384 of one 4 KiB page (PAGE_INFO's CONTENTS). SVSM_OK or SVSM_EIO. */
+int launch_digest_contents(const void *contents, uint8_t hash[SNP_LD_LEN]);
+/*
+ * launch_digest_page with the contents' hash computed already
+ * (launch_digest_contents; ignored, may be NULL, for the types not
+ * hashed): the same digest, the same errors.
+ */
+int launch_digest_page_hashed(struct launch_digest *d, uint64_t gpa, unsigned type, const uint8_t *hash);
 /* launch_digest_page with ctx the struct launch_digest (guest_launch_cfg's measure callback). */
 int launch_digest_measure(void *ctx, uint64_t gpa, unsigned type, const void *contents);

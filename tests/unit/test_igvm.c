@@ -182,6 +182,84 @@ static void measured_as_a_loader_does(void **state)
 	free(buf);
 }
 
+/*
+ * The contents hashes computed ahead in shares (igvm_hash_share): each
+ * worker only its own pages, together all of them, equal to the pages'
+ * SHA-384s, and the chain over them equal to the loader's digest.
+ */
+static void hashes_computed_ahead_in_shares(void **state)
+{
+	static const struct {
+		unsigned worker, workers;
+		size_t n;
+		uint8_t want[5]; /* done[] after this share alone; done[4] past n */
+	} shares[] = {
+		{ 1, 3, 4, { 0, 1, 0, 0, 0 } }, { 0, 2, 4, { 1, 0, 1, 0, 0 } }, { 0, 1, 2, { 1, 1, 0, 0, 0 } },
+		{ 3, 3, 4, { 0 } },             { 0, 0, 4, { 0 } },             { 0, 1, 4, { 1, 1, 1, 1, 0 } },
+	};
+	static uint8_t zeros[PAGE], short_page[PAGE], buf_page[IGVM_PAGE_SIZE];
+	const uint8_t *pages[4] = { code, short_page, zeros, vmsa }; /* the hashed pages of good(), in file order */
+	uint8_t hashes[5][SNP_LD_LEN], done[5];
+	struct igvm_build b;
+	struct launch_digest got, want;
+	size_t len;
+	uint8_t *buf;
+
+	(void)state;
+	good(&b);
+	buf = finish(&b, &len);
+	assert_int_equal(open_buf(buf, len), SVSM_OK);
+	memcpy(short_page, code, 100);
+	for (unsigned i = 0; i < sizeof(shares) / sizeof(shares[0]); i++) {
+		struct igvm_hash_share sh = { hashes, done, shares[i].n, shares[i].worker, shares[i].workers };
+
+		memset(done, 0, sizeof(done));
+		memset(hashes, 0xA5, sizeof(hashes));
+		igvm_hash_share(&f, SNP, &sh, buf_page);
+		assert_memory_equal(done, shares[i].want, sizeof(done));
+		for (unsigned k = 0; k < 5; k++) {
+			uint8_t h[SNP_LD_LEN], untouched[SNP_LD_LEN];
+
+			memset(untouched, 0xA5, sizeof(untouched));
+			if (!done[k]) {
+				assert_memory_equal(hashes[k], untouched, SNP_LD_LEN);
+				continue;
+			}
+			assert_int_equal(launch_digest_contents(pages[k], h), SVSM_OK);
+			assert_memory_equal(hashes[k], h, SNP_LD_LEN);
+		}
+	}
+	/* Three workers together: every page, and the chain over their hashes is the loader's digest. */
+	memset(done, 0, sizeof(done));
+	for (unsigned w = 0; w < 3; w++) {
+		struct igvm_hash_share sh = { hashes, done, 4, w, 3 };
+
+		igvm_hash_share(&f, SNP, &sh, buf_page);
+	}
+	assert_memory_equal(done, ((uint8_t[]){ 1, 1, 1, 1, 0 }), sizeof(done));
+	assert_int_equal(igvm_measure(&f, SNP, &want, why), SVSM_OK);
+	launch_digest_init(&got);
+	assert_int_equal(launch_digest_page_hashed(&got, 0x10000, SNP_PAGE_TYPE_UNMEASURED, NULL), SVSM_OK);
+	assert_int_equal(launch_digest_page_hashed(&got, 0x11000, SNP_PAGE_TYPE_UNMEASURED, NULL), SVSM_OK);
+	assert_int_equal(launch_digest_page_hashed(&got, 0x12000, SNP_PAGE_TYPE_UNMEASURED, NULL), SVSM_OK);
+	assert_int_equal(launch_digest_page_hashed(&got, 0x100000, SNP_PAGE_TYPE_NORMAL, hashes[0]), SVSM_OK);
+	assert_int_equal(launch_digest_page_hashed(&got, 0x101000, SNP_PAGE_TYPE_NORMAL, hashes[1]), SVSM_OK);
+	assert_int_equal(launch_digest_page_hashed(&got, 0x102000, SNP_PAGE_TYPE_NORMAL, hashes[2]), SVSM_OK);
+	assert_int_equal(launch_digest_page_hashed(&got, 0x103000, SNP_PAGE_TYPE_UNMEASURED, NULL), SVSM_OK);
+	assert_int_equal(launch_digest_page_hashed(&got, 0x105000, SNP_PAGE_TYPE_SECRETS, NULL), SVSM_OK);
+	assert_int_equal(launch_digest_page_hashed(&got, 0x106000, SNP_PAGE_TYPE_CPUID, NULL), SVSM_OK);
+	assert_int_equal(launch_digest_page_hashed(&got, SNP_LD_VMSA_GPA, SNP_PAGE_TYPE_VMSA, hashes[3]), SVSM_OK);
+	assert_int_equal(got.pages, want.pages);
+	assert_memory_equal(got.ld, want.ld, SNP_LD_LEN);
+	/* A hashed type needs its hash; a bad page is refused and the digest stays. */
+	assert_int_equal(launch_digest_page_hashed(&got, 0x107000, SNP_PAGE_TYPE_NORMAL, NULL), SVSM_EINVAL);
+	assert_int_equal(launch_digest_page_hashed(&got, 0x107800, SNP_PAGE_TYPE_NORMAL, hashes[0]), SVSM_EINVAL);
+	assert_int_equal(launch_digest_page_hashed(&got, 0x107000, SNP_PAGE_TYPE_VMSA, hashes[0]), SVSM_EINVAL);
+	assert_int_equal(launch_digest_page_hashed(&got, 0x107000, 9, hashes[0]), SVSM_EINVAL);
+	assert_memory_equal(got.ld, want.ld, SNP_LD_LEN);
+	free(buf);
+}
+
 struct bad_case {
 	const char *what;
 	int want;
@@ -424,6 +502,7 @@ int main(void)
 		cmocka_unit_test(crc_check_value),
 		cmocka_unit_test(read_back),
 		cmocka_unit_test(measured_as_a_loader_does),
+		cmocka_unit_test(hashes_computed_ahead_in_shares),
 		cmocka_unit_test(bad_framing),
 		cmocka_unit_test(bad_headers),
 	};

@@ -69,10 +69,12 @@ def main():
         if m is None:
             sys.exit(1)
         rc, out = boot(qemu_boot, vsnp_img, "--payload", igvm, expect="pass")
-        got = re.search(r"^vsnp: launch digest ([0-9a-f]{96}) \((\d+) pages measured\)$", out, re.M)
-        check(rc == 0 and got is not None and got.group(1) == m.group(1),
-              "vsnp's PSP reports the launch digest igvm-build computed" +
-              (f" ({got.group(2)} pages)" if got else ""), out)
+        got = re.search(r"^vsnp: launch digest ([0-9a-f]{96}) \((\d+) pages measured, (\d+) of their hashes "
+                        r"computed ahead on (\d+) CPUs; the launch took \d+ ms\)$", out, re.M)
+        check(rc == 0 and got is not None and got.group(1) == m.group(1) and
+              0 < int(got.group(3)) < int(got.group(2)),
+              "vsnp's PSP reports the launch digest igvm-build computed, the pages' hashes computed ahead" +
+              (f" ({got.group(2)} pages, {got.group(3)} hashed ahead on {got.group(4)} CPUs)" if got else ""), out)
         check(re.search(r"^vsnp: boot CPU: VMPL0, RIP 0x1000[0-9a-f]{2}, RBX 0x[0-9a-f]+, CR0 0x31, EFER 0x1000, "
                         r"SEV_FEATURES 0x1$", out, re.M) is not None,
               "the boot CPU's VMSA from the file: VMPL0 at the image's SNP entry, 32-bit, SNPActive", out)
@@ -91,22 +93,23 @@ def main():
                 ("SVSM: launching the payload at VMPL2 (Run VMPL)",
                  "the guest's VMSA accepted by the hypervisor (AP creation for VMPL2)")):
             check(line in out, what, out)
-        ran = re.search(r"^vsnp: the vCPUs ran: (\d+) exits: (\d+) VMGEXIT \((\d+) GHCB page\), (\d+) MSR, "
+        ran = re.search(r"^vsnp: the vCPUs ran: (\d+) exits: (\d+) VMGEXIT \((\d+) GHCB page, (\d+) served "
+                        r"with the GHCB MSR write before them\), (\d+) MSR, "
                         r"(\d+) #VC delivered, (\d+) SNP instructions, (\d+) nested faults mapped, (\d+) CR0 writes, "
                         r"(\d+) VMPL switches, (\d+) exits below VMPL0, (\d+) guest requests, (\d+) interrupts delivered "
                         r"at VMPL0 and (\d+) below, (\d+) IPIs, (\d+) machine interrupts, (\d+) idle waits, "
                         r"(\d+) APs started, (\d+) vCPU switches$", out, re.M)
-        check(ran is not None and int(ran.group(3)) > 0 and int(ran.group(5)) > 0 and int(ran.group(6)) >= 36 and
-              int(ran.group(8)) >= 1,
-              "exits by kind: GHCB page calls, #VC delivered, PVALIDATEs (the region and heap 2 MiB at a time), "
-              "the CR0 write", out)
+        check(ran is not None and int(ran.group(3)) > 0 and 0 < int(ran.group(4)) <= int(ran.group(2)) and
+              int(ran.group(6)) > 0 and int(ran.group(7)) >= 36 and int(ran.group(9)) >= 1,
+              "exits by kind: GHCB page calls (some served with the MSR write before them), #VC delivered, "
+              "PVALIDATEs (the region and heap 2 MiB at a time), the CR0 write", out)
         times = re.search(r"^vsnp: time: (\d+) ms from the machine's start \(TSC 0\) to the first instruction below "
                           r"VMPL0, (\d+) ms of it from the boot vCPU's first instruction; (\d+) ms in all$", out, re.M)
         check(times is not None and int(times.group(2)) < int(times.group(1)) and int(times.group(2)) < int(times.group(3)),
               "the run's times reported", out)
-        check(ran is not None and int(ran.group(9)) >= 1 and int(ran.group(10)) > 0,
+        check(ran is not None and int(ran.group(10)) >= 1 and int(ran.group(11)) > 0,
               "Run VMPL2 switched the CPU to the guest's VMSA, which ran at VMPL2", out)
-        check(ran is not None and int(ran.group(11)) > 0,
+        check(ran is not None and int(ran.group(12)) > 0,
               "the SVSM's attestation reports: guest requests relayed by the hypervisor to the PSP", out)
         # The VMPL2 test guest on the SNP machine: its console through its own #VC handler and GHCB,
         # SVSM calls through Run VMPL, PVALIDATE through the SVSM on the machine's RMP, attestation.

@@ -54,9 +54,8 @@ static uint64_t area_bytes(const struct igvm_file *f, uint32_t index, uint32_t b
 }
 
 int igvm_launch_pages(const struct igvm_file *f, uint32_t mask,
-		      int (*fn)(void *ctx, const struct igvm_launch_page *p), void *ctx)
+		      int (*fn)(void *ctx, const struct igvm_launch_page *p), void *ctx, uint8_t buf[IGVM_PAGE_SIZE])
 {
-	static uint8_t buf[IGVM_PAGE_SIZE];
 	struct igvm_header h;
 	uint32_t cursor = 0;
 	int err = SVSM_OK;
@@ -83,7 +82,7 @@ int igvm_launch_pages(const struct igvm_file *f, uint32_t mask,
 			uint64_t bytes = area_bytes(f, i.parameter_area_index, h.offset);
 
 			/* The area's contents are the loader's to write (parameters); it starts as zeros here. */
-			memset(buf, 0, sizeof(buf));
+			memset(buf, 0, IGVM_PAGE_SIZE);
 			p.type = SNP_PAGE_TYPE_UNMEASURED;
 			for (uint64_t off = 0; err == SVSM_OK && off < bytes; off += IGVM_PAGE_SIZE) {
 				p.gpa = i.gpa + off;
@@ -126,8 +125,38 @@ static int measure_page(void *ctx, const struct igvm_launch_page *p)
 
 int igvm_measure(const struct igvm_file *f, uint32_t mask, struct launch_digest *d, char *why)
 {
+	static uint8_t buf[IGVM_PAGE_SIZE];
 	struct measure_ctx m = { d, why };
 
 	launch_digest_init(d);
-	return igvm_launch_pages(f, mask, measure_page, &m);
+	return igvm_launch_pages(f, mask, measure_page, &m, buf);
+}
+
+struct share_ctx {
+	struct igvm_hash_share *s;
+	size_t k; /* hashed pages met so far */
+};
+
+static int hash_share_page(void *ctx, const struct igvm_launch_page *p)
+{
+	struct share_ctx *c = ctx;
+	struct igvm_hash_share *s = c->s;
+
+	if (p->type != SNP_PAGE_TYPE_NORMAL && p->type != SNP_PAGE_TYPE_VMSA)
+		return SVSM_OK;
+	size_t k = c->k++;
+
+	if (k >= s->n)
+		return SVSM_ENOSPC; /* the rest is the loader's to hash */
+	if (k % s->workers == s->worker && launch_digest_contents(p->data, s->hashes[k]) == SVSM_OK)
+		s->done[k] = 1;
+	return SVSM_OK;
+}
+
+void igvm_hash_share(const struct igvm_file *f, uint32_t mask, struct igvm_hash_share *s, uint8_t buf[IGVM_PAGE_SIZE])
+{
+	struct share_ctx c = { s, 0 };
+
+	if (s->workers != 0 && s->worker < s->workers)
+		(void)igvm_launch_pages(f, mask, hash_share_page, &c, buf);
 }
