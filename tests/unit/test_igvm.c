@@ -137,12 +137,53 @@ static void read_back(void **state)
 	free(buf);
 }
 
+/*
+ * good()'s SNP pages in file order, as a loader hands them to the PSP
+ * (0x104000 is shared: not part of the launch): GPA, type, and which
+ * hashed page (0 code, 1 code's first 100 bytes, 2 zeros, 3 the VMSA; -1
+ * none).
+ */
+static const struct {
+	uint64_t gpa;
+	unsigned type;
+	int hashed;
+} good_launch[] = {
+	{ 0x10000, SNP_PAGE_TYPE_UNMEASURED, -1 }, { 0x11000, SNP_PAGE_TYPE_UNMEASURED, -1 },
+	{ 0x12000, SNP_PAGE_TYPE_UNMEASURED, -1 }, { 0x100000, SNP_PAGE_TYPE_NORMAL, 0 },
+	{ 0x101000, SNP_PAGE_TYPE_NORMAL, 1 },     { 0x102000, SNP_PAGE_TYPE_NORMAL, 2 },
+	{ 0x103000, SNP_PAGE_TYPE_UNMEASURED, -1 }, { 0x105000, SNP_PAGE_TYPE_SECRETS, -1 },
+	{ 0x106000, SNP_PAGE_TYPE_CPUID, -1 },     { SNP_LD_VMSA_GPA, SNP_PAGE_TYPE_VMSA, 3 },
+};
+static uint8_t zeros[PAGE], short_page[PAGE];
+
+/* The hashed pages' contents (good_launch's index). */
+static const uint8_t *good_hashed(int i)
+{
+	memcpy(short_page, code, 100);
+	return i == 0 ? code : i == 1 ? short_page : i == 2 ? zeros : vmsa;
+}
+
+/* d over good_launch: with hashes, through launch_digest_page_hashed; without, launch_digest_page. */
+static void good_chain(struct launch_digest *d, uint8_t (*hashes)[SNP_LD_LEN])
+{
+	launch_digest_init(d);
+	for (unsigned i = 0; i < sizeof(good_launch) / sizeof(good_launch[0]); i++) {
+		int h = good_launch[i].hashed;
+
+		if (hashes != NULL)
+			assert_int_equal(launch_digest_page_hashed(d, good_launch[i].gpa, good_launch[i].type,
+								   h < 0 ? NULL : hashes[h]), SVSM_OK);
+		else
+			assert_int_equal(launch_digest_page(d, good_launch[i].gpa, good_launch[i].type,
+							    h < 0 ? NULL : good_hashed(h)), SVSM_OK);
+	}
+}
+
 /* The digest is the PAGE_INFO chain over the SNP platform's pages in file order. */
 static void measured_as_a_loader_does(void **state)
 {
 	struct igvm_build b;
 	struct launch_digest got, want;
-	static uint8_t zeros[PAGE], short_page[PAGE];
 	size_t len;
 	uint8_t *buf;
 
@@ -151,19 +192,7 @@ static void measured_as_a_loader_does(void **state)
 	buf = finish(&b, &len);
 	assert_int_equal(open_buf(buf, len), SVSM_OK);
 	assert_int_equal(igvm_measure(&f, SNP, &got, why), SVSM_OK);
-	memcpy(short_page, code, 100);
-	launch_digest_init(&want);
-	assert_int_equal(launch_digest_page(&want, 0x10000, SNP_PAGE_TYPE_UNMEASURED, NULL), SVSM_OK);
-	assert_int_equal(launch_digest_page(&want, 0x11000, SNP_PAGE_TYPE_UNMEASURED, NULL), SVSM_OK);
-	assert_int_equal(launch_digest_page(&want, 0x12000, SNP_PAGE_TYPE_UNMEASURED, NULL), SVSM_OK);
-	assert_int_equal(launch_digest_page(&want, 0x100000, SNP_PAGE_TYPE_NORMAL, code), SVSM_OK);
-	assert_int_equal(launch_digest_page(&want, 0x101000, SNP_PAGE_TYPE_NORMAL, short_page), SVSM_OK);
-	assert_int_equal(launch_digest_page(&want, 0x102000, SNP_PAGE_TYPE_NORMAL, zeros), SVSM_OK);
-	assert_int_equal(launch_digest_page(&want, 0x103000, SNP_PAGE_TYPE_UNMEASURED, NULL), SVSM_OK);
-	/* 0x104000 is shared: not part of the launch. */
-	assert_int_equal(launch_digest_page(&want, 0x105000, SNP_PAGE_TYPE_SECRETS, NULL), SVSM_OK);
-	assert_int_equal(launch_digest_page(&want, 0x106000, SNP_PAGE_TYPE_CPUID, NULL), SVSM_OK);
-	assert_int_equal(launch_digest_page(&want, SNP_LD_VMSA_GPA, SNP_PAGE_TYPE_VMSA, vmsa), SVSM_OK);
+	good_chain(&want, NULL);
 	assert_int_equal(got.pages, want.pages);
 	assert_memory_equal(got.ld, want.ld, SNP_LD_LEN);
 	/* One byte of a measured page changes the digest; of the native-only page, it does not. */
@@ -197,8 +226,7 @@ static void hashes_computed_ahead_in_shares(void **state)
 		{ 1, 3, 4, { 0, 1, 0, 0, 0 } }, { 0, 2, 4, { 1, 0, 1, 0, 0 } }, { 0, 1, 2, { 1, 1, 0, 0, 0 } },
 		{ 3, 3, 4, { 0 } },             { 0, 0, 4, { 0 } },             { 0, 1, 4, { 1, 1, 1, 1, 0 } },
 	};
-	static uint8_t zeros[PAGE], short_page[PAGE], buf_page[IGVM_PAGE_SIZE];
-	const uint8_t *pages[4] = { code, short_page, zeros, vmsa }; /* the hashed pages of good(), in file order */
+	static uint8_t buf_page[IGVM_PAGE_SIZE];
 	uint8_t hashes[5][SNP_LD_LEN], done[5];
 	struct igvm_build b;
 	struct launch_digest got, want;
@@ -209,7 +237,6 @@ static void hashes_computed_ahead_in_shares(void **state)
 	good(&b);
 	buf = finish(&b, &len);
 	assert_int_equal(open_buf(buf, len), SVSM_OK);
-	memcpy(short_page, code, 100);
 	for (unsigned i = 0; i < sizeof(shares) / sizeof(shares[0]); i++) {
 		struct igvm_hash_share sh = { hashes, done, shares[i].n, shares[i].worker, shares[i].workers };
 
@@ -225,7 +252,7 @@ static void hashes_computed_ahead_in_shares(void **state)
 				assert_memory_equal(hashes[k], untouched, SNP_LD_LEN);
 				continue;
 			}
-			assert_int_equal(launch_digest_contents(pages[k], h), SVSM_OK);
+			assert_int_equal(launch_digest_contents(good_hashed((int)k), h), SVSM_OK);
 			assert_memory_equal(hashes[k], h, SNP_LD_LEN);
 		}
 	}
@@ -238,17 +265,7 @@ static void hashes_computed_ahead_in_shares(void **state)
 	}
 	assert_memory_equal(done, ((uint8_t[]){ 1, 1, 1, 1, 0 }), sizeof(done));
 	assert_int_equal(igvm_measure(&f, SNP, &want, why), SVSM_OK);
-	launch_digest_init(&got);
-	assert_int_equal(launch_digest_page_hashed(&got, 0x10000, SNP_PAGE_TYPE_UNMEASURED, NULL), SVSM_OK);
-	assert_int_equal(launch_digest_page_hashed(&got, 0x11000, SNP_PAGE_TYPE_UNMEASURED, NULL), SVSM_OK);
-	assert_int_equal(launch_digest_page_hashed(&got, 0x12000, SNP_PAGE_TYPE_UNMEASURED, NULL), SVSM_OK);
-	assert_int_equal(launch_digest_page_hashed(&got, 0x100000, SNP_PAGE_TYPE_NORMAL, hashes[0]), SVSM_OK);
-	assert_int_equal(launch_digest_page_hashed(&got, 0x101000, SNP_PAGE_TYPE_NORMAL, hashes[1]), SVSM_OK);
-	assert_int_equal(launch_digest_page_hashed(&got, 0x102000, SNP_PAGE_TYPE_NORMAL, hashes[2]), SVSM_OK);
-	assert_int_equal(launch_digest_page_hashed(&got, 0x103000, SNP_PAGE_TYPE_UNMEASURED, NULL), SVSM_OK);
-	assert_int_equal(launch_digest_page_hashed(&got, 0x105000, SNP_PAGE_TYPE_SECRETS, NULL), SVSM_OK);
-	assert_int_equal(launch_digest_page_hashed(&got, 0x106000, SNP_PAGE_TYPE_CPUID, NULL), SVSM_OK);
-	assert_int_equal(launch_digest_page_hashed(&got, SNP_LD_VMSA_GPA, SNP_PAGE_TYPE_VMSA, hashes[3]), SVSM_OK);
+	good_chain(&got, hashes);
 	assert_int_equal(got.pages, want.pages);
 	assert_memory_equal(got.ld, want.ld, SNP_LD_LEN);
 	/* A hashed type needs its hash; a bad page is refused and the digest stays. */
