@@ -1153,8 +1153,13 @@ static void handle_exit(struct run *r)
 	uint64_t code = ctl->exit_code;
 
 	/* An event cut short by the exit (a fault while delivering it) is delivered again. */
-	if (ctl->exit_int_info & VMCB_EVENT_VALID)
+	if (ctl->exit_int_info & VMCB_EVENT_VALID) {
 		ctl->event_inj = vsnp_event_again(ctl->exit_int_info);
+		if (ctl->event_inj != 0)
+			r->end->events_again++;
+		else
+			r->end->soft_again++;
+	}
 	if (r->c->vmpl == 0 && code != EXIT_INTR && code != SVM_EXIT_NPF && (r->c->lie_ghcb | r->c->lie_resp) != 0)
 		lie_rewrite(r, code);
 	switch (code) {

@@ -53,14 +53,17 @@ void vsnp_hostram_free(struct vsnp_hostram *h, uint64_t pa)
 	buddy_free(&h->b, pa, 0);
 }
 
+#define LARGE_ORDER (LARGE_PAGE_SHIFT - PAGE_SHIFT) /* a 2 MiB block of the buddy allocator */
+
 uint64_t vsnp_hostram_large(struct vsnp_hostram *h)
 {
-	uint64_t pa = buddy_alloc(&h->b, (LARGE_PAGE_SHIFT - PAGE_SHIFT));
+	uint64_t pa = buddy_alloc(&h->b, LARGE_ORDER);
 
 	if (pa == MM_PA_NONE)
 		return MM_PA_NONE;
 	if ((pa & (LARGE_PAGE_SIZE - 1)) != 0) {
-		buddy_free(&h->b, pa, (LARGE_PAGE_SHIFT - PAGE_SHIFT)); /* a zone not 2 MiB aligned: vsnp_hostram_init makes none */
+		/* Only from a zone that is not 2 MiB aligned, which vsnp_hostram_init never makes. */
+		buddy_free(&h->b, pa, LARGE_ORDER);
 		return MM_PA_NONE;
 	}
 	memset(buddy_va(&h->b, pa), 0, LARGE_PAGE_SIZE);
@@ -69,5 +72,5 @@ uint64_t vsnp_hostram_large(struct vsnp_hostram *h)
 
 void vsnp_hostram_free_large(struct vsnp_hostram *h, uint64_t pa)
 {
-	buddy_free(&h->b, pa, (LARGE_PAGE_SHIFT - PAGE_SHIFT));
+	buddy_free(&h->b, pa, LARGE_ORDER);
 }

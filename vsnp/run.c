@@ -304,6 +304,8 @@ __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 		       (unsigned long long)end.idle_waits, (unsigned long long)end.aps_started,
 		       (unsigned long long)end.vcpu_switches);
 	print_profile(&end);
+	console_printf("vsnp: events an exit cut short: %llu injected again, %llu software interrupts run again\n",
+		       (unsigned long long)end.events_again, (unsigned long long)end.soft_again);
 	uint64_t faults = 0, large = 0, around = 0;
 
 	for (unsigned v = 0; v < SNP_VMPL_COUNT * 2; v++) {

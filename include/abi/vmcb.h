@@ -70,6 +70,8 @@
 #define VMCB_EVENT_TYPE_INTR (0ull << 8)
 #define VMCB_EVENT_TYPE_NMI (2ull << 8)
 #define VMCB_EVENT_TYPE_EXCEPTION (3ull << 8)
+#define VMCB_EVENT_TYPE_SOFT (4ull << 8) /* a software interrupt: INTn (QEMU TCG: INT3 and INTO too) */
+#define VMCB_EVENT_TYPE_MASK (7ull << 8)
 
 /* §15.25.6 nested page fault EXITINFO1 bits (like a #PF error code, plus 32/33). */
 #define VMCB_NPF_PRESENT (1ull << 0)

@@ -259,21 +259,31 @@ void vsnp_io_flush(struct vsnp_io *io);
 /* ---- events ---- */
 
 /*
- * EXITINTINFO as an event to inject again. The hardware says an
- * interrupted interrupt or NMI with its own type (APM vol.2 §15.7.2: INTR
- * 0, NMI 2); QEMU TCG writes every one that is not a software interrupt as
- * an exception (type 3), and VMRUN refuses to inject an "exception" with
- * vector 2 or above 31 (VMEXIT_INVALID). Such an event is given back its
- * type: vector 2 an NMI, 32 and up an interrupt. Seen under load as a
- * VMEXIT_INVALID where the SVSM's timer interrupt met a nested fault.
+ * EXITINTINFO as the event to inject again (EVENTINJ; 0: none). The
+ * hardware says an interrupted interrupt or NMI with its own type (APM
+ * vol.2 §15.7.2: INTR 0, NMI 2); QEMU TCG writes every one that is not a
+ * software interrupt as an exception (type 3), and VMRUN refuses to inject
+ * an "exception" with vector 2 or above 31 (VMEXIT_INVALID). Such an event
+ * is given back its type: vector 2 an NMI, 32 and up an interrupt. Seen
+ * under load as a VMEXIT_INVALID where the SVSM's timer interrupt met a
+ * nested fault.
+ *
+ * A software interrupt (type 4: INTn, and under QEMU TCG INT3 and INTO)
+ * is not injected: the exit left RIP at the instruction, and an injected
+ * type 4 event returns to the VMCB's RIP (no NRIP here), so the handler
+ * would return to the INT3 itself (Linux then finds no text_poke INT3
+ * just before it: "Oops: int3"). The instruction runs again instead and
+ * raises its event anew, as KVM has it without NRIP.
  */
 static inline uint64_t vsnp_event_again(uint64_t info)
 {
-	uint64_t vector = info & 0xFF, type = info & (7ull << 8);
+	uint64_t vector = info & 0xFF, type = info & VMCB_EVENT_TYPE_MASK;
 
+	if (type == VMCB_EVENT_TYPE_SOFT)
+		return 0;
 	if (type != VMCB_EVENT_TYPE_EXCEPTION || (vector != VMCB_EVENT_NMI_VECTOR && vector < 32))
 		return info;
-	return (info & ~(7ull << 8 | VMCB_EVENT_ERROR_VALID | 0xFFFFFFFF00000000ull)) |
+	return (info & ~(VMCB_EVENT_TYPE_MASK | VMCB_EVENT_ERROR_VALID | 0xFFFFFFFF00000000ull)) |
 	       (vector == VMCB_EVENT_NMI_VECTOR ? VMCB_EVENT_TYPE_NMI : VMCB_EVENT_TYPE_INTR);
 }
 

@@ -37,6 +37,28 @@ guest_probe_write_fixup:
 	movl $1, %eax
 	ret
 
+/*
+ * uint64_t guest_int3_on_stack(void *stack_top): an INT3 with RSP at
+ * stack_top, so its #BP frame goes there; returns the return address the
+ * #BP handler found in the frame (guest_exception puts it in RAX and
+ * resumes at guest_int3_after whatever it was).
+ */
+	.globl guest_int3_on_stack, guest_int3_insn, guest_int3_after
+guest_int3_on_stack:
+	movq %rsp, int3_saved_rsp(%rip)
+	movq %rdi, %rsp
+guest_int3_insn:
+	int3
+guest_int3_after:
+	movq int3_saved_rsp(%rip), %rsp
+	ret
+
+	.bss
+	.balign 8
+int3_saved_rsp:
+	.quad 0
+	.text
+
 /* Exception entry points: push a zero error code where the CPU pushes none, then the vector. */
 .macro exc_entry vec, has_err
 	.globl exc_entry_\vec

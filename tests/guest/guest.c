@@ -107,6 +107,12 @@ void guest_exception(struct guest_exc_frame *f)
 	}
 	guest_last_vector = (unsigned)f->vector;
 	guest_last_error = (uint32_t)f->error;
+	if (f->vector == 3 && (f->rip == (uint64_t)(uintptr_t)guest_int3_after ||
+			      f->rip == (uint64_t)(uintptr_t)guest_int3_insn)) {
+		f->rax = f->rip; /* guest_int3_on_stack's result: where the #BP would have returned */
+		f->rip = (uint64_t)(uintptr_t)guest_int3_after;
+		return;
+	}
 	if (f->rip == (uint64_t)(uintptr_t)guest_probe_read_insn) {
 		f->rip = (uint64_t)(uintptr_t)guest_probe_read_fixup;
 		return;

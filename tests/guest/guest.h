@@ -58,6 +58,9 @@ void guest_cpu_init(void);
 /* Returns 0 if the access completed, 1 if it faulted (guest_last_vector/error say how). */
 int guest_probe_read(const volatile uint8_t *p, uint8_t *out);
 int guest_probe_write(volatile uint8_t *p, uint8_t v);
+/* An INT3 with its #BP frame at stack_top: the return address the frame held (guest_int3_after if right). */
+uint64_t guest_int3_on_stack(void *stack_top);
+extern const uint8_t guest_int3_insn[], guest_int3_after[];
 
 /* GHCB MSR protocol: write the request, VMGEXIT, return what the MSR holds afterwards. */
 uint64_t guest_msr_protocol(uint64_t request);

@@ -694,6 +694,22 @@ static void test_ghcb(void)
 		psc_ok = psc_ok && g->sw_exit_info_1 == 0 && g->sw_exit_info_2 == 0 && d->hdr.cur_entry == 2;
 	}
 	check(psc_ok && faults_404(a) && faults_404(b), "GHCB page: PSC of two pages to shared and back (unvalidated again)");
+	/*
+	 * An INT3 whose #BP frame goes on page a, validated again through the
+	 * SVSM (the RMP change dropped its nested mapping): the frame's first
+	 * push is a nested fault, and the #BP must still return after the
+	 * INT3, not to it (the hypervisor lets the INT3 run again rather than
+	 * inject its #BP with the INT3's own RIP).
+	 */
+	uint64_t ret = 0;
+
+	if (pvalidate_one(a, false, true, false) == SVSM_SUCCESS)
+		ret = guest_int3_on_stack((void *)(uintptr_t)(a + PAGE));
+	check(ret == (uint64_t)(uintptr_t)guest_int3_after,
+	      "INT3 with its #BP frame on a page just validated: the frame returns after the INT3");
+	if (ret != (uint64_t)(uintptr_t)guest_int3_after)
+		guest_printf("# #BP returned to 0x%llx; INT3 at 0x%llx\n", (unsigned long long)ret,
+			     (unsigned long long)(uintptr_t)guest_int3_insn);
 	/* The lent page the SVSM kept (a nested page table): refused, cur_entry left at it. */
 	if (guest_vc_seen()) {
 		skip("GHCB page: PSC of the lent page the SVSM uses refused", "the hypervisor is not the SVSM's");

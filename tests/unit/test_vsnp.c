@@ -822,13 +822,16 @@ static void cpuid_page_built(void **state)
 static void events_injected_again(void **state)
 {
 	(void)state;
-	/* A page fault with its error code, #VC 29, a software interrupt: as they were. */
+	/* A page fault with its error code, #VC 29: as they were. */
 	uint64_t pf = 14 | VMCB_EVENT_TYPE_EXCEPTION | VMCB_EVENT_VALID | VMCB_EVENT_ERROR_VALID | (0x6ull << 32);
 
 	assert_int_equal(vsnp_event_again(pf), pf);
 	assert_int_equal(vsnp_event_again(29 | VMCB_EVENT_TYPE_EXCEPTION | VMCB_EVENT_VALID),
 			 29 | VMCB_EVENT_TYPE_EXCEPTION | VMCB_EVENT_VALID);
-	assert_int_equal(vsnp_event_again(0x80 | (4ull << 8) | VMCB_EVENT_VALID), 0x80 | (4ull << 8) | VMCB_EVENT_VALID);
+	/* A software interrupt (INT 0x80, INT3, INTO): nothing injected, the instruction runs again. */
+	assert_int_equal(vsnp_event_again(0x80 | VMCB_EVENT_TYPE_SOFT | VMCB_EVENT_VALID), 0);
+	assert_int_equal(vsnp_event_again(3 | VMCB_EVENT_TYPE_SOFT | VMCB_EVENT_VALID), 0);
+	assert_int_equal(vsnp_event_again(4 | VMCB_EVENT_TYPE_SOFT | VMCB_EVENT_VALID), 0);
 	assert_int_equal(vsnp_event_again(31 | VMCB_EVENT_TYPE_EXCEPTION | VMCB_EVENT_VALID),
 			 31 | VMCB_EVENT_TYPE_EXCEPTION | VMCB_EVENT_VALID);
 	/* The SVSM's timer vector and the guest's, written as exceptions: interrupts again, no error code. */

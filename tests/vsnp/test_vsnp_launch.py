@@ -103,6 +103,10 @@ def main():
               int(ran.group(6)) > 0 and int(ran.group(7)) >= 36 and int(ran.group(9)) >= 1,
               "exits by kind: GHCB page calls (some served with the MSR write before them), #VC delivered, "
               "PVALIDATEs (the region and heap 2 MiB at a time), the CR0 write", out)
+        again = re.search(r"^vsnp: events an exit cut short: (\d+) injected again, (\d+) software interrupts run "
+                          r"again$", out, re.M)
+        check(again is not None and int(again.group(2)) >= 1,
+              "the test guest's INT3 whose #BP frame met a nested fault ran again, not injected", out)
         times = re.search(r"^vsnp: time: (\d+) ms from the machine's start \(TSC 0\) to the first instruction below "
                           r"VMPL0, (\d+) ms of it from the boot vCPU's first instruction; (\d+) ms in all$", out, re.M)
         check(times is not None and int(times.group(2)) < int(times.group(1)) and int(times.group(2)) < int(times.group(3)),
