@@ -1443,6 +1443,23 @@ static void pcpu_svm_on(const struct pcpu *p)
 	cpu_wrmsr(MSR_VM_HSAVE_PA, p->hsave_pa);
 }
 
+/*
+ * Whether vCPU c's VMCB holds this CPU's own state where the guest's
+ * should be: RIP the instruction after VMRUN and CR3 this CPU's, what
+ * VMRUN saves for the host (svm_run.S). Run again, it would run this
+ * machine's code on the guest's nested table; no guest has that state.
+ * Seen under QEMU TCG (MTTCG, 4 vCPUs on 2 CPUs) in about 1 Linux boot of
+ * 15-60; the first #VMEXIT's guest state is gone by then.
+ */
+static bool holds_host_state(const struct vsnp_vcpu *c)
+{
+	uint64_t cr3;
+
+	__asm__ volatile("movq %%cr3, %0" : "=r"(cr3));
+	return c->vmcb->save.rip == (uint64_t)(uintptr_t)svm_run_after_vmrun &&
+	       (c->vmcb->save.cr3 & ~0xFFFull) == (cr3 & ~0xFFFull);
+}
+
 /* Counts one exit of kind key that took tsc cycles to serve (the lock held). */
 static void profile(struct vsnp_cpu_end *end, uint64_t key, uint64_t tsc)
 {
@@ -1542,6 +1559,13 @@ static void pcpu_loop(struct pcpu *p)
 		end->rip = c->vmcb->save.rip;
 		end->vmpl = c->vmpl;
 		end->apic_id = c->apic_id;
+		if (holds_host_state(c)) {
+			stopf(r, "its VMCB came back holding this machine's own state (RIP after VMRUN, CR3 0x%llx): the guest's "
+				 "state is lost; the state VMRUN saved for the host was written over it, as a second #VMEXIT "
+				 "right after the first would (QEMU TCG)", (unsigned long long)c->vmcb->save.cr3);
+			end_all();
+			break;
+		}
 		if (c->vmpl != 0)
 			end->vmpl2_exits++;
 		r->kind = ctl->exit_code;

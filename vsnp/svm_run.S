@@ -79,6 +79,8 @@ svm_run:
 	movq G_RSI(%rsi), %rsi
 
 	vmrun                   /* RAX = VMCB; RSP and RAX come back as they were */
+	.globl svm_run_after_vmrun
+svm_run_after_vmrun:            /* the RIP VMRUN saves for the host (cpu.c checks no VMCB holds it) */
 
 	/* Guest registers are live; only RSP (the pushes above) is ours. */
 	pushq %rsi

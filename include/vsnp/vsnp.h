@@ -299,6 +299,8 @@ _Static_assert(offsetof(struct svm_gprs, r8) == 0x30, "svm_run.S G_R8");
 _Static_assert(offsetof(struct svm_gprs, r15) == 0x68, "svm_run.S G_R15");
 
 void svm_run(uint64_t vmcb_pa, struct svm_gprs *gprs, uint64_t host_save_pa);
+/* The instruction after svm_run's VMRUN: the host RIP VMRUN saves. */
+extern const uint8_t svm_run_after_vmrun[];
 
 struct vmsa;
 struct vmcb_save;
