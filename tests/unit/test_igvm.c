@@ -82,6 +82,18 @@ static int open_buf(const uint8_t *buf, size_t len)
 	return igvm_open(&f, buf, len, scratch, sizeof(scratch) / sizeof(scratch[0]), why);
 }
 
+/* good()'s file, opened (the caller frees it). */
+static uint8_t *open_good(size_t *len)
+{
+	struct igvm_build b;
+	uint8_t *buf;
+
+	good(&b);
+	buf = finish(&b, len);
+	assert_int_equal(open_buf(buf, *len), SVSM_OK);
+	return buf;
+}
+
 /* Re-computes the checksum after a test edited the headers. */
 static void recrc(uint8_t *buf)
 {
@@ -95,7 +107,6 @@ static void recrc(uint8_t *buf)
 
 static void read_back(void **state)
 {
-	struct igvm_build b;
 	size_t len;
 	uint8_t *buf;
 	struct igvm_header h;
@@ -103,9 +114,7 @@ static void read_back(void **state)
 	unsigned n = 0, pages = 0;
 
 	(void)state;
-	good(&b);
-	buf = finish(&b, &len);
-	assert_int_equal(open_buf(buf, len), SVSM_OK);
+	buf = open_good(&len);
 	assert_int_equal(f.nplatforms, 2);
 	assert_non_null(igvm_platform_of(&f, IGVM_PLATFORM_SEV_SNP));
 	assert_int_equal(igvm_platform_of(&f, IGVM_PLATFORM_SEV_SNP)->mask, SNP);
@@ -182,15 +191,12 @@ static void good_chain(struct launch_digest *d, uint8_t (*hashes)[SNP_LD_LEN])
 /* The digest is the PAGE_INFO chain over the SNP platform's pages in file order. */
 static void measured_as_a_loader_does(void **state)
 {
-	struct igvm_build b;
 	struct launch_digest got, want;
 	size_t len;
 	uint8_t *buf;
 
 	(void)state;
-	good(&b);
-	buf = finish(&b, &len);
-	assert_int_equal(open_buf(buf, len), SVSM_OK);
+	buf = open_good(&len);
 	assert_int_equal(igvm_measure(&f, SNP, &got, why), SVSM_OK);
 	good_chain(&want, NULL);
 	assert_int_equal(got.pages, want.pages);
@@ -228,15 +234,12 @@ static void hashes_computed_ahead_in_shares(void **state)
 	};
 	static uint8_t buf_page[IGVM_PAGE_SIZE];
 	uint8_t hashes[5][SNP_LD_LEN], done[5];
-	struct igvm_build b;
 	struct launch_digest got, want;
 	size_t len;
 	uint8_t *buf;
 
 	(void)state;
-	good(&b);
-	buf = finish(&b, &len);
-	assert_int_equal(open_buf(buf, len), SVSM_OK);
+	buf = open_good(&len);
 	for (unsigned i = 0; i < sizeof(shares) / sizeof(shares[0]); i++) {
 		struct igvm_hash_share sh = { hashes, done, shares[i].n, shares[i].worker, shares[i].workers };
 
