@@ -34,7 +34,7 @@ BACKTRACE_RE = re.compile(r"#(\d+)\s+0x([0-9a-f]{16})")
 
 def qemu_command(args):
     cmd = [
-        args.qemu, "-machine", "q35", "-cpu", args.cpu, "-accel", "tcg",
+        args.qemu, "-machine", "q35", "-cpu", args.cpu, "-accel", "tcg,thread=single" if args.tcg_single else "tcg",
         "-m", args.mem, "-smp", str(args.smp), "-display", "none",
         "-monitor", "none", "-no-reboot", "-serial", "stdio",
         "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
@@ -100,6 +100,8 @@ def main():
     p.add_argument("--cpu", default="EPYC")
     p.add_argument("--mem", default="256M")
     p.add_argument("--smp", type=int, default=1)
+    p.add_argument("--tcg-single", action="store_true",
+                   help="run every CPU on one host thread (-accel tcg,thread=single)")
     p.add_argument("--append", default="")
     p.add_argument("--payload", help="VMPL2 payload ELF (passed as a Multiboot module)")
     p.add_argument("--timeout", type=float, default=60.0)
