@@ -1,8 +1,14 @@
 # SPDX-License-Identifier: MIT
-"""A relying party's two steps against the emulated SNP machine's chain, shared by the
+"""A relying party's steps against the emulated SNP machine's chain, shared by the
 attestation checks (tests/guest/attest_check.py, guest/linux/linux_check.py)."""
 import os
 import subprocess
+
+
+def host_launch_digest(cmd):
+    """The launch digest snp-launch-digest computes (cmd: the tool and its arguments): (hex, None) or (None, why)."""
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    return (r.stdout.strip(), None) if r.returncode == 0 else (None, f"snp-launch-digest: {r.stderr.strip()}")
 
 
 def vsnp_chain(vsnp_certs, d):

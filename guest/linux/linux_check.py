@@ -30,7 +30,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
-from snp_rp import snp_verify, vsnp_chain  # noqa: E402
+from snp_rp import host_launch_digest, snp_verify, vsnp_chain  # noqa: E402
 
 REPORT_SIZE = 0x4A0                    # SEV-SNP ABI 56860, ATTESTATION_REPORT
 VMPL = slice(0x30, 0x34)
@@ -107,10 +107,9 @@ def main():
         for k in ("guest-report", "svsm-report"):
             if len(got[k]) != REPORT_SIZE:
                 fail(f"{k}: {len(got[k])} bytes, not {REPORT_SIZE}")
-        digest = subprocess.run([a.launch_digest, "--igvm", a.igvm], capture_output=True, text=True)
-        if digest.returncode != 0:
-            fail(f"snp-launch-digest: {digest.stderr.strip()}")
-        launch = digest.stdout.strip()
+        launch, why = host_launch_digest([a.launch_digest, "--igvm", a.igvm])
+        if why:
+            fail(why)
         why = vsnp_chain(a.vsnp_certs, d)
         if why:
             fail(why)

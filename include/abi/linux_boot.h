@@ -144,15 +144,6 @@ _Static_assert(offsetof(struct linux_boot_params, sentinel) == 0x1EF, "sentinel"
 _Static_assert(offsetof(struct linux_boot_params, hdr) == 0x1F1, "hdr");
 _Static_assert(offsetof(struct linux_boot_params, e820_table) == 0x2D0, "e820_table");
 
-/* A setup_data list node carrying the CC blob's address (uapi/asm/setup_data.h, asm/sev.h). */
-struct linux_setup_data_cc {
-	uint64_t next;
-	uint32_t type;              /* LINUX_SETUP_CC_BLOB */
-	uint32_t len;               /* 4 */
-	uint32_t cc_blob_address;   /* below 4 GiB */
-} __attribute__((packed));
-_Static_assert(sizeof(struct linux_setup_data_cc) == 20, "setup_data cc size");
-
 /* A setup_data node's header (struct setup_data); len bytes of data follow. */
 struct linux_setup_data {
 	uint64_t next;
@@ -160,6 +151,14 @@ struct linux_setup_data {
 	uint32_t len;
 } __attribute__((packed));
 _Static_assert(sizeof(struct linux_setup_data) == 16, "setup_data header size");
+
+/* A setup_data list node carrying the CC blob's address (uapi/asm/setup_data.h, asm/sev.h). */
+struct linux_setup_data_cc {
+	struct linux_setup_data hdr; /* type LINUX_SETUP_CC_BLOB, len 4 */
+	uint32_t cc_blob_address;    /* below 4 GiB */
+} __attribute__((packed));
+_Static_assert(sizeof(struct linux_setup_data_cc) == 20, "setup_data cc size");
+_Static_assert(offsetof(struct linux_setup_data_cc, cc_blob_address) == 16, "setup_data cc address");
 
 /* struct cc_blob_sev_info: where an SNP guest finds its secrets and CPUID pages without EFI. */
 struct linux_cc_blob {

@@ -369,8 +369,10 @@ static int block_pages(struct ll *l, const char **why)
 		.cpuid_phys = block_page(l, LINUX_BLOCK_PAGE_CPUID),
 		.cpuid_len = PAGE,
 	};
-	struct linux_setup_data_cc sd = { cfg->tpm != NULL ? block_page(l, LINUX_BLOCK_PAGE_TCG_LOG) : 0,
-					  LINUX_SETUP_CC_BLOB, 4, (uint32_t)block_page(l, LINUX_BLOCK_PAGE_CC) };
+	struct linux_setup_data_cc sd = {
+		{ cfg->tpm != NULL ? block_page(l, LINUX_BLOCK_PAGE_TCG_LOG) : 0, LINUX_SETUP_CC_BLOB, 4 },
+		(uint32_t)block_page(l, LINUX_BLOCK_PAGE_CC)
+	};
 
 	memcpy(l->page, &cc, sizeof(cc));
 	memcpy(l->page + LINUX_SETUP_CC_OFFSET, &sd, sizeof(sd));

@@ -27,7 +27,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
-from snp_rp import snp_verify, vsnp_chain  # noqa: E402
+from snp_rp import host_launch_digest, snp_verify, vsnp_chain  # noqa: E402
 
 REPORT_SIZE = 0x4A0
 MEASUREMENT = slice(0x90, 0x90 + 48)   # snp-svsm-abi.md §6.3
@@ -90,10 +90,9 @@ def check(a, d):
     printed_digest = m.group(1)
 
     want_data = hashlib.sha512(nonce + manifest).hexdigest()
-    tool = subprocess.run(digest_cmd, capture_output=True, text=True)
-    if tool.returncode != 0:
-        fail(f"snp-launch-digest: {tool.stderr.strip()}")
-    host_digest = tool.stdout.strip()
+    host_digest, why = host_launch_digest(digest_cmd)
+    if why:
+        fail(why)
 
     why = vsnp_chain(a.vsnp_certs, d)
     if why:

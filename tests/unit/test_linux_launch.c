@@ -213,8 +213,8 @@ static void launch_boots_linux(void **state)
 	const struct linux_setup_data_cc *sd = (const void *)(sim.mem + bp->hdr.setup_data);
 	const struct linux_cc_blob *cc = (const void *)(sim.mem + sd->cc_blob_address);
 
-	assert_int_equal(sd->type, LINUX_SETUP_CC_BLOB);
-	assert_int_equal(sd->next, 0);
+	assert_int_equal(sd->hdr.type, LINUX_SETUP_CC_BLOB);
+	assert_int_equal(sd->hdr.next, 0);
 	assert_int_equal(cc->magic, LINUX_CC_BLOB_MAGIC);
 	assert_int_equal(cc->secrets_len, 4096);
 	assert_int_equal(cc->cpuid_len, 4096);
@@ -407,7 +407,7 @@ static void measured_launch(void **state)
 	uint64_t log_gpa = o.block_gpa + LINUX_BLOCK_PAGE_TCG_LOG * 4096;
 	const struct linux_setup_data *node = (const void *)(sim.mem + log_gpa);
 
-	assert_int_equal(cc->next, log_gpa);
+	assert_int_equal(cc->hdr.next, log_gpa);
 	assert_int_equal(node->next, 0);
 	assert_int_equal(node->type, LINUX_SETUP_SVSM_TCG_LOG);
 	assert_int_equal(node->len, o.tcg_log_len);

@@ -320,6 +320,18 @@ static void fault_around_maps_only_what_the_rmp_allows(void **state)
 	/* A page mapped around goes with the RMP change like any other. */
 	assert_int_equal(vsnp_npt_drop(&npt, w + 6 * PAGE, PAGE), SVSM_OK);
 	assert_false(mapped((w + 6 * PAGE) | CBIT, NULL));
+
+	/*
+	 * The attack: a guest page beside the SVSM's own (VMPL0 only, as a
+	 * lent page is). Its fault maps the guest page; the SVSM page in the
+	 * same window stays unmapped, and faults as a violation.
+	 */
+	assert_int_equal(rmp_model_set_private(&rmp, SVSM_PAGE_PA + PAGE, false, true), SVSM_OK);
+	validate_and_grant(SVSM_PAGE_PA + PAGE, RMP_PERM_ALL);
+	assert_int_equal(vsnp_npt_fault(&npt, (SVSM_PAGE_PA + PAGE) | CBIT, VMCB_NPF_WRITE, 0, &why), VSNP_NPF_MAPPED);
+	assert_false(mapped(SVSM_PAGE_PA | CBIT, NULL));
+	assert_false(mapped(SVSM_PAGE_PA, NULL));
+	assert_int_equal(vsnp_npt_fault(&npt, SVSM_PAGE_PA | CBIT, 0, 0, &why), VSNP_NPF_VIOLATION);
 }
 
 /* A backing that puts guest page gpa at machine address gpa + MACHINE_OFFSET. */
