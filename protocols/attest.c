@@ -184,7 +184,7 @@ static uint64_t attest(struct svsm_vm *vm, struct svsm_regs *regs, bool single)
 	const size_t op_size = single ? sizeof(op) : sizeof(op.base);
 	uint8_t nonce[SVSM_ATTEST_NONCE_SIZE], data[SNP_REPORT_DATA_LEN];
 	mbedtls_md_context_t md;
-	size_t mlen;
+	size_t mlen = 0; /* set when rc is SVSM_SUCCESS; -Og cannot see that */
 	uint64_t rc;
 	int err;
 
