@@ -96,6 +96,20 @@ static uint64_t core_call(struct svsm_vm *vm, unsigned vcpu, uint32_t call, stru
 	}
 }
 
+uint32_t svsm_protocol_calls(uint32_t protocol)
+{
+	switch (protocol) {
+	case SVSM_CORE_PROTOCOL:
+		return SVSM_CORE_CALLS;
+	case SVSM_ATTEST_PROTOCOL:
+		return SVSM_ATTEST_CALLS;
+	case SVSM_VTPM_PROTOCOL:
+		return SVSM_VTPM_CALLS;
+	default:
+		return 0;
+	}
+}
+
 void svsm_dispatch(struct svsm_vm *vm, unsigned vcpu, struct svsm_regs *regs)
 {
 	uint32_t protocol = (uint32_t)(regs->rax >> SVSM_PROTOCOL_SHIFT);

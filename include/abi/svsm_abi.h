@@ -44,6 +44,16 @@ _Static_assert(offsetof(struct svsm_ca, buffer) == 8, "calling-area buffer");
 #define SVSM_ATTEST_SINGLE_SERVICE 1
 #define SVSM_VTPM_QUERY 0
 #define SVSM_VTPM_CMD 1
+/*
+ * How many protocols, and how many calls each defines (numbered from 0):
+ * the dispatcher answers UNSUPPORTED_CALL from a protocol's count up (the
+ * host tests check both sides of it), and fuzz_core draws its calls below
+ * each count and one past it. A new call raises its protocol's count.
+ */
+#define SVSM_PROTOCOLS (SVSM_VTPM_PROTOCOL + 1)
+#define SVSM_CORE_CALLS (SVSM_CORE_CONFIGURE_VTOM + 1)
+#define SVSM_ATTEST_CALLS (SVSM_ATTEST_SINGLE_SERVICE + 1)
+#define SVSM_VTPM_CALLS (SVSM_VTPM_CMD + 1)
 
 /* §5.5 result codes (RAX). */
 #define SVSM_SUCCESS 0x00000000ull

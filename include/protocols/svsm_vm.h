@@ -121,3 +121,5 @@ int svsm_vm_init(struct svsm_vm *vm, unsigned guest_vmpl, uint64_t sev_features,
 bool svsm_handle_call(struct svsm_vm *vm, unsigned vcpu, struct svsm_regs *regs);
 /* Runs the call in regs->rax (protocol << 32 | call) for vCPU `vcpu`. */
 void svsm_dispatch(struct svsm_vm *vm, unsigned vcpu, struct svsm_regs *regs);
+/* How many calls protocol defines (SVSM_CORE_CALLS and the others; 0 for a protocol the SVSM does not know). */
+uint32_t svsm_protocol_calls(uint32_t protocol);

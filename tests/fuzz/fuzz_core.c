@@ -239,9 +239,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 			continue;
 		}
-		r.rax = ((uint64_t)(op % 4) << 32) | ((op >> 2) % 9);
-		r.rcx = (op % 4 == 0 && (op >> 2) % 9 == SVSM_CORE_QUERY_PROTOCOL) ? ((uint64_t)a << 32 | b)
-										    : pick_gpa(a);
+		/* Every protocol and one past the last; every call of it and one past its last. */
+		uint32_t protocol = op % (SVSM_PROTOCOLS + 1);
+		uint32_t call = (uint32_t)(op / (SVSM_PROTOCOLS + 1)) % (svsm_protocol_calls(protocol) + 1);
+
+		r.rax = ((uint64_t)protocol << SVSM_PROTOCOL_SHIFT) | call;
+		r.rcx = (protocol == SVSM_CORE_PROTOCOL && call == SVSM_CORE_QUERY_PROTOCOL) ? ((uint64_t)a << 32 | b)
+											   : pick_gpa(a);
 		r.rdx = pick_gpa(b);
 		r.r8 = n;
 		r.r9 = 0;

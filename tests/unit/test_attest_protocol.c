@@ -256,7 +256,7 @@ static void test_single_service(void **state)
 	have_ekpub = true;
 	op.manifest_version = 1;
 	assert_int_equal(call(SVSM_ATTEST_SINGLE_SERVICE, &op, NULL), SVSM_ERR_INVALID_PARAMETER);
-	assert_int_equal(call(5, &op, NULL), SVSM_ERR_UNSUPPORTED_CALL);
+	assert_int_equal(call(SVSM_ATTEST_CALLS, &op, NULL), SVSM_ERR_UNSUPPORTED_CALL);
 	assert_int_equal(fake.guest_requests, 1);
 }
 

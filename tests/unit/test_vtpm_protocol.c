@@ -133,7 +133,7 @@ static void test_query(void **state)
 	assert_int_equal(call(CALL(2, SVSM_VTPM_QUERY), 0, &r), SVSM_SUCCESS);
 	assert_int_equal(r.rcx, 1u << 8); /* TPM_SEND_COMMAND, what Linux requires */
 	assert_int_equal(r.rdx, 0);
-	assert_int_equal(call(CALL(2, 2), 0, NULL), SVSM_ERR_UNSUPPORTED_CALL);
+	assert_int_equal(call(CALL(2, SVSM_VTPM_CALLS), 0, NULL), SVSM_ERR_UNSUPPORTED_CALL);
 	assert_int_equal(call(CALL(2, 0xFFFFFFFFu), 0, NULL), SVSM_ERR_UNSUPPORTED_CALL);
 }
 
