@@ -280,7 +280,7 @@ static int directive(struct check *c, uint32_t at, uint32_t type, const uint8_t 
  * The pages a header loads into guest memory for platform p, appended to
  * gpas. SVSM_ENOSPC when they do not fit; SVSM_EINVAL for a page of data
  * at the GPA where an SNP launch measures the VMSA (SEV-SNP ABI 56860
- * §8.17: KVM and the PSP put every VMSA there), which no loader could
+ * SNP ABI §8.17: KVM and the PSP put every VMSA there), which no loader could
  * give both.
  */
 static int add_pages(const struct igvm_header *h, const struct igvm_platform *p_, const struct check *c,

@@ -46,7 +46,7 @@ static unsigned flags_of(const struct pgtable *pt, uint64_t e, bool large)
 
 int pgt_init(struct pgtable *pt, const struct pgtable_ops *ops, void *ctx, uint64_t enc_mask)
 {
-	/* The C-bit is one bit among the address bits (snp-svsm-abi.md §1: CPUID 0x8000001F EBX[5:0]). */
+	/* The C-bit is one bit among the address bits (APM vol. 3 (24594) appendix E: CPUID Fn8000_001F EBX[5:0]). */
 	if (enc_mask != 0 && ((enc_mask & (enc_mask - 1)) != 0 || (enc_mask & ~PTE_ADDR_MASK) != 0))
 		return SVSM_EINVAL;
 	pt->ops = ops;

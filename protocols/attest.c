@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Attestation protocol calls (include/protocols/attest.h, snp-svsm-abi.md
- * §5.7). Order of work, so a refusal changes nothing in guest memory:
+ * Attestation protocol calls (include/protocols/attest.h, SVSM spec 58019,
+ * attestation protocol). Order of work, so a refusal changes nothing in guest
+ * memory:
  *  1. copy the operation structure once and check it (reserved fields,
  *     alignment, sizes, every buffer in guest RAM and not a VMSA/CA, the
  *     output buffers not overlapping each other);
@@ -57,7 +58,7 @@ static bool vtpm_data(const struct svsm_vm *vm, uint8_t *buf, size_t max, size_t
 	       *len <= max;
 }
 
-/* ATTEST_SERVICES: the GUID table of every service that has data (§5.7, Table 12). */
+/* ATTEST_SERVICES: the GUID table of every service that has data (SVSM spec, attestation protocol, Table 12). */
 static size_t services_manifest(const struct svsm_vm *vm, uint8_t *m)
 {
 	struct svsm_manifest_hdr h = { .size = 0, .count = 0 };
@@ -80,8 +81,8 @@ static size_t services_manifest(const struct svsm_vm *vm, uint8_t *m)
 }
 
 /*
- * ATTEST_SINGLE_SERVICE: the service's own manifest, unwrapped (COCONUT;
- * the spec's wording is [UNCONFIRMED] in the reference). 0 and
+ * ATTEST_SINGLE_SERVICE: the service's own manifest, unwrapped, as COCONUT
+ * answers it (the SVSM spec's wording leaves the form open). 0 and
  * *known = false for a GUID the SVSM does not offer.
  */
 static size_t single_manifest(const struct svsm_vm *vm, const uint8_t guid[16], uint8_t *m,
@@ -108,11 +109,11 @@ static int get_report(struct svsm_attest *a, const uint8_t data[SNP_REPORT_DATA_
 
 	memset(&q, 0, sizeof(q));
 	memcpy(q.report_data, data, sizeof(q.report_data));
-	q.vmpl = 0; /* the SVSM speaks for itself (§5.7) */
+	q.vmpl = 0; /* the SVSM speaks for itself (SVSM spec, attestation protocol) */
 	err = snp_msg_seal(&a->msg, SNP_MSG_REPORT_REQ, &q, sizeof(q), a->req);
 	if (err != SVSM_OK)
 		return SVSM_EIO;
-	/* §6.1: a BUSY request is re-sent as it is (same sequence number). */
+	/* SNP ABI, guest messages: a BUSY request is re-sent as it is (same sequence number). */
 	for (unsigned i = 0; i <= SVSM_ATTEST_BUSY_RETRIES; i++) {
 		err = platform_guest_request(a->req_pa, a->resp_pa, &fw);
 		if (err != SVSM_EBUSY)
@@ -206,7 +207,7 @@ static uint64_t attest(struct svsm_vm *vm, struct svsm_regs *regs, bool single)
 			rc = SVSM_ERR_UNSUPPORTED_PROTOCOL; /* a service the SVSM does not offer */
 	}
 	if (rc == SVSM_SUCCESS && (b->report_size < SNP_REPORT_SIZE || b->manifest_size < mlen)) {
-		/* §5.7: too small: say how much is needed, change nothing. */
+		/* SVSM spec, attestation protocol: too small: say how much is needed, change nothing. */
 		regs->rcx = mlen, regs->rdx = 0, regs->r8 = SNP_REPORT_SIZE;
 		rc = SVSM_ERR_INVALID_PARAMETER;
 	}

@@ -136,7 +136,7 @@ static uint64_t decode(const struct svsm_vm *vm, uint64_t raw, uint64_t list_pag
 		return SVSM_ERR_INVALID_PARAMETER;
 	if (e->gpa < list_page + SVSM_PAGE && list_page < e->gpa + len)
 		return SVSM_ERR_INVALID_ADDRESS; /* the list's own page */
-	/* Not SVSM memory or already lent, not a VMSA or calling area (§6.5). */
+	/* Not SVSM memory or already lent, not a VMSA or calling area (SVSM spec §6.5). */
 	uint64_t rc = core_check_range(vm, e->gpa, len, SVSM_PAGE, false);
 
 	/* Memory the SVSM can use: each page readable, i.e. validated by the guest. */
@@ -233,7 +233,7 @@ static uint64_t withdraw(struct svsm_vm *vm, uint64_t gpa)
 	unsigned room, n = 0;
 	uint8_t more;
 
-	/* §6.6: no room for a single entry (the area at page offset 0xFF8) is a bad parameter. */
+	/* SVSM spec §6.6: no room for a single entry (the area at page offset 0xFF8) is a bad parameter. */
 	if ((gpa & 7) != 0 || off + sizeof(hdr) + 8 > SVSM_PAGE)
 		return SVSM_ERR_INVALID_PARAMETER;
 	room = (unsigned)((SVSM_PAGE - off - sizeof(hdr)) / 8); /* <= SVSM_LIST_PAGE_ENTRIES: off >= 0 */
@@ -242,7 +242,7 @@ static uint64_t withdraw(struct svsm_vm *vm, uint64_t gpa)
 		rc = SVSM_ERR_INVALID_ADDRESS; /* the list would land on call_pending */
 	if (rc != SVSM_SUCCESS)
 		return rc;
-	/* Hand back free pages: full rights for VMPL1..guest again (§6.6). */
+	/* Hand back free pages: full rights for VMPL1..guest again (SVSM spec §6.6). */
 	while (n < room && p->free > 0) {
 		uint64_t page = p->page[p->free - 1];
 
@@ -264,7 +264,7 @@ static uint64_t withdraw(struct svsm_vm *vm, uint64_t gpa)
 		}
 		return SVSM_ERR_INVALID_ADDRESS;
 	}
-	/* §6.6: the startup vCPU's calling area says whether more can be withdrawn. */
+	/* SVSM spec §6.6: the startup vCPU's calling area says whether more can be withdrawn. */
 	more = p->free > 0;
 	(void)copy_to_guest(vm->vcpu[0].ca_gpa + offsetof(struct svsm_ca, mem_available), &more, 1, 1);
 	return SVSM_SUCCESS;

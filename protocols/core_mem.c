@@ -56,18 +56,18 @@ int core_zero_guest(uint64_t gpa, uint64_t len)
 }
 
 /*
- * SVSM spec §6.2/§6.4 (snp-svsm-abi.md §5.6): a page given to the guest
+ * SVSM spec 58019 §6.2/§6.4: a page given to the guest
  * gets full rights for the guest's VMPL and every more privileged one
  * (VMPL1..guest VMPL; VMPL0 always has them); taking a page away revokes
  * every VMPL but VMPL0.
  */
 /*
  * RMPADJUST of a 2 MiB page whose RMP holds 4 KiB entries fails with
- * FAIL_SIZEMISMATCH (snp-svsm-abi.md §1.3), the same as PVALIDATE; a 2 MiB
- * PVALIDATE that the platform did as 512 x 4 KiB leaves such entries. Then
+ * FAIL_SIZEMISMATCH (APM vol. 3 (24594), RMPADJUST), the same as PVALIDATE; a 2
+ * MiB PVALIDATE that the platform did as 512 x 4 KiB leaves such entries. Then
  * the 512 pages are adjusted one by one, and on a failure the ones already
- * changed get `undo` (the rights they had: none before a grant, all
- * before a revoke).
+ * changed get `undo` (the rights they had: none before a grant, all before a
+ * revoke).
  */
 static int adjust(uint64_t gpa, unsigned page_size, uint64_t attrs, uint64_t undo)
 {

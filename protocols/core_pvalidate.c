@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Core call 1, PVALIDATE (snp-svsm-abi.md §5.6): a list of 4 KiB / 2 MiB
- * entries to validate or rescind for the guest.
+ * Core call 1, PVALIDATE (SVSM spec 58019, core protocol): a list of 4 KiB / 2
+ * MiB entries to validate or rescind for the guest.
  *
  * The whole list is copied once and every entry checked before any runs:
  * a malformed or forbidden entry refuses the list with nothing done and

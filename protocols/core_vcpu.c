@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Core calls 0, 2 and 3 (snp-svsm-abi.md §5.6): REMAP_CA, CREATE_VCPU and
- * DELETE_VCPU. They change which pages are VMSAs and calling areas, so
- * they hold the VM lock for writing (PVALIDATE checks lists against them).
+ * Core calls 0, 2 and 3 (SVSM spec 58019, core protocol): REMAP_CA, CREATE_VCPU
+ * and DELETE_VCPU. They change which pages are VMSAs and calling areas, so they
+ * hold the VM lock for writing (PVALIDATE checks lists against them).
  */
 #include "abi/snp.h"
 #include "abi/svsm_abi.h"
@@ -30,12 +30,12 @@ static int free_slot(const struct svsm_vm *vm)
  * own, EFER.SVME set, SEV_FEATURES equal to the startup vCPU's.
  *
  * Only the guest's VMPL, not "the caller's or a less privileged one", as
- * COCONUT-SVSM also has it: every vCPU then has the same rights, so the
- * one set of RMP grants (core_grant gives VMPL1..guest VMPL), one nested
- * view per VMPL on the machine and a dispatcher that serves every call with the guest's
+ * COCONUT-SVSM also has it: every vCPU then has the same rights, so the one set
+ * of RMP grants (core_grant gives VMPL1..guest VMPL), one nested view per VMPL
+ * on the machine and a dispatcher that serves every call with the guest's
  * rights are exact. A VMPL3 vCPU would need its own view and its own call
- * rights (a VMPL3 caller must not PVALIDATE or lend VMPL2's pages); no
- * client needs one (Linux and OVMF each run at one VMPL).
+ * rights (a VMPL3 caller must not PVALIDATE or lend VMPL2's pages); no client
+ * needs one (Linux and OVMF each run at one VMPL).
  */
 static bool vmsa_acceptable(const struct svsm_vm *vm, const struct vmsa *v)
 {
@@ -49,7 +49,7 @@ static uint64_t create(struct svsm_vm *vm, uint64_t vmsa_gpa, uint64_t ca_gpa, u
 	uint64_t rc;
 	int slot;
 
-	/* Page aligned; the VMSA not 2 MiB aligned (erratum, §1.3); two different pages. */
+	/* Page aligned; the VMSA not 2 MiB aligned (erratum, APM vol. 3, RMPADJUST); two different pages. */
 	if (((vmsa_gpa | ca_gpa) & (SVSM_PAGE - 1)) != 0 || (vmsa_gpa & (MB2 - 1)) == 0 ||
 	    vmsa_gpa == ca_gpa)
 		return SVSM_ERR_INVALID_ADDRESS;
@@ -82,7 +82,7 @@ static uint64_t create(struct svsm_vm *vm, uint64_t vmsa_gpa, uint64_t ca_gpa, u
 		return SVSM_ERR_INVALID_PARAMETER;
 	}
 	/*
-	 * §1.3: set the VMSA bit targeting VMPL1, the level that always takes
+	 * APM vol. 3, RMPADJUST: set the VMSA bit targeting VMPL1, the level that always takes
 	 * it from VMPL0; then give the guest's VMPL read access back (every
 	 * RMPADJUST from VMPL0 writes the VMSA bit, so it is given again). A
 	 * guest reads what it wrote into its new vCPU's VMSA (Linux reads

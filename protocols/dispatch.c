@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * SVSM call entry and the dispatcher (snp-svsm-abi.md §5.3-5.6): protocol
- * and call from RAX, arguments in RCX/RDX/R8/R9, result code in RAX.
- * QUERY_PROTOCOL and CONFIGURE_VTOM are answered here; the other core
- * calls live in core_*.c.
+ * SVSM call entry and the dispatcher (SVSM spec 58019: calling convention, core
+ * protocol): protocol and call from RAX, arguments in RCX/RDX/R8/R9, result
+ * code in RAX. QUERY_PROTOCOL and CONFIGURE_VTOM are answered here; the other
+ * core calls live in core_*.c.
  */
 #include "protocols/svsm_vm.h"
 
@@ -14,14 +14,14 @@
 #include "core_internal.h"
 #include "protocols/attest.h"
 
-/* §5.4: version 1 of each protocol. */
+/* SVSM spec, protocols: version 1 of each protocol. */
 #define ATTEST_VERSION_MIN 1u
 #define ATTEST_VERSION_MAX 1u
 #define CORE_VERSION_MIN 1u
 #define CORE_VERSION_MAX 1u
 #define VTPM_VERSION_MIN 1u
 #define VTPM_VERSION_MAX 1u
-/* §5.6 CONFIGURE_VTOM: RCX bit 0 asks whether vTOM can be configured. */
+/* SVSM spec, core protocol CONFIGURE_VTOM: RCX bit 0 asks whether vTOM can be configured. */
 #define VTOM_QUERY 1ull
 
 int svsm_vm_init(struct svsm_vm *vm, unsigned guest_vmpl, uint64_t sev_features,
@@ -54,7 +54,7 @@ static uint64_t query_protocol(const struct svsm_vm *vm, struct svsm_regs *regs)
 		min = ATTEST_VERSION_MIN, max = ATTEST_VERSION_MAX;
 	else if (protocol == SVSM_VTPM_PROTOCOL && __atomic_load_n(&vm->vtpm, __ATOMIC_ACQUIRE))
 		min = VTPM_VERSION_MIN, max = VTPM_VERSION_MAX;
-	/* §5.6: RCX = max << 32 | min when the version is in range, else 0; RAX success either way. */
+	/* SVSM spec, core protocol: RCX = max << 32 | min when the version is in range, else 0; RAX success either way. */
 	if (max != 0 && version >= min && version <= max)
 		regs->rcx = ((uint64_t)max << 32) | min;
 	else
@@ -64,7 +64,7 @@ static uint64_t query_protocol(const struct svsm_vm *vm, struct svsm_regs *regs)
 
 static uint64_t configure_vtom(struct svsm_regs *regs)
 {
-	/* §5.6: the SVSM does not support vTOM: the query says so, a request is refused. */
+	/* SVSM spec, core protocol: the SVSM does not support vTOM: the query says so, a request is refused. */
 	if (regs->rcx & VTOM_QUERY) {
 		regs->rcx = 0;
 		return SVSM_SUCCESS;
@@ -145,7 +145,7 @@ bool svsm_handle_call(struct svsm_vm *vm, unsigned vcpu, struct svsm_regs *regs)
 
 	uint64_t ca = vm->vcpu[vcpu].ca_gpa;
 
-	/* §5.3: a call only if call_pending is set; cleared before the call runs. */
+	/* SVSM spec, calling convention: a call only if call_pending is set; cleared before the call runs. */
 	if (copy_from_guest(&pending, ca, 1, 1) != SVSM_OK || pending == 0)
 		return false;
 	if (copy_to_guest(ca, &zero, 1, 1) != SVSM_OK)

@@ -148,7 +148,7 @@ int snp_msg_seal(struct snp_msg_ctx *c, uint8_t type, const void *payload, size_
 	if (c->pending)
 		return SVSM_EBUSY;
 	if (len == 0 || len > SNP_MSG_PAYLOAD_MAX || type == 0 || (type & 1) == 0)
-		return SVSM_EINVAL; /* requests have odd types (§6.1) */
+		return SVSM_EINVAL; /* requests have odd types (SNP ABI, guest messages) */
 	if (c->seqno >= SEQNO_LAST)
 		return SVSM_ERANGE;
 	/*

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The vTPM protocol, protocol 2 (snp-svsm-abi.md §5.8, §9): VTPM_QUERY
- * reports TPM_SEND_COMMAND; VTPM_CMD takes one 4 KiB buffer holding the
- * request and gets the response written over it, with the size limits the
- * Linux tpm_svsm driver uses. The TPM itself is a back end (struct
- * vtpm_backend); the protocol is offered only when one is connected.
+ * The vTPM protocol, protocol 2 (SVSM spec 58019, vTPM protocol; Linux
+ * drivers/char/tpm/tpm_svsm.c): VTPM_QUERY reports TPM_SEND_COMMAND; VTPM_CMD
+ * takes one 4 KiB buffer holding the request and gets the response written over
+ * it, with the size limits the Linux tpm_svsm driver uses. The TPM itself is a
+ * back end (struct vtpm_backend); the protocol is offered only when one is
+ * connected.
  */
 #include "abi/svsm_abi.h"
 #include "svsm/errno.h"
@@ -37,7 +38,7 @@ static uint64_t read_request(struct svsm_vm *vm, uint64_t gpa, struct svsm_vtpm_
 	if (copy_from_guest(req, gpa, VTPM_REQ_HDR, 1) != SVSM_OK)
 		return SVSM_ERR_INVALID_ADDRESS;
 	if (req->platform_command != SVSM_VTPM_TPM_SEND_COMMAND)
-		return SVSM_ERR_UNSUPPORTED_CALL; /* §5.8: an unsupported platform command */
+		return SVSM_ERR_UNSUPPORTED_CALL; /* SVSM spec, vTPM protocol: an unsupported platform command */
 	if (req->locality != 0 || req->size == 0 || req->size > SVSM_VTPM_CMD_MAX)
 		return SVSM_ERR_INVALID_PARAMETER;
 	if (copy_from_guest(req->command, gpa + VTPM_REQ_HDR, req->size, 1) != SVSM_OK)

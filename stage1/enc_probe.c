@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * C-bit discovery, in the order AMD documents it (APM vol.2 §7.10.1 and
- * §15.34.1; snp-svsm-abi.md §2): CPUID Fn8000_001F exists only when the
- * maximum extended leaf reaches it (QEMU answers an absent leaf with the
- * highest basic leaf, qemu-tcg-svm-facts.md), SEV support is EAX bit 1,
- * SEV_STATUS says whether this guest is actually encrypted, and EBX[5:0] is
- * the C-bit position.
+ * §15.34.1; APM vol. 2 (24593) §15.34.10, SEV_STATUS): CPUID Fn8000_001F exists
+ * only when the maximum extended leaf reaches it (QEMU answers an absent leaf
+ * with the highest basic leaf, docs/REFERENCES.md, measured under QEMU 7.2),
+ * SEV support is EAX bit 1, SEV_STATUS says whether this guest is actually
+ * encrypted, and EBX[5:0] is the C-bit position.
  */
 #include "enc_probe.h"
 

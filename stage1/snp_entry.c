@@ -5,7 +5,7 @@
  * launch (stage1/snp_launch.c), and makes the SVSM region private and
  * validated page by page before anything is written there: a page state
  * change to private through the GHCB MSR protocol (GHCB spec 56421
- * §2.3.1, no GHCB exists yet) where the page is not private yet, and
+ * GHCB spec §2.3.1, no GHCB exists yet) where the page is not private yet, and
  * PVALIDATE (AMD APM vol.3), 2 MiB at a time where the RMP allows. A page
  * PVALIDATE finds already validated was never ours to find so (only
  * launched pages are validated at start, and the region lies above them):

@@ -266,7 +266,7 @@ static void store_context(struct vsnp_vcpu *c, uint64_t exit_code, uint64_t info
 /*
  * Whether the running VMPL may Run target: VMPL0 any other VMPL with a
  * VMSA; a lower VMPL only VMPL0 (its call to the SVSM, GHCB spec 56421
- * §4.1.8). The target's VMSA must still be one in the RMP (a page in RAM).
+ * GHCB spec §4.1.8). The target's VMSA must still be one in the RMP (a page in RAM).
  */
 static bool may_run(struct vsnp_vcpu *c, uint64_t target)
 {
@@ -1091,7 +1091,7 @@ static void vmgexit(struct run *r)
 		return;
 	}
 	if (ghcb_msr_info(c->hv.ghcb_msr) == GHCB_MSR_RUN_VMPL_REQ) {
-		/* [39:32] the VMPL, [63:40] and [31:12] 0; the answer 0x017 with [63:32] 0 or an error (§2.3.1). */
+		/* [39:32] the VMPL, [63:40] and [31:12] 0; the answer 0x017 with [63:32] 0 or an error (GHCB spec §2.3.1). */
 		uint64_t req = c->hv.ghcb_msr, want = (req >> GHCB_MSR_VMPL_SHIFT) & 0xFF;
 		bool ok = (req >> 40) == 0 && (req & 0xFFFFF000ull) == 0 && may_run(c, want);
 

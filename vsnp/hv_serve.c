@@ -19,9 +19,9 @@
 #include "vsnp/vsnp.h"
 
 #define HV_PAGE 4096ull
-/* §3.1: the GFN field of preferred-GPA and register-GPA answers; all ones = none / refused. */
+/* GHCB spec, MSR protocol: the GFN field of preferred-GPA and register-GPA answers; all ones = none / refused. */
 #define HV_GFN_NONE 0xFFFFFFFFFFFFFull
-/* §3.1: a non-zero [63:32] in a PSC or Run VMPL answer is an error; the value is ours. */
+/* GHCB spec, MSR protocol: a non-zero [63:32] in a PSC or Run VMPL answer is an error; the value is ours. */
 #define HV_MSR_ERROR 1ull
 
 static bool is_guest_page(const struct vsnp_hv *hv, uint64_t pa)
@@ -55,7 +55,7 @@ static uint64_t serve_cpuid(struct vsnp_hv *hv, const struct vsnp_hv_vcpu *v, ui
 	uint32_t leaf = (uint32_t)(req >> 32);
 	uint32_t out[4] = { 0, 0, 0, 0 };
 
-	/* The MSR protocol has no sub-leaf (§3.1): sub-leaf 0. */
+	/* The MSR protocol has no sub-leaf (GHCB spec, MSR protocol): sub-leaf 0. */
 	if (hv->cpuid(hv->ctx, v->apic_id, leaf, 0, out) != SVSM_OK)
 		out[0] = out[1] = out[2] = out[3] = 0;
 	return GHCB_MSR_CPUID_RESP | ((uint64_t)reg << 30) | ((uint64_t)out[reg] << 32);
@@ -149,7 +149,7 @@ enum vsnp_hv_action vsnp_hv_msr_exit(struct vsnp_hv *hv, struct vsnp_hv_vcpu *v)
 /* ---- the GHCB page protocol ---- */
 
 #define HV_2M (512 * HV_PAGE)
-/* §3.2: the GHCB shared buffer's offset, where SW_SCRATCH must point for a PSC. */
+/* GHCB spec, GHCB layout: the GHCB shared buffer's offset, where SW_SCRATCH must point for a PSC. */
 
 /* The hypervisor's answer: SW_EXITINFO1 = result, SW_EXITINFO2 = detail, both marked valid. */
 /* One PSC entry as a hypervisor's RMPUPDATE (4 KiB, or 512 of them for a 2 MiB entry). */
@@ -169,7 +169,7 @@ static int psc_entry(struct vsnp_hv *hv, uint64_t e)
 	return vsnp_npt_drop(hv->npt, gpa, len);
 }
 
-/* §3.4: entries from cur_entry to end_entry; cur_entry says how far it got. */
+/* GHCB spec, Page State Change: entries from cur_entry to end_entry; cur_entry says how far it got. */
 static void serve_ghcb_psc(struct vsnp_hv *hv, struct vsnp_hv_vcpu *v, struct ghcb *g)
 {
 	struct psc_desc *d = (struct psc_desc *)g->shared_buffer;
@@ -184,7 +184,7 @@ static void serve_ghcb_psc(struct vsnp_hv *hv, struct vsnp_hv_vcpu *v, struct gh
 	}
 	while (d->hdr.cur_entry <= d->hdr.end_entry) {
 		if (psc_entry(hv, d->entries[d->hdr.cur_entry]) != SVSM_OK) {
-			/* §3.4: a non-zero SW_EXITINFO2 with cur_entry at the entry that failed. */
+			/* GHCB spec, Page State Change: a non-zero SW_EXITINFO2 with cur_entry at the entry that failed. */
 			ghcb_answer(g, GHCB_RESULT_OK, HV_MSR_ERROR);
 			return;
 		}

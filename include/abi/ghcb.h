@@ -2,19 +2,19 @@
 /*
  * The GHCB (Guest-Hypervisor Communication Block): the MSR protocol, the
  * page layout, NAE exit codes and the page-state-change descriptor.
- * Every number: ../shared/reference/snp-svsm-abi.md §3 (GHCB spec #56421,
- * as implemented by Linux sev-common.h / svm.h and COCONUT ghcb.rs).
+ * Every number: GHCB spec (56421), checked against Linux sev-common.h,
+ * svm.h and uapi/asm/svm.h (docs/REFERENCES.md).
  */
 #pragma once
 
 #include <stddef.h>
 #include <stdint.h>
 
-/* §2: the GHCB MSR; bits 11:0 of a value are GHCBInfo (the request/response code). */
+/* APM vol. 2 (24593) §15.35, the GHCB MSR; bits 11:0 of a value are GHCBInfo (the request/response code). */
 #define MSR_GHCB 0xC0010130u
 #define GHCB_MSR_INFO_MASK 0xFFFull
 
-/* §3.1 MSR protocol request / response codes (GHCBInfo). */
+/* GHCB spec (56421), GHCB MSR protocol: request / response codes (GHCBInfo). */
 #define GHCB_MSR_SEV_INFO_RESP 0x001ull
 #define GHCB_MSR_SEV_INFO_REQ 0x002ull
 #define GHCB_MSR_CPUID_REQ 0x004ull
@@ -33,27 +33,27 @@
 #define GHCB_MSR_HV_FEATURES_RESP 0x081ull
 #define GHCB_MSR_TERM_REQ 0x100ull
 
-/* §3.1 SEV information response fields. */
+/* GHCB MSR protocol: SEV information response fields. */
 #define GHCB_SEV_INFO_MAX_SHIFT 48 /* [63:48] max protocol version */
 #define GHCB_SEV_INFO_MIN_SHIFT 32 /* [47:32] min protocol version */
 #define GHCB_SEV_INFO_CBIT_SHIFT 24 /* [31:24] C-bit position */
-/* §3.2: SNP requires GHCB protocol version 2 at least. */
+/* GHCB spec (56421): SNP requires GHCB protocol version 2 at least. */
 #define GHCB_PROTOCOL_MIN 2
 #define GHCB_PROTOCOL_MAX 2
 
-/* §3.1 page state change via MSR: [51:12] GFN, [55:52] operation. */
+/* GHCB MSR protocol, SNP page state change: [51:12] GFN, [55:52] operation. */
 #define GHCB_MSR_PSC_GFN_SHIFT 12
 #define GHCB_MSR_PSC_GFN_MASK 0xFFFFFFFFFFull /* 40 bits: [51:12] */
 #define GHCB_MSR_PSC_OP_SHIFT 52
 #define GHCB_PSC_OP_PRIVATE 1
 #define GHCB_PSC_OP_SHARED 2
-#define GHCB_PSC_OP_PSMASH 3 /* descriptor only (§3.4) */
-#define GHCB_PSC_OP_UNSMASH 4 /* descriptor only (§3.4) */
-/* §3.1 Run VMPL: [39:32] target VMPL. Responses with an error carry it in [63:32]. */
+#define GHCB_PSC_OP_PSMASH 3 /* descriptor only (GHCB spec, Page State Change) */
+#define GHCB_PSC_OP_UNSMASH 4 /* descriptor only (GHCB spec, Page State Change) */
+/* GHCB MSR protocol, SNP Run VMPL: [39:32] target VMPL. Responses with an error carry it in [63:32]. */
 #define GHCB_MSR_VMPL_SHIFT 32
 #define GHCB_MSR_ERROR_SHIFT 32
 
-/* §3.1 hypervisor feature bits (response [63:12] >> 12). */
+/* GHCB MSR protocol, hypervisor feature support: feature bits (response [63:12] >> 12). */
 #define GHCB_HV_FT_SNP (1ull << 0)
 #define GHCB_HV_FT_SNP_AP_CREATION (1ull << 1)
 #define GHCB_HV_FT_SNP_RESTRICTED_INJ (1ull << 2)
@@ -64,7 +64,7 @@
 #define GHCB_HV_FT_SVSM_REQUIRED (GHCB_HV_FT_SNP | GHCB_HV_FT_SNP_AP_CREATION | \
 				  GHCB_HV_FT_SNP_MULTI_VMPL)
 
-/* §3.1 termination request: [15:12] reason set, [23:16] reason code. */
+/* GHCB MSR protocol, termination request: [15:12] reason set, [23:16] reason code. */
 #define GHCB_TERM_SET_SHIFT 12
 #define GHCB_TERM_CODE_SHIFT 16
 /* Reason set 0 is GHCB-defined; set 1 is Linux's; set 3 is this SVSM's (docs/BOOT.md). */
@@ -89,7 +89,7 @@
 /* machine_exit(code) under SNP: 0x80 | the SVSM_EXIT_* code (include/svsm/exit_codes.h). */
 #define SVSM_TERM_EXIT_BASE 0x80
 
-/* §3.2 GHCB page (4096 bytes, shared). Save-area fields the SVSM uses are named. */
+/* GHCB spec (56421), GHCB layout: the page (4096 bytes, shared). Save-area fields the SVSM uses are named. */
 /* The GHCB's shared buffer (GHCB spec 56421 §2.5): offset and size in the page. */
 #define GHCB_SHARED_BUFFER_OFF 0x800u
 #define GHCB_SHARED_BUFFER_SIZE 0x7F0u
@@ -160,7 +160,7 @@ _Static_assert(offsetof(struct ghcb, ghcb_usage) == 0xFFC, "GHCB usage");
 
 #define GHCB_USAGE_STANDARD 0
 
-/* §3.2 return convention: SW_EXITINFO1[31:0]. */
+/* GHCB spec (56421): the return convention in SW_EXITINFO1[31:0]. */
 #define GHCB_RESULT_OK 0
 #define GHCB_RESULT_INJECT 1 /* SW_EXITINFO2 = event to inject (EVENTINJ format) */
 #define GHCB_RESULT_ERROR 2  /* SW_EXITINFO2[31:0] = one of the GHCB_ERR_* below */
@@ -171,7 +171,7 @@ _Static_assert(offsetof(struct ghcb, ghcb_usage) == 0xFFC, "GHCB usage");
 #define GHCB_ERR_INVALID_INPUT 5
 #define GHCB_ERR_INVALID_EVENT 6
 
-/* §3.3 NAE exit codes (SW_EXITCODE): hardware-mirrored ones a #VC handler sees. */
+/* GHCB spec (56421), NAE events: exit codes (SW_EXITCODE): hardware-mirrored ones a #VC handler sees. */
 #define SVM_EXIT_EXCP_BASE 0x40ull
 #define SVM_EXIT_RDTSC 0x6Eull
 #define SVM_EXIT_RDPMC 0x6Full
@@ -189,7 +189,7 @@ _Static_assert(offsetof(struct ghcb, ghcb_usage) == 0xFFC, "GHCB usage");
 /* #VC error code for an access to an unvalidated private page. */
 #define SVM_EXIT_PAGE_NOT_VALIDATED 0x404ull
 
-/* §3.3 software-defined NAE exit codes. */
+/* GHCB spec (56421): software-defined NAE exit codes. */
 #define SVM_VMGEXIT_MMIO_READ 0x80000001ull
 #define SVM_VMGEXIT_MMIO_WRITE 0x80000002ull
 #define SVM_VMGEXIT_NMI_COMPLETE 0x80000003ull
@@ -204,18 +204,18 @@ _Static_assert(offsetof(struct ghcb, ghcb_usage) == 0xFFC, "GHCB usage");
 #define SVM_VMGEXIT_TERM_REQUEST 0x8000FFFEull
 #define SVM_VMGEXIT_UNSUPPORTED 0x8000FFFFull
 
-/* §3.3 AP creation: EXITINFO1 = request | vmpl << 16 | apic_id << 32. */
+/* GHCB spec (56421), SNP AP Creation: EXITINFO1 = request | vmpl << 16 | apic_id << 32. */
 #define SVM_AP_CREATE_ON_INIT 0
 #define SVM_AP_CREATE 1
 #define SVM_AP_DESTROY 2
 #define SVM_AP_VMPL_SHIFT 16
 #define SVM_AP_APIC_ID_SHIFT 32
 
-/* §3.3 MSR exit: EXITINFO1 0 = RDMSR, 1 = WRMSR. */
+/* GHCB spec (56421), MSR NAE event: EXITINFO1 0 = RDMSR, 1 = WRMSR. */
 #define SVM_MSR_READ 0
 #define SVM_MSR_WRITE 1
 
-/* §3.3 IOIO exit information (EXITINFO1). */
+/* IOIO exit information (EXITINFO1; APM vol. 2 (24593) §15.10.2, as the GHCB spec's IOIO NAE event uses it). */
 #define SVM_IOIO_TYPE_IN (1ull << 0)
 #define SVM_IOIO_STR (1ull << 2)
 #define SVM_IOIO_REP (1ull << 3)
@@ -229,7 +229,7 @@ _Static_assert(offsetof(struct ghcb, ghcb_usage) == 0xFFC, "GHCB usage");
 #define SVM_IOIO_SEG_DS 3ull
 #define SVM_IOIO_PORT_SHIFT 16
 
-/* §3.4 page state change descriptor (in the shared buffer). */
+/* GHCB spec (56421), SNP Page State Change: the descriptor (in the shared buffer). */
 struct psc_hdr {
 	uint16_t cur_entry;
 	uint16_t end_entry; /* inclusive */

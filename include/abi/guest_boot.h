@@ -20,7 +20,7 @@
 #define GUEST_BOOT_VERSION 1u
 #define GUEST_BOOT_MAX_RAM 16u
 #define GUEST_BOOT_CMDLINE_MAX 256u
-/* GHCB termination reason set for a payload's exit status (sets 0-1 are taken: snp-svsm-abi.md §3.1). */
+/* GHCB termination reason set for a payload's exit status (sets 0-1 are taken: GHCB spec 56421, GHCB MSR protocol termination request). */
 #define GUEST_TERM_SET 0xE
 
 struct guest_boot_range {
@@ -33,8 +33,8 @@ struct guest_boot {
 	uint64_t magic;
 	uint32_t version;
 	uint32_t size;        /* sizeof(struct guest_boot) */
-	uint64_t secrets_gpa; /* the VMPL2 copy of the secrets page (snp-svsm-abi.md §4.1) */
-	uint64_t cpuid_gpa;   /* the CPUID page (§4.2) */
+	uint64_t secrets_gpa; /* the VMPL2 copy of the secrets page (SNP ABI 56860) */
+	uint64_t cpuid_gpa;   /* the CPUID page (SNP ABI 56860) */
 	uint64_t caa_gpa;     /* this vCPU's calling area (also in the secrets page) */
 	uint64_t cbit;        /* the C-bit as an address mask */
 	uint64_t image_start; /* the payload's pages: validated, RWX for VMPL2 */

@@ -1,20 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * SNP guest opcodes (PVALIDATE, RMPADJUST, VMGEXIT) and SEV feature
- * bits. Numbers: ../shared/reference/snp-svsm-abi.md §1, §2, §7.
+ * bits. Numbers: APM vol. 3 (24594) PVALIDATE, RMPADJUST, VMGEXIT; APM
+ * vol. 2 (24593) §15.34.10 SEV_STATUS and §15.36 SEV-SNP (docs/REFERENCES.md).
  */
 #pragma once
 
-/* §1.1 encodings (emitted as .byte so any assembler accepts them). */
+/* APM vol. 3 instruction encodings (emitted as .byte so any assembler accepts them). */
 #define SNP_INSN_PVALIDATE ".byte 0xF2, 0x0F, 0x01, 0xFF"
 #define SNP_INSN_RMPADJUST ".byte 0xF3, 0x0F, 0x01, 0xFE"
 #define SNP_INSN_VMGEXIT ".byte 0xF3, 0x0F, 0x01, 0xD9" /* rep; vmmcall */
 
-/* §1.2/§1.3 page size operand (RCX). */
+/* APM vol. 3, PVALIDATE and RMPADJUST: page size operand (RCX). */
 #define RMP_PG_SIZE_4K 0
 #define RMP_PG_SIZE_2M 1
 
-/* §1.2/§1.3 return codes (EAX). */
+/* APM vol. 3, PVALIDATE and RMPADJUST: return codes (EAX). */
 #define PVALIDATE_SUCCESS 0
 #define PVALIDATE_FAIL_INPUT 1
 #define PVALIDATE_FAIL_SIZEMISMATCH 6
@@ -24,8 +25,8 @@
 #define RMPADJUST_FAIL_INUSE 3 /* the page is a VMSA some CPU runs (AMD APM vol.3, RMPADJUST) */
 #define RMPADJUST_FAIL_SIZEMISMATCH 6
 /*
- * §1.2: EAX = 0 with CF = 1 means "the Validated bit already had the
- * requested value". Software-defined (COCONUT FAIL_UNCHANGED), distinct
+ * APM vol. 3, PVALIDATE: EAX = 0 with CF = 1 means "the Validated bit already
+ * had the requested value". Software-defined (COCONUT FAIL_UNCHANGED), distinct
  * from every hardware code; surfaces to SVSM callers as 0x80001010.
  */
 #define PVALIDATE_FAIL_UNCHANGED 0x10
@@ -36,7 +37,7 @@
 #define PVALIDATE_FAIL_UNKNOWN 0x11
 #define SNP_INSN_CODE_MAX 0xF
 
-/* §1.3 RMPADJUST attributes (RDX). */
+/* APM vol. 3, RMPADJUST: attributes (RDX). */
 #define RMPADJUST_TARGET_VMPL_MASK 0xFFull
 #define RMP_PERM_READ (1ull << 8)
 #define RMP_PERM_WRITE (1ull << 9)
@@ -50,7 +51,7 @@
 /* VMPLs: 0 (the SVSM) to 3. */
 #define SNP_VMPL_COUNT 4
 
-/* §7 SEV_FEATURES bits (VMSA offset 0x3B0); SEV_STATUS bit n+2 = SEV_FEATURES bit n (§2). */
+/* SEV_FEATURES bits (VMSA offset 0x3B0, APM vol. 2 appendix B); SEV_STATUS bit n+2 = SEV_FEATURES bit n (APM vol. 2 §15.34.10). */
 #define SEV_FEAT_SNP_ACTIVE (1ull << 0)
 #define SEV_FEAT_VTOM (1ull << 1)
 #define SEV_FEAT_REFLECT_VC (1ull << 2)

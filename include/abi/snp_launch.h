@@ -2,9 +2,9 @@
 /*
  * The SNP launch digest (SNP_LAUNCH_UPDATE measurement): the PAGE_INFO
  * structure the firmware hashes for every page it adds to a launch, and
- * the page types. Layout and rules: ../shared/reference/snp-svsm-abi.md §8
- * (SNP ABI spec 8.17.2 Table 67 as read by sev-snp-measure, virtee/sev and
- * COCONUT igvmmeasure).
+ * the page types. Layout and rules: SNP ABI (56860) §8.17.2, SNP_LAUNCH_UPDATE's
+ * PAGE_INFO (Table 67), as virtee/sev-snp-measure and virtee/sev read it
+ * (docs/REFERENCES.md).
  */
 #pragma once
 
@@ -13,7 +13,7 @@
 
 #define SNP_LD_LEN 48u /* SHA-384 */
 
-/* §8 page types (PAGE_TYPE). */
+/* SNP ABI (56860), SNP_LAUNCH_UPDATE: page types (PAGE_TYPE). */
 #define SNP_PAGE_TYPE_NORMAL 1u
 #define SNP_PAGE_TYPE_VMSA 2u
 #define SNP_PAGE_TYPE_ZERO 3u
@@ -21,7 +21,7 @@
 #define SNP_PAGE_TYPE_SECRETS 5u
 #define SNP_PAGE_TYPE_CPUID 6u
 
-/* §8: a VMSA page is measured at this GPA, whatever its real address. */
+/* SNP ABI (56860), SNP_LAUNCH_UPDATE: a VMSA page is measured at this GPA, whatever its real address. */
 #define SNP_LD_VMSA_GPA 0xFFFFFFFFF000ull
 
 struct snp_page_info {
@@ -31,9 +31,9 @@ struct snp_page_info {
 	uint8_t page_type;              /* 0x62 */
 	uint8_t imi_page;               /* 0x63: bit 0; 0 for a launch */
 	/*
-	 * 0x64..0x67: VMPL permissions and a reserved byte. Sources disagree on
-	 * their order ([ORDER UNCONFIRMED] §8); every launch writes zeros, and
-	 * so does this one.
+	 * 0x64..0x67: VMPL permissions and a reserved byte. The public readers
+	 * of Table 67 (virtee/sev, sev-snp-measure) disagree on their order;
+	 * every launch writes zeros, and so does this one.
 	 */
 	uint8_t perms_rsvd[4];
 	uint64_t gpa;                   /* 0x68 */

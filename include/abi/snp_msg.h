@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * SNP guest messages to the PSP and the attestation report. Layouts:
- * ../shared/reference/snp-svsm-abi.md §6.1 (message header; Linux
- * snp_guest_msg_hdr, COCONUT msg.rs), §6.2 (MSG_REPORT_REQ/RSP), §6.3
- * (ATTESTATION_REPORT).
+ * SNP guest messages to the PSP and the attestation report. Layouts: SNP
+ * ABI (56860): the guest message header (checked against Linux
+ * snp_guest_msg_hdr), MSG_REPORT_REQ/RSP and the ATTESTATION_REPORT
+ * structure (docs/REFERENCES.md).
  */
 #pragma once
 
 #include <stddef.h>
 #include <stdint.h>
 
-/* §6.1 */
+/* SNP ABI (56860), guest message header */
 #define SNP_MSG_ALGO_AES_256_GCM 1
 #define SNP_MSG_HDR_VERSION 1
 #define SNP_MSG_HDR_SIZE 0x60
@@ -21,7 +21,7 @@
 #define SNP_MSG_AAD_OFFSET 0x30
 #define SNP_MSG_AAD_LEN 48
 
-/* §6.1 message types (Linux enum msg_type). */
+/* SNP ABI (56860): guest message types (Linux enum msg_type). */
 #define SNP_MSG_CPUID_REQ 1
 #define SNP_MSG_CPUID_RSP 2
 #define SNP_MSG_KEY_REQ 3
@@ -60,7 +60,7 @@ _Static_assert(offsetof(struct snp_guest_msg_hdr, msg_vmpck) == 0x3C, "MSG_VMPCK
 _Static_assert(SNP_MSG_AAD_OFFSET + SNP_MSG_AAD_LEN == SNP_MSG_HDR_SIZE, "AAD ends the header");
 _Static_assert(sizeof(struct snp_guest_msg) == SNP_MSG_PAGE, "guest message page");
 
-/* §6.2 MSG_REPORT_REQ payload. */
+/* SNP ABI (56860): the MSG_REPORT_REQ payload. */
 #define SNP_REPORT_DATA_LEN 64
 #define SNP_REPORT_KEY_SEL_MASK 0x3u /* 0 VLEK if installed else VCEK, 1 VCEK, 2 VLEK */
 
@@ -75,7 +75,7 @@ _Static_assert(sizeof(struct snp_report_req) == 0x60, "MSG_REPORT_REQ");
 _Static_assert(offsetof(struct snp_report_req, vmpl) == 0x40, "MSG_REPORT_REQ VMPL");
 _Static_assert(offsetof(struct snp_report_req, flags) == 0x44, "MSG_REPORT_REQ flags");
 
-/* §6.3 ATTESTATION_REPORT. */
+/* SNP ABI (56860): the ATTESTATION_REPORT structure. */
 #define SNP_REPORT_SIZE 0x4A0u
 #define SNP_REPORT_SIGNED_LEN 0x2A0u /* the signature covers bytes 0x000..0x29F */
 #define SNP_REPORT_SIG_ALGO_ECDSA_P384_SHA384 1

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The SNP secrets page and CPUID page. Layouts:
- * ../shared/reference/snp-svsm-abi.md §4.1 (Linux snp_secrets_page, COCONUT
- * secrets_page.rs) and §4.2 (Linux snp_cpuid_table).
+ * The SNP secrets page and CPUID page. Layouts: SNP ABI (56860), the
+ * secrets page (its SVSM fields: SVSM spec 58019) and the CPUID page,
+ * checked against Linux snp_secrets_page and snp_cpuid_table
+ * (docs/REFERENCES.md).
  */
 #pragma once
 
@@ -12,7 +13,7 @@
 #define SNP_VMPCK_SIZE 32
 #define SNP_VMPCK_COUNT 4
 
-/* §4.1 secrets page (4096 bytes). */
+/* SNP ABI (56860): the secrets page (4096 bytes). */
 struct snp_secrets_page {
 	uint32_t version;            /* 0x000 */
 	uint32_t flags;              /* 0x004: bit 0 IMIEN */
@@ -46,7 +47,7 @@ _Static_assert(offsetof(struct snp_secrets_page, svsm_max_version) == 0x158, "se
 _Static_assert(offsetof(struct snp_secrets_page, svsm_guest_vmpl) == 0x15C, "secrets SVSM_GUEST_VMPL");
 _Static_assert(offsetof(struct snp_secrets_page, tsc_factor) == 0x160, "secrets TSC_FACTOR");
 
-/* §4.2 CPUID page: 16-byte header, up to 64 entries of 48 bytes. */
+/* SNP ABI (56860), the CPUID page: 16-byte header, up to 64 entries of 48 bytes. */
 #define SNP_CPUID_MAX_ENTRIES 64
 
 struct snp_cpuid_entry {

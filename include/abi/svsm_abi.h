@@ -1,16 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The SVSM protocol's guest-visible pieces: the calling area, protocol and
- * call numbers, result codes, the PVALIDATE list. Numbers:
- * ../shared/reference/snp-svsm-abi.md §5 (SVSM spec #58019; Linux sev.h,
- * EDK2 Svsm.h, COCONUT).
+ * call numbers, result codes, the PVALIDATE list. Numbers: SVSM spec
+ * (58019), checked against Linux sev.h and EDK2 Svsm.h (docs/REFERENCES.md).
  */
 #pragma once
 
 #include <stddef.h>
 #include <stdint.h>
 
-/* §5.2 calling area (one 4 KiB page per vCPU). */
+/* SVSM spec (58019), the calling area (one 4 KiB page per vCPU). */
 struct svsm_ca {
 	uint8_t call_pending;  /* 0x000 */
 	uint8_t mem_available; /* 0x001 */
@@ -21,16 +20,16 @@ struct svsm_ca {
 _Static_assert(sizeof(struct svsm_ca) == 4096, "calling area is one page");
 _Static_assert(offsetof(struct svsm_ca, buffer) == 8, "calling-area buffer");
 
-/* §5.3: RAX = protocol << 32 | call. */
+/* SVSM spec (58019), calling convention: RAX = protocol << 32 | call. */
 #define SVSM_PROTOCOL_SHIFT 32
 #define SVSM_CALL_MASK 0xFFFFFFFFull
 
-/* §5.4 protocols. */
+/* SVSM spec (58019): the protocols. */
 #define SVSM_CORE_PROTOCOL 0
 #define SVSM_ATTEST_PROTOCOL 1
 #define SVSM_VTPM_PROTOCOL 2
 
-/* §5.6 core calls. */
+/* SVSM spec (58019), core protocol: the calls. */
 #define SVSM_CORE_REMAP_CA 0
 #define SVSM_CORE_PVALIDATE 1
 #define SVSM_CORE_CREATE_VCPU 2
@@ -39,7 +38,7 @@ _Static_assert(offsetof(struct svsm_ca, buffer) == 8, "calling-area buffer");
 #define SVSM_CORE_WITHDRAW_MEM 5
 #define SVSM_CORE_QUERY_PROTOCOL 6
 #define SVSM_CORE_CONFIGURE_VTOM 7
-/* §5.7 attestation calls, §5.8 vTPM calls. */
+/* SVSM spec (58019): attestation protocol calls, vTPM protocol calls. */
 #define SVSM_ATTEST_SERVICES 0
 #define SVSM_ATTEST_SINGLE_SERVICE 1
 #define SVSM_VTPM_QUERY 0
@@ -55,7 +54,7 @@ _Static_assert(offsetof(struct svsm_ca, buffer) == 8, "calling-area buffer");
 #define SVSM_ATTEST_CALLS (SVSM_ATTEST_SINGLE_SERVICE + 1)
 #define SVSM_VTPM_CALLS (SVSM_VTPM_CMD + 1)
 
-/* §5.5 result codes (RAX). */
+/* SVSM spec (58019): result codes (RAX). */
 #define SVSM_SUCCESS 0x00000000ull
 #define SVSM_ERR_INCOMPLETE 0x80000000ull
 #define SVSM_ERR_UNSUPPORTED_PROTOCOL 0x80000001ull
@@ -72,7 +71,7 @@ _Static_assert(offsetof(struct svsm_ca, buffer) == 8, "calling-area buffer");
 #define SVSM_ERR_PVALIDATE_FAIL_SIZEMISMATCH 0x80001006ull
 #define SVSM_ERR_PVALIDATE_FAIL_NO_CHANGE 0x80001010ull
 
-/* §5.6 PVALIDATE request: 8-byte header, then u64 entries. */
+/* SVSM spec (58019), core protocol, SVSM_CORE_PVALIDATE request: 8-byte header, then u64 entries. */
 struct svsm_pvalidate_hdr {
 	uint16_t entries;
 	uint16_t next;
@@ -107,7 +106,7 @@ _Static_assert(sizeof(struct svsm_withdraw_hdr) == 8, "WITHDRAW_MEM header");
 #define SVSM_LIST_PAGE_ENTRIES 511
 _Static_assert(SVSM_LIST_PAGE_ENTRIES == (4096 - sizeof(struct svsm_withdraw_hdr)) / 8, "a page of list entries");
 
-/* §5.8 vTPM: platform commands (bit n of the VTPM_QUERY bitmap), TPM_SEND_COMMAND layout. */
+/* SVSM spec (58019), vTPM protocol: platform commands (bit n of the VTPM_QUERY bitmap), TPM_SEND_COMMAND layout. */
 #define SVSM_VTPM_TPM_SEND_COMMAND 8u
 #define SVSM_VTPM_BUFFER_SIZE 4096u
 #define SVSM_VTPM_CMD_MAX (SVSM_VTPM_BUFFER_SIZE - 9u)  /* 4087: Linux tpm_svsm rejects more */
@@ -132,7 +131,7 @@ _Static_assert(sizeof(struct svsm_vtpm_request) == SVSM_VTPM_BUFFER_SIZE, "vTPM 
 _Static_assert(offsetof(struct svsm_vtpm_response, response) == 4, "vTPM response bytes");
 _Static_assert(sizeof(struct svsm_vtpm_response) == SVSM_VTPM_BUFFER_SIZE, "vTPM response");
 
-/* §5.7 attestation: the operation structures (RCX points at one). */
+/* SVSM spec (58019), attestation protocol: the operation structures (RCX points at one). */
 struct svsm_attest_services_op {
 	uint64_t report_gpa;    /* 0x00: page aligned */
 	uint32_t report_size;   /* 0x08 */
@@ -165,10 +164,10 @@ _Static_assert(sizeof(struct svsm_attest_single_op) == 0x58, "ATTEST_SINGLE_SERV
 _Static_assert(offsetof(struct svsm_attest_single_op, service_guid) == 0x40, "attest GUID");
 _Static_assert(offsetof(struct svsm_attest_single_op, manifest_version) == 0x50, "attest version");
 
-/* §5.7: the nonce is 64 bytes (Linux's configfs-tsm inblob). */
+/* SVSM spec (58019), attestation protocol: the nonce is 64 bytes (Linux's configfs-tsm inblob). */
 #define SVSM_ATTEST_NONCE_SIZE 64u
 
-/* §5.7 services manifest: header GUID, u32 size, u32 count; per service GUID, u32 offset, u32 size. */
+/* SVSM spec (58019), attestation protocol, services manifest: header GUID, u32 size, u32 count; per service GUID, u32 offset, u32 size. */
 struct svsm_manifest_hdr {
 	uint8_t guid[16];
 	uint32_t size;

@@ -9,7 +9,7 @@
  * defined the VMSA.
  *
  * QEMU 7.2 TCG implements this layout without next-RIP save, decode
- * assists or clean bits (../shared/reference/qemu-tcg-svm-facts.md).
+ * assists or clean bits (docs/REFERENCES.md, facts measured here).
  */
 #pragma once
 

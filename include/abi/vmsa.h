@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The VMSA (SEV-ES/SNP save area, one 4 KiB page). Offsets:
- * ../shared/reference/snp-svsm-abi.md §7 (Linux svm.h sev_es_save_area,
- * COCONUT vmsa.rs). Every field CREATE_VCPU checks or guest launch sets is
- * named; the rest is reserved padding.
+ * The VMSA (SEV-ES/SNP save area, one 4 KiB page). Offsets: APM vol. 2 (24593)
+ * appendix B, the VMCB state save area as SEV-ES extends it, checked against
+ * Linux svm.h sev_es_save_area (docs/REFERENCES.md). Every field CREATE_VCPU
+ * checks or guest launch sets is named; the rest is reserved padding.
  */
 #pragma once
 
 #include <stddef.h>
 #include <stdint.h>
 
-/* §7: {selector, compressed attributes, limit, base}. */
+/* APM vol. 2 appendix B: a segment is {selector, compressed attributes, limit, base}. */
 struct vmsa_seg {
 	uint16_t selector;
 	uint16_t attrib;
@@ -144,9 +144,9 @@ _Static_assert(offsetof(struct vmsa, fpreg_x87) == 0x420, "VMSA X87 registers");
 _Static_assert(offsetof(struct vmsa, fpreg_xmm) == 0x470, "VMSA XMM");
 _Static_assert(offsetof(struct vmsa, fpreg_ymm) == 0x570, "VMSA YMM");
 
-/* §5.3/§7: EFER.SVME in a guest VMSA marks it runnable (COCONUT, CREATE_VCPU checks it). */
+/* SVSM spec (58019), SVSM_CORE_CREATE_VCPU: EFER.SVME in a guest VMSA marks it runnable (COCONUT, CREATE_VCPU checks it). */
 #define VMSA_EFER_SVME (1ull << 12)
-/* §7 compressed segment attributes. */
+/* APM vol. 2 appendix B: compressed segment attributes. */
 #define VMSA_ATTR_CODE_REAL 0x9B
 #define VMSA_ATTR_DATA 0x93
 #define VMSA_ATTR_CODE64 0xA9B

@@ -46,7 +46,7 @@
 #define MSR_GS_BASE 0xC0000101u
 #define MSR_KERNEL_GS_BASE 0xC0000102u
 #define MSR_PAT 0x277u /* APM vol.2 §7.8.1 */
-/* APM vol.2 §15.34.10 SEV_STATUS (also snp-svsm-abi.md §2). */
+/* APM vol.2 §15.34.10 SEV_STATUS. */
 #define MSR_SEV_STATUS 0xC0010131u
 
 /* APM vol.2 §3.1.7 EFER bits. */
@@ -127,7 +127,7 @@
 /* Fn0000_0001 EDX bit 6: PAE. */
 #define CPUID_1_EDX_PAE (1u << 6)
 
-/* SEV_STATUS bits, snp-svsm-abi.md §2 (L-msr). */
+/* SEV_STATUS bits (APM vol.2 §15.34.10; Linux msr-index.h MSR_AMD64_SNP_*). */
 #define SEV_STATUS_SEV (1ull << 0)
 #define SEV_STATUS_SEV_ES (1ull << 1)
 #define SEV_STATUS_SNP (1ull << 2)

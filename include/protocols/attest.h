@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The attestation protocol, protocol 1 (snp-svsm-abi.md §5.7): the guest
- * gets a VMPL0 attestation report whose REPORT_DATA is SHA-512(nonce ||
- * manifest), with the services manifest beside it. The report comes from
- * the PSP through an SNP guest request sealed with VMPCK0
- * (protocols/guest_msg.c) over two shared pages the platform provides.
+ * The attestation protocol, protocol 1 (SVSM spec 58019, attestation protocol):
+ * the guest gets a VMPL0 attestation report whose REPORT_DATA is SHA-512(nonce
+ * || manifest), with the services manifest beside it. The report comes from the
+ * PSP through an SNP guest request sealed with VMPCK0 (protocols/guest_msg.c)
+ * over two shared pages the platform provides.
  */
 #pragma once
 

@@ -1,14 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The SNP guest-message layer (snp-svsm-abi.md §6.1): requests to the PSP
- * encrypted with AES-256-GCM under a VMPCK, the IV from the sequence
- * number, the header's bytes 0x30..0x5F as additional data. Sequence
- * rules: a request uses last + 1, the response must carry request + 1 and
- * type request + 1, and an exchange advances the counter by 2. Because a
- * reused IV would break GCM, the key is wiped on any failure once a
- * request has gone out; after that the context refuses everything.
- * Portable (mbedTLS's libmbedcrypto); the PSP model uses the same format
- * from the other side.
+ * The SNP guest-message layer (SNP ABI 56860, guest messages): requests to the
+ * PSP encrypted with AES-256-GCM under a VMPCK, the IV from the sequence
+ * number, the header's bytes 0x30..0x5F as additional data. Sequence rules: a
+ * request uses last + 1, the response must carry request + 1 and type request +
+ * 1, and an exchange advances the counter by 2. Because a reused IV would break
+ * GCM, the key is wiped on any failure once a request has gone out; after that
+ * the context refuses everything. Portable (mbedTLS's libmbedcrypto); the PSP
+ * model uses the same format from the other side.
  */
 #pragma once
 
@@ -59,11 +58,11 @@ int snp_msg_open(struct snp_msg_ctx *c, const struct snp_guest_msg *resp, void *
 /* The request went out and no usable answer will come: wipe the key. */
 void snp_msg_abandon(struct snp_msg_ctx *c);
 
-/* Clears msg and fills the §6.1 header fields (algorithm, versions, sizes, type, key, seqno). */
+/* Clears msg and fills the SNP ABI, guest messages header fields (algorithm, versions, sizes, type, key, seqno). */
 void snp_msg_hdr_init(struct snp_guest_msg *msg, uint8_t type, uint64_t seqno, uint16_t len,
 		      uint8_t vmpck_id);
 /*
- * Low-level AES-256-GCM with the §6.1 IV/AAD rules, shared with the PSP
+ * Low-level AES-256-GCM with the SNP ABI, guest messages IV/AAD rules, shared with the PSP
  * model: msg's header is read once (IV and AAD from that copy), the
  * ciphertext and the header with its tag written, nothing read back.
  */

@@ -3,7 +3,7 @@
  * The guest as the SVSM protocols see it: its VMPL and SEV features, its
  * vCPUs (VMSA page, calling area, APIC ID), and where guest RAM and SVSM
  * memory are. Portable: the kernel and host tests (on the fake backend)
- * run the same protocol code (snp-svsm-abi.md §5).
+ * run the same protocol code (SVSM spec 58019).
  */
 #pragma once
 
@@ -100,7 +100,7 @@ void svsm_vm_set_lent_pool(struct svsm_vm *vm, struct svsm_lent_pool *pool);
 int svsm_lent_take(struct svsm_vm *vm, uint64_t *gpa);
 int svsm_lent_release(struct svsm_vm *vm, uint64_t gpa);
 
-/* The guest's registers an SVSM call reads and writes (§5.3). */
+/* The guest's registers an SVSM call reads and writes (SVSM spec, calling convention). */
 struct svsm_regs {
 	uint64_t rax, rcx, rdx, r8, r9;
 };
@@ -115,7 +115,7 @@ int svsm_vm_init(struct svsm_vm *vm, unsigned guest_vmpl, uint64_t sev_features,
 
 /*
  * The exit of vCPU `vcpu` to the SVSM: an SVSM call only if its calling
- * area's call-pending byte is set (§5.3), which is cleared before the call
+ * area's call-pending byte is set (SVSM spec, calling convention), which is cleared before the call
  * runs. Returns true if it was a call (regs then hold the results).
  */
 bool svsm_handle_call(struct svsm_vm *vm, unsigned vcpu, struct svsm_regs *regs);

@@ -62,7 +62,7 @@ struct boot_info {
 	uint64_t pt_size;
 	uint64_t cr3;
 	uint64_t boot_info_pa;
-	/* SNP entry only (0 otherwise): the launch's secrets and CPUID pages (snp-svsm-abi.md §4). */
+	/* SNP entry only (0 otherwise): the launch's secrets and CPUID pages (SNP ABI 56860, the secrets and CPUID pages). */
 	uint64_t snp_secrets_pa;
 	uint64_t snp_cpuid_pa;
 	/*

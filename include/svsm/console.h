@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Serial console (COM1) and leveled logging. Errors are for broken
- * invariants and failed boots, never for hostile input (brief §6).
+ * invariants and failed boots, never for hostile input (that gets its
+ * defined error code).
  */
 #pragma once
 

@@ -13,7 +13,7 @@
 
 #include "abi/ghcb.h"
 
-/* ---- MSR protocol (snp-svsm-abi.md §3.1) ---- */
+/* ---- MSR protocol (GHCB spec 56421, GHCB MSR protocol) ---- */
 
 static inline uint64_t ghcb_msr_info(uint64_t v)
 {
@@ -55,7 +55,7 @@ bool ghcb_msr_hv_features_parse(uint64_t v, uint64_t *features);
 /* Termination request; reason set 0..15, code 0..255 (larger values are masked off). */
 uint64_t ghcb_msr_term_req(unsigned set, unsigned code);
 
-/* ---- GHCB page (§3.2) ---- */
+/* ---- GHCB page (GHCB spec, GHCB layout) ---- */
 
 /* Clears the valid bitmap and SW_EXITCODE before a new request (Linux vc_ghcb_invalidate). */
 void ghcb_invalidate(struct ghcb *g);
@@ -78,7 +78,7 @@ bool ghcb_scratch_in_buffer(const struct ghcb *g, uint64_t ghcb_gpa, uint64_t le
 	} while (0)
 #define GHCB_VALID(g, field) ghcb_is_valid((g), (unsigned)offsetof(struct ghcb, field))
 
-/* ---- page state change entries (§3.4) ---- */
+/* ---- page state change entries (GHCB spec, Page State Change) ---- */
 
 struct psc_entry {
 	uint64_t gfn;

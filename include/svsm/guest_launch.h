@@ -26,7 +26,7 @@
 /*
  * What every launch of this SVSM uses (svsm/boot/run.c), and so what
  * tools/snp-launch-digest assumes by default: the guest runs at VMPL2 with
- * SEV_FEATURES = SNPActive (bit 0, snp-svsm-abi.md §7).
+ * SEV_FEATURES = SNPActive (bit 0, APM vol. 2 (24593) appendix B, the VMSA).
  */
 #define GUEST_LAUNCH_VMPL 2u
 #define GUEST_LAUNCH_SEV_FEATURES 0x1ull

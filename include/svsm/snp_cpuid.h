@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * CPUID under SNP: answered from the firmware-checked CPUID page
- * (snp-svsm-abi.md §4.2), never from the hypervisor, except for the few
+ * (SNP ABI 56860, the CPUID page), never from the hypervisor, except for the few
  * per-CPU values the page cannot hold (APIC IDs), which are merged in from
  * the hypervisor's answer, and the bits that mirror this CPU's control
  * registers (OSXSAVE, OSPKE) and the XSAVE area size, which are computed.

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Talking to the hypervisor under SNP: the GHCB MSR protocol (one value
- * through MSR 0xC0010130, snp-svsm-abi.md §3.1) and the GHCB page protocol
- * (§3.2-3.4). Everything the hypervisor returns is hostile: each answer is
- * read once from the shared page, checked, and only then used.
+ * Talking to the hypervisor under SNP: the GHCB MSR protocol (one value through
+ * MSR 0xC0010130, GHCB spec 56421, GHCB MSR protocol) and the GHCB page
+ * protocol (GHCB spec: GHCB layout, NAE events, Page State Change). Everything
+ * the hypervisor returns is hostile: each answer is read once from the shared
+ * page, checked, and only then used.
  *
  * Portable: the two hardware steps are callbacks, so host tests put a
  * scripted hypervisor behind them and the kernel the real WRMSR/VMGEXIT.
@@ -101,6 +102,6 @@ int snp_ghcb_run_vmpl(struct snp_hv *hv, unsigned vmpl);
 int snp_ghcb_guest_request(struct snp_hv *hv, uint64_t req_gpa, uint64_t resp_gpa,
 			   uint64_t *fw_error);
 
-/* SW_EXITINFO2[63:32] VMM errors of a guest request (snp-svsm-abi.md §3.3). */
+/* SW_EXITINFO2[63:32] VMM errors of a guest request (GHCB spec 56421, NAE events). */
 #define SNP_GUEST_VMM_ERR_INVALID_LEN 1u
 #define SNP_GUEST_VMM_ERR_BUSY 2u

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The SNP guest instructions as the kernel executes them (snp-svsm-abi.md
- * §1, §3.1). Each faulting instruction is caught by the exception table
- * and reported as SNP_INSN_FAULTED. Kernel only: on anything but SNP
- * hardware PVALIDATE/RMPADJUST raise #UD (qemu-tcg-svm-facts.md).
+ * The SNP guest instructions as the kernel executes them (APM vol. 3 (24594),
+ * PVALIDATE and RMPADJUST; GHCB spec 56421, GHCB MSR protocol). Each faulting
+ * instruction is caught by the exception table and reported as
+ * SNP_INSN_FAULTED. Kernel only: on anything but SNP hardware
+ * PVALIDATE/RMPADJUST raise #UD (docs/REFERENCES.md, measured under QEMU 7.2).
  */
 #pragma once
 
@@ -20,5 +21,5 @@ uint64_t snp_insn_msr_exchange(void *ctx, uint64_t req);
 void snp_insn_vmgexit(void *ctx, uint64_t ghcb_gpa);
 /* VMGEXIT with MSR_GHCB left as it is (struct snp_hv.vmgexit_again). */
 void snp_insn_vmgexit_again(void *ctx);
-/* Termination request through the MSR protocol; never returns (§3.1). */
+/* Termination request through the MSR protocol; never returns (GHCB spec, MSR protocol). */
 __attribute__((noreturn)) void snp_insn_terminate(unsigned set, unsigned code);

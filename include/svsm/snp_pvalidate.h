@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * PVALIDATE and RMPADJUST results as the platform seam reports them, and
- * the 2 MiB PVALIDATE that falls back to 512 x 4 KiB when the RMP holds
- * the range as 4 KiB entries (snp-svsm-abi.md §1.2, §1.3). Pure: the
- * instruction is a callback, so host tests drive it with the RMP model
- * and the kernel with the real instruction.
+ * PVALIDATE and RMPADJUST results as the platform seam reports them, and the 2
+ * MiB PVALIDATE that falls back to 512 x 4 KiB when the RMP holds the range as
+ * 4 KiB entries (APM vol. 3 (24594), PVALIDATE and RMPADJUST). Pure: the
+ * instruction is a callback, so host tests drive it with the RMP model and the
+ * kernel with the real instruction.
  */
 #pragma once
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The SNP secrets page (snp-svsm-abi.md §4.1): the checks the SVSM makes
- * on the firmware's page before relying on it, and the copy it gives a
+ * The SNP secrets page (SNP ABI 56860, the secrets page): the checks the SVSM
+ * makes on the firmware's page before relying on it, and the copy it gives a
  * guest at a lower VMPL. Pure; the snp backend and host tests use it.
  */
 #pragma once

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * What the SVSM's #VC handler does for an intercepted instruction under
- * SNP (snp-svsm-abi.md §3.3): decode it (vc_decode), answer CPUID from the
+ * SNP (GHCB spec 56421, NAE events): decode it (vc_decode), answer CPUID from the
  * CPUID page, send MSR and port accesses through the GHCB, update the
  * registers and step over the instruction. Pure, so host tests drive it
  * with a scripted hypervisor; svsm/platform/snp/vc.c is the kernel glue.

@@ -2,7 +2,7 @@
 /*
  * What a #VC handler must work out itself: under SEV-ES/SNP the hardware
  * reports only the exit code, so the handler decodes the faulting
- * instruction to fill the GHCB (snp-svsm-abi.md §3.3). Pure; host-tested.
+ * instruction to fill the GHCB (GHCB spec 56421, NAE events). Pure; host-tested.
  * Only the instructions the SVSM itself executes under #VC are accepted:
  * IN/OUT (immediate or DX port, INS/OUTS with REP), RDMSR/WRMSR, CPUID.
  */
@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* An IOIO exit-information value, decoded (APM vol.2 §15.10.2 layout, snp-svsm-abi.md §3.3). */
+/* An IOIO exit-information value, decoded (APM vol.2 §15.10.2 layout, GHCB spec 56421, NAE events). */
 struct ioio_info {
 	uint16_t port;
 	uint8_t size;      /* 1, 2 or 4 bytes */

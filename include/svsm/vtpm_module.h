@@ -24,7 +24,7 @@
  * whose firmware started its TPM) and creates the endorsement key from
  * the TCG EK Credential Profile's ECC NIST P-256 template (L-2). Its
  * public area (TPMT_PUBLIC) is the vTPM's attestation manifest
- * (snp-svsm-abi.md §5.7), so a report binds the vTPM's EK.
+ * (SVSM spec 58019, attestation protocol), so a report binds the vTPM's EK.
  */
 #pragma once
 

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The launch digest the SNP firmware keeps while pages are added to a
- * launch (snp-svsm-abi.md §8): LD starts as 48 zero bytes and every page
- * replaces it with SHA-384(PAGE_INFO). Part of the PSP model: the vsnp
- * backend measures the guest launch with it, and tools/snp-launch-digest
- * computes the same value from a payload file.
+ * The launch digest the SNP firmware keeps while pages are added to a launch
+ * (SNP ABI 56860 §8.17.2, SNP_LAUNCH_UPDATE PAGE_INFO): LD starts as 48 zero
+ * bytes and every page replaces it with SHA-384(PAGE_INFO). Part of the PSP
+ * model: the vsnp backend measures the guest launch with it, and
+ * tools/snp-launch-digest computes the same value from a payload file.
  */
 #pragma once
 

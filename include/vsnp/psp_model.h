@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A model of the SNP firmware (PSP) for host tests and, later, vsnp: it
- * holds VMPCK0-3, takes encrypted guest requests (snp-svsm-abi.md §6.1),
+ * holds VMPCK0-3, takes encrypted guest requests (SNP ABI 56860, guest messages),
  * answers MSG_REPORT_REQ with an ATTESTATION_REPORT in the real layout
- * (§6.3, version 3) signed ECDSA P-384/SHA-384 by a VCEK, and encrypts
+ * (SNP ABI, ATTESTATION_REPORT, version 3) signed ECDSA P-384/SHA-384 by a VCEK, and encrypts
  * the response. The VCEK sits under a generated ARK -> ASK -> VCEK X.509
  * chain. Test-only keys, derived from a seed so runs repeat; the chain is
  * ECDSA P-384 throughout (AMD's ARK/ASK are RSA-PSS: a relying party's

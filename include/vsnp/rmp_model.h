@@ -6,11 +6,12 @@
  * `fake` platform backend and the future `vsnp` backend (which derives its
  * nested page tables from rmp_model_access).
  *
- * Rules and their sources: ../shared/reference/snp-svsm-abi.md §1.2-§1.4
- * (each rule is named R-* below and has its own host test). The raw RMP
- * entry layout is not architectural (§1.4), so entries here are a plain
- * struct. Where the reference marks hardware behaviour [UNCONFIRMED], the
- * model's choice is stated and marked "model choice".
+ * Rules and their sources: APM vol. 3 (24594) PVALIDATE and RMPADJUST; APM vol.
+ * 2 (24593) §15.36, the RMP (each rule is named R-* below and has its own host
+ * test). The raw RMP entry layout is not architectural (APM vol. 2 §15.36), so
+ * entries here are a plain struct. Where the public sources do not settle a
+ * hardware behaviour ([UNCONFIRMED]), the model's choice is stated and marked
+ * "model choice".
  */
 #pragma once
 
@@ -42,7 +43,8 @@ struct rmp_result {
 
 /*
  * The instruction would fault instead of returning a code (PVALIDATE below
- * VMPL0: §1.2, fault type [UNCONFIRMED]). Not a hardware return value.
+ * VMPL0: APM vol. 3, PVALIDATE, fault type [UNCONFIRMED]). Not a hardware
+ * return value.
  */
 #define RMP_MODEL_FAULT (-1)
 
@@ -56,7 +58,7 @@ enum rmp_access {
 enum rmp_verdict {
 	RMP_OK = 0,
 	RMP_NOT_ASSIGNED,  /* private access to a page the guest does not own: RMP violation */
-	RMP_NOT_VALIDATED, /* #VC with error code 0x404 (snp-svsm-abi.md §3.3) */
+	RMP_NOT_VALIDATED, /* #VC with error code 0x404 (APM vol. 2 (24593) §15.36, page validation) */
 	RMP_NO_PERMISSION, /* the VMPL lacks the permission: RMP violation */
 	RMP_OUT_OF_RANGE,
 };

@@ -28,12 +28,12 @@
 
 /*
  * The guest's nested page table. It is filled on demand: every nested page
- * fault is judged against the RMP model and either maps the page (rights
- * from the VMPL's RMP permissions; all of a 2 MiB RMP entry at once, else
- * 4 KiB with the readable neighbours in its 256 KiB; never a VMSA, never
- * rights without read), asks for #VC 0x404, or
- * is an RMP violation. Every RMP change drops the pages it touches (vsnp_npt_drop),
- * so the table never grants more than the RMP does.
+ * fault is judged against the RMP model and either maps the page (rights from
+ * the VMPL's RMP permissions; all of a 2 MiB RMP entry at once, else 4 KiB with
+ * the readable neighbours in its 256 KiB; never a VMSA, never rights without
+ * read), asks for #VC 0x404, or is an RMP violation. Every RMP change drops the
+ * pages it touches (vsnp_npt_drop), so the table never grants more than the RMP
+ * does.
  *
  * Two guest-physical views of RAM, as SNP has them: the private view
  * (GPA | C-bit: only pages the guest owns and validated, with the VMPL's
@@ -85,7 +85,7 @@ struct vsnp_npt {
 
 enum vsnp_npf_verdict {
 	VSNP_NPF_MAPPED,        /* resume: the access is allowed now */
-	VSNP_NPF_INJECT_VC_404, /* private access to an unvalidated page (snp-svsm-abi.md §3.3) */
+	VSNP_NPF_INJECT_VC_404, /* private access to an unvalidated page (APM vol. 2 (24593) §15.36: #VC 0x404) */
 	VSNP_NPF_VIOLATION,     /* RMP violation: the hardware would stop the guest */
 	VSNP_NPF_NOT_RAM,       /* neither view has this address (holes; fetches, table walks, private accesses there) */
 	VSNP_NPF_MMIO,          /* a shared data access to an address that is no RAM of the VM: #VC 0x400 */
@@ -147,27 +147,27 @@ struct vsnp_hv_vcpu {
 };
 
 /*
- * A VMGEXIT with the GHCB MSR holding an MSR-protocol request (GHCBInfo !=
- * 0): writes the response to v->ghcb_msr (snp-svsm-abi.md §3.1) and says
- * what else to do. A GHCB-page request (GHCBInfo == 0) is VSNP_HV_BAD
+ * A VMGEXIT with the GHCB MSR holding an MSR-protocol request (GHCBInfo != 0):
+ * writes the response to v->ghcb_msr (GHCB spec 56421, GHCB MSR protocol) and
+ * says what else to do. A GHCB-page request (GHCBInfo == 0) is VSNP_HV_BAD
  * here: the caller hands those to vsnp_hv_ghcb_exit instead.
  */
 enum vsnp_hv_action vsnp_hv_msr_exit(struct vsnp_hv *hv, struct vsnp_hv_vcpu *v);
 
 struct ghcb;
 /*
- * A VMGEXIT with the GHCB MSR holding the registered GHCB's GPA: the
- * GHCB page protocol (snp-svsm-abi.md §3.2, §3.3) on g, the SVSM's copy
- * of the guest's shared page, read once; the answer is written into g
- * (SW_EXITINFO1/2 marked valid, the PSC header advanced) for the caller
- * to copy back. Served: Run VMPL (VMPL0: an SVSM call), page state change
- * (4 KiB and 2 MiB entries, SW_SCRATCH the shared buffer), guest request
- * (the kernel finishes it), hypervisor features, termination, AP creation
- * (create or destroy, checked here, carried out by the kernel: SW_EXITINFO1
- * = request [15:0], VMPL [19:16], APIC ID [63:32] as snp-svsm-abi.md §3.3
- * has it, [UNCONFIRMED] widths; SW_EXITINFO2 = the VMSA). Everything else
- * answers GHCB_RESULT_ERROR / GHCB_ERR_INVALID_INPUT;
- * a bad usage or missing inputs their GHCB errors.
+ * A VMGEXIT with the GHCB MSR holding the registered GHCB's GPA: the GHCB page
+ * protocol (GHCB spec 56421: GHCB layout, NAE events) on g, the SVSM's copy of
+ * the guest's shared page, read once; the answer is written into g
+ * (SW_EXITINFO1/2 marked valid, the PSC header advanced) for the caller to copy
+ * back. Served: Run VMPL (VMPL0: an SVSM call), page state change (4 KiB and 2
+ * MiB entries, SW_SCRATCH the shared buffer), guest request (the kernel
+ * finishes it), hypervisor features, termination, AP creation (create or
+ * destroy, checked here, carried out by the kernel: SW_EXITINFO1 = request
+ * [15:0], VMPL [19:16], APIC ID [63:32] as GHCB spec 56421, NAE events has it,
+ * [UNCONFIRMED] widths; SW_EXITINFO2 = the VMSA). Everything else answers
+ * GHCB_RESULT_ERROR / GHCB_ERR_INVALID_INPUT; a bad usage or missing inputs
+ * their GHCB errors.
  */
 enum vsnp_hv_action vsnp_hv_ghcb_exit(struct vsnp_hv *hv, struct vsnp_hv_vcpu *v, struct ghcb *g);
 

@@ -29,7 +29,7 @@
 
 #include "vtpm_nv.h"
 
-/* The SVSM's vTPM protocol carries at most 4087 command bytes (snp-svsm-abi.md §5.8); libtpms takes 4096. */
+/* The SVSM's vTPM protocol carries at most 4087 command bytes (SVSM spec 58019, vTPM protocol); libtpms takes 4096. */
 #define VTPM_CMD_MAX 4096u
 #define TPM_HDR 10u
 /* TPM 2.0 Part 2: TPM_ST_NO_SESSIONS, TPM_RC_COMMAND_SIZE, TPM_RC_FAILURE. */

@@ -92,7 +92,7 @@ static TPM_RESULT io_init(void)
 	return TPM_SUCCESS;
 }
 
-/* The SVSM's vTPM protocol carries locality 0 only (snp-svsm-abi.md §5.8). */
+/* The SVSM's vTPM protocol carries locality 0 only (SVSM spec 58019, vTPM protocol). */
 static TPM_RESULT io_locality(TPM_MODIFIER_INDICATOR *locality, uint32_t tpm_number)
 {
 	(void)tpm_number;

@@ -12,12 +12,12 @@
  *             + 5   PML4, + 6 PDPT, + 7..10 four page directories: the
  *                   low 4 GiB identity mapped in private 2 MiB pages
  *
- * Every page is made private, validated and granted to VMPL1..vmpl with
- * all rights (the VMSA excepted) through the platform seam, then filled.
- * Each page is added to the launch digest (snp-svsm-abi.md §8) as it is
- * placed: the image pages NORMAL, the boot page UNMEASURED, the secrets
- * and CPUID pages by their types, the calling area ZERO, the page tables
- * NORMAL, and the VMSA last at the VMSA GPA.
+ * Every page is made private, validated and granted to VMPL1..vmpl with all
+ * rights (the VMSA excepted) through the platform seam, then filled. Each page
+ * is added to the launch digest (SNP ABI 56860 §8.17.2, SNP_LAUNCH_UPDATE
+ * PAGE_INFO) as it is placed: the image pages NORMAL, the boot page UNMEASURED,
+ * the secrets and CPUID pages by their types, the calling area ZERO, the page
+ * tables NORMAL, and the VMSA last at the VMSA GPA.
  */
 #include "abi/guest_boot.h"
 #include "abi/snp.h"
@@ -250,7 +250,7 @@ static int launch_pages(struct launch *l, const struct guest_launch_out *o, cons
 	err = accept_page(cfg, o->caa_gpa, l->page, true, why);
 	if (err != SVSM_OK)
 		return err;
-	err = measure(cfg, o->caa_gpa, SNP_PAGE_TYPE_ZERO, l->page, why); /* as OVMF's SVSM_CAA (§8) */
+	err = measure(cfg, o->caa_gpa, SNP_PAGE_TYPE_ZERO, l->page, why); /* as OVMF's SVSM_CAA (SNP ABI §8.17, SNP_LAUNCH_UPDATE) */
 	if (err != SVSM_OK)
 		return err;
 
@@ -283,7 +283,7 @@ static int launch_pages(struct launch *l, const struct guest_launch_out *o, cons
 			return err;
 	}
 
-	/* The VMSA last (§8), VMPL0 only, with the VMSA bit (set through VMPL1's RMPADJUST). */
+	/* The VMSA last (SNP ABI §8.17, SNP_LAUNCH_UPDATE), VMPL0 only, with the VMSA bit (set through VMPL1's RMPADJUST). */
 	build_vmsa(l, o, pml4);
 	err = accept_page(cfg, o->vmsa_gpa, l->page, false, why);
 	if (err != SVSM_OK)

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Platform classification. Leaf meanings: APM vol.3 (CPUID Fn8000_0001 ECX
- * bit 2 SVM; Fn8000_000A EAX revision, EBX ASIDs, EDX bit 0 NP, bit 3
- * NRIPS), SEV_STATUS bit 2 SNP (snp-svsm-abi.md §2). A leaf is used only
- * when the maximum extended leaf reaches it (qemu-tcg-svm-facts.md: QEMU
- * answers absent leaves with unrelated data).
+ * Platform classification. Leaf meanings: APM vol.3 (CPUID Fn8000_0001 ECX bit
+ * 2 SVM; Fn8000_000A EAX revision, EBX ASIDs, EDX bit 0 NP, bit 3 NRIPS),
+ * SEV_STATUS bit 2 SNP (APM vol. 2 (24593) §15.34.10, SEV_STATUS). A leaf is
+ * used only when the maximum extended leaf reaches it (docs/REFERENCES.md,
+ * measured under QEMU 7.2: QEMU answers absent leaves with unrelated data).
  */
 #include "abi/x86.h"
 #include "svsm/platform_probe.h"

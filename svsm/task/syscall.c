@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The Linux system-call personality of CPL3 modules (brief §3): what a
+ * The Linux system-call personality of CPL3 modules (docs/ARCHITECTURE.md): what a
  * static glibc program with libtpms and OpenSSL's libcrypto asks for.
  * Numbers and semantics: Linux x86-64 (arch/x86/entry/syscalls/
  * syscall_64.tbl, the man pages); errors are Linux's negative errno

@@ -166,7 +166,7 @@ static bool ek_setup(struct vtpm_module *m)
 	return startup_command(m, flush, sizeof(flush), rsp, &n) == 0;
 }
 
-/* struct vtpm_backend.manifest: the EK's public area (§5.7). */
+/* struct vtpm_backend.manifest: the EK's public area (SVSM spec, attestation protocol). */
 static int manifest(void *ctx, uint8_t *buf, size_t max, size_t *len)
 {
 	const struct vtpm_module *m = ctx;

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""The vTPM module as a host process (tier 4 of brief §5).
+"""The vTPM module as a host process (docs/ARCHITECTURE.md, Tests).
 
 1. tpm2-tools against one module lifetime (vtpm_session.py keeps it
    alive across tool runs): tpm2_startup, tpm2_getrandom, tpm2_pcrextend

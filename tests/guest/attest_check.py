@@ -7,7 +7,7 @@ nonce, manifest and report the guest printed, and checks them as a
 relying party would:
   - the signature and chain: snp-verify with the vsnp chip's chain
     (vsnp-certs writes it from the public chip seed);
-  - REPORT_DATA = SHA-512(nonce || manifest) (snp-svsm-abi.md §5.7),
+  - REPORT_DATA = SHA-512(nonce || manifest) (SVSM spec 58019, attestation protocol),
     computed here with hashlib, independently of the SVSM's mbedTLS;
   - MEASUREMENT = the launch digest snp-launch-digest computes from the
     launched file, and = the digest printed at launch (by the SEV-SNP
@@ -30,7 +30,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from snp_rp import host_launch_digest, snp_verify, vsnp_chain  # noqa: E402
 
 REPORT_SIZE = 0x4A0
-MEASUREMENT = slice(0x90, 0x90 + 48)   # snp-svsm-abi.md §6.3
+MEASUREMENT = slice(0x90, 0x90 + 48)   # SNP ABI 56860, ATTESTATION_REPORT
 REPORT_DATA = slice(0x50, 0x50 + 64)
 VMPL = slice(0x30, 0x34)
 CPUID_FAM_ID = 0x188                   # version 3 and later

@@ -203,7 +203,7 @@ void guest_svsm_call(volatile struct svsm_ca *ca, struct guest_call *c)
 
 	c->vmpl_ok = resp == GHCB_MSR_RUN_VMPL_RESP;
 	c->rax = rax, c->rcx = rcx, c->rdx = rdx, c->r8 = r8, c->r9 = r9;
-	/* §5.3: an atomic exchange; still 1 means the SVSM did not take the call. */
+	/* SVSM spec, calling convention: an atomic exchange; still 1 means the SVSM did not take the call. */
 	uint8_t old = 0;
 
 	__asm__ volatile("xchgb %0, %1" : "+q"(old), "+m"(ca->call_pending) : : "memory");

@@ -68,7 +68,7 @@ uint64_t guest_rdmsr(uint32_t msr);
 void guest_wrmsr(uint32_t msr, uint64_t v);
 __attribute__((noreturn)) void guest_terminate(unsigned set, unsigned code);
 
-/* An SVSM call (snp-svsm-abi.md §5.3) through the calling area at ca. */
+/* An SVSM call (SVSM spec 58019, calling convention) through the calling area at ca. */
 struct guest_call {
 	uint64_t rax, rcx, rdx, r8, r9; /* in: request; out: results */
 	bool serviced;                  /* call_pending was cleared by the SVSM */

@@ -89,7 +89,7 @@ static uint64_t spare_region(uint64_t size)
 	return 0;
 }
 
-/* PVALIDATE of one entry through the calling area's buffer (§5.6). */
+/* PVALIDATE of one entry through the calling area's buffer (SVSM spec, core protocol). */
 static uint64_t pvalidate_one(uint64_t gpa, bool large, bool validate, bool ignore_cf)
 {
 	volatile struct svsm_pvalidate_hdr *h = (volatile struct svsm_pvalidate_hdr *)ca->buffer;
@@ -157,7 +157,7 @@ static void test_discovery(void)
 
 static void test_query(void)
 {
-	/* RCX = protocol << 32 | version; the answer max << 32 | min, or 0 (§5.6). */
+	/* RCX = protocol << 32 | version; the answer max << 32 | min, or 0 (SVSM spec, core protocol). */
 	struct guest_call c = call(SVSM_CORE_PROTOCOL, SVSM_CORE_QUERY_PROTOCOL, 0ull << 32 | 1, 0);
 
 	check(c.serviced && c.vmpl_ok && c.rax == SVSM_SUCCESS && c.rcx == (1ull << 32 | 1),
@@ -211,7 +211,7 @@ static void test_pvalidate(void)
 	      "PVALIDATE entry with reserved bits refused");
 }
 
-/* A DEPOSIT_MEM list of 4 KiB pages in the calling area's buffer (§6.5). */
+/* A DEPOSIT_MEM list of 4 KiB pages in the calling area's buffer (SVSM spec §6.5). */
 static uint64_t deposit(const uint64_t *gpa, unsigned n, unsigned *next)
 {
 	volatile struct svsm_pvalidate_hdr *h = (volatile struct svsm_pvalidate_hdr *)ca->buffer;
@@ -231,7 +231,7 @@ static uint64_t deposit(const uint64_t *gpa, unsigned n, unsigned *next)
 #define LEND_PAGES 8
 
 /*
- * DEPOSIT_MEM and WITHDRAW_MEM (§6.5, §6.6): lent pages become the SVSM's
+ * DEPOSIT_MEM and WITHDRAW_MEM (SVSM spec §6.5, SVSM spec §6.6): lent pages become the SVSM's
  * (the SVSM takes them for nested page tables first), and the free ones
  * come back usable. Returns the first lent page still with the SVSM, for
  * guest.forbidden=lent-read, or 0.
@@ -265,10 +265,11 @@ static uint64_t test_lend(void)
 	 */
 	if (guest_vc_seen()) {
 		/*
-		 * An SNP machine (port I/O raised #VC): the hypervisor is not the
-		 * SVSM and converts what it is asked to; a guest that shares its
-		 * own calling area or a lent page only stops itself (the SVSM's
-		 * private access to it is then an RMP fault), so nothing is asked.
+		 * An SNP machine (port I/O raised #VC): the hypervisor is not
+		 * the SVSM and converts what it is asked to; a guest that
+		 * shares its own calling area or a lent page only stops itself
+		 * (the SVSM's private access to it is then an RMP fault), so
+		 * nothing is asked.
 		 */
 		skip("PSC (MSR protocol) of a lent page to shared refused", "the hypervisor is not the SVSM's");
 		skip("PSC (MSR protocol) of its calling area to shared refused", "the hypervisor is not the SVSM's");
@@ -350,7 +351,7 @@ static uint64_t create_vcpu(uint64_t vmsa, uint64_t ca_gpa, uint32_t apic)
 	return c.rax;
 }
 
-/* CREATE_VCPU with every kind of bad VMSA, another vCPU's calling area, then a good one (§6.3, §6.4). */
+/* CREATE_VCPU with every kind of bad VMSA, another vCPU's calling area, then a good one (SVSM spec §6.3, SVSM spec §6.4). */
 static void test_vcpus(void)
 {
 	const struct snp_secrets_page *s = (const struct snp_secrets_page *)(uintptr_t)boot->secrets_gpa;
@@ -359,7 +360,7 @@ static void test_vcpus(void)
 	/* The launch's own pages (docs/BOOT.md "Payload launch"): the boot VMSA is the fifth. */
 	uint64_t boot_vmsa = boot->boot_start + 4 * PAGE;
 	const uint64_t efer = VMSA_EFER_SVME | (1u << 8) | (1u << 10) | (1u << 11);
-	/* SEV_STATUS bit n+2 is SEV_FEATURES bit n (snp-svsm-abi.md §2): the caller's features. */
+	/* SEV_STATUS bit n+2 is SEV_FEATURES bit n (APM vol. 2 (24593) §15.34.10, SEV_STATUS): the caller's features. */
 	const uint64_t feat = guest_rdmsr(0xC0010131) >> 2;
 	unsigned restored = 0, refusals = 0;
 
@@ -459,7 +460,7 @@ static void test_vcpus(void)
 #define MMIO_PT_INDEX 8
 #define MMIO_VA (ALIAS_VA + MMIO_PT_INDEX * PAGE)
 
-/* GHCB request fields, marked valid, usage standard, version 2 (snp-svsm-abi.md §3.2). */
+/* GHCB request fields, marked valid, usage standard, version 2 (GHCB spec 56421, GHCB layout). */
 static void ghcb_fill(struct ghcb *g, uint64_t code, uint64_t info1, uint64_t info2)
 {
 	memset(g, 0, sizeof(*g));
@@ -557,13 +558,13 @@ static void guest_report(struct ghcb *g, uint64_t ghcb_gpa, uint64_t req, uint64
 }
 
 /*
- * A GHCB as a guest OS sets one up, first thing (on an SNP machine its
- * console needs it: port I/O raises #VC): four pages made shared
- * (MSR-protocol PSC), mapped at ALIAS_VA without the C-bit through a page
- * directory and table of its own, the first registered as the GHCB and
- * given to the #VC handler; a fourth for a second vCPU's GHCB (test_ipis). test_ghcb reports how it went and uses it for
- * SVSM calls, page state changes, hypervisor features, a guest request and
- * AP creation.
+ * A GHCB as a guest OS sets one up, first thing (on an SNP machine its console
+ * needs it: port I/O raises #VC): four pages made shared (MSR-protocol PSC),
+ * mapped at ALIAS_VA without the C-bit through a page directory and table of
+ * its own, the first registered as the GHCB and given to the #VC handler; a
+ * fourth for a second vCPU's GHCB (test_ipis). test_ghcb reports how it went
+ * and uses it for SVSM calls, page state changes, hypervisor features, a guest
+ * request and AP creation.
  */
 static struct {
 	uint64_t base, pd, pt, ghcb_gpa, req, resp, ap_ghcb, reg;
@@ -1386,7 +1387,7 @@ static void print_hex(const char *name, const uint8_t *b, size_t n)
 	guest_printf("\n");
 }
 
-/* The common operation fields in the calling area's buffer (as Linux puts them, §5.7). */
+/* The common operation fields in the calling area's buffer (as Linux puts them, SVSM spec, attestation protocol). */
 static void fill_attest_op(uint32_t report_size, uint32_t manifest_size, uint16_t nonce_size)
 {
 	volatile struct svsm_attest_services_op *op =

@@ -101,9 +101,10 @@ SELFTEST(platform_native_random)
 }
 
 /*
- * The snp backend's instruction wrappers on a machine without SNP: QEMU
- * raises #UD for PVALIDATE and RMPADJUST (qemu-tcg-svm-facts.md), which the
- * exception table turns into SNP_INSN_FAULTED and the seam into FAIL_INPUT.
+ * The snp backend's instruction wrappers on a machine without SNP: QEMU raises
+ * #UD for PVALIDATE and RMPADJUST (docs/REFERENCES.md, measured under QEMU
+ * 7.2), which the exception table turns into SNP_INSN_FAULTED and the seam into
+ * FAIL_INPUT.
  */
 SELFTEST(platform_snp_instructions_fault_cleanly)
 {

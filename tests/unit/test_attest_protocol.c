@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The attestation protocol (snp-svsm-abi.md §5.7) end to end on the fake
- * backend with the PSP model behind its guest requests: the report
- * verifies against the PSP's chain and carries SHA-512(nonce || manifest);
- * the manifest lists the vTPM when it has data; too-small buffers get the
- * sizes; bad operations are refused before anything reaches the PSP; PSP
- * failures wipe VMPCK0.
+ * The attestation protocol (SVSM spec 58019, attestation protocol) end to end
+ * on the fake backend with the PSP model behind its guest requests: the report
+ * verifies against the PSP's chain and carries SHA-512(nonce || manifest); the
+ * manifest lists the vTPM when it has data; too-small buffers get the sizes;
+ * bad operations are refused before anything reaches the PSP; PSP failures wipe
+ * VMPCK0.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -304,7 +304,7 @@ static void test_bad_ops(void **state)
 	bad[n++].base.rsvd_3c = 1;
 	bad[n++].base.report_gpa += 8;                       /* not page aligned */
 	bad[n++].base.manifest_gpa += 0x800;
-	bad[n++].base.nonce_size = 32;                       /* §5.7: 64 bytes */
+	bad[n++].base.nonce_size = 32;                       /* SVSM spec, attestation protocol: 64 bytes */
 	bad[n].base.nonce_gpa = 0x110FF0, n++;               /* crosses its page */
 	bad[n].base.report_gpa = RAM_END, n++;               /* SVSM memory */
 	bad[n].base.manifest_gpa = BOOT_VMSA, n++;           /* a VMSA */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The SVSM core protocol on the fake backend (snp-svsm-abi.md §5.3-5.6):
- * every call's good path and each bad-input class, with the exact result
- * code and, after a failure, the RMP model and SVSM state unchanged.
+ * The SVSM core protocol on the fake backend (SVSM spec 58019: calling
+ * convention, core protocol): every call's good path and each bad-input class,
+ * with the exact result code and, after a failure, the RMP model and SVSM state
+ * unchanged.
  *
  * Guest-physical layout (8 MiB, RMP-modelled):
  *   0x000000-0x1FFFFF  4 KiB RMP entries   boot VMSA 0x101000, boot CA 0x102000,
@@ -135,7 +136,7 @@ static void test_query_protocol(void **state)
 	(void)state;
 	assert_int_equal(call(CALL(0, SVSM_CORE_QUERY_PROTOCOL), CALL(0, 1), 0, 0, &r), SVSM_SUCCESS);
 	assert_int_equal(r.rcx, CALL(1, 1));
-	/* Versions out of range and protocols not offered: RCX 0, still success (§5.6). */
+	/* Versions out of range and protocols not offered: RCX 0, still success (SVSM spec, core protocol). */
 	assert_int_equal(call(CALL(0, SVSM_CORE_QUERY_PROTOCOL), CALL(0, 2), 0, 0, &r), SVSM_SUCCESS);
 	assert_int_equal(r.rcx, 0);
 	assert_int_equal(call(CALL(0, SVSM_CORE_QUERY_PROTOCOL), CALL(0, 0), 0, 0, &r), SVSM_SUCCESS);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* GHCB MSR protocol values, valid bitmap and PSC entries, bit for bit (snp-svsm-abi.md §3). */
+/* GHCB MSR protocol values, valid bitmap and PSC entries, bit for bit (GHCB spec 56421). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

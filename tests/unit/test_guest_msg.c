@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * SNP guest messages (snp-svsm-abi.md §6.1): AES-256-GCM with the IV from
- * the sequence number and the header's 0x30..0x5F as AAD, the sequence and
+ * SNP guest messages (SNP ABI 56860, guest messages): AES-256-GCM with the IV
+ * from the sequence number and the header's 0x30..0x5F as AAD, the sequence and
  * type rules, and the key wiped on any bad response.
  */
 #include <setjmp.h>
@@ -52,7 +52,7 @@ static void test_init(void **state)
 	assert_int_equal(c.vmpck_id, 3);
 }
 
-/* The ciphertext equals AES-256-GCM computed here with the §6.1 IV and AAD built by hand. */
+/* The ciphertext equals AES-256-GCM computed here with the SNP ABI, guest messages IV and AAD built by hand. */
 static void test_seal_known_construction(void **state)
 {
 	uint8_t payload[96], expect[96], tag[16], iv[12] = { 0 };

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The launch digest (vsnp/model/launch_digest.c): the PAGE_INFO
- * chain of snp-svsm-abi.md §8 against a value computed independently
- * (Python hashlib over hand-packed PAGE_INFO bytes, see the comment at
- * KNOWN), and bad pages refused with the digest unchanged.
+ * The launch digest (vsnp/model/launch_digest.c): the PAGE_INFO chain
+ * (SNP ABI 56860 §8.17.2, SNP_LAUNCH_UPDATE) against a value computed
+ * independently (Python hashlib over hand-packed PAGE_INFO bytes, see the
+ * comment at KNOWN), and bad pages refused with the digest unchanged.
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -63,7 +63,7 @@ static void platform_classification(void **state)
 	struct platform_info p;
 	(void)state;
 
-	/* -cpu EPYC under TCG: SVM + NPT, no NRIPS, 16 ASIDs (qemu-tcg-svm-facts.md). */
+	/* -cpu EPYC under TCG: SVM + NPT, no NRIPS, 16 ASIDs (docs/REFERENCES.md, measured under QEMU 7.2). */
 	struct platform_cpuid epyc = {
 		.max_ext = 0x8000001E, .fn80000001_ecx = 0x75,
 		.fn8000000a_eax = 1, .fn8000000a_ebx = 16, .fn8000000a_edx = 1,

@@ -2,7 +2,7 @@
 /*
  * The PSP model and the report verifier, end to end through the guest-
  * message layer: a VMPL0 report request sealed with VMPCK0, answered with a
- * signed report in the §6.3 layout that verifies against the generated
+ * signed report in the SNP ABI, ATTESTATION_REPORT layout that verifies against the generated
  * chain; and every way a request, a report or a chain can be wrong.
  */
 #include <setjmp.h>

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The RMP model, one test per rule; each names its source in
- * ../shared/reference/snp-svsm-abi.md. Every refusal also checks that the
- * model did not change.
+ * The RMP model, one test per rule; each names its public source
+ * (docs/REFERENCES.md). Every refusal also checks that the model did not
+ * change.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -70,7 +70,7 @@ static void test_init_shape(void **state)
 	assert_int_equal(rmp_model_init(&x, entries, ~0ull & ~(P2M - 1), 1024), SVSM_EINVAL);
 }
 
-/* §1.2: "The PVALIDATE instruction can only be performed at VMPL0". */
+/* APM vol. 3, PVALIDATE: "The PVALIDATE instruction can only be performed at VMPL0". */
 static void test_pv_vmpl0_only(void **state)
 {
 	(void)state;
@@ -80,7 +80,7 @@ static void test_pv_vmpl0_only(void **state)
 	assert_unchanged();
 }
 
-/* §1.2: RCX page size 0 = 4K, 1 = 2M; RAX must be 2M-aligned for 2M; FAIL_INPUT otherwise. */
+/* APM vol. 3, PVALIDATE: RCX page size 0 = 4K, 1 = 2M; RAX must be 2M-aligned for 2M; FAIL_INPUT otherwise. */
 static void test_pv_operands(void **state)
 {
 	(void)state;
@@ -95,7 +95,7 @@ static void test_pv_operands(void **state)
 	assert_unchanged();
 }
 
-/* §1.2: validate / rescind set and clear the Validated bit. */
+/* APM vol. 3, PVALIDATE: validate / rescind set and clear the Validated bit. */
 static void test_pv_validate_rescind(void **state)
 {
 	(void)state;
@@ -110,7 +110,7 @@ static void test_pv_validate_rescind(void **state)
 	assert_true(rmp_model_entry(&m, BASE + 2 * P2M - P4K)->validated);
 }
 
-/* §1.2: EAX = 0 with CF = 1 when nothing changed ("no update"). */
+/* APM vol. 3, PVALIDATE: EAX = 0 with CF = 1 when nothing changed ("no update"). */
 static void test_pv_no_update(void **state)
 {
 	(void)state;
@@ -121,7 +121,7 @@ static void test_pv_no_update(void **state)
 	assert_unchanged();
 }
 
-/* §1.2: 2 MiB PVALIDATE of 4 KiB RMP entries is FAIL_SIZEMISMATCH (callers fall back to 512 x 4 KiB). */
+/* APM vol. 3, PVALIDATE: 2 MiB PVALIDATE of 4 KiB RMP entries is FAIL_SIZEMISMATCH (callers fall back to 512 x 4 KiB). */
 static void test_pv_size_mismatch(void **state)
 {
 	(void)state;
@@ -139,7 +139,7 @@ static void test_pv_size_mismatch(void **state)
 	assert_int_equal(rmp_model_psmash(&m, BASE + P2M), SVSM_EINVAL); /* already split */
 }
 
-/* §1.3: RMPADJUST only adjusts a numerically higher VMPL; own or more privileged: FAIL_PERMISSION. */
+/* APM vol. 3, RMPADJUST: RMPADJUST only adjusts a numerically higher VMPL; own or more privileged: FAIL_PERMISSION. */
 static void test_ra_target_vmpl(void **state)
 {
 	(void)state;
@@ -157,7 +157,7 @@ static void test_ra_target_vmpl(void **state)
 	assert_int_equal(rmp_model_entry(&m, BASE)->perms[1], 0);
 }
 
-/* §1.3: bits 15:12 and 63:17 of the attributes are reserved (model: FAIL_INPUT). */
+/* APM vol. 3, RMPADJUST: bits 15:12 and 63:17 of the attributes are reserved (model: FAIL_INPUT). */
 static void test_ra_reserved_bits(void **state)
 {
 	(void)state;
@@ -168,7 +168,7 @@ static void test_ra_reserved_bits(void **state)
 	assert_unchanged();
 }
 
-/* §1.3 FAIL_PERMISSION: "current VMPL has insufficient permissions" — no granting what you lack. */
+/* APM vol. 3, RMPADJUST FAIL_PERMISSION: "current VMPL has insufficient permissions" — no granting what you lack. */
 static void test_ra_subset(void **state)
 {
 	(void)state;
@@ -180,7 +180,7 @@ static void test_ra_subset(void **state)
 	assert_int_equal(rmp_model_entry(&m, BASE)->perms[2], RMP_PERM_READ >> 8);
 }
 
-/* §1.3 (MS-intr): the VMSA bit is ignored when the current VMPL is not 0. */
+/* APM vol. 3, RMPADJUST (and Microsoft's __rmpadjust intrinsic documentation): the VMSA bit is ignored when the current VMPL is not 0. */
 static void test_ra_vmsa_only_from_vmpl0(void **state)
 {
 	(void)state;
@@ -192,13 +192,13 @@ static void test_ra_vmsa_only_from_vmpl0(void **state)
 	assert_true(rmp_model_entry(&m, BASE)->vmsa);
 	expect_ra(0, BASE, RMP_PG_SIZE_4K, 1, RMPADJUST_SUCCESS);
 	assert_false(rmp_model_entry(&m, BASE)->vmsa);
-	/* Model choice: a VMSA is a 4 KiB page (§7). */
+	/* Model choice: a VMSA is a 4 KiB page (APM vol. 2 appendix B, the VMSA). */
 	snap();
 	expect_ra(0, BASE + P2M, RMP_PG_SIZE_2M, 1 | RMPADJUST_VMSA, RMPADJUST_FAIL_INPUT);
 	assert_unchanged();
 }
 
-/* §1.3: 2 MiB RMPADJUST needs one 2 MiB RMP entry; FAIL_SIZEMISMATCH otherwise. */
+/* APM vol. 3, RMPADJUST: 2 MiB RMPADJUST needs one 2 MiB RMP entry; FAIL_SIZEMISMATCH otherwise. */
 static void test_ra_size(void **state)
 {
 	(void)state;
@@ -211,7 +211,7 @@ static void test_ra_size(void **state)
 	assert_int_equal(rmp_model_entry(&m, BASE + 2 * P2M - P4K)->perms[2], RMP_PERM_READ >> 8);
 }
 
-/* §3.3: an access to an unvalidated private page is #VC 0x404; §1.4: VMPL0 has every right. */
+/* APM vol. 2 §15.36, #VC 0x404: an access to an unvalidated private page is #VC 0x404; APM vol. 2 §15.36: VMPL0 has every right. */
 static void test_access(void **state)
 {
 	(void)state;
@@ -220,7 +220,7 @@ static void test_access(void **state)
 	assert_int_equal(rmp_model_access(&m, BASE, 0, RMP_ACCESS_READ), RMP_NOT_VALIDATED);
 	expect_pv(0, BASE, RMP_PG_SIZE_4K, true, PVALIDATE_SUCCESS, false);
 	assert_int_equal(rmp_model_access(&m, BASE, 0, RMP_ACCESS_WRITE | RMP_ACCESS_EXEC_SUPER), RMP_OK);
-	/* After launch lower VMPLs have nothing (§1.4) until RMPADJUST grants it. */
+	/* After launch lower VMPLs have nothing (APM vol. 2 §15.36) until RMPADJUST grants it. */
 	assert_int_equal(rmp_model_access(&m, BASE, 2, RMP_ACCESS_READ), RMP_NO_PERMISSION);
 	expect_ra(0, BASE, RMP_PG_SIZE_4K, 2 | RMP_PERM_READ | RMP_PERM_X_USER, RMPADJUST_SUCCESS);
 	assert_int_equal(rmp_model_access(&m, BASE, 2, RMP_ACCESS_READ), RMP_OK);
@@ -235,7 +235,7 @@ static void test_access(void **state)
 	assert_int_equal(rmp_model_access(&m, BASE, 2, RMP_ACCESS_READ), RMP_NOT_VALIDATED);
 }
 
-/* §1.4: RMPUPDATE to private resets validation and lower-VMPL permissions; immutable pages refuse. */
+/* APM vol. 2 §15.36: RMPUPDATE to private resets validation and lower-VMPL permissions; immutable pages refuse. */
 static void test_hypervisor_updates(void **state)
 {
 	(void)state;

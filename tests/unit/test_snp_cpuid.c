@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The SNP CPUID page: table checks and the lookup rules
- * (snp-svsm-abi.md §4.2; Linux snp_cpuid/snp_cpuid_postprocess behaviour).
+ * The SNP CPUID page: table checks and the lookup rules (SNP ABI 56860, the
+ * CPUID page; Linux snp_cpuid/snp_cpuid_postprocess behaviour).
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The GHCB MSR and page protocols against a scripted hypervisor
- * (snp-svsm-abi.md §3.1-3.4): good answers, and each way a hostile one can
- * be wrong.
+ * The GHCB MSR and page protocols against a scripted hypervisor (GHCB spec
+ * 56421: the GHCB MSR protocol, the GHCB layout, NAE events, Page State
+ * Change): good answers, and each way a hostile one can be wrong.
  */
 #include <setjmp.h>
 #include <stdarg.h>

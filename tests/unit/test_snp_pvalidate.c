@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * PVALIDATE/RMPADJUST result mapping and the 2 MiB -> 512 x 4 KiB fallback
- * (snp-svsm-abi.md §1.2: "Size mismatch ... callers fall back to 512 x 4K"),
- * driven against the RMP model.
+ * PVALIDATE/RMPADJUST result mapping and the 2 MiB -> 512 x 4 KiB fallback (APM
+ * vol. 3 (24594), PVALIDATE: "Size mismatch ... callers fall back to 512 x
+ * 4K"), driven against the RMP model.
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The secrets page checks and the guest's copy (snp-svsm-abi.md §4.1). */
+/* The secrets page checks and the guest's copy (SNP ABI 56860, the secrets page). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * #VC emulation under SNP: CPUID from the CPUID page, MSR and port I/O
- * through the GHCB (snp-svsm-abi.md §3.3), register results and RIP
+ * through the GHCB (GHCB spec 56421, NAE events), register results and RIP
  * advance, and the refusals.
  */
 #include <setjmp.h>

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The vTPM protocol (snp-svsm-abi.md §5.8, §9): offered only with a back
- * end, VTPM_QUERY, VTPM_CMD with the request/response layout and the Linux
- * driver's size limits, and every refusal leaving the guest buffer as it was.
+ * The vTPM protocol (SVSM spec 58019, vTPM protocol; Linux
+ * drivers/char/tpm/tpm_svsm.c): offered only with a back end, VTPM_QUERY,
+ * VTPM_CMD with the request/response layout and the Linux driver's size limits,
+ * and every refusal leaving the guest buffer as it was.
  */
 #include <setjmp.h>
 #include <stdarg.h>

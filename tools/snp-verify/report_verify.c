@@ -11,7 +11,7 @@
 #include <mbedtls/pk.h>
 #include <mbedtls/x509_crt.h>
 
-/* Report versions seen in the field (§6.3); all share the signed-area layout used here. */
+/* Report versions seen in the field (SNP ABI, ATTESTATION_REPORT); all share the signed-area layout used here. */
 static int known_version(uint32_t v)
 {
 	return v == 2 || v == 3 || v == 5;

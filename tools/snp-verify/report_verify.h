@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What a relying party does with an SNP attestation report
- * (snp-svsm-abi.md §6.3, §6.4): check the VCEK's chain up to a trusted ARK
- * (ARK self-signed and a CA -> ASK a CA signed by it -> VCEK signed by the
- * ASK and not a CA; three distinct certificates and keys) and the report's
- * ECDSA P-384/SHA-384 signature with the VCEK's key. Host-side; used by the snp-verify tool and
- * by tests against the PSP model.
+ * What a relying party does with an SNP attestation report (SNP ABI 56860,
+ * ATTESTATION_REPORT; SNP ABI 56860 and AMD KDS, the VCEK chain): check the
+ * VCEK's chain up to a trusted ARK (ARK self-signed and a CA -> ASK a CA signed
+ * by it -> VCEK signed by the ASK and not a CA; three distinct certificates and
+ * keys) and the report's ECDSA P-384/SHA-384 signature with the VCEK's key.
+ * Host-side; used by the snp-verify tool and by tests against the PSP model.
  */
 #pragma once
 
@@ -22,7 +22,7 @@ enum report_verdict {
 	REPORT_BAD_SIGNATURE, /* the report is not signed by the VCEK */
 };
 
-/* DER certificates as the PSP's certificate table carries them (§6.5). */
+/* DER certificates as the PSP's certificate table carries them (GHCB spec, extended guest request certificate table). */
 struct report_certs {
 	const uint8_t *ark;
 	size_t ark_len;

@@ -14,7 +14,7 @@
 
 #define REPORT_VERSION 3
 #define KEY_SEL_VLEK 2
-/* §6.3 KEY_INFO[4:2] SIGNING_KEY: 0 = VCEK. */
+/* SNP ABI, ATTESTATION_REPORT KEY_INFO[4:2] SIGNING_KEY: 0 = VCEK. */
 #define KEY_INFO_SIGNING_VCEK 0u
 
 /* ctr_drbg's entropy source: the seed, once (deterministic test keys). */
@@ -136,7 +136,7 @@ void psp_model_launch_finish(struct psp_model *p, const uint8_t measurement[48])
 	memcpy(p->launch.measurement, measurement, sizeof(p->launch.measurement));
 }
 
-/* ECDSA P-384 over SHA-384 of the first 0x2A0 bytes; R and S little endian (§6.3). */
+/* ECDSA P-384 over SHA-384 of the first 0x2A0 bytes; R and S little endian (SNP ABI, ATTESTATION_REPORT). */
 static int sign_report(struct psp_model *p, struct snp_attestation_report *r)
 {
 	const mbedtls_ecp_keypair *k = mbedtls_pk_ec(p->vcek);
@@ -183,7 +183,7 @@ static int report(struct psp_model *p, unsigned key, const struct snp_report_req
 	const struct psp_launch *l = &p->launch;
 
 	memset(rsp, 0, sizeof(*rsp));
-	/* A VMPL below the requester's would let a guest speak for the SVSM ([UNCONFIRMED] §6.2). */
+	/* A VMPL below the requester's would let a guest speak for the SVSM ([UNCONFIRMED] SNP ABI, MSG_REPORT_REQ). */
 	if (q->vmpl < key || q->vmpl > 3 || !all_zero(q->rsvd, sizeof(q->rsvd)) ||
 	    (q->flags & ~SNP_REPORT_KEY_SEL_MASK) != 0) {
 		rsp->status = SNP_REPORT_STATUS_INVALID_PARAMS;

@@ -103,7 +103,7 @@ static struct rmp_result result(int code)
  * Common operand checks: R-*-SIZE-ARG (size 0 or 1), R-*-ALIGN (aligned,
  * inside the model), R-*-ASSIGNED (model choice: the page must be private to
  * the guest), R-*-SIZEMISMATCH (the RMP entry's size must match the operand:
- * §1.2/§1.3 FAIL_SIZEMISMATCH). *first gets the first entry's index.
+ * APM vol. 3, PVALIDATE and RMPADJUST FAIL_SIZEMISMATCH). *first gets the first entry's index.
  */
 static int operand_check(const struct rmp_model *m, uint64_t gpa, unsigned page_size,
 			 int64_t *first, int size_mismatch_code)
@@ -132,7 +132,7 @@ struct rmp_result rmp_model_pvalidate(struct rmp_model *m, unsigned caller_vmpl,
 {
 	int64_t i;
 
-	/* R-PV-VMPL0: "PVALIDATE can only be performed at VMPL0" (§1.2). */
+	/* R-PV-VMPL0: "PVALIDATE can only be performed at VMPL0" (APM vol. 3, PVALIDATE). */
 	if (caller_vmpl != 0)
 		return result(RMP_MODEL_FAULT);
 
@@ -143,7 +143,7 @@ struct rmp_result rmp_model_pvalidate(struct rmp_model *m, unsigned caller_vmpl,
 
 	uint64_t n = page_size == RMP_PG_SIZE_2M ? PAGES_2M : 1;
 
-	/* R-PV-NOUPDATE: EAX = 0 and CF = 1 when the Validated bit already has that value (§1.2). */
+	/* R-PV-NOUPDATE: EAX = 0 and CF = 1 when the Validated bit already has that value (APM vol. 3, PVALIDATE). */
 	if (m->e[i].validated == validate) {
 		struct rmp_result r = { PVALIDATE_SUCCESS, true };
 
@@ -162,11 +162,11 @@ struct rmp_result rmp_model_rmpadjust(struct rmp_model *m, unsigned caller_vmpl,
 	bool vmsa = (attrs & RMPADJUST_VMSA) != 0;
 	int64_t i;
 
-	/* R-RA-RSVD: bits 15:12 and 63:17 are reserved (§1.3); model choice: set means FAIL_INPUT. */
+	/* R-RA-RSVD: bits 15:12 and 63:17 are reserved (APM vol. 3, RMPADJUST); model choice: set means FAIL_INPUT. */
 	if (caller_vmpl >= SNP_VMPL_COUNT || (attrs & RMPADJUST_RSVD_MASK) != 0 ||
 	    target >= SNP_VMPL_COUNT)
 		return result(RMPADJUST_FAIL_INPUT);
-	/* R-RA-TARGET: only a numerically higher (less privileged) VMPL may be adjusted (§1.3). */
+	/* R-RA-TARGET: only a numerically higher (less privileged) VMPL may be adjusted (APM vol. 3, RMPADJUST). */
 	if (target <= caller_vmpl)
 		return result(RMPADJUST_FAIL_PERMISSION);
 
@@ -174,16 +174,16 @@ struct rmp_result rmp_model_rmpadjust(struct rmp_model *m, unsigned caller_vmpl,
 
 	if (code != 0)
 		return result(code);
-	/* R-RA-VMSA-VMPL0: the VMSA bit is ignored when the caller is not VMPL0 (§1.3, MS-intr). */
+	/* R-RA-VMSA-VMPL0: the VMSA bit is ignored when the caller is not VMPL0 (APM vol. 3, RMPADJUST; Microsoft's __rmpadjust intrinsic documentation). */
 	if (caller_vmpl != 0)
 		vmsa = false;
-	/* R-RA-VMSA-4K (model choice): a VMSA is one 4 KiB page (§7), never a 2 MiB entry. */
+	/* R-RA-VMSA-4K (model choice): a VMSA is one 4 KiB page (APM vol. 2 appendix B, the VMSA), never a 2 MiB entry. */
 	if (vmsa && page_size == RMP_PG_SIZE_2M)
 		return result(RMPADJUST_FAIL_INPUT);
 
 	uint64_t n = page_size == RMP_PG_SIZE_2M ? PAGES_2M : 1;
 
-	/* R-RA-SUBSET: a VMPL cannot grant rights it does not hold (FAIL_PERMISSION, §1.3). */
+	/* R-RA-SUBSET: a VMPL cannot grant rights it does not hold (FAIL_PERMISSION, APM vol. 3, RMPADJUST). */
 	for (uint64_t k = 0; k < n; k++) {
 		if ((perms & ~m->e[i + k].perms[caller_vmpl]) != 0)
 			return result(RMPADJUST_FAIL_PERMISSION);
@@ -207,10 +207,10 @@ enum rmp_verdict rmp_model_access(const struct rmp_model *m, uint64_t gpa, unsig
 		return RMP_OUT_OF_RANGE;
 	if (!e->assigned)
 		return RMP_NOT_ASSIGNED;
-	/* R-ACC-VALIDATED: a private access to an unvalidated page is #VC 0x404 (§3.3). */
+	/* R-ACC-VALIDATED: a private access to an unvalidated page is #VC 0x404 (APM vol. 2 §15.36, #VC 0x404). */
 	if (!e->validated)
 		return RMP_NOT_VALIDATED;
-	/* R-ACC-PERMS: VMPL0 has every right (§1.4); others need each requested bit. */
+	/* R-ACC-PERMS: VMPL0 has every right (APM vol. 2 §15.36); others need each requested bit. */
 	if (vmpl != 0 && (access & ~(unsigned)e->perms[vmpl]) != 0)
 		return RMP_NO_PERMISSION;
 	return RMP_OK;

@@ -51,7 +51,7 @@ uint64_t ghcb_msr_run_vmpl_req(unsigned vmpl)
 {
 	if (vmpl >= 4)
 		return 0;
-	/* §3.1: encode as 0x016 | vmpl << 32 (Linux's macro once got the precedence wrong). */
+	/* GHCB spec, MSR protocol: encode as 0x016 | vmpl << 32 (Linux's macro once got the precedence wrong). */
 	return GHCB_MSR_RUN_VMPL_REQ | ((uint64_t)vmpl << GHCB_MSR_VMPL_SHIFT);
 }
 

@@ -3,7 +3,7 @@
  * The GHCB page protocol (include/svsm/snp_hv.h). The page is shared with
  * the hypervisor, which may change it at any time: outputs are read with
  * volatile loads, once each, and the valid bitmap is snapshotted before
- * any output is believed (§3.2: "Outputs are only trustworthy if the
+ * any output is believed (GHCB spec, GHCB layout: "Outputs are only trustworthy if the
  * hypervisor set their valid bits").
  */
 #include "svsm/snp_hv.h"
@@ -45,7 +45,7 @@ static bool out_valid(const struct ghcb_out *o, size_t off)
 
 #define OUT_VALID(o, field) out_valid((o), offsetof(struct ghcb, field))
 
-/* Claims the GHCB for one request and clears what the last one left (§3.2). */
+/* Claims the GHCB for one request and clears what the last one left (GHCB spec, GHCB layout). */
 static int begin(struct snp_hv *hv)
 {
 	if (hv->ghcb == NULL)
@@ -213,7 +213,7 @@ int snp_ghcb_psc(struct snp_hv *hv, const uint64_t *entries, unsigned n)
 	d->hdr = (struct psc_hdr){ .cur_entry = 0, .end_entry = last, .reserved = 0 };
 	memcpy(d->entries, entries, n * sizeof(entries[0]));
 
-	/* The hypervisor may stop part way (§3.4); the GHCB is re-issued until cur > end. */
+	/* The hypervisor may stop part way (GHCB spec, Page State Change); the GHCB is re-issued until cur > end. */
 	for (;;) {
 		ghcb_invalidate(hv->ghcb);
 		GHCB_SET(hv->ghcb, sw_scratch, hv->ghcb_gpa + offsetof(struct ghcb, shared_buffer));

@@ -17,7 +17,7 @@ int snp_insn_pvalidate(void *ctx, uint64_t va, unsigned page_size, bool validate
 	int err = SVSM_OK;
 
 	(void)ctx;
-	/* §1.2: RAX = VA, RCX = page size, RDX = validate; EAX = code, CF = no update. */
+	/* APM vol. 3, PVALIDATE: RAX = VA, RCX = page size, RDX = validate; EAX = code, CF = no update. */
 	__asm__ volatile("1: " SNP_INSN_PVALIDATE "\n\t"
 			 "setc %[carry]\n"
 			 EXTABLE_SAFE_FIXUP
@@ -34,7 +34,7 @@ int snp_insn_rmpadjust(uint64_t va, unsigned page_size, uint64_t attrs)
 	uint64_t rax = va;
 	int err = SVSM_OK;
 
-	/* §1.3: RAX = VA, RCX = page size, RDX = attributes; EAX = code. */
+	/* APM vol. 3, RMPADJUST: RAX = VA, RCX = page size, RDX = attributes; EAX = code. */
 	__asm__ volatile("1: " SNP_INSN_RMPADJUST "\n"
 			 EXTABLE_SAFE_FIXUP
 			 : "+a"(rax), [err] "+r"(err)

@@ -69,7 +69,7 @@ int snp_pvalidate_page(snp_pvalidate_fn insn, void *ctx, uint64_t va, unsigned p
 		return code;
 
 	/*
-	 * The RMP holds this range as 4 KiB entries: do them one by one (§1.2),
+	 * The RMP holds this range as 4 KiB entries: do them one by one (APM vol. 3, PVALIDATE),
 	 * keeping the 2 MiB instruction's contract. Unchanged (CF) means the
 	 * whole range already had the state, as for one 2 MiB entry. A range
 	 * in which only some pages had it is neither: every page changed is

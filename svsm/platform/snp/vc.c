@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The #VC handler under SNP (snp-svsm-abi.md §3.3): the error code is the
+ * The #VC handler under SNP (GHCB spec 56421, NAE events): the error code is the
  * exit code. CPUID, MSR and IOIO are emulated (vc_emulate.c); a #VC for a
  * page that is not validated (0x404) is fatal unless a guest-memory copy
  * caused it: either the hypervisor changed the RMP under the SVSM or the
