@@ -106,6 +106,12 @@ static unsigned npcpus, nstuck;
  * each AP's own stack at the same address. Copied out at the end.
  */
 static struct vsnp_cpu_end run_record;
+/*
+ * Guards the machine: every vCPU's state and APICs, the RMP model, the
+ * nested tables (their own pgtable locks and the allocator's nest inside
+ * it), pcpus[] and the run record. Each CPU holds it except inside VMRUN
+ * and HLT (struct pcpu above).
+ */
 static struct spinlock machine_lock = SPINLOCK_INIT;
 static bool ended;              /* the guest terminated or the machine stopped: every CPU leaves its loop */
 /* How long a kicked CPU may take to leave VMRUN before the machine gives up (TCG, a loaded host). */

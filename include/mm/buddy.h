@@ -66,6 +66,12 @@ struct buddy_stats {
 };
 
 struct buddy {
+	/*
+	 * Guards everything below (free lists, zone metadata, counters).
+	 * Innermost of the memory locks: taken inside a slab cache's lock and
+	 * a page table's (docs/ARCHITECTURE.md, Locks); nothing is called out
+	 * while it is held.
+	 */
 	struct spinlock lock;
 	/* Virtual address of physical address pa is pa + va_offset (kernel: the direct map). */
 	uintptr_t va_offset;

@@ -69,6 +69,7 @@ struct slab_hdr {
 #define SLAB_FIXED_INDEX 0xFFu
 
 struct slab_cache {
+	/* Guards the cache's slab lists and counters; the buddy's lock nests inside it (a new or freed slab). */
 	struct spinlock lock;
 	uint32_t index;     /* size class, or SLAB_FIXED_INDEX */
 	uint32_t obj_size;
@@ -95,6 +96,7 @@ struct slab_heap {
 	struct buddy *buddy;
 	struct slab_cache caches[SLAB_CLASSES];
 	struct slab_mag mags[SLAB_MAX_CPUS][SLAB_CLASSES];
+	/* Guards the `fixed` list only; a cache's lock may be taken inside it (slab_heap_check). */
 	struct spinlock fixed_lock;
 	struct slab_fixed *fixed; /* every fixed-size cache on this heap */
 };

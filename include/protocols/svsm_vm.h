@@ -67,15 +67,23 @@ struct svsm_vm {
 	const struct memmap *guest_ram;
 	const struct memmap *svsm_mem;
 	/*
-	 * PVALIDATE holds it for reading; CREATE_VCPU, DELETE_VCPU and
-	 * REMAP_CA for writing, so a list never runs while the set of VMSA
-	 * and calling-area pages it is checked against changes.
+	 * Guards vcpu[] (which pages are VMSAs and calling areas) and the lent
+	 * pool's contents. Readers: PVALIDATE, the guest-memory steps of the
+	 * attestation and vTPM calls (never the PSP's or the TPM's work), the
+	 * kernel looking up a vCPU by APIC ID; writers: CREATE_VCPU,
+	 * DELETE_VCPU, REMAP_CA, DEPOSIT_MEM, WITHDRAW_MEM and the lent pool's
+	 * take/release, so a list never runs while the set of pages it was
+	 * checked against changes. Held only while the SVSM itself works:
+	 * nothing runs a CPL3 task or waits for the PSP under it
+	 * (docs/ARCHITECTURE.md, Locks).
 	 */
 	struct rwlock lock;
 	struct svsm_vcpu vcpu[SVSM_MAX_VCPUS];
 	/*
 	 * The vTPM back end (NULL: protocol 2 not offered) and the lock that
-	 * serializes its commands. A vCPU that finds it taken gets
+	 * guards it: one command (one slice of the CPL3 module) at a time, and
+	 * the back end not swapped meanwhile. vm->lock nests inside it for the
+	 * command's guest-memory steps. A vCPU that finds it taken gets
 	 * SVSM_ERR_BUSY and retries (§5.3), so a long TPM command never stalls
 	 * other calls or other vCPUs.
 	 */
@@ -83,7 +91,12 @@ struct svsm_vm {
 	const struct vtpm_backend *vtpm;
 	/* Lent memory (DEPOSIT_MEM/WITHDRAW_MEM); NULL: those calls are refused as unsupported. */
 	struct svsm_lent_pool *lent;
-	/* Attestation (protocol 1; NULL: not offered) and its one-at-a-time lock. */
+	/*
+	 * Attestation (protocol 1; NULL: not offered) and its lock: one report
+	 * at a time (the static request buffers, VMPCK0's message sequence),
+	 * held across the PSP's guest request, taken with trylock (BUSY);
+	 * vm->lock nests inside it for the guest-memory steps.
+	 */
 	struct spinlock attest_lock;
 	struct svsm_attest *attest;
 };

@@ -193,7 +193,11 @@ int rand(void)
 	panic("mbedTLS: rand() is for its RSA self-test, which the SVSM does not run");
 }
 
-/* The lock word: 0 free, 1 held. */
+/*
+ * The lock word: 0 free, 1 held. mbedTLS's own mutexes (its RNG and key
+ * contexts), held only inside an mbedTLS call; no SVSM lock is taken
+ * under one.
+ */
 static uint32_t *mutex_word(void *m)
 {
 	return (uint32_t *)m;

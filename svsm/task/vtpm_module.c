@@ -188,12 +188,14 @@ int vtpm_module_start(struct vtpm_module *m, const uint8_t *archive, size_t arch
 
 	memset(m, 0, sizeof(*m));
 	/*
-	 * A command runs in slices the APIC timer ends (task_run_slice), under
-	 * locks other vCPUs' exits need: without the timer, a module in a loop
-	 * would hold them forever. No preemption source, no vTPM.
+	 * A command runs in slices the APIC timer ends (task_run_slice), each
+	 * under the VM's vTPM lock: without the timer, a module in a loop
+	 * would hold it forever, every vCPU's vTPM call would answer BUSY
+	 * forever and disconnecting the back end would spin. No preemption
+	 * source, no vTPM.
 	 */
 	if (!lapic_ready()) {
-		*why = "no usable APIC timer to preempt the module (a command could run forever under the SVSM's lock)";
+		*why = "no usable APIC timer to preempt the module (a command could run forever holding the vTPM lock)";
 		return SVSM_ENOTSUP;
 	}
 	*why = modar_find(archive, archive_size, name, &elf, &size);
