@@ -26,7 +26,7 @@
 static const uint8_t manifest_guid[16] = SVSM_MANIFEST_GUID;
 static const uint8_t vtpm_guid[16] = SVSM_VTPM_SERVICE_GUID;
 
-static uint64_t attest_call(struct svsm_vm *vm, uint32_t call, struct svsm_regs *regs);
+static svsm_rc attest_call(struct svsm_vm *vm, uint32_t call, struct svsm_regs *regs);
 
 int svsm_attest_init(struct svsm_attest *a, const uint8_t vmpck0[SNP_VMPCK_LEN],
 		     struct snp_guest_msg *req, uint64_t req_pa, struct snp_guest_msg *resp,
@@ -150,33 +150,33 @@ static bool zero(const uint8_t *p, size_t n)
 }
 
 /* Step 1: the operation's own rules and every buffer's. */
-static uint64_t check_op(const struct svsm_vm *vm, const struct svsm_attest_services_op *op)
+static svsm_rc check_op(const struct svsm_vm *vm, const struct svsm_attest_services_op *op)
 {
 	const uint64_t nonce_off = op->nonce_gpa & (SVSM_PAGE - 1);
 
 	if (op->rsvd_0c != 0 || !zero(op->rsvd_1a, sizeof(op->rsvd_1a)) || op->rsvd_2c != 0 ||
 	    op->rsvd_3c != 0)
-		return SVSM_ERR_INVALID_PARAMETER;
+		return SVSM_RC_INVALID_PARAMETER;
 	if (((op->report_gpa | op->manifest_gpa | op->certs_gpa) & (SVSM_PAGE - 1)) != 0)
-		return SVSM_ERR_INVALID_ADDRESS;
+		return SVSM_RC_INVALID_ADDRESS;
 	if (op->nonce_size != SVSM_ATTEST_NONCE_SIZE || nonce_off + op->nonce_size > SVSM_PAGE)
-		return SVSM_ERR_INVALID_PARAMETER;
-	if (core_check_range(vm, op->nonce_gpa, op->nonce_size, 1, true) != SVSM_SUCCESS ||
+		return SVSM_RC_INVALID_PARAMETER;
+	if (!svsm_rc_ok(core_check_range(vm, op->nonce_gpa, op->nonce_size, 1, true)) ||
 	    (op->report_size != 0 &&
-	     core_check_range(vm, op->report_gpa, op->report_size, 1, false) != SVSM_SUCCESS) ||
+	     !svsm_rc_ok(core_check_range(vm, op->report_gpa, op->report_size, 1, false))) ||
 	    (op->manifest_size != 0 &&
-	     core_check_range(vm, op->manifest_gpa, op->manifest_size, 1, false) != SVSM_SUCCESS) ||
+	     !svsm_rc_ok(core_check_range(vm, op->manifest_gpa, op->manifest_size, 1, false))) ||
 	    (op->certs_size != 0 &&
-	     core_check_range(vm, op->certs_gpa, op->certs_size, 1, false) != SVSM_SUCCESS))
-		return SVSM_ERR_INVALID_ADDRESS;
+	     !svsm_rc_ok(core_check_range(vm, op->certs_gpa, op->certs_size, 1, false))))
+		return SVSM_RC_INVALID_ADDRESS;
 	if (overlap(op->report_gpa, op->report_size, op->manifest_gpa, op->manifest_size) ||
 	    overlap(op->report_gpa, op->report_size, op->certs_gpa, op->certs_size) ||
 	    overlap(op->manifest_gpa, op->manifest_size, op->certs_gpa, op->certs_size))
-		return SVSM_ERR_INVALID_PARAMETER;
-	return SVSM_SUCCESS;
+		return SVSM_RC_INVALID_PARAMETER;
+	return SVSM_RC_SUCCESS;
 }
 
-static uint64_t attest(struct svsm_vm *vm, struct svsm_regs *regs, bool single)
+static svsm_rc attest(struct svsm_vm *vm, struct svsm_regs *regs, bool single)
 {
 	static uint8_t manifest[SVSM_MANIFEST_MAX]; /* under attest_lock */
 	static struct snp_attestation_report report;
@@ -185,36 +185,36 @@ static uint64_t attest(struct svsm_vm *vm, struct svsm_regs *regs, bool single)
 	const size_t op_size = single ? sizeof(op) : sizeof(op.base);
 	uint8_t nonce[SVSM_ATTEST_NONCE_SIZE], data[SNP_REPORT_DATA_LEN];
 	mbedtls_md_context_t md;
-	size_t mlen = 0; /* set when rc is SVSM_SUCCESS; -Og cannot see that */
-	uint64_t rc;
+	size_t mlen = 0; /* set when rc is SVSM_RC_SUCCESS; -Og cannot see that */
+	svsm_rc rc;
 	int err;
 
 	memset(&op, 0, sizeof(op));
 	read_lock(&vm->lock);
 	rc = core_check_range(vm, regs->rcx, op_size, 8, true);
-	if (rc == SVSM_SUCCESS && copy_from_guest(&op, regs->rcx, op_size, 8) != SVSM_OK)
-		rc = SVSM_ERR_INVALID_ADDRESS;
-	if (rc == SVSM_SUCCESS)
+	if (svsm_rc_ok(rc) && copy_from_guest(&op, regs->rcx, op_size, 8) != SVSM_OK)
+		rc = SVSM_RC_INVALID_ADDRESS;
+	if (svsm_rc_ok(rc))
 		rc = check_op(vm, b);
-	if (rc == SVSM_SUCCESS && single && (op.manifest_version != 0 || op.rsvd_54 != 0))
-		rc = SVSM_ERR_INVALID_PARAMETER;
-	if (rc == SVSM_SUCCESS) {
+	if (svsm_rc_ok(rc) && single && (op.manifest_version != 0 || op.rsvd_54 != 0))
+		rc = SVSM_RC_INVALID_PARAMETER;
+	if (svsm_rc_ok(rc)) {
 		bool known = true;
 
 		mlen = single ? single_manifest(vm, op.service_guid, manifest, &known)
 			      : services_manifest(vm, manifest);
 		if (!known)
-			rc = SVSM_ERR_UNSUPPORTED_PROTOCOL; /* a service the SVSM does not offer */
+			rc = SVSM_RC_UNSUPPORTED_PROTOCOL; /* a service the SVSM does not offer */
 	}
-	if (rc == SVSM_SUCCESS && (b->report_size < SNP_REPORT_SIZE || b->manifest_size < mlen)) {
+	if (svsm_rc_ok(rc) && (b->report_size < SNP_REPORT_SIZE || b->manifest_size < mlen)) {
 		/* SVSM spec, attestation protocol: too small: say how much is needed, change nothing. */
 		regs->rcx = mlen, regs->rdx = 0, regs->r8 = SNP_REPORT_SIZE;
-		rc = SVSM_ERR_INVALID_PARAMETER;
+		rc = SVSM_RC_INVALID_PARAMETER;
 	}
-	if (rc == SVSM_SUCCESS && copy_from_guest(nonce, b->nonce_gpa, sizeof(nonce), 1) != SVSM_OK)
-		rc = SVSM_ERR_INVALID_ADDRESS;
+	if (svsm_rc_ok(rc) && copy_from_guest(nonce, b->nonce_gpa, sizeof(nonce), 1) != SVSM_OK)
+		rc = SVSM_RC_INVALID_ADDRESS;
 	read_unlock(&vm->lock);
-	if (rc != SVSM_SUCCESS)
+	if (!svsm_rc_ok(rc))
 		return rc;
 
 	/* REPORT_DATA = SHA-512(nonce || manifest). */
@@ -230,37 +230,37 @@ static uint64_t attest(struct svsm_vm *vm, struct svsm_regs *regs, bool single)
 		err = mbedtls_md_finish(&md, data);
 	mbedtls_md_free(&md);
 	if (err != 0)
-		return SVSM_ERR_INVALID_REQUEST;
+		return SVSM_RC_INVALID_REQUEST;
 
 	err = get_report(vm->attest, data, &report);
 	if (err == SVSM_EBUSY)
-		return SVSM_ERR_BUSY;
+		return SVSM_RC_BUSY;
 	if (err != SVSM_OK)
-		return SVSM_ERR_INVALID_REQUEST;
+		return SVSM_RC_INVALID_REQUEST;
 
 	read_lock(&vm->lock);
 	rc = check_op(vm, b); /* VMSAs and calling areas may have moved meanwhile */
-	if (rc == SVSM_SUCCESS &&
+	if (svsm_rc_ok(rc) &&
 	    (copy_to_guest(b->report_gpa, &report, sizeof(report), 1) != SVSM_OK ||
 	     (mlen != 0 && copy_to_guest(b->manifest_gpa, manifest, mlen, 1) != SVSM_OK)))
-		rc = SVSM_ERR_INVALID_ADDRESS;
+		rc = SVSM_RC_INVALID_ADDRESS;
 	read_unlock(&vm->lock);
-	if (rc == SVSM_SUCCESS)
+	if (svsm_rc_ok(rc))
 		regs->rcx = mlen, regs->rdx = 0, regs->r8 = SNP_REPORT_SIZE;
 	return rc;
 }
 
-static uint64_t attest_call(struct svsm_vm *vm, uint32_t call, struct svsm_regs *regs)
+static svsm_rc attest_call(struct svsm_vm *vm, uint32_t call, struct svsm_regs *regs)
 {
-	uint64_t rc;
+	svsm_rc rc;
 
 	if (call != SVSM_ATTEST_SERVICES && call != SVSM_ATTEST_SINGLE_SERVICE)
-		return SVSM_ERR_UNSUPPORTED_CALL;
+		return SVSM_RC_UNSUPPORTED_CALL;
 	/* One report at a time (static buffers, one message sequence); others retry. */
 	if (!spin_trylock(&vm->attest_lock))
-		return SVSM_ERR_BUSY;
+		return SVSM_RC_BUSY;
 	rc = vm->attest != NULL ? attest(vm, regs, call == SVSM_ATTEST_SINGLE_SERVICE)
-				: SVSM_ERR_UNSUPPORTED_PROTOCOL;
+				: SVSM_RC_UNSUPPORTED_PROTOCOL;
 	spin_unlock(&vm->attest_lock);
 	return rc;
 }

@@ -5,16 +5,17 @@
 #include <stdint.h>
 
 #include "abi/svsm_abi.h"
+#include "protocols/svsm_rc.h"
 #include "protocols/svsm_vm.h"
 
 /*
- * SVSM_SUCCESS if [gpa, gpa + len) (any length, 2 MiB pages included) is
+ * SVSM_RC_SUCCESS if [gpa, gpa + len) (any length, 2 MiB pages included) is
  * guest RAM the guest may hand to the SVSM: aligned to align (a power of
  * two), outside SVSM memory and pages lent to it, and (unless allow_ca)
  * touching no registered calling area; never a registered VMSA page.
- * SVSM_ERR_INVALID_ADDRESS otherwise.
+ * SVSM_RC_INVALID_ADDRESS otherwise.
  */
-uint64_t core_check_range(const struct svsm_vm *vm, uint64_t gpa, uint64_t len, uint64_t align,
+svsm_rc core_check_range(const struct svsm_vm *vm, uint64_t gpa, uint64_t len, uint64_t align,
 			  bool allow_ca);
 /* The vCPU whose VMSA is at gpa, or -1. */
 int core_find_vmsa(const struct svsm_vm *vm, uint64_t gpa);
@@ -26,8 +27,8 @@ int core_revoke(const struct svsm_vm *vm, uint64_t gpa, unsigned page_size);
 
 /* True if the range touches a page lent to the SVSM (protocols/core_lend.c). */
 bool core_lent_overlaps(const struct svsm_vm *vm, uint64_t gpa, uint64_t len);
-uint64_t core_deposit_mem(struct svsm_vm *vm, struct svsm_regs *regs);
-uint64_t core_withdraw_mem(struct svsm_vm *vm, struct svsm_regs *regs);
+svsm_rc core_deposit_mem(struct svsm_vm *vm, struct svsm_regs *regs);
+svsm_rc core_withdraw_mem(struct svsm_vm *vm, struct svsm_regs *regs);
 /* A PVALIDATE-format list (SVSM spec §6.2, §6.5) as the SVSM copied it. */
 struct core_list {
 	uint64_t gpa, page;     /* the list and its page */
@@ -38,7 +39,7 @@ struct core_list {
 /*
  * Reads the list at gpa once: header checked (8-byte aligned, inside one
  * page, 1..max entries, next < entries), entries from `next` copied.
- * SVSM_SUCCESS or the result code.
+ * SVSM_RC_SUCCESS or the result code.
  */
 /*
  * Whether [gpa, gpa + len) touches a calling area's header (call_pending,
@@ -46,13 +47,13 @@ struct core_list {
  * SVSM writes back may use a calling area's buffer, never its header.
  */
 bool core_ca_header_overlaps(const struct svsm_vm *vm, uint64_t gpa, uint64_t len);
-uint64_t core_read_list(const struct svsm_vm *vm, uint64_t gpa, struct core_list *l);
+svsm_rc core_read_list(const struct svsm_vm *vm, uint64_t gpa, struct core_list *l);
 /* Writes the header's `next` (entries done so far). */
 void core_write_next(const struct core_list *l, unsigned next);
 
-uint64_t core_pvalidate(struct svsm_vm *vm, struct svsm_regs *regs);
-uint64_t core_create_vcpu(struct svsm_vm *vm, struct svsm_regs *regs);
-uint64_t core_delete_vcpu(struct svsm_vm *vm, struct svsm_regs *regs);
+svsm_rc core_pvalidate(struct svsm_vm *vm, struct svsm_regs *regs);
+svsm_rc core_create_vcpu(struct svsm_vm *vm, struct svsm_regs *regs);
+svsm_rc core_delete_vcpu(struct svsm_vm *vm, struct svsm_regs *regs);
 /* Protocol 2 (protocols/vtpm.c); only called with a back end connected. */
-uint64_t vtpm_call(struct svsm_vm *vm, uint32_t call, struct svsm_regs *regs);
-uint64_t core_remap_ca(struct svsm_vm *vm, unsigned vcpu, struct svsm_regs *regs);
+svsm_rc vtpm_call(struct svsm_vm *vm, uint32_t call, struct svsm_regs *regs);
+svsm_rc core_remap_ca(struct svsm_vm *vm, unsigned vcpu, struct svsm_regs *regs);

@@ -122,29 +122,29 @@ struct lend_entry {
 	unsigned size; /* RMP_PG_SIZE_* */
 };
 
-static uint64_t decode(const struct svsm_vm *vm, uint64_t raw, uint64_t list_page,
+static svsm_rc decode(const struct svsm_vm *vm, uint64_t raw, uint64_t list_page,
 		       struct lend_entry *e)
 {
 	uint64_t size = raw & SVSM_PVAL_SIZE_MASK, len;
 
 	if ((raw & SVSM_DEPOSIT_RSVD_MASK) != 0 || size > 1)
-		return SVSM_ERR_INVALID_PARAMETER;
+		return SVSM_RC_INVALID_PARAMETER;
 	e->gpa = raw & ~(SVSM_PAGE - 1);
 	e->size = size == 1 ? RMP_PG_SIZE_2M : RMP_PG_SIZE_4K;
 	len = size == 1 ? MB2 : SVSM_PAGE;
 	if (size == 1 && (e->gpa & (MB2 - 1)) != 0)
-		return SVSM_ERR_INVALID_PARAMETER;
+		return SVSM_RC_INVALID_PARAMETER;
 	if (e->gpa < list_page + SVSM_PAGE && list_page < e->gpa + len)
-		return SVSM_ERR_INVALID_ADDRESS; /* the list's own page */
+		return SVSM_RC_INVALID_ADDRESS; /* the list's own page */
 	/* Not SVSM memory or already lent, not a VMSA or calling area (SVSM spec §6.5). */
-	uint64_t rc = core_check_range(vm, e->gpa, len, SVSM_PAGE, false);
+	svsm_rc rc = core_check_range(vm, e->gpa, len, SVSM_PAGE, false);
 
 	/* Memory the SVSM can use: each page readable, i.e. validated by the guest. */
-	for (uint64_t off = 0; rc == SVSM_SUCCESS && off < len; off += SVSM_PAGE) {
+	for (uint64_t off = 0; svsm_rc_ok(rc) && off < len; off += SVSM_PAGE) {
 		uint8_t probe;
 
 		if (copy_from_guest(&probe, e->gpa + off, 1, 1) != SVSM_OK)
-			rc = SVSM_ERR_INVALID_ADDRESS;
+			rc = SVSM_RC_INVALID_ADDRESS;
 	}
 	return rc;
 }
@@ -157,34 +157,33 @@ static uint64_t decode(const struct svsm_vm *vm, uint64_t raw, uint64_t list_pag
  * by 4 KiB RMP entries (RMPADJUST answers size mismatch otherwise, and the
  * deposit is refused with nothing changed).
  */
-static uint64_t deposit_one(struct svsm_vm *vm, const struct lend_entry *e)
+static svsm_rc deposit_one(struct svsm_vm *vm, const struct lend_entry *e)
 {
 	unsigned pages = e->size == RMP_PG_SIZE_2M ? PAGES_2M : 1;
-	uint64_t rc = SVSM_SUCCESS;
+	svsm_rc rc = SVSM_RC_SUCCESS;
 	unsigned done = 0;
 
 	if (vm->lent->count + pages > SVSM_LENT_MAX)
-		return SVSM_ERR_INVALID_REQUEST; /* the SVSM cannot keep track of more */
+		return SVSM_RC_INVALID_REQUEST; /* the SVSM cannot keep track of more */
 	for (; done < pages; done++) {
 		int code = core_revoke(vm, e->gpa + done * SVSM_PAGE, RMP_PG_SIZE_4K);
 
 		if (code != RMPADJUST_SUCCESS) {
-			rc = code == RMPADJUST_FAIL_SIZEMISMATCH ? SVSM_ERR_INVALID_PARAMETER
-								  : SVSM_ERR_PROTOCOL_BASE + (uint64_t)code;
+			rc = code == RMPADJUST_FAIL_SIZEMISMATCH ? SVSM_RC_INVALID_PARAMETER : svsm_rc_from_insn(code);
 			break;
 		}
 	}
 	/* Guest data must not linger in SVSM memory. */
-	if (rc == SVSM_SUCCESS && core_zero_guest(e->gpa, (uint64_t)pages * SVSM_PAGE) != SVSM_OK)
-		rc = SVSM_ERR_INVALID_ADDRESS;
-	if (rc != SVSM_SUCCESS) {
+	if (svsm_rc_ok(rc) && core_zero_guest(e->gpa, (uint64_t)pages * SVSM_PAGE) != SVSM_OK)
+		rc = SVSM_RC_INVALID_ADDRESS;
+	if (!svsm_rc_ok(rc)) {
 		while (done-- > 0)
 			(void)core_grant(vm, e->gpa + done * SVSM_PAGE, RMP_PG_SIZE_4K);
 		return rc;
 	}
 	for (unsigned i = 0; i < pages; i++)
 		pool_add(vm->lent, e->gpa + i * SVSM_PAGE);
-	return SVSM_SUCCESS;
+	return SVSM_RC_SUCCESS;
 }
 
 static uint64_t entry_len(const struct lend_entry *e)
@@ -192,55 +191,56 @@ static uint64_t entry_len(const struct lend_entry *e)
 	return e->size == RMP_PG_SIZE_2M ? MB2 : SVSM_PAGE;
 }
 
-static uint64_t deposit(struct svsm_vm *vm, uint64_t gpa)
+static svsm_rc deposit(struct svsm_vm *vm, uint64_t gpa)
 {
 	/* Both under the VM lock's write side. */
 	static struct core_list l;
 	static struct lend_entry ent[SVSM_PVALIDATE_MAX_COUNT];
-	uint64_t rc = core_read_list(vm, gpa, &l);
+	svsm_rc rc = core_read_list(vm, gpa, &l);
 
-	if (rc != SVSM_SUCCESS)
+	if (!svsm_rc_ok(rc))
 		return rc;
 	/* Every entry decoded and checked once, before any is taken; then taken in order. */
 	for (unsigned i = 0; i < l.n; i++) {
 		rc = decode(vm, l.raw[i], l.page, &ent[i]);
-		if (rc != SVSM_SUCCESS)
+		if (!svsm_rc_ok(rc))
 			return rc;
 		for (unsigned j = 0; j < i; j++) { /* two entries for the same memory */
 			if (ent[j].gpa < ent[i].gpa + entry_len(&ent[i]) &&
 			    ent[i].gpa < ent[j].gpa + entry_len(&ent[j]))
-				return SVSM_ERR_INVALID_ADDRESS;
+				return SVSM_RC_INVALID_ADDRESS;
 		}
 	}
 	for (unsigned i = 0; i < l.n; i++) {
 		rc = deposit_one(vm, &ent[i]);
-		if (rc != SVSM_SUCCESS) {
+		if (!svsm_rc_ok(rc)) {
 			core_write_next(&l, l.first + i);
 			return rc;
 		}
 	}
 	core_write_next(&l, l.entries);
-	return SVSM_SUCCESS;
+	return SVSM_RC_SUCCESS;
 }
 
-static uint64_t withdraw(struct svsm_vm *vm, uint64_t gpa)
+static svsm_rc withdraw(struct svsm_vm *vm, uint64_t gpa)
 {
 	struct svsm_lent_pool *p = vm->lent;
 	struct svsm_withdraw_hdr hdr = { .entries = 0 };
 	/* Every entry that fits in the guest's page: 511 for a list at page offset 0. */
 	uint64_t list[SVSM_LIST_PAGE_ENTRIES];
-	uint64_t off = gpa & (SVSM_PAGE - 1), rc;
+	uint64_t off = gpa & (SVSM_PAGE - 1);
+	svsm_rc rc;
 	unsigned room, n = 0;
 	uint8_t more;
 
 	/* SVSM spec §6.6: no room for a single entry (the area at page offset 0xFF8) is a bad parameter. */
 	if ((gpa & 7) != 0 || off + sizeof(hdr) + 8 > SVSM_PAGE)
-		return SVSM_ERR_INVALID_PARAMETER;
+		return SVSM_RC_INVALID_PARAMETER;
 	room = (unsigned)((SVSM_PAGE - off - sizeof(hdr)) / 8); /* <= SVSM_LIST_PAGE_ENTRIES: off >= 0 */
 	rc = core_check_range(vm, gpa & ~(SVSM_PAGE - 1), SVSM_PAGE, SVSM_PAGE, true);
-	if (rc == SVSM_SUCCESS && core_ca_header_overlaps(vm, gpa, sizeof(hdr)))
-		rc = SVSM_ERR_INVALID_ADDRESS; /* the list would land on call_pending */
-	if (rc != SVSM_SUCCESS)
+	if (svsm_rc_ok(rc) && core_ca_header_overlaps(vm, gpa, sizeof(hdr)))
+		rc = SVSM_RC_INVALID_ADDRESS; /* the list would land on call_pending */
+	if (!svsm_rc_ok(rc))
 		return rc;
 	/* Hand back free pages: full rights for VMPL1..guest again (SVSM spec §6.6). */
 	while (n < room && p->free > 0) {
@@ -262,30 +262,30 @@ static uint64_t withdraw(struct svsm_vm *vm, uint64_t gpa)
 			(void)core_revoke(vm, list[i], RMP_PG_SIZE_4K);
 			pool_add(p, list[i]);
 		}
-		return SVSM_ERR_INVALID_ADDRESS;
+		return SVSM_RC_INVALID_ADDRESS;
 	}
 	/* SVSM spec §6.6: the startup vCPU's calling area says whether more can be withdrawn. */
 	more = p->free > 0;
 	(void)copy_to_guest(vm->vcpu[0].ca_gpa + offsetof(struct svsm_ca, mem_available), &more, 1, 1);
-	return SVSM_SUCCESS;
+	return SVSM_RC_SUCCESS;
 }
 
-uint64_t core_deposit_mem(struct svsm_vm *vm, struct svsm_regs *regs)
+svsm_rc core_deposit_mem(struct svsm_vm *vm, struct svsm_regs *regs)
 {
-	uint64_t rc;
+	svsm_rc rc;
 
 	write_lock(&vm->lock);
-	rc = vm->lent != NULL ? deposit(vm, regs->rcx) : SVSM_ERR_UNSUPPORTED_CALL;
+	rc = vm->lent != NULL ? deposit(vm, regs->rcx) : SVSM_RC_UNSUPPORTED_CALL;
 	write_unlock(&vm->lock);
 	return rc;
 }
 
-uint64_t core_withdraw_mem(struct svsm_vm *vm, struct svsm_regs *regs)
+svsm_rc core_withdraw_mem(struct svsm_vm *vm, struct svsm_regs *regs)
 {
-	uint64_t rc;
+	svsm_rc rc;
 
 	write_lock(&vm->lock);
-	rc = vm->lent != NULL ? withdraw(vm, regs->rcx) : SVSM_ERR_UNSUPPORTED_CALL;
+	rc = vm->lent != NULL ? withdraw(vm, regs->rcx) : SVSM_RC_UNSUPPORTED_CALL;
 	write_unlock(&vm->lock);
 	return rc;
 }

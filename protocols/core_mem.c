@@ -12,25 +12,25 @@ static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 	return a < b + blen && b < a + alen;
 }
 
-uint64_t core_check_range(const struct svsm_vm *vm, uint64_t gpa, uint64_t len, uint64_t align,
+svsm_rc core_check_range(const struct svsm_vm *vm, uint64_t gpa, uint64_t len, uint64_t align,
 			  bool allow_ca)
 {
 	/* Not guest_range_check: that one also caps the length at one copy (1 MiB). */
 	if (len == 0 || (gpa & (align - 1)) != 0 || gpa + len < gpa ||
 	    !memmap_contains(vm->guest_ram, gpa, gpa + len) ||
 	    memmap_intersects(vm->svsm_mem, gpa, gpa + len) || core_lent_overlaps(vm, gpa, len))
-		return SVSM_ERR_INVALID_ADDRESS;
+		return SVSM_RC_INVALID_ADDRESS;
 	for (unsigned i = 0; i < SVSM_MAX_VCPUS; i++) {
 		const struct svsm_vcpu *v = &vm->vcpu[i];
 
 		if (!v->used)
 			continue;
 		if (overlaps(gpa, len, v->vmsa_gpa, SVSM_PAGE))
-			return SVSM_ERR_INVALID_ADDRESS;
+			return SVSM_RC_INVALID_ADDRESS;
 		if (!allow_ca && overlaps(gpa, len, v->ca_gpa, SVSM_PAGE))
-			return SVSM_ERR_INVALID_ADDRESS;
+			return SVSM_RC_INVALID_ADDRESS;
 	}
-	return SVSM_SUCCESS;
+	return SVSM_RC_SUCCESS;
 }
 
 int core_find_vmsa(const struct svsm_vm *vm, uint64_t gpa)
@@ -119,16 +119,16 @@ bool core_ca_header_overlaps(const struct svsm_vm *vm, uint64_t gpa, uint64_t le
 	return false;
 }
 
-uint64_t core_read_list(const struct svsm_vm *vm, uint64_t gpa, struct core_list *l)
+svsm_rc core_read_list(const struct svsm_vm *vm, uint64_t gpa, struct core_list *l)
 {
 	struct svsm_pvalidate_hdr hdr;
 	const uint64_t off = gpa & (SVSM_PAGE - 1);
 	/* The list must not cross its page (SVSM spec §6.2, §6.5): at most this many entries fit. */
 	unsigned max;
-	uint64_t rc;
+	svsm_rc rc;
 
 	if ((gpa & 7) != 0 || off > SVSM_PAGE - sizeof(hdr))
-		return SVSM_ERR_INVALID_PARAMETER;
+		return SVSM_RC_INVALID_PARAMETER;
 	max = (unsigned)((SVSM_PAGE - off - sizeof(hdr)) / 8);
 	if (max > SVSM_PVALIDATE_MAX_COUNT)
 		max = SVSM_PVALIDATE_MAX_COUNT;
@@ -138,22 +138,22 @@ uint64_t core_read_list(const struct svsm_vm *vm, uint64_t gpa, struct core_list
 	 * what tells the guest the call was served), in a VMSA or SVSM memory.
 	 */
 	rc = core_check_range(vm, gpa - off, SVSM_PAGE, SVSM_PAGE, true);
-	if (rc == SVSM_SUCCESS && core_ca_header_overlaps(vm, gpa, sizeof(hdr)))
-		rc = SVSM_ERR_INVALID_ADDRESS;
-	if (rc != SVSM_SUCCESS)
+	if (svsm_rc_ok(rc) && core_ca_header_overlaps(vm, gpa, sizeof(hdr)))
+		rc = SVSM_RC_INVALID_ADDRESS;
+	if (!svsm_rc_ok(rc))
 		return rc;
 	if (copy_from_guest(&hdr, gpa, sizeof(hdr), 8) != SVSM_OK)
-		return SVSM_ERR_INVALID_ADDRESS;
+		return SVSM_RC_INVALID_ADDRESS;
 	if (hdr.entries == 0 || hdr.entries > max || hdr.next >= hdr.entries)
-		return SVSM_ERR_INVALID_PARAMETER;
+		return SVSM_RC_INVALID_PARAMETER;
 	l->gpa = gpa;
 	l->page = gpa - off;
 	l->entries = hdr.entries;
 	l->first = hdr.next;
 	l->n = hdr.entries - hdr.next;
 	if (copy_from_guest(l->raw, gpa + sizeof(hdr) + 8ull * l->first, 8ull * l->n, 8) != SVSM_OK)
-		return SVSM_ERR_INVALID_ADDRESS;
-	return SVSM_SUCCESS;
+		return SVSM_RC_INVALID_ADDRESS;
+	return SVSM_RC_SUCCESS;
 }
 
 void core_write_next(const struct core_list *l, unsigned next)

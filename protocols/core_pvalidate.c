@@ -28,37 +28,25 @@ struct pval_entry {
 	bool ignore_cf;
 };
 
-static uint64_t decode(const struct svsm_vm *vm, uint64_t raw, struct pval_entry *e)
+static svsm_rc decode(const struct svsm_vm *vm, uint64_t raw, struct pval_entry *e)
 {
 	uint64_t size = raw & SVSM_PVAL_SIZE_MASK;
 
 	if ((raw & SVSM_PVAL_RSVD_MASK) != 0 || size > 1)
-		return SVSM_ERR_INVALID_PARAMETER;
+		return SVSM_RC_INVALID_PARAMETER;
 	e->gpa = raw & ~(SVSM_PAGE - 1);
 	e->page_size = size == 1 ? RMP_PG_SIZE_2M : RMP_PG_SIZE_4K;
 	e->validate = (raw & SVSM_PVAL_ACTION_VALIDATE) != 0;
 	e->ignore_cf = (raw & SVSM_PVAL_IGNORE_CF) != 0;
 	if (e->page_size == RMP_PG_SIZE_2M && (e->gpa & (MB2 - 1)) != 0)
-		return SVSM_ERR_INVALID_PARAMETER;
+		return SVSM_RC_INVALID_PARAMETER;
 	/* Never SVSM memory, a VMSA or a calling area (A-svsm address_valid). */
 	return core_check_range(vm, e->gpa, e->page_size == RMP_PG_SIZE_2M ? MB2 : SVSM_PAGE,
 				SVSM_PAGE, false);
 }
 
-/*
- * SVSM spec §6.2: a failing PVALIDATE or RMPADJUST answers 0x80001000 +
- * EAX (the seam already turned codes past 0xF into 0x11, "unknown"); a
- * backend's own fault signal (negative) counts as FAIL_INPUT.
- */
-static uint64_t insn_result(int code)
-{
-	if (code <= 0 || code > PVALIDATE_FAIL_UNKNOWN)
-		return SVSM_ERR_PVALIDATE_FAIL_INPUT;
-	return SVSM_ERR_PROTOCOL_BASE + (uint64_t)code;
-}
-
 /* One entry, all or nothing (as far as the hardware lets: see the rescind comment). */
-static uint64_t run_entry(const struct svsm_vm *vm, const struct pval_entry *e)
+static svsm_rc run_entry(const struct svsm_vm *vm, const struct pval_entry *e)
 {
 	uint64_t len = e->page_size == RMP_PG_SIZE_2M ? MB2 : SVSM_PAGE;
 	bool unchanged = false;
@@ -72,65 +60,65 @@ static uint64_t run_entry(const struct svsm_vm *vm, const struct pval_entry *e)
 		 */
 		code = core_revoke(vm, e->gpa, e->page_size);
 		if (code != RMPADJUST_SUCCESS)
-			return insn_result(code);
+			return svsm_rc_from_insn(code);
 	}
 	code = platform_pvalidate(e->gpa, e->page_size, e->validate, &unchanged);
 	if (code != PVALIDATE_SUCCESS) {
 		if (!e->validate)
 			(void)core_grant(vm, e->gpa, e->page_size); /* put the access back */
-		return insn_result(code);
+		return svsm_rc_from_insn(code);
 	}
 	if (unchanged && !e->ignore_cf)
-		return SVSM_ERR_PVALIDATE_FAIL_NO_CHANGE;
+		return SVSM_RC_PVALIDATE_FAIL_NO_CHANGE;
 	if (!e->validate)
-		return SVSM_SUCCESS;
+		return SVSM_RC_SUCCESS;
 	/* Only a page that just became valid is zeroed: one already valid holds guest data. */
 	if (!unchanged && core_zero_guest(e->gpa, len) != SVSM_OK) {
 		(void)platform_pvalidate(e->gpa, e->page_size, false, &unchanged);
-		return SVSM_ERR_INVALID_ADDRESS;
+		return SVSM_RC_INVALID_ADDRESS;
 	}
 	code = core_grant(vm, e->gpa, e->page_size);
 	if (code != RMPADJUST_SUCCESS) {
 		if (!unchanged)
 			(void)platform_pvalidate(e->gpa, e->page_size, false, &unchanged);
-		return insn_result(code);
+		return svsm_rc_from_insn(code);
 	}
-	return SVSM_SUCCESS;
+	return SVSM_RC_SUCCESS;
 }
 
-static uint64_t run_list(struct svsm_vm *vm, uint64_t gpa)
+static svsm_rc run_list(struct svsm_vm *vm, uint64_t gpa)
 {
 	struct core_list l; /* on the stack: readers run side by side */
 	struct pval_entry e;
-	uint64_t rc = core_read_list(vm, gpa, &l);
+	svsm_rc rc = core_read_list(vm, gpa, &l);
 
-	if (rc != SVSM_SUCCESS)
+	if (!svsm_rc_ok(rc))
 		return rc;
 	for (unsigned i = 0; i < l.n; i++) {
 		rc = decode(vm, l.raw[i], &e);
-		if (rc != SVSM_SUCCESS)
+		if (!svsm_rc_ok(rc))
 			return rc; /* nothing done yet */
 		/* Rescinding the list's own page would make writing `next` back fault. */
 		uint64_t len = e.page_size == RMP_PG_SIZE_2M ? MB2 : SVSM_PAGE;
 
 		if (e.gpa < l.page + SVSM_PAGE && l.page < e.gpa + len)
-			return SVSM_ERR_INVALID_ADDRESS;
+			return SVSM_RC_INVALID_ADDRESS;
 	}
 	for (unsigned i = 0; i < l.n; i++) {
 		(void)decode(vm, l.raw[i], &e);
 		rc = run_entry(vm, &e);
-		if (rc != SVSM_SUCCESS) {
+		if (!svsm_rc_ok(rc)) {
 			core_write_next(&l, l.first + i);
 			return rc;
 		}
 	}
 	core_write_next(&l, l.entries);
-	return SVSM_SUCCESS;
+	return SVSM_RC_SUCCESS;
 }
 
-uint64_t core_pvalidate(struct svsm_vm *vm, struct svsm_regs *regs)
+svsm_rc core_pvalidate(struct svsm_vm *vm, struct svsm_regs *regs)
 {
-	uint64_t rc;
+	svsm_rc rc;
 
 	read_lock(&vm->lock);
 	rc = run_list(vm, regs->rcx);

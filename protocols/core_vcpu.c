@@ -43,43 +43,43 @@ static bool vmsa_acceptable(const struct svsm_vm *vm, const struct vmsa *v)
 	       v->sev_features == vm->sev_features;
 }
 
-static uint64_t create(struct svsm_vm *vm, uint64_t vmsa_gpa, uint64_t ca_gpa, uint32_t apic_id)
+static svsm_rc create(struct svsm_vm *vm, uint64_t vmsa_gpa, uint64_t ca_gpa, uint32_t apic_id)
 {
 	static struct vmsa copy; /* under the write lock: one user at a time */
-	uint64_t rc;
+	svsm_rc rc;
 	int slot;
 
 	/* Page aligned; the VMSA not 2 MiB aligned (erratum, APM vol. 3, RMPADJUST); two different pages. */
 	if (((vmsa_gpa | ca_gpa) & (SVSM_PAGE - 1)) != 0 || (vmsa_gpa & (MB2 - 1)) == 0 ||
 	    vmsa_gpa == ca_gpa)
-		return SVSM_ERR_INVALID_ADDRESS;
+		return SVSM_RC_INVALID_ADDRESS;
 	/* Guest RAM, not SVSM memory, not another vCPU's VMSA or calling area. */
 	rc = core_check_range(vm, vmsa_gpa, SVSM_PAGE, SVSM_PAGE, false);
-	if (rc == SVSM_SUCCESS)
+	if (svsm_rc_ok(rc))
 		rc = core_check_range(vm, ca_gpa, SVSM_PAGE, SVSM_PAGE, false);
-	if (rc != SVSM_SUCCESS)
+	if (!svsm_rc_ok(rc))
 		return rc;
 	for (unsigned i = 0; i < SVSM_MAX_VCPUS; i++) {
 		if (vm->vcpu[i].used && vm->vcpu[i].apic_id == apic_id)
-			return SVSM_ERR_INVALID_PARAMETER; /* that APIC ID already has a vCPU */
+			return SVSM_RC_INVALID_PARAMETER; /* that APIC ID already has a vCPU */
 	}
 	slot = free_slot(vm);
 	if (slot < 0)
-		return SVSM_ERR_BUSY;
+		return SVSM_RC_BUSY;
 
 	/* A page the SVSM cannot read (not validated) is refused before the RMP is touched. */
 	if (copy_from_guest(&copy, vmsa_gpa, sizeof(copy), SVSM_PAGE) != SVSM_OK)
-		return SVSM_ERR_INVALID_ADDRESS;
+		return SVSM_RC_INVALID_ADDRESS;
 	/* Take the page from the guest, then read it again: the checked copy is what will run. */
 	if (core_revoke(vm, vmsa_gpa, RMP_PG_SIZE_4K) != RMPADJUST_SUCCESS)
-		return SVSM_ERR_INVALID_ADDRESS;
+		return SVSM_RC_INVALID_ADDRESS;
 	if (copy_from_guest(&copy, vmsa_gpa, sizeof(copy), SVSM_PAGE) != SVSM_OK) {
 		(void)core_grant(vm, vmsa_gpa, RMP_PG_SIZE_4K);
-		return SVSM_ERR_INVALID_ADDRESS;
+		return SVSM_RC_INVALID_ADDRESS;
 	}
 	if (!vmsa_acceptable(vm, &copy)) {
 		(void)core_grant(vm, vmsa_gpa, RMP_PG_SIZE_4K);
-		return SVSM_ERR_INVALID_PARAMETER;
+		return SVSM_RC_INVALID_PARAMETER;
 	}
 	/*
 	 * APM vol. 3, RMPADJUST: set the VMSA bit targeting VMPL1, the level that always takes
@@ -94,16 +94,16 @@ static uint64_t create(struct svsm_vm *vm, uint64_t vmsa_gpa, uint64_t ca_gpa, u
 		    RMPADJUST_SUCCESS) {
 		(void)platform_rmpadjust(vmsa_gpa, RMP_PG_SIZE_4K, 1);
 		(void)core_grant(vm, vmsa_gpa, RMP_PG_SIZE_4K);
-		return SVSM_ERR_INVALID_PARAMETER;
+		return SVSM_RC_INVALID_PARAMETER;
 	}
 	vm->vcpu[slot] = (struct svsm_vcpu){ .used = true, .running = false, .apic_id = apic_id,
 					     .vmpl = copy.vmpl, .vmsa_gpa = vmsa_gpa, .ca_gpa = ca_gpa };
-	return SVSM_SUCCESS;
+	return SVSM_RC_SUCCESS;
 }
 
-uint64_t core_create_vcpu(struct svsm_vm *vm, struct svsm_regs *regs)
+svsm_rc core_create_vcpu(struct svsm_vm *vm, struct svsm_regs *regs)
 {
-	uint64_t rc;
+	svsm_rc rc;
 
 	write_lock(&vm->lock);
 	rc = create(vm, regs->rcx, regs->rdx, (uint32_t)regs->r8);
@@ -111,15 +111,15 @@ uint64_t core_create_vcpu(struct svsm_vm *vm, struct svsm_regs *regs)
 	return rc;
 }
 
-static uint64_t delete(struct svsm_vm *vm, uint64_t vmsa_gpa)
+static svsm_rc delete(struct svsm_vm *vm, uint64_t vmsa_gpa)
 {
 	int slot = core_find_vmsa(vm, vmsa_gpa);
 
 	/* SVSM spec §6.4: unknown VMSAs, the startup vCPU and more privileged vCPUs are refused. */
 	if (slot <= 0 || vm->vcpu[slot].vmpl < vm->guest_vmpl)
-		return SVSM_ERR_INVALID_PARAMETER;
+		return SVSM_RC_INVALID_PARAMETER;
 	if (vm->vcpu[slot].running)
-		return SVSM_ERR_FAIL_INUSE; /* EFER.SVME cannot be cleared while it runs */
+		return SVSM_RC_FAIL_INUSE; /* EFER.SVME cannot be cleared while it runs */
 	/*
 	 * Clear the VMSA bit (same target as setting it), then give the page
 	 * back. Under SNP only the hardware knows whether the vCPU runs it: an
@@ -128,16 +128,16 @@ static uint64_t delete(struct svsm_vm *vm, uint64_t vmsa_gpa)
 	int rc = platform_rmpadjust(vmsa_gpa, RMP_PG_SIZE_4K, 1);
 
 	if (rc == RMPADJUST_FAIL_INUSE)
-		return SVSM_ERR_FAIL_INUSE;
+		return SVSM_RC_FAIL_INUSE;
 	if (rc != RMPADJUST_SUCCESS || core_grant(vm, vmsa_gpa, RMP_PG_SIZE_4K) != RMPADJUST_SUCCESS)
-		return SVSM_ERR_INVALID_PARAMETER;
+		return SVSM_RC_INVALID_PARAMETER;
 	vm->vcpu[slot] = (struct svsm_vcpu){ .used = false };
-	return SVSM_SUCCESS;
+	return SVSM_RC_SUCCESS;
 }
 
-uint64_t core_delete_vcpu(struct svsm_vm *vm, struct svsm_regs *regs)
+svsm_rc core_delete_vcpu(struct svsm_vm *vm, struct svsm_regs *regs)
 {
-	uint64_t rc;
+	svsm_rc rc;
 
 	write_lock(&vm->lock);
 	rc = delete(vm, regs->rcx);
@@ -145,28 +145,28 @@ uint64_t core_delete_vcpu(struct svsm_vm *vm, struct svsm_regs *regs)
 	return rc;
 }
 
-static uint64_t remap_ca(struct svsm_vm *vm, unsigned vcpu, uint64_t ca_gpa)
+static svsm_rc remap_ca(struct svsm_vm *vm, unsigned vcpu, uint64_t ca_gpa)
 {
 	uint64_t old = vm->vcpu[vcpu].ca_gpa;
-	uint64_t rc;
+	svsm_rc rc;
 
 	if ((ca_gpa & (SVSM_PAGE - 1)) != 0)
-		return SVSM_ERR_INVALID_ADDRESS;
+		return SVSM_RC_INVALID_ADDRESS;
 	if (ca_gpa == old)
-		return SVSM_SUCCESS;
+		return SVSM_RC_SUCCESS;
 	rc = core_check_range(vm, ca_gpa, SVSM_PAGE, SVSM_PAGE, false);
-	if (rc != SVSM_SUCCESS)
+	if (!svsm_rc_ok(rc))
 		return rc;
 	/* COCONUT zeroes the new calling area: no stale call_pending survives the move. */
 	if (core_zero_guest(ca_gpa, SVSM_PAGE) != SVSM_OK)
-		return SVSM_ERR_INVALID_ADDRESS;
+		return SVSM_RC_INVALID_ADDRESS;
 	vm->vcpu[vcpu].ca_gpa = ca_gpa;
-	return SVSM_SUCCESS;
+	return SVSM_RC_SUCCESS;
 }
 
-uint64_t core_remap_ca(struct svsm_vm *vm, unsigned vcpu, struct svsm_regs *regs)
+svsm_rc core_remap_ca(struct svsm_vm *vm, unsigned vcpu, struct svsm_regs *regs)
 {
-	uint64_t rc;
+	svsm_rc rc;
 
 	write_lock(&vm->lock);
 	rc = remap_ca(vm, vcpu, regs->rcx);

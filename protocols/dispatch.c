@@ -42,7 +42,7 @@ int svsm_vm_init(struct svsm_vm *vm, unsigned guest_vmpl, uint64_t sev_features,
 	return SVSM_OK;
 }
 
-static uint64_t query_protocol(const struct svsm_vm *vm, struct svsm_regs *regs)
+static svsm_rc query_protocol(const struct svsm_vm *vm, struct svsm_regs *regs)
 {
 	uint32_t protocol = (uint32_t)(regs->rcx >> 32);
 	uint32_t version = (uint32_t)regs->rcx;
@@ -59,20 +59,20 @@ static uint64_t query_protocol(const struct svsm_vm *vm, struct svsm_regs *regs)
 		regs->rcx = ((uint64_t)max << 32) | min;
 	else
 		regs->rcx = 0;
-	return SVSM_SUCCESS;
+	return SVSM_RC_SUCCESS;
 }
 
-static uint64_t configure_vtom(struct svsm_regs *regs)
+static svsm_rc configure_vtom(struct svsm_regs *regs)
 {
 	/* SVSM spec, core protocol: the SVSM does not support vTOM: the query says so, a request is refused. */
 	if (regs->rcx & VTOM_QUERY) {
 		regs->rcx = 0;
-		return SVSM_SUCCESS;
+		return SVSM_RC_SUCCESS;
 	}
-	return SVSM_ERR_INVALID_REQUEST;
+	return SVSM_RC_INVALID_REQUEST;
 }
 
-static uint64_t core_call(struct svsm_vm *vm, unsigned vcpu, uint32_t call, struct svsm_regs *regs)
+static svsm_rc core_call(struct svsm_vm *vm, unsigned vcpu, uint32_t call, struct svsm_regs *regs)
 {
 	switch (call) {
 	case SVSM_CORE_REMAP_CA:
@@ -92,7 +92,7 @@ static uint64_t core_call(struct svsm_vm *vm, unsigned vcpu, uint32_t call, stru
 	case SVSM_CORE_CONFIGURE_VTOM:
 		return configure_vtom(regs);
 	default:
-		return SVSM_ERR_UNSUPPORTED_CALL;
+		return SVSM_RC_UNSUPPORTED_CALL;
 	}
 }
 
@@ -121,18 +121,19 @@ void svsm_dispatch(struct svsm_vm *vm, unsigned vcpu, struct svsm_regs *regs)
 	 * VMPL, its pages), so the caller must be a vCPU at the guest's VMPL;
 	 * CREATE_VCPU makes no other, and a caller at any other VMPL gets none.
 	 */
-	if (vcpu >= SVSM_MAX_VCPUS || !vm->vcpu[vcpu].used || vm->vcpu[vcpu].vmpl != vm->guest_vmpl) {
-		regs->rax = SVSM_ERR_INVALID_REQUEST;
-		return;
-	}
-	if (protocol == SVSM_CORE_PROTOCOL)
-		regs->rax = core_call(vm, vcpu, call, regs);
+	svsm_rc rc;
+
+	if (vcpu >= SVSM_MAX_VCPUS || !vm->vcpu[vcpu].used || vm->vcpu[vcpu].vmpl != vm->guest_vmpl)
+		rc = SVSM_RC_INVALID_REQUEST;
+	else if (protocol == SVSM_CORE_PROTOCOL)
+		rc = core_call(vm, vcpu, call, regs);
 	else if (protocol == SVSM_ATTEST_PROTOCOL && attest != NULL)
-		regs->rax = attest->handle(vm, call, regs);
+		rc = attest->handle(vm, call, regs);
 	else if (protocol == SVSM_VTPM_PROTOCOL && __atomic_load_n(&vm->vtpm, __ATOMIC_ACQUIRE))
-		regs->rax = vtpm_call(vm, call, regs);
+		rc = vtpm_call(vm, call, regs);
 	else
-		regs->rax = SVSM_ERR_UNSUPPORTED_PROTOCOL;
+		rc = SVSM_RC_UNSUPPORTED_PROTOCOL;
+	regs->rax = rc.code; /* the one place a protocol result becomes RAX */
 }
 
 bool svsm_handle_call(struct svsm_vm *vm, unsigned vcpu, struct svsm_regs *regs)

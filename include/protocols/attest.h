@@ -12,6 +12,7 @@
 
 #include "abi/snp_msg.h"
 #include "protocols/guest_msg.h"
+#include "protocols/svsm_rc.h"
 #include "protocols/svsm_vm.h"
 
 /* BUSY answers from the hypervisor tolerated per report before giving up. */
@@ -25,7 +26,7 @@ struct svsm_attest {
 	 * through it, so builds without the crypto (the kernel until mbedTLS
 	 * is built for it) link the dispatcher alone.
 	 */
-	uint64_t (*handle)(struct svsm_vm *vm, uint32_t call, struct svsm_regs *regs);
+	svsm_rc (*handle)(struct svsm_vm *vm, uint32_t call, struct svsm_regs *regs);
 	struct snp_msg_ctx msg;        /* VMPCK0 */
 	struct snp_guest_msg *req;     /* shared request page, as the SVSM maps it */
 	struct snp_guest_msg *resp;    /* shared response page */

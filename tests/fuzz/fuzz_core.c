@@ -177,7 +177,7 @@ static void make_list(uint64_t dst, uint64_t first, unsigned count)
 
 		/* [2, 4 MiB) is one 2 MiB RMP entry: listed, not owned page by page. */
 		if ((page < 2 * MB || page >= 4 * MB) && page != dst &&
-		    core_check_range(&vm, page, 4096, 4096, false) == SVSM_SUCCESS)
+		    svsm_rc_ok(core_check_range(&vm, page, 4096, 4096, false)))
 			own(page);
 		memcpy(sim.mem + dst + sizeof(h) + 8ull * i, &page, 8);
 	}
