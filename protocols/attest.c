@@ -192,7 +192,7 @@ static svsm_rc attest(struct svsm_vm *vm, struct svsm_regs *regs, bool single)
 	memset(&op, 0, sizeof(op));
 	read_lock(&vm->lock);
 	rc = core_check_range(vm, regs->rcx, op_size, 8, true);
-	if (svsm_rc_ok(rc) && copy_from_guest(&op, regs->rcx, op_size, 8) != SVSM_OK)
+	if (svsm_rc_ok(rc) && copy_from_guest(&op, gpa_init(regs->rcx), op_size, 8) != SVSM_OK)
 		rc = SVSM_RC_INVALID_ADDRESS;
 	if (svsm_rc_ok(rc))
 		rc = check_op(vm, b);
@@ -211,7 +211,7 @@ static svsm_rc attest(struct svsm_vm *vm, struct svsm_regs *regs, bool single)
 		regs->rcx = mlen, regs->rdx = 0, regs->r8 = SNP_REPORT_SIZE;
 		rc = SVSM_RC_INVALID_PARAMETER;
 	}
-	if (svsm_rc_ok(rc) && copy_from_guest(nonce, b->nonce_gpa, sizeof(nonce), 1) != SVSM_OK)
+	if (svsm_rc_ok(rc) && copy_from_guest(nonce, gpa_init(b->nonce_gpa), sizeof(nonce), 1) != SVSM_OK)
 		rc = SVSM_RC_INVALID_ADDRESS;
 	read_unlock(&vm->lock);
 	if (!svsm_rc_ok(rc))
@@ -241,8 +241,8 @@ static svsm_rc attest(struct svsm_vm *vm, struct svsm_regs *regs, bool single)
 	read_lock(&vm->lock);
 	rc = check_op(vm, b); /* VMSAs and calling areas may have moved meanwhile */
 	if (svsm_rc_ok(rc) &&
-	    (copy_to_guest(b->report_gpa, &report, sizeof(report), 1) != SVSM_OK ||
-	     (mlen != 0 && copy_to_guest(b->manifest_gpa, manifest, mlen, 1) != SVSM_OK)))
+	    (copy_to_guest(gpa_init(b->report_gpa), &report, sizeof(report), 1) != SVSM_OK ||
+	     (mlen != 0 && copy_to_guest(gpa_init(b->manifest_gpa), manifest, mlen, 1) != SVSM_OK)))
 		rc = SVSM_RC_INVALID_ADDRESS;
 	read_unlock(&vm->lock);
 	if (svsm_rc_ok(rc))

@@ -143,7 +143,7 @@ static svsm_rc decode(const struct svsm_vm *vm, uint64_t raw, uint64_t list_page
 	for (uint64_t off = 0; svsm_rc_ok(rc) && off < len; off += SVSM_PAGE) {
 		uint8_t probe;
 
-		if (copy_from_guest(&probe, e->gpa + off, 1, 1) != SVSM_OK)
+		if (copy_from_guest(&probe, gpa_init(e->gpa + off), 1, 1) != SVSM_OK)
 			rc = SVSM_RC_INVALID_ADDRESS;
 	}
 	return rc;
@@ -255,8 +255,8 @@ static svsm_rc withdraw(struct svsm_vm *vm, uint64_t gpa)
 		p->free--, p->count--;
 	}
 	hdr.entries = (uint16_t)n;
-	if (copy_to_guest(gpa, &hdr, sizeof(hdr), 8) != SVSM_OK ||
-	    (n != 0 && copy_to_guest(gpa + sizeof(hdr), list, 8ull * n, 8) != SVSM_OK)) {
+	if (copy_to_guest(gpa_init(gpa), &hdr, sizeof(hdr), 8) != SVSM_OK ||
+	    (n != 0 && copy_to_guest(gpa_init(gpa + sizeof(hdr)), list, 8ull * n, 8) != SVSM_OK)) {
 		/* The guest will never learn of them: take them back. */
 		for (unsigned i = 0; i < n; i++) {
 			(void)core_revoke(vm, list[i], RMP_PG_SIZE_4K);
@@ -266,7 +266,7 @@ static svsm_rc withdraw(struct svsm_vm *vm, uint64_t gpa)
 	}
 	/* SVSM spec §6.6: the startup vCPU's calling area says whether more can be withdrawn. */
 	more = p->free > 0;
-	(void)copy_to_guest(vm->vcpu[0].ca_gpa + offsetof(struct svsm_ca, mem_available), &more, 1, 1);
+	(void)copy_to_guest(gpa_init(vm->vcpu[0].ca_gpa + offsetof(struct svsm_ca, mem_available)), &more, 1, 1);
 	return SVSM_RC_SUCCESS;
 }
 

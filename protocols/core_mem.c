@@ -47,7 +47,7 @@ int core_zero_guest(uint64_t gpa, uint64_t len)
 	static const uint8_t zeros[SVSM_PAGE];
 
 	for (uint64_t off = 0; off < len; off += SVSM_PAGE) {
-		int err = copy_to_guest(gpa + off, zeros, SVSM_PAGE, SVSM_PAGE);
+		int err = copy_to_guest(gpa_init(gpa + off), zeros, SVSM_PAGE, SVSM_PAGE);
 
 		if (err != SVSM_OK)
 			return err;
@@ -142,7 +142,7 @@ svsm_rc core_read_list(const struct svsm_vm *vm, uint64_t gpa, struct core_list 
 		rc = SVSM_RC_INVALID_ADDRESS;
 	if (!svsm_rc_ok(rc))
 		return rc;
-	if (copy_from_guest(&hdr, gpa, sizeof(hdr), 8) != SVSM_OK)
+	if (copy_from_guest(&hdr, gpa_init(gpa), sizeof(hdr), 8) != SVSM_OK)
 		return SVSM_RC_INVALID_ADDRESS;
 	if (hdr.entries == 0 || hdr.entries > max || hdr.next >= hdr.entries)
 		return SVSM_RC_INVALID_PARAMETER;
@@ -151,7 +151,7 @@ svsm_rc core_read_list(const struct svsm_vm *vm, uint64_t gpa, struct core_list 
 	l->entries = hdr.entries;
 	l->first = hdr.next;
 	l->n = hdr.entries - hdr.next;
-	if (copy_from_guest(l->raw, gpa + sizeof(hdr) + 8ull * l->first, 8ull * l->n, 8) != SVSM_OK)
+	if (copy_from_guest(l->raw, gpa_init(gpa + sizeof(hdr) + 8ull * l->first), 8ull * l->n, 8) != SVSM_OK)
 		return SVSM_RC_INVALID_ADDRESS;
 	return SVSM_RC_SUCCESS;
 }
@@ -161,5 +161,5 @@ void core_write_next(const struct core_list *l, unsigned next)
 	uint16_t v = (uint16_t)next;
 
 	/* Best effort: the list page was readable a moment ago and the SVSM never takes it away. */
-	(void)copy_to_guest(l->gpa + offsetof(struct svsm_pvalidate_hdr, next), &v, sizeof(v), 2);
+	(void)copy_to_guest(gpa_init(l->gpa + offsetof(struct svsm_pvalidate_hdr, next)), &v, sizeof(v), 2);
 }

@@ -68,12 +68,12 @@ static svsm_rc create(struct svsm_vm *vm, uint64_t vmsa_gpa, uint64_t ca_gpa, ui
 		return SVSM_RC_BUSY;
 
 	/* A page the SVSM cannot read (not validated) is refused before the RMP is touched. */
-	if (copy_from_guest(&copy, vmsa_gpa, sizeof(copy), SVSM_PAGE) != SVSM_OK)
+	if (copy_from_guest(&copy, gpa_init(vmsa_gpa), sizeof(copy), SVSM_PAGE) != SVSM_OK)
 		return SVSM_RC_INVALID_ADDRESS;
 	/* Take the page from the guest, then read it again: the checked copy is what will run. */
 	if (core_revoke(vm, vmsa_gpa, RMP_PG_SIZE_4K) != RMPADJUST_SUCCESS)
 		return SVSM_RC_INVALID_ADDRESS;
-	if (copy_from_guest(&copy, vmsa_gpa, sizeof(copy), SVSM_PAGE) != SVSM_OK) {
+	if (copy_from_guest(&copy, gpa_init(vmsa_gpa), sizeof(copy), SVSM_PAGE) != SVSM_OK) {
 		(void)core_grant(vm, vmsa_gpa, RMP_PG_SIZE_4K);
 		return SVSM_RC_INVALID_ADDRESS;
 	}

@@ -147,9 +147,9 @@ bool svsm_handle_call(struct svsm_vm *vm, unsigned vcpu, struct svsm_regs *regs)
 	uint64_t ca = vm->vcpu[vcpu].ca_gpa;
 
 	/* SVSM spec, calling convention: a call only if call_pending is set; cleared before the call runs. */
-	if (copy_from_guest(&pending, ca, 1, 1) != SVSM_OK || pending == 0)
+	if (copy_from_guest(&pending, gpa_init(ca), 1, 1) != SVSM_OK || pending == 0)
 		return false;
-	if (copy_to_guest(ca, &zero, 1, 1) != SVSM_OK)
+	if (copy_to_guest(gpa_init(ca), &zero, 1, 1) != SVSM_OK)
 		return false;
 	svsm_dispatch(vm, vcpu, regs);
 	return true;

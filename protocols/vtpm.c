@@ -35,13 +35,13 @@ static svsm_rc read_request(struct svsm_vm *vm, uint64_t gpa, struct svsm_vtpm_r
 
 	if (!svsm_rc_ok(rc))
 		return rc;
-	if (copy_from_guest(req, gpa, VTPM_REQ_HDR, 1) != SVSM_OK)
+	if (copy_from_guest(req, gpa_init(gpa), VTPM_REQ_HDR, 1) != SVSM_OK)
 		return SVSM_RC_INVALID_ADDRESS;
 	if (req->platform_command != SVSM_VTPM_TPM_SEND_COMMAND)
 		return SVSM_RC_UNSUPPORTED_CALL; /* SVSM spec, vTPM protocol: an unsupported platform command */
 	if (req->locality != 0 || req->size == 0 || req->size > SVSM_VTPM_CMD_MAX)
 		return SVSM_RC_INVALID_PARAMETER;
-	if (copy_from_guest(req->command, gpa + VTPM_REQ_HDR, req->size, 1) != SVSM_OK)
+	if (copy_from_guest(req->command, gpa_init(gpa + VTPM_REQ_HDR), req->size, 1) != SVSM_OK)
 		return SVSM_RC_INVALID_ADDRESS;
 	return SVSM_RC_SUCCESS;
 }
@@ -78,7 +78,7 @@ static svsm_rc vtpm_cmd(struct svsm_vm *vm, uint64_t gpa)
 
 	read_lock(&vm->lock);
 	rc = check_buffer(vm, gpa);
-	if (svsm_rc_ok(rc) && copy_to_guest(gpa, &resp, VTPM_RESP_HDR + resp_len, 1) != SVSM_OK)
+	if (svsm_rc_ok(rc) && copy_to_guest(gpa_init(gpa), &resp, VTPM_RESP_HDR + resp_len, 1) != SVSM_OK)
 		rc = SVSM_RC_INVALID_ADDRESS;
 	read_unlock(&vm->lock);
 	return rc;

@@ -67,7 +67,7 @@ static int accept_page(const struct guest_launch_cfg *cfg, uint64_t gpa, const v
 
 	if (err != SVSM_OK)
 		return err;
-	if (copy_to_guest(gpa, contents, 4096, 4096) != SVSM_OK) {
+	if (copy_to_guest(gpa_init(gpa), contents, 4096, 4096) != SVSM_OK) {
 		*why = "writing a launch page failed";
 		return SVSM_EFAULT;
 	}

@@ -196,7 +196,7 @@ static int take_ram(struct ll *l, const char **why)
 
 static int put(struct ll *l, uint64_t gpa, const char **why)
 {
-	if (copy_to_guest(gpa, l->page, PAGE, PAGE) != SVSM_OK) {
+	if (copy_to_guest(gpa_init(gpa), l->page, PAGE, PAGE) != SVSM_OK) {
 		*why = "writing a boot page failed";
 		return SVSM_EFAULT;
 	}

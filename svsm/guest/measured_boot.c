@@ -185,7 +185,7 @@ static const char *hash_pieces(const struct mb_log *log, const struct mb_piece *
 		for (uint64_t off = 0; off < p->len; off += MB_CHUNK) {
 			size_t n = p->len - off < MB_CHUNK ? (size_t)(p->len - off) : MB_CHUNK;
 
-			if (p->gpa + off < p->gpa || copy_from_guest(chunk, p->gpa + off, n, 1) != SVSM_OK)
+			if (p->gpa + off < p->gpa || copy_from_guest(chunk, gpa_init(p->gpa + off), n, 1) != SVSM_OK)
 				return "a measured range is not readable guest memory";
 			hash_update(&h, log, chunk, n);
 		}

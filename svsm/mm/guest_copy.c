@@ -12,6 +12,7 @@
 #include "svsm/errno.h"
 #include "svsm/mm.h"
 #include "svsm/platform.h"
+#include "svsm/guest_mem.h"
 #include "svsm/probe.h"
 
 static int guest_copy(uint64_t gpa, void *buf, size_t len, size_t align, bool to_guest)
@@ -44,12 +45,16 @@ static int guest_copy(uint64_t gpa, void *buf, size_t len, size_t align, bool to
 	return err;
 }
 
-int copy_from_guest(void *dst, uint64_t gpa, size_t len, size_t align)
+int copy_from_guest(void *dst, gpa_t guest, size_t len, size_t align)
 {
+	uint64_t gpa = gpa_addr(guest);
+
 	return guest_copy(gpa, dst, len, align, false);
 }
 
-int copy_to_guest(uint64_t gpa, const void *src, size_t len, size_t align)
+int copy_to_guest(gpa_t guest, const void *src, size_t len, size_t align)
 {
+	uint64_t gpa = gpa_addr(guest);
+
 	return guest_copy(gpa, (void *)(uintptr_t)src, len, align, true);
 }

@@ -252,9 +252,9 @@ static void guest_copies(struct selftest_ctx *t, uint64_t page)
 	for (unsigned i = 0; i < sizeof(out); i++)
 		out[i] = (uint8_t)(i * 7 + 1);
 	/* Crosses page boundaries at an odd offset. */
-	ST_EQ(copy_to_guest(gpa + 100, out, sizeof(out), 1), SVSM_OK);
+	ST_EQ(copy_to_guest(gpa_init(gpa + 100), out, sizeof(out), 1), SVSM_OK);
 	memset(in, 0, sizeof(in));
-	ST_EQ(copy_from_guest(in, gpa + 100, sizeof(in), 4), SVSM_OK);
+	ST_EQ(copy_from_guest(in, gpa_init(gpa + 100), sizeof(in), 4), SVSM_OK);
 	ST_ASSERT(memcmp(in, out, sizeof(in)) == 0);
 	/* The same bytes through an independent mapping of the page. */
 	void *va;
@@ -263,17 +263,17 @@ static void guest_copies(struct selftest_ctx *t, uint64_t page)
 	ST_EQ(((uint8_t *)va)[100], out[0]);
 	tmpunmap(va, 1);
 	memset(in, 0xEE, sizeof(in));
-	ST_EQ(copy_from_guest(in, gpa + 4, 8, 8), SVSM_EINVAL);
-	ST_EQ(copy_from_guest(in, gpa, 8, 3), SVSM_EINVAL);
-	ST_EQ(copy_from_guest(in, gpa, GUEST_COPY_MAX + 1, 1), SVSM_ERANGE);
-	ST_EQ(copy_from_guest(in, ~0ull - 3, 8, 1), SVSM_ERANGE);
-	ST_EQ(copy_from_guest(in, b->heap_pa, 8, 8), SVSM_EPERM);
-	ST_EQ(copy_to_guest(b->bi.kernel_pa, out, 8, 8), SVSM_EPERM);
-	ST_EQ(copy_from_guest(in, b->heap_pa - 8, 16, 8), SVSM_EPERM);
-	ST_EQ(copy_from_guest(in, 0xFEE00000, 8, 8), SVSM_EFAULT);   /* local APIC, not RAM */
-	ST_EQ(copy_from_guest(in, 0x10000000000ull, 8, 8), SVSM_EFAULT); /* beyond RAM */
+	ST_EQ(copy_from_guest(in, gpa_init(gpa + 4), 8, 8), SVSM_EINVAL);
+	ST_EQ(copy_from_guest(in, gpa_init(gpa), 8, 3), SVSM_EINVAL);
+	ST_EQ(copy_from_guest(in, gpa_init(gpa), GUEST_COPY_MAX + 1, 1), SVSM_ERANGE);
+	ST_EQ(copy_from_guest(in, gpa_init(~0ull - 3), 8, 1), SVSM_ERANGE);
+	ST_EQ(copy_from_guest(in, gpa_init(b->heap_pa), 8, 8), SVSM_EPERM);
+	ST_EQ(copy_to_guest(gpa_init(b->bi.kernel_pa), out, 8, 8), SVSM_EPERM);
+	ST_EQ(copy_from_guest(in, gpa_init(b->heap_pa - 8), 16, 8), SVSM_EPERM);
+	ST_EQ(copy_from_guest(in, gpa_init(0xFEE00000), 8, 8), SVSM_EFAULT);   /* local APIC, not RAM */
+	ST_EQ(copy_from_guest(in, gpa_init(0x10000000000ull), 8, 8), SVSM_EFAULT); /* beyond RAM */
 	ST_EQ(in[0], 0xEE);
-	ST_EQ(copy_from_guest(in, gpa, 0, 1), SVSM_OK);
+	ST_EQ(copy_from_guest(in, gpa_init(gpa), 0, 1), SVSM_OK);
 }
 
 SELFTEST(guest_copy_roundtrip_and_refusals)
@@ -287,7 +287,7 @@ SELFTEST(guest_copy_roundtrip_and_refusals)
 
 		/* Not validated yet: the #VC 0x404 inside the copy is a refusal, the buffer untouched. */
 		memset(probe, 0x5A, sizeof(probe));
-		ST_EQ(copy_from_guest(probe, top + 64, sizeof(probe), 8), SVSM_EFAULT);
+		ST_EQ(copy_from_guest(probe, gpa_init(top + 64), sizeof(probe), 8), SVSM_EFAULT);
 		ST_EQ(probe[0], 0x5A);
 		ST_EQ(this_cpu()->last_fault.vector, X86_EXC_VC);
 	}

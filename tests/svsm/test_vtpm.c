@@ -44,10 +44,10 @@ static uint64_t vtpm_call(const uint8_t *cmd, uint32_t len, uint8_t *rsp, uint32
 	req.platform_command = SVSM_VTPM_TPM_SEND_COMMAND;
 	req.size = len;
 	memcpy(req.command, cmd, len);
-	if (copy_to_guest(buf_gpa, &req, sizeof(req), 1) != SVSM_OK)
+	if (copy_to_guest(gpa_init(buf_gpa), &req, sizeof(req), 1) != SVSM_OK)
 		return ~0ull;
 	svsm_dispatch(&vm, 0, &r);
-	if (r.rax == SVSM_SUCCESS && copy_from_guest(&out, buf_gpa, sizeof(out), 1) == SVSM_OK) {
+	if (r.rax == SVSM_SUCCESS && copy_from_guest(&out, gpa_init(buf_gpa), sizeof(out), 1) == SVSM_OK) {
 		*rlen = out.size;
 		memcpy(rsp, out.response, out.size <= sizeof(out.response) ? out.size : 0);
 	}

@@ -34,8 +34,10 @@ static int check(uint64_t gpa, size_t len, size_t align)
 	return SVSM_OK;
 }
 
-int copy_from_guest(void *dst, uint64_t gpa, size_t len, size_t align)
+int copy_from_guest(void *dst, gpa_t guest, size_t len, size_t align)
 {
+	uint64_t gpa = gpa_addr(guest);
+
 	int err = check(gpa, len, align);
 
 	if (err == SVSM_OK)
@@ -43,8 +45,10 @@ int copy_from_guest(void *dst, uint64_t gpa, size_t len, size_t align)
 	return err;
 }
 
-int copy_to_guest(uint64_t gpa, const void *src, size_t len, size_t align)
+int copy_to_guest(gpa_t guest, const void *src, size_t len, size_t align)
 {
+	uint64_t gpa = gpa_addr(guest);
+
 	int err = check(gpa, len, align);
 
 	if (err == SVSM_OK)

@@ -45,16 +45,20 @@ const struct platform_ops platform_native_ops = { .name = "native" };
 static struct memmap guest_ram;
 
 /* Guest memory that keeps nothing: the digest hashes what the launch hands to it. */
-int copy_to_guest(uint64_t gpa, const void *src, size_t len, size_t align)
+int copy_to_guest(gpa_t guest, const void *src, size_t len, size_t align)
 {
+	uint64_t gpa = gpa_addr(guest);
+
 	(void)src;
 	if ((gpa & (align - 1)) != 0)
 		return SVSM_EINVAL;
 	return memmap_contains(&guest_ram, gpa, gpa + len) ? SVSM_OK : SVSM_EFAULT;
 }
 
-int copy_from_guest(void *dst, uint64_t gpa, size_t len, size_t align)
+int copy_from_guest(void *dst, gpa_t guest, size_t len, size_t align)
 {
+	uint64_t gpa = gpa_addr(guest);
+
 	(void)dst, (void)gpa, (void)len, (void)align;
 	return SVSM_EFAULT; /* the launch never reads guest memory */
 }

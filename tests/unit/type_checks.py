@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""The protocol result type keeps its family apart (include/protocols/svsm_rc.h).
+"""The types that keep families apart do (include/protocols/svsm_rc.h, include/svsm/gpa.h).
 
-    rc_types.py CC INCLUDE_DIR
+    type_checks.py CC INCLUDE_DIR
 
-Compiles small handlers with the project's warnings: one that returns and
-compares protocol results the intended way must compile; each that mixes a
-protocol result with an internal error (svsm/errno.h), an instruction's
-return code (abi/snp.h) or a bare number must be refused by the compiler.
-Exit 0 when every case went as expected.
+Compiles small functions with the project's warnings: ones that use
+protocol results and guest physical addresses the intended way must
+compile; each that mixes a protocol result with an internal error
+(svsm/errno.h), an instruction's return code (abi/snp.h) or a bare number,
+or hands a guest copy a plain number or takes a guest address as one, must
+be refused by the compiler. Exit 0 when every case went as expected.
 """
 import os
 import subprocess
@@ -17,6 +18,7 @@ import tempfile
 
 HEAD = """#include <stdint.h>
 #include "svsm/errno.h"
+#include "svsm/guest_mem.h"
 #include "protocols/svsm_rc.h"
 """
 GOOD = """svsm_rc f(int x);
@@ -27,6 +29,13 @@ svsm_rc f(int x)
 	if (!svsm_rc_ok(rc) && svsm_rc_eq(rc, SVSM_RC_BUSY))
 		return SVSM_RC_INVALID_REQUEST;
 	return rc;
+}
+int g(uint64_t rcx, uint8_t *b);
+int g(uint64_t rcx, uint8_t *b)
+{
+	gpa_t a = gpa_init(rcx);
+
+	return copy_from_guest(b, gpa_add(a, 8), 1, 1) == SVSM_OK ? (int)gpa_addr(a) : -1;
 }
 """
 BAD = {
@@ -40,6 +49,10 @@ BAD = {
         "int f(void);\nint f(void) { int e = SVSM_RC_BUSY; return e; }\n",
     "a raw RAX value assigned to a protocol result":
         "svsm_rc f(uint64_t rax);\nsvsm_rc f(uint64_t rax) { svsm_rc r = rax; return r; }\n",
+    "a plain number handed to a guest copy as the guest address":
+        "int f(uint64_t pa, uint8_t *b);\nint f(uint64_t pa, uint8_t *b) { return copy_from_guest(b, pa, 1, 1); }\n",
+    "a guest address used as a number":
+        "uint64_t f(gpa_t a);\nuint64_t f(gpa_t a) { return a + 4096; }\n",
 }
 
 
@@ -57,7 +70,7 @@ def main():
     failed = 0
     with tempfile.TemporaryDirectory() as d:
         ok, err = compiles(cc, inc, GOOD, d, "good")
-        print(f"{'ok' if ok else 'not ok'} - results used through svsm_rc compile")
+        print(f"{'ok' if ok else 'not ok'} - protocol results and guest addresses used as intended compile")
         if not ok:
             print(err)
             failed += 1
