@@ -22,8 +22,8 @@ int core_find_vmsa(const struct svsm_vm *vm, uint64_t gpa);
 /* Writes zeros over [gpa, gpa + len) of guest memory; SVSM_OK or the copy's error. */
 int core_zero_guest(uint64_t gpa, uint64_t len);
 /* RMPADJUST: R/W/Xu/Xs for VMPL1..guest VMPL (grant), or nothing for VMPL1..3 (revoke). */
-int core_grant(const struct svsm_vm *vm, uint64_t gpa, unsigned page_size);
-int core_revoke(const struct svsm_vm *vm, uint64_t gpa, unsigned page_size);
+insn_rc core_grant(const struct svsm_vm *vm, uint64_t gpa, unsigned page_size);
+insn_rc core_revoke(const struct svsm_vm *vm, uint64_t gpa, unsigned page_size);
 
 /* True if the range touches a page lent to the SVSM (protocols/core_lend.c). */
 bool core_lent_overlaps(const struct svsm_vm *vm, uint64_t gpa, uint64_t len);
@@ -37,16 +37,16 @@ struct core_list {
 	uint64_t raw[SVSM_PVALIDATE_MAX_COUNT];
 };
 /*
- * Reads the list at gpa once: header checked (8-byte aligned, inside one
- * page, 1..max entries, next < entries), entries from `next` copied.
- * SVSM_RC_SUCCESS or the result code.
- */
-/*
  * Whether [gpa, gpa + len) touches a calling area's header (call_pending,
  * mem_available, reserved: the bytes before its buffer). Arguments the
  * SVSM writes back may use a calling area's buffer, never its header.
  */
 bool core_ca_header_overlaps(const struct svsm_vm *vm, uint64_t gpa, uint64_t len);
+/*
+ * Reads the list at gpa once: header checked (8-byte aligned, inside one
+ * page, 1..max entries, next < entries), entries from `next` copied.
+ * SVSM_RC_SUCCESS or the result code.
+ */
 svsm_rc core_read_list(const struct svsm_vm *vm, uint64_t gpa, struct core_list *l);
 /* Writes the header's `next` (entries done so far). */
 void core_write_next(const struct core_list *l, unsigned next);

@@ -166,10 +166,11 @@ static svsm_rc deposit_one(struct svsm_vm *vm, const struct lend_entry *e)
 	if (vm->lent->count + pages > SVSM_LENT_MAX)
 		return SVSM_RC_INVALID_REQUEST; /* the SVSM cannot keep track of more */
 	for (; done < pages; done++) {
-		int code = core_revoke(vm, e->gpa + done * SVSM_PAGE, RMP_PG_SIZE_4K);
+		insn_rc code = core_revoke(vm, e->gpa + done * SVSM_PAGE, RMP_PG_SIZE_4K);
 
-		if (code != RMPADJUST_SUCCESS) {
-			rc = code == RMPADJUST_FAIL_SIZEMISMATCH ? SVSM_RC_INVALID_PARAMETER : svsm_rc_from_insn(code);
+		if (!insn_rc_ok(code)) {
+			rc = insn_rc_eq(code, INSN_RC_FAIL_SIZEMISMATCH) ? SVSM_RC_INVALID_PARAMETER
+									 : svsm_rc_from_insn(code);
 			break;
 		}
 	}
@@ -246,7 +247,7 @@ static svsm_rc withdraw(struct svsm_vm *vm, uint64_t gpa)
 	while (n < room && p->free > 0) {
 		uint64_t page = p->page[p->free - 1];
 
-		if (core_grant(vm, page, RMP_PG_SIZE_4K) != RMPADJUST_SUCCESS)
+		if (!insn_rc_ok(core_grant(vm, page, RMP_PG_SIZE_4K)))
 			break;
 		list[n++] = page;
 		/* Remove it: the last in-use page fills its slot, the count shrinks. */

@@ -69,44 +69,44 @@ int core_zero_guest(uint64_t gpa, uint64_t len)
  * changed get `undo` (the rights they had: none before a grant, all before a
  * revoke).
  */
-static int adjust(uint64_t gpa, unsigned page_size, uint64_t attrs, uint64_t undo)
+static insn_rc adjust(uint64_t gpa, unsigned page_size, uint64_t attrs, uint64_t undo)
 {
-	int code = platform_rmpadjust(gpa, page_size, attrs);
+	insn_rc code = platform_rmpadjust(gpa, page_size, attrs);
 
-	if (code != RMPADJUST_FAIL_SIZEMISMATCH || page_size != RMP_PG_SIZE_2M)
+	if (!insn_rc_eq(code, INSN_RC_FAIL_SIZEMISMATCH) || page_size != RMP_PG_SIZE_2M)
 		return code;
 	for (unsigned i = 0; i < 512; i++) { /* 2 MiB / 4 KiB */
 		code = platform_rmpadjust(gpa + i * SVSM_PAGE, RMP_PG_SIZE_4K, attrs);
-		if (code != RMPADJUST_SUCCESS) {
+		if (!insn_rc_ok(code)) {
 			while (i-- > 0)
 				(void)platform_rmpadjust(gpa + i * SVSM_PAGE, RMP_PG_SIZE_4K, undo);
 			return code;
 		}
 	}
-	return RMPADJUST_SUCCESS;
+	return INSN_RC_SUCCESS;
 }
 
-int core_grant(const struct svsm_vm *vm, uint64_t gpa, unsigned page_size)
+insn_rc core_grant(const struct svsm_vm *vm, uint64_t gpa, unsigned page_size)
 {
 	for (unsigned v = 1; v <= vm->guest_vmpl; v++) {
-		int code = adjust(gpa, page_size, v | RMP_PERM_ALL, v);
+		insn_rc code = adjust(gpa, page_size, v | RMP_PERM_ALL, v);
 
-		if (code != RMPADJUST_SUCCESS)
+		if (!insn_rc_ok(code))
 			return code;
 	}
-	return RMPADJUST_SUCCESS;
+	return INSN_RC_SUCCESS;
 }
 
-int core_revoke(const struct svsm_vm *vm, uint64_t gpa, unsigned page_size)
+insn_rc core_revoke(const struct svsm_vm *vm, uint64_t gpa, unsigned page_size)
 {
 	(void)vm;
 	for (unsigned v = 1; v < SNP_VMPL_COUNT; v++) {
-		int code = adjust(gpa, page_size, v, v | RMP_PERM_ALL);
+		insn_rc code = adjust(gpa, page_size, v, v | RMP_PERM_ALL);
 
-		if (code != RMPADJUST_SUCCESS)
+		if (!insn_rc_ok(code))
 			return code;
 	}
-	return RMPADJUST_SUCCESS;
+	return INSN_RC_SUCCESS;
 }
 
 bool core_ca_header_overlaps(const struct svsm_vm *vm, uint64_t gpa, uint64_t len)

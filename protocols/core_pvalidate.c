@@ -50,7 +50,7 @@ static svsm_rc run_entry(const struct svsm_vm *vm, const struct pval_entry *e)
 {
 	uint64_t len = e->page_size == RMP_PG_SIZE_2M ? MB2 : SVSM_PAGE;
 	bool unchanged = false;
-	int code;
+	insn_rc code;
 
 	if (!e->validate) {
 		/*
@@ -59,11 +59,11 @@ static svsm_rc run_entry(const struct svsm_vm *vm, const struct pval_entry *e)
 		 * (CF) stays revoked: it was unusable to the guest before too.
 		 */
 		code = core_revoke(vm, e->gpa, e->page_size);
-		if (code != RMPADJUST_SUCCESS)
+		if (!insn_rc_ok(code))
 			return svsm_rc_from_insn(code);
 	}
 	code = platform_pvalidate(e->gpa, e->page_size, e->validate, &unchanged);
-	if (code != PVALIDATE_SUCCESS) {
+	if (!insn_rc_ok(code)) {
 		if (!e->validate)
 			(void)core_grant(vm, e->gpa, e->page_size); /* put the access back */
 		return svsm_rc_from_insn(code);
@@ -78,7 +78,7 @@ static svsm_rc run_entry(const struct svsm_vm *vm, const struct pval_entry *e)
 		return SVSM_RC_INVALID_ADDRESS;
 	}
 	code = core_grant(vm, e->gpa, e->page_size);
-	if (code != RMPADJUST_SUCCESS) {
+	if (!insn_rc_ok(code)) {
 		if (!unchanged)
 			(void)platform_pvalidate(e->gpa, e->page_size, false, &unchanged);
 		return svsm_rc_from_insn(code);

@@ -71,7 +71,7 @@ static svsm_rc create(struct svsm_vm *vm, uint64_t vmsa_gpa, uint64_t ca_gpa, ui
 	if (copy_from_guest(&copy, gpa_init(vmsa_gpa), sizeof(copy), SVSM_PAGE) != SVSM_OK)
 		return SVSM_RC_INVALID_ADDRESS;
 	/* Take the page from the guest, then read it again: the checked copy is what will run. */
-	if (core_revoke(vm, vmsa_gpa, RMP_PG_SIZE_4K) != RMPADJUST_SUCCESS)
+	if (!insn_rc_ok(core_revoke(vm, vmsa_gpa, RMP_PG_SIZE_4K)))
 		return SVSM_RC_INVALID_ADDRESS;
 	if (copy_from_guest(&copy, gpa_init(vmsa_gpa), sizeof(copy), SVSM_PAGE) != SVSM_OK) {
 		(void)core_grant(vm, vmsa_gpa, RMP_PG_SIZE_4K);
@@ -89,9 +89,9 @@ static svsm_rc create(struct svsm_vm *vm, uint64_t vmsa_gpa, uint64_t ca_gpa, ui
 	 * SEV_FEATURES for the AP creation event after this call); it can
 	 * never write it, and a running vCPU's state is not in the page.
 	 */
-	if (platform_rmpadjust(vmsa_gpa, RMP_PG_SIZE_4K, 1 | RMPADJUST_VMSA) != RMPADJUST_SUCCESS ||
-	    platform_rmpadjust(vmsa_gpa, RMP_PG_SIZE_4K, vm->guest_vmpl | RMP_PERM_READ | RMPADJUST_VMSA) !=
-		    RMPADJUST_SUCCESS) {
+	if (!insn_rc_ok(platform_rmpadjust(vmsa_gpa, RMP_PG_SIZE_4K, 1 | RMPADJUST_VMSA)) ||
+	    !insn_rc_ok(platform_rmpadjust(vmsa_gpa, RMP_PG_SIZE_4K,
+					   vm->guest_vmpl | RMP_PERM_READ | RMPADJUST_VMSA))) {
 		(void)platform_rmpadjust(vmsa_gpa, RMP_PG_SIZE_4K, 1);
 		(void)core_grant(vm, vmsa_gpa, RMP_PG_SIZE_4K);
 		return SVSM_RC_INVALID_PARAMETER;
@@ -125,11 +125,11 @@ static svsm_rc delete(struct svsm_vm *vm, uint64_t vmsa_gpa)
 	 * back. Under SNP only the hardware knows whether the vCPU runs it: an
 	 * in-use VMSA fails RMPADJUST with FAIL_INUSE, and so does the call.
 	 */
-	int rc = platform_rmpadjust(vmsa_gpa, RMP_PG_SIZE_4K, 1);
+	insn_rc code = platform_rmpadjust(vmsa_gpa, RMP_PG_SIZE_4K, 1);
 
-	if (rc == RMPADJUST_FAIL_INUSE)
+	if (insn_rc_eq(code, INSN_RC_FAIL_INUSE))
 		return SVSM_RC_FAIL_INUSE;
-	if (rc != RMPADJUST_SUCCESS || core_grant(vm, vmsa_gpa, RMP_PG_SIZE_4K) != RMPADJUST_SUCCESS)
+	if (!insn_rc_ok(code) || !insn_rc_ok(core_grant(vm, vmsa_gpa, RMP_PG_SIZE_4K)))
 		return SVSM_RC_INVALID_PARAMETER;
 	vm->vcpu[slot] = (struct svsm_vcpu){ .used = false };
 	return SVSM_RC_SUCCESS;

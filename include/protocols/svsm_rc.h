@@ -17,6 +17,7 @@
 
 #include "abi/snp.h"
 #include "abi/svsm_abi.h"
+#include "svsm/insn_rc.h"
 
 typedef struct {
 	uint64_t code; /* what RAX carries back to the guest */
@@ -49,15 +50,15 @@ static inline bool svsm_rc_eq(svsm_rc a, svsm_rc b)
 }
 
 /*
- * A failing PVALIDATE or RMPADJUST (code = EAX, abi/snp.h) as the SVSM
- * spec answers it: 0x80001000 + EAX (SVSM spec 58019 §6.2; the platform
- * seam already turned codes past 0xF into 0x11, "unknown"). A backend's
- * own fault signal (negative) or a code the seam never gives counts as
+ * A failing PVALIDATE or RMPADJUST (svsm/insn_rc.h) as the SVSM spec
+ * answers it: 0x80001000 + EAX (SVSM spec 58019 §6.2; the platform seam
+ * already turned codes past 0xF into 0x11, "unknown"). A code the seam
+ * never gives (success, or the wrappers' own negative ones) counts as
  * FAIL_INPUT.
  */
-static inline svsm_rc svsm_rc_from_insn(int code)
+static inline svsm_rc svsm_rc_from_insn(insn_rc r)
 {
-	if (code <= 0 || code > PVALIDATE_FAIL_UNKNOWN)
+	if (r.code <= 0 || r.code > PVALIDATE_FAIL_UNKNOWN)
 		return SVSM_RC_PVALIDATE_FAIL_INPUT;
-	return SVSM_RC_MAKE_(SVSM_ERR_PROTOCOL_BASE + (uint64_t)code);
+	return SVSM_RC_MAKE_(SVSM_ERR_PROTOCOL_BASE + (uint64_t)r.code);
 }

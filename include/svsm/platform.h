@@ -13,9 +13,9 @@
  *  - snp (svsm/platform/snp, kernel only): SEV-SNP hardware, brought up
  *    by snp_early_init before the probe (include/svsm/platform_snp.h).
  *
- * Results: pvalidate/rmpadjust return the hardware codes of
- * include/abi/snp.h (PVALIDATE_* / RMPADJUST_*) so callers can map them to
- * SVSM protocol results; everything else returns SVSM_OK or an SVSM_E*.
+ * Results: pvalidate/rmpadjust return an insn_rc (svsm/insn_rc.h: the
+ * hardware's code, never a fault) so callers can map it to an SVSM
+ * protocol result; everything else returns SVSM_OK or an SVSM_E*.
  */
 #pragma once
 
@@ -25,6 +25,7 @@
 
 #include "lib/cpu.h"
 #include "svsm/errno.h"
+#include "svsm/insn_rc.h"
 #include "svsm/platform_probe.h"
 
 struct platform_ops {
@@ -34,9 +35,9 @@ struct platform_ops {
 	 * contract: *unchanged (CF = 1) means nothing changed; a failure
 	 * changes nothing, even when a 2 MiB request is done as 512 x 4 KiB.
 	 */
-	int (*pvalidate)(uint64_t pa, unsigned page_size, bool validate, bool *unchanged);
+	insn_rc (*pvalidate)(uint64_t pa, unsigned page_size, bool validate, bool *unchanged);
 	/* RMPADJUST of the page at pa with attrs (include/abi/snp.h layout). */
-	int (*rmpadjust)(uint64_t pa, unsigned page_size, uint64_t attrs);
+	insn_rc (*rmpadjust)(uint64_t pa, unsigned page_size, uint64_t attrs);
 	/* Page state change of one page to private or shared. SVSM_OK or SVSM_EIO. */
 	int (*page_state)(uint64_t pa, unsigned page_size, bool private_);
 	/* CPUID as the platform vouches for it (SNP: from the CPUID page). */
@@ -71,12 +72,12 @@ const struct platform_ops *platform_current(void);
 
 /* ---- what callers use ---- */
 
-static inline int platform_pvalidate(uint64_t pa, unsigned size, bool validate, bool *unchanged)
+static inline insn_rc platform_pvalidate(uint64_t pa, unsigned size, bool validate, bool *unchanged)
 {
 	return platform_current()->pvalidate(pa, size, validate, unchanged);
 }
 
-static inline int platform_rmpadjust(uint64_t pa, unsigned size, uint64_t attrs)
+static inline insn_rc platform_rmpadjust(uint64_t pa, unsigned size, uint64_t attrs)
 {
 	return platform_current()->rmpadjust(pa, size, attrs);
 }

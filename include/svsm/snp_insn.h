@@ -3,7 +3,7 @@
  * The SNP guest instructions as the kernel executes them (APM vol. 3 (24594),
  * PVALIDATE and RMPADJUST; GHCB spec 56421, GHCB MSR protocol). Each faulting
  * instruction is caught by the exception table and reported as
- * SNP_INSN_FAULTED. Kernel only: on anything but SNP hardware
+ * INSN_RC_FAULTED (svsm/insn_rc.h). Kernel only: on anything but SNP hardware
  * PVALIDATE/RMPADJUST raise #UD (docs/REFERENCES.md, measured under QEMU 7.2).
  */
 #pragma once
@@ -11,10 +11,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* PVALIDATE of the page mapped at va: EAX or SNP_INSN_FAULTED; *cf = rFLAGS.CF. Matches snp_pvalidate_fn. */
-int snp_insn_pvalidate(void *ctx, uint64_t va, unsigned page_size, bool validate, bool *cf);
-/* RMPADJUST of the page mapped at va: EAX or SNP_INSN_FAULTED. */
-int snp_insn_rmpadjust(uint64_t va, unsigned page_size, uint64_t attrs);
+#include "svsm/insn_rc.h"
+
+/* PVALIDATE of the page mapped at va: EAX or INSN_RC_FAULTED; *cf = rFLAGS.CF. Matches snp_pvalidate_fn. */
+insn_rc snp_insn_pvalidate(void *ctx, uint64_t va, unsigned page_size, bool validate, bool *cf);
+/* RMPADJUST of the page mapped at va: EAX or INSN_RC_FAULTED. */
+insn_rc snp_insn_rmpadjust(uint64_t va, unsigned page_size, uint64_t attrs);
 /* MSR protocol: GHCB MSR = req, VMGEXIT, read the answer, put the previous MSR value back. */
 uint64_t snp_insn_msr_exchange(void *ctx, uint64_t req);
 /* GHCB protocol: GHCB MSR = ghcb_gpa, VMGEXIT. */

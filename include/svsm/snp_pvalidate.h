@@ -11,18 +11,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* What an instruction callback returns when the instruction faulted (exception-table fixup). */
-#define SNP_INSN_FAULTED (-1)
-/*
- * A 4 KiB fallback failed part way and undoing the pages already changed
- * failed too: the RMP no longer matches what the caller knows. Not a
- * hardware code; the kernel treats it as fatal.
- */
-#define SNP_PVALIDATE_TORN (-2)
+#include "svsm/insn_rc.h"
 
-/* Raw PVALIDATE of one page at va: EAX (or SNP_INSN_FAULTED); *cf gets rFLAGS.CF. */
-typedef int (*snp_pvalidate_fn)(void *ctx, uint64_t va, unsigned page_size, bool validate,
-				bool *cf);
+/* Raw PVALIDATE of one page at va: insn_rc_eax(EAX) or INSN_RC_FAULTED; *cf gets rFLAGS.CF. */
+typedef insn_rc (*snp_pvalidate_fn)(void *ctx, uint64_t va, unsigned page_size, bool validate,
+				    bool *cf);
 
 /*
  * Maps a raw PVALIDATE result to the seam's: PVALIDATE_SUCCESS with
@@ -31,9 +24,9 @@ typedef int (*snp_pvalidate_fn)(void *ctx, uint64_t va, unsigned page_size, bool
  * (COCONUT does the same for a faulting RMPADJUST); anything past 0xF
  * becomes PVALIDATE_FAIL_UNKNOWN (surfaces as 0x80001011).
  */
-int snp_pvalidate_code(int eax, bool cf, bool *unchanged);
+insn_rc snp_pvalidate_code(insn_rc raw, bool cf, bool *unchanged);
 /* The same for RMPADJUST. */
-int snp_rmpadjust_code(int eax);
+insn_rc snp_rmpadjust_code(insn_rc raw);
 
 /*
  * PVALIDATE of one 4 KiB or 2 MiB page at va with the hardware's contract
@@ -44,7 +37,7 @@ int snp_rmpadjust_code(int eax);
  * failing one are changed back, and when only some of the 512 already had
  * the state all changed ones are changed back and FAIL_SIZEMISMATCH is
  * returned (the caller asks page by page). Returns the seam's code, or
- * SNP_PVALIDATE_TORN if changing back failed.
+ * INSN_RC_TORN if changing back failed.
  */
-int snp_pvalidate_page(snp_pvalidate_fn insn, void *ctx, uint64_t va, unsigned page_size,
-		       bool validate, bool *unchanged);
+insn_rc snp_pvalidate_page(snp_pvalidate_fn insn, void *ctx, uint64_t va, unsigned page_size,
+			   bool validate, bool *unchanged);

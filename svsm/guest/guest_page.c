@@ -16,7 +16,7 @@ int guest_page_take(uint64_t gpa, unsigned size, const char **why)
 		return SVSM_EIO;
 	}
 	/* Validated already: not a page a launch may take (the hypervisor's doing, or a second launch). */
-	if (platform_pvalidate(gpa, size, true, &unchanged) != PVALIDATE_SUCCESS || unchanged) {
+	if (!insn_rc_ok(platform_pvalidate(gpa, size, true, &unchanged)) || unchanged) {
 		*why = "PVALIDATE of a launch page failed or found it validated already";
 		return SVSM_EIO;
 	}

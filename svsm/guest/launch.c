@@ -72,7 +72,7 @@ static int accept_page(const struct guest_launch_cfg *cfg, uint64_t gpa, const v
 		return SVSM_EFAULT;
 	}
 	for (unsigned v = 1; grant && v <= cfg->vmpl; v++) {
-		if (platform_rmpadjust(gpa, RMP_PG_SIZE_4K, v | RMP_PERM_ALL) != RMPADJUST_SUCCESS) {
+		if (!insn_rc_ok(platform_rmpadjust(gpa, RMP_PG_SIZE_4K, v | RMP_PERM_ALL))) {
 			*why = "RMPADJUST grant of a launch page failed";
 			return SVSM_EIO;
 		}
@@ -288,7 +288,7 @@ static int launch_pages(struct launch *l, const struct guest_launch_out *o, cons
 	err = accept_page(cfg, o->vmsa_gpa, l->page, false, why);
 	if (err != SVSM_OK)
 		return err;
-	if (platform_rmpadjust(o->vmsa_gpa, RMP_PG_SIZE_4K, 1 | RMPADJUST_VMSA) != RMPADJUST_SUCCESS) {
+	if (!insn_rc_ok(platform_rmpadjust(o->vmsa_gpa, RMP_PG_SIZE_4K, 1 | RMPADJUST_VMSA))) {
 		*why = "marking the boot VMSA failed";
 		return SVSM_EIO;
 	}

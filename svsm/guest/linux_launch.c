@@ -146,7 +146,7 @@ static uint64_t block_special_end(const struct ll *l)
 
 static int grant(const struct ll *l, uint64_t gpa, unsigned size, const char **why)
 {
-	if (platform_rmpadjust(gpa, size, l->cfg->vmpl | RMP_PERM_ALL) != RMPADJUST_SUCCESS) {
+	if (!insn_rc_ok(platform_rmpadjust(gpa, size, l->cfg->vmpl | RMP_PERM_ALL))) {
 		*why = "RMPADJUST grant to the guest failed";
 		return SVSM_EIO;
 	}
@@ -445,7 +445,7 @@ static int block_pages(struct ll *l, const char **why)
 	l->o->vmsa_gpa = block_page(l, LINUX_BLOCK_PAGE_VMSA);
 	if ((err = put(l, l->o->vmsa_gpa, why)) != SVSM_OK)
 		return err;
-	if (platform_rmpadjust(l->o->vmsa_gpa, RMP_PG_SIZE_4K, 1 | RMPADJUST_VMSA) != RMPADJUST_SUCCESS) {
+	if (!insn_rc_ok(platform_rmpadjust(l->o->vmsa_gpa, RMP_PG_SIZE_4K, 1 | RMPADJUST_VMSA))) {
 		*why = "marking the boot VMSA failed";
 		return SVSM_EIO;
 	}

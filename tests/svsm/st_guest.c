@@ -22,7 +22,7 @@ uint64_t st_guest_2m_take(void)
 
 		if (top < TWO_MB || top - TWO_MB < g->r[i].start)
 			continue;
-		if (platform_pvalidate(top - TWO_MB, RMP_PG_SIZE_2M, true, &unchanged) != PVALIDATE_SUCCESS)
+		if (!insn_rc_ok(platform_pvalidate(top - TWO_MB, RMP_PG_SIZE_2M, true, &unchanged)))
 			return 0;
 		validated_here = !unchanged;
 		return top - TWO_MB;

@@ -46,9 +46,9 @@ SELFTEST(platform_native_validation_is_a_successful_no_op)
 	bool unchanged = true;
 
 	SKIP_ON_SNP();
-	ST_EQ(platform_pvalidate(0x100000, RMP_PG_SIZE_4K, true, &unchanged), PVALIDATE_SUCCESS);
+	ST_EQ(platform_pvalidate(0x100000, RMP_PG_SIZE_4K, true, &unchanged).code, PVALIDATE_SUCCESS);
 	ST_ASSERT(!unchanged);
-	ST_EQ(platform_rmpadjust(0x100000, RMP_PG_SIZE_4K, 2 | RMP_PERM_READ), RMPADJUST_SUCCESS);
+	ST_EQ(platform_rmpadjust(0x100000, RMP_PG_SIZE_4K, 2 | RMP_PERM_READ).code, RMPADJUST_SUCCESS);
 	ST_EQ(platform_page_state(0x100000, RMP_PG_SIZE_4K, false), SVSM_OK);
 }
 
@@ -103,7 +103,7 @@ SELFTEST(platform_native_random)
 /*
  * The snp backend's instruction wrappers on a machine without SNP: QEMU raises
  * #UD for PVALIDATE and RMPADJUST (docs/REFERENCES.md, measured under QEMU
- * 7.2), which the exception table turns into SNP_INSN_FAULTED and the seam into
+ * 7.2), which the exception table turns into INSN_RC_FAULTED.code and the seam into
  * FAIL_INPUT.
  */
 SELFTEST(platform_snp_instructions_fault_cleanly)
@@ -113,13 +113,13 @@ SELFTEST(platform_snp_instructions_fault_cleanly)
 	bool cf = true, unchanged = true;
 
 	SKIP_ON_SNP();
-	ST_EQ(snp_insn_pvalidate(NULL, (uint64_t)(uintptr_t)page, RMP_PG_SIZE_4K, true, &cf),
-	      SNP_INSN_FAULTED);
+	ST_EQ(snp_insn_pvalidate(NULL, (uint64_t)(uintptr_t)page, RMP_PG_SIZE_4K, true, &cf).code,
+	      INSN_RC_FAULTED.code);
 	ST_EQ(this_cpu()->last_fault.vector, X86_EXC_UD);
-	ST_EQ(snp_insn_rmpadjust((uint64_t)(uintptr_t)page, RMP_PG_SIZE_4K, 1), SNP_INSN_FAULTED);
+	ST_EQ(snp_insn_rmpadjust((uint64_t)(uintptr_t)page, RMP_PG_SIZE_4K, 1).code, INSN_RC_FAULTED.code);
 	ST_EQ(this_cpu()->last_fault.count, before + 2);
 	ST_EQ(snp_pvalidate_page(snp_insn_pvalidate, NULL, (uint64_t)(uintptr_t)page,
-				 RMP_PG_SIZE_4K, true, &unchanged),
+				 RMP_PG_SIZE_4K, true, &unchanged).code,
 	      PVALIDATE_FAIL_INPUT);
 	ST_ASSERT(!unchanged);
 }

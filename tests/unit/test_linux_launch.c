@@ -64,7 +64,7 @@ static void measured(uint64_t gpa, uint64_t len)
 
 	for (uint64_t a = gpa; a < gpa + len; a += 4096) {
 		assert_int_equal(platform_page_state(a, RMP_PG_SIZE_4K, true), SVSM_OK);
-		assert_int_equal(platform_pvalidate(a, RMP_PG_SIZE_4K, true, &unchanged), PVALIDATE_SUCCESS);
+		assert_int_equal(platform_pvalidate(a, RMP_PG_SIZE_4K, true, &unchanged).code, PVALIDATE_SUCCESS);
 	}
 }
 

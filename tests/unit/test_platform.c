@@ -70,15 +70,15 @@ static void test_fake_validation_on_the_model(void **state)
 
 	(void)state;
 	/* Shared page: the model refuses; after a page-state change it validates. */
-	assert_int_equal(platform_pvalidate(BASE, RMP_PG_SIZE_4K, true, &unchanged), PVALIDATE_FAIL_INPUT);
+	assert_int_equal(platform_pvalidate(BASE, RMP_PG_SIZE_4K, true, &unchanged).code, PVALIDATE_FAIL_INPUT);
 	assert_int_equal(platform_page_state(BASE, RMP_PG_SIZE_4K, true), SVSM_OK);
-	assert_int_equal(platform_pvalidate(BASE, RMP_PG_SIZE_4K, true, &unchanged), PVALIDATE_SUCCESS);
+	assert_int_equal(platform_pvalidate(BASE, RMP_PG_SIZE_4K, true, &unchanged).code, PVALIDATE_SUCCESS);
 	assert_false(unchanged);
-	assert_int_equal(platform_pvalidate(BASE, RMP_PG_SIZE_4K, true, &unchanged), PVALIDATE_SUCCESS);
+	assert_int_equal(platform_pvalidate(BASE, RMP_PG_SIZE_4K, true, &unchanged).code, PVALIDATE_SUCCESS);
 	assert_true(unchanged);
-	assert_int_equal(platform_rmpadjust(BASE, RMP_PG_SIZE_4K, 2 | RMP_PERM_READ), RMPADJUST_SUCCESS);
+	assert_int_equal(platform_rmpadjust(BASE, RMP_PG_SIZE_4K, 2 | RMP_PERM_READ).code, RMPADJUST_SUCCESS);
 	assert_int_equal(rmp_model_access(&rmp, BASE, 2, RMP_ACCESS_READ), RMP_OK);
-	assert_int_equal(platform_rmpadjust(BASE, RMP_PG_SIZE_4K, 0 | RMP_PERM_READ),
+	assert_int_equal(platform_rmpadjust(BASE, RMP_PG_SIZE_4K, 0 | RMP_PERM_READ).code,
 			 RMPADJUST_FAIL_PERMISSION);
 	assert_int_equal(platform_page_state(BASE + 1, RMP_PG_SIZE_4K, true), SVSM_EIO);
 }

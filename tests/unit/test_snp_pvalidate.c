@@ -26,15 +26,15 @@ static struct rmp_model rmp;
 static unsigned calls;
 static unsigned fail_after; /* 0: never; n: the nth call and later fault */
 
-static int insn(void *ctx, uint64_t va, unsigned size, bool validate, bool *cf)
+static insn_rc insn(void *ctx, uint64_t va, unsigned size, bool validate, bool *cf)
 {
 	(void)ctx;
 	if (fail_after != 0 && ++calls >= fail_after)
-		return SNP_INSN_FAULTED;
+		return INSN_RC_FAULTED;
 	struct rmp_result r = rmp_model_pvalidate(&rmp, 0, va, size, validate);
 
 	*cf = r.unchanged;
-	return r.code;
+	return insn_rc_eax((uint32_t)r.code);
 }
 
 static int setup(void **state)
@@ -64,28 +64,33 @@ static void test_codes(void **state)
 	bool unchanged = true;
 
 	(void)state;
-	assert_int_equal(snp_pvalidate_code(0, false, &unchanged), PVALIDATE_SUCCESS);
+	assert_int_equal(snp_pvalidate_code(insn_rc_eax(0), false, &unchanged).code, PVALIDATE_SUCCESS);
 	assert_false(unchanged);
-	assert_int_equal(snp_pvalidate_code(0, true, &unchanged), PVALIDATE_SUCCESS);
+	assert_int_equal(snp_pvalidate_code(insn_rc_eax(0), true, &unchanged).code, PVALIDATE_SUCCESS);
 	assert_true(unchanged);
-	assert_int_equal(snp_pvalidate_code(1, true, &unchanged), PVALIDATE_FAIL_INPUT);
+	assert_int_equal(snp_pvalidate_code(insn_rc_eax(1), true, &unchanged).code, PVALIDATE_FAIL_INPUT);
 	assert_false(unchanged); /* CF means nothing without success */
-	assert_int_equal(snp_pvalidate_code(6, false, &unchanged), PVALIDATE_FAIL_SIZEMISMATCH);
-	assert_int_equal(snp_pvalidate_code(SNP_INSN_FAULTED, false, &unchanged),
+	assert_int_equal(snp_pvalidate_code(insn_rc_eax(6), false, &unchanged).code, PVALIDATE_FAIL_SIZEMISMATCH);
+	assert_int_equal(snp_pvalidate_code(INSN_RC_FAULTED, false, &unchanged).code,
 			 PVALIDATE_FAIL_INPUT);
 	/* Codes up to 0xF pass through (SVSM spec §6.2: 0x80001000 + EAX); beyond: "unknown". */
-	assert_int_equal(snp_pvalidate_code(2, false, &unchanged), 2);
-	assert_int_equal(snp_pvalidate_code(0xF, false, &unchanged), 0xF);
-	assert_int_equal(snp_pvalidate_code(0x10, false, &unchanged), PVALIDATE_FAIL_UNKNOWN);
-	assert_int_equal(snp_pvalidate_code(0x7FFFFFFF, false, &unchanged), PVALIDATE_FAIL_UNKNOWN);
-	assert_int_equal(snp_pvalidate_code(-7, false, &unchanged), PVALIDATE_FAIL_UNKNOWN);
-	assert_int_equal(snp_rmpadjust_code(0), RMPADJUST_SUCCESS);
-	assert_int_equal(snp_rmpadjust_code(1), RMPADJUST_FAIL_INPUT);
-	assert_int_equal(snp_rmpadjust_code(2), RMPADJUST_FAIL_PERMISSION);
-	assert_int_equal(snp_rmpadjust_code(6), RMPADJUST_FAIL_SIZEMISMATCH);
-	assert_int_equal(snp_rmpadjust_code(SNP_INSN_FAULTED), RMPADJUST_FAIL_INPUT);
-	assert_int_equal(snp_rmpadjust_code(3), 3);
-	assert_int_equal(snp_rmpadjust_code(0x12), PVALIDATE_FAIL_UNKNOWN);
+	assert_int_equal(snp_pvalidate_code(insn_rc_eax(2), false, &unchanged).code, 2);
+	assert_int_equal(snp_pvalidate_code(insn_rc_eax(0xF), false, &unchanged).code, 0xF);
+	assert_int_equal(snp_pvalidate_code(insn_rc_eax(0x10), false, &unchanged).code, PVALIDATE_FAIL_UNKNOWN);
+	assert_int_equal(snp_pvalidate_code(insn_rc_eax(0x7FFFFFFF), false, &unchanged).code, PVALIDATE_FAIL_UNKNOWN);
+	assert_int_equal(snp_pvalidate_code(INSN_RC_TORN, false, &unchanged).code,
+			 PVALIDATE_FAIL_UNKNOWN);
+	/* An EAX with bit 31 set is a code, not the wrappers' fault: not FAIL_INPUT. */
+	assert_int_equal(insn_rc_eax(0xFFFFFFFFu).code, PVALIDATE_FAIL_UNKNOWN);
+	assert_int_equal(snp_pvalidate_code(insn_rc_eax(0xFFFFFFFFu), false, &unchanged).code,
+			 PVALIDATE_FAIL_UNKNOWN);
+	assert_int_equal(snp_rmpadjust_code(insn_rc_eax(0)).code, RMPADJUST_SUCCESS);
+	assert_int_equal(snp_rmpadjust_code(insn_rc_eax(1)).code, RMPADJUST_FAIL_INPUT);
+	assert_int_equal(snp_rmpadjust_code(insn_rc_eax(2)).code, RMPADJUST_FAIL_PERMISSION);
+	assert_int_equal(snp_rmpadjust_code(insn_rc_eax(6)).code, RMPADJUST_FAIL_SIZEMISMATCH);
+	assert_int_equal(snp_rmpadjust_code(INSN_RC_FAULTED).code, RMPADJUST_FAIL_INPUT);
+	assert_int_equal(snp_rmpadjust_code(insn_rc_eax(3)).code, 3);
+	assert_int_equal(snp_rmpadjust_code(insn_rc_eax(0x12)).code, PVALIDATE_FAIL_UNKNOWN);
 }
 
 static void test_2m_entry(void **state)
@@ -93,15 +98,15 @@ static void test_2m_entry(void **state)
 	bool unchanged;
 
 	(void)state;
-	assert_int_equal(snp_pvalidate_page(insn, NULL, BASE, RMP_PG_SIZE_2M, true, &unchanged),
+	assert_int_equal(snp_pvalidate_page(insn, NULL, BASE, RMP_PG_SIZE_2M, true, &unchanged).code,
 			 PVALIDATE_SUCCESS);
 	assert_false(unchanged);
 	assert_int_equal(validated_in(BASE), 512);
-	assert_int_equal(snp_pvalidate_page(insn, NULL, BASE, RMP_PG_SIZE_2M, true, &unchanged),
+	assert_int_equal(snp_pvalidate_page(insn, NULL, BASE, RMP_PG_SIZE_2M, true, &unchanged).code,
 			 PVALIDATE_SUCCESS);
 	assert_true(unchanged);
 	/* 4 KiB inside a 2 MiB entry is the hardware's size mismatch: no fallback that way. */
-	assert_int_equal(snp_pvalidate_page(insn, NULL, BASE, RMP_PG_SIZE_4K, false, &unchanged),
+	assert_int_equal(snp_pvalidate_page(insn, NULL, BASE, RMP_PG_SIZE_4K, false, &unchanged).code,
 			 PVALIDATE_FAIL_SIZEMISMATCH);
 	assert_int_equal(validated_in(BASE), 512);
 }
@@ -112,13 +117,13 @@ static void test_fallback(void **state)
 
 	(void)state;
 	assert_int_equal(snp_pvalidate_page(insn, NULL, BASE + MB2, RMP_PG_SIZE_2M, true,
-					    &unchanged),
+					    &unchanged).code,
 			 PVALIDATE_SUCCESS);
 	assert_false(unchanged);
 	assert_int_equal(validated_in(BASE + MB2), 512);
 	/* Rescind the same way. */
 	assert_int_equal(snp_pvalidate_page(insn, NULL, BASE + MB2, RMP_PG_SIZE_2M, false,
-					    &unchanged),
+					    &unchanged).code,
 			 PVALIDATE_SUCCESS);
 	assert_false(unchanged);
 	assert_int_equal(validated_in(BASE + MB2), 0);
@@ -137,40 +142,40 @@ static void test_fallback_unchanged_undoes(void **state)
 	 * 512 valid: with IGNORE_CF the SVSM then granted the whole 2 MiB.)
 	 */
 	assert_int_equal(snp_pvalidate_page(insn, NULL, BASE + MB2 + 300 * 4096ull, RMP_PG_SIZE_4K,
-					    true, &unchanged),
+					    true, &unchanged).code,
 			 PVALIDATE_SUCCESS);
 	assert_int_equal(snp_pvalidate_page(insn, NULL, BASE + MB2, RMP_PG_SIZE_2M, true,
-					    &unchanged),
+					    &unchanged).code,
 			 PVALIDATE_FAIL_SIZEMISMATCH);
 	assert_false(unchanged);
 	assert_int_equal(validated_in(BASE + MB2), 1);
 	assert_true(rmp_model_entry(&rmp, BASE + MB2 + 300 * 4096ull)->validated);
 	/* The same with the first and with the last page the odd one out, and for a rescind. */
 	assert_int_equal(snp_pvalidate_page(insn, NULL, BASE + MB2 + 300 * 4096ull, RMP_PG_SIZE_4K,
-					    false, &unchanged),
+					    false, &unchanged).code,
 			 PVALIDATE_SUCCESS);
 	for (unsigned k = 0; k < 2; k++) {
 		uint64_t odd = BASE + MB2 + (k == 0 ? 0 : 511 * 4096ull);
 
-		assert_int_equal(snp_pvalidate_page(insn, NULL, odd, RMP_PG_SIZE_4K, true, &unchanged),
+		assert_int_equal(snp_pvalidate_page(insn, NULL, odd, RMP_PG_SIZE_4K, true, &unchanged).code,
 				 PVALIDATE_SUCCESS);
-		assert_int_equal(snp_pvalidate_page(insn, NULL, BASE + MB2, RMP_PG_SIZE_2M, true, &unchanged),
+		assert_int_equal(snp_pvalidate_page(insn, NULL, BASE + MB2, RMP_PG_SIZE_2M, true, &unchanged).code,
 				 PVALIDATE_FAIL_SIZEMISMATCH);
 		assert_int_equal(validated_in(BASE + MB2), 1);
-		assert_int_equal(snp_pvalidate_page(insn, NULL, BASE + MB2, RMP_PG_SIZE_2M, false, &unchanged),
+		assert_int_equal(snp_pvalidate_page(insn, NULL, BASE + MB2, RMP_PG_SIZE_2M, false, &unchanged).code,
 				 PVALIDATE_FAIL_SIZEMISMATCH);
 		assert_int_equal(validated_in(BASE + MB2), 1);
 		assert_true(rmp_model_entry(&rmp, odd)->validated);
-		assert_int_equal(snp_pvalidate_page(insn, NULL, odd, RMP_PG_SIZE_4K, false, &unchanged),
+		assert_int_equal(snp_pvalidate_page(insn, NULL, odd, RMP_PG_SIZE_4K, false, &unchanged).code,
 				 PVALIDATE_SUCCESS);
 	}
 	assert_int_equal(validated_in(BASE + MB2), 0);
 	/* All already validated: unchanged, still all validated. */
 	for (unsigned i = 0; i < 512; i++)
-		snp_pvalidate_page(insn, NULL, BASE + MB2 + i * 4096ull, RMP_PG_SIZE_4K, true,
-				   &unchanged);
+		assert_true(insn_rc_ok(snp_pvalidate_page(insn, NULL, BASE + MB2 + i * 4096ull,
+							  RMP_PG_SIZE_4K, true, &unchanged)));
 	assert_int_equal(snp_pvalidate_page(insn, NULL, BASE + MB2, RMP_PG_SIZE_2M, true,
-					    &unchanged),
+					    &unchanged).code,
 			 PVALIDATE_SUCCESS);
 	assert_true(unchanged);
 	assert_int_equal(validated_in(BASE + MB2), 512);
@@ -185,7 +190,7 @@ static void test_fallback_failure_undoes(void **state)
 	assert_int_equal(rmp_model_set_private(&rmp, BASE + MB2 + 100 * 4096ull, false, false),
 			 SVSM_OK);
 	assert_int_equal(snp_pvalidate_page(insn, NULL, BASE + MB2, RMP_PG_SIZE_2M, true,
-					    &unchanged),
+					    &unchanged).code,
 			 PVALIDATE_FAIL_INPUT);
 	assert_false(unchanged);
 	assert_int_equal(validated_in(BASE + MB2), 0);
@@ -194,8 +199,8 @@ static void test_fallback_failure_undoes(void **state)
 			 SVSM_OK);
 	calls = 0, fail_after = 12;
 	assert_int_equal(snp_pvalidate_page(insn, NULL, BASE + MB2, RMP_PG_SIZE_2M, true,
-					    &unchanged),
-			 SNP_PVALIDATE_TORN); /* and the undo faults as well */
+					    &unchanged).code,
+			 INSN_RC_TORN.code); /* and the undo faults as well */
 	fail_after = 0;
 	assert_int_equal(validated_in(BASE + MB2), 10);
 }
@@ -206,7 +211,7 @@ static void test_misaligned(void **state)
 
 	(void)state;
 	assert_int_equal(snp_pvalidate_page(insn, NULL, BASE + 4096, RMP_PG_SIZE_2M, true,
-					    &unchanged),
+					    &unchanged).code,
 			 PVALIDATE_FAIL_INPUT);
 	assert_int_equal(validated_in(BASE), 0);
 }

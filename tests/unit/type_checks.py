@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""The types that keep families apart do (include/protocols/svsm_rc.h, include/svsm/gpa.h).
+"""The types that keep families apart do (include/protocols/svsm_rc.h,
+include/svsm/insn_rc.h, include/svsm/gpa.h).
 
     type_checks.py CC INCLUDE_DIR
 
 Compiles small functions with the project's warnings: ones that use
-protocol results and guest physical addresses the intended way must
-compile; each that mixes a protocol result with an internal error
-(svsm/errno.h), an instruction's return code (abi/snp.h) or a bare number,
-or hands a guest copy a plain number or takes a guest address as one, must
-be refused by the compiler. Exit 0 when every case went as expected.
+protocol results, instruction results and guest physical addresses the
+intended way must compile; each that mixes a protocol result with an
+internal error (svsm/errno.h), an instruction's result or a bare number,
+or an instruction's result with an internal error or a bare number, or
+hands a guest copy a plain number or takes a guest address as one, must be
+refused by the compiler. Exit 0 when every case went as expected.
 """
 import os
 import subprocess
@@ -19,12 +21,17 @@ import tempfile
 HEAD = """#include <stdint.h>
 #include "svsm/errno.h"
 #include "svsm/guest_mem.h"
+#include "svsm/platform.h"
 #include "protocols/svsm_rc.h"
 """
 GOOD = """svsm_rc f(int x);
 svsm_rc f(int x)
 {
-	svsm_rc rc = x > 0 ? SVSM_RC_SUCCESS : svsm_rc_from_insn(x);
+	insn_rc code = platform_rmpadjust(0x1000, RMP_PG_SIZE_4K, 1);
+	svsm_rc rc = x > 0 || insn_rc_ok(code) ? SVSM_RC_SUCCESS : svsm_rc_from_insn(code);
+
+	if (insn_rc_eq(code, INSN_RC_FAIL_INUSE))
+		return SVSM_RC_FAIL_INUSE;
 
 	if (!svsm_rc_ok(rc) && svsm_rc_eq(rc, SVSM_RC_BUSY))
 		return SVSM_RC_INVALID_REQUEST;
@@ -43,12 +50,22 @@ BAD = {
         "svsm_rc f(void);\nsvsm_rc f(void) { return SVSM_EIO; }\n",
     "an instruction's code returned as a protocol result":
         "svsm_rc f(void);\nsvsm_rc f(void) { return PVALIDATE_FAIL_INPUT; }\n",
+    "an instruction's result turned into a protocol result without the mapping":
+        "svsm_rc f(insn_rc c);\nsvsm_rc f(insn_rc c) { return c; }\n",
     "a protocol result compared with an internal error":
         "int f(svsm_rc r);\nint f(svsm_rc r) { return r == SVSM_OK; }\n",
     "a protocol result assigned to an int":
         "int f(void);\nint f(void) { int e = SVSM_RC_BUSY; return e; }\n",
     "a raw RAX value assigned to a protocol result":
         "svsm_rc f(uint64_t rax);\nsvsm_rc f(uint64_t rax) { svsm_rc r = rax; return r; }\n",
+    "an internal error returned as an instruction's result":
+        "insn_rc f(void);\ninsn_rc f(void) { return SVSM_EPERM; }\n",
+    "an instruction's result returned as an internal error":
+        "int f(void);\nint f(void) { return platform_pvalidate(0, 0, true, &(bool){ 0 }); }\n",
+    "an instruction's result compared with a hardware number":
+        "int f(insn_rc c);\nint f(insn_rc c) { return c == RMPADJUST_SUCCESS; }\n",
+    "an internal error made into an instruction's result by its number":
+        "svsm_rc f(void);\nsvsm_rc f(void) { return svsm_rc_from_insn(SVSM_EFAULT); }\n",
     "a plain number handed to a guest copy as the guest address":
         "int f(uint64_t pa, uint8_t *b);\nint f(uint64_t pa, uint8_t *b) { return copy_from_guest(b, pa, 1, 1); }\n",
     "a guest address used as a number":
@@ -70,7 +87,7 @@ def main():
     failed = 0
     with tempfile.TemporaryDirectory() as d:
         ok, err = compiles(cc, inc, GOOD, d, "good")
-        print(f"{'ok' if ok else 'not ok'} - protocol results and guest addresses used as intended compile")
+        print(f"{'ok' if ok else 'not ok'} - results and guest addresses used as intended compile")
         if not ok:
             print(err)
             failed += 1

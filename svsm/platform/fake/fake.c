@@ -8,17 +8,27 @@
 
 static struct platform_fake *fk;
 
-static int fake_pvalidate(uint64_t pa, unsigned size, bool validate, bool *unchanged)
+/*
+ * The model's answer as the seam gives it: a fault (the model's
+ * RMP_MODEL_FAULT) is FAIL_INPUT, as the snp backend reports a faulting
+ * instruction (svsm/snp_pvalidate.h).
+ */
+static insn_rc fake_code(struct rmp_result r)
+{
+	return r.code == RMP_MODEL_FAULT ? INSN_RC_FAIL_INPUT : insn_rc_eax((uint32_t)r.code);
+}
+
+static insn_rc fake_pvalidate(uint64_t pa, unsigned size, bool validate, bool *unchanged)
 {
 	struct rmp_result r = rmp_model_pvalidate(fk->rmp, 0, pa, size, validate);
 
 	*unchanged = r.unchanged;
-	return r.code;
+	return fake_code(r);
 }
 
-static int fake_rmpadjust(uint64_t pa, unsigned size, uint64_t attrs)
+static insn_rc fake_rmpadjust(uint64_t pa, unsigned size, uint64_t attrs)
 {
-	return rmp_model_rmpadjust(fk->rmp, 0, pa, size, attrs).code;
+	return fake_code(rmp_model_rmpadjust(fk->rmp, 0, pa, size, attrs));
 }
 
 static int fake_page_state(uint64_t pa, unsigned size, bool private_)

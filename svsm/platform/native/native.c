@@ -17,17 +17,17 @@
 
 #define CPUID_1_ECX_RDRAND (1u << 30)
 
-static int native_pvalidate(uint64_t pa, unsigned size, bool validate, bool *unchanged)
+static insn_rc native_pvalidate(uint64_t pa, unsigned size, bool validate, bool *unchanged)
 {
 	(void)pa, (void)size, (void)validate;
 	*unchanged = false;
-	return 0; /* PVALIDATE_SUCCESS: nothing to validate without an RMP */
+	return INSN_RC_SUCCESS; /* nothing to validate without an RMP */
 }
 
-static int native_rmpadjust(uint64_t pa, unsigned size, uint64_t attrs)
+static insn_rc native_rmpadjust(uint64_t pa, unsigned size, uint64_t attrs)
 {
 	(void)pa, (void)size, (void)attrs;
-	return 0; /* RMPADJUST_SUCCESS */
+	return INSN_RC_SUCCESS;
 }
 
 static int native_page_state(uint64_t pa, unsigned size, bool private_)

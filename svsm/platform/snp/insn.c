@@ -10,7 +10,7 @@
 #include "svsm/ghcb_proto.h"
 #include "svsm/snp_pvalidate.h"
 
-int snp_insn_pvalidate(void *ctx, uint64_t va, unsigned page_size, bool validate, bool *cf)
+insn_rc snp_insn_pvalidate(void *ctx, uint64_t va, unsigned page_size, bool validate, bool *cf)
 {
 	uint64_t rax = va;
 	uint8_t carry = 0;
@@ -23,13 +23,13 @@ int snp_insn_pvalidate(void *ctx, uint64_t va, unsigned page_size, bool validate
 			 EXTABLE_SAFE_FIXUP
 			 : "+a"(rax), [carry] "+qm"(carry), [err] "+r"(err)
 			 : "c"((uint64_t)page_size), "d"((uint64_t)validate),
-			   [efault] "i"(SNP_INSN_FAULTED)
+			   [efault] "i"(SVSM_EFAULT)
 			 : "memory", "cc");
 	*cf = carry != 0;
-	return err != SVSM_OK ? SNP_INSN_FAULTED : (int)(uint32_t)rax;
+	return err != SVSM_OK ? INSN_RC_FAULTED : insn_rc_eax((uint32_t)rax);
 }
 
-int snp_insn_rmpadjust(uint64_t va, unsigned page_size, uint64_t attrs)
+insn_rc snp_insn_rmpadjust(uint64_t va, unsigned page_size, uint64_t attrs)
 {
 	uint64_t rax = va;
 	int err = SVSM_OK;
@@ -38,9 +38,9 @@ int snp_insn_rmpadjust(uint64_t va, unsigned page_size, uint64_t attrs)
 	__asm__ volatile("1: " SNP_INSN_RMPADJUST "\n"
 			 EXTABLE_SAFE_FIXUP
 			 : "+a"(rax), [err] "+r"(err)
-			 : "c"((uint64_t)page_size), "d"(attrs), [efault] "i"(SNP_INSN_FAULTED)
+			 : "c"((uint64_t)page_size), "d"(attrs), [efault] "i"(SVSM_EFAULT)
 			 : "memory", "cc");
-	return err != SVSM_OK ? SNP_INSN_FAULTED : (int)(uint32_t)rax;
+	return err != SVSM_OK ? INSN_RC_FAULTED : insn_rc_eax((uint32_t)rax);
 }
 
 static void vmgexit(void)

@@ -8,35 +8,35 @@
 #define PAGE_4K 4096ull
 
 /* A fault is bad input (COCONUT does the same); codes past 0xF are the spec's "unknown". */
-static int insn_code(int eax)
+static insn_rc insn_code(insn_rc raw)
 {
-	if (eax == SNP_INSN_FAULTED)
-		return PVALIDATE_FAIL_INPUT;
-	if (eax < 0 || eax > SNP_INSN_CODE_MAX)
-		return PVALIDATE_FAIL_UNKNOWN;
-	return eax;
+	if (insn_rc_eq(raw, INSN_RC_FAULTED))
+		return INSN_RC_FAIL_INPUT;
+	if (raw.code < 0 || raw.code > SNP_INSN_CODE_MAX)
+		return INSN_RC_FAIL_UNKNOWN;
+	return raw;
 }
 
-int snp_pvalidate_code(int eax, bool cf, bool *unchanged)
+insn_rc snp_pvalidate_code(insn_rc raw, bool cf, bool *unchanged)
 {
-	int code = insn_code(eax);
+	insn_rc code = insn_code(raw);
 
-	*unchanged = code == PVALIDATE_SUCCESS && cf;
+	*unchanged = insn_rc_ok(code) && cf;
 	return code;
 }
 
-int snp_rmpadjust_code(int eax)
+insn_rc snp_rmpadjust_code(insn_rc raw)
 {
-	return insn_code(eax);
+	return insn_code(raw);
 }
 
-static int one(snp_pvalidate_fn insn, void *ctx, uint64_t va, unsigned size, bool validate,
-	       bool *unchanged)
+static insn_rc one(snp_pvalidate_fn insn, void *ctx, uint64_t va, unsigned size, bool validate,
+		   bool *unchanged)
 {
 	bool cf = false;
-	int eax = insn(ctx, va, size, validate, &cf);
+	insn_rc raw = insn(ctx, va, size, validate, &cf);
 
-	return snp_pvalidate_code(eax, cf, unchanged);
+	return snp_pvalidate_code(raw, cf, unchanged);
 }
 
 /* Puts back the pages of the first n whose bit is set in changed. */
@@ -50,22 +50,21 @@ static bool undo(snp_pvalidate_fn insn, void *ctx, uint64_t va, bool validate,
 
 		if (!(changed[i / 64] >> (i % 64) & 1))
 			continue;
-		if (one(insn, ctx, va + i * PAGE_4K, RMP_PG_SIZE_4K, !validate, &unchanged) !=
-			    PVALIDATE_SUCCESS ||
+		if (!insn_rc_ok(one(insn, ctx, va + i * PAGE_4K, RMP_PG_SIZE_4K, !validate, &unchanged)) ||
 		    unchanged)
 			ok = false;
 	}
 	return ok;
 }
 
-int snp_pvalidate_page(snp_pvalidate_fn insn, void *ctx, uint64_t va, unsigned page_size,
-		       bool validate, bool *unchanged)
+insn_rc snp_pvalidate_page(snp_pvalidate_fn insn, void *ctx, uint64_t va, unsigned page_size,
+			   bool validate, bool *unchanged)
 {
 	uint64_t changed[PAGES_PER_2M / 64] = { 0 };
 	unsigned already = 0;
-	int code = one(insn, ctx, va, page_size, validate, unchanged);
+	insn_rc code = one(insn, ctx, va, page_size, validate, unchanged);
 
-	if (page_size != RMP_PG_SIZE_2M || code != PVALIDATE_FAIL_SIZEMISMATCH)
+	if (page_size != RMP_PG_SIZE_2M || !insn_rc_eq(code, INSN_RC_FAIL_SIZEMISMATCH))
 		return code;
 
 	/*
@@ -82,9 +81,9 @@ int snp_pvalidate_page(snp_pvalidate_fn insn, void *ctx, uint64_t va, unsigned p
 		bool same;
 
 		code = one(insn, ctx, va + i * PAGE_4K, RMP_PG_SIZE_4K, validate, &same);
-		if (code != PVALIDATE_SUCCESS) {
+		if (!insn_rc_ok(code)) {
 			if (!undo(insn, ctx, va, validate, changed, i))
-				return SNP_PVALIDATE_TORN;
+				return INSN_RC_TORN;
 			return code;
 		}
 		if (same)
@@ -94,12 +93,12 @@ int snp_pvalidate_page(snp_pvalidate_fn insn, void *ctx, uint64_t va, unsigned p
 	}
 	if (already == PAGES_PER_2M) {
 		*unchanged = true;
-		return PVALIDATE_SUCCESS;
+		return INSN_RC_SUCCESS;
 	}
 	if (already != 0) {
 		if (!undo(insn, ctx, va, validate, changed, PAGES_PER_2M))
-			return SNP_PVALIDATE_TORN;
-		return PVALIDATE_FAIL_SIZEMISMATCH;
+			return INSN_RC_TORN;
+		return INSN_RC_FAIL_SIZEMISMATCH;
 	}
-	return PVALIDATE_SUCCESS;
+	return INSN_RC_SUCCESS;
 }

@@ -87,34 +87,34 @@ static bool page_ok(uint64_t pa, unsigned page_size)
 
 /* ---- the seam ---- */
 
-static int snp_pvalidate(uint64_t pa, unsigned page_size, bool validate, bool *unchanged)
+static insn_rc snp_pvalidate(uint64_t pa, unsigned page_size, bool validate, bool *unchanged)
 {
 	bool tmp;
 
 	*unchanged = false;
 	if (!page_ok(pa, page_size))
-		return PVALIDATE_FAIL_INPUT;
+		return INSN_RC_FAIL_INPUT;
 
 	void *va = map_page(pa, page_size, &tmp);
-	int code = snp_pvalidate_page(snp_insn_pvalidate, NULL, (uint64_t)(uintptr_t)va, page_size,
-				      validate, unchanged);
+	insn_rc code = snp_pvalidate_page(snp_insn_pvalidate, NULL, (uint64_t)(uintptr_t)va, page_size,
+					  validate, unchanged);
 
 	unmap_page(va, page_size, tmp);
-	if (code == SNP_PVALIDATE_TORN)
+	if (insn_rc_eq(code, INSN_RC_TORN))
 		panic("snp: PVALIDATE of 0x%llx failed part way and could not be undone",
 		      (unsigned long long)pa);
 	return code;
 }
 
-static int snp_rmpadjust(uint64_t pa, unsigned page_size, uint64_t attrs)
+static insn_rc snp_rmpadjust(uint64_t pa, unsigned page_size, uint64_t attrs)
 {
 	bool tmp;
 
 	if (!page_ok(pa, page_size) || (attrs & RMPADJUST_RSVD_MASK) != 0)
-		return RMPADJUST_FAIL_INPUT;
+		return INSN_RC_FAIL_INPUT;
 
 	void *va = map_page(pa, page_size, &tmp);
-	int code = snp_rmpadjust_code(snp_insn_rmpadjust((uint64_t)(uintptr_t)va, page_size, attrs));
+	insn_rc code = snp_rmpadjust_code(snp_insn_rmpadjust((uint64_t)(uintptr_t)va, page_size, attrs));
 
 	unmap_page(va, page_size, tmp);
 	return code;
@@ -282,8 +282,8 @@ int snp_share_heap_page(struct snp_hv *hv, uint64_t pa, void **va_out)
 	bool unchanged;
 
 	/* Rescind first, then the state change (GHCB spec 56421 §2.3.1, §4.1.6 order). */
-	if (snp_pvalidate_page(snp_insn_pvalidate, NULL, va, RMP_PG_SIZE_4K, false, &unchanged) !=
-		    PVALIDATE_SUCCESS ||
+	if (!insn_rc_ok(snp_pvalidate_page(snp_insn_pvalidate, NULL, va, RMP_PG_SIZE_4K, false,
+					   &unchanged)) ||
 	    unchanged || snp_hv_psc_msr(hv, pa, false) != SVSM_OK ||
 	    pgt_unmap(vm_kernel_pt(), va, PAGE_SIZE) != SVSM_OK ||
 	    pgt_map(vm_kernel_pt(), va, pa, PAGE_SIZE, PGT_WRITE | PGT_GLOBAL) != SVSM_OK)
@@ -349,14 +349,14 @@ static bool early_validate_4k(struct snp_hv *hv, uint64_t page)
 {
 	uint64_t va = SVSM_DIRECT_MAP_BASE + page; /* stage 2's direct map covers all RAM */
 	bool cf;
-	int code = snp_insn_pvalidate(NULL, va, RMP_PG_SIZE_4K, true, &cf);
+	insn_rc code = snp_insn_pvalidate(NULL, va, RMP_PG_SIZE_4K, true, &cf);
 
-	if (code == PVALIDATE_FAIL_INPUT) {
+	if (insn_rc_eq(code, INSN_RC_FAIL_INPUT)) {
 		if (snp_hv_psc_msr(hv, page, true) != SVSM_OK)
 			return false;
 		code = snp_insn_pvalidate(NULL, va, RMP_PG_SIZE_4K, true, &cf);
 	}
-	return code == PVALIDATE_SUCCESS && !cf;
+	return insn_rc_ok(code) && !cf;
 }
 
 void snp_early_validate(uint64_t pa, uint64_t size)
@@ -368,13 +368,14 @@ void snp_early_validate(uint64_t pa, uint64_t size)
 
 		/* 2 MiB at a time where the range and the RMP entry allow it. */
 		if ((at & (LARGE_PAGE_SIZE - 1)) == 0 && pa + size - at >= LARGE_PAGE_SIZE) {
-			int code = snp_insn_pvalidate(NULL, SVSM_DIRECT_MAP_BASE + at, RMP_PG_SIZE_2M, true, &cf);
+			insn_rc code = snp_insn_pvalidate(NULL, SVSM_DIRECT_MAP_BASE + at, RMP_PG_SIZE_2M,
+							  true, &cf);
 
-			if (code == PVALIDATE_SUCCESS && !cf) {
+			if (insn_rc_ok(code) && !cf) {
 				at += LARGE_PAGE_SIZE;
 				continue;
 			}
-			if (code == PVALIDATE_SUCCESS)
+			if (insn_rc_ok(code))
 				snp_insn_terminate(GHCB_TERM_SET_SVSM, SVSM_TERM_HEAP_VALIDATE);
 			/* FAIL_SIZEMISMATCH (4 KiB entries) or FAIL_INPUT: page by page. */
 			for (uint64_t page = at; page < at + LARGE_PAGE_SIZE; page += PAGE_SIZE)
