@@ -29,10 +29,11 @@ static const uint8_t vtpm_guid[16] = SVSM_VTPM_SERVICE_GUID;
 static svsm_rc attest_call(struct svsm_vm *vm, uint32_t call, struct svsm_regs *regs);
 
 int svsm_attest_init(struct svsm_attest *a, const uint8_t vmpck0[SNP_VMPCK_LEN],
-		     struct snp_guest_msg *req, uint64_t req_pa, struct snp_guest_msg *resp,
-		     uint64_t resp_pa)
+		     struct snp_guest_msg *req, paddr_t req_pa, struct snp_guest_msg *resp,
+		     paddr_t resp_pa)
 {
-	if (((req_pa | resp_pa) & (SVSM_PAGE - 1)) != 0 || req_pa == resp_pa || req == NULL ||
+	if (((pa_addr(req_pa) | pa_addr(resp_pa)) & (SVSM_PAGE - 1)) != 0 ||
+	    pa_addr(req_pa) == pa_addr(resp_pa) || req == NULL ||
 	    resp == NULL)
 		return SVSM_EINVAL;
 	a->handle = attest_call;
@@ -161,13 +162,13 @@ static svsm_rc check_op(const struct svsm_vm *vm, const struct svsm_attest_servi
 		return SVSM_RC_INVALID_ADDRESS;
 	if (op->nonce_size != SVSM_ATTEST_NONCE_SIZE || nonce_off + op->nonce_size > SVSM_PAGE)
 		return SVSM_RC_INVALID_PARAMETER;
-	if (!svsm_rc_ok(core_check_range(vm, op->nonce_gpa, op->nonce_size, 1, true)) ||
+	if (!svsm_rc_ok(core_check_range(vm, gpa_init(op->nonce_gpa), op->nonce_size, 1, true, NULL)) ||
 	    (op->report_size != 0 &&
-	     !svsm_rc_ok(core_check_range(vm, op->report_gpa, op->report_size, 1, false))) ||
+	     !svsm_rc_ok(core_check_range(vm, gpa_init(op->report_gpa), op->report_size, 1, false, NULL))) ||
 	    (op->manifest_size != 0 &&
-	     !svsm_rc_ok(core_check_range(vm, op->manifest_gpa, op->manifest_size, 1, false))) ||
+	     !svsm_rc_ok(core_check_range(vm, gpa_init(op->manifest_gpa), op->manifest_size, 1, false, NULL))) ||
 	    (op->certs_size != 0 &&
-	     !svsm_rc_ok(core_check_range(vm, op->certs_gpa, op->certs_size, 1, false))))
+	     !svsm_rc_ok(core_check_range(vm, gpa_init(op->certs_gpa), op->certs_size, 1, false, NULL))))
 		return SVSM_RC_INVALID_ADDRESS;
 	if (overlap(op->report_gpa, op->report_size, op->manifest_gpa, op->manifest_size) ||
 	    overlap(op->report_gpa, op->report_size, op->certs_gpa, op->certs_size) ||
@@ -191,7 +192,7 @@ static svsm_rc attest(struct svsm_vm *vm, struct svsm_regs *regs, bool single)
 
 	memset(&op, 0, sizeof(op));
 	read_lock(&vm->lock);
-	rc = core_check_range(vm, regs->rcx, op_size, 8, true);
+	rc = core_check_range(vm, gpa_init(regs->rcx), op_size, 8, true, NULL);
 	if (svsm_rc_ok(rc) && copy_from_guest(&op, gpa_init(regs->rcx), op_size, 8) != SVSM_OK)
 		rc = SVSM_RC_INVALID_ADDRESS;
 	if (svsm_rc_ok(rc))

@@ -119,6 +119,7 @@ static void pool_add(struct svsm_lent_pool *p, uint64_t gpa)
 
 struct lend_entry {
 	uint64_t gpa;
+	paddr_t pa; /* gpa, once core_check_range passed it */
 	unsigned size; /* RMP_PG_SIZE_* */
 };
 
@@ -137,7 +138,7 @@ static svsm_rc decode(const struct svsm_vm *vm, uint64_t raw, uint64_t list_page
 	if (e->gpa < list_page + SVSM_PAGE && list_page < e->gpa + len)
 		return SVSM_RC_INVALID_ADDRESS; /* the list's own page */
 	/* Not SVSM memory or already lent, not a VMSA or calling area (SVSM spec §6.5). */
-	svsm_rc rc = core_check_range(vm, e->gpa, len, SVSM_PAGE, false);
+	svsm_rc rc = core_check_range(vm, gpa_init(e->gpa), len, SVSM_PAGE, false, &e->pa);
 
 	/* Memory the SVSM can use: each page readable, i.e. validated by the guest. */
 	for (uint64_t off = 0; svsm_rc_ok(rc) && off < len; off += SVSM_PAGE) {
@@ -166,7 +167,7 @@ static svsm_rc deposit_one(struct svsm_vm *vm, const struct lend_entry *e)
 	if (vm->lent->count + pages > SVSM_LENT_MAX)
 		return SVSM_RC_INVALID_REQUEST; /* the SVSM cannot keep track of more */
 	for (; done < pages; done++) {
-		insn_rc code = core_revoke(vm, e->gpa + done * SVSM_PAGE, RMP_PG_SIZE_4K);
+		insn_rc code = core_revoke(vm, pa_add(e->pa, done * SVSM_PAGE), RMP_PG_SIZE_4K);
 
 		if (!insn_rc_ok(code)) {
 			rc = insn_rc_eq(code, INSN_RC_FAIL_SIZEMISMATCH) ? SVSM_RC_INVALID_PARAMETER
@@ -175,11 +176,11 @@ static svsm_rc deposit_one(struct svsm_vm *vm, const struct lend_entry *e)
 		}
 	}
 	/* Guest data must not linger in SVSM memory. */
-	if (svsm_rc_ok(rc) && core_zero_guest(e->gpa, (uint64_t)pages * SVSM_PAGE) != SVSM_OK)
+	if (svsm_rc_ok(rc) && core_zero_guest(gpa_init(e->gpa), (uint64_t)pages * SVSM_PAGE) != SVSM_OK)
 		rc = SVSM_RC_INVALID_ADDRESS;
 	if (!svsm_rc_ok(rc)) {
 		while (done-- > 0)
-			(void)core_grant(vm, e->gpa + done * SVSM_PAGE, RMP_PG_SIZE_4K);
+			(void)core_grant(vm, pa_add(e->pa, done * SVSM_PAGE), RMP_PG_SIZE_4K);
 		return rc;
 	}
 	for (unsigned i = 0; i < pages; i++)
@@ -197,13 +198,13 @@ static svsm_rc deposit(struct svsm_vm *vm, uint64_t gpa)
 	/* Both under the VM lock's write side. */
 	static struct core_list l;
 	static struct lend_entry ent[SVSM_PVALIDATE_MAX_COUNT];
-	svsm_rc rc = core_read_list(vm, gpa, &l);
+	svsm_rc rc = core_read_list(vm, gpa_init(gpa), &l);
 
 	if (!svsm_rc_ok(rc))
 		return rc;
 	/* Every entry decoded and checked once, before any is taken; then taken in order. */
 	for (unsigned i = 0; i < l.n; i++) {
-		rc = decode(vm, l.raw[i], l.page, &ent[i]);
+		rc = decode(vm, l.raw[i], gpa_addr(l.page), &ent[i]);
 		if (!svsm_rc_ok(rc))
 			return rc;
 		for (unsigned j = 0; j < i; j++) { /* two entries for the same memory */
@@ -238,8 +239,8 @@ static svsm_rc withdraw(struct svsm_vm *vm, uint64_t gpa)
 	if ((gpa & 7) != 0 || off + sizeof(hdr) + 8 > SVSM_PAGE)
 		return SVSM_RC_INVALID_PARAMETER;
 	room = (unsigned)((SVSM_PAGE - off - sizeof(hdr)) / 8); /* <= SVSM_LIST_PAGE_ENTRIES: off >= 0 */
-	rc = core_check_range(vm, gpa & ~(SVSM_PAGE - 1), SVSM_PAGE, SVSM_PAGE, true);
-	if (svsm_rc_ok(rc) && core_ca_header_overlaps(vm, gpa, sizeof(hdr)))
+	rc = core_check_range(vm, gpa_init(gpa & ~(SVSM_PAGE - 1)), SVSM_PAGE, SVSM_PAGE, true, NULL);
+	if (svsm_rc_ok(rc) && core_ca_header_overlaps(vm, gpa_init(gpa), sizeof(hdr)))
 		rc = SVSM_RC_INVALID_ADDRESS; /* the list would land on call_pending */
 	if (!svsm_rc_ok(rc))
 		return rc;
@@ -247,7 +248,7 @@ static svsm_rc withdraw(struct svsm_vm *vm, uint64_t gpa)
 	while (n < room && p->free > 0) {
 		uint64_t page = p->page[p->free - 1];
 
-		if (!insn_rc_ok(core_grant(vm, page, RMP_PG_SIZE_4K)))
+		if (!insn_rc_ok(core_grant(vm, pa_init(page), RMP_PG_SIZE_4K)))
 			break;
 		list[n++] = page;
 		/* Remove it: the last in-use page fills its slot, the count shrinks. */
@@ -260,14 +261,14 @@ static svsm_rc withdraw(struct svsm_vm *vm, uint64_t gpa)
 	    (n != 0 && copy_to_guest(gpa_init(gpa + sizeof(hdr)), list, 8ull * n, 8) != SVSM_OK)) {
 		/* The guest will never learn of them: take them back. */
 		for (unsigned i = 0; i < n; i++) {
-			(void)core_revoke(vm, list[i], RMP_PG_SIZE_4K);
+			(void)core_revoke(vm, pa_init(list[i]), RMP_PG_SIZE_4K);
 			pool_add(p, list[i]);
 		}
 		return SVSM_RC_INVALID_ADDRESS;
 	}
 	/* SVSM spec §6.6: the startup vCPU's calling area says whether more can be withdrawn. */
 	more = p->free > 0;
-	(void)copy_to_guest(gpa_init(vm->vcpu[0].ca_gpa + offsetof(struct svsm_ca, mem_available)), &more, 1, 1);
+	(void)copy_to_guest(gpa_add(vm->vcpu[0].ca_gpa, offsetof(struct svsm_ca, mem_available)), &more, 1, 1);
 	return SVSM_RC_SUCCESS;
 }
 

@@ -12,9 +12,11 @@ static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 	return a < b + blen && b < a + alen;
 }
 
-svsm_rc core_check_range(const struct svsm_vm *vm, uint64_t gpa, uint64_t len, uint64_t align,
-			  bool allow_ca)
+svsm_rc core_check_range(const struct svsm_vm *vm, gpa_t guest, uint64_t len, uint64_t align,
+			  bool allow_ca, paddr_t *pa)
 {
+	const uint64_t gpa = gpa_addr(guest);
+
 	/* Not guest_range_check: that one also caps the length at one copy (1 MiB). */
 	if (len == 0 || (gpa & (align - 1)) != 0 || gpa + len < gpa ||
 	    !memmap_contains(vm->guest_ram, gpa, gpa + len) ||
@@ -25,29 +27,31 @@ svsm_rc core_check_range(const struct svsm_vm *vm, uint64_t gpa, uint64_t len, u
 
 		if (!v->used)
 			continue;
-		if (overlaps(gpa, len, v->vmsa_gpa, SVSM_PAGE))
+		if (overlaps(gpa, len, pa_addr(v->vmsa_pa), SVSM_PAGE))
 			return SVSM_RC_INVALID_ADDRESS;
-		if (!allow_ca && overlaps(gpa, len, v->ca_gpa, SVSM_PAGE))
+		if (!allow_ca && overlaps(gpa, len, gpa_addr(v->ca_gpa), SVSM_PAGE))
 			return SVSM_RC_INVALID_ADDRESS;
 	}
+	if (pa != NULL)
+		*pa = pa_from_checked_gpa(guest);
 	return SVSM_RC_SUCCESS;
 }
 
-int core_find_vmsa(const struct svsm_vm *vm, uint64_t gpa)
+int core_find_vmsa(const struct svsm_vm *vm, gpa_t gpa)
 {
 	for (unsigned i = 0; i < SVSM_MAX_VCPUS; i++) {
-		if (vm->vcpu[i].used && vm->vcpu[i].vmsa_gpa == gpa)
+		if (vm->vcpu[i].used && pa_addr(vm->vcpu[i].vmsa_pa) == gpa_addr(gpa))
 			return (int)i;
 	}
 	return -1;
 }
 
-int core_zero_guest(uint64_t gpa, uint64_t len)
+int core_zero_guest(gpa_t gpa, uint64_t len)
 {
 	static const uint8_t zeros[SVSM_PAGE];
 
 	for (uint64_t off = 0; off < len; off += SVSM_PAGE) {
-		int err = copy_to_guest(gpa_init(gpa + off), zeros, SVSM_PAGE, SVSM_PAGE);
+		int err = copy_to_guest(gpa_add(gpa, off), zeros, SVSM_PAGE, SVSM_PAGE);
 
 		if (err != SVSM_OK)
 			return err;
@@ -69,27 +73,27 @@ int core_zero_guest(uint64_t gpa, uint64_t len)
  * changed get `undo` (the rights they had: none before a grant, all before a
  * revoke).
  */
-static insn_rc adjust(uint64_t gpa, unsigned page_size, uint64_t attrs, uint64_t undo)
+static insn_rc adjust(paddr_t pa, unsigned page_size, uint64_t attrs, uint64_t undo)
 {
-	insn_rc code = platform_rmpadjust(gpa, page_size, attrs);
+	insn_rc code = platform_rmpadjust(pa, page_size, attrs);
 
 	if (!insn_rc_eq(code, INSN_RC_FAIL_SIZEMISMATCH) || page_size != RMP_PG_SIZE_2M)
 		return code;
 	for (unsigned i = 0; i < 512; i++) { /* 2 MiB / 4 KiB */
-		code = platform_rmpadjust(gpa + i * SVSM_PAGE, RMP_PG_SIZE_4K, attrs);
+		code = platform_rmpadjust(pa_add(pa, i * SVSM_PAGE), RMP_PG_SIZE_4K, attrs);
 		if (!insn_rc_ok(code)) {
 			while (i-- > 0)
-				(void)platform_rmpadjust(gpa + i * SVSM_PAGE, RMP_PG_SIZE_4K, undo);
+				(void)platform_rmpadjust(pa_add(pa, i * SVSM_PAGE), RMP_PG_SIZE_4K, undo);
 			return code;
 		}
 	}
 	return INSN_RC_SUCCESS;
 }
 
-insn_rc core_grant(const struct svsm_vm *vm, uint64_t gpa, unsigned page_size)
+insn_rc core_grant(const struct svsm_vm *vm, paddr_t pa, unsigned page_size)
 {
 	for (unsigned v = 1; v <= vm->guest_vmpl; v++) {
-		insn_rc code = adjust(gpa, page_size, v | RMP_PERM_ALL, v);
+		insn_rc code = adjust(pa, page_size, v | RMP_PERM_ALL, v);
 
 		if (!insn_rc_ok(code))
 			return code;
@@ -97,11 +101,11 @@ insn_rc core_grant(const struct svsm_vm *vm, uint64_t gpa, unsigned page_size)
 	return INSN_RC_SUCCESS;
 }
 
-insn_rc core_revoke(const struct svsm_vm *vm, uint64_t gpa, unsigned page_size)
+insn_rc core_revoke(const struct svsm_vm *vm, paddr_t pa, unsigned page_size)
 {
 	(void)vm;
 	for (unsigned v = 1; v < SNP_VMPL_COUNT; v++) {
-		insn_rc code = adjust(gpa, page_size, v, v | RMP_PERM_ALL);
+		insn_rc code = adjust(pa, page_size, v, v | RMP_PERM_ALL);
 
 		if (!insn_rc_ok(code))
 			return code;
@@ -109,19 +113,20 @@ insn_rc core_revoke(const struct svsm_vm *vm, uint64_t gpa, unsigned page_size)
 	return INSN_RC_SUCCESS;
 }
 
-bool core_ca_header_overlaps(const struct svsm_vm *vm, uint64_t gpa, uint64_t len)
+bool core_ca_header_overlaps(const struct svsm_vm *vm, gpa_t gpa, uint64_t len)
 {
 	for (unsigned i = 0; i < SVSM_MAX_VCPUS; i++) {
-		if (vm->vcpu[i].used &&
-		    overlaps(gpa, len, vm->vcpu[i].ca_gpa, offsetof(struct svsm_ca, buffer)))
+		if (vm->vcpu[i].used && overlaps(gpa_addr(gpa), len, gpa_addr(vm->vcpu[i].ca_gpa),
+						 offsetof(struct svsm_ca, buffer)))
 			return true;
 	}
 	return false;
 }
 
-svsm_rc core_read_list(const struct svsm_vm *vm, uint64_t gpa, struct core_list *l)
+svsm_rc core_read_list(const struct svsm_vm *vm, gpa_t list, struct core_list *l)
 {
 	struct svsm_pvalidate_hdr hdr;
+	const uint64_t gpa = gpa_addr(list);
 	const uint64_t off = gpa & (SVSM_PAGE - 1);
 	/* The list must not cross its page (SVSM spec §6.2, §6.5): at most this many entries fit. */
 	unsigned max;
@@ -137,21 +142,21 @@ svsm_rc core_read_list(const struct svsm_vm *vm, uint64_t gpa, struct core_list 
 	 * header (the SVSM writes the list's `next` back, and call_pending is
 	 * what tells the guest the call was served), in a VMSA or SVSM memory.
 	 */
-	rc = core_check_range(vm, gpa - off, SVSM_PAGE, SVSM_PAGE, true);
-	if (svsm_rc_ok(rc) && core_ca_header_overlaps(vm, gpa, sizeof(hdr)))
+	rc = core_check_range(vm, gpa_init(gpa - off), SVSM_PAGE, SVSM_PAGE, true, NULL);
+	if (svsm_rc_ok(rc) && core_ca_header_overlaps(vm, list, sizeof(hdr)))
 		rc = SVSM_RC_INVALID_ADDRESS;
 	if (!svsm_rc_ok(rc))
 		return rc;
-	if (copy_from_guest(&hdr, gpa_init(gpa), sizeof(hdr), 8) != SVSM_OK)
+	if (copy_from_guest(&hdr, list, sizeof(hdr), 8) != SVSM_OK)
 		return SVSM_RC_INVALID_ADDRESS;
 	if (hdr.entries == 0 || hdr.entries > max || hdr.next >= hdr.entries)
 		return SVSM_RC_INVALID_PARAMETER;
-	l->gpa = gpa;
-	l->page = gpa - off;
+	l->gpa = list;
+	l->page = gpa_init(gpa - off);
 	l->entries = hdr.entries;
 	l->first = hdr.next;
 	l->n = hdr.entries - hdr.next;
-	if (copy_from_guest(l->raw, gpa_init(gpa + sizeof(hdr) + 8ull * l->first), 8ull * l->n, 8) != SVSM_OK)
+	if (copy_from_guest(l->raw, gpa_add(list, sizeof(hdr) + 8ull * l->first), 8ull * l->n, 8) != SVSM_OK)
 		return SVSM_RC_INVALID_ADDRESS;
 	return SVSM_RC_SUCCESS;
 }
@@ -161,5 +166,5 @@ void core_write_next(const struct core_list *l, unsigned next)
 	uint16_t v = (uint16_t)next;
 
 	/* Best effort: the list page was readable a moment ago and the SVSM never takes it away. */
-	(void)copy_to_guest(gpa_init(l->gpa + offsetof(struct svsm_pvalidate_hdr, next)), &v, sizeof(v), 2);
+	(void)copy_to_guest(gpa_add(l->gpa, offsetof(struct svsm_pvalidate_hdr, next)), &v, sizeof(v), 2);
 }

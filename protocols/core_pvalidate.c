@@ -23,6 +23,7 @@
 
 struct pval_entry {
 	uint64_t gpa;
+	paddr_t pa; /* gpa, once core_check_range passed it */
 	unsigned page_size; /* RMP_PG_SIZE_* */
 	bool validate;
 	bool ignore_cf;
@@ -41,8 +42,8 @@ static svsm_rc decode(const struct svsm_vm *vm, uint64_t raw, struct pval_entry 
 	if (e->page_size == RMP_PG_SIZE_2M && (e->gpa & (MB2 - 1)) != 0)
 		return SVSM_RC_INVALID_PARAMETER;
 	/* Never SVSM memory, a VMSA or a calling area (A-svsm address_valid). */
-	return core_check_range(vm, e->gpa, e->page_size == RMP_PG_SIZE_2M ? MB2 : SVSM_PAGE,
-				SVSM_PAGE, false);
+	return core_check_range(vm, gpa_init(e->gpa), e->page_size == RMP_PG_SIZE_2M ? MB2 : SVSM_PAGE,
+				SVSM_PAGE, false, &e->pa);
 }
 
 /* One entry, all or nothing (as far as the hardware lets: see the rescind comment). */
@@ -58,14 +59,14 @@ static svsm_rc run_entry(const struct svsm_vm *vm, const struct pval_entry *e)
 		 * no longer validated. A page that was not validated anyway
 		 * (CF) stays revoked: it was unusable to the guest before too.
 		 */
-		code = core_revoke(vm, e->gpa, e->page_size);
+		code = core_revoke(vm, e->pa, e->page_size);
 		if (!insn_rc_ok(code))
 			return svsm_rc_from_insn(code);
 	}
-	code = platform_pvalidate(e->gpa, e->page_size, e->validate, &unchanged);
+	code = platform_pvalidate(e->pa, e->page_size, e->validate, &unchanged);
 	if (!insn_rc_ok(code)) {
 		if (!e->validate)
-			(void)core_grant(vm, e->gpa, e->page_size); /* put the access back */
+			(void)core_grant(vm, e->pa, e->page_size); /* put the access back */
 		return svsm_rc_from_insn(code);
 	}
 	if (unchanged && !e->ignore_cf)
@@ -73,14 +74,14 @@ static svsm_rc run_entry(const struct svsm_vm *vm, const struct pval_entry *e)
 	if (!e->validate)
 		return SVSM_RC_SUCCESS;
 	/* Only a page that just became valid is zeroed: one already valid holds guest data. */
-	if (!unchanged && core_zero_guest(e->gpa, len) != SVSM_OK) {
-		(void)platform_pvalidate(e->gpa, e->page_size, false, &unchanged);
+	if (!unchanged && core_zero_guest(gpa_init(e->gpa), len) != SVSM_OK) {
+		(void)platform_pvalidate(e->pa, e->page_size, false, &unchanged);
 		return SVSM_RC_INVALID_ADDRESS;
 	}
-	code = core_grant(vm, e->gpa, e->page_size);
+	code = core_grant(vm, e->pa, e->page_size);
 	if (!insn_rc_ok(code)) {
 		if (!unchanged)
-			(void)platform_pvalidate(e->gpa, e->page_size, false, &unchanged);
+			(void)platform_pvalidate(e->pa, e->page_size, false, &unchanged);
 		return svsm_rc_from_insn(code);
 	}
 	return SVSM_RC_SUCCESS;
@@ -90,7 +91,7 @@ static svsm_rc run_list(struct svsm_vm *vm, uint64_t gpa)
 {
 	struct core_list l; /* on the stack: readers run side by side */
 	struct pval_entry e;
-	svsm_rc rc = core_read_list(vm, gpa, &l);
+	svsm_rc rc = core_read_list(vm, gpa_init(gpa), &l);
 
 	if (!svsm_rc_ok(rc))
 		return rc;
@@ -101,7 +102,7 @@ static svsm_rc run_list(struct svsm_vm *vm, uint64_t gpa)
 		/* Rescinding the list's own page would make writing `next` back fault. */
 		uint64_t len = e.page_size == RMP_PG_SIZE_2M ? MB2 : SVSM_PAGE;
 
-		if (e.gpa < l.page + SVSM_PAGE && l.page < e.gpa + len)
+		if (e.gpa < gpa_addr(l.page) + SVSM_PAGE && gpa_addr(l.page) < e.gpa + len)
 			return SVSM_RC_INVALID_ADDRESS;
 	}
 	for (unsigned i = 0; i < l.n; i++) {

@@ -43,9 +43,11 @@ static bool vmsa_acceptable(const struct svsm_vm *vm, const struct vmsa *v)
 	       v->sev_features == vm->sev_features;
 }
 
-static svsm_rc create(struct svsm_vm *vm, uint64_t vmsa_gpa, uint64_t ca_gpa, uint32_t apic_id)
+static svsm_rc create(struct svsm_vm *vm, gpa_t vmsa, gpa_t ca, uint32_t apic_id)
 {
 	static struct vmsa copy; /* under the write lock: one user at a time */
+	const uint64_t vmsa_gpa = gpa_addr(vmsa), ca_gpa = gpa_addr(ca);
+	paddr_t pa;
 	svsm_rc rc;
 	int slot;
 
@@ -54,9 +56,9 @@ static svsm_rc create(struct svsm_vm *vm, uint64_t vmsa_gpa, uint64_t ca_gpa, ui
 	    vmsa_gpa == ca_gpa)
 		return SVSM_RC_INVALID_ADDRESS;
 	/* Guest RAM, not SVSM memory, not another vCPU's VMSA or calling area. */
-	rc = core_check_range(vm, vmsa_gpa, SVSM_PAGE, SVSM_PAGE, false);
+	rc = core_check_range(vm, vmsa, SVSM_PAGE, SVSM_PAGE, false, &pa);
 	if (svsm_rc_ok(rc))
-		rc = core_check_range(vm, ca_gpa, SVSM_PAGE, SVSM_PAGE, false);
+		rc = core_check_range(vm, ca, SVSM_PAGE, SVSM_PAGE, false, NULL);
 	if (!svsm_rc_ok(rc))
 		return rc;
 	for (unsigned i = 0; i < SVSM_MAX_VCPUS; i++) {
@@ -68,17 +70,17 @@ static svsm_rc create(struct svsm_vm *vm, uint64_t vmsa_gpa, uint64_t ca_gpa, ui
 		return SVSM_RC_BUSY;
 
 	/* A page the SVSM cannot read (not validated) is refused before the RMP is touched. */
-	if (copy_from_guest(&copy, gpa_init(vmsa_gpa), sizeof(copy), SVSM_PAGE) != SVSM_OK)
+	if (copy_from_guest(&copy, vmsa, sizeof(copy), SVSM_PAGE) != SVSM_OK)
 		return SVSM_RC_INVALID_ADDRESS;
 	/* Take the page from the guest, then read it again: the checked copy is what will run. */
-	if (!insn_rc_ok(core_revoke(vm, vmsa_gpa, RMP_PG_SIZE_4K)))
+	if (!insn_rc_ok(core_revoke(vm, pa, RMP_PG_SIZE_4K)))
 		return SVSM_RC_INVALID_ADDRESS;
-	if (copy_from_guest(&copy, gpa_init(vmsa_gpa), sizeof(copy), SVSM_PAGE) != SVSM_OK) {
-		(void)core_grant(vm, vmsa_gpa, RMP_PG_SIZE_4K);
+	if (copy_from_guest(&copy, vmsa, sizeof(copy), SVSM_PAGE) != SVSM_OK) {
+		(void)core_grant(vm, pa, RMP_PG_SIZE_4K);
 		return SVSM_RC_INVALID_ADDRESS;
 	}
 	if (!vmsa_acceptable(vm, &copy)) {
-		(void)core_grant(vm, vmsa_gpa, RMP_PG_SIZE_4K);
+		(void)core_grant(vm, pa, RMP_PG_SIZE_4K);
 		return SVSM_RC_INVALID_PARAMETER;
 	}
 	/*
@@ -89,15 +91,15 @@ static svsm_rc create(struct svsm_vm *vm, uint64_t vmsa_gpa, uint64_t ca_gpa, ui
 	 * SEV_FEATURES for the AP creation event after this call); it can
 	 * never write it, and a running vCPU's state is not in the page.
 	 */
-	if (!insn_rc_ok(platform_rmpadjust(vmsa_gpa, RMP_PG_SIZE_4K, 1 | RMPADJUST_VMSA)) ||
-	    !insn_rc_ok(platform_rmpadjust(vmsa_gpa, RMP_PG_SIZE_4K,
+	if (!insn_rc_ok(platform_rmpadjust(pa, RMP_PG_SIZE_4K, 1 | RMPADJUST_VMSA)) ||
+	    !insn_rc_ok(platform_rmpadjust(pa, RMP_PG_SIZE_4K,
 					   vm->guest_vmpl | RMP_PERM_READ | RMPADJUST_VMSA))) {
-		(void)platform_rmpadjust(vmsa_gpa, RMP_PG_SIZE_4K, 1);
-		(void)core_grant(vm, vmsa_gpa, RMP_PG_SIZE_4K);
+		(void)platform_rmpadjust(pa, RMP_PG_SIZE_4K, 1);
+		(void)core_grant(vm, pa, RMP_PG_SIZE_4K);
 		return SVSM_RC_INVALID_PARAMETER;
 	}
 	vm->vcpu[slot] = (struct svsm_vcpu){ .used = true, .running = false, .apic_id = apic_id,
-					     .vmpl = copy.vmpl, .vmsa_gpa = vmsa_gpa, .ca_gpa = ca_gpa };
+					     .vmpl = copy.vmpl, .vmsa_pa = pa, .ca_gpa = ca };
 	return SVSM_RC_SUCCESS;
 }
 
@@ -106,14 +108,14 @@ svsm_rc core_create_vcpu(struct svsm_vm *vm, struct svsm_regs *regs)
 	svsm_rc rc;
 
 	write_lock(&vm->lock);
-	rc = create(vm, regs->rcx, regs->rdx, (uint32_t)regs->r8);
+	rc = create(vm, gpa_init(regs->rcx), gpa_init(regs->rdx), (uint32_t)regs->r8);
 	write_unlock(&vm->lock);
 	return rc;
 }
 
-static svsm_rc delete(struct svsm_vm *vm, uint64_t vmsa_gpa)
+static svsm_rc delete(struct svsm_vm *vm, gpa_t vmsa)
 {
-	int slot = core_find_vmsa(vm, vmsa_gpa);
+	int slot = core_find_vmsa(vm, vmsa);
 
 	/* SVSM spec §6.4: unknown VMSAs, the startup vCPU and more privileged vCPUs are refused. */
 	if (slot <= 0 || vm->vcpu[slot].vmpl < vm->guest_vmpl)
@@ -125,11 +127,12 @@ static svsm_rc delete(struct svsm_vm *vm, uint64_t vmsa_gpa)
 	 * back. Under SNP only the hardware knows whether the vCPU runs it: an
 	 * in-use VMSA fails RMPADJUST with FAIL_INUSE, and so does the call.
 	 */
-	insn_rc code = platform_rmpadjust(vmsa_gpa, RMP_PG_SIZE_4K, 1);
+	paddr_t pa = vm->vcpu[slot].vmsa_pa;
+	insn_rc code = platform_rmpadjust(pa, RMP_PG_SIZE_4K, 1);
 
 	if (insn_rc_eq(code, INSN_RC_FAIL_INUSE))
 		return SVSM_RC_FAIL_INUSE;
-	if (!insn_rc_ok(code) || !insn_rc_ok(core_grant(vm, vmsa_gpa, RMP_PG_SIZE_4K)))
+	if (!insn_rc_ok(code) || !insn_rc_ok(core_grant(vm, pa, RMP_PG_SIZE_4K)))
 		return SVSM_RC_INVALID_PARAMETER;
 	vm->vcpu[slot] = (struct svsm_vcpu){ .used = false };
 	return SVSM_RC_SUCCESS;
@@ -140,21 +143,21 @@ svsm_rc core_delete_vcpu(struct svsm_vm *vm, struct svsm_regs *regs)
 	svsm_rc rc;
 
 	write_lock(&vm->lock);
-	rc = delete(vm, regs->rcx);
+	rc = delete(vm, gpa_init(regs->rcx));
 	write_unlock(&vm->lock);
 	return rc;
 }
 
-static svsm_rc remap_ca(struct svsm_vm *vm, unsigned vcpu, uint64_t ca_gpa)
+static svsm_rc remap_ca(struct svsm_vm *vm, unsigned vcpu, gpa_t ca_gpa)
 {
-	uint64_t old = vm->vcpu[vcpu].ca_gpa;
+	gpa_t old = vm->vcpu[vcpu].ca_gpa;
 	svsm_rc rc;
 
-	if ((ca_gpa & (SVSM_PAGE - 1)) != 0)
+	if ((gpa_addr(ca_gpa) & (SVSM_PAGE - 1)) != 0)
 		return SVSM_RC_INVALID_ADDRESS;
-	if (ca_gpa == old)
+	if (gpa_addr(ca_gpa) == gpa_addr(old))
 		return SVSM_RC_SUCCESS;
-	rc = core_check_range(vm, ca_gpa, SVSM_PAGE, SVSM_PAGE, false);
+	rc = core_check_range(vm, ca_gpa, SVSM_PAGE, SVSM_PAGE, false, NULL);
 	if (!svsm_rc_ok(rc))
 		return rc;
 	/* COCONUT zeroes the new calling area: no stale call_pending survives the move. */
@@ -169,7 +172,7 @@ svsm_rc core_remap_ca(struct svsm_vm *vm, unsigned vcpu, struct svsm_regs *regs)
 	svsm_rc rc;
 
 	write_lock(&vm->lock);
-	rc = remap_ca(vm, vcpu, regs->rcx);
+	rc = remap_ca(vm, vcpu, gpa_init(regs->rcx));
 	write_unlock(&vm->lock);
 	return rc;
 }

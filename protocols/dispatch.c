@@ -25,11 +25,11 @@
 #define VTOM_QUERY 1ull
 
 int svsm_vm_init(struct svsm_vm *vm, unsigned guest_vmpl, uint64_t sev_features,
-		 const struct memmap *guest_ram, const struct memmap *svsm_mem, uint64_t vmsa_gpa,
-		 uint64_t ca_gpa, uint32_t apic_id)
+		 const struct memmap *guest_ram, const struct memmap *svsm_mem, paddr_t vmsa_pa,
+		 gpa_t ca_gpa, uint32_t apic_id)
 {
-	if (guest_vmpl < 1 || guest_vmpl > 3 || ((vmsa_gpa | ca_gpa) & (SVSM_PAGE - 1)) != 0 ||
-	    vmsa_gpa == ca_gpa)
+	if (guest_vmpl < 1 || guest_vmpl > 3 || ((pa_addr(vmsa_pa) | gpa_addr(ca_gpa)) & (SVSM_PAGE - 1)) != 0 ||
+	    pa_addr(vmsa_pa) == gpa_addr(ca_gpa))
 		return SVSM_EINVAL;
 	memset(vm, 0, sizeof(*vm));
 	vm->guest_vmpl = guest_vmpl;
@@ -37,7 +37,7 @@ int svsm_vm_init(struct svsm_vm *vm, unsigned guest_vmpl, uint64_t sev_features,
 	vm->guest_ram = guest_ram;
 	vm->svsm_mem = svsm_mem;
 	vm->vcpu[0] = (struct svsm_vcpu){ .used = true, .running = true, .apic_id = apic_id,
-					  .vmpl = (uint8_t)guest_vmpl, .vmsa_gpa = vmsa_gpa,
+					  .vmpl = (uint8_t)guest_vmpl, .vmsa_pa = vmsa_pa,
 					  .ca_gpa = ca_gpa };
 	return SVSM_OK;
 }
@@ -144,12 +144,12 @@ bool svsm_handle_call(struct svsm_vm *vm, unsigned vcpu, struct svsm_regs *regs)
 	if (vcpu >= SVSM_MAX_VCPUS || !vm->vcpu[vcpu].used)
 		return false;
 
-	uint64_t ca = vm->vcpu[vcpu].ca_gpa;
+	gpa_t ca = vm->vcpu[vcpu].ca_gpa;
 
 	/* SVSM spec, calling convention: a call only if call_pending is set; cleared before the call runs. */
-	if (copy_from_guest(&pending, gpa_init(ca), 1, 1) != SVSM_OK || pending == 0)
+	if (copy_from_guest(&pending, ca, 1, 1) != SVSM_OK || pending == 0)
 		return false;
-	if (copy_to_guest(gpa_init(ca), &zero, 1, 1) != SVSM_OK)
+	if (copy_to_guest(ca, &zero, 1, 1) != SVSM_OK)
 		return false;
 	svsm_dispatch(vm, vcpu, regs);
 	return true;

@@ -25,7 +25,7 @@ void svsm_vm_set_vtpm(struct svsm_vm *vm, const struct vtpm_backend *backend)
 /* The buffer's rule: guest RAM, not a VMSA or calling area (no alignment required). */
 static svsm_rc check_buffer(struct svsm_vm *vm, uint64_t gpa)
 {
-	return core_check_range(vm, gpa, SVSM_VTPM_BUFFER_SIZE, 1, false);
+	return core_check_range(vm, gpa_init(gpa), SVSM_VTPM_BUFFER_SIZE, 1, false, NULL);
 }
 
 /* Copies the request in: one copy of the header, checked, then one of the command it announces. */

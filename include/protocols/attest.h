@@ -14,6 +14,7 @@
 #include "protocols/guest_msg.h"
 #include "protocols/svsm_rc.h"
 #include "protocols/svsm_vm.h"
+#include "svsm/addr.h"
 
 /* BUSY answers from the hypervisor tolerated per report before giving up. */
 #define SVSM_ATTEST_BUSY_RETRIES 16
@@ -30,7 +31,7 @@ struct svsm_attest {
 	struct snp_msg_ctx msg;        /* VMPCK0 */
 	struct snp_guest_msg *req;     /* shared request page, as the SVSM maps it */
 	struct snp_guest_msg *resp;    /* shared response page */
-	uint64_t req_pa, resp_pa;
+	paddr_t req_pa, resp_pa;
 };
 
 /*
@@ -38,7 +39,7 @@ struct svsm_attest {
  * SVSM_OK or SVSM_EINVAL.
  */
 int svsm_attest_init(struct svsm_attest *a, const uint8_t vmpck0[SNP_VMPCK_LEN],
-		     struct snp_guest_msg *req, uint64_t req_pa, struct snp_guest_msg *resp,
-		     uint64_t resp_pa);
+		     struct snp_guest_msg *req, paddr_t req_pa, struct snp_guest_msg *resp,
+		     paddr_t resp_pa);
 /* Offers protocol 1 backed by a (NULL withdraws it). */
 void svsm_vm_set_attest(struct svsm_vm *vm, struct svsm_attest *a);

@@ -14,6 +14,7 @@
 #include "lib/rwlock.h"
 #include "lib/spinlock.h"
 #include "mm/memmap.h"
+#include "svsm/addr.h"
 
 #define SVSM_MAX_VCPUS 64
 
@@ -57,8 +58,8 @@ struct svsm_vcpu {
 	bool running;     /* its VMSA is in use by the hypervisor (DELETE_VCPU refuses it) */
 	uint32_t apic_id;
 	uint8_t vmpl;     /* the VMSA's VMPL */
-	uint64_t vmsa_gpa;
-	uint64_t ca_gpa;
+	paddr_t vmsa_pa; /* the VMSA page: checked when the vCPU was made, the SVSM's since */
+	gpa_t ca_gpa;    /* the calling area: guest memory, reached through guest copies */
 };
 
 struct svsm_vm {
@@ -123,8 +124,8 @@ struct svsm_regs {
  * SVSM_OK or SVSM_EINVAL (vmpl not 1..3, pages unaligned or the same).
  */
 int svsm_vm_init(struct svsm_vm *vm, unsigned guest_vmpl, uint64_t sev_features,
-		 const struct memmap *guest_ram, const struct memmap *svsm_mem, uint64_t vmsa_gpa,
-		 uint64_t ca_gpa, uint32_t apic_id);
+		 const struct memmap *guest_ram, const struct memmap *svsm_mem, paddr_t vmsa_pa,
+		 gpa_t ca_gpa, uint32_t apic_id);
 
 /*
  * The exit of vCPU `vcpu` to the SVSM: an SVSM call only if its calling

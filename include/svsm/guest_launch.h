@@ -16,6 +16,7 @@
 #include "abi/snp_pages.h"
 #include "mm/memmap.h"
 #include "svsm/snp_secrets.h"
+#include "svsm/addr.h"
 
 /* Launch pages after the image: boot, secrets, CPUID, CA, VMSA, PML4, PDPT, 4 PDs. */
 #define GUEST_LAUNCH_PAGES 11u
@@ -60,13 +61,13 @@ struct guest_launch_out {
 };
 
 /*
- * A page of guest RAM (RMP_PG_SIZE_4K or _2M at gpa) made private through
+ * A page of guest RAM (RMP_PG_SIZE_4K or _2M at pa) made private through
  * the hypervisor and validated through the platform seam, as a launch
  * takes it: SVSM_OK, or SVSM_EIO with *why (the state change failed, or
  * PVALIDATE failed or found the page validated already). Used by both
  * launches (svsm/guest/launch.c, linux_launch.c).
  */
-int guest_page_take(uint64_t gpa, unsigned size, const char **why);
+int guest_page_take(paddr_t pa, unsigned size, const char **why);
 
 /*
  * Launches: SVSM_OK and *out; or an error with *why (the ELF refused, the

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "svsm/gpa.h"
+#include "svsm/addr.h"
 
 /*
  * Copies between SVSM memory and guest physical memory (a gpa_t: the

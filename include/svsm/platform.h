@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "lib/cpu.h"
+#include "svsm/addr.h"
 #include "svsm/errno.h"
 #include "svsm/insn_rc.h"
 #include "svsm/platform_probe.h"
@@ -35,11 +36,11 @@ struct platform_ops {
 	 * contract: *unchanged (CF = 1) means nothing changed; a failure
 	 * changes nothing, even when a 2 MiB request is done as 512 x 4 KiB.
 	 */
-	insn_rc (*pvalidate)(uint64_t pa, unsigned page_size, bool validate, bool *unchanged);
+	insn_rc (*pvalidate)(paddr_t pa, unsigned page_size, bool validate, bool *unchanged);
 	/* RMPADJUST of the page at pa with attrs (include/abi/snp.h layout). */
-	insn_rc (*rmpadjust)(uint64_t pa, unsigned page_size, uint64_t attrs);
+	insn_rc (*rmpadjust)(paddr_t pa, unsigned page_size, uint64_t attrs);
 	/* Page state change of one page to private or shared. SVSM_OK or SVSM_EIO. */
-	int (*page_state)(uint64_t pa, unsigned page_size, bool private_);
+	int (*page_state)(paddr_t pa, unsigned page_size, bool private_);
 	/* CPUID as the platform vouches for it (SNP: from the CPUID page). */
 	int (*cpuid)(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *out);
 	int (*rdmsr)(uint32_t msr, uint64_t *val);
@@ -47,11 +48,11 @@ struct platform_ops {
 	int (*io_in)(uint16_t port, unsigned size, uint32_t *val);
 	int (*io_out)(uint16_t port, unsigned size, uint32_t val);
 	/* Start (or stop) a vCPU from a VMSA page. */
-	int (*ap_create)(uint32_t apic_id, uint64_t vmsa_pa, unsigned vmpl, uint64_t sev_features);
+	int (*ap_create)(uint32_t apic_id, paddr_t vmsa_pa, unsigned vmpl, uint64_t sev_features);
 	/* Run a lower VMPL on this CPU until it exits back. */
 	int (*run_vmpl)(unsigned vmpl);
 	/* SNP guest request: request and response pages (shared); *fw_error gets the firmware code. */
-	int (*guest_request)(uint64_t req_pa, uint64_t resp_pa, uint64_t *fw_error);
+	int (*guest_request)(paddr_t req_pa, paddr_t resp_pa, uint64_t *fw_error);
 	/* Ends the VM with a GHCB reason set and code. */
 	__attribute__((noreturn)) void (*terminate)(unsigned set, unsigned code);
 	/* The PTE bit that marks private (encrypted) memory; 0 without encryption. */
@@ -72,17 +73,17 @@ const struct platform_ops *platform_current(void);
 
 /* ---- what callers use ---- */
 
-static inline insn_rc platform_pvalidate(uint64_t pa, unsigned size, bool validate, bool *unchanged)
+static inline insn_rc platform_pvalidate(paddr_t pa, unsigned size, bool validate, bool *unchanged)
 {
 	return platform_current()->pvalidate(pa, size, validate, unchanged);
 }
 
-static inline insn_rc platform_rmpadjust(uint64_t pa, unsigned size, uint64_t attrs)
+static inline insn_rc platform_rmpadjust(paddr_t pa, unsigned size, uint64_t attrs)
 {
 	return platform_current()->rmpadjust(pa, size, attrs);
 }
 
-static inline int platform_page_state(uint64_t pa, unsigned size, bool private_)
+static inline int platform_page_state(paddr_t pa, unsigned size, bool private_)
 {
 	return platform_current()->page_state(pa, size, private_);
 }
@@ -112,7 +113,7 @@ static inline int platform_io_out(uint16_t port, unsigned size, uint32_t val)
 	return platform_current()->io_out(port, size, val);
 }
 
-static inline int platform_ap_create(uint32_t apic_id, uint64_t vmsa_pa, unsigned vmpl,
+static inline int platform_ap_create(uint32_t apic_id, paddr_t vmsa_pa, unsigned vmpl,
 				     uint64_t sev_features)
 {
 	return platform_current()->ap_create(apic_id, vmsa_pa, vmpl, sev_features);
@@ -123,7 +124,7 @@ static inline int platform_run_vmpl(unsigned vmpl)
 	return platform_current()->run_vmpl(vmpl);
 }
 
-static inline int platform_guest_request(uint64_t req_pa, uint64_t resp_pa, uint64_t *fw_error)
+static inline int platform_guest_request(paddr_t req_pa, paddr_t resp_pa, uint64_t *fw_error)
 {
 	return platform_current()->guest_request(req_pa, resp_pa, fw_error);
 }

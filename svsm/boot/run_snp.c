@@ -146,8 +146,8 @@ static void attest_setup(void)
 	    snp_share_heap_page(snp_hv_this(), req, &req_va) == SVSM_OK &&
 	    snp_share_heap_page(snp_hv_this(), resp, &resp_va) == SVSM_OK &&
 	    tmpmap(snp_secrets_gpa(), 1, PGT_ENC, &secrets) == SVSM_OK) {
-		err = svsm_attest_init(&attest, ((const struct snp_secrets_page *)secrets)->vmpck[0], req_va, req,
-				       resp_va, resp);
+		err = svsm_attest_init(&attest, ((const struct snp_secrets_page *)secrets)->vmpck[0], req_va,
+				       pa_init(req), resp_va, pa_init(resp));
 		tmpunmap(secrets, 1);
 	}
 	if (err != SVSM_OK) {
@@ -168,7 +168,7 @@ static int guest_vcpu_of(uint32_t apic, uint64_t *vmsa_gpa)
 	for (unsigned i = 1; i < SVSM_MAX_VCPUS && found < 0; i++) {
 		if (vm.vcpu[i].used && vm.vcpu[i].apic_id == apic) {
 			found = (int)i;
-			*vmsa_gpa = vm.vcpu[i].vmsa_gpa;
+			*vmsa_gpa = pa_addr(vm.vcpu[i].vmsa_pa);
 		}
 	}
 	read_unlock(&vm.lock);
@@ -351,7 +351,8 @@ __attribute__((noreturn)) void run_snp(struct svsm_boot *b)
 	}
 	log_info("run: the VM has %u vCPU(s) (the launch's VP count)", b->bi.vcpu_count);
 	if (svsm_vm_init(&vm, GUEST_VMPL, GUEST_SEV_FEATURES, mm_guest_memory(), mm_svsm_memory(),
-			 g.vmsa_gpa, g.caa_gpa, 0) != SVSM_OK) {
+			 /* placed by the launch in checked guest RAM */
+			 pa_from_checked_gpa(gpa_init(g.vmsa_gpa)), gpa_init(g.caa_gpa), 0) != SVSM_OK) {
 		log_err("run: the guest's VM state could not be set up");
 		machine_exit(SVSM_EXIT_FAIL);
 	}
@@ -363,7 +364,7 @@ __attribute__((noreturn)) void run_snp(struct svsm_boot *b)
 		log_info("run: vTPM protocol offered (the vtpm module at CPL3)");
 	}
 	attest_setup();
-	err = platform_ap_create(0, g.vmsa_gpa, GUEST_VMPL, GUEST_SEV_FEATURES);
+	err = platform_ap_create(0, vm.vcpu[0].vmsa_pa, GUEST_VMPL, GUEST_SEV_FEATURES);
 	if (err != SVSM_OK) {
 		log_err("run: the hypervisor refused the guest's VMSA (AP creation, error %d)", err);
 		machine_exit(SVSM_EXIT_FAIL);

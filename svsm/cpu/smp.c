@@ -206,8 +206,8 @@ unsigned smp_start_aps_vmsa(unsigned n, uint64_t sev_features, void (*prepare)(u
 		ap_vmsa(phys_to_virt(vmsa), id, (uint64_t)(uintptr_t)phys_to_virt(stack) + (PAGE_SIZE << AP_BOOT_STACK_ORDER),
 			sev_features);
 		/* The VMSA bit through VMPL1's RMPADJUST (VMPL0 VMSAs get no rights below), then AP creation. */
-		if (!insn_rc_ok(platform_rmpadjust(vmsa, RMP_PG_SIZE_4K, 1 | RMPADJUST_VMSA)) ||
-		    platform_ap_create(id, vmsa, 0, sev_features) != SVSM_OK) {
+		if (!insn_rc_ok(platform_rmpadjust(pa_init(vmsa), RMP_PG_SIZE_4K, 1 | RMPADJUST_VMSA)) ||
+		    platform_ap_create(id, pa_init(vmsa), 0, sev_features) != SVSM_OK) {
 			log_warn("smp: the AP with APIC ID %u could not be created from its VMSA", id);
 			break;
 		}

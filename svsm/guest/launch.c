@@ -63,7 +63,9 @@ static int measure(const struct guest_launch_cfg *cfg, uint64_t gpa, unsigned ty
 static int accept_page(const struct guest_launch_cfg *cfg, uint64_t gpa, const void *contents,
 		       bool grant, const char **why)
 {
-	int err = guest_page_take(gpa, RMP_PG_SIZE_4K, why);
+	/* Inside the image or boot block, both checked to be guest RAM by check_ranges(). */
+	const paddr_t pa = pa_from_checked_gpa(gpa_init(gpa));
+	int err = guest_page_take(pa, RMP_PG_SIZE_4K, why);
 
 	if (err != SVSM_OK)
 		return err;
@@ -72,7 +74,7 @@ static int accept_page(const struct guest_launch_cfg *cfg, uint64_t gpa, const v
 		return SVSM_EFAULT;
 	}
 	for (unsigned v = 1; grant && v <= cfg->vmpl; v++) {
-		if (!insn_rc_ok(platform_rmpadjust(gpa, RMP_PG_SIZE_4K, v | RMP_PERM_ALL))) {
+		if (!insn_rc_ok(platform_rmpadjust(pa, RMP_PG_SIZE_4K, v | RMP_PERM_ALL))) {
 			*why = "RMPADJUST grant of a launch page failed";
 			return SVSM_EIO;
 		}
@@ -288,7 +290,8 @@ static int launch_pages(struct launch *l, const struct guest_launch_out *o, cons
 	err = accept_page(cfg, o->vmsa_gpa, l->page, false, why);
 	if (err != SVSM_OK)
 		return err;
-	if (!insn_rc_ok(platform_rmpadjust(o->vmsa_gpa, RMP_PG_SIZE_4K, 1 | RMPADJUST_VMSA))) {
+	if (!insn_rc_ok(platform_rmpadjust(pa_from_checked_gpa(gpa_init(o->vmsa_gpa)), RMP_PG_SIZE_4K,
+					   1 | RMPADJUST_VMSA))) {
 		*why = "marking the boot VMSA failed";
 		return SVSM_EIO;
 	}

@@ -144,9 +144,19 @@ static uint64_t block_special_end(const struct ll *l)
 	return block_page(l, LINUX_BLOCK_PAGE_PD + l->pds);
 }
 
+/*
+ * The launch's pages as the RMP operations take them: every address here
+ * was checked to be guest RAM (kernel and initrd in check_desc(), the rest
+ * chosen from the guest's RAM map: pick_block(), take_ram()).
+ */
+static paddr_t launch_pa(uint64_t gpa)
+{
+	return pa_from_checked_gpa(gpa_init(gpa));
+}
+
 static int grant(const struct ll *l, uint64_t gpa, unsigned size, const char **why)
 {
-	if (!insn_rc_ok(platform_rmpadjust(gpa, size, l->cfg->vmpl | RMP_PERM_ALL))) {
+	if (!insn_rc_ok(platform_rmpadjust(launch_pa(gpa), size, l->cfg->vmpl | RMP_PERM_ALL))) {
 		*why = "RMPADJUST grant to the guest failed";
 		return SVSM_EIO;
 	}
@@ -157,7 +167,7 @@ static int grant(const struct ll *l, uint64_t gpa, unsigned size, const char **w
 /* guest_page_take, counted by page size. */
 static int take(struct ll *l, uint64_t gpa, unsigned size, const char **why)
 {
-	int err = guest_page_take(gpa, size, why);
+	int err = guest_page_take(launch_pa(gpa), size, why);
 
 	if (err != SVSM_OK)
 		return err;
@@ -445,7 +455,7 @@ static int block_pages(struct ll *l, const char **why)
 	l->o->vmsa_gpa = block_page(l, LINUX_BLOCK_PAGE_VMSA);
 	if ((err = put(l, l->o->vmsa_gpa, why)) != SVSM_OK)
 		return err;
-	if (!insn_rc_ok(platform_rmpadjust(l->o->vmsa_gpa, RMP_PG_SIZE_4K, 1 | RMPADJUST_VMSA))) {
+	if (!insn_rc_ok(platform_rmpadjust(launch_pa(l->o->vmsa_gpa), RMP_PG_SIZE_4K, 1 | RMPADJUST_VMSA))) {
 		*why = "marking the boot VMSA failed";
 		return SVSM_EIO;
 	}

@@ -79,7 +79,7 @@ static void setup(void)
 	platform_fake_install(&fake);
 	for (uint64_t p = LEND_BASE; p < LEND_BASE + LEND_LISTS * SVSM_PVALIDATE_MAX_COUNT * 4096ull; p += 4096)
 		rmp_model_pvalidate(&rmp, 0, p, RMP_PG_SIZE_4K, true);
-	if (svsm_vm_init(&vm, 2, 1, &sim.guest_ram, &sim.svsm_mem, BOOT_VMSA, BOOT_CA, 0) != SVSM_OK)
+	if (svsm_vm_init(&vm, 2, 1, &sim.guest_ram, &sim.svsm_mem, pa_init(BOOT_VMSA), gpa_init(BOOT_CA), 0) != SVSM_OK)
 		die("vm init");
 	svsm_vm_set_lent_pool(&vm, &pool);
 }

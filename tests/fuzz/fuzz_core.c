@@ -102,8 +102,8 @@ static void reset(void)
 	memset(&fake, 0, sizeof(fake));
 	fake.rmp = &rmp;
 	platform_fake_install(&fake);
-	if (svsm_vm_init(&vm, GUEST_VMPL, FEATURES, &sim.guest_ram, &sim.svsm_mem, BOOT_VMSA,
-			 BOOT_CA, 0) != SVSM_OK)
+	if (svsm_vm_init(&vm, GUEST_VMPL, FEATURES, &sim.guest_ram, &sim.svsm_mem, pa_init(BOOT_VMSA),
+			 gpa_init(BOOT_CA), 0) != SVSM_OK)
 		abort();
 	svsm_vm_set_vtpm(&vm, &tpm);
 	svsm_vm_set_lent_pool(&vm, &pool);
@@ -124,9 +124,9 @@ static void check_invariants(uint64_t rc)
 	memset(is_vmsa, 0, sizeof(is_vmsa));
 	for (unsigned i = 1; i < SVSM_MAX_VCPUS; i++) { /* the boot VMSA predates the SVSM's RMP */
 		if (vm.vcpu[i].used) {
-			if (vm.vcpu[i].vmsa_gpa >= SIM_SIZE)
+			if (pa_addr(vm.vcpu[i].vmsa_pa) >= SIM_SIZE)
 				abort();
-			is_vmsa[vm.vcpu[i].vmsa_gpa / 4096] = true;
+			is_vmsa[pa_addr(vm.vcpu[i].vmsa_pa) / 4096] = true;
 		}
 	}
 	if (pool.free > pool.count || pool.count > SVSM_LENT_MAX)
@@ -177,7 +177,7 @@ static void make_list(uint64_t dst, uint64_t first, unsigned count)
 
 		/* [2, 4 MiB) is one 2 MiB RMP entry: listed, not owned page by page. */
 		if ((page < 2 * MB || page >= 4 * MB) && page != dst &&
-		    svsm_rc_ok(core_check_range(&vm, page, 4096, 4096, false)))
+		    svsm_rc_ok(core_check_range(&vm, gpa_init(page), 4096, 4096, false, NULL)))
 			own(page);
 		memcpy(sim.mem + dst + sizeof(h) + 8ull * i, &page, 8);
 	}
@@ -250,7 +250,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		r.r8 = n;
 		r.r9 = 0;
 		if (op & 0x40) {
-			uint64_t ca = vm.vcpu[0].ca_gpa;
+			uint64_t ca = gpa_addr(vm.vcpu[0].ca_gpa);
 
 			sim.mem[ca] = 1;
 			if (!svsm_handle_call(&vm, 0, &r))

@@ -22,7 +22,7 @@ uint64_t st_guest_2m_take(void)
 
 		if (top < TWO_MB || top - TWO_MB < g->r[i].start)
 			continue;
-		if (!insn_rc_ok(platform_pvalidate(top - TWO_MB, RMP_PG_SIZE_2M, true, &unchanged)))
+		if (!insn_rc_ok(platform_pvalidate(pa_init(top - TWO_MB), RMP_PG_SIZE_2M, true, &unchanged)))
 			return 0;
 		validated_here = !unchanged;
 		return top - TWO_MB;
@@ -35,6 +35,6 @@ void st_guest_2m_give(uint64_t gpa)
 	bool unchanged = true;
 
 	if (gpa != 0 && validated_here)
-		(void)platform_pvalidate(gpa, RMP_PG_SIZE_2M, false, &unchanged);
+		(void)platform_pvalidate(pa_init(gpa), RMP_PG_SIZE_2M, false, &unchanged);
 	validated_here = false;
 }

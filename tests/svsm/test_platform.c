@@ -31,7 +31,7 @@ SELFTEST(platform_snp_backend_selected)
 	ST_EQ(platform_cpuid(0x8000001F, 0, &r), SVSM_OK);
 	ST_EQ(1ull << (r.ebx & 0x3F), platform_enc_mask());
 	/* The snp backend serves AP creation and Run VMPL through the hypervisor: a bad request is refused. */
-	ST_ASSERT(platform_ap_create(9999, 0x5000, 2, 1) != SVSM_OK);
+	ST_ASSERT(platform_ap_create(9999, pa_init(0x5000), 2, 1) != SVSM_OK);
 }
 
 SELFTEST(platform_native_backend_selected)
@@ -46,10 +46,10 @@ SELFTEST(platform_native_validation_is_a_successful_no_op)
 	bool unchanged = true;
 
 	SKIP_ON_SNP();
-	ST_EQ(platform_pvalidate(0x100000, RMP_PG_SIZE_4K, true, &unchanged).code, PVALIDATE_SUCCESS);
+	ST_EQ(platform_pvalidate(pa_init(0x100000), RMP_PG_SIZE_4K, true, &unchanged).code, PVALIDATE_SUCCESS);
 	ST_ASSERT(!unchanged);
-	ST_EQ(platform_rmpadjust(0x100000, RMP_PG_SIZE_4K, 2 | RMP_PERM_READ).code, RMPADJUST_SUCCESS);
-	ST_EQ(platform_page_state(0x100000, RMP_PG_SIZE_4K, false), SVSM_OK);
+	ST_EQ(platform_rmpadjust(pa_init(0x100000), RMP_PG_SIZE_4K, 2 | RMP_PERM_READ).code, RMPADJUST_SUCCESS);
+	ST_EQ(platform_page_state(pa_init(0x100000), RMP_PG_SIZE_4K, false), SVSM_OK);
 }
 
 SELFTEST(platform_native_cpu_access)
@@ -77,9 +77,9 @@ SELFTEST(platform_native_refuses_snp_requests)
 	uint64_t fw = 1;
 
 	SKIP_ON_SNP();
-	ST_EQ(platform_ap_create(1, 0x5000, 2, 1), SVSM_ENOTSUP);
+	ST_EQ(platform_ap_create(1, pa_init(0x5000), 2, 1), SVSM_ENOTSUP);
 	ST_EQ(platform_run_vmpl(2), SVSM_ENOTSUP);
-	ST_EQ(platform_guest_request(0x1000, 0x2000, &fw), SVSM_ENOTSUP);
+	ST_EQ(platform_guest_request(pa_init(0x1000), pa_init(0x2000), &fw), SVSM_ENOTSUP);
 	ST_EQ(fw, 0);
 }
 

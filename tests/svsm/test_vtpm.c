@@ -132,7 +132,7 @@ static void vtpm_protocol_checks(struct selftest_ctx *t, struct vtpm_module *m, 
 	uint8_t zeros_and_digest[64], want[32];
 
 	buf_gpa = base + 0x3000;
-	ST_EQ(svsm_vm_init(&vm, 2, 1, g, mm_svsm_memory(), base + 0x1000, base + 0x2000, 0), SVSM_OK);
+	ST_EQ(svsm_vm_init(&vm, 2, 1, g, mm_svsm_memory(), pa_init(base + 0x1000), gpa_init(base + 0x2000), 0), SVSM_OK);
 	svsm_vm_set_vtpm(&vm, &m->backend);
 
 	struct svsm_regs q = { .rax = (uint64_t)SVSM_VTPM_PROTOCOL << 32 | SVSM_VTPM_QUERY };

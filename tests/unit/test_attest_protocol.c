@@ -120,8 +120,8 @@ static int setup(void **state)
 	platform_fake_install(&fake);
 	psp_mode = PSP_OK;
 	have_ekpub = false;
-	if (svsm_vm_init(&vm, 2, 1, &sim.guest_ram, &sim.svsm_mem, BOOT_VMSA, BOOT_CA, 0) != SVSM_OK ||
-	    svsm_attest_init(&att, psp.vmpck[0], &req_page, REQ_PA, &resp_page, RESP_PA) != SVSM_OK)
+	if (svsm_vm_init(&vm, 2, 1, &sim.guest_ram, &sim.svsm_mem, pa_init(BOOT_VMSA), gpa_init(BOOT_CA), 0) != SVSM_OK ||
+	    svsm_attest_init(&att, psp.vmpck[0], &req_page, pa_init(REQ_PA), &resp_page, pa_init(RESP_PA)) != SVSM_OK)
 		return -1;
 	svsm_vm_set_attest(&vm, &att);
 	for (unsigned i = 0; i < 64; i++)
@@ -348,13 +348,13 @@ static void test_psp_failures(void **state)
 	psp_mode = PSP_OK;
 	assert_int_equal(call(SVSM_ATTEST_SERVICES, &op, NULL), SVSM_ERR_INVALID_REQUEST);
 	/* Fresh key: a firmware error, then a tampered response. */
-	assert_int_equal(svsm_attest_init(&att, psp.vmpck[0], &req_page, REQ_PA, &resp_page, RESP_PA),
+	assert_int_equal(svsm_attest_init(&att, psp.vmpck[0], &req_page, pa_init(REQ_PA), &resp_page, pa_init(RESP_PA)),
 			 SVSM_OK);
 	psp_mode = PSP_FAIL;
 	assert_int_equal(call(SVSM_ATTEST_SERVICES, &op, NULL), SVSM_ERR_INVALID_REQUEST);
 	assert_true(att.msg.wiped);
 	memset(psp.seqno, 0, sizeof(psp.seqno));
-	assert_int_equal(svsm_attest_init(&att, psp.vmpck[0], &req_page, REQ_PA, &resp_page, RESP_PA),
+	assert_int_equal(svsm_attest_init(&att, psp.vmpck[0], &req_page, pa_init(REQ_PA), &resp_page, pa_init(RESP_PA)),
 			 SVSM_OK);
 	psp_mode = PSP_TAMPER;
 	assert_int_equal(call(SVSM_ATTEST_SERVICES, &op, NULL), SVSM_ERR_INVALID_REQUEST);
@@ -362,12 +362,12 @@ static void test_psp_failures(void **state)
 	for (unsigned i = 0; i < 4096; i++)
 		assert_int_equal(sim.mem[REPORT + i], 0x33);
 	/* Another report in progress: BUSY at once. */
-	assert_int_equal(svsm_attest_init(&att, psp.vmpck[0], &req_page, REQ_PA, &resp_page, RESP_PA),
+	assert_int_equal(svsm_attest_init(&att, psp.vmpck[0], &req_page, pa_init(REQ_PA), &resp_page, pa_init(RESP_PA)),
 			 SVSM_OK);
 	spin_lock(&vm.attest_lock);
 	assert_int_equal(call(SVSM_ATTEST_SERVICES, &op, NULL), SVSM_ERR_BUSY);
 	spin_unlock(&vm.attest_lock);
-	assert_int_equal(svsm_attest_init(&att, psp.vmpck[0], &req_page, REQ_PA, &req_page, REQ_PA),
+	assert_int_equal(svsm_attest_init(&att, psp.vmpck[0], &req_page, pa_init(REQ_PA), &req_page, pa_init(REQ_PA)),
 			 SVSM_EINVAL);
 }
 

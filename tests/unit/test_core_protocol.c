@@ -93,7 +93,7 @@ static int setup(void **state)
 	for (uint64_t p = RAM_END; p < SIM_SIZE; p += 4096) /* the SVSM's own pages */
 		assert_int_equal(rmp_model_pvalidate(&rmp, 0, p, RMP_PG_SIZE_4K, true).code, 0);
 	assert_int_equal(svsm_vm_init(&vm, GUEST_VMPL, FEATURES, &sim.guest_ram, &sim.svsm_mem,
-				      BOOT_VMSA, BOOT_CA, 0),
+				      pa_init(BOOT_VMSA), gpa_init(BOOT_CA), 0),
 			 SVSM_OK);
 	return 0;
 }
@@ -439,8 +439,8 @@ static void test_create_delete(void **state)
 	assert_int_equal(rmp_at(NEW_VMSA)->perms[GUEST_VMPL], RMP_ACCESS_READ); /* the guest may only read it now */
 	assert_int_equal(rmp_at(NEW_VMSA)->perms[1], 0);
 	assert_true(vm.vcpu[1].used);
-	assert_int_equal(vm.vcpu[1].vmsa_gpa, NEW_VMSA);
-	assert_int_equal(vm.vcpu[1].ca_gpa, NEW_CA);
+	assert_int_equal(pa_addr(vm.vcpu[1].vmsa_pa), NEW_VMSA);
+	assert_int_equal(gpa_addr(vm.vcpu[1].ca_gpa), NEW_CA);
 	/* Now it is a VMSA and a calling area: PVALIDATE and a second CREATE refuse them. */
 	uint64_t e = entry(NEW_VMSA, false, false, false);
 
@@ -578,7 +578,7 @@ static void test_remap_ca(void **state)
 			 SVSM_ERR_INVALID_ADDRESS);
 	assert_unchanged();
 	assert_int_equal(call(CALL(0, SVSM_CORE_REMAP_CA), NEW_CA, 0, 0, NULL), SVSM_SUCCESS);
-	assert_int_equal(vm.vcpu[0].ca_gpa, NEW_CA);
+	assert_int_equal(gpa_addr(vm.vcpu[0].ca_gpa), NEW_CA);
 	assert_int_equal(sim.mem[NEW_CA + 100], 0); /* zeroed */
 	/* Calls now come through the new calling area; the old one is plain guest memory. */
 	sim.mem[BOOT_CA] = 1;
@@ -596,14 +596,14 @@ static void test_vm_init(void **state)
 	struct svsm_vm v;
 
 	(void)state;
-	assert_int_equal(svsm_vm_init(&v, 0, 0, &sim.guest_ram, &sim.svsm_mem, BOOT_VMSA, BOOT_CA, 0),
+	assert_int_equal(svsm_vm_init(&v, 0, 0, &sim.guest_ram, &sim.svsm_mem, pa_init(BOOT_VMSA), gpa_init(BOOT_CA), 0),
 			 SVSM_EINVAL);
-	assert_int_equal(svsm_vm_init(&v, 4, 0, &sim.guest_ram, &sim.svsm_mem, BOOT_VMSA, BOOT_CA, 0),
+	assert_int_equal(svsm_vm_init(&v, 4, 0, &sim.guest_ram, &sim.svsm_mem, pa_init(BOOT_VMSA), gpa_init(BOOT_CA), 0),
 			 SVSM_EINVAL);
-	assert_int_equal(svsm_vm_init(&v, 2, 0, &sim.guest_ram, &sim.svsm_mem, BOOT_VMSA + 1, BOOT_CA,
+	assert_int_equal(svsm_vm_init(&v, 2, 0, &sim.guest_ram, &sim.svsm_mem, pa_init(BOOT_VMSA + 1), gpa_init(BOOT_CA),
 				      0),
 			 SVSM_EINVAL);
-	assert_int_equal(svsm_vm_init(&v, 2, 0, &sim.guest_ram, &sim.svsm_mem, BOOT_CA, BOOT_CA, 0),
+	assert_int_equal(svsm_vm_init(&v, 2, 0, &sim.guest_ram, &sim.svsm_mem, pa_init(BOOT_CA), gpa_init(BOOT_CA), 0),
 			 SVSM_EINVAL);
 }
 

@@ -63,8 +63,8 @@ static void measured(uint64_t gpa, uint64_t len)
 	bool unchanged;
 
 	for (uint64_t a = gpa; a < gpa + len; a += 4096) {
-		assert_int_equal(platform_page_state(a, RMP_PG_SIZE_4K, true), SVSM_OK);
-		assert_int_equal(platform_pvalidate(a, RMP_PG_SIZE_4K, true, &unchanged).code, PVALIDATE_SUCCESS);
+		assert_int_equal(platform_page_state(pa_init(a), RMP_PG_SIZE_4K, true), SVSM_OK);
+		assert_int_equal(platform_pvalidate(pa_init(a), RMP_PG_SIZE_4K, true, &unchanged).code, PVALIDATE_SUCCESS);
 	}
 }
 

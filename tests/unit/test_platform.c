@@ -70,17 +70,17 @@ static void test_fake_validation_on_the_model(void **state)
 
 	(void)state;
 	/* Shared page: the model refuses; after a page-state change it validates. */
-	assert_int_equal(platform_pvalidate(BASE, RMP_PG_SIZE_4K, true, &unchanged).code, PVALIDATE_FAIL_INPUT);
-	assert_int_equal(platform_page_state(BASE, RMP_PG_SIZE_4K, true), SVSM_OK);
-	assert_int_equal(platform_pvalidate(BASE, RMP_PG_SIZE_4K, true, &unchanged).code, PVALIDATE_SUCCESS);
+	assert_int_equal(platform_pvalidate(pa_init(BASE), RMP_PG_SIZE_4K, true, &unchanged).code, PVALIDATE_FAIL_INPUT);
+	assert_int_equal(platform_page_state(pa_init(BASE), RMP_PG_SIZE_4K, true), SVSM_OK);
+	assert_int_equal(platform_pvalidate(pa_init(BASE), RMP_PG_SIZE_4K, true, &unchanged).code, PVALIDATE_SUCCESS);
 	assert_false(unchanged);
-	assert_int_equal(platform_pvalidate(BASE, RMP_PG_SIZE_4K, true, &unchanged).code, PVALIDATE_SUCCESS);
+	assert_int_equal(platform_pvalidate(pa_init(BASE), RMP_PG_SIZE_4K, true, &unchanged).code, PVALIDATE_SUCCESS);
 	assert_true(unchanged);
-	assert_int_equal(platform_rmpadjust(BASE, RMP_PG_SIZE_4K, 2 | RMP_PERM_READ).code, RMPADJUST_SUCCESS);
+	assert_int_equal(platform_rmpadjust(pa_init(BASE), RMP_PG_SIZE_4K, 2 | RMP_PERM_READ).code, RMPADJUST_SUCCESS);
 	assert_int_equal(rmp_model_access(&rmp, BASE, 2, RMP_ACCESS_READ), RMP_OK);
-	assert_int_equal(platform_rmpadjust(BASE, RMP_PG_SIZE_4K, 0 | RMP_PERM_READ).code,
+	assert_int_equal(platform_rmpadjust(pa_init(BASE), RMP_PG_SIZE_4K, 0 | RMP_PERM_READ).code,
 			 RMPADJUST_FAIL_PERMISSION);
-	assert_int_equal(platform_page_state(BASE + 1, RMP_PG_SIZE_4K, true), SVSM_EIO);
+	assert_int_equal(platform_page_state(pa_init(BASE + 1), RMP_PG_SIZE_4K, true), SVSM_EIO);
 }
 
 static void test_fake_records(void **state)
@@ -99,14 +99,14 @@ static void test_fake_records(void **state)
 	assert_int_equal(platform_io_in(0x3F8, 1, &io), SVSM_OK);
 	assert_int_equal(io, 'A');
 	assert_int_equal(platform_io_out(0x3F8, 3, 0), SVSM_EINVAL);
-	assert_int_equal(platform_ap_create(3, 0x5000, 2, SEV_FEAT_SNP_ACTIVE), SVSM_OK);
+	assert_int_equal(platform_ap_create(3, pa_init(0x5000), 2, SEV_FEAT_SNP_ACTIVE), SVSM_OK);
 	assert_int_equal(fake.ap_creates, 1);
 	assert_int_equal(fake.last_apic_id, 3);
 	assert_int_equal(fake.last_vmsa_vmpl, 2);
 	assert_int_equal(platform_run_vmpl(2), SVSM_OK);
 	assert_int_equal(platform_run_vmpl(4), SVSM_EINVAL);
 	assert_int_equal(fake.run_vmpl_calls, 1);
-	assert_int_equal(platform_guest_request(0x1000, 0x2000, &v), SVSM_ENOTSUP);
+	assert_int_equal(platform_guest_request(pa_init(0x1000), pa_init(0x2000), &v), SVSM_ENOTSUP);
 	assert_int_equal(platform_enc_mask(), 1ull << 51);
 	assert_int_equal(platform_cpuid(0x8000001F, 1, &r), SVSM_OK);
 	assert_int_equal(r.eax, 0x8000001F);

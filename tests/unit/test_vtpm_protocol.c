@@ -71,7 +71,7 @@ static int setup(void **state)
 	assert_int_equal(memmap_add(&sim.svsm_mem, RAM_END, SIM_SIZE), SVSM_OK);
 	sim.rmp = NULL;
 	guest_sim_use(&sim);
-	assert_int_equal(svsm_vm_init(&vm, 2, 1, &sim.guest_ram, &sim.svsm_mem, BOOT_VMSA, BOOT_CA, 0),
+	assert_int_equal(svsm_vm_init(&vm, 2, 1, &sim.guest_ram, &sim.svsm_mem, pa_init(BOOT_VMSA), gpa_init(BOOT_CA), 0),
 			 SVSM_OK);
 	svsm_vm_set_vtpm(&vm, &backend);
 	commands = 0;

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """The types that keep families apart do (include/protocols/svsm_rc.h,
-include/svsm/insn_rc.h, include/svsm/gpa.h).
+include/svsm/insn_rc.h, include/svsm/addr.h).
 
     type_checks.py CC INCLUDE_DIR
 
@@ -10,8 +10,10 @@ protocol results, instruction results and guest physical addresses the
 intended way must compile; each that mixes a protocol result with an
 internal error (svsm/errno.h), an instruction's result or a bare number,
 or an instruction's result with an internal error or a bare number, or
-hands a guest copy a plain number or takes a guest address as one, must be
-refused by the compiler. Exit 0 when every case went as expected.
+hands a guest copy a plain number or a physical address, or hands the
+platform seam a guest address or a plain number where a checked physical
+address belongs, or takes a guest address as a number, must be refused
+by the compiler. Exit 0 when every case went as expected.
 """
 import os
 import subprocess
@@ -27,7 +29,7 @@ HEAD = """#include <stdint.h>
 GOOD = """svsm_rc f(int x);
 svsm_rc f(int x)
 {
-	insn_rc code = platform_rmpadjust(0x1000, RMP_PG_SIZE_4K, 1);
+	insn_rc code = platform_rmpadjust(pa_from_checked_gpa(gpa_init(0x1000)), RMP_PG_SIZE_4K, 1);
 	svsm_rc rc = x > 0 || insn_rc_ok(code) ? SVSM_RC_SUCCESS : svsm_rc_from_insn(code);
 
 	if (insn_rc_eq(code, INSN_RC_FAIL_INUSE))
@@ -68,6 +70,12 @@ BAD = {
         "svsm_rc f(void);\nsvsm_rc f(void) { return svsm_rc_from_insn(SVSM_EFAULT); }\n",
     "a plain number handed to a guest copy as the guest address":
         "int f(uint64_t pa, uint8_t *b);\nint f(uint64_t pa, uint8_t *b) { return copy_from_guest(b, pa, 1, 1); }\n",
+    "a physical address handed to a guest copy":
+        "int f(paddr_t pa, uint8_t *b);\nint f(paddr_t pa, uint8_t *b) { return copy_from_guest(b, pa, 1, 1); }\n",
+    "an unchecked guest address handed to an RMP operation":
+        "insn_rc f(uint64_t rcx);\ninsn_rc f(uint64_t rcx) { return platform_rmpadjust(gpa_init(rcx), 0, 1); }\n",
+    "a plain number handed to an RMP operation":
+        "insn_rc f(uint64_t rcx);\ninsn_rc f(uint64_t rcx) { return platform_rmpadjust(rcx, 0, 1); }\n",
     "a guest address used as a number":
         "uint64_t f(gpa_t a);\nuint64_t f(gpa_t a) { return a + 4096; }\n",
 }

@@ -18,22 +18,22 @@ static insn_rc fake_code(struct rmp_result r)
 	return r.code == RMP_MODEL_FAULT ? INSN_RC_FAIL_INPUT : insn_rc_eax((uint32_t)r.code);
 }
 
-static insn_rc fake_pvalidate(uint64_t pa, unsigned size, bool validate, bool *unchanged)
+static insn_rc fake_pvalidate(paddr_t pa, unsigned size, bool validate, bool *unchanged)
 {
-	struct rmp_result r = rmp_model_pvalidate(fk->rmp, 0, pa, size, validate);
+	struct rmp_result r = rmp_model_pvalidate(fk->rmp, 0, pa_addr(pa), size, validate);
 
 	*unchanged = r.unchanged;
 	return fake_code(r);
 }
 
-static insn_rc fake_rmpadjust(uint64_t pa, unsigned size, uint64_t attrs)
+static insn_rc fake_rmpadjust(paddr_t pa, unsigned size, uint64_t attrs)
 {
-	return fake_code(rmp_model_rmpadjust(fk->rmp, 0, pa, size, attrs));
+	return fake_code(rmp_model_rmpadjust(fk->rmp, 0, pa_addr(pa), size, attrs));
 }
 
-static int fake_page_state(uint64_t pa, unsigned size, bool private_)
+static int fake_page_state(paddr_t pa, unsigned size, bool private_)
 {
-	int err = rmp_model_set_private(fk->rmp, pa, size == RMP_PG_SIZE_2M, private_);
+	int err = rmp_model_set_private(fk->rmp, pa_addr(pa), size == RMP_PG_SIZE_2M, private_);
 
 	return err == SVSM_OK ? SVSM_OK : SVSM_EIO;
 }
@@ -92,11 +92,11 @@ static int fake_io_out(uint16_t port, unsigned size, uint32_t val)
 	return SVSM_OK;
 }
 
-static int fake_ap_create(uint32_t apic_id, uint64_t vmsa_pa, unsigned vmpl, uint64_t features)
+static int fake_ap_create(uint32_t apic_id, paddr_t vmsa_pa, unsigned vmpl, uint64_t features)
 {
 	fk->ap_creates++;
 	fk->last_apic_id = apic_id;
-	fk->last_vmsa_pa = vmsa_pa;
+	fk->last_vmsa_pa = pa_addr(vmsa_pa);
 	fk->last_vmsa_vmpl = vmpl;
 	fk->last_sev_features = features;
 	return SVSM_OK;
@@ -111,13 +111,13 @@ static int fake_run_vmpl(unsigned vmpl)
 	return SVSM_OK;
 }
 
-static int fake_guest_request(uint64_t req_pa, uint64_t resp_pa, uint64_t *fw_error)
+static int fake_guest_request(paddr_t req_pa, paddr_t resp_pa, uint64_t *fw_error)
 {
 	*fw_error = 0;
 	fk->guest_requests++;
 	if (fk->guest_request == NULL)
 		return SVSM_ENOTSUP; /* no PSP behind this fake */
-	return fk->guest_request(fk->guest_request_ctx, req_pa, resp_pa, fw_error);
+	return fk->guest_request(fk->guest_request_ctx, pa_addr(req_pa), pa_addr(resp_pa), fw_error);
 }
 
 __attribute__((noreturn)) static void fake_terminate(unsigned set, unsigned code)

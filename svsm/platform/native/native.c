@@ -17,20 +17,20 @@
 
 #define CPUID_1_ECX_RDRAND (1u << 30)
 
-static insn_rc native_pvalidate(uint64_t pa, unsigned size, bool validate, bool *unchanged)
+static insn_rc native_pvalidate(paddr_t pa, unsigned size, bool validate, bool *unchanged)
 {
 	(void)pa, (void)size, (void)validate;
 	*unchanged = false;
 	return INSN_RC_SUCCESS; /* nothing to validate without an RMP */
 }
 
-static insn_rc native_rmpadjust(uint64_t pa, unsigned size, uint64_t attrs)
+static insn_rc native_rmpadjust(paddr_t pa, unsigned size, uint64_t attrs)
 {
 	(void)pa, (void)size, (void)attrs;
 	return INSN_RC_SUCCESS;
 }
 
-static int native_page_state(uint64_t pa, unsigned size, bool private_)
+static int native_page_state(paddr_t pa, unsigned size, bool private_)
 {
 	(void)pa, (void)size, (void)private_;
 	return SVSM_OK; /* all memory is "private" and unencrypted alike */
@@ -75,7 +75,7 @@ static int native_io_out(uint16_t port, unsigned size, uint32_t val)
 	return SVSM_EINVAL;
 }
 
-static int native_ap_create(uint32_t apic_id, uint64_t vmsa_pa, unsigned vmpl, uint64_t features)
+static int native_ap_create(uint32_t apic_id, paddr_t vmsa_pa, unsigned vmpl, uint64_t features)
 {
 	(void)apic_id, (void)vmsa_pa, (void)vmpl, (void)features;
 	return SVSM_ENOTSUP;
@@ -87,7 +87,7 @@ static int native_run_vmpl(unsigned vmpl)
 	return SVSM_ENOTSUP;
 }
 
-static int native_guest_request(uint64_t req_pa, uint64_t resp_pa, uint64_t *fw_error)
+static int native_guest_request(paddr_t req_pa, paddr_t resp_pa, uint64_t *fw_error)
 {
 	(void)req_pa, (void)resp_pa;
 	*fw_error = 0;

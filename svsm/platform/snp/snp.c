@@ -87,8 +87,9 @@ static bool page_ok(uint64_t pa, unsigned page_size)
 
 /* ---- the seam ---- */
 
-static insn_rc snp_pvalidate(uint64_t pa, unsigned page_size, bool validate, bool *unchanged)
+static insn_rc snp_pvalidate(paddr_t p, unsigned page_size, bool validate, bool *unchanged)
 {
+	uint64_t pa = pa_addr(p);
 	bool tmp;
 
 	*unchanged = false;
@@ -106,8 +107,9 @@ static insn_rc snp_pvalidate(uint64_t pa, unsigned page_size, bool validate, boo
 	return code;
 }
 
-static insn_rc snp_rmpadjust(uint64_t pa, unsigned page_size, uint64_t attrs)
+static insn_rc snp_rmpadjust(paddr_t p, unsigned page_size, uint64_t attrs)
 {
+	uint64_t pa = pa_addr(p);
 	bool tmp;
 
 	if (!page_ok(pa, page_size) || (attrs & RMPADJUST_RSVD_MASK) != 0)
@@ -120,8 +122,9 @@ static insn_rc snp_rmpadjust(uint64_t pa, unsigned page_size, uint64_t attrs)
 	return code;
 }
 
-static int snp_page_state(uint64_t pa, unsigned page_size, bool private_)
+static int snp_page_state(paddr_t p, unsigned page_size, bool private_)
 {
+	uint64_t pa = pa_addr(p);
 	uint64_t e;
 
 	if (!page_ok(pa, page_size))
@@ -159,9 +162,9 @@ static int snp_io_out(uint16_t port, unsigned size, uint32_t val)
 	return snp_ghcb_io(snp_hv_this(), port, size, false, &val);
 }
 
-static int snp_ap_create(uint32_t apic_id, uint64_t vmsa_pa, unsigned vmpl, uint64_t features)
+static int snp_ap_create(uint32_t apic_id, paddr_t vmsa_pa, unsigned vmpl, uint64_t features)
 {
-	return snp_ghcb_ap_create(snp_hv_this(), SVM_AP_CREATE, apic_id, vmpl, vmsa_pa, features);
+	return snp_ghcb_ap_create(snp_hv_this(), SVM_AP_CREATE, apic_id, vmpl, pa_addr(vmsa_pa), features);
 }
 
 static int snp_run_vmpl(unsigned vmpl)
@@ -169,9 +172,9 @@ static int snp_run_vmpl(unsigned vmpl)
 	return snp_ghcb_run_vmpl(snp_hv_this(), vmpl);
 }
 
-static int snp_guest_request(uint64_t req_pa, uint64_t resp_pa, uint64_t *fw_error)
+static int snp_guest_request(paddr_t req_pa, paddr_t resp_pa, uint64_t *fw_error)
 {
-	return snp_ghcb_guest_request(snp_hv_this(), req_pa, resp_pa, fw_error);
+	return snp_ghcb_guest_request(snp_hv_this(), pa_addr(req_pa), pa_addr(resp_pa), fw_error);
 }
 
 __attribute__((noreturn)) static void snp_terminate(unsigned set, unsigned code)
