@@ -11,12 +11,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "svsm/addr.h"
 #include "svsm/insn_rc.h"
 
 /* PVALIDATE of the page mapped at va: EAX or INSN_RC_FAULTED; *cf = rFLAGS.CF. Matches snp_pvalidate_fn. */
-insn_rc snp_insn_pvalidate(void *ctx, uint64_t va, unsigned page_size, bool validate, bool *cf);
+insn_rc snp_insn_pvalidate(void *ctx, vaddr_t va, unsigned page_size, bool validate, bool *cf);
 /* RMPADJUST of the page mapped at va: EAX or INSN_RC_FAULTED. */
-insn_rc snp_insn_rmpadjust(uint64_t va, unsigned page_size, uint64_t attrs);
+insn_rc snp_insn_rmpadjust(vaddr_t va, unsigned page_size, uint64_t attrs);
 /* MSR protocol: GHCB MSR = req, VMGEXIT, read the answer, put the previous MSR value back. */
 uint64_t snp_insn_msr_exchange(void *ctx, uint64_t req);
 /* GHCB protocol: GHCB MSR = ghcb_gpa, VMGEXIT. */

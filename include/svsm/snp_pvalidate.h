@@ -11,10 +11,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "svsm/addr.h"
 #include "svsm/insn_rc.h"
 
 /* Raw PVALIDATE of one page at va: insn_rc_eax(EAX) or INSN_RC_FAULTED; *cf gets rFLAGS.CF. */
-typedef insn_rc (*snp_pvalidate_fn)(void *ctx, uint64_t va, unsigned page_size, bool validate,
+typedef insn_rc (*snp_pvalidate_fn)(void *ctx, vaddr_t va, unsigned page_size, bool validate,
 				    bool *cf);
 
 /*
@@ -39,5 +40,5 @@ insn_rc snp_rmpadjust_code(insn_rc raw);
  * returned (the caller asks page by page). Returns the seam's code, or
  * INSN_RC_TORN if changing back failed.
  */
-insn_rc snp_pvalidate_page(snp_pvalidate_fn insn, void *ctx, uint64_t va, unsigned page_size,
+insn_rc snp_pvalidate_page(snp_pvalidate_fn insn, void *ctx, vaddr_t va, unsigned page_size,
 			   bool validate, bool *unchanged);

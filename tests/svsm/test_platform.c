@@ -113,12 +113,12 @@ SELFTEST(platform_snp_instructions_fault_cleanly)
 	bool cf = true, unchanged = true;
 
 	SKIP_ON_SNP();
-	ST_EQ(snp_insn_pvalidate(NULL, (uint64_t)(uintptr_t)page, RMP_PG_SIZE_4K, true, &cf).code,
+	ST_EQ(snp_insn_pvalidate(NULL, va_from_ptr(page), RMP_PG_SIZE_4K, true, &cf).code,
 	      INSN_RC_FAULTED.code);
 	ST_EQ(this_cpu()->last_fault.vector, X86_EXC_UD);
-	ST_EQ(snp_insn_rmpadjust((uint64_t)(uintptr_t)page, RMP_PG_SIZE_4K, 1).code, INSN_RC_FAULTED.code);
+	ST_EQ(snp_insn_rmpadjust(va_from_ptr(page), RMP_PG_SIZE_4K, 1).code, INSN_RC_FAULTED.code);
 	ST_EQ(this_cpu()->last_fault.count, before + 2);
-	ST_EQ(snp_pvalidate_page(snp_insn_pvalidate, NULL, (uint64_t)(uintptr_t)page,
+	ST_EQ(snp_pvalidate_page(snp_insn_pvalidate, NULL, va_from_ptr(page),
 				 RMP_PG_SIZE_4K, true, &unchanged).code,
 	      PVALIDATE_FAIL_INPUT);
 	ST_ASSERT(!unchanged);

@@ -26,12 +26,12 @@ static struct rmp_model rmp;
 static unsigned calls;
 static unsigned fail_after; /* 0: never; n: the nth call and later fault */
 
-static insn_rc insn(void *ctx, uint64_t va, unsigned size, bool validate, bool *cf)
+static insn_rc insn(void *ctx, vaddr_t va, unsigned size, bool validate, bool *cf)
 {
 	(void)ctx;
 	if (fail_after != 0 && ++calls >= fail_after)
 		return INSN_RC_FAULTED;
-	struct rmp_result r = rmp_model_pvalidate(&rmp, 0, va, size, validate);
+	struct rmp_result r = rmp_model_pvalidate(&rmp, 0, va_addr(va), size, validate); /* the test maps va = gpa */
 
 	*cf = r.unchanged;
 	return insn_rc_eax((uint32_t)r.code);
@@ -98,15 +98,15 @@ static void test_2m_entry(void **state)
 	bool unchanged;
 
 	(void)state;
-	assert_int_equal(snp_pvalidate_page(insn, NULL, BASE, RMP_PG_SIZE_2M, true, &unchanged).code,
+	assert_int_equal(snp_pvalidate_page(insn, NULL, va_init(BASE), RMP_PG_SIZE_2M, true, &unchanged).code,
 			 PVALIDATE_SUCCESS);
 	assert_false(unchanged);
 	assert_int_equal(validated_in(BASE), 512);
-	assert_int_equal(snp_pvalidate_page(insn, NULL, BASE, RMP_PG_SIZE_2M, true, &unchanged).code,
+	assert_int_equal(snp_pvalidate_page(insn, NULL, va_init(BASE), RMP_PG_SIZE_2M, true, &unchanged).code,
 			 PVALIDATE_SUCCESS);
 	assert_true(unchanged);
 	/* 4 KiB inside a 2 MiB entry is the hardware's size mismatch: no fallback that way. */
-	assert_int_equal(snp_pvalidate_page(insn, NULL, BASE, RMP_PG_SIZE_4K, false, &unchanged).code,
+	assert_int_equal(snp_pvalidate_page(insn, NULL, va_init(BASE), RMP_PG_SIZE_4K, false, &unchanged).code,
 			 PVALIDATE_FAIL_SIZEMISMATCH);
 	assert_int_equal(validated_in(BASE), 512);
 }
@@ -116,13 +116,13 @@ static void test_fallback(void **state)
 	bool unchanged;
 
 	(void)state;
-	assert_int_equal(snp_pvalidate_page(insn, NULL, BASE + MB2, RMP_PG_SIZE_2M, true,
+	assert_int_equal(snp_pvalidate_page(insn, NULL, va_init(BASE + MB2), RMP_PG_SIZE_2M, true,
 					    &unchanged).code,
 			 PVALIDATE_SUCCESS);
 	assert_false(unchanged);
 	assert_int_equal(validated_in(BASE + MB2), 512);
 	/* Rescind the same way. */
-	assert_int_equal(snp_pvalidate_page(insn, NULL, BASE + MB2, RMP_PG_SIZE_2M, false,
+	assert_int_equal(snp_pvalidate_page(insn, NULL, va_init(BASE + MB2), RMP_PG_SIZE_2M, false,
 					    &unchanged).code,
 			 PVALIDATE_SUCCESS);
 	assert_false(unchanged);
@@ -141,40 +141,40 @@ static void test_fallback_unchanged_undoes(void **state)
 	 * caller asks page by page. (It once said unchanged with 1 page of
 	 * 512 valid: with IGNORE_CF the SVSM then granted the whole 2 MiB.)
 	 */
-	assert_int_equal(snp_pvalidate_page(insn, NULL, BASE + MB2 + 300 * 4096ull, RMP_PG_SIZE_4K,
+	assert_int_equal(snp_pvalidate_page(insn, NULL, va_init(BASE + MB2 + 300 * 4096ull), RMP_PG_SIZE_4K,
 					    true, &unchanged).code,
 			 PVALIDATE_SUCCESS);
-	assert_int_equal(snp_pvalidate_page(insn, NULL, BASE + MB2, RMP_PG_SIZE_2M, true,
+	assert_int_equal(snp_pvalidate_page(insn, NULL, va_init(BASE + MB2), RMP_PG_SIZE_2M, true,
 					    &unchanged).code,
 			 PVALIDATE_FAIL_SIZEMISMATCH);
 	assert_false(unchanged);
 	assert_int_equal(validated_in(BASE + MB2), 1);
 	assert_true(rmp_model_entry(&rmp, BASE + MB2 + 300 * 4096ull)->validated);
 	/* The same with the first and with the last page the odd one out, and for a rescind. */
-	assert_int_equal(snp_pvalidate_page(insn, NULL, BASE + MB2 + 300 * 4096ull, RMP_PG_SIZE_4K,
+	assert_int_equal(snp_pvalidate_page(insn, NULL, va_init(BASE + MB2 + 300 * 4096ull), RMP_PG_SIZE_4K,
 					    false, &unchanged).code,
 			 PVALIDATE_SUCCESS);
 	for (unsigned k = 0; k < 2; k++) {
 		uint64_t odd = BASE + MB2 + (k == 0 ? 0 : 511 * 4096ull);
 
-		assert_int_equal(snp_pvalidate_page(insn, NULL, odd, RMP_PG_SIZE_4K, true, &unchanged).code,
+		assert_int_equal(snp_pvalidate_page(insn, NULL, va_init(odd), RMP_PG_SIZE_4K, true, &unchanged).code,
 				 PVALIDATE_SUCCESS);
-		assert_int_equal(snp_pvalidate_page(insn, NULL, BASE + MB2, RMP_PG_SIZE_2M, true, &unchanged).code,
+		assert_int_equal(snp_pvalidate_page(insn, NULL, va_init(BASE + MB2), RMP_PG_SIZE_2M, true, &unchanged).code,
 				 PVALIDATE_FAIL_SIZEMISMATCH);
 		assert_int_equal(validated_in(BASE + MB2), 1);
-		assert_int_equal(snp_pvalidate_page(insn, NULL, BASE + MB2, RMP_PG_SIZE_2M, false, &unchanged).code,
+		assert_int_equal(snp_pvalidate_page(insn, NULL, va_init(BASE + MB2), RMP_PG_SIZE_2M, false, &unchanged).code,
 				 PVALIDATE_FAIL_SIZEMISMATCH);
 		assert_int_equal(validated_in(BASE + MB2), 1);
 		assert_true(rmp_model_entry(&rmp, odd)->validated);
-		assert_int_equal(snp_pvalidate_page(insn, NULL, odd, RMP_PG_SIZE_4K, false, &unchanged).code,
+		assert_int_equal(snp_pvalidate_page(insn, NULL, va_init(odd), RMP_PG_SIZE_4K, false, &unchanged).code,
 				 PVALIDATE_SUCCESS);
 	}
 	assert_int_equal(validated_in(BASE + MB2), 0);
 	/* All already validated: unchanged, still all validated. */
 	for (unsigned i = 0; i < 512; i++)
-		assert_true(insn_rc_ok(snp_pvalidate_page(insn, NULL, BASE + MB2 + i * 4096ull,
+		assert_true(insn_rc_ok(snp_pvalidate_page(insn, NULL, va_init(BASE + MB2 + i * 4096ull),
 							  RMP_PG_SIZE_4K, true, &unchanged)));
-	assert_int_equal(snp_pvalidate_page(insn, NULL, BASE + MB2, RMP_PG_SIZE_2M, true,
+	assert_int_equal(snp_pvalidate_page(insn, NULL, va_init(BASE + MB2), RMP_PG_SIZE_2M, true,
 					    &unchanged).code,
 			 PVALIDATE_SUCCESS);
 	assert_true(unchanged);
@@ -189,7 +189,7 @@ static void test_fallback_failure_undoes(void **state)
 	/* Page 100 is shared (not assigned): FAIL_INPUT, the first 100 put back. */
 	assert_int_equal(rmp_model_set_private(&rmp, BASE + MB2 + 100 * 4096ull, false, false),
 			 SVSM_OK);
-	assert_int_equal(snp_pvalidate_page(insn, NULL, BASE + MB2, RMP_PG_SIZE_2M, true,
+	assert_int_equal(snp_pvalidate_page(insn, NULL, va_init(BASE + MB2), RMP_PG_SIZE_2M, true,
 					    &unchanged).code,
 			 PVALIDATE_FAIL_INPUT);
 	assert_false(unchanged);
@@ -198,7 +198,7 @@ static void test_fallback_failure_undoes(void **state)
 	assert_int_equal(rmp_model_set_private(&rmp, BASE + MB2 + 100 * 4096ull, false, true),
 			 SVSM_OK);
 	calls = 0, fail_after = 12;
-	assert_int_equal(snp_pvalidate_page(insn, NULL, BASE + MB2, RMP_PG_SIZE_2M, true,
+	assert_int_equal(snp_pvalidate_page(insn, NULL, va_init(BASE + MB2), RMP_PG_SIZE_2M, true,
 					    &unchanged).code,
 			 INSN_RC_TORN.code); /* and the undo faults as well */
 	fail_after = 0;
@@ -210,7 +210,7 @@ static void test_misaligned(void **state)
 	bool unchanged;
 
 	(void)state;
-	assert_int_equal(snp_pvalidate_page(insn, NULL, BASE + 4096, RMP_PG_SIZE_2M, true,
+	assert_int_equal(snp_pvalidate_page(insn, NULL, va_init(BASE + 4096), RMP_PG_SIZE_2M, true,
 					    &unchanged).code,
 			 PVALIDATE_FAIL_INPUT);
 	assert_int_equal(validated_in(BASE), 0);

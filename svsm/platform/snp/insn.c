@@ -10,9 +10,9 @@
 #include "svsm/ghcb_proto.h"
 #include "svsm/snp_pvalidate.h"
 
-insn_rc snp_insn_pvalidate(void *ctx, uint64_t va, unsigned page_size, bool validate, bool *cf)
+insn_rc snp_insn_pvalidate(void *ctx, vaddr_t va, unsigned page_size, bool validate, bool *cf)
 {
-	uint64_t rax = va;
+	uint64_t rax = va_addr(va);
 	uint8_t carry = 0;
 	int err = SVSM_OK;
 
@@ -29,9 +29,9 @@ insn_rc snp_insn_pvalidate(void *ctx, uint64_t va, unsigned page_size, bool vali
 	return err != SVSM_OK ? INSN_RC_FAULTED : insn_rc_eax((uint32_t)rax);
 }
 
-insn_rc snp_insn_rmpadjust(uint64_t va, unsigned page_size, uint64_t attrs)
+insn_rc snp_insn_rmpadjust(vaddr_t va, unsigned page_size, uint64_t attrs)
 {
-	uint64_t rax = va;
+	uint64_t rax = va_addr(va);
 	int err = SVSM_OK;
 
 	/* APM vol. 3, RMPADJUST: RAX = VA, RCX = page size, RDX = attributes; EAX = code. */

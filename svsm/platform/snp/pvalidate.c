@@ -30,7 +30,7 @@ insn_rc snp_rmpadjust_code(insn_rc raw)
 	return insn_code(raw);
 }
 
-static insn_rc one(snp_pvalidate_fn insn, void *ctx, uint64_t va, unsigned size, bool validate,
+static insn_rc one(snp_pvalidate_fn insn, void *ctx, vaddr_t va, unsigned size, bool validate,
 		   bool *unchanged)
 {
 	bool cf = false;
@@ -40,7 +40,7 @@ static insn_rc one(snp_pvalidate_fn insn, void *ctx, uint64_t va, unsigned size,
 }
 
 /* Puts back the pages of the first n whose bit is set in changed. */
-static bool undo(snp_pvalidate_fn insn, void *ctx, uint64_t va, bool validate,
+static bool undo(snp_pvalidate_fn insn, void *ctx, vaddr_t va, bool validate,
 		 const uint64_t *changed, unsigned n)
 {
 	bool ok = true;
@@ -50,14 +50,14 @@ static bool undo(snp_pvalidate_fn insn, void *ctx, uint64_t va, bool validate,
 
 		if (!(changed[i / 64] >> (i % 64) & 1))
 			continue;
-		if (!insn_rc_ok(one(insn, ctx, va + i * PAGE_4K, RMP_PG_SIZE_4K, !validate, &unchanged)) ||
+		if (!insn_rc_ok(one(insn, ctx, va_add(va, i * PAGE_4K), RMP_PG_SIZE_4K, !validate, &unchanged)) ||
 		    unchanged)
 			ok = false;
 	}
 	return ok;
 }
 
-insn_rc snp_pvalidate_page(snp_pvalidate_fn insn, void *ctx, uint64_t va, unsigned page_size,
+insn_rc snp_pvalidate_page(snp_pvalidate_fn insn, void *ctx, vaddr_t va, unsigned page_size,
 			   bool validate, bool *unchanged)
 {
 	uint64_t changed[PAGES_PER_2M / 64] = { 0 };
@@ -80,7 +80,7 @@ insn_rc snp_pvalidate_page(snp_pvalidate_fn insn, void *ctx, uint64_t va, unsign
 	for (unsigned i = 0; i < PAGES_PER_2M; i++) {
 		bool same;
 
-		code = one(insn, ctx, va + i * PAGE_4K, RMP_PG_SIZE_4K, validate, &same);
+		code = one(insn, ctx, va_add(va, i * PAGE_4K), RMP_PG_SIZE_4K, validate, &same);
 		if (!insn_rc_ok(code)) {
 			if (!undo(insn, ctx, va, validate, changed, i))
 				return INSN_RC_TORN;

@@ -97,7 +97,7 @@ static insn_rc snp_pvalidate(paddr_t p, unsigned page_size, bool validate, bool 
 		return INSN_RC_FAIL_INPUT;
 
 	void *va = map_page(pa, page_size, &tmp);
-	insn_rc code = snp_pvalidate_page(snp_insn_pvalidate, NULL, (uint64_t)(uintptr_t)va, page_size,
+	insn_rc code = snp_pvalidate_page(snp_insn_pvalidate, NULL, va_from_ptr(va), page_size,
 					  validate, unchanged);
 
 	unmap_page(va, page_size, tmp);
@@ -116,7 +116,7 @@ static insn_rc snp_rmpadjust(paddr_t p, unsigned page_size, uint64_t attrs)
 		return INSN_RC_FAIL_INPUT;
 
 	void *va = map_page(pa, page_size, &tmp);
-	insn_rc code = snp_rmpadjust_code(snp_insn_rmpadjust((uint64_t)(uintptr_t)va, page_size, attrs));
+	insn_rc code = snp_rmpadjust_code(snp_insn_rmpadjust(va_from_ptr(va), page_size, attrs));
 
 	unmap_page(va, page_size, tmp);
 	return code;
@@ -285,7 +285,7 @@ int snp_share_heap_page(struct snp_hv *hv, uint64_t pa, void **va_out)
 	bool unchanged;
 
 	/* Rescind first, then the state change (GHCB spec 56421 §2.3.1, §4.1.6 order). */
-	if (!insn_rc_ok(snp_pvalidate_page(snp_insn_pvalidate, NULL, va, RMP_PG_SIZE_4K, false,
+	if (!insn_rc_ok(snp_pvalidate_page(snp_insn_pvalidate, NULL, va_init(va), RMP_PG_SIZE_4K, false,
 					   &unchanged)) ||
 	    unchanged || snp_hv_psc_msr(hv, pa, false) != SVSM_OK ||
 	    pgt_unmap(vm_kernel_pt(), va, PAGE_SIZE) != SVSM_OK ||
@@ -352,12 +352,12 @@ static bool early_validate_4k(struct snp_hv *hv, uint64_t page)
 {
 	uint64_t va = SVSM_DIRECT_MAP_BASE + page; /* stage 2's direct map covers all RAM */
 	bool cf;
-	insn_rc code = snp_insn_pvalidate(NULL, va, RMP_PG_SIZE_4K, true, &cf);
+	insn_rc code = snp_insn_pvalidate(NULL, va_init(va), RMP_PG_SIZE_4K, true, &cf);
 
 	if (insn_rc_eq(code, INSN_RC_FAIL_INPUT)) {
 		if (snp_hv_psc_msr(hv, page, true) != SVSM_OK)
 			return false;
-		code = snp_insn_pvalidate(NULL, va, RMP_PG_SIZE_4K, true, &cf);
+		code = snp_insn_pvalidate(NULL, va_init(va), RMP_PG_SIZE_4K, true, &cf);
 	}
 	return insn_rc_ok(code) && !cf;
 }
@@ -371,7 +371,7 @@ void snp_early_validate(uint64_t pa, uint64_t size)
 
 		/* 2 MiB at a time where the range and the RMP entry allow it. */
 		if ((at & (LARGE_PAGE_SIZE - 1)) == 0 && pa + size - at >= LARGE_PAGE_SIZE) {
-			insn_rc code = snp_insn_pvalidate(NULL, SVSM_DIRECT_MAP_BASE + at, RMP_PG_SIZE_2M,
+			insn_rc code = snp_insn_pvalidate(NULL, va_init(SVSM_DIRECT_MAP_BASE + at), RMP_PG_SIZE_2M,
 							  true, &cf);
 
 			if (insn_rc_ok(code) && !cf) {
