@@ -5,6 +5,11 @@
  * allocation and INVLPG through pgtable_ops; host tests give simulated
  * memory and record the flushes.
  *
+ * Addresses are plain numbers here: the same code maps SVSM virtual
+ * addresses (svsm/mm), guest physical ones (vsnp's nested tables) and
+ * vsnp's guest-memory index; the callers' own entry points carry the
+ * address types (include/svsm/addr.h: tmpmap takes a paddr_t).
+ *
  * Rules the code keeps:
  *  - map refuses a range in which anything is already mapped (SVSM_EEXIST);
  *  - unmap and protect split a 2 MiB page that the range covers only in

@@ -15,6 +15,7 @@
 #include "mm/pgtable.h"
 #include "svsm/boot_info.h"
 #include "svsm/guest_mem.h"
+#include "svsm/addr.h"
 
 /* Default size of the SVSM heap taken from usable RAM at boot (2 MiB aligned). */
 /*
@@ -70,6 +71,6 @@ struct pgtable *vm_cpu_pt(void);
  * SVSM_ENOSPC when no run of npages free slots is left, SVSM_EINVAL for
  * 0 or more than PERCPU_TMP_PAGES pages. Never allocates memory.
  */
-int tmpmap(uint64_t pa, size_t npages, unsigned flags, void **va);
+int tmpmap(paddr_t pa, size_t npages, unsigned flags, void **va);
 /* Unmaps what tmpmap mapped (same va and npages), with INVLPG per page. */
 void tmpunmap(void *va, size_t npages);

@@ -59,7 +59,7 @@ uint8_t *run_read_payload(const struct boot_info *bi, unsigned map_flags, uint64
 		size_t n = pages - done < GUEST_COPY_CHUNK_PAGES ? (size_t)(pages - done) : GUEST_COPY_CHUNK_PAGES;
 		void *src;
 
-		if (tmpmap(bi->payload_pa + done * PAGE_SIZE, n, map_flags, &src) != SVSM_OK)
+		if (tmpmap(pa_init(bi->payload_pa + done * PAGE_SIZE), n, map_flags, &src) != SVSM_OK)
 			panic("run: cannot map the payload");
 		memcpy(dst + done * PAGE_SIZE, src, n * PAGE_SIZE);
 		tmpunmap(src, n);

@@ -41,11 +41,11 @@ static struct svsm_vm vm;
 static struct svsm_attest attest;
 static bool attest_offered;
 
-static struct vmsa *map_vmsa(uint64_t vmsa_gpa)
+static struct vmsa *map_vmsa(paddr_t vmsa_pa)
 {
 	void *va;
 
-	if (tmpmap(vmsa_gpa, 1, PGT_ENC | PGT_WRITE, &va) != SVSM_OK)
+	if (tmpmap(vmsa_pa, 1, PGT_ENC | PGT_WRITE, &va) != SVSM_OK)
 		panic("run: cannot map the guest's VMSA");
 	return va;
 }
@@ -86,7 +86,7 @@ static void count_call(uint64_t protocol)
 }
 
 /*
- * One return from Run VMPL for vCPU `vcpu` (its VMSA at vmsa_gpa): the
+ * One return from Run VMPL for vCPU `vcpu` (its VMSA at vmsa_pa): the
  * guest's VMSA read once into regs and let go (a call may need the whole
  * temporary window: a 2 MiB PVALIDATE); an SVSM call if it came back
  * through VMGEXIT with a call pending (svsm_handle_call checks the calling
@@ -95,9 +95,9 @@ static void count_call(uint64_t protocol)
  * for a reason this loop does not know); an AP that was woken from its
  * wait without one only goes on.
  */
-static bool serve_once(unsigned vcpu, uint64_t vmsa_gpa, bool strict, uint64_t *calls)
+static bool serve_once(unsigned vcpu, paddr_t vmsa_pa, bool strict, uint64_t *calls)
 {
-	struct vmsa *s = map_vmsa(vmsa_gpa);
+	struct vmsa *s = map_vmsa(vmsa_pa);
 	uint64_t exit_code = s->guest_exit_code;
 	struct svsm_regs regs = { .rax = s->rax, .rcx = s->rcx, .rdx = s->rdx, .r8 = s->r8, .r9 = s->r9 };
 
@@ -120,7 +120,7 @@ static bool serve_once(unsigned vcpu, uint64_t vmsa_gpa, bool strict, uint64_t *
 		log_err("run: an answer to the SVSM's guest request failed its checks (header, sequence number or "
 			"tag): VMPCK0 wiped; attestation answers INVALID_REQUEST from now on");
 	}
-	s = map_vmsa(vmsa_gpa);
+	s = map_vmsa(vmsa_pa);
 	s->rax = regs.rax;
 	s->rcx = regs.rcx;
 	s->rdx = regs.rdx;
@@ -145,7 +145,7 @@ static void attest_setup(void)
 	if (req != MM_PA_NONE && resp != MM_PA_NONE &&
 	    snp_share_heap_page(snp_hv_this(), req, &req_va) == SVSM_OK &&
 	    snp_share_heap_page(snp_hv_this(), resp, &resp_va) == SVSM_OK &&
-	    tmpmap(snp_secrets_gpa(), 1, PGT_ENC, &secrets) == SVSM_OK) {
+	    tmpmap(pa_init(snp_secrets_gpa()), 1, PGT_ENC, &secrets) == SVSM_OK) {
 		err = svsm_attest_init(&attest, ((const struct snp_secrets_page *)secrets)->vmpck[0], req_va,
 				       pa_init(req), resp_va, pa_init(resp));
 		tmpunmap(secrets, 1);
@@ -160,7 +160,7 @@ static void attest_setup(void)
 }
 
 /* The guest's vCPU with APIC ID apic other than the boot vCPU: its index in vm and its VMSA, or -1. */
-static int guest_vcpu_of(uint32_t apic, uint64_t *vmsa_gpa)
+static int guest_vcpu_of(uint32_t apic, paddr_t *vmsa_pa)
 {
 	int found = -1;
 
@@ -168,7 +168,7 @@ static int guest_vcpu_of(uint32_t apic, uint64_t *vmsa_gpa)
 	for (unsigned i = 1; i < SVSM_MAX_VCPUS && found < 0; i++) {
 		if (vm.vcpu[i].used && vm.vcpu[i].apic_id == apic) {
 			found = (int)i;
-			*vmsa_gpa = pa_addr(vm.vcpu[i].vmsa_pa);
+			*vmsa_pa = vm.vcpu[i].vmsa_pa;
 		}
 	}
 	read_unlock(&vm.lock);
@@ -186,7 +186,8 @@ static int guest_vcpu_of(uint32_t apic, uint64_t *vmsa_gpa)
  */
 static void ap_serve(unsigned cpu)
 {
-	uint64_t calls = 0, vmsa = 0;
+	uint64_t calls = 0;
+	paddr_t vmsa = pa_init(0);
 
 	log_info("run: CPU %u serves the guest's vCPU with APIC ID %u", cpu, cpu);
 	for (;;) {
@@ -321,7 +322,7 @@ __attribute__((noreturn)) void run_snp(struct svsm_boot *b)
 	/* Before the launch: a Linux launch measures what it launches into the vTPM. */
 	tpm = run_vtpm_start();
 	/* The firmware's page is read in place (the guest's copy drops VMPCK0/1), never copied whole. */
-	if (tmpmap(snp_secrets_gpa(), 1, PGT_ENC, &secrets) != SVSM_OK)
+	if (tmpmap(pa_init(snp_secrets_gpa()), 1, PGT_ENC, &secrets) != SVSM_OK)
 		panic("run: cannot map the secrets page");
 	is_linux = b->bi.payload_size >= sizeof(struct svsm_linux_payload) &&
 		   memcmp(payload, SVSM_LINUX_MAGIC, sizeof(SVSM_LINUX_MAGIC) - 1) == 0;
@@ -378,7 +379,7 @@ __attribute__((noreturn)) void run_snp(struct svsm_boot *b)
 				err, (unsigned long long)calls);
 			machine_exit(SVSM_EXIT_FAIL);
 		}
-		if (!serve_once(0, g.vmsa_gpa, true, &calls))
+		if (!serve_once(0, vm.vcpu[0].vmsa_pa, true, &calls))
 			machine_exit(SVSM_EXIT_FAIL);
 	}
 }

@@ -108,7 +108,7 @@ unsigned smp_start_aps(void)
 	if (n < 2)
 		return 0;
 	if (!lapic_ready() || cr3 == MM_PA_NONE || len > PAGE_SIZE ||
-	    tmpmap(AP_TRAMP_BASE, 1, PGT_WRITE, &page) != SVSM_OK) {
+	    tmpmap(pa_init(AP_TRAMP_BASE), 1, PGT_WRITE, &page) != SVSM_OK) {
 		log_warn("smp: %u CPUs reported, but no APIC or no trampoline: the APs stay off", n);
 		return 0;
 	}

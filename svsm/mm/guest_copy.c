@@ -30,7 +30,9 @@ static int guest_copy(uint64_t gpa, void *buf, size_t len, size_t align, bool to
 
 		size_t npages = (off + chunk + PAGE_SIZE - 1) / PAGE_SIZE;
 
-		err = tmpmap(page, npages, to_guest ? PGT_WRITE | PGT_ENC : PGT_ENC, &va);
+		/* guest_range_check passed: guest RAM outside SVSM memory. */
+		err = tmpmap(pa_from_checked_gpa(gpa_init(page)), npages,
+			     to_guest ? PGT_WRITE | PGT_ENC : PGT_ENC, &va);
 		if (err != SVSM_OK)
 			break;
 

@@ -27,9 +27,10 @@ static void slots_set(struct percpu *pc, unsigned first, size_t n, bool used)
 	}
 }
 
-int tmpmap(uint64_t pa, size_t npages, unsigned flags, void **va)
+int tmpmap(paddr_t p, size_t npages, unsigned flags, void **va)
 {
 	struct percpu *pc = this_cpu();
+	const uint64_t pa = pa_addr(p);
 
 	if (npages == 0 || npages > PERCPU_TMP_PAGES || (pa & (PAGE_SIZE - 1)) != 0)
 		return SVSM_EINVAL;

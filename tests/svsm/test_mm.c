@@ -214,24 +214,24 @@ SELFTEST(tmpmap_window)
 	void *a = NULL, *b = NULL, *c = NULL;
 
 	ST_ASSERT(pa != MM_PA_NONE);
-	ST_EQ(tmpmap(pa, 2, PGT_WRITE | PGT_ENC, &a), SVSM_OK);
-	ST_EQ(tmpmap(pa + PAGE_SIZE, 1, PGT_ENC, &b), SVSM_OK);
+	ST_EQ(tmpmap(pa_init(pa), 2, PGT_WRITE | PGT_ENC, &a), SVSM_OK);
+	ST_EQ(tmpmap(pa_init(pa + PAGE_SIZE), 1, PGT_ENC, &b), SVSM_OK);
 	ST_ASSERT((uint64_t)(uintptr_t)a >= PERCPU_TMP_BASE && (uint8_t *)b >= (uint8_t *)a + 2 * PAGE_SIZE);
 	((volatile uint64_t *)a)[512 + 1] = 0x1234;
 	ST_EQ(((volatile uint64_t *)b)[1], 0x1234);
 	/* Read-only slot: a write faults. */
 	ST_EQ(write_u64_safe((uint64_t)(uintptr_t)b, 0), SVSM_EFAULT);
-	ST_EQ(tmpmap(pa, 0, 0, &c), SVSM_EINVAL);
-	ST_EQ(tmpmap(pa, PERCPU_TMP_PAGES + 1, 0, &c), SVSM_EINVAL);
-	ST_EQ(tmpmap(pa + 1, 1, 0, &c), SVSM_EINVAL);
-	ST_EQ(tmpmap(pa, PERCPU_TMP_PAGES - 2, 0, &c), SVSM_ENOSPC);
+	ST_EQ(tmpmap(pa_init(pa), 0, 0, &c), SVSM_EINVAL);
+	ST_EQ(tmpmap(pa_init(pa), PERCPU_TMP_PAGES + 1, 0, &c), SVSM_EINVAL);
+	ST_EQ(tmpmap(pa_init(pa + 1), 1, 0, &c), SVSM_EINVAL);
+	ST_EQ(tmpmap(pa_init(pa), PERCPU_TMP_PAGES - 2, 0, &c), SVSM_ENOSPC);
 	tmpunmap(a, 2);
 	tmpunmap(b, 1);
 	uint64_t v;
 
 	ST_EQ(read_u64_safe((uint64_t)(uintptr_t)a, &v), SVSM_EFAULT);
 	/* The whole window is free again. */
-	ST_EQ(tmpmap(pa, 1, 0, &c), SVSM_OK);
+	ST_EQ(tmpmap(pa_init(pa), 1, 0, &c), SVSM_OK);
 	ST_EQ(c, a);
 	tmpunmap(c, 1);
 	buddy_free(mm_buddy(), pa, 1);
@@ -259,7 +259,7 @@ static void guest_copies(struct selftest_ctx *t, uint64_t page)
 	/* The same bytes through an independent mapping of the page. */
 	void *va;
 
-	ST_EQ(tmpmap(gpa, 1, PGT_ENC, &va), SVSM_OK);
+	ST_EQ(tmpmap(pa_init(gpa), 1, PGT_ENC, &va), SVSM_OK);
 	ST_EQ(((uint8_t *)va)[100], out[0]);
 	tmpunmap(va, 1);
 	memset(in, 0xEE, sizeof(in));

@@ -13,7 +13,8 @@ or an instruction's result with an internal error or a bare number, or
 hands a guest copy a plain number or a physical address, or hands the
 platform seam a guest address or a plain number where a checked physical
 address belongs, or PVALIDATE a physical address where its virtual one
-belongs, or takes a guest address as a number, must be refused
+belongs, or maps a guest address or a plain number through the temporary
+window, or takes a guest address as a number, must be refused
 by the compiler. Exit 0 when every case went as expected.
 """
 import os
@@ -24,6 +25,7 @@ import tempfile
 HEAD = """#include <stdint.h>
 #include "svsm/errno.h"
 #include "svsm/guest_mem.h"
+#include "svsm/mm.h"
 #include "svsm/platform.h"
 #include "svsm/snp_insn.h"
 #include "protocols/svsm_rc.h"
@@ -80,6 +82,10 @@ BAD = {
         "insn_rc f(uint64_t rcx);\ninsn_rc f(uint64_t rcx) { return platform_rmpadjust(rcx, 0, 1); }\n",
     "a physical address handed to PVALIDATE, which takes a virtual one":
         "insn_rc f(paddr_t pa);\ninsn_rc f(paddr_t pa) { bool cf; return snp_insn_pvalidate(0, pa, 0, true, &cf); }\n",
+    "an unchecked guest address mapped through the temporary window":
+        "int f(uint64_t rcx, void **va);\nint f(uint64_t rcx, void **va) { return tmpmap(gpa_init(rcx), 1, 0, va); }\n",
+    "a plain number mapped through the temporary window":
+        "int f(uint64_t rcx, void **va);\nint f(uint64_t rcx, void **va) { return tmpmap(rcx, 1, 0, va); }\n",
     "a guest address used as a number":
         "uint64_t f(gpa_t a);\nuint64_t f(gpa_t a) { return a + 4096; }\n",
 }

@@ -52,8 +52,9 @@ void snp_machine_exit(unsigned code)
  * direct map; anything else goes through the temporary window, which must
  * hand out a 2 MiB-aligned run for a 2 MiB page.
  */
-static void *map_page(uint64_t pa, unsigned page_size, bool *tmp)
+static void *map_page(paddr_t p, unsigned page_size, bool *tmp)
 {
+	const uint64_t pa = pa_addr(p);
 	uint64_t len = page_size == RMP_PG_SIZE_2M ? PAGES_PER_2M * PAGE_SIZE : PAGE_SIZE;
 	void *va;
 
@@ -61,7 +62,7 @@ static void *map_page(uint64_t pa, unsigned page_size, bool *tmp)
 	if (memmap_contains(mm_svsm_memory(), pa, pa + len))
 		return phys_to_virt(pa);
 	*tmp = true;
-	int err = tmpmap(pa, len / PAGE_SIZE, PGT_WRITE | PGT_ENC, &va);
+	int err = tmpmap(p, len / PAGE_SIZE, PGT_WRITE | PGT_ENC, &va);
 
 	if (err != SVSM_OK)
 		panic("snp: no temporary mapping for 0x%llx (+%llu bytes): error %d", (unsigned long long)pa,
@@ -96,7 +97,7 @@ static insn_rc snp_pvalidate(paddr_t p, unsigned page_size, bool validate, bool 
 	if (!page_ok(pa, page_size))
 		return INSN_RC_FAIL_INPUT;
 
-	void *va = map_page(pa, page_size, &tmp);
+	void *va = map_page(p, page_size, &tmp);
 	insn_rc code = snp_pvalidate_page(snp_insn_pvalidate, NULL, va_from_ptr(va), page_size,
 					  validate, unchanged);
 
@@ -115,7 +116,7 @@ static insn_rc snp_rmpadjust(paddr_t p, unsigned page_size, uint64_t attrs)
 	if (!page_ok(pa, page_size) || (attrs & RMPADJUST_RSVD_MASK) != 0)
 		return INSN_RC_FAIL_INPUT;
 
-	void *va = map_page(pa, page_size, &tmp);
+	void *va = map_page(p, page_size, &tmp);
 	insn_rc code = snp_rmpadjust_code(snp_insn_rmpadjust(va_from_ptr(va), page_size, attrs));
 
 	unmap_page(va, page_size, tmp);
@@ -273,7 +274,7 @@ static void read_launch_page(uint64_t pa, void *dst, size_t len, unsigned fail_c
 {
 	void *va;
 
-	if (tmpmap(pa, 1, PGT_ENC, &va) != SVSM_OK)
+	if (tmpmap(pa_init(pa), 1, PGT_ENC, &va) != SVSM_OK)
 		snp_insn_terminate(GHCB_TERM_SET_SVSM, fail_code);
 	memcpy(dst, va, len);
 	tmpunmap(va, 1);
