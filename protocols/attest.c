@@ -97,21 +97,20 @@ static size_t single_manifest(const struct svsm_vm *vm, const uint8_t guid[16], 
 
 /* ---- the report ---- */
 
-/* A VMPL0 report with report_data from the PSP: SVSM_OK, SVSM_EBUSY, or SVSM_EIO (key wiped). */
-static int get_report(struct svsm_attest *a, const uint8_t data[SNP_REPORT_DATA_LEN],
-		      struct snp_attestation_report *out)
+/*
+ * One guest request to the PSP under VMPCK0: q sealed as `type`, the
+ * answer opened into rsp, which must be exactly rlen bytes. SVSM_OK,
+ * SVSM_EBUSY (the hypervisor stayed busy), or SVSM_EIO (the key is wiped
+ * once a request went out and no usable answer came).
+ */
+static int exchange(struct svsm_attest *a, uint8_t type, const void *q, size_t qlen, void *rsp, size_t rlen)
 {
 	static struct snp_guest_msg copy; /* under attest_lock */
-	static struct snp_report_rsp rsp;
-	struct snp_report_req q;
 	uint64_t fw = 0;
 	size_t len = 0;
-	int err = SVSM_EBUSY;
+	int err;
 
-	memset(&q, 0, sizeof(q));
-	memcpy(q.report_data, data, sizeof(q.report_data));
-	q.vmpl = 0; /* the SVSM speaks for itself (SVSM spec, attestation protocol) */
-	err = snp_msg_seal(&a->msg, SNP_MSG_REPORT_REQ, &q, sizeof(q), a->req);
+	err = snp_msg_seal(&a->msg, type, q, qlen, a->req);
 	if (err != SVSM_OK)
 		return SVSM_EIO;
 	/* SNP ABI, guest messages: a BUSY request is re-sent as it is (same sequence number). */
@@ -125,13 +124,44 @@ static int get_report(struct svsm_attest *a, const uint8_t data[SNP_REPORT_DATA_
 		return err == SVSM_EBUSY ? SVSM_EBUSY : SVSM_EIO;
 	}
 	memcpy(&copy, a->resp, sizeof(copy)); /* the shared page, read once */
-	if (snp_msg_open(&a->msg, &copy, &rsp, sizeof(rsp), &len) != SVSM_OK)
-		return SVSM_EIO;
-	if (len != sizeof(rsp) || rsp.status != SNP_REPORT_STATUS_OK ||
-	    rsp.report_size != SNP_REPORT_SIZE)
+	err = snp_msg_open(&a->msg, &copy, rsp, rlen, &len);
+	memset(&copy, 0, sizeof(copy));
+	return err == SVSM_OK && len == rlen ? SVSM_OK : SVSM_EIO;
+}
+
+/* A VMPL0 report with report_data from the PSP: SVSM_OK, SVSM_EBUSY, or SVSM_EIO (key wiped). */
+static int get_report(struct svsm_attest *a, const uint8_t data[SNP_REPORT_DATA_LEN],
+		      struct snp_attestation_report *out)
+{
+	static struct snp_report_rsp rsp; /* under attest_lock */
+	struct snp_report_req q;
+	int err;
+
+	memset(&q, 0, sizeof(q));
+	memcpy(q.report_data, data, sizeof(q.report_data));
+	q.vmpl = 0; /* the SVSM speaks for itself (SVSM spec, attestation protocol) */
+	err = exchange(a, SNP_MSG_REPORT_REQ, &q, sizeof(q), &rsp, sizeof(rsp));
+	if (err != SVSM_OK)
+		return err;
+	if (rsp.status != SNP_REPORT_STATUS_OK || rsp.report_size != SNP_REPORT_SIZE)
 		return SVSM_EIO; /* the PSP refused a request the SVSM built: report it, do not guess */
 	memcpy(out, &rsp.report, sizeof(*out));
 	return SVSM_OK;
+}
+
+int svsm_attest_derive_key(struct svsm_attest *a, const struct snp_key_req *q, uint8_t key[SNP_DERIVED_KEY_LEN],
+			   uint32_t *status)
+{
+	struct snp_key_rsp rsp;
+	int err = exchange(a, SNP_MSG_KEY_REQ, q, sizeof(*q), &rsp, sizeof(rsp));
+
+	*status = err == SVSM_OK ? rsp.status : 0;
+	if (err == SVSM_OK && rsp.status != SNP_REPORT_STATUS_OK)
+		err = SVSM_EPERM;
+	if (err == SVSM_OK)
+		memcpy(key, rsp.key, SNP_DERIVED_KEY_LEN);
+	memset(&rsp, 0, sizeof(rsp));
+	return err;
 }
 
 /* ---- the calls ---- */

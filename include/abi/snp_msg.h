@@ -151,3 +151,48 @@ struct snp_report_rsp {
 
 _Static_assert(offsetof(struct snp_report_rsp, report) == 0x20, "MSG_REPORT_RSP report");
 _Static_assert(sizeof(struct snp_report_rsp) == 0x20 + SNP_REPORT_SIZE, "MSG_REPORT_RSP");
+
+/*
+ * SNP ABI (56860), MSG_KEY_REQ and MSG_KEY_RSP (checked against Linux's
+ * struct snp_derived_key_req/_resp, include/uapi/linux/sev-guest.h): a key
+ * the firmware derives from a root key of the chip (VCEK) or of the
+ * migration agent (VMRK), with the fields GUEST_FIELD_SELECT names mixed
+ * in. The request's VMPL must not be below the requester's; GUEST_SVN must
+ * not exceed the launch's; TCB_VERSION must not exceed the committed TCB.
+ */
+#define SNP_KEY_ROOT_VMRK 0x1u             /* ROOT_KEY_SELECT bit 0: 0 VCEK, 1 VMRK */
+#define SNP_KEY_SEL_SHIFT 1                /* bits 2:1 KEY_SEL, as in MSG_REPORT_REQ */
+#define SNP_KEY_ROOT_RSVD_MASK 0xFFFFFFF8u /* bits 31:3 */
+#define SNP_KEY_FIELD_POLICY (1ull << 0)
+#define SNP_KEY_FIELD_IMAGE_ID (1ull << 1)
+#define SNP_KEY_FIELD_FAMILY_ID (1ull << 2)
+#define SNP_KEY_FIELD_MEASUREMENT (1ull << 3)
+#define SNP_KEY_FIELD_GUEST_SVN (1ull << 4)
+#define SNP_KEY_FIELD_TCB_VERSION (1ull << 5)
+#define SNP_KEY_FIELD_KNOWN 0x3Full        /* bits 63:6 reserved in message version 1 */
+#define SNP_DERIVED_KEY_LEN 32
+
+struct snp_key_req {
+	uint32_t root_key_select;    /* 0x00 */
+	uint32_t rsvd;               /* 0x04: MBZ */
+	uint64_t guest_field_select; /* 0x08 */
+	uint32_t vmpl;               /* 0x10 */
+	uint32_t guest_svn;          /* 0x14 */
+	uint64_t tcb_version;        /* 0x18 */
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct snp_key_req) == 0x20, "MSG_KEY_REQ");
+_Static_assert(offsetof(struct snp_key_req, guest_field_select) == 0x08, "MSG_KEY_REQ GUEST_FIELD_SELECT");
+_Static_assert(offsetof(struct snp_key_req, vmpl) == 0x10, "MSG_KEY_REQ VMPL");
+_Static_assert(offsetof(struct snp_key_req, guest_svn) == 0x14, "MSG_KEY_REQ GUEST_SVN");
+_Static_assert(offsetof(struct snp_key_req, tcb_version) == 0x18, "MSG_KEY_REQ TCB_VERSION");
+
+/* MSG_KEY_RSP: STATUS takes the MSG_REPORT_RSP values (0, 0x16 invalid parameters, 0x27 invalid key). */
+struct snp_key_rsp {
+	uint32_t status;                  /* 0x00 */
+	uint8_t rsvd[28];                 /* 0x04 */
+	uint8_t key[SNP_DERIVED_KEY_LEN]; /* 0x20 */
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct snp_key_rsp) == 0x40, "MSG_KEY_RSP");
+_Static_assert(offsetof(struct snp_key_rsp, key) == 0x20, "MSG_KEY_RSP DERIVED_KEY");

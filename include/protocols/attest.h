@@ -41,5 +41,15 @@ struct svsm_attest {
 int svsm_attest_init(struct svsm_attest *a, const uint8_t vmpck0[SNP_VMPCK_LEN],
 		     struct snp_guest_msg *req, paddr_t req_pa, struct snp_guest_msg *resp,
 		     paddr_t resp_pa);
+/*
+ * A key from the PSP (MSG_KEY_REQ under VMPCK0, SNP ABI 56860): q as the
+ * caller built it. SVSM_OK with the key; SVSM_EPERM when the PSP refused
+ * (*status its MSG_KEY_RSP status); SVSM_EBUSY (the hypervisor stayed
+ * busy) or SVSM_EIO (no usable answer: VMPCK0 is wiped, as after a failed
+ * report). One request at a time per svsm_attest: the caller holds the
+ * VM's attest_lock, or runs before the guest does.
+ */
+int svsm_attest_derive_key(struct svsm_attest *a, const struct snp_key_req *q, uint8_t key[SNP_DERIVED_KEY_LEN],
+			   uint32_t *status);
 /* Offers protocol 1 backed by a (NULL withdraws it). */
 void svsm_vm_set_attest(struct svsm_vm *vm, struct svsm_attest *a);

@@ -4,7 +4,8 @@
  * holds VMPCK0-3, takes encrypted guest requests (SNP ABI 56860, guest messages),
  * answers MSG_REPORT_REQ with an ATTESTATION_REPORT in the real layout
  * (SNP ABI, ATTESTATION_REPORT, version 3) signed ECDSA P-384/SHA-384 by a VCEK, and encrypts
- * the response. The VCEK sits under a generated ARK -> ASK -> VCEK X.509
+ * the response; MSG_KEY_REQ with a key derived from the chip's root and
+ * the fields the request selects (psp_model.c says how). The VCEK sits under a generated ARK -> ASK -> VCEK X.509
  * chain. Test-only keys, derived from a seed so runs repeat; the chain is
  * ECDSA P-384 throughout (AMD's ARK/ASK are RSA-PSS: a relying party's
  * code path for those is not exercised by this model).
@@ -43,6 +44,7 @@ struct psp_cert {
 
 struct psp_model {
 	uint8_t vmpck[4][32];
+	uint8_t derive_root[48]; /* the chip's root of MSG_KEY_REQ keys (the model's stand-in for the VCEK secret) */
 	uint64_t seqno[4];  /* last sequence number per key (requests must be +1) */
 	struct psp_launch launch;
 	mbedtls_ctr_drbg_context drbg;
@@ -76,8 +78,10 @@ void psp_model_launch_finish(struct psp_model *p, const uint8_t measurement[48])
  * response page. SVSM_OK with *fw_error 0; otherwise SVSM_EIO with
  * *fw_error = PSP_FW_ERR_INVALID_PARAM and no response (a header, sequence
  * number or tag that does not check out; nothing changes in the model).
- * Report errors (VMPL below the key's, VLEK asked for, reserved bits) are
- * a successful exchange whose MSG_REPORT_RSP carries the status.
+ * Report and key errors (VMPL below the key's, VLEK or VMRK asked for,
+ * reserved bits, a GUEST_SVN or TCB_VERSION above the launch's) are a
+ * successful exchange whose MSG_REPORT_RSP or MSG_KEY_RSP carries the
+ * status.
  */
 int psp_model_guest_request(struct psp_model *p, const struct snp_guest_msg *req,
 			    struct snp_guest_msg *resp, uint64_t *fw_error);

@@ -371,6 +371,52 @@ static void test_psp_failures(void **state)
 			 SVSM_EINVAL);
 }
 
+/*
+ * The SVSM's own key request (what seals the vTPM's state): a key, the
+ * same one again, the PSP's refusal as SVSM_EPERM with its status and the
+ * caller's buffer untouched, and a lost or tampered answer wiping VMPCK0.
+ */
+static void test_derive_key(void **state)
+{
+	struct snp_key_req q = { .guest_field_select = SNP_KEY_FIELD_MEASUREMENT | SNP_KEY_FIELD_POLICY };
+	uint8_t a[SNP_DERIVED_KEY_LEN], b[SNP_DERIVED_KEY_LEN], untouched[SNP_DERIVED_KEY_LEN];
+	uint32_t status = 99;
+
+	(void)state;
+	assert_int_equal(svsm_attest_derive_key(&att, &q, a, &status), SVSM_OK);
+	assert_int_equal(status, 0);
+	assert_int_equal(svsm_attest_derive_key(&att, &q, b, &status), SVSM_OK);
+	assert_memory_equal(a, b, sizeof(a));
+	/* A report in between keeps the sequence in step. */
+	struct svsm_attest_single_op op = good_op();
+
+	assert_int_equal(call(SVSM_ATTEST_SERVICES, &op, NULL), SVSM_SUCCESS);
+	assert_int_equal(svsm_attest_derive_key(&att, &q, b, &status), SVSM_OK);
+	assert_memory_equal(a, b, sizeof(a));
+
+	memset(untouched, 0xA5, sizeof(untouched));
+	memcpy(b, untouched, sizeof(b));
+	q.vmpl = 9;
+	assert_int_equal(svsm_attest_derive_key(&att, &q, b, &status), SVSM_EPERM);
+	assert_int_equal(status, SNP_REPORT_STATUS_INVALID_PARAMS);
+	assert_memory_equal(b, untouched, sizeof(b));
+	assert_false(att.msg.wiped); /* a refusal is an answer: the key stays */
+	q.vmpl = 0;
+	psp_mode = PSP_TAMPER;
+	assert_int_equal(svsm_attest_derive_key(&att, &q, b, &status), SVSM_EIO);
+	assert_memory_equal(b, untouched, sizeof(b));
+	assert_true(att.msg.wiped);
+	psp_mode = PSP_OK;
+	assert_int_equal(svsm_attest_derive_key(&att, &q, b, &status), SVSM_EIO); /* wiped stays wiped */
+	memset(psp.seqno, 0, sizeof(psp.seqno));
+	assert_int_equal(svsm_attest_init(&att, psp.vmpck[0], &req_page, pa_init(REQ_PA), &resp_page, pa_init(RESP_PA)),
+			 SVSM_OK);
+	psp_mode = PSP_FAIL;
+	assert_int_equal(svsm_attest_derive_key(&att, &q, b, &status), SVSM_EIO);
+	assert_true(att.msg.wiped);
+	assert_memory_equal(b, untouched, sizeof(b));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -380,6 +426,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_too_small, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_ops, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_psp_failures, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_derive_key, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

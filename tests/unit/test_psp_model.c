@@ -215,7 +215,7 @@ static void test_request_refused(void **state)
 	snp_msg_abandon(&ctx);
 	assert_int_equal(snp_msg_init(&ctx, psp.vmpck[0], 0), SVSM_OK);
 	ctx.seqno = 2;
-	assert_int_equal(snp_msg_seal(&ctx, SNP_MSG_KEY_REQ, &q, sizeof(q), &req), SVSM_OK);
+	assert_int_equal(snp_msg_seal(&ctx, SNP_MSG_CPUID_REQ, &q, sizeof(q), &req), SVSM_OK);
 	assert_int_equal(psp_model_guest_request(&psp, &req, &rsp, &fw), SVSM_EIO);
 	snp_msg_abandon(&ctx);
 	assert_int_equal(snp_msg_init(&ctx, psp.vmpck[0], 0), SVSM_OK);
@@ -227,6 +227,138 @@ static void test_request_refused(void **state)
 	assert_int_equal(psp_model_guest_request(&psp, &req, &rsp, &fw), SVSM_EIO);
 	assert_int_equal(psp.requests, answered + 1); /* only the one good request */
 	assert_int_equal(psp.seqno[0], 2);
+}
+
+/* One MSG_KEY_REQ through the message layer on model m; the MSG_KEY_RSP in *kr. */
+static void key_request(struct psp_model *m, const struct snp_key_req *q, struct snp_key_rsp *kr)
+{
+	uint64_t fw = 1;
+	size_t len = 0;
+
+	assert_int_equal(snp_msg_seal(&ctx, SNP_MSG_KEY_REQ, q, sizeof(*q), &req), SVSM_OK);
+	assert_int_equal(psp_model_guest_request(m, &req, &rsp, &fw), SVSM_OK);
+	assert_int_equal(fw, 0);
+	assert_int_equal(rsp.hdr.msg_type, SNP_MSG_KEY_RSP);
+	assert_int_equal(snp_msg_open(&ctx, &rsp, kr, sizeof(*kr), &len), SVSM_OK);
+	assert_int_equal(len, sizeof(*kr));
+}
+
+static const struct snp_key_req sealing_req = {
+	.guest_field_select = SNP_KEY_FIELD_POLICY | SNP_KEY_FIELD_MEASUREMENT,
+};
+
+/*
+ * Derived keys: the same request gives the same key, also after a new
+ * launch on the same chip (fresh VMPCKs): that is what lets sealed state
+ * outlive a restart; any selected field that differs (measurement, policy,
+ * VMPL, field choice), or another chip, gives another key.
+ */
+static void test_derived_key(void **state)
+{
+	static struct psp_model p2;
+	struct snp_key_rsp a, b;
+	struct snp_key_req q = sealing_req;
+	uint8_t keys[4][32];
+	uint8_t zero[32] = { 0 };
+
+	(void)state;
+	key_request(&psp, &q, &a);
+	assert_int_equal(a.status, SNP_REPORT_STATUS_OK);
+	assert_memory_not_equal(a.key, zero, sizeof(zero));
+	key_request(&psp, &q, &b);
+	assert_memory_equal(a.key, b.key, sizeof(a.key));
+	assert_int_equal(psp.seqno[0], 4);
+
+	/* A relaunch of the same image on the same chip: same key. */
+	assert_int_equal(psp_model_init(&p2, seed, &launch), SVSM_OK);
+	memset(keys, 0x5A, sizeof(keys));
+	psp_model_launch_start(&p2, keys);
+	psp_model_launch_finish(&p2, launch.measurement);
+	assert_int_equal(snp_msg_init(&ctx, keys[0], 0), SVSM_OK);
+	key_request(&p2, &q, &b);
+	assert_memory_equal(a.key, b.key, sizeof(a.key));
+	/* Another image (measurement): another key; unselected, the measurement does not matter. */
+	uint8_t md[48];
+
+	memset(md, 0x77, sizeof(md));
+	psp_model_launch_finish(&p2, md);
+	key_request(&p2, &q, &b);
+	assert_memory_not_equal(a.key, b.key, sizeof(a.key));
+	q.guest_field_select = SNP_KEY_FIELD_POLICY;
+	key_request(&p2, &q, &b);
+	struct snp_key_rsp c;
+
+	psp_model_launch_finish(&p2, launch.measurement);
+	key_request(&p2, &q, &c);
+	assert_memory_equal(b.key, c.key, sizeof(b.key));
+	assert_memory_not_equal(a.key, c.key, sizeof(a.key)); /* the field choice is mixed in */
+	/* Another policy. */
+	q = sealing_req;
+	p2.launch.policy ^= 0x10000;
+	key_request(&p2, &q, &b);
+	assert_memory_not_equal(a.key, b.key, sizeof(a.key));
+	p2.launch.policy ^= 0x10000;
+	/* Another VMPL. */
+	q.vmpl = 2;
+	key_request(&p2, &q, &b);
+	assert_memory_not_equal(a.key, b.key, sizeof(a.key));
+	psp_model_free(&p2);
+	/* Another chip. */
+	assert_int_equal(snp_msg_init(&ctx, other.vmpck[0], 0), SVSM_OK);
+	memset(other.seqno, 0, sizeof(other.seqno));
+	q = sealing_req;
+	key_request(&other, &q, &b);
+	assert_int_equal(b.status, SNP_REPORT_STATUS_OK);
+	assert_memory_not_equal(a.key, b.key, sizeof(a.key));
+}
+
+/* What the SNP ABI's MSG_KEY_REQ refuses: the status, and no key in the response. */
+static void test_derived_key_status(void **state)
+{
+	static const struct {
+		const char *what;
+		struct snp_key_req q;
+		uint32_t status;
+	} rows[] = {
+		{ "reserved ROOT_KEY_SELECT bit", { .root_key_select = 0x8 }, SNP_REPORT_STATUS_INVALID_PARAMS },
+		{ "reserved word", { .rsvd = 1 }, SNP_REPORT_STATUS_INVALID_PARAMS },
+		{ "reserved GUEST_FIELD_SELECT bit", { .guest_field_select = 1ull << 6 }, SNP_REPORT_STATUS_INVALID_PARAMS },
+		{ "VMPL above 3", { .vmpl = 4 }, SNP_REPORT_STATUS_INVALID_PARAMS },
+		{ "GUEST_SVN above the launch's", { .guest_svn = 8 }, SNP_REPORT_STATUS_INVALID_PARAMS },
+		{ "a TCB component above the committed one", { .tcb_version = 0x05 }, SNP_REPORT_STATUS_INVALID_PARAMS },
+		{ "the VMRK (no migration agent)", { .root_key_select = SNP_KEY_ROOT_VMRK }, SNP_REPORT_STATUS_INVALID_KEY },
+		{ "the VLEK (none installed)", { .root_key_select = 2u << SNP_KEY_SEL_SHIFT }, SNP_REPORT_STATUS_INVALID_KEY },
+		{ "GUEST_SVN and TCB at the launch's", { .guest_svn = 7, .tcb_version = 0xDB18000000000004ull },
+		  SNP_REPORT_STATUS_OK },
+	};
+	struct snp_key_rsp kr;
+	const uint8_t zero[32] = { 0 };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		key_request(&psp, &rows[i].q, &kr);
+		if (kr.status != rows[i].status)
+			fail_msg("%s: status 0x%x, expected 0x%x", rows[i].what, kr.status, rows[i].status);
+		if (rows[i].status != SNP_REPORT_STATUS_OK)
+			assert_memory_equal(kr.key, zero, sizeof(zero));
+	}
+	/* A VMPL2 key may not ask for a VMPL0 or VMPL1 key. */
+	struct snp_key_req q = { .vmpl = 1 };
+
+	assert_int_equal(snp_msg_init(&ctx, psp.vmpck[2], 2), SVSM_OK);
+	key_request(&psp, &q, &kr);
+	assert_int_equal(kr.status, SNP_REPORT_STATUS_INVALID_PARAMS);
+	q.vmpl = 2;
+	key_request(&psp, &q, &kr);
+	assert_int_equal(kr.status, SNP_REPORT_STATUS_OK);
+	/* A key request of the report's size is refused whole. */
+	struct snp_report_req big;
+	uint64_t fw = 0;
+
+	memset(&big, 0, sizeof(big));
+	assert_int_equal(snp_msg_seal(&ctx, SNP_MSG_KEY_REQ, &big, sizeof(big), &req), SVSM_OK);
+	assert_int_equal(psp_model_guest_request(&psp, &req, &rsp, &fw), SVSM_EIO);
+	assert_int_equal(fw, PSP_FW_ERR_INVALID_PARAM);
 }
 
 /*
@@ -395,6 +527,8 @@ int main(void)
 		cmocka_unit_test_setup(test_new_launch, setup),
 		cmocka_unit_test_setup(test_report_status, setup),
 		cmocka_unit_test_setup(test_request_refused, setup),
+		cmocka_unit_test_setup(test_derived_key, setup),
+		cmocka_unit_test_setup(test_derived_key_status, setup),
 		cmocka_unit_test_setup(test_verify_wrong_recipes, setup),
 		cmocka_unit_test_setup(test_verify_refusals, setup),
 		cmocka_unit_test_setup(test_tool, setup),

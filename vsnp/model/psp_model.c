@@ -97,6 +97,10 @@ int psp_model_init(struct psp_model *p, const uint8_t seed[32], const struct psp
 	rc = mbedtls_ctr_drbg_seed(&p->drbg, seed_entropy, &src, (const uint8_t *)"psp-model", 9);
 	for (unsigned k = 0; rc == 0 && k < 4; k++)
 		rc = mbedtls_ctr_drbg_random(&p->drbg, p->vmpck[k], sizeof(p->vmpck[k]));
+	/* The root derived keys come from: the chip's, so it outlives a launch (its VMPCKs do not). */
+	if (rc == 0)
+		rc = mbedtls_md_hmac(mbedtls_md_info_from_type(MBEDTLS_MD_SHA384), seed, 32,
+				     (const uint8_t *)"vsnp VCEK derivation root", 25, p->derive_root);
 	if (rc == 0)
 		rc = gen_key(p, &p->ark);
 	if (rc == 0)
@@ -123,6 +127,7 @@ void psp_model_free(struct psp_model *p)
 	mbedtls_pk_free(&p->vcek);
 	mbedtls_ctr_drbg_free(&p->drbg);
 	memset(p->vmpck, 0, sizeof(p->vmpck));
+	memset(p->derive_root, 0, sizeof(p->derive_root));
 }
 
 void psp_model_launch_start(struct psp_model *p, const uint8_t keys[4][32])
@@ -175,6 +180,20 @@ static bool all_zero(const uint8_t *b, size_t n)
 	return acc == 0;
 }
 
+/*
+ * TCB_VERSION "must not exceed" the committed TCB (SNP ABI, MSG_KEY_REQ):
+ * every component SVN (one byte each: boot loader, TEE, SNP, microcode)
+ * at most the committed one.
+ */
+static bool tcb_within(uint64_t asked, uint64_t committed)
+{
+	for (unsigned i = 0; i < 8; i++) {
+		if (((asked >> (8 * i)) & 0xFF) > ((committed >> (8 * i)) & 0xFF))
+			return false;
+	}
+	return true;
+}
+
 /* The MSG_REPORT_RSP for a request made with VMPCK<key>. */
 static int report(struct psp_model *p, unsigned key, const struct snp_report_req *q,
 		  struct snp_report_rsp *rsp)
@@ -217,32 +236,132 @@ static int report(struct psp_model *p, unsigned key, const struct snp_report_req
 	return sign_report(p, r);
 }
 
+/* SP 800-108 (counter mode) label of the model's derived keys. */
+static const char derive_label[] = "vsnp SNP derived key";
+
+/*
+ * The model's MSG_KEY_RSP for a request made with VMPCK<key>. The real
+ * firmware's derivation is its own; the model's: NIST SP 800-108 KDF in
+ * counter mode, PRF HMAC-SHA-384 keyed by the chip's root (VCEK
+ * derivation root, from the chip seed), one block, the first 32 bytes;
+ * context = VMPL (u32) || GUEST_FIELD_SELECT (u64) || then, in the
+ * select bits' order, POLICY (u64), IMAGE_ID (16), FAMILY_ID (16),
+ * MEASUREMENT (48), GUEST_SVN (u32), TCB_VERSION (u64), each zero when
+ * not selected. The checks are the SNP ABI's (MSG_KEY_REQ).
+ */
+static int derive_key(struct psp_model *p, unsigned key, const struct snp_key_req *q, struct snp_key_rsp *rsp)
+{
+	const struct psp_launch *l = &p->launch;
+	const uint64_t sel = q->guest_field_select;
+	uint8_t ctx[4 + 8 + 8 + 16 + 16 + 48 + 4 + 8], out[48];
+	const uint32_t counter_be = 0x01000000u, bits_be = 0x00010000u; /* i = 1, L = 256, big endian */
+	const mbedtls_md_info_t *md = mbedtls_md_info_from_type(MBEDTLS_MD_SHA384);
+	mbedtls_md_context_t h;
+	size_t o = 0;
+	int rc;
+
+	memset(rsp, 0, sizeof(*rsp));
+	if ((q->root_key_select & SNP_KEY_ROOT_RSVD_MASK) != 0 || q->rsvd != 0 ||
+	    (sel & ~SNP_KEY_FIELD_KNOWN) != 0 || q->vmpl < key || q->vmpl > 3 || q->guest_svn > l->guest_svn ||
+	    !tcb_within(q->tcb_version, l->tcb)) {
+		rsp->status = SNP_REPORT_STATUS_INVALID_PARAMS;
+		return 0;
+	}
+	/* No migration agent (VMRK) and no VLEK in the model. */
+	if ((q->root_key_select & SNP_KEY_ROOT_VMRK) != 0 ||
+	    ((q->root_key_select >> SNP_KEY_SEL_SHIFT) & SNP_REPORT_KEY_SEL_MASK) >= KEY_SEL_VLEK) {
+		rsp->status = SNP_REPORT_STATUS_INVALID_KEY;
+		return 0;
+	}
+	memset(ctx, 0, sizeof(ctx));
+	memcpy(ctx + o, &q->vmpl, 4), o += 4;
+	memcpy(ctx + o, &sel, 8), o += 8;
+	if (sel & SNP_KEY_FIELD_POLICY)
+		memcpy(ctx + o, &l->policy, 8);
+	o += 8;
+	if (sel & SNP_KEY_FIELD_IMAGE_ID)
+		memcpy(ctx + o, l->image_id, 16);
+	o += 16;
+	if (sel & SNP_KEY_FIELD_FAMILY_ID)
+		memcpy(ctx + o, l->family_id, 16);
+	o += 16;
+	if (sel & SNP_KEY_FIELD_MEASUREMENT)
+		memcpy(ctx + o, l->measurement, 48);
+	o += 48;
+	if (sel & SNP_KEY_FIELD_GUEST_SVN)
+		memcpy(ctx + o, &q->guest_svn, 4);
+	o += 4;
+	if (sel & SNP_KEY_FIELD_TCB_VERSION)
+		memcpy(ctx + o, &q->tcb_version, 8);
+	o += 8;
+	_Static_assert(sizeof(ctx) == 4 + 8 + 8 + 16 + 16 + 48 + 4 + 8, "derivation context");
+
+	mbedtls_md_init(&h);
+	rc = mbedtls_md_setup(&h, md, 1);
+	if (rc == 0)
+		rc = mbedtls_md_hmac_starts(&h, p->derive_root, sizeof(p->derive_root));
+	if (rc == 0)
+		rc = mbedtls_md_hmac_update(&h, (const uint8_t *)&counter_be, 4);
+	if (rc == 0)
+		rc = mbedtls_md_hmac_update(&h, (const uint8_t *)derive_label, sizeof(derive_label)); /* with its 0x00 */
+	if (rc == 0)
+		rc = mbedtls_md_hmac_update(&h, ctx, o);
+	if (rc == 0)
+		rc = mbedtls_md_hmac_update(&h, (const uint8_t *)&bits_be, 4);
+	if (rc == 0)
+		rc = mbedtls_md_hmac_finish(&h, out);
+	mbedtls_md_free(&h);
+	memcpy(rsp->key, out, sizeof(rsp->key));
+	memset(out, 0, sizeof(out));
+	rsp->status = SNP_REPORT_STATUS_OK;
+	return rc;
+}
+
 int psp_model_guest_request(struct psp_model *p, const struct snp_guest_msg *req_page,
 			    struct snp_guest_msg *resp, uint64_t *fw_error)
 {
 	static struct snp_guest_msg req; /* the model's own copy of the shared page */
 	static struct snp_guest_msg out; /* the response, until it is complete */
-	struct snp_report_req q;
-	struct snp_report_rsp rsp;
+	static union {
+		struct snp_report_req report;
+		struct snp_key_req key;
+	} q;
+	static union {
+		struct snp_report_rsp report;
+		struct snp_key_rsp key;
+	} rsp;
 	const struct snp_guest_msg_hdr *h = &req.hdr;
+	size_t qlen, rlen;
 	unsigned key;
+	int err;
 
 	memcpy(&req, req_page, sizeof(req));
 	*fw_error = PSP_FW_ERR_INVALID_PARAM;
 	key = h->msg_vmpck;
+	qlen = h->msg_type == SNP_MSG_KEY_REQ ? sizeof(q.key) : sizeof(q.report);
 	if (key > 3 || h->algo != SNP_MSG_ALGO_AES_256_GCM || h->hdr_version != SNP_MSG_HDR_VERSION ||
 	    h->hdr_sz != SNP_MSG_HDR_SIZE || h->msg_version != SNP_MSG_VERSION ||
-	    h->msg_seqno != p->seqno[key] + 1 || h->msg_type != SNP_MSG_REPORT_REQ ||
-	    h->msg_sz != sizeof(q))
+	    h->msg_seqno != p->seqno[key] + 1 ||
+	    (h->msg_type != SNP_MSG_REPORT_REQ && h->msg_type != SNP_MSG_KEY_REQ) || h->msg_sz != qlen)
 		return SVSM_EIO;
-	if (snp_msg_decrypt(p->vmpck[key], &req, &q, sizeof(q)) != SVSM_OK)
+	if (snp_msg_decrypt(p->vmpck[key], &req, &q, qlen) != SVSM_OK)
 		return SVSM_EIO;
-	if (report(p, key, &q, &rsp) != 0)
+	if (h->msg_type == SNP_MSG_KEY_REQ) {
+		err = derive_key(p, key, &q.key, &rsp.key);
+		rlen = sizeof(rsp.key);
+	} else {
+		err = report(p, key, &q.report, &rsp.report);
+		rlen = sizeof(rsp.report);
+	}
+	memset(&q, 0, sizeof(q));
+	if (err != 0)
 		return SVSM_EIO;
 
 	/* Built in the model's own memory and copied out once: resp may be a page others can write. */
-	snp_msg_hdr_init(&out, SNP_MSG_REPORT_RSP, h->msg_seqno + 1, sizeof(rsp), (uint8_t)key);
-	if (snp_msg_encrypt(p->vmpck[key], &out, &rsp, sizeof(rsp)) != SVSM_OK)
+	snp_msg_hdr_init(&out, (uint8_t)(h->msg_type + 1), h->msg_seqno + 1, (uint16_t)rlen, (uint8_t)key);
+	err = snp_msg_encrypt(p->vmpck[key], &out, &rsp, rlen);
+	memset(&rsp, 0, sizeof(rsp)); /* a derived key stays nowhere in the model */
+	if (err != SVSM_OK)
 		return SVSM_EIO;
 	memcpy(resp, &out, sizeof(out));
 	p->seqno[key] += 2;
