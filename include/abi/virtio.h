@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Virtio over PCI, the legacy interface, and the block device: what the
+ * SVSM's driver and vsnp's device model share. Virtual I/O Device
+ * (VIRTIO) Version 1.2 (OASIS, 2022): §2.7 split virtqueues and §2.7.2
+ * their legacy layout; §4.1.4.8 the legacy PCI register layout; §4.1.2.1
+ * the PCI IDs (transitional block device 0x1001); §5.2 the block device
+ * (configuration, requests, status). PCI configuration: PCI Local Bus
+ * Specification 3.0, §6.1 (header type 0) and §3.2.2.3.2 (configuration
+ * mechanism #1, ports 0xCF8/0xCFC). Little endian throughout.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* PCI configuration mechanism #1 (PCI 3.0 §3.2.2.3.2). */
+#define PCI_CONFIG_ADDRESS 0xCF8u
+#define PCI_CONFIG_DATA 0xCFCu
+#define PCI_CONFIG_ENABLE 0x80000000u
+/* Type 0 header (PCI 3.0 §6.1). */
+#define PCI_VENDOR_ID 0x00u
+#define PCI_DEVICE_ID 0x02u
+#define PCI_COMMAND 0x04u
+#define PCI_COMMAND_IO 0x0001u
+#define PCI_COMMAND_MEMORY 0x0002u
+#define PCI_COMMAND_MASTER 0x0004u
+#define PCI_STATUS 0x06u
+#define PCI_CLASS_REVISION 0x08u
+#define PCI_HEADER_TYPE 0x0Eu
+#define PCI_HEADER_MULTIFUNCTION 0x80u
+#define PCI_BAR0 0x10u
+#define PCI_BAR_IO 0x1u
+#define PCI_BAR_IO_MASK 0xFFFFFFFCu
+#define PCI_SUBSYSTEM_ID 0x2Eu
+#define PCI_INTERRUPT_PIN 0x3Du
+#define PCI_NO_DEVICE 0xFFFFu
+
+/* Virtio 1.2 §4.1.2: vendor, and the transitional block device's IDs. */
+#define VIRTIO_PCI_VENDOR 0x1AF4u
+#define VIRTIO_PCI_DEVICE_BLK_LEGACY 0x1001u
+#define VIRTIO_SUBSYS_BLK 2u /* the legacy subsystem device ID: the virtio device type (block) */
+
+/* Virtio 1.2 §4.1.4.8: the legacy registers in BAR0 (I/O space), without MSI-X. */
+#define VIRTIO_LEG_HOST_FEATURES 0x00u /* 32, R */
+#define VIRTIO_LEG_GUEST_FEATURES 0x04u /* 32, RW */
+#define VIRTIO_LEG_QUEUE_PFN 0x08u      /* 32, RW: queue address >> 12 */
+#define VIRTIO_LEG_QUEUE_SIZE 0x0Cu     /* 16, R */
+#define VIRTIO_LEG_QUEUE_SEL 0x0Eu      /* 16, RW */
+#define VIRTIO_LEG_QUEUE_NOTIFY 0x10u   /* 16, RW */
+#define VIRTIO_LEG_STATUS 0x12u         /* 8, RW */
+#define VIRTIO_LEG_ISR 0x13u            /* 8, R (read clears) */
+#define VIRTIO_LEG_CONFIG 0x14u         /* device configuration */
+#define VIRTIO_LEG_QUEUE_ALIGN 4096u    /* §2.7.2: the used ring's alignment */
+#define VIRTIO_LEG_PFN_SHIFT 12u
+#define VIRTIO_LEG_BAR_SIZE 0x40u       /* registers and the block configuration the driver reads */
+
+/* Virtio 1.2 §2.1: device status. */
+#define VIRTIO_STATUS_ACKNOWLEDGE 1u
+#define VIRTIO_STATUS_DRIVER 2u
+#define VIRTIO_STATUS_DRIVER_OK 4u
+#define VIRTIO_STATUS_FEATURES_OK 8u
+#define VIRTIO_STATUS_FAILED 0x80u
+
+/* Virtio 1.2 §5.2.3: block device features (the legacy register carries bits 0-31). */
+#define VIRTIO_BLK_F_SIZE_MAX (1u << 1)
+#define VIRTIO_BLK_F_SEG_MAX (1u << 2)
+#define VIRTIO_BLK_F_RO (1u << 5)
+#define VIRTIO_BLK_F_BLK_SIZE (1u << 6)
+#define VIRTIO_BLK_F_FLUSH (1u << 9)
+
+/* Virtio 1.2 §5.2.4: the block configuration's first fields. */
+#define VIRTIO_BLK_CFG_CAPACITY 0x00u /* u64, 512-byte sectors */
+#define VIRTIO_BLK_CFG_SIZE_MAX 0x08u /* u32 */
+#define VIRTIO_BLK_CFG_SEG_MAX 0x0Cu  /* u32 */
+#define VIRTIO_BLK_SECTOR 512u
+
+/* Virtio 1.2 §2.7.5: a descriptor. */
+#define VIRTQ_DESC_F_NEXT 1u
+#define VIRTQ_DESC_F_WRITE 2u
+#define VIRTQ_DESC_F_INDIRECT 4u
+
+struct virtq_desc {
+	uint64_t addr;  /* 0x0 */
+	uint32_t len;   /* 0x8 */
+	uint16_t flags; /* 0xC */
+	uint16_t next;  /* 0xE */
+};
+
+_Static_assert(sizeof(struct virtq_desc) == 16, "virtq_desc");
+_Static_assert(offsetof(struct virtq_desc, flags) == 12, "virtq_desc flags");
+
+/* Virtio 1.2 §2.7.6/§2.7.8: the available ring (flags, idx, ring[size], used_event) and used element. */
+#define VIRTQ_AVAIL_RING 4u
+struct virtq_used_elem {
+	uint32_t id;  /* 0x0: head of the chain */
+	uint32_t len; /* 0x4: bytes written into the chain */
+};
+
+_Static_assert(sizeof(struct virtq_used_elem) == 8, "virtq_used_elem");
+#define VIRTQ_USED_RING 4u
+
+/* Virtio 1.2 §2.7.2: the legacy layout of a queue of n entries at a 4 KiB-aligned address. */
+static inline uint64_t virtq_leg_avail_off(uint32_t n)
+{
+	return 16ull * n;
+}
+
+static inline uint64_t virtq_leg_used_off(uint32_t n)
+{
+	return (virtq_leg_avail_off(n) + VIRTQ_AVAIL_RING + 2ull * n + 2 + VIRTIO_LEG_QUEUE_ALIGN - 1) &
+	       ~(uint64_t)(VIRTIO_LEG_QUEUE_ALIGN - 1);
+}
+
+static inline uint64_t virtq_leg_size(uint32_t n)
+{
+	return virtq_leg_used_off(n) + VIRTQ_USED_RING + 8ull * n + 2;
+}
+
+/* Virtio 1.2 §5.2.6: a request: this header, the data, one status byte the device writes. */
+#define VIRTIO_BLK_T_IN 0u
+#define VIRTIO_BLK_T_OUT 1u
+#define VIRTIO_BLK_T_FLUSH 4u
+#define VIRTIO_BLK_T_GET_ID 8u
+#define VIRTIO_BLK_S_OK 0u
+#define VIRTIO_BLK_S_IOERR 1u
+#define VIRTIO_BLK_S_UNSUPP 2u
+#define VIRTIO_BLK_ID_BYTES 20u
+
+struct virtio_blk_req_hdr {
+	uint32_t type;     /* 0x0 */
+	uint32_t reserved; /* 0x4 */
+	uint64_t sector;   /* 0x8 */
+};
+
+_Static_assert(sizeof(struct virtio_blk_req_hdr) == 16, "virtio_blk_req header");
+_Static_assert(offsetof(struct virtio_blk_req_hdr, sector) == 8, "virtio_blk_req sector");

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vsnp's virtio block device, as a host's VMM emulates one for its guest:
+ * a transitional virtio-blk PCI function (legacy interface, Virtio 1.2
+ * §4.1.4.8; include/abi/virtio.h) on bus 0, slot VSNP_VBLK_SLOT, reached
+ * through PCI configuration mechanism #1 and its I/O BAR, and backed by a
+ * disk the machine has (vsnp.img: QEMU's virtio disk, driven with
+ * lib/virtio_blk.c). Portable: host-tested against the driver and fuzzed.
+ *
+ * The machine offers it to VMPL0 only (the SVSM's vTPM state): the guest
+ * OS sees an empty bus. Every value the driver leaves in guest memory is
+ * hostile: the queue and every buffer must lie in the guest's shared pages
+ * (mem ops refuse anything else: DMA only into shared pages), descriptor
+ * chains are bounded by the queue size, a data buffer is whole sectors,
+ * requests stay inside the disk. A request that breaks a rule answers
+ * IOERR when its status byte can be reached; a queue that breaks the
+ * protocol (an index that runs ahead, a head out of range, an unreachable
+ * ring or status) makes the device stop serving, as QEMU marks a device
+ * broken, with DEVICE_NEEDS_RESET (0x40) in its status, until a reset.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define VSNP_VBLK_SLOT 3u
+#define VSNP_VBLK_QSZ 128u
+#define VSNP_VBLK_IO_BASE 0xC000u /* BAR0 as the machine's firmware would leave it */
+#define VSNP_VBLK_STATUS_NEEDS_RESET 0x40u /* Virtio 1.2 §2.1 */
+#define VSNP_VBLK_BOUNCE 16384u            /* bytes moved per step between the disk and the guest */
+
+/* The guest's memory as the device may reach it: false when [gpa, gpa + len) is not all shared guest RAM. */
+struct vsnp_vblk_mem {
+	void *ctx;
+	bool (*read)(void *ctx, uint64_t gpa, void *buf, size_t len);
+	bool (*write)(void *ctx, uint64_t gpa, const void *buf, size_t len);
+};
+
+/* The disk behind: whole 512-byte sectors; 0 on success. */
+struct vsnp_vblk_disk {
+	void *ctx;
+	uint64_t sectors;
+	int (*read)(void *ctx, uint64_t sector, void *buf, size_t len);
+	int (*write)(void *ctx, uint64_t sector, const void *buf, size_t len);
+	int (*flush)(void *ctx);
+};
+
+struct vsnp_vblk {
+	const struct vsnp_vblk_mem *mem;
+	const struct vsnp_vblk_disk *disk;
+	uint32_t cf8;            /* the configuration address latch */
+	uint16_t command;
+	uint32_t bar0;           /* the I/O base with bit 0 set */
+	uint8_t irq_line;
+	uint32_t guest_features;
+	uint32_t queue_pfn;
+	uint16_t queue_sel;
+	uint8_t status;
+	uint8_t isr;
+	uint16_t last_avail;     /* requests taken from the available ring */
+	uint16_t used_idx;       /* completions written */
+	uint64_t requests, ioerr, bytes_in, bytes_out, flushes;
+	const char *broken_why;  /* why the device stopped serving (NULL: serving) */
+	uint8_t bounce[VSNP_VBLK_BOUNCE];
+};
+
+void vsnp_vblk_init(struct vsnp_vblk *b, const struct vsnp_vblk_mem *mem, const struct vsnp_vblk_disk *disk);
+
+/*
+ * One port access of size 1, 2 or 4 by VMPL0: true when the port is the
+ * device's (0xCF8, 0xCFC-0xCFF, BAR0 while I/O decoding is on), *val the
+ * value written or read.
+ */
+bool vsnp_vblk_io(struct vsnp_vblk *b, uint16_t port, unsigned size, bool in, uint32_t *val);
