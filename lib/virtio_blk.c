@@ -172,14 +172,14 @@ static int request(struct virtio_blk *d, uint32_t type, uint64_t sector, size_t 
 		return broken(d, "the device's notify register failed", why);
 	d->requests++;
 
-	start = d->ops->ms(d->ops->ctx);
+	start = d->ops->ms();
 	for (;;) {
 		idx = __atomic_load_n((volatile uint16_t *)(used(d) + 2), __ATOMIC_ACQUIRE);
 		if (idx != d->used_idx)
 			break;
-		if (d->ops->ms(d->ops->ctx) - start > VIRTIO_BLK_TIMEOUT_MS)
+		if (d->ops->ms() - start > VIRTIO_BLK_TIMEOUT_MS)
 			return broken(d, "the device did not complete a request within 5 s", why);
-		d->ops->relax(d->ops->ctx);
+		d->ops->relax();
 	}
 	if ((uint16_t)(idx - d->used_idx) != 1)
 		return broken(d, "the device reported completions it was never given", why);

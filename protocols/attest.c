@@ -25,6 +25,7 @@
 
 static const uint8_t manifest_guid[16] = SVSM_MANIFEST_GUID;
 static const uint8_t vtpm_guid[16] = SVSM_VTPM_SERVICE_GUID;
+static const uint8_t state_guid[16] = SVSM_VTPM_STATE_GUID;
 
 static svsm_rc attest_call(struct svsm_vm *vm, uint32_t call, struct svsm_regs *regs);
 
@@ -50,33 +51,44 @@ void svsm_vm_set_attest(struct svsm_vm *vm, struct svsm_attest *a)
 
 /* ---- manifests ---- */
 
-/* The vTPM's service data, if it can give one. */
-static bool vtpm_data(const struct svsm_vm *vm, uint8_t *buf, size_t max, size_t *len)
+/* A service's data: the vTPM's (state false) or its state entry's (state true), if it can give one. */
+static bool service_data(const struct svsm_vm *vm, bool state, uint8_t *buf, size_t max, size_t *len)
 {
 	const struct vtpm_backend *b = vm->vtpm;
+	int (*get)(void *, uint8_t *, size_t, size_t *) = b == NULL ? NULL : state ? b->state_manifest : b->manifest;
 
-	return b != NULL && b->manifest != NULL && b->manifest(b->ctx, buf, max, len) == SVSM_OK &&
-	       *len <= max;
+	return get != NULL && get(b->ctx, buf, max, len) == SVSM_OK && *len <= max;
 }
 
-/* ATTEST_SERVICES: the GUID table of every service that has data (SVSM spec, attestation protocol, Table 12). */
+/*
+ * ATTEST_SERVICES: the GUID table of every service that has data (SVSM
+ * spec, attestation protocol, Table 12): the vTPM's, then its state's.
+ */
 static size_t services_manifest(const struct svsm_vm *vm, uint8_t *m)
 {
 	struct svsm_manifest_hdr h = { .size = 0, .count = 0 };
-	const size_t first = sizeof(h) + sizeof(struct svsm_manifest_entry);
-	size_t len = 0;
+	struct svsm_manifest_entry e[2];
+	const size_t table = sizeof(h) + sizeof(e);
+	size_t off = table, len = 0;
 
 	memcpy(h.guid, manifest_guid, sizeof(h.guid));
-	if (vtpm_data(vm, m + first, SVSM_MANIFEST_MAX - first, &len)) {
-		struct svsm_manifest_entry e = { .offset = (uint32_t)first, .size = (uint32_t)len };
-
-		memcpy(e.guid, vtpm_guid, sizeof(e.guid));
-		memcpy(m + sizeof(h), &e, sizeof(e));
-		h.count = 1;
-		h.size = (uint32_t)(first + len);
-	} else {
-		h.size = sizeof(h);
+	for (unsigned i = 0; i < 2; i++) {
+		if (!service_data(vm, i == 1, m + off, SVSM_MANIFEST_MAX - off, &len))
+			continue;
+		memcpy(e[h.count].guid, i == 1 ? state_guid : vtpm_guid, 16);
+		e[h.count].offset = (uint32_t)off;
+		e[h.count].size = (uint32_t)len;
+		h.count++;
+		off += len;
 	}
+	/* The data was put after room for two entries: close the gap the table does not fill. */
+	const size_t used = sizeof(h) + h.count * sizeof(e[0]), gap = table - used;
+
+	memmove(m + used, m + table, off - table);
+	for (unsigned i = 0; i < h.count; i++)
+		e[i].offset -= (uint32_t)gap;
+	memcpy(m + sizeof(h), e, h.count * sizeof(e[0]));
+	h.size = (uint32_t)(off - gap);
 	memcpy(m, &h, sizeof(h));
 	return h.size;
 }
@@ -90,8 +102,9 @@ static size_t single_manifest(const struct svsm_vm *vm, const uint8_t guid[16], 
 			      bool *known)
 {
 	size_t len = 0;
+	const bool state = memcmp(guid, state_guid, 16) == 0;
 
-	*known = memcmp(guid, vtpm_guid, 16) == 0 && vtpm_data(vm, m, SVSM_MANIFEST_MAX, &len);
+	*known = (state || memcmp(guid, vtpm_guid, 16) == 0) && service_data(vm, state, m, SVSM_MANIFEST_MAX, &len);
 	return *known ? len : 0;
 }
 

@@ -46,6 +46,11 @@ def qemu_command(args):
         # A Multiboot module: stage 1 hands it to the kernel as the VMPL2 payload.
         # QEMU splits -initrd at commas, so a path with one cannot be passed.
         cmd += ["-initrd", args.payload]
+    if args.drive:
+        # The SVSM's state disk: a raw file behind a transitional virtio-blk-pci
+        # (the legacy I/O interface the SVSM's driver and vsnp's use).
+        cmd += ["-drive", f"file={args.drive},if=none,id=svsmstate,format=raw,cache=writethrough",
+                "-device", "virtio-blk-pci,drive=svsmstate,disable-legacy=off"]
     if args.gdb:
         cmd += ["-s", "-S"]
     return cmd
@@ -104,6 +109,7 @@ def main():
                    help="run every CPU on one host thread (-accel tcg,thread=single)")
     p.add_argument("--append", default="")
     p.add_argument("--payload", help="VMPL2 payload ELF (passed as a Multiboot module)")
+    p.add_argument("--drive", help="a raw disk file given to the machine as a virtio block device")
     p.add_argument("--timeout", type=float, default=60.0)
     p.add_argument("--log", help="write the serial output and QEMU's messages here")
     p.add_argument("--expect", default="pass",

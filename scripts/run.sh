@@ -4,13 +4,15 @@
 # (default: the test guest) into one IGVM file, boot the emulated SEV-SNP machine
 # (vsnp.img, QEMU TCG -cpu EPYC) on it, show what happened, end with a summary.
 #
-#   scripts/run.sh [--payload FILE | --linux] [--cpu MODEL] [--smp N] [--pcpus N] [--append "OPTIONS"] [--gdb]
+#   scripts/run.sh [--payload FILE | --linux] [--cpu MODEL] [--smp N] [--pcpus N] [--append "OPTIONS"]
+#                  [--vtpm-state FILE] [--gdb]
 #
 # --linux: Debian's kernel and the initramfs of guest/linux instead (fetched once into
 # build/debian-cache), its checks as TAP through the kernel log; it powers the VM off.
 # --smp N: the VM's vCPUs (1-8, default 2). --pcpus N: the CPUs QEMU gives the machine
 # (1-8, default 2; vCPU i runs on CPU i mod N). --append: the SVSM's command line
-# (guest.* words go on to the payload).
+# (guest.* words go on to the payload). --vtpm-state FILE: a disk (made, 2 MiB, if missing)
+# where the SVSM keeps the vTPM's state sealed across runs (tools/vtpm-state info|reset FILE).
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 root=$(svsm_root)
@@ -22,9 +24,10 @@ append=""
 payload=""
 gdb=""
 linux=""
+state=""
 
 usage() {
-	sed -n '3,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+	sed -n '3,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -35,6 +38,7 @@ while [ $# -gt 0 ]; do
 	--append) append=${2?--append needs options}; shift 2 ;;
 	--gdb) gdb=--gdb; shift ;;
 	--linux) linux=yes; shift ;;
+	--vtpm-state) state=${2:?--vtpm-state needs a file}; shift 2 ;;
 	-h|--help) usage; exit 0 ;;
 	*) echo "run.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
 	esac
@@ -85,10 +89,16 @@ else
 fi
 # QEMU's CPUs on one host thread: with one thread each (MTTCG) about 1 Linux
 # boot in 15-60 went wrong inside QEMU (vsnp/README.md, cpu.c).
+drive=()
+if [ -n "$state" ]; then
+	[ -e "$state" ] || python3 "$root/tools/vtpm-state" create "$state" || exit 1
+	echo "== the vTPM's state disk: $state ($(python3 "$root/tools/vtpm-state" info "$state" | tr '\n' ';'))"
+	drive=(--drive "$state")
+fi
 echo "== booting vsnp.img (the SEV-SNP machine) under QEMU TCG (one thread), -cpu $cpu, $pcpus CPU(s), $smp vCPUs, on $(basename "$igvm")"
 python3 "$root/scripts/qemu_boot.py" --image "$build/stage1/vsnp.img" --symbols "$build/svsm/vsnp-kernel.elf" \
 	--payload "$igvm" --cpu "$cpu" --smp "$pcpus" --tcg-single --mem 512M --append "vsnp.cpus=$smp" --log "$log" --expect any \
-	--timeout 180 $gdb
+	--timeout 180 "${drive[@]}" $gdb
 status=$?
 run_need_log "$status" "$log"
 # The relying party's view of the launch: the digest computed from the file alone.
@@ -111,6 +121,9 @@ svsm_calls=$(sed -n 's/^SVSM: calls served so far: \(.*\)$/\1/p' "$log" | tail -
 [ -n "$svsm_calls" ] && echo "run.sh: the SVSM (VMPL0): calls served, at its last count: $svsm_calls"
 svsm_keeps=$(sed -n 's/^\[INFO\] mm: .*this kernel keeps \([0-9]*\) KiB.*$/\1/p' "$log" | tail -n 1)
 [ -n "$svsm_keeps" ] && echo "run.sh: the SVSM keeps $((svsm_keeps / 1024)) MiB of the VM's memory (its region and heap)"
+vstate=$(sed -n 's/^# vtpm state: \([a-z]*\), version \([0-9]*\).*$/\1, version \2/p' "$log" | tail -n 1)
+disk=$(sed -n 's/^vsnp: disk: \([0-9]* requests.*\)$/\1/p' "$log" | tail -n 1)
+[ -n "$vstate" ] && echo "run.sh: the vTPM's state as the guest's attestation last showed it: $vstate${disk:+ (the disk: $disk)}"
 times=$(sed -n 's/^vsnp: time: \(.*\)$/\1/p' "$log" | tail -n 1)
 [ -n "$times" ] && echo "run.sh: time: $times"
 # TAP on the console, or through a Linux guest's kernel log (a time stamp first).

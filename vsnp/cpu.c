@@ -930,6 +930,7 @@ static void exit_ghcb(struct run *r)
 		 * stream, which its OS serializes and may carry on from another vCPU mid-line.
 		 */
 		c->m->io.writer = c->vmpl != 0 ? c->vmpl : c->apic_id * SNP_VMPL_COUNT;
+		c->m->io.vmpl = c->vmpl;
 		vsnp_io_ghcb(&c->m->io, &g, c->hv.ghcb_gpa);
 		if (c->m->io.power_off)
 			powered_off(r);

@@ -25,15 +25,22 @@
  *                     SVSM's DSDT gives, include/svsm/linux_acpi.h) powers
  *                     the machine off.
  *
+ *   PCI  0xCF8, 0xCFC-0xCFF and the device's I/O BAR: the virtio disk
+ *                     (vsnp/vblk.c) for VMPL0 only, when the machine has one;
+ *                     its DMA goes to the guest's shared pages only.
+ *
  * Everything else reads as all ones and drops writes, as an empty bus does:
  * no fw_cfg (whose DMA interface, ports 0x514/0x518, writes anywhere in
- * machine memory), no PCI configuration (0xCF8/0xCFC: bus mastering, BARs),
- * no ACPI or reset ports, no debug-exit port. None of the allowed devices
- * can do DMA, so no guest-driven device writes outside the guest's pages.
+ * machine memory), no other PCI configuration (0xCF8/0xCFC: bus mastering, BARs;
+ * and none at all below VMPL0),
+ * no ACPI or reset ports, no debug-exit port. Of the allowed devices only
+ * the virtio disk does DMA, and only into shared guest pages, so no
+ * guest-driven device writes outside the guest's pages.
  */
 #include "lib/string.h"
 #include "svsm/ghcb_proto.h"
 #include "svsm/vc_decode.h"
+#include "vsnp/vblk.h"
 #include "vsnp/vsnp.h"
 
 #define COM1 0x3F8u
@@ -59,6 +66,7 @@ void vsnp_io_init(struct vsnp_io *io, const struct vsnp_io_ops *ops)
 {
 	memset(io, 0, sizeof(*io));
 	io->ops = ops;
+	io->vmpl = ~0u; /* no VMPL until the caller says whose access it is: the disk answers none */
 }
 
 static void uart_flush(struct vsnp_io *io, unsigned w)
@@ -204,7 +212,9 @@ void vsnp_io_access(struct vsnp_io *io, uint16_t port, unsigned size, bool in, u
 	uint32_t ones = size >= 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1;
 	bool served = false;
 
-	if (size == 1 && port >= COM1 && port < COM1 + 8) {
+	if (io->blk != NULL && io->vmpl == 0 && vsnp_vblk_io(io->blk, port, size, in, val)) {
+		served = true;
+	} else if (size == 1 && port >= COM1 && port < COM1 + 8) {
 		uart_access(io, port - COM1, in, val);
 		served = true;
 	} else if (size == 1) {

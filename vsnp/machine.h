@@ -103,6 +103,14 @@ static inline int vsnp_machine_drop(struct vsnp_machine *m, uint64_t pa, uint64_
 /* The lie vsnp.lie= names, or -1 for a name this machine does not know. */
 int vsnp_lie_parse(const char *name);
 
+/*
+ * The machine's virtio disk (vsnp/disk.c): QEMU's, if it has one, behind
+ * the virtio device offered to VMPL0 (m->io.blk); says on the console
+ * what it found. vsnp_disk_report prints what the device did.
+ */
+void vsnp_disk_init(struct vsnp_machine *m);
+void vsnp_disk_report(void);
+
 /* The hypervisor's CPUID answer for the vCPU with APIC ID apic_id: the CPUID page, with that vCPU's IDs. */
 int vsnp_machine_cpuid(struct vsnp_machine *m, uint32_t apic_id, uint32_t leaf, uint32_t subleaf, uint64_t xcr0,
 		       struct cpuid_regs *out);

@@ -281,6 +281,7 @@ __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 		       (unsigned long long)boot_vmsa.cr0, (unsigned long long)boot_vmsa.efer,
 		       (unsigned long long)boot_vmsa.sev_features);
 
+	vsnp_disk_init(&m);
 	/* The boot CPU, from its VMSA. */
 	struct vsnp_cpu_end end;
 
@@ -319,6 +320,7 @@ __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 		       "empty bus: %llu port accesses (last port 0x%x), %llu MMIO requests (last GPA 0x%llx)\n",
 		       (unsigned long long)end.mmio_vc, (unsigned long long)m.io.refused, m.io.last_refused_port,
 		       (unsigned long long)m.io.mmio_refused, (unsigned long long)m.io.last_refused_mmio);
+	vsnp_disk_report();
 	if (m.lie == VSNP_LIE_REWRITE)
 		console_printf("vsnp: (lie) %llu answers rewritten after VMPL0 had them\n",
 			       (unsigned long long)end.lie_rewrites);

@@ -190,3 +190,27 @@ _Static_assert(sizeof(struct svsm_manifest_entry) == 24, "manifest entry");
 /* c476f1eb-0123-45a5-9641-b4e7dde5bfe3 */
 #define SVSM_VTPM_SERVICE_GUID \
 	{ 0xeb, 0xf1, 0x76, 0xc4, 0x23, 0x01, 0xa5, 0x45, 0x96, 0x41, 0xb4, 0xe7, 0xdd, 0xe5, 0xbf, 0xe3 }
+
+/*
+ * This SVSM's own manifest entry (not in the SVSM spec; its GUID was
+ * generated for it): where the vTPM's state is kept, so a relying party
+ * can see a restart on fresh state and, remembering the last version it
+ * saw, a rollback (tools/vtpm-rollback-check). The vTPM's own entry stays
+ * what the SVSM spec makes it, the EK's TPMT_PUBLIC; this one sits beside
+ * it in the services manifest, and ATTEST_SINGLE_SERVICE answers it alone.
+ * f6178be9-98b9-4780-a3bc-4161170adf14
+ */
+#define SVSM_VTPM_STATE_GUID \
+	{ 0xe9, 0x8b, 0x17, 0xf6, 0xb9, 0x98, 0x80, 0x47, 0xa3, 0xbc, 0x41, 0x61, 0x17, 0x0a, 0xdf, 0x14 }
+#define SVSM_VTPM_STATE_FORMAT 1u
+#define SVSM_VTPM_STATE_PERSISTENT 0x1u /* flags: kept on the host's disk, sealed; clear: volatile */
+
+struct svsm_vtpm_state_entry {
+	uint32_t format;     /* 0x00: SVSM_VTPM_STATE_FORMAT */
+	uint32_t flags;      /* 0x04 */
+	uint64_t version;    /* 0x08: the version of the state the vTPM runs on (0: none written yet) */
+	uint8_t digest[32];  /* 0x10: SHA-256 of that version's sealed image as on the disk; zero for version 0 */
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct svsm_vtpm_state_entry) == 48, "vTPM state manifest entry");
+_Static_assert(offsetof(struct svsm_vtpm_state_entry, digest) == 0x10, "vTPM state entry digest");

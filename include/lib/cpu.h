@@ -32,6 +32,12 @@ static inline void cpu_wrmsr(uint32_t msr, uint64_t v)
 	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
 }
 
+/* A spin-wait's pause (PAUSE, APM vol. 3). */
+static inline void cpu_pause(void)
+{
+	__asm__ volatile("pause");
+}
+
 /* The time-stamp counter, for progress figures only (nothing depends on its rate). */
 static inline uint64_t cpu_rdtsc(void)
 {

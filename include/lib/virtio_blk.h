@@ -32,8 +32,8 @@ struct virtio_blk_ops {
 	void *ctx;
 	int (*in)(void *ctx, uint16_t port, unsigned size, uint32_t *val);   /* 0 on success */
 	int (*out)(void *ctx, uint16_t port, unsigned size, uint32_t val);
-	uint64_t (*ms)(void *ctx);   /* a millisecond clock, for the timeout */
-	void (*relax)(void *ctx);    /* one poll's pause */
+	uint64_t (*ms)(void);        /* a millisecond clock, for the timeout */
+	void (*relax)(void);         /* one poll's pause */
 };
 
 /* Memory the device can reach: 4 KiB aligned, physically contiguous. */

@@ -34,6 +34,12 @@ struct vtpm_backend {
 	 * then left out of the services manifest.
 	 */
 	int (*manifest)(void *ctx, uint8_t *buf, size_t max, size_t *len);
+	/*
+	 * Where the vTPM's state is kept (struct svsm_vtpm_state_entry, the
+	 * SVSM_VTPM_STATE_GUID entry beside the vTPM's): SVSM_OK with *len
+	 * bytes. NULL: no such entry.
+	 */
+	int (*state_manifest)(void *ctx, uint8_t *buf, size_t max, size_t *len);
 	void *ctx;
 };
 

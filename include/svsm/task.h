@@ -4,7 +4,9 @@
  * the address space (the kernel half shared and supervisor-only), the
  * general and x87/SSE registers it had when it last stopped, and three
  * channels: fd 0 its input (what the SVSM gives it, e.g. TPM commands),
- * fd 1 its output (what the SVSM takes back), fd 2 the SVSM log.
+ * fd 1 its output (what the SVSM takes back), fd 2 the SVSM log, fd 3
+ * (when the SVSM opens it) a state channel: what the SVSM kept for it to
+ * read at start, and what it writes for the SVSM to keep.
  *
  * A task runs only when the kernel calls task_run on it, on the calling
  * CPU, until it stops: it waits for input (read on fd 0 with nothing
@@ -84,6 +86,17 @@ struct task {
 	uint8_t *in, *out;
 	size_t in_len, in_pos, out_len;
 	bool in_closed;
+	/*
+	 * fd 3, the state channel, when the SVSM opened one (task_state_open):
+	 * reads give [st_in_pos, st_in_len) of what the SVSM put there, then
+	 * the end; writes append to st_out (at most st_max bytes; a write past
+	 * that is refused with ENOSPC and st_overflow set). Not open: EBADF.
+	 */
+	uint8_t *st_in, *st_out;
+	size_t st_in_len, st_in_pos, st_out_len, st_max;
+	uint64_t st_pa[2];      /* the two buffers' pages (buddy blocks of st_order) */
+	unsigned st_order;
+	bool st_overflow;
 	char log[160];          /* fd 2 line being assembled */
 	size_t log_len;
 	uint64_t syscalls;
@@ -121,6 +134,20 @@ int task_give_input(struct task *t, const void *buf, size_t len);
 void task_close_input(struct task *t);
 /* fd 1: takes up to max bytes of what the task wrote; returns how many. */
 size_t task_take_output(struct task *t, void *buf, size_t max);
+
+/*
+ * Opens fd 3 with len bytes of initial for the task to read and room for
+ * max bytes of writes. SVSM_OK; SVSM_EINVAL (len above max, already open);
+ * SVSM_ENOMEM.
+ */
+int task_state_open(struct task *t, const void *initial, size_t len, size_t max);
+/*
+ * What the task wrote on fd 3 since the last take: *buf (the task's own
+ * buffer, valid until the task runs again) and *len, then cleared. SVSM_OK;
+ * SVSM_ENOSPC when a write was refused for room (what is there is then not
+ * whole); SVSM_ENOENT when fd 3 is not open.
+ */
+int task_state_take(struct task *t, const uint8_t **buf, size_t *len);
 
 /* For the syscall layer (svsm/task/syscall.c). */
 struct task *task_current(void);

@@ -14,3 +14,10 @@ void tsc_calibrate(void);
 uint64_t tsc_hz(void);
 /* Nanoseconds since the calibration; 0 without one. */
 uint64_t tsc_ns(void);
+/*
+ * Milliseconds for timeouts: since the calibration; without one, 2^21 TSC
+ * ticks each (about a millisecond at 2 GHz), so a timeout still ends.
+ */
+uint64_t tsc_ms(void);
+/* One pause of a spin-wait timed with tsc_ms. */
+void tsc_spin(void);

@@ -25,6 +25,14 @@
  * the TCG EK Credential Profile's ECC NIST P-256 template (L-2). Its
  * public area (TPMT_PUBLIC) is the vTPM's attestation manifest
  * (SVSM spec 58019, attestation protocol), so a report binds the vTPM's EK.
+ *
+ * With a store (include/svsm/vtpm_persist.h) the module gets its state
+ * channel (fd 3, VTPM_STATE_FD=3): the image to start from, and after a
+ * command that changed NV the new image, which the store makes durable
+ * before the response goes back: the guest is never told of a change that
+ * is not on the disk. A save that fails stops the vTPM (every later
+ * command SVSM_EIO), as a TPM whose NV fails goes into failure mode,
+ * rather than serve on with state the disk no longer matches.
  */
 #pragma once
 
@@ -35,6 +43,7 @@
 #include "protocols/svsm_vm.h"
 
 struct task;
+struct vtpm_state_store;
 
 #define VTPM_SLICE_US 10000u
 
@@ -48,6 +57,8 @@ struct vtpm_module {
 	uint64_t busy_answers;    /* calls answered BUSY (slices that ran out, or another command) */
 	uint8_t ek_public[512];   /* TPMT_PUBLIC of the EK */
 	size_t ek_len;            /* 0: no EK, the vTPM is left out of the services manifest */
+	const struct vtpm_state_store *store; /* NULL: the state is volatile */
+	uint64_t saves, saved_bytes;          /* state images made durable, and their bytes */
 	struct vtpm_backend backend; /* for svsm_vm_set_vtpm */
 };
 
@@ -58,4 +69,5 @@ struct vtpm_module {
  * stopped during start-up).
  */
 int vtpm_module_start(struct vtpm_module *m, const uint8_t *archive, size_t archive_size,
+		      const struct vtpm_state_store *store,
 		      const char *name, const char **why);

@@ -209,8 +209,17 @@ struct vsnp_uart {
 	char line[VSNP_UART_LINE_MAX];
 };
 
+struct vsnp_vblk;
+
 struct vsnp_io {
 	const struct vsnp_io_ops *ops;
+	/*
+	 * The virtio disk the machine offers VMPL0 (vsnp/vblk.c; NULL: none):
+	 * its PCI configuration and I/O ports answer VMPL0's accesses only; a
+	 * lower VMPL sees an empty bus there.
+	 */
+	struct vsnp_vblk *blk;
+	unsigned vmpl;              /* the VMPL of the next access (the caller sets it, with writer) */
 	struct vsnp_uart com1[VSNP_IO_WRITERS];
 	unsigned writer;            /* who the next access is from (0..VSNP_IO_WRITERS-1; the caller sets it) */
 	uint64_t refused;           /* port accesses the allow-list does not have */

@@ -7,17 +7,25 @@
  * That is the byte stream tpm2-tss's cmd TCTI speaks, so on the host the
  * same binary serves tpm2-tools; inside the SVSM it runs at CPL3 and the
  * SVSM's vTPM protocol writes the guest's commands into fd 0.
- * fd 2 is the log. State lives in memory for the process's life
- * (vtpm_nv.c). The TPM is manufactured on its first start, with one PCR
- * bank, SHA-256 (pcr_banks_sha256_only); the client sends TPM2_Startup as
- * it would to any TPM.
+ * fd 2 is the log. State lives in memory (vtpm_nv.c); with VTPM_STATE_FD=3
+ * in the environment (the SVSM sets it when it keeps the state on its
+ * disk), fd 3 is the state channel: the module reads the NV image there
+ * to its end before libtpms starts, and after start-up and after every
+ * command that changed NV it writes the whole new image there before the
+ * response, once per command however often libtpms stored (so the SVSM
+ * can make it durable before the guest sees the response). The TPM is
+ * manufactured on its first start (no image), with one PCR bank, SHA-256
+ * (pcr_banks_sha256_only); the client sends TPM2_Startup as it would to
+ * any TPM.
  *
  * Exit status: 0 at end of input between commands; 2 when the stream
  * cannot go on (a command cut short, a size outside 10..VTPM_CMD_MAX:
  * answered TPM_RC_COMMAND_SIZE first, since the next command's start is
- * unknown); 3 when libtpms cannot start.
+ * unknown); 3 when libtpms cannot start; 4 when the state channel fails
+ * (an image that does not load, a write refused).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,6 +164,66 @@ static void pcr_banks_sha256_only(void)
 	}
 }
 
+/* The state channel: VTPM_STATE_FD=3 says the SVSM opened it. */
+#define STATE_FD 3
+#define STATE_MAX (512u << 10)
+static bool state_channel;
+
+/* Reads the whole image on fd 3 (the end comes after it) and loads it; an empty channel is a new TPM. */
+static void state_load(void)
+{
+	uint8_t *buf = malloc(STATE_MAX);
+	size_t len = 0;
+	const char *why = NULL;
+
+	if (buf == NULL) {
+		fprintf(stderr, "vtpm: no memory to read the saved state\n");
+		exit(4);
+	}
+	for (;;) {
+		ssize_t n = read(STATE_FD, buf + len, STATE_MAX - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			fprintf(stderr, "vtpm: the state channel cannot be read (errno %d)\n", errno);
+			exit(4);
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len == STATE_MAX) {
+			fprintf(stderr, "vtpm: the saved state is larger than %u bytes\n", STATE_MAX);
+			exit(4);
+		}
+	}
+	if (len == 0) {
+		fprintf(stderr, "vtpm: no saved state: a new TPM is manufactured\n");
+	} else if (vtpm_nv_load_image(buf, len, &why) != 0) {
+		fprintf(stderr, "vtpm: the saved state does not load: %s\n", why);
+		exit(4);
+	} else {
+		fprintf(stderr, "vtpm: saved state loaded (%zu bytes)\n", len);
+	}
+	free(buf);
+}
+
+/* After a step that may have stored NV: the whole image on fd 3 when it changed, once. */
+static void state_save(void)
+{
+	uint8_t *img = NULL;
+	size_t len = 0;
+
+	if (!state_channel || !vtpm_nv_dirty())
+		return;
+	if (vtpm_nv_serialize(&img, &len) != 0 || write_full(STATE_FD, img, len) != 0) {
+		fprintf(stderr, "vtpm: the state could not be handed to the SVSM (%zu bytes)\n", len);
+		exit(4);
+	}
+	free(img);
+	vtpm_nv_clean();
+}
+
 int main(int argc, char **argv)
 {
 	struct libtpms_callbacks cb;
@@ -168,12 +236,16 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	vtpm_nv_callbacks(&cb);
+	state_channel = getenv("VTPM_STATE_FD") != NULL && strcmp(getenv("VTPM_STATE_FD"), "3") == 0;
+	if (state_channel)
+		state_load();
 	if (TPMLIB_ChooseTPMVersion(TPMLIB_TPM_VERSION_2) != TPM_SUCCESS ||
 	    TPMLIB_RegisterCallbacks(&cb) != TPM_SUCCESS || TPMLIB_MainInit() != TPM_SUCCESS) {
 		fprintf(stderr, "vtpm: libtpms could not start a TPM 2.0\n");
 		return 3;
 	}
 	pcr_banks_sha256_only();
+	state_save();
 	for (;;) {
 		int got = in_fill(TPM_HDR);
 
@@ -201,6 +273,7 @@ int main(int argc, char **argv)
 		TPM_RESULT done = TPMLIB_Process(&resp, &resp_len, &resp_size, in_buf, size);
 
 		in_consume(size);
+		state_save(); /* before the response: what the guest is told happened is what is kept */
 		if (done != TPM_SUCCESS || resp_len < TPM_HDR) {
 			fprintf(stderr, "vtpm: libtpms failed on command %lu\n", commands);
 			if (respond_rc(TPM_RC_FAILURE) != 0)

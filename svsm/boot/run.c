@@ -70,11 +70,11 @@ uint8_t *run_read_payload(const struct boot_info *bi, unsigned map_flags, uint64
 }
 
 /* The vTPM module from the kernel's archive (run_internal.h). */
-const struct vtpm_backend *run_vtpm_start(void)
+const struct vtpm_backend *run_vtpm_start(const struct vtpm_state_store *store)
 {
 	const char *why;
 
-	if (vtpm_module_start(&vtpm, svsm_modules, (size_t)(svsm_modules_end - svsm_modules), "vtpm",
+	if (vtpm_module_start(&vtpm, svsm_modules, (size_t)(svsm_modules_end - svsm_modules), store, "vtpm",
 			      &why) != SVSM_OK) {
 		log_err("run: the vTPM module did not start: %s; the guest gets no vTPM protocol", why);
 		return NULL;

@@ -31,6 +31,7 @@
 #include "svsm/platform_snp.h"
 #include "svsm/smp.h"
 #include "svsm/tsc.h"
+#include "svsm/vtpm_persist.h"
 #include "run_internal.h"
 
 #define GUEST_VMPL GUEST_LAUNCH_VMPL
@@ -40,6 +41,7 @@ static struct svsm_vm vm;
 /* The attestation protocol's state (attest_setup); offered only if set up. */
 static struct svsm_attest attest;
 static bool attest_offered;
+static bool attest_ready; /* VMPCK0's channel is set up (attest_setup) */
 
 static struct vmsa *map_vmsa(paddr_t vmsa_pa)
 {
@@ -154,9 +156,53 @@ static void attest_setup(void)
 		log_err("run: attestation could not be set up; the guest gets no attestation protocol");
 		return;
 	}
-	svsm_vm_set_attest(&vm, &attest);
-	attest_offered = true;
-	log_info("run: attestation protocol offered (VMPCK0 guest messages through the hypervisor)");
+	attest_ready = true;
+}
+
+/*
+ * The key the vTPM's state is sealed under (docs/ARCHITECTURE.md, vTPM
+ * state): MSG_KEY_REQ for VMPL0, from the chip's VCEK root, with the guest
+ * policy and the launch measurement mixed in, so another SVSM image, guest
+ * payload, command line or policy gets another key. Asked before the
+ * guest runs, so nothing else uses VMPCK0 meanwhile.
+ */
+static int state_key(uint8_t key[VTPM_STATE_KEY_LEN], const char **why)
+{
+	const struct snp_key_req q = { .guest_field_select = SNP_KEY_FIELD_POLICY | SNP_KEY_FIELD_MEASUREMENT, .vmpl = 0 };
+	uint32_t status = 0;
+	int err;
+
+	_Static_assert(VTPM_STATE_KEY_LEN == SNP_DERIVED_KEY_LEN, "the PSP's key is the state's key");
+	if (!attest_ready) {
+		*why = "no guest-request channel to the PSP, so no key to open the state with";
+		return -1;
+	}
+	err = svsm_attest_derive_key(&attest, &q, key, &status);
+	if (err == SVSM_EPERM)
+		*why = "the PSP refused the key request (MSG_KEY_RSP status not 0)";
+	else if (err != SVSM_OK)
+		*why = "the key request to the PSP failed (VMPCK0 wiped)";
+	return err == SVSM_OK ? 0 : -1;
+}
+
+/* The vTPM, its state on the host's disk if one was given. */
+static const struct vtpm_backend *vtpm_setup(void)
+{
+	const struct vtpm_state_store *store = NULL;
+	const char *why = NULL;
+
+	switch (vtpm_persist_open(state_key, &store, &why)) {
+	case VTPM_PERSIST_VOLATILE:
+		log_info("vtpm: %s", why);
+		return run_vtpm_start(NULL);
+	case VTPM_PERSIST_READY:
+		return run_vtpm_start(store);
+	case VTPM_PERSIST_REFUSED:
+		break;
+	}
+	log_err("vtpm: the state disk cannot be used: %s; the vTPM is not offered (it never starts a new TPM over "
+		"state it could not open)", why);
+	return NULL;
 }
 
 /* The guest's vCPU with APIC ID apic other than the boot vCPU: its index in vm and its VMSA, or -1. */
@@ -319,8 +365,9 @@ __attribute__((noreturn)) void run_snp(struct svsm_boot *b)
 
 	if (payload == NULL)
 		machine_exit(SVSM_EXIT_FAIL);
-	/* Before the launch: a Linux launch measures what it launches into the vTPM. */
-	tpm = run_vtpm_start();
+	/* Before the launch: a Linux launch measures what it launches into the vTPM, whose state may need the PSP. */
+	attest_setup();
+	tpm = vtpm_setup();
 	/* The firmware's page is read in place (the guest's copy drops VMPCK0/1), never copied whole. */
 	if (tmpmap(pa_init(snp_secrets_gpa()), 1, PGT_ENC, &secrets) != SVSM_OK)
 		panic("run: cannot map the secrets page");
@@ -364,7 +411,11 @@ __attribute__((noreturn)) void run_snp(struct svsm_boot *b)
 		svsm_vm_set_vtpm(&vm, tpm);
 		log_info("run: vTPM protocol offered (the vtpm module at CPL3)");
 	}
-	attest_setup();
+	if (attest_ready) {
+		svsm_vm_set_attest(&vm, &attest);
+		attest_offered = true;
+		log_info("run: attestation protocol offered (VMPCK0 guest messages through the hypervisor)");
+	}
 	err = platform_ap_create(0, vm.vcpu[0].vmsa_pa, GUEST_VMPL, GUEST_SEV_FEATURES);
 	if (err != SVSM_OK) {
 		log_err("run: the hypervisor refused the guest's VMSA (AP creation, error %d)", err);

@@ -68,3 +68,13 @@ uint64_t tsc_ns(void)
 	/* Split so d * 1e9 cannot overflow. */
 	return d / hz * 1000000000ull + d % hz * 1000000000ull / hz;
 }
+
+uint64_t tsc_ms(void)
+{
+	return hz != 0 ? tsc_ns() / 1000000u : cpu_rdtsc() >> 21;
+}
+
+void tsc_spin(void)
+{
+	cpu_pause();
+}

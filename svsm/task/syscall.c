@@ -9,7 +9,8 @@
  * once per number.
  *
  * fd 0 is the task's input channel, fd 1 its output channel, fd 2 the
- * SVSM log (one console line per line written). There are no files:
+ * SVSM log (one console line per line written), fd 3 the state channel
+ * when the SVSM opened one (include/svsm/task.h). There are no files:
  * openat answers -ENOENT.
  */
 #include "abi/x86.h"
@@ -44,6 +45,7 @@ enum {
 #define L_EACCES 13
 #define L_EFAULT 14
 #define L_EINVAL 22
+#define L_ENOSPC 28
 #define L_ENOSYS 38
 
 #define PROT_READ 1
@@ -145,14 +147,27 @@ __attribute__((noreturn)) static void block(struct user_regs *r, struct task *t,
 	task_stop(r);
 }
 
+/* fd 3: what the SVSM kept for the task, then the end; never blocks. */
+static long state_read(struct task *t, uint64_t buf, uint64_t len)
+{
+	uint64_t n = t->st_in_len - t->st_in_pos < len ? t->st_in_len - t->st_in_pos : len;
+
+	if (n != 0 && copy_out(buf, t->st_in + t->st_in_pos, n) != 0)
+		return -L_EFAULT;
+	t->st_in_pos += n;
+	return (long)n;
+}
+
 static long sys_read(struct user_regs *r, struct task *t, uint64_t fd, uint64_t buf, uint64_t len)
 {
-	if (fd != 0)
+	if (fd != 0 && !(fd == 3 && t->st_in != NULL))
 		return -L_EBADF;
 	if (!user_range(buf, len))
 		return -L_EFAULT; /* the whole buffer first, as Linux's access_ok */
 	if (len == 0)
 		return 0;
+	if (fd == 3)
+		return state_read(t, buf, len);
 	if (t->in_pos == t->in_len) {
 		if (t->in_closed)
 			return 0;
@@ -177,10 +192,14 @@ static long sys_write(struct task *t, uint64_t fd, uint64_t buf, uint64_t len)
 	uint8_t chunk[256];
 	uint64_t done = 0;
 
-	if (fd == 0 || fd > 2)
+	if (fd == 0 || (fd > 2 && !(fd == 3 && t->st_in != NULL)))
 		return -L_EBADF;
 	if (!user_range(buf, len))
 		return -L_EFAULT;
+	if (fd == 3 && len > t->st_max - t->st_out_len) {
+		t->st_overflow = true; /* whole or not at all: the SVSM must not keep a cut state */
+		return -L_ENOSPC;
+	}
 	if (fd == 1 && len > TASK_IO_MAX - t->out_len) {
 		if (t->out_len == TASK_IO_MAX)
 			return -L_EAGAIN; /* the SVSM has not taken the last answer yet */
@@ -194,6 +213,9 @@ static long sys_write(struct task *t, uint64_t fd, uint64_t buf, uint64_t len)
 		if (fd == 1) {
 			memcpy(t->out + t->out_len, chunk, n);
 			t->out_len += n;
+		} else if (fd == 3) {
+			memcpy(t->st_out + t->st_out_len, chunk, n);
+			t->st_out_len += n;
 		} else {
 			for (uint64_t i = 0; i < n; i++) {
 				if (chunk[i] == '\n' || t->log_len == sizeof(t->log)) {
@@ -217,7 +239,7 @@ static long fd_stat(uint64_t fd, uint64_t statbuf)
 	uint32_t mode = S_IFIFO | 0600;
 	uint64_t blksize = PAGE_SIZE;
 
-	if (fd > 2)
+	if (fd > 3 || (fd == 3 && task_current()->st_in == NULL))
 		return -L_EBADF;
 	memcpy(st + 24, &mode, sizeof(mode));
 	memcpy(st + 56, &blksize, sizeof(blksize));
@@ -447,7 +469,7 @@ static long do_syscall(struct user_regs *r, struct task *t)
 	case SYS_write:
 		return sys_write(t, a0, a1, a2);
 	case SYS_close:
-		return a0 <= 2 ? 0 : -L_EBADF;
+		return a0 <= 2 || (a0 == 3 && t->st_in != NULL) ? 0 : -L_EBADF;
 	case SYS_fstat:
 		return fd_stat(a0, a1);
 	case SYS_newfstatat:

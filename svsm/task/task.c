@@ -192,6 +192,10 @@ void task_destroy(struct task *t)
 	buddy_free(mm_buddy(), t->pt.root_pa, 0);
 	kfree(t->in);
 	kfree(t->out);
+	if (t->st_in != NULL) {
+		buddy_free(mm_buddy(), t->st_pa[0], t->st_order);
+		buddy_free(mm_buddy(), t->st_pa[1], t->st_order);
+	}
 	kfree(t);
 }
 
@@ -494,6 +498,49 @@ void task_close_input(struct task *t)
 	t->in_closed = true;
 	if (t->state == TASK_WAIT_INPUT)
 		t->state = TASK_READY;
+}
+
+int task_state_open(struct task *t, const void *initial, size_t len, size_t max)
+{
+	unsigned order = 0;
+	uint64_t in, out;
+
+	if (t->st_in != NULL || len > max)
+		return SVSM_EINVAL;
+	while ((PAGE_SIZE << order) < max)
+		order++;
+	in = buddy_alloc(mm_buddy(), order);
+	out = in == MM_PA_NONE ? MM_PA_NONE : buddy_alloc(mm_buddy(), order);
+	if (out == MM_PA_NONE) {
+		if (in != MM_PA_NONE)
+			buddy_free(mm_buddy(), in, order);
+		return SVSM_ENOMEM;
+	}
+	t->st_in = phys_to_virt(in);
+	t->st_out = phys_to_virt(out);
+	t->st_pa[0] = in;
+	t->st_pa[1] = out;
+	t->st_order = order;
+	t->st_max = max;
+	memcpy(t->st_in, initial, len);
+	t->st_in_len = len;
+	t->st_in_pos = 0;
+	t->st_out_len = 0;
+	t->st_overflow = false;
+	return SVSM_OK;
+}
+
+int task_state_take(struct task *t, const uint8_t **buf, size_t *len)
+{
+	const bool overflow = t->st_overflow;
+
+	if (t->st_in == NULL)
+		return SVSM_ENOENT;
+	*buf = t->st_out;
+	*len = t->st_out_len;
+	t->st_out_len = 0;
+	t->st_overflow = false;
+	return overflow ? SVSM_ENOSPC : SVSM_OK;
 }
 
 size_t task_take_output(struct task *t, void *buf, size_t max)

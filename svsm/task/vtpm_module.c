@@ -10,6 +10,8 @@
 #include "svsm/lapic.h"
 #include "svsm/modar.h"
 #include "svsm/task.h"
+#include "svsm/vtpm_persist.h"
+#include "abi/svsm_abi.h"
 
 #define TPM_HDR TPM2_HDR_SIZE
 #define TPM_MAX 4096u
@@ -22,6 +24,34 @@ static int broken(struct vtpm_module *m, const char *what)
 	if (!m->broken)
 		log_err("vtpm: the module %s (%s): the vTPM is gone", what,
 			t->state == TASK_EXITED ? "it exited" : t->why);
+	m->broken = true;
+	return SVSM_EIO;
+}
+
+/*
+ * What the module wrote on its state channel during the last step, made
+ * durable: SVSM_OK (nothing written, or saved), else the vTPM stops.
+ */
+static int save_state(struct vtpm_module *m)
+{
+	const uint8_t *img;
+	size_t len = 0;
+	const char *why = NULL;
+	int err;
+
+	if (m->store == NULL)
+		return SVSM_OK;
+	err = task_state_take(m->task, &img, &len);
+	if (err == SVSM_OK && len == 0)
+		return SVSM_OK;
+	if (err == SVSM_OK && m->store->save(m->store->ctx, img, len, &why) == SVSM_OK) {
+		m->saves++;
+		m->saved_bytes += len;
+		return SVSM_OK;
+	}
+	if (!m->broken)
+		log_err("vtpm: the TPM's state (%zu bytes) could not be saved: %s; the vTPM stops rather than serve "
+			"state the disk does not hold", len, err == SVSM_ENOSPC ? "larger than a slot" : why);
 	m->broken = true;
 	return SVSM_EIO;
 }
@@ -96,6 +126,8 @@ run:;
 
 	if (size < TPM_HDR || size > resp_max || size - TPM_HDR != m->task->out_len)
 		return broken(m, "answered with a response of the wrong size");
+	if (save_state(m) != SVSM_OK)
+		return SVSM_EIO; /* the response is not given: what it reports is not on the disk */
 	memcpy(resp, hdr, TPM_HDR);
 	task_take_output(m->task, resp + TPM_HDR, size - TPM_HDR);
 	*resp_len = size;
@@ -131,7 +163,8 @@ _Static_assert(sizeof(ek_create) == 10 + 4 + 13 + 6 + 2 + 122 + 6, "EK CreatePri
 static long startup_command(struct vtpm_module *m, const uint8_t *cmd, size_t len, uint8_t *rsp,
 			    size_t *rlen)
 {
-	if (task_give_input(m->task, cmd, len) != SVSM_OK || run_until_waiting(m) != SVSM_OK)
+	if (task_give_input(m->task, cmd, len) != SVSM_OK || run_until_waiting(m) != SVSM_OK ||
+	    save_state(m) != SVSM_OK)
 		return -1;
 	*rlen = task_take_output(m->task, rsp, TPM_MAX);
 	return *rlen >= TPM_HDR && be32_get(rsp + 2) == *rlen ? (long)be32_get(rsp + 6) : -1;
@@ -178,10 +211,30 @@ static int manifest(void *ctx, uint8_t *buf, size_t max, size_t *len)
 	return SVSM_OK;
 }
 
-int vtpm_module_start(struct vtpm_module *m, const uint8_t *archive, size_t archive_size,
-		      const char *name, const char **why)
+/* struct vtpm_backend.state_manifest: where the state is kept (struct svsm_vtpm_state_entry). */
+static int state_manifest(void *ctx, uint8_t *buf, size_t max, size_t *len)
 {
-	const char *const envp[] = { "OPENSSL_CONF=/nonexistent" };
+	const struct vtpm_module *m = ctx;
+	struct svsm_vtpm_state_entry e = { .format = SVSM_VTPM_STATE_FORMAT };
+
+	if (max < sizeof(e))
+		return SVSM_ENOSPC;
+	if (m->store != NULL) {
+		uint64_t version = 0;
+
+		e.flags = SVSM_VTPM_STATE_PERSISTENT;
+		m->store->evidence(m->store->ctx, &version, e.digest);
+		e.version = version;
+	}
+	memcpy(buf, &e, sizeof(e));
+	*len = sizeof(e);
+	return SVSM_OK;
+}
+
+int vtpm_module_start(struct vtpm_module *m, const uint8_t *archive, size_t archive_size,
+		      const struct vtpm_state_store *store, const char *name, const char **why)
+{
+	const char *const envp[] = { "OPENSSL_CONF=/nonexistent", "VTPM_STATE_FD=3" };
 	const uint8_t *elf;
 	size_t size;
 	int err;
@@ -201,11 +254,24 @@ int vtpm_module_start(struct vtpm_module *m, const uint8_t *archive, size_t arch
 	*why = modar_find(archive, archive_size, name, &elf, &size);
 	if (*why != NULL)
 		return SVSM_EINVAL;
-	err = task_create(name, elf, size, envp, 1, &m->task, why);
+	err = task_create(name, elf, size, envp, store != NULL ? 2 : 1, &m->task, why);
 	if (err != SVSM_OK)
 		return err;
-	if (run_until_waiting(m) != SVSM_OK) {
-		*why = m->task->state == TASK_EXITED ? "the module exited during start-up" : m->task->why;
+	m->store = store;
+	if (store != NULL) {
+		err = task_state_open(m->task, store->initial, store->initial_len, store->max);
+		store->started(store->ctx);
+		if (err != SVSM_OK) {
+			*why = "no memory for the module's state channel";
+			task_destroy(m->task);
+			m->task = NULL;
+			return err;
+		}
+	}
+	if (run_until_waiting(m) != SVSM_OK || save_state(m) != SVSM_OK) {
+		*why = m->broken			     ? "its state could not be saved at start-up"
+		       : m->task->state == TASK_EXITED ? "the module exited during start-up (its log says why)"
+						     : m->task->why;
 		task_destroy(m->task);
 		m->task = NULL;
 		return SVSM_EIO;
@@ -215,7 +281,8 @@ int vtpm_module_start(struct vtpm_module *m, const uint8_t *archive, size_t arch
 		m->ek_len = 0;
 	}
 	m->backend = (struct vtpm_backend){ .send_command = send_command,
-					    .manifest = m->ek_len != 0 ? manifest : NULL, .ctx = m };
+					    .manifest = m->ek_len != 0 ? manifest : NULL,
+					    .state_manifest = state_manifest, .ctx = m };
 	log_info("vtpm: module %s waiting for commands (%llu user pages of the heap, %llu page-table pages, "
 		 "%llu read-only pages of the SVSM image in place)", name, (unsigned long long)m->task->pages,
 		 (unsigned long long)m->task->table_pages, (unsigned long long)m->task->image_pages);

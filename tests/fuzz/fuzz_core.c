@@ -64,7 +64,7 @@ static int tpm_send(void *ctx, const uint8_t *cmd, size_t len, uint8_t *resp, si
 	return SVSM_OK;
 }
 
-static const struct vtpm_backend tpm = { tpm_send, NULL, NULL };
+static const struct vtpm_backend tpm = { .send_command = tpm_send };
 
 static void own(uint64_t gpa)
 {

@@ -1453,10 +1453,29 @@ static void test_attest(void)
 	/* The sizes are the SVSM's answer: believed only on success and within the buffer. */
 	bool got = c.rax == SVSM_SUCCESS && c.rcx <= sizeof(att_manifest);
 
-	check(got && memcmp(m->guid, header_guid, 16) == 0 && m->size == c.rcx && m->count == 1 &&
-		      memcmp(me->guid, vtpm_guid, 16) == 0 && me->offset == sizeof(*m) + sizeof(*me) &&
-		      me->offset + me->size == m->size && att_manifest[me->offset + 1] == 0x23,
+	static const uint8_t state_guid[16] = SVSM_VTPM_STATE_GUID;
+	const struct svsm_manifest_entry *se = me + 1;
+	struct svsm_vtpm_state_entry st;
+
+	check(got && memcmp(m->guid, header_guid, 16) == 0 && m->size == c.rcx && m->count == 2 &&
+		      memcmp(me->guid, vtpm_guid, 16) == 0 && me->offset == sizeof(*m) + 2 * sizeof(*me) &&
+		      me->size < sizeof(att_manifest) && att_manifest[me->offset + 1] == 0x23,
 	      "services manifest: the header GUID and the vTPM with its EK public area (ECC)");
+	memset(&st, 0, sizeof(st));
+	if (got && se->offset == me->offset + me->size && se->size == sizeof(st) && se->offset + se->size == m->size)
+		memcpy(&st, att_manifest + se->offset, sizeof(st));
+	check(got && memcmp(se->guid, state_guid, 16) == 0 && st.format == SVSM_VTPM_STATE_FORMAT &&
+		      (st.flags & ~SVSM_VTPM_STATE_PERSISTENT) == 0 &&
+		      ((st.flags & SVSM_VTPM_STATE_PERSISTENT) != 0 || st.version == 0),
+	      "services manifest: the vTPM state entry after it (format 1; a version only when kept on a disk)");
+	if (got) {
+		guest_printf("# vtpm state: %s, version %llu, digest ",
+			     (st.flags & SVSM_VTPM_STATE_PERSISTENT) ? "persistent" : "volatile",
+			     (unsigned long long)st.version);
+		for (unsigned i = 0; i < sizeof(st.digest); i++)
+			guest_printf("%02x", st.digest[i]);
+		guest_printf("\n");
+	}
 	check(r->version >= 2 && r->vmpl == 0 && r->signature_algo == SNP_REPORT_SIG_ALGO_ECDSA_P384_SHA384 &&
 		      (r->policy & (1ull << 17)) != 0,
 	      "report: version, VMPL0 (the SVSM's), ECDSA P-384 signature, policy bit 17");

@@ -85,7 +85,7 @@ SELFTEST(vtpm_refused_without_a_preemption_source)
 
 	buddy_get_stats(mm_buddy(), &before);
 	lapic_hold_off(true);
-	int err = vtpm_module_start(&m, svsm_modules, (size_t)(svsm_modules_end - svsm_modules), "vtpm", &why);
+	int err = vtpm_module_start(&m, svsm_modules, (size_t)(svsm_modules_end - svsm_modules), NULL, "vtpm", &why);
 
 	lapic_hold_off(false);
 	ST_EQ(err, SVSM_ENOTSUP);
@@ -104,7 +104,7 @@ SELFTEST(vtpm_module_through_the_vtpm_protocol)
 	const struct memmap *g = mm_guest_memory();
 	const char *why;
 
-	int err = vtpm_module_start(&m, svsm_modules, (size_t)(svsm_modules_end - svsm_modules), "vtpm", &why);
+	int err = vtpm_module_start(&m, svsm_modules, (size_t)(svsm_modules_end - svsm_modules), NULL, "vtpm", &why);
 	uint8_t probe;
 
 	if (platform_random(&probe, 1) != SVSM_OK) {

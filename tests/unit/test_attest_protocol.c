@@ -86,7 +86,23 @@ static int tpm_manifest(void *ctx, uint8_t *buf, size_t max, size_t *len)
 	return SVSM_OK;
 }
 
-static const struct vtpm_backend tpm = { tpm_send, tpm_manifest, NULL };
+static bool have_state;
+static const struct svsm_vtpm_state_entry state_entry = {
+	SVSM_VTPM_STATE_FORMAT, SVSM_VTPM_STATE_PERSISTENT, 41, { 0xD1, [31] = 0xD2 }
+};
+
+static int tpm_state(void *ctx, uint8_t *buf, size_t max, size_t *len)
+{
+	(void)ctx;
+	if (!have_state || max < sizeof(state_entry))
+		return SVSM_ENOENT;
+	memcpy(buf, &state_entry, sizeof(state_entry));
+	*len = sizeof(state_entry);
+	return SVSM_OK;
+}
+
+static const struct vtpm_backend tpm = { .send_command = tpm_send, .manifest = tpm_manifest,
+					 .state_manifest = tpm_state };
 
 static const struct psp_launch launch = { .measurement = { 0x4D }, .tcb = 0x1234 };
 
@@ -120,6 +136,7 @@ static int setup(void **state)
 	platform_fake_install(&fake);
 	psp_mode = PSP_OK;
 	have_ekpub = false;
+	have_state = false;
 	if (svsm_vm_init(&vm, 2, 1, &sim.guest_ram, &sim.svsm_mem, pa_init(BOOT_VMSA), gpa_init(BOOT_CA), 0) != SVSM_OK ||
 	    svsm_attest_init(&att, psp.vmpck[0], &req_page, pa_init(REQ_PA), &resp_page, pa_init(RESP_PA)) != SVSM_OK)
 		return -1;
@@ -231,6 +248,37 @@ static void test_services(void **state)
 	assert_memory_equal(sim.mem + MANIFEST + 48, ekpub, sizeof(ekpub));
 	expect_report_data(sim.mem + MANIFEST, 48 + sizeof(ekpub));
 	assert_int_equal(fake.guest_requests, 2);
+	/* With the state entry too: two entries, then the EK, then the state's version and digest. */
+	static const uint8_t state_guid[16] = SVSM_VTPM_STATE_GUID;
+	const size_t total = 24 + 2 * 24 + sizeof(ekpub) + sizeof(state_entry);
+
+	have_state = true;
+	memset(sim.mem + MANIFEST, 0, 4096);
+	assert_int_equal(call(SVSM_ATTEST_SERVICES, &op, &r), SVSM_SUCCESS);
+	assert_int_equal(r.rcx, total);
+	memcpy(&h, sim.mem + MANIFEST, sizeof(h));
+	assert_int_equal(h.count, 2);
+	assert_int_equal(h.size, total);
+	memcpy(&e, sim.mem + MANIFEST + 24, sizeof(e));
+	assert_memory_equal(e.guid, vtpm_guid, 16);
+	assert_int_equal(e.offset, 72);
+	assert_memory_equal(sim.mem + MANIFEST + 72, ekpub, sizeof(ekpub));
+	memcpy(&e, sim.mem + MANIFEST + 48, sizeof(e));
+	assert_memory_equal(e.guid, state_guid, 16);
+	assert_int_equal(e.offset, 72 + sizeof(ekpub));
+	assert_int_equal(e.size, sizeof(state_entry));
+	assert_memory_equal(sim.mem + MANIFEST + 72 + sizeof(ekpub), &state_entry, sizeof(state_entry));
+	expect_report_data(sim.mem + MANIFEST, total);
+	/* The state entry alone (no EK yet): one entry, its data right after the table. */
+	have_ekpub = false;
+	assert_int_equal(call(SVSM_ATTEST_SERVICES, &op, &r), SVSM_SUCCESS);
+	memcpy(&h, sim.mem + MANIFEST, sizeof(h));
+	assert_int_equal(h.count, 1);
+	assert_int_equal(h.size, 48 + sizeof(state_entry));
+	memcpy(&e, sim.mem + MANIFEST + 24, sizeof(e));
+	assert_memory_equal(e.guid, state_guid, 16);
+	assert_int_equal(e.offset, 48);
+	assert_memory_equal(sim.mem + MANIFEST + 48, &state_entry, sizeof(state_entry));
 }
 
 static void test_single_service(void **state)
@@ -247,6 +295,17 @@ static void test_single_service(void **state)
 	assert_int_equal(r.rcx, sizeof(ekpub));
 	assert_memory_equal(sim.mem + MANIFEST, ekpub, sizeof(ekpub));
 	expect_report_data(ekpub, sizeof(ekpub));
+	/* The state entry by its own GUID: its data alone; absent, the GUID is unknown. */
+	static const uint8_t state_guid[16] = SVSM_VTPM_STATE_GUID;
+
+	memcpy(op.service_guid, state_guid, 16);
+	assert_int_equal(call(SVSM_ATTEST_SINGLE_SERVICE, &op, NULL), SVSM_ERR_UNSUPPORTED_PROTOCOL);
+	have_state = true;
+	assert_int_equal(call(SVSM_ATTEST_SINGLE_SERVICE, &op, &r), SVSM_SUCCESS);
+	assert_int_equal(r.rcx, sizeof(state_entry));
+	assert_memory_equal(sim.mem + MANIFEST, &state_entry, sizeof(state_entry));
+	expect_report_data((const uint8_t *)&state_entry, sizeof(state_entry));
+	memcpy(op.service_guid, vtpm_guid, 16);
 	/* Unknown service, a vTPM without an EK yet, a manifest version other than 0. */
 	op.service_guid[0] ^= 1;
 	assert_int_equal(call(SVSM_ATTEST_SINGLE_SERVICE, &op, NULL), SVSM_ERR_UNSUPPORTED_PROTOCOL);
@@ -257,7 +316,7 @@ static void test_single_service(void **state)
 	op.manifest_version = 1;
 	assert_int_equal(call(SVSM_ATTEST_SINGLE_SERVICE, &op, NULL), SVSM_ERR_INVALID_PARAMETER);
 	assert_int_equal(call(SVSM_ATTEST_CALLS, &op, NULL), SVSM_ERR_UNSUPPORTED_CALL);
-	assert_int_equal(fake.guest_requests, 1);
+	assert_int_equal(fake.guest_requests, 2); /* the EK alone, then the state alone */
 }
 
 static void test_too_small(void **state)

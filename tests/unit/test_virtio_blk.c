@@ -147,15 +147,13 @@ static int p_out(void *ctx, uint16_t port, unsigned size, uint32_t val)
 	return 0;
 }
 
-static uint64_t ms(void *ctx)
+static uint64_t ms(void)
 {
-	(void)ctx;
 	return clock_ms += 7;
 }
 
-static void relax(void *ctx)
+static void relax(void)
 {
-	(void)ctx;
 }
 
 static const struct pci_io pio = { NULL, p_in, p_out };

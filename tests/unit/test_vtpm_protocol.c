@@ -58,7 +58,7 @@ static int send_command(void *ctx, const uint8_t *cmd, size_t len, uint8_t *resp
 	return SVSM_OK;
 }
 
-static const struct vtpm_backend backend = { send_command, NULL, NULL };
+static const struct vtpm_backend backend = { .send_command = send_command };
 
 static int setup(void **state)
 {
