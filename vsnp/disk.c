@@ -19,6 +19,8 @@
 #include "svsm/boot.h"
 #include "svsm/console.h"
 #include "svsm/errno.h"
+#include "svsm/exit_codes.h"
+#include "svsm/machine.h"
 #include "svsm/mm.h"
 #include "svsm/tsc.h"
 #include "lib/cpu.h"
@@ -28,6 +30,7 @@
 #define DMA_ORDER 5 /* 128 KiB: the queue, a header page and 92 KiB of data */
 
 static struct virtio_blk real;
+static uint64_t cut_at, sectors_written; /* vsnp.disk-cut: the run's sector the power goes before (0: never) */
 static struct vsnp_vblk vblk;
 static struct vsnp_machine *mach;
 
@@ -111,11 +114,34 @@ static int disk_read(void *ctx, uint64_t sector, void *buf, size_t len)
 	return -1;
 }
 
+/*
+ * vsnp.disk-cut=K: the power goes as the run's K-th sector written through
+ * the device is about to land: the sectors before it are written and
+ * flushed, then the machine stops at once, as QEMU killed mid-write would
+ * leave the disk, but at a point a test can choose and repeat.
+ */
+static void power_cut(uint64_t sector, const void *buf, size_t len)
+{
+	const uint64_t keep = cut_at - 1 - sectors_written;
+	const char *why = NULL;
+
+	if (keep != 0 && virtio_blk_write(&real, sector, buf, keep * VIRTIO_BLK_SECTOR, &why) != 0)
+		disk_error("a write before the power cut", why);
+	if (real.flush && virtio_blk_flush(&real, &why) != 0)
+		disk_error("the flush before the power cut", why);
+	console_printf("vsnp: POWER CUT (vsnp.disk-cut=%llu): the machine stops with %llu of this write's %zu sectors "
+		       "on the disk\n", (unsigned long long)cut_at, (unsigned long long)keep, len / VIRTIO_BLK_SECTOR);
+	machine_exit(SVSM_EXIT_FAIL);
+}
+
 static int disk_write(void *ctx, uint64_t sector, const void *buf, size_t len)
 {
 	const char *why = NULL;
 
 	(void)ctx;
+	if (cut_at != 0 && sectors_written + len / VIRTIO_BLK_SECTOR >= cut_at)
+		power_cut(sector, buf, len);
+	sectors_written += len / VIRTIO_BLK_SECTOR;
 	if (virtio_blk_write(&real, sector, buf, len, &why) == 0)
 		return 0;
 	disk_error("a write", why);
@@ -136,7 +162,7 @@ static int disk_flush(void *ctx)
 static const struct vsnp_vblk_mem guest_mem = { NULL, mem_read, mem_write };
 static struct vsnp_vblk_disk machine_disk = { NULL, 0, disk_read, disk_write, disk_flush };
 
-void vsnp_disk_init(struct vsnp_machine *m)
+void vsnp_disk_init(struct vsnp_machine *m, uint64_t cut)
 {
 	struct pci_fn f;
 	uint16_t base = 0;
@@ -165,6 +191,7 @@ void vsnp_disk_init(struct vsnp_machine *m)
 		return; /* the region stays the device's: it may still write there */
 	}
 	mach = m;
+	cut_at = cut;
 	machine_disk.sectors = real.capacity;
 	vsnp_vblk_init(&vblk, &guest_mem, &machine_disk);
 	m->io.blk = &vblk;

@@ -106,9 +106,11 @@ int vsnp_lie_parse(const char *name);
 /*
  * The machine's virtio disk (vsnp/disk.c): QEMU's, if it has one, behind
  * the virtio device offered to VMPL0 (m->io.blk); says on the console
- * what it found. vsnp_disk_report prints what the device did.
+ * what it found. cut (vsnp.disk-cut, 0: none): the machine loses power
+ * as the cut-th sector written through the device this run would land.
+ * vsnp_disk_report prints what the device did.
  */
-void vsnp_disk_init(struct vsnp_machine *m);
+void vsnp_disk_init(struct vsnp_machine *m, uint64_t cut);
 void vsnp_disk_report(void);
 
 /* The hypervisor's CPUID answer for the vCPU with APIC ID apic_id: the CPUID page, with that vCPU's IDs. */

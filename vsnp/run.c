@@ -32,7 +32,7 @@
 bool svsm_run_accepts_key(const char *key, size_t len)
 {
 	return (len == 8 && memcmp(key, "vsnp.mem", 8) == 0) || (len == 9 && memcmp(key, "vsnp.cpus", 9) == 0) ||
-	       (len == 8 && memcmp(key, "vsnp.lie", 8) == 0);
+	       (len == 8 && memcmp(key, "vsnp.lie", 8) == 0) || (len == 13 && memcmp(key, "vsnp.disk-cut", 13) == 0);
 }
 
 /*
@@ -281,7 +281,7 @@ __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 		       (unsigned long long)boot_vmsa.cr0, (unsigned long long)boot_vmsa.efer,
 		       (unsigned long long)boot_vmsa.sev_features);
 
-	vsnp_disk_init(&m);
+	vsnp_disk_init(&m, num_option(bi, "vsnp.disk-cut", 0));
 	/* The boot CPU, from its VMSA. */
 	struct vsnp_cpu_end end;
 

@@ -70,6 +70,18 @@ void guest_test_io_ports(void)
 	if (id != 0xFFFFFFFFu)
 		guest_printf("# PCI 00:00.0 answered vendor/device 0x%08x\n", id);
 
+	/*
+	 * The SVSM's state disk (vsnp offers it at 00:03.0, I/O 0xC000, to
+	 * VMPL0 only): this guest neither sees it nor reaches its registers;
+	 * a reset written to its status register must not stop the SVSM's use.
+	 */
+	io_outl(PCI_CONFIG_ADDRESS, 0x80000000u | 3u << 11);
+	id = io_inl(PCI_CONFIG_DATA);
+	io_outb(0xC000 + 0x12, 0); /* the legacy status register: 0 resets the device */
+	io_outl(0xC000 + 0x08, 0x100); /* its queue address, at a page of this guest */
+	guest_check(id == 0xFFFFFFFFu && io_inl(0xC000) == 0xFFFFFFFFu && io_inb(0xC000 + 0x12) == 0xFF,
+		    "the SVSM's virtio disk slot (00:03.0) and its I/O registers read as all ones from VMPL2");
+
 	/* Its own UART: the scratch register keeps what it wrote, the transmitter is always ready. */
 	io_outb(COM1 + 7, 0x5A);
 	guest_check(io_inb(COM1 + 7) == 0x5A && (io_inb(COM1 + 5) & 0x60) == 0x60,
