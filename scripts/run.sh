@@ -131,6 +131,9 @@ guest_ok=$(grep -c -E '^(\[ *[0-9.]+\] )?ok ' "$log")
 guest_failed=$(grep -c -E '^(\[ *[0-9.]+\] )?not ok ' "$log")
 launched=$(grep -c -E '^SVSM: launching (the payload|Linux) at VMPL' "$log")
 [ "$launched" -gt 0 ] && echo "run.sh: the guest (VMPL2): $guest_ok checks passed, $guest_failed failed"
+# The failed checks themselves, with the comment lines under them (at most the first 5).
+[ "$guest_failed" -gt 0 ] && grep -A2 -E '^(\[ *[0-9.]+\] )?not ok ' "$log" | grep -E '(not ok |# )' | head -n 15 |
+	sed 's/^/run.sh: failed: /'
 # Success only as this run's console says it: the SVSM launched the payload and it ended with status 0.
 ended=$(sed -n 's/^vsnp: the guest asked to terminate: GHCB reason set 14, code \([0-9]*\).*$/\1/p' "$log" | tail -n 1)
 # Linux ends by powering off; it succeeded when its TAP plan was met with no failure.

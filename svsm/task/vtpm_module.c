@@ -10,6 +10,9 @@
 #include "svsm/lapic.h"
 #include "svsm/modar.h"
 #include "svsm/task.h"
+#include "svsm/tsc.h"
+#include "lib/cpu.h"
+#include "lib/fmt.h"
 #include "svsm/vtpm_persist.h"
 #include "abi/svsm_abi.h"
 
@@ -32,11 +35,12 @@ static int broken(struct vtpm_module *m, const char *what)
  * What the module wrote on its state channel during the last step, made
  * durable: SVSM_OK (nothing written, or saved), else the vTPM stops.
  */
-static int save_state(struct vtpm_module *m)
+static int save_state(struct vtpm_module *m, const char *after)
 {
 	const uint8_t *img;
 	size_t len = 0;
 	const char *why = NULL;
+	uint64_t t0 = cpu_rdtsc();
 	int err;
 
 	if (m->store == NULL)
@@ -45,8 +49,15 @@ static int save_state(struct vtpm_module *m)
 	if (err == SVSM_OK && len == 0)
 		return SVSM_OK;
 	if (err == SVSM_OK && m->store->save(m->store->ctx, img, len, &why) == SVSM_OK) {
+		uint64_t version = 0, us = tsc_hz() ? (cpu_rdtsc() - t0) * 1000000 / tsc_hz() : 0;
+		uint8_t digest[VTPM_STATE_DIGEST_LEN];
+
 		m->saves++;
 		m->saved_bytes += len;
+		m->store->evidence(m->store->ctx, &version, digest);
+		/* Which commands change NV, and what a save costs (docs/ARCHITECTURE.md, "The vTPM's state"). */
+		log_info("vtpm: state version %llu saved after %s: %zu bytes sealed, made durable in %llu us",
+			 (unsigned long long)version, after, len, (unsigned long long)us);
 		return SVSM_OK;
 	}
 	if (!m->broken)
@@ -126,7 +137,10 @@ run:;
 
 	if (size < TPM_HDR || size > resp_max || size - TPM_HDR != m->task->out_len)
 		return broken(m, "answered with a response of the wrong size");
-	if (save_state(m) != SVSM_OK)
+	char after[32];
+
+	fmt_snprintf(after, sizeof(after), "command 0x%x", (unsigned)be32_get(m->inflight + 6));
+	if (save_state(m, after) != SVSM_OK)
 		return SVSM_EIO; /* the response is not given: what it reports is not on the disk */
 	memcpy(resp, hdr, TPM_HDR);
 	task_take_output(m->task, resp + TPM_HDR, size - TPM_HDR);
@@ -164,7 +178,7 @@ static long startup_command(struct vtpm_module *m, const uint8_t *cmd, size_t le
 			    size_t *rlen)
 {
 	if (task_give_input(m->task, cmd, len) != SVSM_OK || run_until_waiting(m) != SVSM_OK ||
-	    save_state(m) != SVSM_OK)
+	    save_state(m, "a start-up command") != SVSM_OK)
 		return -1;
 	*rlen = task_take_output(m->task, rsp, TPM_MAX);
 	return *rlen >= TPM_HDR && be32_get(rsp + 2) == *rlen ? (long)be32_get(rsp + 6) : -1;
@@ -235,6 +249,8 @@ int vtpm_module_start(struct vtpm_module *m, const uint8_t *archive, size_t arch
 		      const struct vtpm_state_store *store, const char *name, const char **why)
 {
 	const char *const envp[] = { "OPENSSL_CONF=/nonexistent", "VTPM_STATE_FD=3" };
+	const uint64_t t_start = cpu_rdtsc();
+	const bool had_state = store != NULL && store->initial_len != 0; /* started() lets the image go */
 	const uint8_t *elf;
 	size_t size;
 	int err;
@@ -268,7 +284,7 @@ int vtpm_module_start(struct vtpm_module *m, const uint8_t *archive, size_t arch
 			return err;
 		}
 	}
-	if (run_until_waiting(m) != SVSM_OK || save_state(m) != SVSM_OK) {
+	if (run_until_waiting(m) != SVSM_OK || save_state(m, "the module's start") != SVSM_OK) {
 		*why = m->broken			     ? "its state could not be saved at start-up"
 		       : m->task->state == TASK_EXITED ? "the module exited during start-up (its log says why)"
 						     : m->task->why;
@@ -283,8 +299,11 @@ int vtpm_module_start(struct vtpm_module *m, const uint8_t *archive, size_t arch
 	m->backend = (struct vtpm_backend){ .send_command = send_command,
 					    .manifest = m->ek_len != 0 ? manifest : NULL,
 					    .state_manifest = state_manifest, .ctx = m };
-	log_info("vtpm: module %s waiting for commands (%llu user pages of the heap, %llu page-table pages, "
-		 "%llu read-only pages of the SVSM image in place)", name, (unsigned long long)m->task->pages,
-		 (unsigned long long)m->task->table_pages, (unsigned long long)m->task->image_pages);
+	log_info("vtpm: module %s waiting for commands after %llu ms of start-up (%s; %llu user pages of the heap, "
+		 "%llu page-table pages, %llu read-only pages of the SVSM image in place)", name,
+		 (unsigned long long)(tsc_hz() ? (cpu_rdtsc() - t_start) * 1000 / tsc_hz() : 0),
+		 store == NULL ? "state volatile" : had_state ? "state from the disk" : "a new TPM on the disk",
+		 (unsigned long long)m->task->pages, (unsigned long long)m->task->table_pages,
+		 (unsigned long long)m->task->image_pages);
 	return SVSM_OK;
 }

@@ -924,10 +924,22 @@ static void test_ap(void)
 	guest_ap_call_pending = 0xEE;
 	check(ap_create(vmsa_gpa) == 0, "AP creation (GHCB): the new vCPU starts");
 	unsigned turns = 0;
+	uint32_t lo, hi;
 
-	while (guest_ap_flag != 0xA5A5A5A5u && turns < 1000) {
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	const uint64_t t0 = (uint64_t)hi << 32 | lo;
+	uint64_t now = t0;
+
+	/*
+	 * The AP runs on another machine CPU, which a loaded host may not run
+	 * for a while: wait by the clock (about 10 s of TSC at 2 GHz), not by
+	 * a count of this vCPU's exits, which a busy host runs through fast.
+	 */
+	while (guest_ap_flag != 0xA5A5A5A5u && (turns < 1000 || now - t0 < 20000000000ull) && turns < 5000000) {
 		(void)guest_msr_protocol(GHCB_MSR_HV_FEATURES_REQ); /* a VMGEXIT: the other vCPU's turn */
 		turns++;
+		__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+		now = (uint64_t)hi << 32 | lo;
 	}
 	check(guest_ap_flag == 0xA5A5A5A5u, "the second vCPU ran (its flag is set)");
 	check(guest_ap_flag == 0xA5A5A5A5u && guest_ap_call_pending == 0 && guest_ap_call_rax == SVSM_SUCCESS &&

@@ -35,7 +35,10 @@ def check(ok, what, out=""):
     print(("ok" if ok else "not ok") + " - " + what, flush=True)
     if not ok:
         failures += 1
-        sys.stdout.write(out[-3000:] + "\n")
+        lines = out.splitlines()
+        failed = [l + (" / " + lines[i + 1] if i + 1 < len(lines) and lines[i + 1].startswith("#") else "")
+                  for i, l in enumerate(lines) if l.startswith("not ok")]
+        sys.stdout.write("".join(f"# guest: {l}\n" for l in failed) + out[-3000:] + "\n")
 
 
 class Runner:
