@@ -23,6 +23,7 @@
 #include "svsm/selftest.h"
 #include "svsm/task.h"
 #include "svsm/vtpm_module.h"
+#include "svsm/vtpm_persist.h"
 #include "st_guest.h"
 
 static struct svsm_vm vm;
@@ -93,6 +94,84 @@ SELFTEST(vtpm_refused_without_a_preemption_source)
 	ST_ASSERT(m.task == NULL);
 	buddy_get_stats(mm_buddy(), &after);
 	ST_EQ(after.free_pages, before.free_pages);
+}
+
+/* A state store in memory for the module's state channel (include/svsm/vtpm_persist.h). */
+static struct {
+	uint8_t img[4096];
+	size_t len;
+	bool fail;
+	unsigned saves;
+} mem_store;
+
+static void mem_started(void *ctx)
+{
+	(void)ctx;
+}
+
+static int mem_save(void *ctx, const uint8_t *img, size_t len, const char **why)
+{
+	(void)ctx;
+	if (mem_store.fail || len > sizeof(mem_store.img)) {
+		*why = "the test's store refuses";
+		return SVSM_EIO;
+	}
+	memcpy(mem_store.img, img, len);
+	mem_store.len = len;
+	mem_store.saves++;
+	return SVSM_OK;
+}
+
+static void mem_evidence(void *ctx, uint64_t *version, uint8_t digest[VTPM_STATE_DIGEST_LEN])
+{
+	(void)ctx;
+	*version = mem_store.saves;
+	memset(digest, 0, VTPM_STATE_DIGEST_LEN);
+}
+
+/*
+ * The state channel with hostile or failing stores: an initial image that
+ * is not one, a store with less room than the state, a save that fails:
+ * each a refused start with its reason and the heap as it was; a good
+ * store gets the state and a second module starts from it.
+ */
+SELFTEST(vtpm_state_channel_refusals)
+{
+	static struct vtpm_module m;
+	struct vtpm_state_store st = { NULL, NULL, 0, 4096, mem_started, mem_save, mem_evidence };
+	struct buddy_stats before, after;
+	const char *why = NULL;
+	uint8_t probe;
+
+	if (platform_random(&probe, 1) != SVSM_OK)
+		return; /* no RDRAND: modules cannot start (vtpm_module_through_the_vtpm_protocol says so) */
+	memset(&mem_store, 0, sizeof(mem_store));
+	buddy_get_stats(mm_buddy(), &before);
+	st.initial = (const uint8_t *)"not an NV image";
+	st.initial_len = 15;
+	ST_EQ(vtpm_module_start(&m, svsm_modules, (size_t)(svsm_modules_end - svsm_modules), &st, "vtpm", &why), SVSM_EIO);
+	ST_ASSERT(why != NULL && strncmp(why, "the module exited during start-up", 32) == 0 && m.task == NULL);
+	st.initial = NULL;
+	st.initial_len = 0;
+	st.max = 64; /* less than the module's state */
+	ST_EQ(vtpm_module_start(&m, svsm_modules, (size_t)(svsm_modules_end - svsm_modules), &st, "vtpm", &why), SVSM_EIO);
+	ST_ASSERT(m.task == NULL && mem_store.saves == 0);
+	st.max = 4096;
+	mem_store.fail = true;
+	ST_EQ(vtpm_module_start(&m, svsm_modules, (size_t)(svsm_modules_end - svsm_modules), &st, "vtpm", &why), SVSM_EIO);
+	ST_ASSERT(why != NULL && strncmp(why, "its state could not be saved", 28) == 0 && m.task == NULL);
+	mem_store.fail = false;
+	buddy_get_stats(mm_buddy(), &after);
+	ST_EQ(after.free_pages, before.free_pages);
+	/* A good store: the start saves the new TPM's state; a second module starts from that image. */
+	ST_EQ(vtpm_module_start(&m, svsm_modules, (size_t)(svsm_modules_end - svsm_modules), &st, "vtpm", &why), SVSM_OK);
+	ST_ASSERT(mem_store.saves >= 1 && mem_store.len > 12 && memcmp(mem_store.img, "VTPMNV", 6) == 0);
+	task_destroy(m.task);
+	st.initial = mem_store.img;
+	st.initial_len = mem_store.len;
+	ST_EQ(vtpm_module_start(&m, svsm_modules, (size_t)(svsm_modules_end - svsm_modules), &st, "vtpm", &why), SVSM_OK);
+	task_destroy(m.task);
+	m.task = NULL;
 }
 
 static void vtpm_protocol_checks(struct selftest_ctx *t, struct vtpm_module *m, uint64_t base,
