@@ -58,7 +58,8 @@ static TPM_RESULT nv_store(const unsigned char *data, uint32_t length, uint32_t 
 	unsigned char *copy;
 
 	(void)tpm_number;
-	if (strlen(name) >= VTPM_NV_NAME_MAX)
+	/* An empty blob could never be loaded back (TPM_Malloc refuses 0 bytes): refuse it now. */
+	if (strlen(name) >= VTPM_NV_NAME_MAX || length == 0)
 		return TPM_FAIL;
 	for (unsigned i = 0; b == NULL && i < VTPM_NV_SLOTS; i++) {
 		if (store[i].data == NULL)
@@ -66,7 +67,7 @@ static TPM_RESULT nv_store(const unsigned char *data, uint32_t length, uint32_t 
 	}
 	if (b == NULL)
 		return TPM_FAIL; /* more names than libtpms uses: refuse, lose nothing already stored */
-	copy = malloc(length == 0 ? 1 : length);
+	copy = malloc(length);
 	if (copy == NULL)
 		return TPM_FAIL;
 	memcpy(copy, data, length);
@@ -237,9 +238,11 @@ int vtpm_nv_load_image(const uint8_t *img, size_t len, const char **why)
 				return refuse("an entry's name appears twice", why);
 		}
 		dl = get32(img + o), o += 4;
+		if (dl == 0)
+			return refuse("an entry's data is empty", why);
 		if (len - o < dl)
 			return refuse("an entry's data is cut short", why);
-		b->data = malloc(dl == 0 ? 1 : dl);
+		b->data = malloc(dl);
 		if (b->data == NULL)
 			return refuse("no memory for the entries", why);
 		memcpy(b->data, img + o, dl);

@@ -9,7 +9,7 @@
  *
  *   "VTPMNV" 0x00 0x01 (magic and format 1), u32 count, then count
  *   entries: u8 name length (1..VTPM_NV_NAME_MAX-1), the name (no NUL),
- *   u32 data length, the data. Little endian; nothing after the last.
+ *   u32 data length (at least 1), the data. Little endian; nothing after the last.
  */
 #pragma once
 
@@ -39,6 +39,7 @@ int vtpm_nv_serialize(uint8_t **img, size_t *len);
  * Replaces the store with the image's entries: 0, or -1 with *why (the
  * store is then left empty) for an image that is not exactly one in the
  * format above (bad magic, truncated, too many entries, a name empty, too
- * long, with a NUL or twice, bytes after the last entry) or no memory.
+ * long, with a NUL or twice, data empty, bytes after the last entry) or no
+ * memory.
  */
 int vtpm_nv_load_image(const uint8_t *img, size_t len, const char **why);

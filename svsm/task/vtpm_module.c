@@ -137,9 +137,11 @@ run:;
 
 	if (size < TPM_HDR || size > resp_max || size - TPM_HDR != m->task->out_len)
 		return broken(m, "answered with a response of the wrong size");
-	char after[32];
+	char after[48];
 
-	fmt_snprintf(after, sizeof(after), "command 0x%x", (unsigned)be32_get(m->inflight + 6));
+	/* The command's number in this run and its code: tests/bench/vtpm_state.py reads both. */
+	fmt_snprintf(after, sizeof(after), "command %llu (0x%x)", (unsigned long long)m->commands,
+		     (unsigned)be32_get(m->inflight + 6));
 	if (save_state(m, after) != SVSM_OK)
 		return SVSM_EIO; /* the response is not given: what it reports is not on the disk */
 	memcpy(resp, hdr, TPM_HDR);

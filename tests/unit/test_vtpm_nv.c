@@ -53,6 +53,13 @@ static void test_round_trip(void **state)
 	assert_memory_equal(again, img, len);
 	free(again);
 	free(img);
+	/* An empty blob is refused (it could not be loaded back); what was stored stays. */
+	vtpm_nv_clean();
+	assert_int_not_equal(cb.tpm_nvram_storedata((const unsigned char *)"", 0, 0, "permall"), 0);
+	assert_false(vtpm_nv_dirty());
+	assert_int_equal(cb.tpm_nvram_loaddata(&data, &dl, 0, "permall"), 0);
+	assert_int_equal(dl, 20);
+	free(data);
 }
 
 static void test_refusals(void **state)
@@ -61,17 +68,20 @@ static void test_refusals(void **state)
 		const char *what;
 		const char *bytes;
 		size_t len;
+		const char *reason; /* a part of the sentence it must give */
 	} rows[] = {
-		{ "empty", "", 0 },
-		{ "bad magic", "VTPMNV\0\2\0\0\0\0", 12 },
-		{ "too many entries", "VTPMNV\0\1\x09\0\0\0", 12 },
-		{ "cut in a name length", "VTPMNV\0\1\1\0\0\0", 12 },
-		{ "an empty name", "VTPMNV\0\1\1\0\0\0\0\0\0\0\0", 17 },
-		{ "a name with a NUL", "VTPMNV\0\1\1\0\0\0\2a\0\0\0\0\0", 19 },
-		{ "data cut short", "VTPMNV\0\1\1\0\0\0\1a\5\0\0\0xy", 19 },
-		{ "a name twice", "VTPMNV\0\1\2\0\0\0\1a\0\0\0\0\1a\0\0\0\0", 24 },
-		{ "bytes after the last entry", "VTPMNV\0\1\0\0\0\0z", 13 },
-		{ "a name too long", "VTPMNV\0\1\1\0\0\0\x40", 13 },
+		{ "empty", "", 0, "magic" },
+		{ "bad magic", "VTPMNV\0\2\0\0\0\0", 12, "magic" },
+		{ "too many entries", "VTPMNV\0\1\x09\0\0\0", 12, "more entries" },
+		{ "cut in a name length", "VTPMNV\0\1\1\0\0\0", 12, "name length" },
+		{ "an empty name", "VTPMNV\0\1\1\0\0\0\0\0\0\0\0", 17, "name is empty" },
+		{ "a name with a NUL", "VTPMNV\0\1\1\0\0\0\2a\0\1\0\0\0x", 20, "NUL" },
+		{ "data cut short", "VTPMNV\0\1\1\0\0\0\1a\5\0\0\0xy", 19, "cut short" },
+		{ "a name twice", "VTPMNV\0\1\2\0\0\0\1a\1\0\0\0x\1a\1\0\0\0y", 26, "twice" },
+		{ "bytes after the last entry", "VTPMNV\0\1\0\0\0\0z", 13, "after the last" },
+		{ "a name too long", "VTPMNV\0\1\1\0\0\0\x40", 13, "too long" },
+		/* libtpms never stores an empty blob and cannot take one back (TPM_Malloc(0) fails). */
+		{ "empty data", "VTPMNV\0\1\1\0\0\0\1a\0\0\0\0", 18, "data is empty" },
 	};
 	const char *why;
 	unsigned char *data = NULL;
@@ -84,6 +94,8 @@ static void test_refusals(void **state)
 		why = NULL;
 		if (vtpm_nv_load_image((const uint8_t *)rows[i].bytes, rows[i].len, &why) != -1 || why == NULL)
 			fail_msg("%s: not refused", rows[i].what);
+		if (strstr(why, rows[i].reason) == NULL)
+			fail_msg("%s: refused for another reason: %s", rows[i].what, why);
 		assert_int_equal(vtpm_nv_bytes(), 0); /* nothing half loaded */
 		assert_int_not_equal(cb.tpm_nvram_loaddata(&data, &dl, 0, "permall"), 0);
 	}
