@@ -146,7 +146,8 @@ struct vtpm_store {
  *  SVSM_OK, *len = 0 and s->version 0: an empty disk, a fresh vTPM;
  *  SVSM_ENOSPC: the disk is smaller than VTPM_STATE_DISK_MIN;
  *  SVSM_EPERM: a slot is sealed under another key;
- *  SVSM_EINVAL: a slot's header is in a format this SVSM cannot read;
+ *  SVSM_EINVAL: a slot's header is in a format this SVSM cannot read, or
+ *    the newest image that opens is empty (commit never writes one);
  *  SVSM_EIO: no slot opens though one was written (both damaged), or the
  *  disk failed.
  * *why gets a sentence for every outcome but a clean one. One damaged slot
@@ -159,16 +160,8 @@ int vtpm_store_open(struct vtpm_store *s, const struct vtpm_disk_ops *disk, cons
 /*
  * Writes plain as the next version into the slot that is not current,
  * flushes, reads it back and opens it; only then is it current. SVSM_OK;
- * SVSM_EINVAL (too long); SVSM_ERANGE (versions used up); SVSM_EIO (the
+ * SVSM_EINVAL (empty or too long); SVSM_ERANGE (versions used up); SVSM_EIO (the
  * disk failed or the read-back did not open: the previous state stays
  * current).
  */
 int vtpm_store_commit(struct vtpm_store *s, const void *plain, size_t len);
-
-/*
- * An explicit reset the user asked for: both slots zeroed (flushed), so a
- * fresh vTPM starts and nothing sealed before can come back. SVSM_OK or
- * SVSM_EIO.
- */
-int vtpm_store_reset(struct vtpm_store *s, const struct vtpm_disk_ops *disk, const uint8_t key[VTPM_STATE_KEY_LEN],
-		     uint8_t *scratch);

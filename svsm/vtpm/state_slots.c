@@ -92,7 +92,7 @@ int vtpm_store_open(struct vtpm_store *s, const struct vtpm_disk_ops *disk, cons
 	for (unsigned slot = 0; slot < VTPM_STATE_SLOTS; slot++) {
 		if (s->seen[slot] == VTPM_SLOT_FOREIGN) {
 			*why = "the state was sealed under another key: another SVSM image, guest policy or chip "
-			       "(start with a reset to discard it)";
+			       "(tools/vtpm-state reset on the host discards it)";
 			s->cur = -1;
 			return SVSM_EPERM;
 		}
@@ -106,7 +106,7 @@ int vtpm_store_open(struct vtpm_store *s, const struct vtpm_disk_ops *disk, cons
 		return SVSM_OK; /* a fresh disk: a fresh vTPM */
 	if (s->cur < 0) {
 		*why = "no slot of the state disk opens: damaged or tampered with (a first write cut short "
-		       "looks the same; start with a reset to discard it)";
+		       "looks the same; tools/vtpm-state reset on the host discards it)";
 		return SVSM_EIO;
 	}
 	/* Open the chosen slot again: plain holds the last slot that opened, which need not be it. */
@@ -116,6 +116,12 @@ int vtpm_store_open(struct vtpm_store *s, const struct vtpm_disk_ops *disk, cons
 		s->cur = -1;
 		*len = 0;
 		return SVSM_EIO;
+	}
+	if (*len == 0) {
+		/* commit never writes one: a state sealed under our key yet empty is not a reset to honour */
+		*why = "the state disk's newest image holds no TPM state (this SVSM never writes one)";
+		s->cur = -1;
+		return SVSM_EINVAL;
 	}
 	if (digest_of(s->scratch, VTPM_STATE_HDR_SIZE + *len, s->digest) != SVSM_OK) {
 		*why = "the state's digest could not be computed";
@@ -134,8 +140,8 @@ int vtpm_store_commit(struct vtpm_store *s, const void *plain, size_t len)
 	size_t out = 0, n = 0, got = 0;
 	uint64_t version = 0;
 
-	if (len > VTPM_STATE_PAYLOAD_MAX)
-		return SVSM_EINVAL;
+	if (len == 0 || len > VTPM_STATE_PAYLOAD_MAX)
+		return SVSM_EINVAL; /* empty: open could not tell it from a fresh disk's state */
 	if (s->version == UINT64_MAX)
 		return SVSM_ERANGE;
 	if (s->disk->random(iv, sizeof(iv)) != SVSM_OK)
@@ -166,18 +172,4 @@ int vtpm_store_commit(struct vtpm_store *s, const void *plain, size_t len)
 	s->version++;
 	memcpy(s->digest, digest, sizeof(digest));
 	return SVSM_OK;
-}
-
-int vtpm_store_reset(struct vtpm_store *s, const struct vtpm_disk_ops *disk, const uint8_t key[VTPM_STATE_KEY_LEN],
-		     uint8_t *scratch)
-{
-	store_init(s, disk, scratch);
-	if (disk->size < VTPM_STATE_DISK_MIN || vtpm_state_keys_derive(key, &s->keys) != SVSM_OK)
-		return SVSM_EIO;
-	memset(scratch, 0, SECTOR);
-	for (unsigned slot = 0; slot < VTPM_STATE_SLOTS; slot++) {
-		if (disk->write(disk->ctx, slot_off(slot), scratch, SECTOR) != SVSM_OK)
-			return SVSM_EIO;
-	}
-	return disk->flush(disk->ctx);
 }

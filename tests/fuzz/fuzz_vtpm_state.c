@@ -9,9 +9,10 @@
  *
  * Invariants: open answers one of its defined outcomes, with a sentence
  * for every one but a clean open; a state it accepts is the plaintext of
- * a slot sealed here, unpatched, with the highest version of those; a
- * patched slot never opens; after an accepted open, a commit then an open
- * give back exactly what was committed, one version on.
+ * a slot sealed here, unpatched, with the highest version of those, and
+ * never empty; a patched slot never opens; after an accepted open, a
+ * commit then an open give back exactly what was committed, one version
+ * on.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -120,7 +121,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (st.cur >= 0) {
 		const unsigned c = (unsigned)st.cur;
 
-		if (!sealed[c] || patched[c] || st.version != version[c] || n != plen[c] ||
+		if (!sealed[c] || patched[c] || st.version != version[c] || n == 0 || n != plen[c] ||
 		    memcmp(plain, part[c], n) != 0)
 			abort();
 		if (sealed[!c] && !patched[!c] && version[!c] > version[c])

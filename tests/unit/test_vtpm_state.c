@@ -274,6 +274,7 @@ static void test_store_fresh_then_commits(void **state)
 	assert_int_equal(commit_fill(10, 0x44), SVSM_OK);
 	expect_state(10, 0x44, 4);
 	assert_int_equal(commit_fill(VTPM_STATE_PAYLOAD_MAX + 1, 0x55), SVSM_EINVAL);
+	assert_int_equal(commit_fill(0, 0x55), SVSM_EINVAL); /* empty: could not be told from a fresh disk */
 	expect_state(10, 0x44, 4);
 }
 
@@ -352,6 +353,7 @@ static void test_store_refusals(void **state)
 	size_t n = 0;
 	const char *why = NULL;
 	struct vtpm_state_hdr h;
+	static uint8_t saved[512];
 
 	(void)state;
 	/* Too small a disk. */
@@ -378,6 +380,25 @@ static void test_store_refusals(void **state)
 	assert_int_equal(st.version, 1);
 	assert_int_equal(st.seen[1], VTPM_SLOT_DAMAGED);
 	assert_non_null(strstr(why, "damaged"));
+	/*
+	 * The newest slot sealed under the right key but empty (no SVSM writes
+	 * one): refused, not taken as a fresh TPM over the older state.
+	 */
+	{
+		uint8_t iv[VTPM_STATE_IV_LEN] = { 3 }, img[VTPM_STATE_HDR_SIZE];
+		size_t out = 0;
+
+		memcpy(saved, disk.bytes + VTPM_STATE_SLOT_SIZE, sizeof(saved));
+		assert_int_equal(vtpm_state_seal(&st.keys, 9, iv, img, 0, img, &out), SVSM_OK);
+		memset(disk.bytes + VTPM_STATE_SLOT_SIZE, 0, 512);
+		memcpy(disk.bytes + VTPM_STATE_SLOT_SIZE, img, out);
+		assert_int_equal(open_with(key_a, &n, &why), SVSM_EINVAL);
+		assert_int_equal(n, 0);
+		assert_non_null(strstr(why, "no TPM state"));
+		memcpy(disk.bytes + VTPM_STATE_SLOT_SIZE, saved, sizeof(saved));
+		assert_int_equal(open_with(key_a, &n, &why), SVSM_OK);
+		assert_int_equal(st.version, 1);
+	}
 	/* A slot in a format this SVSM does not know. */
 	memcpy(&h, disk.bytes + VTPM_STATE_SLOT_SIZE, sizeof(h));
 	h.format = 7;
@@ -393,7 +414,7 @@ static void test_store_refusals(void **state)
 	assert_int_equal(commit_fill(2000, 0x73), SVSM_EIO);
 	disk.write_budget = -1;
 	assert_int_equal(open_with(key_a, &n, &why), SVSM_EIO);
-	assert_int_equal(vtpm_store_reset(&st, &ops, key_a, scratch), SVSM_OK);
+	memset(disk.bytes, 0, 2 * VTPM_STATE_SLOT_SIZE); /* the host's reset (tools/vtpm-state reset): both slots zeroed */
 	assert_int_equal(open_with(key_a, &n, &why), SVSM_OK);
 	assert_int_equal(n, 0);
 	assert_int_equal(st.version, 0);
