@@ -548,3 +548,15 @@ void igvm_page(const struct igvm_file *f, uint32_t file_offset, uint8_t page[IGV
 
 	memcpy(page, f->buf + file_offset, n);
 }
+
+size_t igvm_scratch_bound(const void *buf, size_t size)
+{
+	struct igvm_fixed_header h;
+	size_t vh = size;
+
+	if (size >= sizeof(h)) {
+		memcpy(&h, buf, sizeof(h));
+		vh = h.variable_header_size < size ? h.variable_header_size : size;
+	}
+	return vh / (sizeof(struct igvm_vh) + sizeof(struct igvm_parameter_insert)) + 64;
+}

@@ -15,6 +15,7 @@ never changed and nothing is installed. With PACKAGE names, only those.
 afterwards (a build's output).
 Exit 0 done, 1 a package could not be fetched or unpacked, 2 usage.
 """
+import fcntl
 import glob
 import os
 import shutil
@@ -68,6 +69,10 @@ def main():
     debs, root, apt = (os.path.join(cache, d) for d in ("debs", "root", "apt"))
     for d in (debs, root, os.path.join(apt, "lists", "partial"), os.path.join(apt, "cache", "archives", "partial")):
         os.makedirs(d, exist_ok=True)
+    # One fetch at a time per cache: the build runs several targets that fetch (the kernel, OVMF) in parallel,
+    # and two apt-get runs or unpacks in one directory would race. Held until this process exits.
+    lock = open(os.path.join(cache, ".fetch.lock"), "w")
+    fcntl.flock(lock, fcntl.LOCK_EX)
     have = os.listdir(debs)
     missing = [(s, p, v) for s, p, v in pins if not any(f.startswith(deb_name(p, v)) for f in have)]
     if missing:

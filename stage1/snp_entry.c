@@ -118,5 +118,6 @@ void stage2_snp_main(uint32_t eax, uint32_t launch_pa)
 	}
 	bi_snp.entry_kind = BOOT_ENTRY_SNP;
 	s2_set_fail_code(SVSM_TERM_S1_LOAD);
-	s2_load_and_enter(&bi_snp, 1ull << cbit, end_gpa, keep_end, claim_region);
+	s2_load_and_enter(&bi_snp, 1ull << cbit, bi_snp.svsm_mem_size != 0 ? bi_snp.svsm_mem_pa : end_gpa, keep_end,
+			  claim_region);
 }

@@ -46,6 +46,17 @@ static const char *check_block(const struct svsm_launch_block *lb, uint64_t imag
 	    ((lb->payload_gpa & (PAGE_SIZE - 1)) != 0 || lb->payload_size == 0 ||
 	     lb->payload_size > lb->end_gpa || lb->payload_gpa > lb->end_gpa - lb->payload_size))
 		return "launch block payload out of range";
+	/* A firmware and the SVSM's own memory range come together (include/abi/svsm_launch.h). */
+	if ((lb->firmware_size == 0) != (lb->svsm_mem_size == 0))
+		return "launch block has a firmware without the SVSM's memory range, or the reverse";
+	if (lb->firmware_size == 0)
+		return lb->firmware_gpa != 0 || lb->svsm_mem_gpa != 0 ? "launch block range address without a size" : NULL;
+	if ((lb->firmware_size & (PAGE_SIZE - 1)) != 0 || lb->firmware_size > BOOT_FIRMWARE_MAX ||
+	    lb->firmware_gpa != LIMIT_4G - lb->firmware_size)
+		return "launch block firmware is not whole pages ending at 4 GiB, at most 16 MiB";
+	if (((lb->svsm_mem_gpa | lb->svsm_mem_size) & (LARGE_PAGE_SIZE - 1)) != 0 || lb->svsm_mem_gpa < lb->end_gpa ||
+	    lb->svsm_mem_size > lb->firmware_gpa || lb->svsm_mem_gpa > lb->firmware_gpa - lb->svsm_mem_size)
+		return "launch block SVSM memory range is unaligned, below the launch's end or reaches the firmware";
 	return NULL;
 }
 
@@ -157,6 +168,10 @@ const char *snp_launch_parse(uint32_t launch_pa, uint64_t image_pa, uint64_t ima
 	tmp.snp_cpuid_pa = lb.cpuid_gpa;
 	tmp.payload_pa = lb.payload_gpa;
 	tmp.payload_size = lb.payload_gpa != 0 ? lb.payload_size : 0;
+	tmp.firmware_pa = lb.firmware_gpa;
+	tmp.firmware_size = lb.firmware_size;
+	tmp.svsm_mem_pa = lb.svsm_mem_gpa;
+	tmp.svsm_mem_size = lb.svsm_mem_size;
 	memcpy(bi, &tmp, sizeof(*bi));
 	*end_gpa = lb.end_gpa;
 	/* The launch's own pages (block, secrets, CPUID, parameters, command line) stay the SVSM's. */

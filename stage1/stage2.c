@@ -237,6 +237,11 @@ __attribute__((noreturn)) void s2_load_and_enter(struct boot_info *bi, uint64_t 
 	if (region == 0)
 		s2_fail("no usable memory below 4 GiB for the SVSM region (%llu KiB)",
 			(unsigned long long)(region_size >> 10));
+	/* With a guest firmware the region must lie in the SVSM's declared range (region_min is its start). */
+	if (bi->svsm_mem_size != 0 && (region != bi->svsm_mem_pa || region_size > bi->svsm_mem_size))
+		s2_fail("the SVSM region (%llu KiB) does not fit at the start of its range 0x%llx-0x%llx (no RAM there?)",
+			(unsigned long long)(region_size >> 10), (unsigned long long)bi->svsm_mem_pa,
+			(unsigned long long)(bi->svsm_mem_pa + bi->svsm_mem_size));
 	if (claim != NULL)
 		claim(region, region_size); /* SNP: the region's pages made private and validated first */
 

@@ -279,12 +279,10 @@ static bool may_run(struct vsnp_vcpu *c, uint64_t target)
 	if (target >= SNP_VMPL_COUNT || target == c->vmpl || (c->vmpl != 0 && target != 0) ||
 	    vmsa_of(c, (unsigned)target) == NULL)
 		return false;
-	if (c->vmsa_gpa[target] < c->m->ram_size) {
-		const struct rmp_entry *e = rmp_model_entry(&c->m->rmp, c->vmsa_gpa[target]);
+	const struct rmp_entry *e = rmp_model_entry(&c->m->rmp, c->vmsa_gpa[target]);
 
-		return e != NULL && e->assigned && e->vmsa;
-	}
-	return true;
+	/* In guest memory (RAM or the firmware window) its RMP entry must still say VMSA. */
+	return e == NULL || (e->assigned && e->vmsa);
 }
 
 /* Run VMPL: the caller's answer is already in its context; store it, load the target. */
@@ -520,10 +518,10 @@ static bool vmsa_still_runnable(const struct vsnp_vcpu *v)
 
 	if (gpa == 0)
 		return false;
-	if (gpa >= v->m->ram_size)
-		return true; /* the launch's VMSA outside RAM */
 	e = rmp_model_entry(&v->m->rmp, gpa);
-	return e != NULL && e->assigned && e->vmsa;
+	if (e == NULL)
+		return true; /* the launch's VMSA outside guest memory (no RMP entry to change it) */
+	return e->assigned && e->vmsa;
 }
 
 /*

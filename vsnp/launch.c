@@ -73,14 +73,17 @@ static int load_page(void *ctx, const struct igvm_launch_page *p)
 {
 	struct load_ctx *c = ctx;
 	struct vsnp_launch *l = c->l;
-	bool in_ram = p->gpa < l->ram_size;
+	/* Guest memory with RMP entries: RAM, or the firmware window (not RAM, but private memory the file loads). */
+	bool in_ram = p->gpa < l->ram_size || (p->gpa >= l->fw_base && p->gpa - l->fw_base < l->fw_size);
 	void *va;
 	int err;
 
-	/* A VMSA may live outside RAM (KVM's fixed GPA); everything else must be RAM. */
+	/* A VMSA may live outside guest memory (KVM's fixed GPA); everything else must be in it. */
 	if (!in_ram && p->type != SNP_PAGE_TYPE_VMSA) {
-		fmt_snprintf(c->why, IGVM_WHY_LEN, "IGVM header at offset 0x%x: GPA 0x%llx is outside guest RAM (0-0x%llx)",
-			     p->header, (unsigned long long)p->gpa, (unsigned long long)l->ram_size);
+		fmt_snprintf(c->why, IGVM_WHY_LEN, "IGVM header at offset 0x%x: GPA 0x%llx is outside guest RAM (0-0x%llx) "
+			     "and the firmware window (0x%llx-0x%llx)", p->header, (unsigned long long)p->gpa,
+			     (unsigned long long)l->ram_size, (unsigned long long)l->fw_base,
+			     (unsigned long long)(l->fw_base + l->fw_size));
 		return SVSM_EINVAL;
 	}
 	err = vsnp_gmem_page(l->gmem, p->gpa, &va, NULL);

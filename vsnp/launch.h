@@ -20,6 +20,7 @@ struct vsnp_launch {
 	struct vsnp_gmem *gmem;     /* where the pages go */
 	struct rmp_model *rmp;      /* guest RAM's RMP: launched pages become private and validated */
 	uint64_t ram_size;          /* guest RAM is GPA [0, ram_size) */
+	uint64_t fw_base, fw_size;  /* guest memory outside RAM a launch may load too (a firmware's image); 0: none */
 	unsigned vcpus;             /* the VP count parameter */
 	const struct snp_cpuid_table *cpuid;    /* the hypervisor's CPUID table, as the PSP checked it */
 	const struct snp_secrets_page *secrets; /* what the PSP writes into the secrets page */

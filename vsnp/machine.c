@@ -110,6 +110,19 @@ static int rmp_setup(struct vsnp_machine *m)
 
 	int err = rmp_model_init(&m->rmp, phys_to_virt(pa), 0, pages);
 
+	/* The firmware window's entries: shared until a launch loads pages there. */
+	const uint64_t win_pages = VSNP_FW_WINDOW_SIZE / PAGE_SIZE;
+	unsigned win_order = 0;
+
+	while ((PAGE_SIZE << win_order) < win_pages * sizeof(struct rmp_entry))
+		win_order++;
+	uint64_t win = buddy_alloc(mm_buddy(), win_order);
+
+	if (win == MM_PA_NONE)
+		return SVSM_ENOMEM;
+	if (err == SVSM_OK)
+		err = rmp_model_add_window(&m->rmp, phys_to_virt(win), VSNP_FW_WINDOW_BASE, win_pages);
+
 	/*
 	 * An SNP guest's RAM starts private and not validated, as KVM gives
 	 * it (guest_memfd, every page private), in 2 MiB RMP entries as a
@@ -145,7 +158,8 @@ int vsnp_machine_init(struct vsnp_machine *m, unsigned ram_mib, const char **why
 	}
 	m->ram_size = (uint64_t)ram_mib << 20;
 	memmap_init(&m->guest_ram);
-	if (memmap_add(&m->guest_ram, 0, m->ram_size) != SVSM_OK) {
+	if (memmap_add(&m->guest_ram, 0, m->ram_size) != SVSM_OK ||
+	    memmap_add(&m->guest_ram, VSNP_FW_WINDOW_BASE, VSNP_FW_WINDOW_BASE + VSNP_FW_WINDOW_SIZE) != SVSM_OK) {
 		*why = "guest RAM map";
 		return SVSM_EINVAL;
 	}
@@ -157,8 +171,9 @@ int vsnp_machine_init(struct vsnp_machine *m, unsigned ram_mib, const char **why
 		*why = "the machine's free RAM is smaller than the guest RAM asked for (give QEMU more -m, or vsnp.mem= less)";
 		return SVSM_ENOMEM;
 	}
-	/* +8: the VMSAs and their like, outside RAM. */
-	if (vsnp_gmem_init(&m->gmem, &m->hostram, m->ram_size / PAGE_SIZE + 8, m->ram_size) != SVSM_OK ||
+	/* +8: the VMSAs and their like, outside RAM; and the firmware window. */
+	if (vsnp_gmem_init(&m->gmem, &m->hostram, (m->ram_size + VSNP_FW_WINDOW_SIZE) / PAGE_SIZE + 8, m->ram_size) !=
+		    SVSM_OK ||
 	    rmp_setup(m) != SVSM_OK) {
 		*why = "out of memory for guest memory's tables";
 		return SVSM_ENOMEM;

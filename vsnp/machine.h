@@ -24,6 +24,14 @@
 /* Guest RAM the machine gives by default, and the most it gives (vsnp.mem=MiB). */
 #define VSNP_RAM_DEFAULT_MIB 256u
 #define VSNP_RAM_MAX_MIB 1024u
+/*
+ * Guest memory outside RAM for a guest firmware's image, which ends at
+ * 4 GiB (an OVMF flash image; IGVM PAGE_DATA there): private memory a
+ * launch may load, as QEMU gives an SNP guest memory for the IGVM pages
+ * it has no RAM for. Not RAM: not in the memory map the guest is given.
+ */
+#define VSNP_FW_WINDOW_BASE 0xFF000000ull
+#define VSNP_FW_WINDOW_SIZE 0x1000000ull
 /* vCPUs the machine has by default (vsnp.cpus=N): two, so AP creation has a vCPU to start. */
 #define VSNP_CPUS_DEFAULT 2u
 
@@ -49,7 +57,7 @@ struct vsnp_machine {
 	struct vsnp_hostram hostram;
 	struct vsnp_gmem gmem;
 	uint64_t ram_size;         /* guest RAM: GPA [0, ram_size), 2 MiB multiple */
-	struct memmap guest_ram;   /* the same as a map, for the nested views and the GHCB server */
+	struct memmap guest_ram;   /* the same and the firmware window, for the nested views and the GHCB server */
 	struct rmp_model rmp;
 	unsigned cbit_pos;         /* the guest's C-bit: the CPU's highest physical address bit */
 	/*

@@ -189,8 +189,8 @@ __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 
 	if (file == NULL)
 		fail("IGVM file", "could not be mapped");
-	/* One GPA per page the file can load: a bound from its size. */
-	size_t scratch_n = bi->payload_size / PAGE_SIZE + 64;
+	/* One GPA per page the file can load: a bound from its headers. */
+	size_t scratch_n = igvm_scratch_bound(file, bi->payload_size);
 	unsigned order = 0;
 
 	while ((PAGE_SIZE << order) < scratch_n * sizeof(uint64_t))
@@ -230,6 +230,8 @@ __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 	launch.gmem = &m.gmem;
 	launch.rmp = &m.rmp;
 	launch.ram_size = m.ram_size;
+	launch.fw_base = VSNP_FW_WINDOW_BASE;
+	launch.fw_size = VSNP_FW_WINDOW_SIZE;
 	launch.vcpus = ncpus;
 	launch.cpuid = &m.cpuid_page;
 	launch.secrets = &m.secrets;

@@ -18,6 +18,10 @@
  *   cmdline_gpa             the SVSM's command line, NUL-terminated (measured)
  *   payload_gpa             2 MiB aligned: the VMPL2 payload file as given (measured), if any;
  *                           for Linux, struct svsm_linux_payload and what it points to (below)
+ *   svsm_mem_gpa            with firmware: where the SVSM's region and heap must lie (not loaded;
+ *                           an IGVM REQUIRED_MEMORY, as is svsm.img's range, so the hypervisor
+ *                           leaves both out of the memory map it gives the guest's firmware)
+ *   firmware_gpa            the guest firmware (OVMF) image, measured, ending at 4 GiB
  * and the VMSA of the boot CPU, measured last at GPA 0xFFFFFFFFF000.
  */
 #pragma once
@@ -26,7 +30,7 @@
 #include <stdint.h>
 
 #define SVSM_LAUNCH_MAGIC "SVSMLNCH"
-#define SVSM_LAUNCH_VERSION 1u
+#define SVSM_LAUNCH_VERSION 2u
 #define SVSM_LAUNCH_CMDLINE_MAX 4096u /* one page, NUL included */
 
 struct svsm_launch_block {
@@ -46,13 +50,31 @@ struct svsm_launch_block {
 	uint64_t payload_gpa;    /* 0 without a payload */
 	uint64_t payload_size;   /* the file's size in bytes */
 	uint64_t end_gpa;        /* 2 MiB aligned: the first GPA past everything the file loads */
+	/*
+	 * A guest firmware for VMPL2 (igvm-build --firmware; 0/0 without):
+	 * its image's pages end at 4 GiB; the SVSM reads its SEV metadata
+	 * (include/abi/ovmf.h) from them again before it prepares anything.
+	 */
+	uint64_t firmware_gpa;
+	uint64_t firmware_size;
+	/*
+	 * 0/0: the SVSM region goes above end_gpa and the heap at the top of
+	 * RAM below 4 GiB. Otherwise (with firmware) both must lie in this
+	 * 2 MiB-aligned range at or above end_gpa, which the file declares as
+	 * REQUIRED_MEMORY: the firmware's fixed memory stays clear of them.
+	 */
+	uint64_t svsm_mem_gpa;
+	uint64_t svsm_mem_size;
 };
-_Static_assert(sizeof(struct svsm_launch_block) == 0x70, "launch block size");
+_Static_assert(sizeof(struct svsm_launch_block) == 0x90, "launch block size");
 _Static_assert(offsetof(struct svsm_launch_block, image_gpa) == 0x10, "launch block image_gpa");
 _Static_assert(offsetof(struct svsm_launch_block, memmap_gpa) == 0x30, "launch block memmap_gpa");
 _Static_assert(offsetof(struct svsm_launch_block, cmdline_size) == 0x50, "launch block cmdline_size");
 _Static_assert(offsetof(struct svsm_launch_block, payload_gpa) == 0x58, "launch block payload_gpa");
 _Static_assert(offsetof(struct svsm_launch_block, end_gpa) == 0x68, "launch block end_gpa");
+_Static_assert(offsetof(struct svsm_launch_block, firmware_gpa) == 0x70, "launch block firmware_gpa");
+_Static_assert(offsetof(struct svsm_launch_block, svsm_mem_gpa) == 0x80, "launch block svsm_mem_gpa");
+_Static_assert(offsetof(struct svsm_launch_block, svsm_mem_size) == 0x88, "launch block svsm_mem_size");
 
 /*
  * A Linux payload (igvm-build --linux): the payload area then holds this

@@ -72,6 +72,17 @@ struct igvm_header {
  */
 int igvm_open(struct igvm_file *f, const void *buf, size_t size, uint64_t *scratch, size_t scratch_n, char *why);
 
+/*
+ * Scratch entries for igvm_open on this file: one per 24 bytes of its
+ * variable headers (a PARAMETER_INSERT, the smallest header that loads a
+ * page; pages of equal data share one copy in the file data, so the
+ * file's size is no bound), read from the unchecked fixed header and
+ * capped by the file's size, plus a margin. A file whose parameter areas
+ * are many pages each can need more: igvm_open then refuses it with
+ * SVSM_ENOSPC and says so.
+ */
+size_t igvm_scratch_bound(const void *buf, size_t size);
+
 /* The headers in file order: *cursor starts at 0; false when there are no more. */
 bool igvm_next(const struct igvm_file *f, uint32_t *cursor, struct igvm_header *h);
 

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #define BOOT_INFO_MAGIC 0x4F464E49544F4F42ull /* "BOOTINFO" */
-#define BOOT_INFO_VERSION 4u
+#define BOOT_INFO_VERSION 5u
 #define BOOT_INFO_MAX_MEM 64u
 #define BOOT_INFO_CMDLINE_MAX 256u
 
@@ -23,6 +23,8 @@
 #define BOOT_MEM_USABLE 1u
 /* Below this: the real-mode area, BIOS data and ROMs of a plain machine; never the SVSM's. */
 #define BOOT_LOW_MEMORY_END 0x100000ull
+/* A guest firmware image: whole pages ending at 4 GiB, at most 16 MiB (lib/ovmf_meta.h's limit). */
+#define BOOT_FIRMWARE_MAX 0x1000000ull
 #define BOOT_MEM_RESERVED 2u
 #define BOOT_MEM_ACPI 3u
 #define BOOT_MEM_NVS 4u
@@ -76,6 +78,16 @@ struct boot_info {
 	/* SNP entry: the vCPUs the VM has (the launch's IGVM VP count parameter, 1..SMP_MAX_CPUS); 0 otherwise. */
 	uint32_t vcpu_count;
 	uint32_t reserved2;
+	/*
+	 * SNP entry with a guest firmware (0/0 otherwise; launch block
+	 * include/abi/svsm_launch.h): the firmware image's launched pages
+	 * (ending at 4 GiB, outside the memory map) and the range the SVSM
+	 * region and heap lie in, which guest RAM leaves out whole.
+	 */
+	uint64_t firmware_pa;
+	uint64_t firmware_size;
+	uint64_t svsm_mem_pa;
+	uint64_t svsm_mem_size;
 };
 _Static_assert(offsetof(struct boot_info, enc_mask) == 24, "boot_info layout");
 _Static_assert(offsetof(struct boot_info, boot_info_pa) == 128, "boot_info layout");
@@ -86,5 +98,7 @@ _Static_assert(offsetof(struct boot_info, payload_size) == 160, "boot_info layou
 _Static_assert(offsetof(struct boot_info, cmdline) == 168, "boot_info layout");
 _Static_assert(offsetof(struct boot_info, mem) == 424, "boot_info layout");
 _Static_assert(offsetof(struct boot_info, vcpu_count) == 424 + 24 * BOOT_INFO_MAX_MEM, "boot_info layout");
-_Static_assert(sizeof(struct boot_info) == 432 + 24 * BOOT_INFO_MAX_MEM, "boot_info size");
+_Static_assert(offsetof(struct boot_info, firmware_pa) == 432 + 24 * BOOT_INFO_MAX_MEM, "boot_info layout");
+_Static_assert(offsetof(struct boot_info, svsm_mem_size) == 456 + 24 * BOOT_INFO_MAX_MEM, "boot_info layout");
+_Static_assert(sizeof(struct boot_info) == 464 + 24 * BOOT_INFO_MAX_MEM, "boot_info size");
 _Static_assert(sizeof(struct boot_info) <= 4096, "boot_info fits one page");

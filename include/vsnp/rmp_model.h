@@ -33,6 +33,14 @@ struct rmp_model {
 	uint64_t base;  /* GPA of the first modelled page (2 MiB aligned) */
 	uint64_t pages; /* multiple of 512 */
 	struct rmp_entry *e;
+	/*
+	 * A second window (rmp_model_add_window; 0 pages: none): guest
+	 * memory outside RAM, such as a firmware image ending at 4 GiB.
+	 * Entry indices past `pages` are this window's.
+	 */
+	uint64_t win_base;
+	uint64_t win_pages;
+	struct rmp_entry *win_e;
 };
 
 /* Result of PVALIDATE / RMPADJUST: the hardware code plus PVALIDATE's CF ("no update"). */
@@ -65,6 +73,11 @@ enum rmp_verdict {
 
 /* entries: pages elements; every page starts unassigned (shared). SVSM_EINVAL for a bad shape. */
 int rmp_model_init(struct rmp_model *m, struct rmp_entry *entries, uint64_t base, uint64_t pages);
+/*
+ * A second window of pages entries at base (the same shape rules), which
+ * must not overlap the first; one per model. SVSM_OK or SVSM_EINVAL.
+ */
+int rmp_model_add_window(struct rmp_model *m, struct rmp_entry *entries, uint64_t base, uint64_t pages);
 
 /* ---- hypervisor / firmware side (RMPUPDATE, PSMASH) ---- */
 

@@ -67,6 +67,19 @@ const char *bootinfo_check(const struct boot_info *bi)
 	} else if (bi->payload_pa != 0) {
 		return "payload address given without a size";
 	}
+	if (bi->firmware_size != 0 || bi->svsm_mem_size != 0) {
+		/* A guest firmware (SNP only) ends at 4 GiB; the SVSM region lies in its own declared range. */
+		if (bi->entry_kind != BOOT_ENTRY_SNP || bi->firmware_size == 0 || bi->svsm_mem_size == 0 ||
+		    bi->firmware_size % PAGE_SIZE != 0 || bi->firmware_size > BOOT_FIRMWARE_MAX ||
+		    bi->firmware_pa != (1ull << 32) - bi->firmware_size)
+			return "guest firmware without an SVSM range, not whole pages ending at 4 GiB, or not SNP";
+		if (((bi->svsm_mem_pa | bi->svsm_mem_size) & (LARGE_PAGE_SIZE - 1)) != 0 ||
+		    bi->svsm_mem_size > bi->firmware_pa || bi->svsm_mem_pa > bi->firmware_pa - bi->svsm_mem_size ||
+		    !inside(bi->svsm_pa, bi->svsm_size, bi->svsm_mem_pa, bi->svsm_mem_size))
+			return "SVSM memory range unaligned, reaching the firmware, or not holding the SVSM region";
+	} else if ((bi->firmware_pa | bi->svsm_mem_pa) != 0) {
+		return "firmware or SVSM range address given without a size";
+	}
 	for (uint32_t i = 0; i < bi->mem_count; i++) {
 		const struct boot_mem_range *m = &bi->mem[i];
 
@@ -108,6 +121,7 @@ int bootinfo_usable(const struct boot_info *bi, struct memmap *out)
 		err = memmap_remove(out, bi->image_pa, bi->image_pa + bi->image_size);
 	if (err == SVSM_OK)
 		err = memmap_remove(out, bi->svsm_pa, bi->svsm_pa + bi->svsm_size);
+
 	/* The payload stays out of guest RAM until the guest launch has read it. */
 	if (err == SVSM_OK && bi->payload_size != 0)
 		err = memmap_remove(out, bi->payload_pa,

@@ -89,7 +89,7 @@ void svsm_run(struct svsm_boot *b)
 	const char *kind = platform_kind_name(b->platform.kind);
 
 	if (b->platform.kind == PLATFORM_SNP) {
-		if (b->bi.payload_size != 0)
+		if (b->bi.payload_size != 0 || b->bi.firmware_size != 0)
 			run_snp(b);
 		log_info("run: no payload in the launch; nothing to run at VMPL2");
 	} else if (b->bi.payload_size != 0) {

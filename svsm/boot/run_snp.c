@@ -26,6 +26,7 @@
 #include "svsm/linux_launch.h"
 #include "svsm/machine.h"
 #include "svsm/mm.h"
+#include "svsm/ovmf_launch.h"
 #include "svsm/panic.h"
 #include "svsm/platform.h"
 #include "svsm/platform_snp.h"
@@ -351,8 +352,36 @@ static int launch_linux(struct svsm_boot *b, const uint8_t *area, const struct s
 	return SVSM_OK;
 }
 
+/*
+ * A guest firmware (OVMF) for VMPL2: its SEV metadata read from the
+ * launched pages and said; what follows (its sections prepared, the
+ * secrets-page copy and calling area where it says, its VMSA at the reset
+ * vector) is not built yet, so the run stops here, saying so.
+ */
+static __attribute__((noreturn)) void run_firmware(struct svsm_boot *b)
+{
+	struct ovmf_meta m;
+	char why[OVMF_WHY_LEN];
+
+	if (ovmf_launch_read_meta(&b->bi, &m, why) != SVSM_OK) {
+		log_err("run: guest firmware refused: %s", why);
+		machine_exit(SVSM_EXIT_FAIL);
+	}
+	log_info("run: guest firmware at 0x%llx (%llu KiB): %u SEV metadata sections, secrets page 0x%x, CPUID page "
+		 "0x%x, calling area 0x%x%s", (unsigned long long)m.fw_gpa, (unsigned long long)(m.fw_size >> 10),
+		 m.count, m.secrets_gpa, m.cpuid_gpa, m.caa_gpa, m.has_ap_reset ? ", SEV-ES AP reset block" : "");
+	for (unsigned i = 0; i < m.count; i++)
+		log_info("run: firmware section %u: %s at 0x%x, %u KiB", i, ovmf_section_name(m.sec[i].type),
+			 m.sec[i].gpa, m.sec[i].size >> 10);
+	log_err("run: launching a guest firmware at VMPL2 is not supported yet (issue 19): the VM stops");
+	machine_exit(SVSM_EXIT_FAIL);
+}
+
 __attribute__((noreturn)) void run_snp(struct svsm_boot *b)
 {
+	if (b->bi.firmware_size != 0)
+		run_firmware(b);
+
 	struct launched g = { 0, 0 };
 	const char *why;
 	unsigned order;

@@ -87,9 +87,29 @@ static uint64_t pick_heap(const struct memmap *usable, uint64_t size)
 	return MM_PA_NONE;
 }
 
+/*
+ * With a guest firmware (boot_info svsm_mem) the heap is the top of the
+ * SVSM's declared range, which must be usable RAM clear of the region;
+ * the rest of the range leaves guest RAM too: the hypervisor hides the
+ * whole range from the firmware (include/abi/svsm_launch.h).
+ */
+static uint64_t heap_in_range(struct svsm_boot *b)
+{
+	const struct boot_info *bi = &b->bi;
+	const uint64_t end = bi->svsm_mem_pa + bi->svsm_mem_size, heap = end - SVSM_HEAP_SIZE;
+
+	if (bi->svsm_mem_size < bi->svsm_size + SVSM_HEAP_SIZE || !memmap_contains(&b->usable, heap, end))
+		panic("mm: the SVSM's range 0x%llx-0x%llx has no room or no RAM for the %llu MiB heap above its region",
+		      (unsigned long long)bi->svsm_mem_pa, (unsigned long long)end,
+		      (unsigned long long)(SVSM_HEAP_SIZE >> 20));
+	if (memmap_remove(&b->usable, bi->svsm_mem_pa, heap) != SVSM_OK)
+		panic("mm: cannot take the SVSM's range out of the usable map");
+	return heap; /* mm_init takes the heap itself out */
+}
+
 void mm_init(struct svsm_boot *b)
 {
-	uint64_t heap = pick_heap(&b->usable, SVSM_HEAP_SIZE);
+	uint64_t heap = b->bi.svsm_mem_size != 0 ? heap_in_range(b) : pick_heap(&b->usable, SVSM_HEAP_SIZE);
 	int err;
 
 	if (heap == MM_PA_NONE)

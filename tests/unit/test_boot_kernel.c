@@ -127,6 +127,23 @@ static void bootinfo_checks(void **state)
 	b = good;
 	b.entry_kind = BOOT_ENTRY_SNP, b.snp_cpuid_pa = 0x80000, b.snp_secrets_pa = 0x81000;
 	assert_null(bootinfo_check(&b));
+	/* A guest firmware (SNP only): whole pages ending at 4 GiB, the SVSM region inside its declared range. */
+#define FW(b) ((b).entry_kind = BOOT_ENTRY_SNP, (b).snp_cpuid_pa = 0x80000, (b).snp_secrets_pa = 0x81000, \
+	       (b).firmware_pa = 0xFFC00000u, (b).firmware_size = 0x400000u, (b).svsm_mem_pa = 0x200000u, \
+	       (b).svsm_mem_size = 0x1000000u)
+	b = good;
+	FW(b);
+	assert_null(bootinfo_check(&b));
+	REFUSED(FW(b); b.entry_kind = BOOT_ENTRY_MULTIBOOT; b.snp_cpuid_pa = b.snp_secrets_pa = 0);
+	REFUSED(FW(b); b.svsm_mem_size = 0);                          /* no SVSM range */
+	REFUSED(FW(b); b.firmware_size = 0);                          /* a range without a firmware */
+	REFUSED(b.firmware_pa = 0xFFC00000u);                         /* an address without a size */
+	REFUSED(FW(b); b.firmware_pa = 0xFF000000u);                  /* not ending at 4 GiB */
+	REFUSED(FW(b); b.firmware_size = 0x2000000u; b.firmware_pa = 0xFE000000u); /* over 16 MiB */
+	REFUSED(FW(b); b.svsm_mem_pa = 0x300000u);                    /* region not inside it */
+	REFUSED(FW(b); b.svsm_mem_pa = 0x201000u);                    /* unaligned */
+	REFUSED(FW(b); b.svsm_mem_pa = 0xFFA00000u; b.svsm_mem_size = 0x400000u); /* into the firmware */
+#undef FW
 #undef REFUSED
 }
 

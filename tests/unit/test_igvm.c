@@ -56,7 +56,7 @@ static void good(struct igvm_build *b)
 	igvm_build_param(b, IGVM_VHT_MEMORY_MAP, 1, 0);
 	igvm_build_param_insert(b, SNP | NATIVE, 0x10000, 0);
 	igvm_build_param_insert(b, SNP | NATIVE, 0x11000, 1);
-	igvm_build_required_memory(b, SNP, 0x800000, 0x100000);
+	igvm_build_required_memory(b, SNP, 0x800000, 0x100000, 0);
 	igvm_build_page(b, SNP | NATIVE, 0x100000, code, sizeof(code), 0, IGVM_PAGE_DATA_NORMAL);
 	igvm_build_page(b, SNP | NATIVE, 0x101000, code, 100, 0, IGVM_PAGE_DATA_NORMAL); /* short: zero-padded */
 	igvm_build_page(b, SNP | NATIVE, 0x102000, NULL, 0, 0, IGVM_PAGE_DATA_NORMAL);   /* zeros */

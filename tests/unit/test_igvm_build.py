@@ -94,8 +94,9 @@ def main():
         lb_gpa = load_addr + image_size
         lb = page_at(blob, pages[lb_gpa][0])
         (magic, ver, size, image_gpa, isize, secrets, cpuid, memmap, memmap_size, params, cmd_gpa, cmd_size, rsvd,
-         pay_gpa, pay_size, end) = struct.unpack_from("<8sIIQQQQQQQQIIQQQ", lb, 0)
-        check(magic == b"SVSMLNCH" and ver == 1 and size == 0x70 and rsvd == 0 and image_gpa == load_addr
+         pay_gpa, pay_size, end, fw_gpa, fw_size, smem_gpa, smem_size) = struct.unpack_from("<8sIIQQQQQQQQIIQQQQQQQ", lb, 0)
+        check(magic == b"SVSMLNCH" and ver == 2 and size == 0x90 and rsvd == 0 and image_gpa == load_addr
+              and (fw_gpa, fw_size, smem_gpa, smem_size) == (0, 0, 0, 0)
               and isize == image_size, "the launch block right after the image: magic, version, size, image")
         check(pages[secrets][2] == 1 and pages[cpuid][2] == 2, "the secrets and CPUID pages where it says")
         check(inserts.get(memmap) is not None and inserts.get(params) is not None and memmap_size == PAGE,

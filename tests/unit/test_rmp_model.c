@@ -70,6 +70,41 @@ static void test_init_shape(void **state)
 	assert_int_equal(rmp_model_init(&x, entries, ~0ull & ~(P2M - 1), 1024), SVSM_EINVAL);
 }
 
+/*
+ * A second window (guest memory outside RAM, e.g. a firmware image ending
+ * at 4 GiB): the same rules there, its own entries, the gap between the
+ * windows outside the model, and a bad or second window refused.
+ */
+static void test_window(void **state)
+{
+	static struct rmp_entry win[1024];
+	const uint64_t wb = 0xFFC00000ull;
+
+	(void)state;
+	assert_int_equal(rmp_model_add_window(&m, win, BASE + P2M, 1024), SVSM_EINVAL); /* overlaps RAM */
+	assert_int_equal(rmp_model_add_window(&m, win, wb + P4K, 1024), SVSM_EINVAL);   /* unaligned */
+	assert_int_equal(rmp_model_add_window(&m, win, wb, 100), SVSM_EINVAL);          /* not whole 2 MiB */
+	assert_int_equal(rmp_model_add_window(&m, win, wb, 1024), SVSM_OK);
+	assert_int_equal(rmp_model_add_window(&m, win, 0x200000000ull, 512), SVSM_EINVAL); /* a second one */
+	/* Shared at first; made private and validated 4 KiB at a time and as a 2 MiB entry. */
+	assert_int_equal(rmp_model_access(&m, wb, 0, RMP_ACCESS_READ), RMP_NOT_ASSIGNED);
+	assert_int_equal(rmp_model_set_private(&m, wb, false, true), SVSM_OK);
+	expect_pv(0, wb, RMP_PG_SIZE_4K, true, PVALIDATE_SUCCESS, false);
+	assert_true(win[0].validated);
+	assert_int_equal(rmp_model_set_private(&m, wb + P2M, true, true), SVSM_OK);
+	expect_pv(0, wb + P2M, RMP_PG_SIZE_2M, true, PVALIDATE_SUCCESS, false);
+	assert_true(win[512].validated && win[1023].validated && win[512].large);
+	expect_ra(0, wb, RMP_PG_SIZE_4K, 2 | RWX, RMPADJUST_SUCCESS);
+	assert_int_equal(rmp_model_access(&m, wb, 2, RMP_ACCESS_READ), RMP_OK);
+	assert_int_equal(rmp_model_access(&m, wb + P4K, 2, RMP_ACCESS_READ), RMP_NOT_ASSIGNED);
+	/* RAM's entries untouched; the gap and past the window outside the model. */
+	assert_false(entries[0].validated);
+	assert_null(rmp_model_entry(&m, wb - P4K));
+	assert_null(rmp_model_entry(&m, wb + 1024 * P4K));
+	assert_int_equal(rmp_model_set_private(&m, wb - P4K, false, true), SVSM_EINVAL);
+	expect_pv(0, 0x100000000ull, RMP_PG_SIZE_4K, true, PVALIDATE_FAIL_INPUT, false);
+}
+
 /* APM vol. 3, PVALIDATE: "The PVALIDATE instruction can only be performed at VMPL0". */
 static void test_pv_vmpl0_only(void **state)
 {
@@ -270,6 +305,7 @@ int main(void)
 		cmocka_unit_test_setup(test_ra_vmsa_only_from_vmpl0, setup),
 		cmocka_unit_test_setup(test_ra_size, setup),
 		cmocka_unit_test_setup(test_access, setup),
+		cmocka_unit_test_setup(test_window, setup),
 		cmocka_unit_test_setup(test_hypervisor_updates, setup),
 	};
 

@@ -114,6 +114,35 @@ static void good_launch_read(void **state)
 	assert_int_equal(bi.payload_pa, PAYLOAD_PA);
 	assert_int_equal(bi.payload_size, 0x12345);
 	assert_int_equal(bi.vcpu_count, 2);
+	assert_int_equal(bi.firmware_size, 0);
+	assert_int_equal(bi.svsm_mem_size, 0);
+}
+
+/* A guest firmware: its image ending at 4 GiB and the SVSM's range, passed on as they are. */
+static void with_firmware(void)
+{
+	lb()->firmware_gpa = 0xFFC00000u;
+	lb()->firmware_size = 0x400000u;
+	lb()->svsm_mem_gpa = 0x600000u;
+	lb()->svsm_mem_size = 0x200000u;
+}
+
+static void firmware_read(void **state)
+{
+	struct boot_info bi;
+	enum snp_launch_step step;
+	uint64_t end, keep;
+	unsigned cbit;
+	(void)state;
+
+	build();
+	with_firmware();
+	memset(&bi, 0, sizeof(bi));
+	assert_null(snp_launch_parse(LB_PA, IMG_PA, IMG_END, &bi, &cbit, &end, &keep, &step));
+	assert_int_equal(bi.firmware_pa, 0xFFC00000u);
+	assert_int_equal(bi.firmware_size, 0x400000u);
+	assert_int_equal(bi.svsm_mem_pa, 0x600000u);
+	assert_int_equal(bi.svsm_mem_size, 0x200000u);
 }
 
 struct spoil {
@@ -124,7 +153,7 @@ struct spoil {
 };
 
 static void bad_magic(void) { lb()->magic[0] = 'X'; }
-static void bad_version(void) { lb()->version = 2; }
+static void bad_version(void) { lb()->version = 1; } /* the block before the firmware fields */
 static void bad_size(void) { lb()->size = 0x60; }
 static void bad_reserved(void) { lb()->reserved = 1; }
 static void elsewhere(void) { lb()->image_gpa = 0x200000; }
@@ -157,6 +186,17 @@ static void vp_none(void) { *(uint32_t *)(fake_phys_mem + PARAMS_PA) = 0; }
 static void vp_many(void) { *(uint32_t *)(fake_phys_mem + PARAMS_PA) = 9; }
 static void vp_huge(void) { *(uint32_t *)(fake_phys_mem + PARAMS_PA) = 0xFFFFFFFFu; }
 
+static void fw_alone(void) { with_firmware(); lb()->svsm_mem_gpa = lb()->svsm_mem_size = 0; }
+static void mem_alone(void) { with_firmware(); lb()->firmware_gpa = lb()->firmware_size = 0; }
+static void fw_gpa_no_size(void) { lb()->firmware_gpa = 0xFFC00000u; }
+static void fw_not_at_4g(void) { with_firmware(); lb()->firmware_gpa = 0xFF000000u; }
+static void fw_odd_size(void) { with_firmware(); lb()->firmware_size = 0x400800u, lb()->firmware_gpa = 0xFFBFF800u; }
+static void fw_huge(void) { with_firmware(); lb()->firmware_size = 0x2000000u, lb()->firmware_gpa = 0xFE000000u; }
+static void mem_unaligned(void) { with_firmware(); lb()->svsm_mem_gpa = 0x601000u; }
+static void mem_below_end(void) { with_firmware(); lb()->svsm_mem_gpa = 0x200000u; }
+static void mem_into_fw(void) { with_firmware(); lb()->svsm_mem_gpa = 0xFFA00000u, lb()->svsm_mem_size = 0x400000u; }
+static void mem_wraps(void) { with_firmware(); lb()->svsm_mem_size = 0xFFFFFFFFFFE00000ull; }
+
 static void mm_too_many(void)
 {
 	for (unsigned i = 0; i < 65; i++)
@@ -185,6 +225,16 @@ static void every_bad_field_refused(void **state)
 		{ "end below image", end_below_image, SNP_LAUNCH_STEP_BLOCK, "end address" },
 		{ "payload past end", payload_past_end, SNP_LAUNCH_STEP_BLOCK, "payload" },
 		{ "payload empty", payload_empty, SNP_LAUNCH_STEP_BLOCK, "payload" },
+		{ "firmware without the SVSM range", fw_alone, SNP_LAUNCH_STEP_BLOCK, "without the SVSM's memory range" },
+		{ "SVSM range without a firmware", mem_alone, SNP_LAUNCH_STEP_BLOCK, "without the SVSM's memory range" },
+		{ "firmware address, no size", fw_gpa_no_size, SNP_LAUNCH_STEP_BLOCK, "address without a size" },
+		{ "firmware not ending at 4 GiB", fw_not_at_4g, SNP_LAUNCH_STEP_BLOCK, "ending at 4 GiB" },
+		{ "firmware not whole pages", fw_odd_size, SNP_LAUNCH_STEP_BLOCK, "whole pages" },
+		{ "firmware over 16 MiB", fw_huge, SNP_LAUNCH_STEP_BLOCK, "16 MiB" },
+		{ "SVSM range unaligned", mem_unaligned, SNP_LAUNCH_STEP_BLOCK, "SVSM memory range" },
+		{ "SVSM range below the launch's end", mem_below_end, SNP_LAUNCH_STEP_BLOCK, "SVSM memory range" },
+		{ "SVSM range into the firmware", mem_into_fw, SNP_LAUNCH_STEP_BLOCK, "SVSM memory range" },
+		{ "SVSM range wrapping", mem_wraps, SNP_LAUNCH_STEP_BLOCK, "SVSM memory range" },
 		{ "no C-bit leaf", no_cpuid_leaf, SNP_LAUNCH_STEP_CPUID, "0x8000001F" },
 		{ "CPUID count", cpuid_count, SNP_LAUNCH_STEP_CPUID, "count" },
 		{ "C-bit 31", cbit_low, SNP_LAUNCH_STEP_CPUID, "32..51" },
@@ -246,6 +296,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(good_launch_read),
+		cmocka_unit_test(firmware_read),
 		cmocka_unit_test(every_bad_field_refused),
 		cmocka_unit_test(launch_block_address_checked),
 	};

@@ -4,6 +4,7 @@
  * into one IGVM file for an SEV-SNP launch.
  *   igvm-build --svsm svsm.img -o OUT.igvm [--payload FILE] [--cmdline "WORDS"]
  *   igvm-build --svsm svsm.img -o OUT.igvm --linux bzImage [--initrd FILE] [--append "LINE"] [--cmdline ..]
+ *   igvm-build --svsm svsm.img -o OUT.igvm --firmware OVMF.fd [--cmdline ..]
  * Layout and the launch block: include/abi/svsm_launch.h; the boot CPU
  * starts at the image's SNP entry (docs/BOOT.md) in 32-bit protected mode
  * with EBX = the launch block. The file is checked with lib/igvm.c before
@@ -21,6 +22,7 @@
 #include "abi/svsm_launch.h"
 #include "abi/vmsa.h"
 #include "lib/igvm.h"
+#include "lib/ovmf_meta.h"
 #include "svsm/errno.h"
 #include "../tool_file.h"
 #include "vsnp/igvm_measure.h"
@@ -33,6 +35,16 @@
 #define TWO_MB (2ull << 20)
 #define SNP_MASK 1u
 #define GUEST_POLICY 0x30000ull /* SMT allowed, reserved bit 17 set (SNP ABI 56860 §4.3 guest policy) */
+/*
+ * With a guest firmware, where the SVSM's region and heap go (the launch
+ * block's svsm_mem): clear of the memory OVMF uses at fixed addresses
+ * (its SEC memory and decompressed firmware volumes from 8 MiB, up to
+ * about 21 MiB in OvmfPkgX64.fdf), 2 MiB aligned, and large enough for
+ * the region (kernel, boot information, page tables: about 8 MiB) and
+ * the 8 MiB heap with room to grow.
+ */
+#define FW_SVSM_MEM_GPA 0x4000000ull
+#define FW_SVSM_MEM_SIZE 0x2000000ull
 
 static uint8_t *read_file(const char *path, size_t *len)
 {
@@ -164,18 +176,59 @@ static void boot_vmsa(struct vmsa *v, uint64_t rip, uint64_t launch_gpa)
 	v->sev_features = SVSM_LAUNCH_SEV_FEATURES;
 }
 
+/* The firmware file as ovmf_meta_read reads it. */
+struct fw_file {
+	const uint8_t *buf;
+	size_t len;
+};
+
+static int fw_read(void *ctx, uint64_t off, void *buf, size_t len)
+{
+	const struct fw_file *f = ctx;
+
+	if (off > f->len || len > f->len - off)
+		return -1;
+	memcpy(buf, f->buf + off, len);
+	return 0;
+}
+
+/*
+ * A guest firmware's metadata, read and checked as the SVSM will read it
+ * at launch, and its sections clear of everything the SVSM keeps: NULL,
+ * or the reason in why.
+ */
+static const char *firmware_check(const uint8_t *fw, size_t len, uint64_t svsm_lo, uint64_t svsm_hi,
+				  struct ovmf_meta *m, char why[OVMF_WHY_LEN])
+{
+	struct fw_file f = { fw, len };
+
+	if (ovmf_meta_read(len, fw_read, &f, m, why) != SVSM_OK)
+		return why;
+	for (unsigned i = 0; i < m->count; i++) {
+		const uint64_t lo = m->sec[i].gpa, hi = lo + m->sec[i].size;
+
+		if ((lo < svsm_hi && svsm_lo < hi) || (lo < FW_SVSM_MEM_GPA + FW_SVSM_MEM_SIZE && FW_SVSM_MEM_GPA < hi)) {
+			snprintf(why, OVMF_WHY_LEN, "OVMF SEV metadata: section %u (%s, GPA 0x%llx) overlaps the SVSM's memory",
+				 i, ovmf_section_name(m->sec[i].type), (unsigned long long)lo);
+			return why;
+		}
+	}
+	return NULL;
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: igvm-build --svsm svsm.img -o OUT.igvm [--payload FILE] [--cmdline \"WORDS\"]\n"
 			"       igvm-build --svsm svsm.img -o OUT.igvm --linux bzImage [--initrd FILE] [--append \"LINE\"]"
-			" [--cmdline \"WORDS\"]\n");
+			" [--cmdline \"WORDS\"]\n"
+			"       igvm-build --svsm svsm.img -o OUT.igvm --firmware OVMF.fd [--cmdline \"WORDS\"]\n");
 	return 2;
 }
 
 int main(int argc, char **argv)
 {
 	const char *svsm = NULL, *out = NULL, *payload_path = NULL, *cmdline = "";
-	const char *linux_path = NULL, *initrd_path = NULL, *append = NULL;
+	const char *linux_path = NULL, *initrd_path = NULL, *append = NULL, *fw_path = NULL;
 
 	for (int i = 1; i < argc; i++) {
 		if (i + 1 >= argc)
@@ -194,12 +247,15 @@ int main(int argc, char **argv)
 			initrd_path = argv[++i];
 		else if (strcmp(argv[i], "--append") == 0)
 			append = argv[++i];
+		else if (strcmp(argv[i], "--firmware") == 0)
+			fw_path = argv[++i];
 		else
 			return usage();
 	}
 	if (svsm == NULL || out == NULL || (linux_path != NULL && payload_path != NULL) ||
-	    (linux_path == NULL && (initrd_path != NULL || append != NULL)))
-		return usage();
+	    (linux_path == NULL && (initrd_path != NULL || append != NULL)) ||
+	    (fw_path != NULL && (linux_path != NULL || payload_path != NULL)))
+		return usage(); /* the firmware is the guest: it boots the OS from its disk */
 	size_t cmd_len = strlen(cmdline);
 
 	if (cmd_len >= SVSM_LAUNCH_CMDLINE_MAX) {
@@ -208,8 +264,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	size_t img_len, pay_len = 0, bz_len = 0, initrd_len = 0;
-	uint8_t *img = read_file(svsm, &img_len), *pay = NULL, *bz = NULL, *initrd = NULL;
+	size_t img_len, pay_len = 0, bz_len = 0, initrd_len = 0, fw_len = 0;
+	uint8_t *img = read_file(svsm, &img_len), *pay = NULL, *bz = NULL, *initrd = NULL, *fw = NULL;
 	struct svsm_image_hdr h;
 	const char *why;
 
@@ -229,6 +285,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (linux_path != NULL && (bz = read_file(linux_path, &bz_len)) == NULL)
+		return 2;
+	if (fw_path != NULL && (fw = read_file(fw_path, &fw_len)) == NULL)
 		return 2;
 	if (initrd_path != NULL) {
 		initrd = tool_read_file("igvm-build", initrd_path, INITRD_MAX, &initrd_len);
@@ -275,6 +333,25 @@ int main(int argc, char **argv)
 	}
 	lb.end_gpa = next;
 
+	struct ovmf_meta fwm;
+	char fw_why[OVMF_WHY_LEN];
+
+	if (fw != NULL) {
+		if (firmware_check(fw, fw_len, h.load_addr, lb.end_gpa, &fwm, fw_why) != NULL) {
+			fprintf(stderr, "igvm-build: %s: refused: %s\n", fw_path, fw_why);
+			return 1;
+		}
+		if (lb.end_gpa > FW_SVSM_MEM_GPA) {
+			fprintf(stderr, "igvm-build: %s: refused: svsm.img's launch ends at 0x%llx, past 0x%llx where the "
+				"SVSM's memory goes beside a firmware\n", svsm, (unsigned long long)lb.end_gpa, FW_SVSM_MEM_GPA);
+			return 1;
+		}
+		lb.firmware_gpa = fwm.fw_gpa;
+		lb.firmware_size = fwm.fw_size;
+		lb.svsm_mem_gpa = FW_SVSM_MEM_GPA;
+		lb.svsm_mem_size = FW_SVSM_MEM_SIZE;
+	}
+
 	struct igvm_build b;
 	static struct vmsa v;
 	static uint8_t lbpage[PAGE], cmdpage[PAGE];
@@ -290,6 +367,16 @@ int main(int argc, char **argv)
 	igvm_build_param(&b, IGVM_VHT_ENVIRONMENT_INFO_PARAMETER, 1, 4);
 	igvm_build_param_insert(&b, SNP_MASK, lb.memmap_gpa, 0);
 	igvm_build_param_insert(&b, SNP_MASK, lb.params_gpa, 1);
+	if (fw != NULL) {
+		/*
+		 * What the SVSM keeps, declared (VTL2-protectable: the paravisor's):
+		 * the hypervisor leaves it out of the memory map it gives the firmware.
+		 */
+		igvm_build_required_memory(&b, SNP_MASK, h.load_addr, (uint32_t)(lb.end_gpa - h.load_addr),
+					   IGVM_REQUIRED_MEMORY_VTL2_PROTECTABLE);
+		igvm_build_required_memory(&b, SNP_MASK, lb.svsm_mem_gpa, (uint32_t)lb.svsm_mem_size,
+					   IGVM_REQUIRED_MEMORY_VTL2_PROTECTABLE);
+	}
 	/* Pages in GPA order. */
 	pages(&b, h.load_addr, img, h.file_size, image_size);
 	memcpy(lbpage, &lb, sizeof(lb));
@@ -305,6 +392,8 @@ int main(int argc, char **argv)
 		if (initrd != NULL)
 			pages(&b, lx.initrd_gpa, initrd, initrd_len, align_up(initrd_len, PAGE));
 	}
+	if (fw != NULL)
+		pages(&b, lb.firmware_gpa, fw, fw_len, fw_len);
 	/* The VMSA last, at the GPA KVM and the PSP measure it at. */
 	boot_vmsa(&v, h.load_addr + h.snp_entry_offset, launch_gpa);
 	igvm_build_vp_context(&b, SNP_MASK, IGVM_SNP_VMSA_GPA, 0, &v);
@@ -319,7 +408,7 @@ int main(int argc, char **argv)
 	igvm_build_free(&b);
 
 	/* What a loader will check, checked here first; and the digest it will get. */
-	size_t scratch_n = len / PAGE + 64;
+	size_t scratch_n = igvm_scratch_bound(file, len);
 	uint64_t *scratch = malloc(scratch_n * sizeof(*scratch));
 	static struct igvm_file f;
 	char reason[IGVM_WHY_LEN];
@@ -345,6 +434,11 @@ int main(int argc, char **argv)
 		printf("igvm-build: Linux: kernel at 0x%llx (%llu bytes), initrd at 0x%llx (%llu bytes), command line "
 		       "%u bytes\n", (unsigned long long)lx.kernel_gpa, (unsigned long long)lx.kernel_size,
 		       (unsigned long long)lx.initrd_gpa, (unsigned long long)lx.initrd_size, lx.cmdline_size);
+	if (fw != NULL)
+		printf("igvm-build: firmware: %s at 0x%llx (%llu KiB), %u SEV metadata sections (secrets 0x%x, CPUID 0x%x, "
+		       "calling area 0x%x); SVSM memory 0x%llx-0x%llx\n", fw_path, (unsigned long long)lb.firmware_gpa,
+		       (unsigned long long)(lb.firmware_size >> 10), fwm.count, fwm.secrets_gpa, fwm.cpuid_gpa, fwm.caa_gpa,
+		       (unsigned long long)lb.svsm_mem_gpa, (unsigned long long)(lb.svsm_mem_gpa + lb.svsm_mem_size));
 	printf("launch digest ");
 	for (unsigned i = 0; i < sizeof(d.ld); i++)
 		printf("%02x", d.ld[i]);
@@ -355,5 +449,6 @@ int main(int argc, char **argv)
 	free(pay);
 	free(bz);
 	free(initrd);
+	free(fw);
 	return 0;
 }

@@ -169,9 +169,9 @@ void igvm_build_vp_context(struct igvm_build *b, uint32_t mask, uint64_t gpa, ui
 	fixup(b, header(b, IGVM_VHT_VP_CONTEXT, &v, sizeof(v)), offsetof(struct igvm_vp_context, file_offset), rel);
 }
 
-void igvm_build_required_memory(struct igvm_build *b, uint32_t mask, uint64_t gpa, uint32_t bytes)
+void igvm_build_required_memory(struct igvm_build *b, uint32_t mask, uint64_t gpa, uint32_t bytes, uint32_t flags)
 {
-	struct igvm_required_memory r = { gpa, mask, bytes, 0, 0 };
+	struct igvm_required_memory r = { gpa, mask, bytes, flags, 0 };
 
 	header(b, IGVM_VHT_REQUIRED_MEMORY, &r, sizeof(r));
 }

@@ -43,7 +43,7 @@ void igvm_build_param(struct igvm_build *b, uint32_t type, uint32_t index, uint3
 void igvm_build_param_insert(struct igvm_build *b, uint32_t mask, uint64_t gpa, uint32_t index);
 /* A 4 KiB VMSA for vp_index that lives at gpa. */
 void igvm_build_vp_context(struct igvm_build *b, uint32_t mask, uint64_t gpa, uint16_t vp_index, const void *vmsa);
-void igvm_build_required_memory(struct igvm_build *b, uint32_t mask, uint64_t gpa, uint32_t bytes);
+void igvm_build_required_memory(struct igvm_build *b, uint32_t mask, uint64_t gpa, uint32_t bytes, uint32_t flags);
 
 /* The whole file in *out (malloc'd, *len bytes). 0, or -1 if a step failed (nothing returned). */
 int igvm_build_finish(struct igvm_build *b, uint8_t **out, size_t *len);

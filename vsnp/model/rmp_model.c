@@ -13,35 +13,72 @@ _Static_assert(PVALIDATE_FAIL_INPUT == RMPADJUST_FAIL_INPUT, "operand_check retu
 _Static_assert(RMP_ACCESS_READ == (RMP_PERM_READ >> 8) && RMP_ACCESS_EXEC_SUPER == (RMP_PERM_X_SUPER >> 8),
 	       "access bits line up with RMPADJUST permission bits");
 
-int rmp_model_init(struct rmp_model *m, struct rmp_entry *entries, uint64_t base, uint64_t pages)
+static bool shape_ok(uint64_t base, uint64_t pages)
 {
-	if (base % (PAGE * PAGES_2M) != 0 || pages == 0 || pages % PAGES_2M != 0 ||
-	    base + pages * PAGE < base)
-		return SVSM_EINVAL;
-	m->base = base;
-	m->pages = pages;
-	m->e = entries;
+	return base % (PAGE * PAGES_2M) == 0 && pages != 0 && pages % PAGES_2M == 0 && base + pages * PAGE > base;
+}
+
+static void entries_init(struct rmp_entry *entries, uint64_t pages)
+{
 	memset(entries, 0, pages * sizeof(*entries));
 	for (uint64_t i = 0; i < pages; i++)
 		entries[i].perms[0] = PERM_ALL;
+}
+
+int rmp_model_init(struct rmp_model *m, struct rmp_entry *entries, uint64_t base, uint64_t pages)
+{
+	if (!shape_ok(base, pages))
+		return SVSM_EINVAL;
+	memset(m, 0, sizeof(*m));
+	m->base = base;
+	m->pages = pages;
+	m->e = entries;
+	entries_init(entries, pages);
 	return SVSM_OK;
 }
 
-/* Index of gpa's entry, or -1 when outside or not aligned to the operation's size. */
+int rmp_model_add_window(struct rmp_model *m, struct rmp_entry *entries, uint64_t base, uint64_t pages)
+{
+	if (!shape_ok(base, pages) || m->win_pages != 0 ||
+	    (base < m->base + m->pages * PAGE && m->base < base + pages * PAGE))
+		return SVSM_EINVAL;
+	m->win_base = base;
+	m->win_pages = pages;
+	m->win_e = entries;
+	entries_init(entries, pages);
+	return SVSM_OK;
+}
+
+/*
+ * Index of gpa's entry (the second window's follow the first's), or -1
+ * when outside or not aligned to the operation's size. Both windows are
+ * 2 MiB aligned and whole 2 MiB entries, so a 2 MiB operation's 512
+ * entries lie in one window.
+ */
 static int64_t index_of(const struct rmp_model *m, uint64_t gpa, bool large)
 {
 	uint64_t align = large ? PAGE * PAGES_2M : PAGE;
 
-	if (gpa % align != 0 || gpa < m->base || (gpa - m->base) / PAGE >= m->pages)
+	if (gpa % align != 0)
 		return -1;
-	return (int64_t)((gpa - m->base) / PAGE);
+	if (gpa >= m->base && (gpa - m->base) / PAGE < m->pages)
+		return (int64_t)((gpa - m->base) / PAGE);
+	if (m->win_pages != 0 && gpa >= m->win_base && (gpa - m->win_base) / PAGE < m->win_pages)
+		return (int64_t)(m->pages + (gpa - m->win_base) / PAGE);
+	return -1;
+}
+
+/* The entry at an index index_of gave. */
+static struct rmp_entry *ent(const struct rmp_model *m, int64_t i)
+{
+	return (uint64_t)i < m->pages ? &m->e[i] : &m->win_e[(uint64_t)i - m->pages];
 }
 
 const struct rmp_entry *rmp_model_entry(const struct rmp_model *m, uint64_t gpa)
 {
 	int64_t i = index_of(m, gpa & ~(PAGE - 1), false);
 
-	return i < 0 ? NULL : &m->e[i];
+	return i < 0 ? NULL : ent(m, i);
 }
 
 /* ---- hypervisor side ---- */
@@ -55,11 +92,11 @@ int rmp_model_set_private(struct rmp_model *m, uint64_t gpa, bool large, bool pr
 		return SVSM_EINVAL;
 	for (uint64_t k = 0; k < n; k++) {
 		/* Immutable pages belong to the firmware; a 4 KiB update inside a 2 MiB entry needs PSMASH. */
-		if (m->e[i + k].immutable || (!large && m->e[i + k].large))
+		if (ent(m, i + k)->immutable || (!large && ent(m, i + k)->large))
 			return SVSM_EINVAL;
 	}
 	for (uint64_t k = 0; k < n; k++) {
-		struct rmp_entry *e = &m->e[i + k];
+		struct rmp_entry *e = ent(m, i + k);
 
 		memset(e, 0, sizeof(*e));
 		e->perms[0] = PERM_ALL;
@@ -73,10 +110,10 @@ int rmp_model_psmash(struct rmp_model *m, uint64_t gpa)
 {
 	int64_t i = index_of(m, gpa & ~(PAGE * PAGES_2M - 1), true);
 
-	if (i < 0 || !m->e[i].large)
+	if (i < 0 || !ent(m, i)->large)
 		return SVSM_EINVAL;
 	for (uint64_t k = 0; k < PAGES_2M; k++)
-		m->e[i + k].large = 0;
+		ent(m, i + k)->large = 0;
 	return SVSM_OK;
 }
 
@@ -86,7 +123,7 @@ int rmp_model_set_immutable(struct rmp_model *m, uint64_t gpa, bool immutable)
 
 	if (i < 0)
 		return SVSM_EINVAL;
-	m->e[i].immutable = immutable;
+	ent(m, i)->immutable = immutable;
 	return SVSM_OK;
 }
 
@@ -114,13 +151,13 @@ static int operand_check(const struct rmp_model *m, uint64_t gpa, unsigned page_
 	bool large = page_size == RMP_PG_SIZE_2M;
 	int64_t i = index_of(m, gpa, large);
 
-	if (i < 0 || !m->e[i].assigned)
+	if (i < 0 || !ent(m, i)->assigned)
 		return PVALIDATE_FAIL_INPUT;
 	/* The hardware reads the entry at the operand's address: its size decides before the rest of the range. */
-	if (m->e[i].large != large)
+	if (ent(m, i)->large != large)
 		return size_mismatch_code;
 	for (uint64_t k = 0; k < (large ? PAGES_2M : 1); k++) {
-		if (!m->e[i + k].assigned)
+		if (!ent(m, i + k)->assigned)
 			return PVALIDATE_FAIL_INPUT;
 	}
 	*first = i;
@@ -144,13 +181,13 @@ struct rmp_result rmp_model_pvalidate(struct rmp_model *m, unsigned caller_vmpl,
 	uint64_t n = page_size == RMP_PG_SIZE_2M ? PAGES_2M : 1;
 
 	/* R-PV-NOUPDATE: EAX = 0 and CF = 1 when the Validated bit already has that value (APM vol. 3, PVALIDATE). */
-	if (m->e[i].validated == validate) {
+	if (ent(m, i)->validated == validate) {
 		struct rmp_result r = { PVALIDATE_SUCCESS, true };
 
 		return r;
 	}
 	for (uint64_t k = 0; k < n; k++)
-		m->e[i + k].validated = validate;
+		ent(m, i + k)->validated = validate;
 	return result(PVALIDATE_SUCCESS);
 }
 
@@ -185,13 +222,13 @@ struct rmp_result rmp_model_rmpadjust(struct rmp_model *m, unsigned caller_vmpl,
 
 	/* R-RA-SUBSET: a VMPL cannot grant rights it does not hold (FAIL_PERMISSION, APM vol. 3, RMPADJUST). */
 	for (uint64_t k = 0; k < n; k++) {
-		if ((perms & ~m->e[i + k].perms[caller_vmpl]) != 0)
+		if ((perms & ~ent(m, i + k)->perms[caller_vmpl]) != 0)
 			return result(RMPADJUST_FAIL_PERMISSION);
 	}
 	for (uint64_t k = 0; k < n; k++) {
-		m->e[i + k].perms[target] = perms;
+		ent(m, i + k)->perms[target] = perms;
 		if (caller_vmpl == 0)
-			m->e[i + k].vmsa = vmsa;
+			ent(m, i + k)->vmsa = vmsa;
 	}
 	return result(RMPADJUST_SUCCESS);
 }
