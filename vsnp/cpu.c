@@ -196,7 +196,7 @@ static void pick_view(struct vsnp_vcpu *c)
 static void vc(struct run *r, uint64_t code)
 {
 	if (vsnp_deliver_exception(r->c, VC_VECTOR, code) != SVSM_OK) {
-		stopf(r, "#VC (error code 0x%llx) at RIP 0x%llx with no usable handler (no 64-bit IDT gate or stack): "
+		stopf(r, "#VC (error code 0x%llx) at RIP 0x%llx with no usable handler (no 64-bit or 32-bit CPL0 IDT gate, or no stack): "
 			 "the CPU would shut down", (unsigned long long)code, (unsigned long long)r->c->vmcb->save.rip);
 		return;
 	}
@@ -679,8 +679,15 @@ static void exit_npf(struct run *r)
 		vc(r, SVM_EXIT_PAGE_NOT_VALIDATED);
 		return;
 	case VSNP_NPF_VIOLATION: {
-		const struct rmp_entry *e = rmp_model_entry(&c->m->rmp, (gpa & ~(1ull << c->m->cbit_pos)) & ~(PAGE_SIZE - 1));
+		const uint64_t page = (gpa & ~(1ull << c->m->cbit_pos)) & ~(PAGE_SIZE - 1);
+		const struct rmp_entry *e = rmp_model_entry(&c->m->rmp, page);
 		static char msg[224];
+
+		/* A shared data access to a private page nobody validated: converted, as KVM does; the access retried. */
+		if ((c->vmcb->save.cr0 & CR0_PG) && !(gpa & (1ull << c->m->cbit_pos)) &&
+		    !(c->vmcb->ctl.exit_info_1 & (VMCB_NPF_TABLE | VMCB_NPF_FETCH)) &&
+		    vsnp_hv_implicit_shared(&c->m->hv, page) == SVSM_OK)
+			return;
 
 		fmt_snprintf(msg, sizeof(msg),
 			     "RMP violation at GPA 0x%llx (%s); RMP entry: assigned %u validated %u VMSA %u 2M %u, VMPL%u rights 0x%x",

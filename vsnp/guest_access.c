@@ -107,12 +107,60 @@ int vsnp_guest_insn(struct vsnp_vcpu *c, uint8_t *buf, size_t len)
 	return linear_access(c, lin, buf, len, false, true);
 }
 
+/*
+ * 32-bit protected mode at CPL0 (a firmware's early code, before long
+ * mode: OVMF's reset vector serves CPUID from the CPUID page in a #VC
+ * handler of a 32-bit IDT): an interrupt or trap gate to a present 32-bit
+ * code segment of the GDT; EFLAGS, CS, EIP and the error code pushed on
+ * the current stack, 4 bytes each (APM vol.2 §8.7, §4.8.2 descriptors).
+ * A privilege change, a task gate or paging without long mode: SVSM_EFAULT.
+ */
+static int deliver_protected32(struct vsnp_vcpu *c, unsigned vector, uint64_t error)
+{
+	struct vmcb_save *v = &c->vmcb->save;
+	uint64_t gate, desc;
+
+	if (v->cpl != 0 || (v->cr0 & CR0_PG) || (uint64_t)vector * 8 + 7 > v->idtr.limit ||
+	    vsnp_guest_virt(c, v->idtr.base + vector * 8ull, &gate, sizeof(gate), false) != SVSM_OK)
+		return SVSM_EFAULT;
+
+	unsigned type = (unsigned)(gate >> 40) & 0xF;
+	uint16_t sel = (uint16_t)(gate >> 16);
+	uint32_t handler = (uint32_t)(gate & 0xFFFF) | (uint32_t)((gate >> 32) & 0xFFFF0000u);
+
+	if (!(gate & (1ull << 47)) || (type != 0xE && type != 0xF) || (sel & 4) != 0 || (sel & ~7u) == 0 ||
+	    (uint64_t)(sel & ~7u) + 7 > v->gdtr.limit ||
+	    vsnp_guest_virt(c, v->gdtr.base + (sel & ~7u), &desc, sizeof(desc), false) != SVSM_OK)
+		return SVSM_EFAULT;
+	/* A present, non-system, code, 32-bit (D) segment. */
+	if (!(desc & (1ull << 47)) || !(desc & (1ull << 44)) || !(desc & (1ull << 43)) || !(desc & (1ull << 54)))
+		return SVSM_EFAULT;
+
+	uint32_t limit = (uint32_t)(desc & 0xFFFF) | (uint32_t)((desc >> 32) & 0xF0000);
+	uint32_t frame[4] = { (uint32_t)error, (uint32_t)v->rip, v->cs.selector, (uint32_t)v->rflags };
+	uint32_t esp = (uint32_t)v->rsp - sizeof(frame);
+
+	if (vsnp_guest_virt(c, (v->ss.base + esp) & 0xFFFFFFFFull, frame, sizeof(frame), true) != SVSM_OK)
+		return SVSM_EFAULT;
+	v->rsp = esp;
+	v->rip = handler;
+	v->cs.selector = sel;
+	v->cs.base = (uint32_t)((desc >> 16) & 0xFFFFFF) | (uint32_t)((desc >> 32) & 0xFF000000u);
+	v->cs.limit = (desc & (1ull << 55)) ? (limit << 12) | 0xFFF : limit;
+	/* VMCB form: bits 7:0 the descriptor's bits 47:40 (type, S, DPL, P), 11:8 its bits 55:52 (AVL, L, D, G). */
+	v->cs.attrib = (uint16_t)(((desc >> 40) & 0xFF) | (((desc >> 52) & 0xF) << 8));
+	v->rflags &= ~((1ull << 8) | (1ull << 14) | (1ull << 16) | (type == 0xE ? (1ull << 9) : 0));
+	return SVSM_OK;
+}
+
 int vsnp_deliver_exception(struct vsnp_vcpu *c, unsigned vector, uint64_t error)
 {
 	struct vmcb_save *v = &c->vmcb->save;
 	uint64_t gate[2];
 
-	/* 64-bit mode only: a #VC before the SVSM has its IDT (stage 1) finds no handler. */
+	if ((v->cr0 & CR0_PE) && !(v->efer & EFER_LMA))
+		return deliver_protected32(c, vector, error);
+	/* Otherwise 64-bit mode only: a #VC before the SVSM has its IDT (stage 1), or in real mode, finds no handler. */
 	if (!(v->efer & EFER_LMA) || !(v->cs.attrib & VMSA_SEG_ATTR_L) ||
 	    (uint64_t)vector * 16 + 15 > v->idtr.limit ||
 	    vsnp_guest_virt(c, v->idtr.base + vector * 16ull, gate, sizeof(gate), false) != SVSM_OK)

@@ -88,6 +88,18 @@ static uint64_t serve_psc(struct vsnp_hv *hv, uint64_t req)
 	return GHCB_MSR_PSC_RESP | (err << GHCB_MSR_ERROR_SHIFT);
 }
 
+int vsnp_hv_implicit_shared(struct vsnp_hv *hv, uint64_t gpa)
+{
+	const struct rmp_entry *e = rmp_model_entry(hv->rmp, gpa);
+
+	if (gpa % HV_PAGE != 0 || e == NULL || !e->assigned || e->validated || e->immutable ||
+	    !guest_may_convert(hv, gpa, HV_PAGE) || split_for_4k(hv, gpa) != SVSM_OK ||
+	    rmp_model_set_private(hv->rmp, gpa, false, false) != SVSM_OK)
+		return SVSM_EINVAL;
+	hv->implicit_shared++;
+	return vsnp_npt_drop(hv->npt, gpa, HV_PAGE);
+}
+
 enum vsnp_hv_action vsnp_hv_msr_exit(struct vsnp_hv *hv, struct vsnp_hv_vcpu *v)
 {
 	uint64_t req = v->ghcb_msr;

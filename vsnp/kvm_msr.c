@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The paravirtual MSRs vsnp's hypervisor serves through the GHCB (MSR
- * events, GHCB spec 56421 §4.1.3): TSC_AUX, kept per vCPU and VMPL as
+ * The MSRs vsnp's hypervisor serves through the GHCB (MSR events, GHCB
+ * spec 56421 §4.1.3): the MTRRs, kept per vCPU as KVM keeps them (a
+ * firmware programs them: OVMF), TSC_AUX, kept per vCPU and VMPL as
  * KVM keeps it (the CPU under QEMU's TCG has one for the whole machine),
  * and kvmclock (include/vsnp/vsnp_kvm.h): the guest names a page it has
  * shared, and the hypervisor writes the time there. A page the guest kept
@@ -22,6 +23,68 @@
 #define HWCR_MC_STATUS_WR_EN (1ull << 18)
 #define HWCR_TSC_FREQ_SEL (1ull << 24)
 #define MSR_AMD64_NB_CFG 0xC001001Fu   /* BKDG family 10h-16h: NB_CFG1 (EnableCf8ExtCfg, bit 46) */
+
+/* MTRRs (APM vol.2 §7.7; Intel SDM vol.3 §12.11): capabilities, default type, variable pairs, fixed ranges. */
+#define MSR_MTRR_CAP 0xFEu
+#define MSR_MTRR_DEF_TYPE 0x2FFu
+#define MSR_MTRR_VAR_FIRST 0x200u   /* PhysBase0, PhysMask0, ... PhysMask7 (0x20F) */
+#define MTRR_VAR_PAIRS 8u
+#define MTRR_CAP_VALUE (MTRR_VAR_PAIRS | (1u << 8) /* fixed ranges */ | (1u << 10) /* WC */)
+#define MTRR_DEF_RSVD (~0xCFFull)    /* type 7:0, FE bit 10, E bit 11 */
+#define MTRR_BASE_RSVD 0xF00ull      /* bits 11:8 of PhysBase */
+#define MTRR_MASK_RSVD 0x7FFull      /* bits 10:0 of PhysMask (bit 11 is Valid) */
+#define MTRR_PHYS_BITS 52u           /* no bits above the architecture's limit */
+
+/* The fixed-range MTRRs in order: 64K_00000, 16K_80000, 16K_A0000, 4K_C0000 .. 4K_F8000. */
+static const uint32_t mtrr_fixed_msr[11] = { 0x250, 0x258, 0x259, 0x268, 0x269, 0x26A, 0x26B,
+					     0x26C, 0x26D, 0x26E, 0x26F };
+
+/* UC, WC, WT, WP, WB: the memory types an MTRR may hold (2, 3 and 7 up are reserved). */
+static bool mtrr_type_ok(uint64_t t)
+{
+	return t == 0 || t == 1 || t == 4 || t == 5 || t == 6;
+}
+
+/* An MTRR read or write as KVM serves it: SVSM_OK, SVSM_EINVAL (#GP: a reserved bit or type), SVSM_ENOENT (not one). */
+static int mtrr_msr(struct vsnp_vcpu *c, uint32_t msr, bool write, uint64_t *val)
+{
+	uint64_t *slot = NULL;
+
+	if (msr == MSR_MTRR_CAP) {
+		if (write)
+			return SVSM_EINVAL;
+		*val = MTRR_CAP_VALUE;
+		return SVSM_OK;
+	}
+	if (msr == MSR_MTRR_DEF_TYPE) {
+		if (write && ((*val & MTRR_DEF_RSVD) != 0 || !mtrr_type_ok(*val & 0xFF)))
+			return SVSM_EINVAL;
+		slot = &c->hv.mtrr_def;
+	} else if (msr >= MSR_MTRR_VAR_FIRST && msr < MSR_MTRR_VAR_FIRST + 2 * MTRR_VAR_PAIRS) {
+		const bool mask = (msr - MSR_MTRR_VAR_FIRST) % 2 != 0;
+
+		if (write && ((*val >> MTRR_PHYS_BITS) != 0 ||
+			      (mask ? (*val & MTRR_MASK_RSVD) != 0
+				    : (*val & MTRR_BASE_RSVD) != 0 || !mtrr_type_ok(*val & 0xFF))))
+			return SVSM_EINVAL;
+		slot = &c->hv.mtrr_var[msr - MSR_MTRR_VAR_FIRST];
+	} else {
+		for (unsigned i = 0; i < 11 && slot == NULL; i++) {
+			if (mtrr_fixed_msr[i] == msr)
+				slot = &c->hv.mtrr_fixed[i];
+		}
+		if (slot == NULL)
+			return SVSM_ENOENT;
+		for (unsigned b = 0; write && b < 8; b++) {
+			if (!mtrr_type_ok((*val >> (8 * b)) & 0xFF))
+				return SVSM_EINVAL;
+		}
+	}
+	if (write)
+		*slot = *val;
+	*val = *slot;
+	return SVSM_OK;
+}
 
 static uint64_t clock_tsc0;
 
@@ -132,6 +195,6 @@ int vsnp_kvm_msr(struct vsnp_vcpu *c, uint32_t msr, bool write, uint64_t *val)
 		*val = 0;
 		return SVSM_OK;
 	default:
-		return SVSM_ENOENT;
+		return mtrr_msr(c, msr, write, val);
 	}
 }

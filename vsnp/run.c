@@ -317,7 +317,9 @@ __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 		around += m.views[v / 2][v % 2].mapped_around;
 	}
 	console_printf("vsnp: nested views: %llu faults mapped, %llu of them as 2 MiB pages; %llu pages mapped around "
-		       "the others\n", (unsigned long long)faults, (unsigned long long)large, (unsigned long long)around);
+		       "the others; %llu never-validated private pages made shared by a shared access\n",
+		       (unsigned long long)faults, (unsigned long long)large, (unsigned long long)around,
+		       (unsigned long long)m.hv.implicit_shared);
 	console_printf("vsnp: devices: %llu MMIO accesses raised #VC 0x400; outside the allow-lists, answered as an "
 		       "empty bus: %llu port accesses (last port 0x%x), %llu MMIO requests (last GPA 0x%llx)\n",
 		       (unsigned long long)end.mmio_vc, (unsigned long long)m.io.refused, m.io.last_refused_port,

@@ -129,6 +129,7 @@ struct vsnp_hv {
 	/* The guest's CPUID as the launch's CPUID page states it (MSR-protocol CPUID). */
 	int (*cpuid)(void *ctx, uint32_t apic_id, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
 	void *ctx;
+	uint64_t implicit_shared;       /* pages vsnp_hv_implicit_shared converted (the run's report) */
 };
 
 /* One vCPU's view of the protocol: the GHCB MSR as the guest last wrote it. */
@@ -144,6 +145,8 @@ struct vsnp_hv_vcpu {
 	uint32_t apic_id;  /* the vCPU's, for the per-CPU fields of CPUID answers */
 	/* The paravirtual MSRs' values (vsnp/kvm_msr.c). */
 	uint64_t tsc_aux, kvm_system_time, kvm_wall_clock, hwcr;
+	/* The MTRRs, kept as KVM keeps them (no effect on memory types here): default type, 8 variable pairs, 11 fixed. */
+	uint64_t mtrr_def, mtrr_var[16], mtrr_fixed[11];
 };
 
 /*
@@ -153,6 +156,17 @@ struct vsnp_hv_vcpu {
  * here: the caller hands those to vsnp_hv_ghcb_exit instead.
  */
 enum vsnp_hv_action vsnp_hv_msr_exit(struct vsnp_hv *hv, struct vsnp_hv_vcpu *v);
+
+/*
+ * A shared access to a page of guest memory that is private but was
+ * never validated: converted to shared (RMPUPDATE, the nested mappings
+ * dropped), as KVM with guest_memfd converts a page on a shared access
+ * to a private one (its memory-fault exit, the VMM's conversion). OVMF
+ * relies on it for its GHCB page, which it uses unencrypted without a
+ * page state change. A validated page, a VMSA or an immutable page is
+ * not converted: SVSM_EINVAL, and the access stays an RMP violation.
+ */
+int vsnp_hv_implicit_shared(struct vsnp_hv *hv, uint64_t gpa);
 
 struct ghcb;
 /*

@@ -264,7 +264,8 @@ static void start_aps(unsigned vcpus)
 
 /* Where the launched guest's boot vCPU lives: its VMSA and calling area. */
 struct launched {
-	uint64_t vmsa_gpa, caa_gpa;
+	paddr_t vmsa_pa; /* the boot VMSA: in guest RAM the launch checked, or (a firmware's) an SVSM page */
+	uint64_t caa_gpa;
 };
 
 /* The test guest or another ELF payload (svsm/guest/launch.c). */
@@ -295,7 +296,7 @@ static int launch_elf(struct svsm_boot *b, const uint8_t *elf, const struct snp_
 		 (unsigned long long)o.image_start, (unsigned long long)o.image_end,
 		 (unsigned long long)o.entry, (unsigned long long)o.boot_start,
 		 (unsigned long long)o.boot_end);
-	out->vmsa_gpa = o.vmsa_gpa;
+	out->vmsa_pa = pa_from_checked_gpa(gpa_init(o.vmsa_gpa)); /* placed by the launch in checked guest RAM */
 	out->caa_gpa = o.caa_gpa;
 	return SVSM_OK;
 }
@@ -347,25 +348,26 @@ static int launch_linux(struct svsm_boot *b, const uint8_t *area, const struct s
 		 (unsigned long long)(o.granted >> 20), (unsigned long long)o.validated_2m,
 		 (unsigned long long)o.validated_4k,
 		 (unsigned long long)(tsc_hz() ? (cpu_rdtsc() - t0) * 1000 / tsc_hz() : 0));
-	out->vmsa_gpa = o.vmsa_gpa;
+	out->vmsa_pa = pa_from_checked_gpa(gpa_init(o.vmsa_gpa)); /* placed by the launch in checked guest RAM */
 	out->caa_gpa = o.caa_gpa;
 	return SVSM_OK;
 }
 
 /*
- * A guest firmware (OVMF) for VMPL2: its SEV metadata read from the
- * launched pages and said; what follows (its sections prepared, the
- * secrets-page copy and calling area where it says, its VMSA at the reset
- * vector) is not built yet, so the run stops here, saying so.
+ * A guest firmware (OVMF) for VMPL2 (svsm/guest/ovmf_launch.c): its SEV
+ * metadata read from the launched pages, its sections prepared, its boot
+ * VMSA at the reset vector in an SVSM heap page.
  */
-static __attribute__((noreturn)) void run_firmware(struct svsm_boot *b)
+static int launch_firmware(struct svsm_boot *b, const struct snp_secrets_page *secrets, struct launched *out,
+			   const char **why)
 {
-	struct ovmf_meta m;
-	char why[OVMF_WHY_LEN];
+	static struct ovmf_meta m;
+	static char reason[OVMF_WHY_LEN];
+	uint64_t vmsa = buddy_alloc(mm_buddy(), 0);
 
-	if (ovmf_launch_read_meta(&b->bi, &m, why) != SVSM_OK) {
-		log_err("run: guest firmware refused: %s", why);
-		machine_exit(SVSM_EXIT_FAIL);
+	if (ovmf_launch_read_meta(&b->bi, &m, reason) != SVSM_OK) {
+		*why = reason;
+		return SVSM_EINVAL;
 	}
 	log_info("run: guest firmware at 0x%llx (%llu KiB): %u SEV metadata sections, secrets page 0x%x, CPUID page "
 		 "0x%x, calling area 0x%x%s", (unsigned long long)m.fw_gpa, (unsigned long long)(m.fw_size >> 10),
@@ -373,26 +375,47 @@ static __attribute__((noreturn)) void run_firmware(struct svsm_boot *b)
 	for (unsigned i = 0; i < m.count; i++)
 		log_info("run: firmware section %u: %s at 0x%x, %u KiB", i, ovmf_section_name(m.sec[i].type),
 			 m.sec[i].gpa, m.sec[i].size >> 10);
-	log_err("run: launching a guest firmware at VMPL2 is not supported yet (issue 19): the VM stops");
-	machine_exit(SVSM_EXIT_FAIL);
+	if (vmsa == MM_PA_NONE) {
+		*why = "no heap page for the firmware's VMSA";
+		return SVSM_ENOMEM;
+	}
+	memset(phys_to_virt(vmsa), 0, PAGE_SIZE);
+
+	const struct ovmf_launch_cfg cfg = {
+		.meta = &m,
+		.guest_ram = mm_guest_memory(),
+		.vmpl = GUEST_VMPL,
+		.sev_features = GUEST_SEV_FEATURES,
+		.cpuid = snp_cpuid_table(),
+		.secrets = secrets,
+		.svsm_base = b->bi.svsm_mem_pa,
+		.svsm_size = b->bi.svsm_mem_size,
+		.vmsa = phys_to_virt(vmsa),
+		.vmsa_pa = pa_init(vmsa),
+	};
+	int err = ovmf_launch(&cfg, why);
+
+	if (err != SVSM_OK)
+		return err;
+	out->vmsa_pa = pa_init(vmsa);
+	out->caa_gpa = m.caa_gpa;
+	return SVSM_OK;
 }
 
 __attribute__((noreturn)) void run_snp(struct svsm_boot *b)
 {
-	if (b->bi.firmware_size != 0)
-		run_firmware(b);
-
-	struct launched g = { 0, 0 };
+	struct launched g = { pa_init(0), 0 };
 	const char *why;
-	unsigned order;
-	uint64_t block, calls = 0;
+	unsigned order = 0;
+	uint64_t block = 0, calls = 0;
 	void *secrets;
-	uint8_t *payload = run_read_payload(&b->bi, PGT_ENC, &block, &order);
+	const bool firmware = b->bi.firmware_size != 0; /* a firmware is the guest: no payload then (igvm-build) */
+	uint8_t *payload = NULL;
 	const struct vtpm_backend *tpm;
 	bool is_linux;
 	int err;
 
-	if (payload == NULL)
+	if (!firmware && (payload = run_read_payload(&b->bi, PGT_ENC, &block, &order)) == NULL)
 		machine_exit(SVSM_EXIT_FAIL);
 	/* Before the launch: a Linux launch measures what it launches into the vTPM, whose state may need the PSP. */
 	attest_setup();
@@ -400,13 +423,14 @@ __attribute__((noreturn)) void run_snp(struct svsm_boot *b)
 	/* The firmware's page is read in place (the guest's copy drops VMPCK0/1), never copied whole. */
 	if (tmpmap(pa_init(snp_secrets_gpa()), 1, PGT_ENC, &secrets) != SVSM_OK)
 		panic("run: cannot map the secrets page");
-	is_linux = b->bi.payload_size >= sizeof(struct svsm_linux_payload) &&
+	is_linux = !firmware && b->bi.payload_size >= sizeof(struct svsm_linux_payload) &&
 		   memcmp(payload, SVSM_LINUX_MAGIC, sizeof(SVSM_LINUX_MAGIC) - 1) == 0;
-	if (is_linux) {
+	if (is_linux || firmware) {
 		/*
-		 * The Linux launch validates guest RAM 2 MiB at a time, which needs
-		 * the whole temporary window: it works on a copy of the page in the
-		 * SVSM's heap, wiped before the page goes back.
+		 * These launches use the temporary window themselves (the Linux
+		 * one validates guest RAM 2 MiB at a time, which needs all of it):
+		 * they work on a copy of the page in the SVSM's heap, wiped before
+		 * the page goes back.
 		 */
 		uint64_t copy = buddy_alloc(mm_buddy(), 0);
 
@@ -414,22 +438,23 @@ __attribute__((noreturn)) void run_snp(struct svsm_boot *b)
 			panic("run: no heap page for the secrets page");
 		memcpy(phys_to_virt(copy), secrets, PAGE_SIZE);
 		tmpunmap(secrets, 1);
-		err = launch_linux(b, payload, phys_to_virt(copy), tpm, &g, &why);
+		err = firmware ? launch_firmware(b, phys_to_virt(copy), &g, &why)
+			       : launch_linux(b, payload, phys_to_virt(copy), tpm, &g, &why);
 		memset(phys_to_virt(copy), 0, PAGE_SIZE);
 		buddy_free(mm_buddy(), copy, 0);
 	} else {
 		err = launch_elf(b, payload, secrets, &g, &why);
 		tmpunmap(secrets, 1);
 	}
-	buddy_free(mm_buddy(), block, order);
+	if (payload != NULL)
+		buddy_free(mm_buddy(), block, order);
 	if (err != SVSM_OK) {
-		log_err("run: payload refused: %s", why);
+		log_err("run: %s refused: %s", firmware ? "guest firmware" : "payload", why);
 		machine_exit(SVSM_EXIT_FAIL);
 	}
 	log_info("run: the VM has %u vCPU(s) (the launch's VP count)", b->bi.vcpu_count);
 	if (svsm_vm_init(&vm, GUEST_VMPL, GUEST_SEV_FEATURES, mm_guest_memory(), mm_svsm_memory(),
-			 /* placed by the launch in checked guest RAM */
-			 pa_from_checked_gpa(gpa_init(g.vmsa_gpa)), gpa_init(g.caa_gpa), 0) != SVSM_OK) {
+			 g.vmsa_pa, gpa_init(g.caa_gpa), 0) != SVSM_OK) {
 		log_err("run: the guest's VM state could not be set up");
 		machine_exit(SVSM_EXIT_FAIL);
 	}
@@ -451,7 +476,8 @@ __attribute__((noreturn)) void run_snp(struct svsm_boot *b)
 		machine_exit(SVSM_EXIT_FAIL);
 	}
 	start_aps(b->bi.vcpu_count);
-	console_printf("SVSM: launching %s at VMPL%u (Run VMPL)\n", is_linux ? "Linux" : "the payload", GUEST_VMPL);
+	console_printf("SVSM: launching %s at VMPL%u (Run VMPL)\n",
+		       firmware ? "the guest firmware" : is_linux ? "Linux" : "the payload", GUEST_VMPL);
 	for (;;) {
 		err = platform_run_vmpl(GUEST_VMPL);
 		if (err != SVSM_OK) {

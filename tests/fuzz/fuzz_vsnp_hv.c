@@ -6,7 +6,10 @@
  * SW_SCRATCH, valid bits, a PSC descriptor; IOIO and MMIO requests go to
  * the device side, io_ports.c and mmio.c, as cpu.c sends them), nested
  * page faults at any
- * address and access, and the SVSM's own RMP changes at VMPL0 (PVALIDATE,
+ * address and access, the implicit conversion of a shared access
+ * (vsnp_hv_implicit_shared: only a private page nobody validated, never a
+ * VMSA, the SVSM's page or one outside guest RAM), and the SVSM's own RMP
+ * changes at VMPL0 (PVALIDATE,
  * RMPADJUST incl. the VMSA bit, PSMASH, each followed by vsnp_npt_drop as
  * vsnp.c does).
  *
@@ -352,9 +355,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			op_ghcb(&hv, &v, &in);
 			break;
 		case 2:
-		case 3:
 			op_npf(&in);
 			break;
+		case 3: {
+			/* A shared access's implicit conversion: only a private page nobody validated, nothing else. */
+			uint64_t pa = near_pa(&in) & ~(PAGE - 1);
+			const struct rmp_entry *e = rmp_model_entry(&rmp, pa);
+			const struct rmp_entry before = e != NULL ? *e : (struct rmp_entry){ 0 };
+
+			if (vsnp_hv_implicit_shared(&hv, pa) == SVSM_OK &&
+			    (e == NULL || !before.assigned || before.validated || before.vmsa || e->assigned))
+				abort();
+			break;
+		}
 		case 4:
 			op_svsm(&in, 0);
 			break;

@@ -106,6 +106,46 @@ static void test_clock_only_in_shared_pages(void **state)
 	assert_int_equal(v, (SHARED_GPA + 64) | KVM_SYSTEM_TIME_ENABLE);
 }
 
+/* The MTRRs as KVM keeps them: values back as written, reserved bits and types refused, the capabilities read-only. */
+static void test_mtrrs(void **state)
+{
+	static struct vsnp_vcpu c;
+	uint64_t v;
+
+	(void)state;
+	assert_int_equal(vsnp_kvm_msr(&c, 0xFE, false, &v), SVSM_OK);
+	assert_int_equal(v & 0xFF, 8);          /* 8 variable pairs */
+	assert_true(v & (1u << 8));             /* fixed ranges */
+	assert_int_equal(vsnp_kvm_msr(&c, 0xFE, true, &v), SVSM_EINVAL);
+	v = 0xC06;                              /* E, FE, default WB */
+	assert_int_equal(vsnp_kvm_msr(&c, 0x2FF, true, &v), SVSM_OK);
+	v = 0;
+	assert_int_equal(vsnp_kvm_msr(&c, 0x2FF, false, &v), SVSM_OK);
+	assert_int_equal(v, 0xC06);
+	v = 0xC02;                              /* type 2: reserved */
+	assert_int_equal(vsnp_kvm_msr(&c, 0x2FF, true, &v), SVSM_EINVAL);
+	v = 0x1C06;                             /* bit 12: reserved */
+	assert_int_equal(vsnp_kvm_msr(&c, 0x2FF, true, &v), SVSM_EINVAL);
+	assert_int_equal(vsnp_kvm_msr(&c, 0x2FF, false, &v), SVSM_OK);
+	assert_int_equal(v, 0xC06);             /* unchanged */
+	v = 0x80000000ull | 6;                  /* PhysBase0: 2 GiB, WB */
+	assert_int_equal(vsnp_kvm_msr(&c, 0x200, true, &v), SVSM_OK);
+	v = 0x80000100ull;                      /* bit 8 of a base: reserved */
+	assert_int_equal(vsnp_kvm_msr(&c, 0x200, true, &v), SVSM_EINVAL);
+	v = 0xFFFF80000800ull;                  /* PhysMask7: valid */
+	assert_int_equal(vsnp_kvm_msr(&c, 0x20F, true, &v), SVSM_OK);
+	v = 0xFFFF80000801ull;                  /* bit 0 of a mask: reserved */
+	assert_int_equal(vsnp_kvm_msr(&c, 0x20F, true, &v), SVSM_EINVAL);
+	v = 0x0606060606060606ull;              /* 64K_00000: all WB */
+	assert_int_equal(vsnp_kvm_msr(&c, 0x250, true, &v), SVSM_OK);
+	v = 0x0606060606060206ull;              /* one byte of type 2 */
+	assert_int_equal(vsnp_kvm_msr(&c, 0x26F, true, &v), SVSM_EINVAL);
+	assert_int_equal(vsnp_kvm_msr(&c, 0x250, false, &v), SVSM_OK);
+	assert_int_equal(v, 0x0606060606060606ull);
+	assert_int_equal(vsnp_kvm_msr(&c, 0x210, false, &v), SVSM_ENOENT); /* past the 8 pairs */
+	assert_int_equal(vsnp_kvm_msr(&c, 0x251, false, &v), SVSM_ENOENT); /* not a fixed-range MTRR */
+}
+
 /* Values an MSR refuses: #GP for the guest (SVSM_EINVAL) and the MSR unchanged; other MSRs are not these. */
 static void test_msr_bad_values(void **state)
 {
@@ -136,7 +176,7 @@ static void test_msr_bad_values(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = { cmocka_unit_test(test_rates), cmocka_unit_test(test_clock_only_in_shared_pages),
-					    cmocka_unit_test(test_msr_bad_values) };
+					    cmocka_unit_test(test_mtrrs), cmocka_unit_test(test_msr_bad_values) };
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

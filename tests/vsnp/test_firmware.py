@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""A guest firmware (OVMF) packed beside the SVSM (igvm-build --firmware)
-and read again by the SVSM at launch on vsnp (issue 19, first steps).
+"""A guest firmware (OVMF) packed beside the SVSM (igvm-build --firmware),
+read again and launched at VMPL2 by the SVSM on vsnp (issue 19, first steps).
 
 usage: test_firmware.py QEMU_BOOT VSNP_IMG IGVM_BUILD SNP_LAUNCH_DIGEST SVSM_IMG OVMF_FD
 
@@ -11,9 +11,11 @@ declared as VTL2-protectable REQUIRED_MEMORY, the digest snp-launch-digest
 gives. Packing refusals (synthetic images): no footer, an unknown section
 type, overlapping sections, a section over the SVSM's memory, no calling
 area, --firmware with --payload. On vsnp: the SVSM reads the sections from
-the launched pages (not from what the packer said), and a file whose
+the launched pages (not from what the packer said) and starts OVMF at its
+reset vector at VMPL2, which calls the SVSM's core protocol; a file whose
 firmware page was changed after packing is refused at launch with the
-reason.
+reason. (How far OVMF gets is not checked yet: vsnp does not yet give it
+the devices it needs, fw_cfg above all.)
 """
 import importlib.util
 import os
@@ -148,8 +150,12 @@ def main():
         check(got == [(names[t], f"{b:x}", str(s >> 10)) for b, s, t in GOOD] and
               "SVSM region 0x%x" % mem_gpa in text,
               "the SVSM reads OVMF's six sections from the launched pages; its region in the declared range", text)
-        check("launching a guest firmware at VMPL2 is not supported yet" in text,
-              "then it stops, saying what is not built yet", text)
+        calls = [int(n) for n in re.findall(r"SVSM: calls served so far: \d+ \(core (\d+),", text)]
+        below = re.search(r"(\d+) exits below VMPL0", text)
+        check("SVSM: launching the guest firmware at VMPL2 (Run VMPL)" in text and below and int(below.group(1)) > 0
+              and calls and max(calls) > 0,
+              f"OVMF runs at VMPL2 from its reset vector and calls the SVSM's core protocol "
+              f"({max(calls) if calls else 0} calls)", text)
         # The firmware changed after packing (file data is not under the IGVM checksum): refused at launch.
         asev = fw.rfind(b"ASEV")
         page_off = pages[base + (asev & ~(PAGE - 1))][0]
