@@ -683,8 +683,12 @@ static void exit_npf(struct run *r)
 		const struct rmp_entry *e = rmp_model_entry(&c->m->rmp, page);
 		static char msg[224];
 
-		/* A shared data access to a private page nobody validated: converted, as KVM does; the access retried. */
-		if ((c->vmcb->save.cr0 & CR0_PG) && !(gpa & (1ull << c->m->cbit_pos)) &&
+		/*
+		 * A shared data access to a private page nobody validated: converted, as KVM does; the access
+		 * retried. A hypervisor told to lie (vsnp.lie=) is a hostile one and does the guest no such favour:
+		 * a page state change it only claimed to make stays the RMP fault it is.
+		 */
+		if (!c->m->hostile && (c->vmcb->save.cr0 & CR0_PG) && !(gpa & (1ull << c->m->cbit_pos)) &&
 		    !(c->vmcb->ctl.exit_info_1 & (VMCB_NPF_TABLE | VMCB_NPF_FETCH)) &&
 		    vsnp_hv_implicit_shared(&c->m->hv, page) == SVSM_OK)
 			return;

@@ -190,7 +190,12 @@ static void serve_ghcb_psc(struct vsnp_hv *hv, struct vsnp_hv_vcpu *v, struct gh
 		ghcb_answer(g, GHCB_RESULT_ERROR, GHCB_ERR_INVALID_SCRATCH);
 		return;
 	}
-	if (d->hdr.end_entry >= PSC_MAX_ENTRIES || d->hdr.cur_entry > d->hdr.end_entry || d->hdr.reserved != 0) {
+	/*
+	 * The header's reserved word is not checked, as KVM does not check it:
+	 * OVMF leaves it as it finds it in the shared buffer (it only sets the
+	 * entry indices), and a hypervisor that refused it would stop OVMF.
+	 */
+	if (d->hdr.end_entry >= PSC_MAX_ENTRIES || d->hdr.cur_entry > d->hdr.end_entry) {
 		ghcb_answer(g, GHCB_RESULT_ERROR, GHCB_ERR_INVALID_INPUT);
 		return;
 	}

@@ -29,8 +29,15 @@
  *                     (vsnp/vblk.c) for VMPL0 only, when the machine has one;
  *                     its DMA goes to the guest's shared pages only.
  *
+ *   fw_cfg 0x510, 0x511  a VM that boots a guest firmware: QEMU's firmware
+ *                     configuration device emulated (vsnp/fw_cfg.c: the
+ *                     selector and data registers; items the hypervisor
+ *                     built), for the lower VMPLs only.
+ *   debugcon 0x402    the same VMs, lower VMPLs: QEMU's debug console (reads
+ *                     0xE9, the value a firmware probes for; bytes written
+ *                     reach the console a line at a time).
  * Everything else reads as all ones and drops writes, as an empty bus does:
- * no fw_cfg (whose DMA interface, ports 0x514/0x518, writes anywhere in
+ * no fw_cfg DMA interface (ports 0x514/0x518: QEMU's writes anywhere in
  * machine memory), no other PCI configuration (0xCF8/0xCFC: bus mastering, BARs;
  * and none at all below VMPL0),
  * no ACPI or reset ports, no debug-exit port. Of the allowed devices only
@@ -40,6 +47,7 @@
 #include "lib/string.h"
 #include "svsm/ghcb_proto.h"
 #include "svsm/vc_decode.h"
+#include "vsnp/fw_cfg.h"
 #include "vsnp/vblk.h"
 #include "vsnp/vsnp.h"
 
@@ -61,6 +69,8 @@
 #define PM1_SLP_TYP_MASK 0x7u
 #define PM1_SLP_EN (1u << 13)
 #define PM1_S5_TYP 5u
+#define DEBUGCON 0x402u
+#define DEBUGCON_PRESENT 0xE9u /* what a read of the port gives when QEMU's debug console is there */
 
 void vsnp_io_init(struct vsnp_io *io, const struct vsnp_io_ops *ops)
 {
@@ -69,29 +79,30 @@ void vsnp_io_init(struct vsnp_io *io, const struct vsnp_io_ops *ops)
 	io->vmpl = ~0u; /* no VMPL until the caller says whose access it is: the disk answers none */
 }
 
-static void uart_flush(struct vsnp_io *io, unsigned w)
+static void line_flush(struct vsnp_io *io, struct vsnp_uart *u)
 {
-	if (io->com1[w].len != 0)
-		io->ops->console(io->ops->ctx, io->com1[w].line, io->com1[w].len);
-	io->com1[w].len = 0;
+	if (u->len != 0)
+		io->ops->console(io->ops->ctx, u->line, u->len);
+	u->len = 0;
 }
 
 /*
- * A byte to the transmitter: the line goes out whole at its newline, or
+ * A byte to a line buffer: the line goes out whole at its newline, or
  * when the buffer is full. The console ends lines with CR LF itself, so a
  * CR just before the newline is left to it.
  */
+static void line_tx(struct vsnp_io *io, struct vsnp_uart *u, uint8_t b)
+{
+	if (b == '\n' && u->len != 0 && u->line[u->len - 1] == '\r')
+		u->len--;
+	u->line[u->len++] = (char)b;
+	if (b == '\n' || u->len == sizeof(u->line))
+		line_flush(io, u);
+}
+
 static void uart_tx(struct vsnp_io *io, uint8_t b)
 {
-	unsigned w = io->writer < VSNP_IO_WRITERS ? io->writer : 0;
-	size_t *len = &io->com1[w].len;
-	char *line = io->com1[w].line;
-
-	if (b == '\n' && *len != 0 && line[*len - 1] == '\r')
-		(*len)--;
-	line[(*len)++] = (char)b;
-	if (b == '\n' || *len == sizeof(io->com1[w].line))
-		uart_flush(io, w);
+	line_tx(io, &io->com1[io->writer < VSNP_IO_WRITERS ? io->writer : 0], b);
 }
 
 /* A plain read/write register: a read gives it, a write keeps the bits in mask. */
@@ -214,6 +225,15 @@ void vsnp_io_access(struct vsnp_io *io, uint16_t port, unsigned size, bool in, u
 
 	if (io->blk != NULL && io->vmpl == 0 && vsnp_vblk_io(io->blk, port, size, in, val)) {
 		served = true;
+	} else if (io->fw_cfg != NULL && io->vmpl != 0 && io->vmpl < SNP_VMPL_COUNT &&
+		   vsnp_fw_cfg_io(io->fw_cfg, port, size, in, val)) {
+		served = true;
+	} else if (io->fw_cfg != NULL && io->vmpl != 0 && io->vmpl < SNP_VMPL_COUNT && port == DEBUGCON && size == 1) {
+		if (in)
+			*val = DEBUGCON_PRESENT;
+		else
+			line_tx(io, &io->debugcon, (uint8_t)*val);
+		served = true;
 	} else if (size == 1 && port >= COM1 && port < COM1 + 8) {
 		uart_access(io, port - COM1, in, val);
 		served = true;
@@ -236,7 +256,8 @@ void vsnp_io_access(struct vsnp_io *io, uint16_t port, unsigned size, bool in, u
 void vsnp_io_flush(struct vsnp_io *io)
 {
 	for (unsigned w = 0; w < VSNP_IO_WRITERS; w++)
-		uart_flush(io, w);
+		line_flush(io, &io->com1[w]);
+	line_flush(io, &io->debugcon);
 }
 
 void vsnp_io_ghcb(struct vsnp_io *io, struct ghcb *g, uint64_t ghcb_gpa)

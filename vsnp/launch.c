@@ -101,6 +101,8 @@ static int load_page(void *ctx, const struct igvm_launch_page *p)
 	} else {
 		memcpy(va, p->data, PAGE_4K);
 	}
+	if (p->gpa >= l->ram_size)
+		l->fw_pages += p->type != SNP_PAGE_TYPE_VMSA;
 	if (p->type == 0) {
 		l->shared++;
 		return SVSM_OK;
@@ -223,6 +225,43 @@ static int fill_params(struct vsnp_launch *l, char *why)
 /* SNP guest policy bit 17: reserved, must be one (SEV-SNP ABI 56860, guest policy). */
 #define SNP_POLICY_RSVD_ONE (1ull << 17)
 
+/*
+ * The platform's REQUIRED_MEMORY ranges: each must be guest RAM (a loader
+ * fails when it cannot give the memory, IGVM's REQUIRED_MEMORY); kept so
+ * the memory map given to a firmware marks them reserved.
+ */
+static int launch_required(struct vsnp_launch *l, char *why)
+{
+	struct igvm_header h;
+	uint32_t cursor = 0;
+
+	l->required = 0;
+	while (igvm_next(&l->file, &cursor, &h)) {
+		struct igvm_required_memory r;
+
+		if (h.type != IGVM_VHT_REQUIRED_MEMORY)
+			continue;
+		memcpy(&r, h.body, sizeof(r));
+		if (!(r.compatibility_mask & l->mask))
+			continue;
+		if (r.gpa >= l->ram_size || r.number_of_bytes > l->ram_size - r.gpa) {
+			fmt_snprintf(why, IGVM_WHY_LEN, "IGVM header at offset 0x%x: REQUIRED_MEMORY 0x%llx+0x%x is not in guest "
+				     "RAM (0-0x%llx)", h.offset, (unsigned long long)r.gpa, r.number_of_bytes,
+				     (unsigned long long)l->ram_size);
+			return SVSM_EINVAL;
+		}
+		if (l->required == VSNP_LAUNCH_MAX_REQUIRED) {
+			fmt_snprintf(why, IGVM_WHY_LEN, "IGVM file has more than %u REQUIRED_MEMORY ranges",
+				     VSNP_LAUNCH_MAX_REQUIRED);
+			return SVSM_ENOSPC;
+		}
+		l->req[l->required].gpa = r.gpa;
+		l->req[l->required].size = r.number_of_bytes;
+		l->required++;
+	}
+	return SVSM_OK;
+}
+
 /* The SNP_LAUNCH_START policy: the file's GUEST_POLICY for the platform, else the default QEMU's loader uses. */
 static int launch_policy(struct vsnp_launch *l, char *why)
 {
@@ -268,7 +307,10 @@ int vsnp_launch_igvm(struct vsnp_launch *l, const uint8_t *file, size_t size, ui
 		return SVSM_EINVAL;
 	}
 	l->mask = snp->mask;
-	err = launch_policy(l, why);
+	l->fw_pages = 0;
+	err = launch_required(l, why);
+	if (err == SVSM_OK)
+		err = launch_policy(l, why);
 	if (err != SVSM_OK)
 		return err;
 	launch_digest_init(&l->digest);

@@ -15,6 +15,9 @@
 #define VSNP_LAUNCH_MAX_VMSAS 8
 #define PAGE_4K 4096u
 
+/* REQUIRED_MEMORY ranges a launch keeps (an SVSM declares two: its image and its range). */
+#define VSNP_LAUNCH_MAX_REQUIRED 8u
+
 struct vsnp_launch {
 	/* In: the machine the file is launched into. */
 	struct vsnp_gmem *gmem;     /* where the pages go */
@@ -44,6 +47,11 @@ struct vsnp_launch {
 	unsigned vmsas;             /* VP contexts loaded, boot CPU first */
 	uint64_t vmsa_gpa[VSNP_LAUNCH_MAX_VMSAS];
 	uint64_t shared;            /* shared pages loaded (not measured) */
+	uint64_t fw_pages;          /* pages loaded into the firmware window: the VM boots a firmware */
+	unsigned required;          /* REQUIRED_MEMORY ranges (all in RAM): the paravisor's, kept from the guest's map */
+	struct {
+		uint64_t gpa, size;
+	} req[VSNP_LAUNCH_MAX_REQUIRED];
 	unsigned params;            /* parameters the loader wrote */
 	uint64_t hashed_ahead;      /* pages whose contents hash came from the CPUs' shares */
 };

@@ -53,7 +53,8 @@ enum vsnp_lie {
 };
 
 struct vsnp_machine {
-	enum vsnp_lie lie;
+	enum vsnp_lie lie;         /* the lie still to tell (each once) */
+	bool hostile;              /* a lie was asked for: the hypervisor does the guest no favours (implicit conversions) */
 	struct vsnp_hostram hostram;
 	struct vsnp_gmem gmem;
 	uint64_t ram_size;         /* guest RAM: GPA [0, ram_size), 2 MiB multiple */

@@ -25,6 +25,7 @@
 #include "cpu.h"
 #include "launch.h"
 #include "machine.h"
+#include "vsnp/fw_cfg.h"
 #include "vcpu.h"
 
 #define FILE_MAX (64ull << 20)
@@ -217,6 +218,7 @@ __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 			fail("vsnp.lie", "not one of cbit, version, features, cpuid-valid, unvalidate, psc-undone, "
 					 "req-tag, req-replay, rewrite");
 		m.lie = (enum vsnp_lie)l;
+		m.hostile = m.lie != VSNP_LIE_NONE;
 		console_printf("vsnp: A HOSTILE HYPERVISOR: vsnp.lie=%s\n", lie);
 		break;
 	}
@@ -283,6 +285,28 @@ __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 		       (unsigned long long)boot_vmsa.cr0, (unsigned long long)boot_vmsa.efer,
 		       (unsigned long long)boot_vmsa.sev_features);
 
+	/*
+	 * A VM that boots a guest firmware (pages in the firmware window) gets
+	 * QEMU's fw_cfg device for it, as QEMU gives every such VM: the CPU
+	 * counts and the memory map, the paravisor's REQUIRED_MEMORY reserved.
+	 */
+	static struct vsnp_fw_cfg fw_cfg;
+
+	if (launch.fw_pages != 0) {
+		const uint16_t cpus = (uint16_t)ncpus;
+		struct fw_cfg_range res[VSNP_LAUNCH_MAX_REQUIRED];
+
+		for (unsigned i = 0; i < launch.required; i++)
+			res[i] = (struct fw_cfg_range){ launch.req[i].gpa, launch.req[i].size };
+		vsnp_fw_cfg_init(&fw_cfg);
+		if (vsnp_fw_cfg_add(&fw_cfg, FW_CFG_NB_CPUS, &cpus, sizeof(cpus)) != SVSM_OK ||
+		    vsnp_fw_cfg_add(&fw_cfg, FW_CFG_MAX_CPUS, &cpus, sizeof(cpus)) != SVSM_OK ||
+		    vsnp_fw_cfg_add_e820(&fw_cfg, m.ram_size, res, launch.required) != SVSM_OK)
+			fail("fw_cfg", "the firmware's memory map could not be built (REQUIRED_MEMORY ranges overlap, or too many)");
+		m.io.fw_cfg = &fw_cfg;
+		console_printf("vsnp: guest firmware: %llu pages below 4 GiB; fw_cfg for it: %u CPUs, etc/e820 with %u "
+			       "reserved range(s)\n", (unsigned long long)launch.fw_pages, ncpus, launch.required);
+	}
 	vsnp_disk_init(&m, num_option(bi, "vsnp.disk-cut", 0));
 	/* The boot CPU, from its VMSA. */
 	struct vsnp_cpu_end end;

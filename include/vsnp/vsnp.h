@@ -224,9 +224,17 @@ struct vsnp_uart {
 };
 
 struct vsnp_vblk;
+struct vsnp_fw_cfg;
 
 struct vsnp_io {
 	const struct vsnp_io_ops *ops;
+	/*
+	 * A VM that boots a guest firmware (NULL: none): its fw_cfg device
+	 * (vsnp/fw_cfg.c) and QEMU's debug console port 0x402, both for
+	 * the lower VMPLs only (the firmware's).
+	 */
+	struct vsnp_fw_cfg *fw_cfg;
+	struct vsnp_uart debugcon;  /* its line buffer */
 	/*
 	 * The virtio disk the machine offers VMPL0 (vsnp/vblk.c; NULL: none):
 	 * its PCI configuration and I/O ports answer VMPL0's accesses only; a

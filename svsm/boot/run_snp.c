@@ -112,11 +112,18 @@ static bool serve_once(unsigned vcpu, paddr_t vmsa_pa, bool strict, uint64_t *ca
 			(unsigned long long)exit_code);
 		return false;
 	}
+	const struct svsm_regs asked = regs;
 	uint64_t protocol = regs.rax >> 32;
 
 	if (!svsm_handle_call(&vm, vcpu, &regs))
 		return true; /* no call pending: the guest only ran VMPL0 (SVSM spec 58019 §5.3) */
 	count_call(protocol);
+	/* A refused call, for whoever debugs a guest (log=debug): which call, with what, and the answer. */
+	if ((uint32_t)regs.rax != 0)
+		log_debug("run: vCPU %u: call %llu:%llu (RCX 0x%llx RDX 0x%llx R8 0x%llx) answered 0x%llx", vcpu,
+			  (unsigned long long)protocol, (unsigned long long)(uint32_t)asked.rax,
+			  (unsigned long long)asked.rcx, (unsigned long long)asked.rdx, (unsigned long long)asked.r8,
+			  (unsigned long long)(uint32_t)regs.rax);
 	/* A failed answer wipes the key (an IV must never be reused: the SEV-SNP ABI's guest messages). */
 	if (attest_offered && attest.msg.wiped) {
 		attest_offered = false; /* said once */
@@ -377,6 +384,11 @@ static int launch_firmware(struct svsm_boot *b, const struct snp_secrets_page *s
 			 m.sec[i].gpa, m.sec[i].size >> 10);
 	if (vmsa == MM_PA_NONE) {
 		*why = "no heap page for the firmware's VMSA";
+		return SVSM_ENOMEM;
+	}
+	/* The firmware's memory map (the hypervisor's) has RAM below 1 MiB: under SNP nothing of the SVSM is there. */
+	if (mm_guest_memory_add_low(&b->bi) != SVSM_OK) {
+		*why = "the low 1 MiB could not be added to guest RAM";
 		return SVSM_ENOMEM;
 	}
 	memset(phys_to_virt(vmsa), 0, PAGE_SIZE);

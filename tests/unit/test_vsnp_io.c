@@ -18,6 +18,7 @@
 #include "svsm/errno.h"
 #include "svsm/ghcb_proto.h"
 #include "vsnp/rmp_model.h"
+#include "vsnp/fw_cfg.h"
 #include "vsnp/vsnp.h"
 
 /* The machine as the allow-list sees it: port values, and every access that reached it. */
@@ -488,6 +489,50 @@ static void uart_lines_of_two_writers_never_interleave(void **state)
 	assert_memory_equal(console_buf + sizeof(svsm) - 1, guest, sizeof(guest));
 }
 
+/*
+ * A VM that boots a firmware: fw_cfg (0x510/0x511) and the debug console
+ * (0x402) answer its lower VMPLs only; VMPL0, or any VMPL of a VM without
+ * them, sees an empty bus there; fw_cfg's DMA ports stay an empty bus for
+ * everyone (a guest's DMA could reach machine memory through QEMU's).
+ */
+static void fw_cfg_and_debugcon_for_the_firmware_only(void **state)
+{
+	static struct vsnp_fw_cfg f;
+	uint32_t v;
+
+	(void)state;
+	io.vmpl = 2;
+	out(0x510, 2, 0);
+	assert_int_equal(in(0x511, 1), 0xFF);   /* no fw_cfg in a VM without a firmware */
+	assert_int_equal(in(0x402, 1), 0xFF);
+	vsnp_fw_cfg_init(&f);
+	io.fw_cfg = &f;
+	io.vmpl = 0;
+	out(0x510, 2, 0);
+	assert_int_equal(in(0x511, 1), 0xFF);   /* not the SVSM's */
+	assert_int_equal(in(0x402, 1), 0xFF);
+	out(0x402, 1, 'x');
+	assert_int_equal(console_writes, 0);
+	io.vmpl = 2;
+	out(0x510, 2, 0);                        /* FW_CFG_SIGNATURE */
+	v = in(0x511, 1);
+	assert_int_equal(v, 'Q');
+	assert_int_equal(in(0x511, 1), 'E');
+	assert_int_equal(in(0x402, 1), 0xE9);   /* QEMU's debug console is there */
+	for (const char *c = "OVMF\n"; *c; c++)
+		out(0x402, 1, (uint8_t)*c);
+	assert_int_equal(console_writes, 1);
+	assert_memory_equal(console_buf, "OVMF", 4);
+	assert_int_equal(in(0x514, 4), 0xFFFFFFFFu); /* no DMA interface */
+	assert_int_equal(in(0x518, 4), 0xFFFFFFFFu);
+	out(0x518, 4, 0x1000);
+	assert_int_equal(machine_outs, 0);
+	io.vmpl = ~0u;                            /* an access whose VMPL nobody set: not the firmware's */
+	out(0x510, 2, 0);
+	assert_int_equal(in(0x511, 1), 0xFF);
+	io.fw_cfg = NULL;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -502,6 +547,7 @@ int main(void)
 		cmocka_unit_test_setup(ghcb_outs_and_ins, setup),
 		cmocka_unit_test_setup(ghcb_string_outside_buffer_refused, setup),
 		cmocka_unit_test_setup(mmio_empty_bus, setup),
+		cmocka_unit_test_setup(fw_cfg_and_debugcon_for_the_firmware_only, setup),
 		cmocka_unit_test_setup(mmio_never_reaches_ram, setup),
 	};
 

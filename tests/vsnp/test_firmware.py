@@ -147,6 +147,9 @@ def main():
         text = open(log, errors="replace").read()
         got = re.findall(r"run: firmware section \d+: ([\w ]+) at 0x([0-9a-f]+), (\d+) KiB", text)
         names = {1: "SEC memory", 2: "secrets page", 3: "CPUID page", 4: "SVSM calling area"}
+        check("vsnp: guest firmware: 1024 pages below 4 GiB; fw_cfg for it: 2 CPUs, etc/e820 with 2 reserved range(s)"
+              in text, "vsnp gives the firmware fw_cfg: the CPU count and a memory map with the SVSM's two ranges "
+              "reserved", text)
         check(got == [(names[t], f"{b:x}", str(s >> 10)) for b, s, t in GOOD] and
               "SVSM region 0x%x" % mem_gpa in text,
               "the SVSM reads OVMF's six sections from the launched pages; its region in the declared range", text)
