@@ -179,8 +179,9 @@ const char *snp_launch_parse(uint32_t launch_pa, uint64_t image_pa, uint64_t ima
 	const uint64_t ends[] = { lb.secrets_gpa + PAGE_SIZE, lb.cpuid_gpa + PAGE_SIZE, lb.memmap_gpa + lb.memmap_size,
 				  lb.params_gpa + PAGE_SIZE, lb.cmdline_gpa + PAGE_SIZE };
 
+	/* Only those in svsm.img's launch (with a firmware the secrets and CPUID pages lie below it, at 4 GiB). */
 	for (unsigned i = 0; i < sizeof(ends) / sizeof(ends[0]); i++)
-		k = ends[i] > k ? ends[i] : k;
+		k = ends[i] > k && ends[i] <= lb.end_gpa ? ends[i] : k;
 	*keep_end = k;
 	return NULL;
 }

@@ -52,6 +52,8 @@
 #define ICR_MODE_SHIFT 8
 #define ICR_MODE_FIXED 0u
 #define ICR_MODE_NMI 4u
+#define ICR_MODE_INIT 5u
+#define ICR_MODE_STARTUP 6u
 #define ICR_LOGICAL (1ull << 11)
 #define ICR_SHORTHAND_SHIFT 18
 #define ICR_RESERVED 0xFFF33000ull /* 12 (delivery status, none in x2APIC), 13, 16, 17, 20-31 */
@@ -275,8 +277,16 @@ static int icr_write(struct vsnp_apic *a, uint64_t v)
 		return SVSM_EINVAL;
 	unsigned mode = (unsigned)(v >> ICR_MODE_SHIFT) & 7;
 
+	/*
+	 * INIT and start-up: a vCPU of this machine starts by AP creation
+	 * (GHCB spec 56421 §4.1.9) from a VMSA; starting one from an INIT-SIPI
+	 * sequence (a VMSA the hypervisor made at launch for it) is not
+	 * modelled. SVSM_EPERM: the caller stops the machine, saying so.
+	 */
+	if (mode == ICR_MODE_INIT || mode == ICR_MODE_STARTUP)
+		return SVSM_EPERM;
 	if (mode != ICR_MODE_FIXED && mode != ICR_MODE_NMI)
-		return SVSM_ENOTSUP; /* lowest priority, SMI, INIT, startup: not emulated */
+		return SVSM_ENOTSUP; /* lowest priority, SMI: not emulated */
 	a->icr = v;
 	send(a, mode == ICR_MODE_NMI, (uint8_t)v, (unsigned)(v >> ICR_SHORTHAND_SHIFT) & 3, (v & ICR_LOGICAL) != 0,
 	     (uint32_t)(v >> 32));

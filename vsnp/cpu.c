@@ -784,9 +784,10 @@ static void ipi_send(struct vsnp_vcpu *c, struct vsnp_cpu_end *end)
  * RDMSR/WRMSR through the GHCB (exit 0x7C; RCX in, RAX/RDX in for a write
  * and out for a read): the running VMPL's x2APIC, IA32_APIC_BASE and
  * IA32_TSC_DEADLINE are emulated (vsnp/apic.c); any other MSR is a #GP to
- * inject, as KVM answers an MSR it does not know.
+ * inject, as KVM answers an MSR it does not know. False for an INIT or
+ * start-up IPI, which this machine does not model: the caller stops it.
  */
-static void ghcb_msr(struct vsnp_vcpu *c, struct ghcb *g, struct vsnp_cpu_end *end)
+static bool ghcb_msr(struct vsnp_vcpu *c, struct ghcb *g, struct vsnp_cpu_end *end)
 {
 	bool write = g->sw_exit_info_1 == 1;
 	uint64_t v = (g->rdx << 32) | (uint32_t)g->rax;
@@ -795,24 +796,26 @@ static void ghcb_msr(struct vsnp_vcpu *c, struct ghcb *g, struct vsnp_cpu_end *e
 
 	if (!GHCB_VALID(g, rcx) || (write && (!GHCB_VALID(g, rax) || !GHCB_VALID(g, rdx)))) {
 		ghcb_answer(g, GHCB_RESULT_ERROR, GHCB_ERR_MISSING_INPUT);
-		return;
+		return true;
 	}
 	err = vsnp_kvm_msr(c, (uint32_t)g->rcx, write, &v);
 	if (err == SVSM_ENOENT)
 		err = write ? vsnp_apic_wrmsr(apic, (uint32_t)g->rcx, cpu_rdtsc(), v)
 			    : vsnp_apic_rdmsr(apic, (uint32_t)g->rcx, cpu_rdtsc(), &v);
+	if (err == SVSM_EPERM)
+		return false; /* INIT or start-up IPI: not modelled, the caller stops the machine */
 	if (err == SVSM_ENOTSUP) {
 		static bool said;
 
 		if (!said)
 			console_printf("vsnp: vCPU %u VMPL%u: ICR 0x%llx asks for a delivery mode this machine does not emulate "
-				       "(only fixed): #GP\n", c->apic_id, c->vmpl, (unsigned long long)v);
+				       "(fixed and NMI only): #GP\n", c->apic_id, c->vmpl, (unsigned long long)v);
 		said = true;
 	}
 	if (err != SVSM_OK) {
 		ghcb_answer(g, GHCB_RESULT_INJECT,
 			    GP_VECTOR | VMCB_EVENT_TYPE_EXCEPTION | VMCB_EVENT_ERROR_VALID | VMCB_EVENT_VALID);
-		return;
+		return true;
 	}
 	if (apic->ipi_out)
 		ipi_send(c, end);
@@ -822,6 +825,7 @@ static void ghcb_msr(struct vsnp_vcpu *c, struct ghcb *g, struct vsnp_cpu_end *e
 		GHCB_SET(g, rdx, v >> 32);
 	}
 	ghcb_answer(g, GHCB_RESULT_OK, 0);
+	return true;
 }
 
 void *vsnp_shared_page(struct vsnp_vcpu *c, uint64_t gpa)
@@ -952,7 +956,12 @@ static void exit_ghcb(struct run *r)
 	} else if (std && g.sw_exit_code == SVM_EXIT_CPUID) {
 		ghcb_cpuid(c->m, c->apic_id, &g);
 	} else if (std && g.sw_exit_code == SVM_EXIT_MSR) {
-		ghcb_msr(c, &g, r->end);
+		if (!ghcb_msr(c, &g, r->end)) {
+			stopf(r, "vCPU %u at VMPL%u sent an INIT or start-up IPI (ICR 0x%llx): not modelled here, a vCPU of "
+				 "this machine starts by AP creation (GHCB spec 56421 §4.1.9)", c->apic_id, c->vmpl,
+			      (unsigned long long)((g.rdx << 32) | (uint32_t)g.rax));
+			return;
+		}
 	} else if (std && (g.sw_exit_code == SVM_EXIT_INVD || g.sw_exit_code == SVM_EXIT_WBINVD ||
 			   g.sw_exit_code == SVM_EXIT_MONITOR || g.sw_exit_code == SVM_EXIT_MWAIT)) {
 		/*

@@ -18,6 +18,9 @@
  *                     the SVSM uses only to calibrate its TSC at boot.
  *   0x61              read as it is; a write changes only bit 0 (channel 2
  *                     gate) and bit 1 (speaker data) (IBM PC/AT port B).
+ *   ACPI 0x608        the PM timer (ACPI 6.5 §4.8.3.3: a 24-bit count at
+ *                     3.579545 MHz, 32-bit reads), from the machine's TSC:
+ *                     a firmware's delays count it (OVMF's AcpiTimerLib).
  *   ACPI 0x600-0x605  the PM1a event block (status reads 0, enable kept)
  *                     and control block, emulated (ACPI 6.5 §4.8.3): SCI_EN
  *                     always set (no SMI command port: ACPI mode from
@@ -69,6 +72,8 @@
 #define PM1_SLP_TYP_MASK 0x7u
 #define PM1_SLP_EN (1u << 13)
 #define PM1_S5_TYP 5u
+#define PM_TMR 0x608u
+#define PM_TMR_MASK 0xFFFFFFu /* 24 bits: the FADT's TMR_VAL_EXT clear */
 #define DEBUGCON 0x402u
 #define DEBUGCON_PRESENT 0xE9u /* what a read of the port gives when QEMU's debug console is there */
 
@@ -241,6 +246,9 @@ void vsnp_io_access(struct vsnp_io *io, uint16_t port, unsigned size, bool in, u
 		served = pit_access(io, port, in, val);
 	} else if (size == 2) {
 		served = pm1_access(io, port, in, val);
+	} else if (size == 4 && port == PM_TMR && in && io->ops->pm_timer != NULL) {
+		*val = io->ops->pm_timer(io->ops->ctx) & PM_TMR_MASK;
+		served = true;
 	}
 	if (served) {
 		if (in)

@@ -295,17 +295,29 @@ __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 	if (launch.fw_pages != 0) {
 		const uint16_t cpus = (uint16_t)ncpus;
 		struct fw_cfg_range res[VSNP_LAUNCH_MAX_REQUIRED];
+		uint64_t ram_end = launch.required != 0 ? 0 : m.ram_size;
 
-		for (unsigned i = 0; i < launch.required; i++)
+		/*
+		 * The firmware's RAM ends where the paravisor's memory ends: OVMF
+		 * takes everything from 1 MiB to the top of its RAM below 4 GiB as
+		 * its own (it validates it, reserved ranges or not), so no RAM is
+		 * offered above a REQUIRED_MEMORY range; what lies beyond is unused.
+		 */
+		for (unsigned i = 0; i < launch.required; i++) {
 			res[i] = (struct fw_cfg_range){ launch.req[i].gpa, launch.req[i].size };
+			if (launch.req[i].gpa + launch.req[i].size > ram_end)
+				ram_end = launch.req[i].gpa + launch.req[i].size;
+		}
 		vsnp_fw_cfg_init(&fw_cfg);
 		if (vsnp_fw_cfg_add(&fw_cfg, FW_CFG_NB_CPUS, &cpus, sizeof(cpus)) != SVSM_OK ||
 		    vsnp_fw_cfg_add(&fw_cfg, FW_CFG_MAX_CPUS, &cpus, sizeof(cpus)) != SVSM_OK ||
-		    vsnp_fw_cfg_add_e820(&fw_cfg, m.ram_size, res, launch.required) != SVSM_OK)
+		    vsnp_fw_cfg_add_e820(&fw_cfg, ram_end, res, launch.required) != SVSM_OK)
 			fail("fw_cfg", "the firmware's memory map could not be built (REQUIRED_MEMORY ranges overlap, or too many)");
 		m.io.fw_cfg = &fw_cfg;
-		console_printf("vsnp: guest firmware: %llu pages below 4 GiB; fw_cfg for it: %u CPUs, etc/e820 with %u "
-			       "reserved range(s)\n", (unsigned long long)launch.fw_pages, ncpus, launch.required);
+		console_printf("vsnp: guest firmware: %llu pages below 4 GiB; fw_cfg for it: %u CPUs, etc/e820 to 0x%llx with "
+			       "%u reserved range(s) (%llu MiB of RAM above them unused)\n",
+			       (unsigned long long)launch.fw_pages, ncpus, (unsigned long long)ram_end, launch.required,
+			       (unsigned long long)((m.ram_size - ram_end) >> 20));
 	}
 	vsnp_disk_init(&m, num_option(bi, "vsnp.disk-cut", 0));
 	/* The boot CPU, from its VMSA. */

@@ -45,6 +45,13 @@ const struct memmap *mm_guest_memory(void);
  * its AP trampoline there. Before the guest runs. SVSM_OK or memmap's error.
  */
 int mm_guest_memory_add_low(const struct boot_info *bi);
+/*
+ * Gives the guest [start, end) (page aligned): pages of the launch the
+ * SVSM no longer needs (svsm.img's, once the kernel runs from its region),
+ * which the caller has rescinded. Refused (SVSM_EINVAL) where they would
+ * touch the SVSM's memory. Before the guest runs. SVSM_OK or memmap's error.
+ */
+int mm_guest_memory_give(uint64_t start, uint64_t end);
 
 /* Builds the kernel half (image W^X, direct map), then moves the boot CPU onto its own tables,
  * per-CPU region and kernel stack, and calls cont there. Does not return. */

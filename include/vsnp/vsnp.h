@@ -192,6 +192,8 @@ struct vsnp_io_ops {
 	uint8_t (*inb)(void *ctx, uint16_t port);
 	void (*outb)(void *ctx, uint16_t port, uint8_t v);
 	void (*console)(void *ctx, const char *line, size_t len);
+	/* The ACPI PM timer's count (3.579545 MHz since some start; NULL: no timer, the port is an empty bus). */
+	uint32_t (*pm_timer)(void *ctx);
 	void *ctx;
 };
 

@@ -409,6 +409,30 @@ static int launch_firmware(struct svsm_boot *b, const struct snp_secrets_page *s
 
 	if (err != SVSM_OK)
 		return err;
+	/*
+	 * svsm.img's launch (stage 1, the kernel's file, the launch block, the
+	 * parameter and command-line pages) is not needed once the kernel runs
+	 * from its region, and OVMF takes all RAM from 1 MiB as its own: each
+	 * page rescinded and given to the guest, which validates it through the
+	 * SVSM (zeroed then). The secrets and CPUID pages lie elsewhere (below
+	 * the firmware image) and stay the SVSM's.
+	 */
+	const uint64_t img = b->bi.image_pa, img_end = b->bi.image_pa + b->bi.image_size;
+
+	for (uint64_t pa = img; pa < img_end; pa += PAGE_SIZE) {
+		bool unchanged;
+
+		if (!insn_rc_ok(platform_pvalidate(pa_init(pa), RMP_PG_SIZE_4K, false, &unchanged))) {
+			*why = "rescinding a page of svsm.img's launch failed";
+			return SVSM_EIO;
+		}
+	}
+	if (mm_guest_memory_give(img, img_end) != SVSM_OK) {
+		*why = "svsm.img's launch could not be given to the guest";
+		return SVSM_EINVAL;
+	}
+	log_info("run: svsm.img's launch 0x%llx-0x%llx given to the guest firmware", (unsigned long long)img,
+		 (unsigned long long)img_end);
 	out->vmsa_pa = pa_init(vmsa);
 	out->caa_gpa = m.caa_gpa;
 	return SVSM_OK;

@@ -54,6 +54,13 @@ const struct memmap *mm_guest_memory(void)
 	return &guest_mem;
 }
 
+int mm_guest_memory_give(uint64_t start, uint64_t end)
+{
+	if (((start | end) & (PAGE_SIZE - 1)) != 0 || end <= start || memmap_intersects(&svsm_mem, start, end))
+		return SVSM_EINVAL;
+	return memmap_add(&guest_mem, start, end);
+}
+
 int mm_guest_memory_add_low(const struct boot_info *bi)
 {
 	int err = SVSM_OK;

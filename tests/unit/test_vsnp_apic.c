@@ -115,17 +115,26 @@ static void refused_writes_change_nothing(void **state)
 	vsnp_apic_init(&a, 0);
 	assert_int_equal(vsnp_apic_rdmsr(&a, R_EOI, 0, &v), SVSM_EINVAL); /* write-only */
 	assert_int_equal(vsnp_apic_rdmsr(&a, R_SELF_IPI, 0, &v), SVSM_EINVAL); /* write-only */
-	/* Delivery modes besides fixed and NMI (lowest priority, SMI, INIT, startup): a #GP, nothing sent. */
+	/* Delivery modes besides fixed, NMI, INIT and start-up (lowest priority, SMI, reserved): a #GP, nothing sent. */
 	for (unsigned mode = 1; mode < 8; mode++) {
 		struct vsnp_apic before;
 
-		if (mode == 4)
+		if (mode == 4 || mode == 5 || mode == 6)
 			continue;
 		enabled(&a, 0);
 		memcpy(&before, &a, sizeof(a));
 		assert_int_equal(vsnp_apic_wrmsr(&a, R_ICR, 0, (1ull << 32) | (mode << 8) | 0x40), SVSM_ENOTSUP);
 		assert_memory_equal(&a, &before, sizeof(a));
 	}
+	/* INIT and start-up: not modelled (a vCPU starts by AP creation): SVSM_EPERM, the machine stops; nothing sent. */
+	enabled(&a, 0);
+	struct vsnp_apic before;
+
+	memcpy(&before, &a, sizeof(a));
+	assert_int_equal(vsnp_apic_wrmsr(&a, R_ICR, 0, 0xC4500), SVSM_EPERM); /* INIT, all but self */
+	assert_int_equal(vsnp_apic_wrmsr(&a, R_ICR, 0, 0xC4608), SVSM_EPERM); /* start-up at 0x8000 */
+	assert_memory_equal(&a, &before, sizeof(a));
+	assert_int_equal(vsnp_apic_wrmsr(&a, R_ICR, 0, 0xC4500 | (1ull << 13)), SVSM_EINVAL); /* reserved bit 13 */
 }
 
 static void one_shot_timer(void **state)

@@ -55,7 +55,15 @@ static void m_console(void *ctx, const char *line, size_t len)
 	console_writes++;
 }
 
-static const struct vsnp_io_ops ops = { .inb = m_inb, .outb = m_outb, .console = m_console };
+static uint32_t pm_ticks;
+
+static uint32_t m_pm_timer(void *ctx)
+{
+	(void)ctx;
+	return pm_ticks;
+}
+
+static const struct vsnp_io_ops ops = { .inb = m_inb, .outb = m_outb, .console = m_console, .pm_timer = m_pm_timer };
 static struct vsnp_io io;
 
 static int setup(void **state)
@@ -84,7 +92,7 @@ static void out(uint16_t port, unsigned size, uint32_t v)
 static bool allowed(uint16_t port, unsigned size)
 {
 	return (size == 1 && ((port >= 0x3F8 && port <= 0x3FF) || port == 0x42 || port == 0x43 || port == 0x61)) ||
-	       (size == 2 && (port == 0x600 || port == 0x602 || port == 0x604));
+	       (size == 2 && (port == 0x600 || port == 0x602 || port == 0x604)) || (size == 4 && port == 0x608);
 }
 
 /* Every port and size outside the list: reads all ones, writes dropped, nothing reaches the machine. */
@@ -489,6 +497,19 @@ static void uart_lines_of_two_writers_never_interleave(void **state)
 	assert_memory_equal(console_buf + sizeof(svsm) - 1, guest, sizeof(guest));
 }
 
+/* The ACPI PM timer: 24 bits of the machine's count, read only (a write is refused as an empty bus). */
+static void pm_timer_reads_24_bits(void **state)
+{
+	(void)state;
+	pm_ticks = 0x12345678;
+	assert_int_equal(in(0x608, 4), 0x345678);
+	pm_ticks = 0x1000000;
+	assert_int_equal(in(0x608, 4), 0);
+	out(0x608, 4, 7);
+	assert_int_equal(io.refused, 1);
+	assert_int_equal(in(0x608, 2), 0xFFFF); /* 32-bit reads only */
+}
+
 /*
  * A VM that boots a firmware: fw_cfg (0x510/0x511) and the debug console
  * (0x402) answer its lower VMPLs only; VMPL0, or any VMPL of a VM without
@@ -548,6 +569,7 @@ int main(void)
 		cmocka_unit_test_setup(ghcb_string_outside_buffer_refused, setup),
 		cmocka_unit_test_setup(mmio_empty_bus, setup),
 		cmocka_unit_test_setup(fw_cfg_and_debugcon_for_the_firmware_only, setup),
+		cmocka_unit_test_setup(pm_timer_reads_24_bits, setup),
 		cmocka_unit_test_setup(mmio_never_reaches_ram, setup),
 	};
 

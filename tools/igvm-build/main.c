@@ -207,7 +207,8 @@ static const char *firmware_check(const uint8_t *fw, size_t len, uint64_t svsm_l
 	for (unsigned i = 0; i < m->count; i++) {
 		const uint64_t lo = m->sec[i].gpa, hi = lo + m->sec[i].size;
 
-		if ((lo < svsm_hi && svsm_lo < hi) || (lo < FW_SVSM_MEM_GPA + FW_SVSM_MEM_SIZE && FW_SVSM_MEM_GPA < hi)) {
+		if ((lo < svsm_hi && svsm_lo < hi) || (lo < FW_SVSM_MEM_GPA + FW_SVSM_MEM_SIZE && FW_SVSM_MEM_GPA < hi) ||
+		    hi > m->fw_gpa - 2 * PAGE /* the launch's secrets and CPUID pages */) {
 			snprintf(why, OVMF_WHY_LEN, "OVMF SEV metadata: section %u (%s, GPA 0x%llx) overlaps the SVSM's memory",
 				 i, ovmf_section_name(m->sec[i].type), (unsigned long long)lo);
 			return why;
@@ -350,6 +351,14 @@ int main(int argc, char **argv)
 		lb.firmware_size = fwm.fw_size;
 		lb.svsm_mem_gpa = FW_SVSM_MEM_GPA;
 		lb.svsm_mem_size = FW_SVSM_MEM_SIZE;
+		/*
+		 * The pages the SVSM keeps after its boot go above the RAM the firmware
+		 * takes (OVMF validates everything from 1 MiB to the top of its RAM):
+		 * the secrets and CPUID pages just below the firmware image; the rest
+		 * of svsm.img's launch the SVSM gives back to the guest at boot.
+		 */
+		lb.secrets_gpa = fwm.fw_gpa - 2 * PAGE;
+		lb.cpuid_gpa = fwm.fw_gpa - PAGE;
 	}
 
 	struct igvm_build b;
@@ -369,11 +378,10 @@ int main(int argc, char **argv)
 	igvm_build_param_insert(&b, SNP_MASK, lb.params_gpa, 1);
 	if (fw != NULL) {
 		/*
-		 * What the SVSM keeps, declared (VTL2-protectable: the paravisor's):
-		 * the hypervisor leaves it out of the memory map it gives the firmware.
+		 * The SVSM's region and heap, declared (VTL2-protectable: the
+		 * paravisor's): the hypervisor leaves it out of the memory map it
+		 * gives the firmware.
 		 */
-		igvm_build_required_memory(&b, SNP_MASK, h.load_addr, (uint32_t)(lb.end_gpa - h.load_addr),
-					   IGVM_REQUIRED_MEMORY_VTL2_PROTECTABLE);
 		igvm_build_required_memory(&b, SNP_MASK, lb.svsm_mem_gpa, (uint32_t)lb.svsm_mem_size,
 					   IGVM_REQUIRED_MEMORY_VTL2_PROTECTABLE);
 	}
@@ -381,8 +389,10 @@ int main(int argc, char **argv)
 	pages(&b, h.load_addr, img, h.file_size, image_size);
 	memcpy(lbpage, &lb, sizeof(lb));
 	igvm_build_page(&b, SNP_MASK, launch_gpa, lbpage, PAGE, 0, IGVM_PAGE_DATA_NORMAL);
-	igvm_build_page(&b, SNP_MASK, lb.secrets_gpa, NULL, 0, 0, IGVM_PAGE_DATA_SECRETS);
-	igvm_build_page(&b, SNP_MASK, lb.cpuid_gpa, NULL, 0, 0, IGVM_PAGE_DATA_CPUID_DATA);
+	if (fw == NULL) {
+		igvm_build_page(&b, SNP_MASK, lb.secrets_gpa, NULL, 0, 0, IGVM_PAGE_DATA_SECRETS);
+		igvm_build_page(&b, SNP_MASK, lb.cpuid_gpa, NULL, 0, 0, IGVM_PAGE_DATA_CPUID_DATA);
+	}
 	memcpy(cmdpage, cmdline, cmd_len);
 	igvm_build_page(&b, SNP_MASK, lb.cmdline_gpa, cmdpage, PAGE, 0, IGVM_PAGE_DATA_NORMAL);
 	if (pay != NULL)
@@ -392,8 +402,11 @@ int main(int argc, char **argv)
 		if (initrd != NULL)
 			pages(&b, lx.initrd_gpa, initrd, initrd_len, align_up(initrd_len, PAGE));
 	}
-	if (fw != NULL)
+	if (fw != NULL) {
+		igvm_build_page(&b, SNP_MASK, lb.secrets_gpa, NULL, 0, 0, IGVM_PAGE_DATA_SECRETS);
+		igvm_build_page(&b, SNP_MASK, lb.cpuid_gpa, NULL, 0, 0, IGVM_PAGE_DATA_CPUID_DATA);
 		pages(&b, lb.firmware_gpa, fw, fw_len, fw_len);
+	}
 	/* The VMSA last, at the GPA KVM and the PSP measure it at. */
 	boot_vmsa(&v, h.load_addr + h.snp_entry_offset, launch_gpa);
 	igvm_build_vp_context(&b, SNP_MASK, IGVM_SNP_VMSA_GPA, 0, &v);
