@@ -1153,6 +1153,41 @@ static void vmgexit(struct run *r)
 	}
 }
 
+/*
+ * A guest below VMPL0 that the machine's timer finds at the same RIP and
+ * RSP at every sample for VSNP_DEAD_LOOP_S seconds, with no other exit in
+ * between (no request, no access the hypervisor serves, no interrupt it
+ * takes), spins on something that does not change: a dead loop (how
+ * firmware stops on a fatal error) or a wait for something this machine
+ * does not give. It would run forever: the machine stops instead, naming
+ * the place and its bytes. (Under TCG a tight loop is always sampled at
+ * the same place.) True when it stopped.
+ */
+#define VSNP_DEAD_LOOP_S 10u
+
+static bool dead_loop(struct run *r)
+{
+	struct vsnp_vcpu *c = r->c;
+	const struct vmcb_save *s = &c->vmcb->save;
+	const uint64_t now = cpu_rdtsc();
+	uint8_t b[8] = { 0 };
+
+	if (c->vmpl == 0)
+		return false;
+	if (c->spin_since == 0 || s->rip != c->spin_rip || s->rsp != c->spin_rsp) {
+		c->spin_rip = s->rip, c->spin_rsp = s->rsp, c->spin_since = now;
+		return false;
+	}
+	if (tsc_hz() == 0 || now - c->spin_since < tsc_hz() * VSNP_DEAD_LOOP_S)
+		return false;
+	(void)vsnp_guest_insn(c, b, sizeof(b));
+	stopf(r, "vCPU %u at VMPL%u has spun at RIP 0x%llx (RSP 0x%llx) for %u s with no exit: a dead loop, or a wait "
+		 "for something this machine does not give (bytes there %02x %02x %02x %02x %02x %02x %02x %02x)", c->apic_id, c->vmpl,
+	      (unsigned long long)s->rip, (unsigned long long)s->rsp, VSNP_DEAD_LOOP_S, b[0], b[1], b[2], b[3], b[4],
+	      b[5], b[6], b[7]);
+	return true;
+}
+
 static void exit_ud(struct run *r)
 {
 	const char *why = "";
@@ -1187,6 +1222,8 @@ static void handle_exit(struct run *r)
 	}
 	if (r->c->vmpl == 0 && code != EXIT_INTR && code != SVM_EXIT_NPF && (r->c->lie_ghcb | r->c->lie_resp) != 0)
 		lie_rewrite(r, code);
+	if (code != EXIT_INTR)
+		r->c->spin_since = 0; /* it asked for something: not spinning in place (dead_loop) */
 	switch (code) {
 	case SVM_EXIT_VMMCALL:
 		exit_vmmcall(r);
@@ -1218,6 +1255,8 @@ static void handle_exit(struct run *r)
 		break;
 	case EXIT_INTR:
 		r->end->intr_exits++; /* the machine's interrupt, taken when svm_run sets GIF again */
+		if (dead_loop(r))
+			return;
 		if (cpu_rdtsc() >= r->slice_end || halted_timer_left(&pcpus[r->c->pcpu], r->c, cpu_rdtsc()) == 1)
 			r->yield = true; /* the turn is over, or a halted vCPU's timer is due: the next one goes on */
 		break;

@@ -47,6 +47,8 @@ struct vsnp_vcpu {
 	unsigned pcpu;              /* the machine CPU it runs on (vsnp/cpu.c) */
 	bool pulled;                /* another CPU took its context over during VMRUN: that exit is not served */
 	uint64_t last_vc_code, last_vc_rip, last_vc_rax, last_vc_rcx; /* its last #VC, for the end's report */
+	/* Where the machine's timer last found it below VMPL0, and since when it has found it there (cpu.c: a dead loop). */
+	uint64_t spin_rip, spin_rsp, spin_since;
 	/*
 	 * One x2APIC per VMPL (the hypervisor's emulation), as KVM gives each
 	 * VMPL plane its own: a VMPL's timer and IPIs go to its own APIC,

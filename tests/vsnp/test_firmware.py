@@ -16,8 +16,10 @@ reset vector at VMPL2, which calls the SVSM's core protocol and gets
 through PEI's memory set-up (fw_cfg, svsm.img's launch given back) to
 starting its APs with INIT-SIPI-SIPI, which vsnp does not model: the run
 stops there with that reason (the check to move when AP start-up is
-modelled); a file whose firmware page was changed after packing is
-refused at launch with the reason.
+modelled); with one vCPU OVMF goes on into DXE and spins where vsnp's
+dead-loop check stops the machine and names the place; a file whose
+firmware page was changed after packing is refused at launch with the
+reason.
 """
 import importlib.util
 import os
@@ -171,6 +173,15 @@ def main():
         # model; the run must end there with that reason, never hang.
         check(re.search(r"vCPU 0 STOPPED at VMPL2 RIP 0x[0-9a-f]+: vCPU 0 at VMPL2 sent an INIT or start-up IPI", text)
               is not None, "OVMF's PEI gets to starting its APs; INIT-SIPI stops the machine with the reason", text)
+        # With one vCPU (no AP to start) OVMF goes on into DXE and spins there, waiting for what this
+        # machine does not give it yet: the machine must say so and stop, never hang.
+        subprocess.run([sys.executable, boot, "--image", vsnp_img, "--mem", "512M", "--timeout", "150", "--quiet",
+                        "--payload", out, "--append", "vsnp.cpus=1", "--expect", "any", "--log", log])
+        text = open(log, errors="replace").read()
+        m = re.search(r"vCPU 0 at VMPL2 has spun at RIP 0x([0-9a-f]+) .* for 10 s with no exit", text)
+        check(m is not None and int(m.group(1), 16) < base,
+              "with one vCPU OVMF gets past PEI; where it spins without an exit the machine stops and names the "
+              "place (no hang)", text)
         # The firmware changed after packing (file data is not under the IGVM checksum): refused at launch.
         asev = fw.rfind(b"ASEV")
         page_off = pages[base + (asev & ~(PAGE - 1))][0]
