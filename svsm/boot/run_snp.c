@@ -370,7 +370,7 @@ static int launch_firmware(struct svsm_boot *b, const struct snp_secrets_page *s
 {
 	static struct ovmf_meta m;
 	static char reason[OVMF_WHY_LEN];
-	uint64_t vmsa = buddy_alloc(mm_buddy(), 0);
+	uint64_t vmsa;
 
 	if (ovmf_launch_read_meta(&b->bi, &m, reason) != SVSM_OK) {
 		*why = reason;
@@ -382,6 +382,7 @@ static int launch_firmware(struct svsm_boot *b, const struct snp_secrets_page *s
 	for (unsigned i = 0; i < m.count; i++)
 		log_info("run: firmware section %u: %s at 0x%x, %u KiB", i, ovmf_section_name(m.sec[i].type),
 			 m.sec[i].gpa, m.sec[i].size >> 10);
+	vmsa = buddy_alloc(mm_buddy(), 0);
 	if (vmsa == MM_PA_NONE) {
 		*why = "no heap page for the firmware's VMSA";
 		return SVSM_ENOMEM;
