@@ -802,6 +802,8 @@ static bool ghcb_msr(struct vsnp_vcpu *c, struct ghcb *g, struct vsnp_cpu_end *e
 	if (err == SVSM_ENOENT)
 		err = write ? vsnp_apic_wrmsr(apic, (uint32_t)g->rcx, cpu_rdtsc(), v)
 			    : vsnp_apic_rdmsr(apic, (uint32_t)g->rcx, cpu_rdtsc(), &v);
+	c->m->io.vmpl = c->vmpl; /* whose request a trace line names */
+	vsnp_io_trace(&c->m->io, "MSR", (uint32_t)g->rcx, 8, !write, v, err == SVSM_OK);
 	if (err == SVSM_EPERM)
 		return false; /* INIT or start-up IPI: not modelled, the caller stops the machine */
 	if (err == SVSM_ENOTSUP) {
@@ -948,6 +950,7 @@ static void exit_ghcb(struct run *r)
 		if (c->m->io.power_off)
 			powered_off(r);
 	} else if (std && (g.sw_exit_code == SVM_VMGEXIT_MMIO_READ || g.sw_exit_code == SVM_VMGEXIT_MMIO_WRITE)) {
+		c->m->io.vmpl = c->vmpl;
 		vsnp_mmio_ghcb(&c->m->io, &c->m->rmp, 1ull << c->m->cbit_pos, &g, c->hv.ghcb_gpa);
 	} else if (std && g.sw_exit_code == SVM_VMGEXIT_NMI_COMPLETE) {
 		/* The guest's NMI handling is over (it has no IRET the hypervisor sees): the next NMI may come. */

@@ -47,6 +47,7 @@
  * the virtio disk does DMA, and only into shared guest pages, so no
  * guest-driven device writes outside the guest's pages.
  */
+#include "lib/fmt.h"
 #include "lib/string.h"
 #include "svsm/ghcb_proto.h"
 #include "svsm/vc_decode.h"
@@ -223,6 +224,21 @@ static bool pm1_access(struct vsnp_io *io, uint16_t port, bool in, uint32_t *val
 	}
 }
 
+void vsnp_io_trace(struct vsnp_io *io, const char *what, uint64_t where, unsigned size, bool in, uint64_t val,
+		   bool served)
+{
+	char line[128];
+	size_t n;
+
+	if (io->trace_left == 0 || io->vmpl == 0 || io->vmpl >= SNP_VMPL_COUNT)
+		return;
+	io->trace_left--;
+	n = fmt_snprintf(line, sizeof(line), "vsnp: trace VMPL%u %s 0x%llx/%u %s 0x%llx%s\n", io->vmpl, what,
+			 (unsigned long long)where, size, in ? "read" : "written", (unsigned long long)val,
+			 served ? "" : " (empty bus)");
+	io->ops->console(io->ops->ctx, line, n < sizeof(line) ? n : sizeof(line) - 1);
+}
+
 void vsnp_io_access(struct vsnp_io *io, uint16_t port, unsigned size, bool in, uint32_t *val)
 {
 	uint32_t ones = size >= 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1;
@@ -253,12 +269,14 @@ void vsnp_io_access(struct vsnp_io *io, uint16_t port, unsigned size, bool in, u
 	if (served) {
 		if (in)
 			*val &= ones;
+		vsnp_io_trace(io, "port", port, size, in, *val, true);
 		return;
 	}
 	io->refused++;
 	io->last_refused_port = port;
 	if (in)
 		*val = ones; /* nothing answers: the bus floats */
+	vsnp_io_trace(io, "port", port, size, in, *val, false);
 }
 
 void vsnp_io_flush(struct vsnp_io *io)

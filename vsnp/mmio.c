@@ -50,6 +50,7 @@ void vsnp_mmio_ghcb(struct vsnp_io *io, const struct rmp_model *rmp, uint64_t cb
 	io->last_refused_mmio = gpa;
 	if (!write)
 		memset(g->shared_buffer + off, 0xFF, len);
+	vsnp_io_trace(io, "MMIO", gpa, (unsigned)len, !write, write ? 0 : ~0ull, false);
 	ghcb_invalidate(g);
 	ghcb_answer(g, GHCB_RESULT_OK, 0);
 }

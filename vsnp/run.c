@@ -319,6 +319,7 @@ __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 			       (unsigned long long)launch.fw_pages, ncpus, (unsigned long long)ram_end, launch.required,
 			       (unsigned long long)((m.ram_size - ram_end) >> 20));
 	}
+	m.io.trace_left = num_option(bi, "vsnp.trace", 0);
 	vsnp_disk_init(&m, num_option(bi, "vsnp.disk-cut", 0));
 	/* The boot CPU, from its VMSA. */
 	struct vsnp_cpu_end end;

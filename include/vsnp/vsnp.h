@@ -251,10 +251,19 @@ struct vsnp_io {
 	uint64_t mmio_refused;      /* MMIO accesses (none is on the allow-list) */
 	uint64_t last_refused_mmio;
 	uint16_t pm1_enable, pm1_control; /* the ACPI PM1a event enable and control registers */
+	/*
+	 * vsnp.trace=N: the first N device requests of the lower VMPLs (ports,
+	 * MMIO, MSRs through the GHCB) each said on the console with the
+	 * answer, to see what a guest waits for (0: off).
+	 */
+	uint64_t trace_left;
 	bool power_off;             /* the guest entered S5 through PM1a control: the machine is off */
 };
 
 void vsnp_io_init(struct vsnp_io *io, const struct vsnp_io_ops *ops);
+/* One traced request (vsnp.trace): a console line, while trace_left lasts and the access is a lower VMPL's. */
+void vsnp_io_trace(struct vsnp_io *io, const char *what, uint64_t where, unsigned size, bool in, uint64_t val,
+		   bool served);
 /*
  * One IN or OUT of size 1, 2 or 4 bytes by the guest (every port is
  * intercepted): served from the allow-list (io_ports.c says which ports

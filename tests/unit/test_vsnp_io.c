@@ -497,6 +497,26 @@ static void uart_lines_of_two_writers_never_interleave(void **state)
 	assert_memory_equal(console_buf + sizeof(svsm) - 1, guest, sizeof(guest));
 }
 
+/* vsnp.trace=N: the first N requests of a lower VMPL said with their answers; VMPL0's never; then silence. */
+static void trace_lines(void **state)
+{
+	(void)state;
+	io.trace_left = 2;
+	io.vmpl = 0;
+	(void)in(0x510, 1);                /* the SVSM's: not traced */
+	assert_int_equal(console_writes, 0);
+	io.vmpl = 2;
+	(void)in(0xCFC, 4);
+	out(0x3F9, 1, 0x5);                /* a UART register the guest may write */
+	(void)in(0x70, 1);                 /* past the budget */
+	assert_int_equal(console_writes, 2);
+	assert_int_equal(io.trace_left, 0);
+	console_buf[console_len] = '\0';
+	assert_non_null(strstr(console_buf, "vsnp: trace VMPL2 port 0xcfc/4 read 0xffffffff (empty bus)"));
+	assert_non_null(strstr(console_buf, "vsnp: trace VMPL2 port 0x3f9/1 written 0x5"));
+	assert_null(strstr(console_buf, "0x70"));
+}
+
 /* The ACPI PM timer: 24 bits of the machine's count, read only (a write is refused as an empty bus). */
 static void pm_timer_reads_24_bits(void **state)
 {
@@ -570,6 +590,7 @@ int main(void)
 		cmocka_unit_test_setup(mmio_empty_bus, setup),
 		cmocka_unit_test_setup(fw_cfg_and_debugcon_for_the_firmware_only, setup),
 		cmocka_unit_test_setup(pm_timer_reads_24_bits, setup),
+		cmocka_unit_test_setup(trace_lines, setup),
 		cmocka_unit_test_setup(mmio_never_reaches_ram, setup),
 	};
 
