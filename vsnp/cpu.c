@@ -50,6 +50,7 @@
 #define VC_VECTOR 29
 #define UD_VECTOR 6
 #define GP_VECTOR 13
+#define EXIT_CR8_WRITE 0x18ull
 #define EXIT_CR0_WRITE 0x10ull
 #define EXIT_EXCP_UD (SVM_EXIT_EXCP_BASE + UD_VECTOR)
 #define EXIT_INTR 0x60ull
@@ -530,29 +531,51 @@ static bool vmsa_still_runnable(const struct vsnp_vcpu *v)
  * when PG turns on with LME, APM vol.2 §14.6.1) and the nested view of
  * the new paging mode.
  */
+/*
+ * The MOV to CRn at RIP (APM vol.3, MOV CRn: [prefix] 0F 22 /r with mod 3):
+ * for CR0 a plain one (REX.R clear), for CR8 REX.R or AMD's LOCK prefix.
+ * True with the source register's value (32 bits outside long mode) and
+ * the instruction's length; false after stopping the machine, saying why.
+ */
+static bool mov_to_cr(struct run *r, unsigned cr, uint64_t *val, unsigned *len)
+{
+	const struct vmcb_save *s = &r->c->vmcb->save;
+	uint8_t b[4];
+	unsigned n = 0, rex = 0;
+	bool lock = false;
+
+	if (vsnp_guest_insn(r->c, b, sizeof(b)) != SVSM_OK) {
+		stopf(r, "CR%u write: the instruction cannot be read", cr);
+		return false;
+	}
+	if ((s->efer & EFER_LMA) && (b[0] & 0xF0) == 0x40)
+		rex = b[n++];
+	else if (b[0] == 0xF0)
+		lock = true, n++;
+	if (b[n] != 0x0F || b[n + 1] != 0x22 || (b[n + 2] & 0xF8) != 0xC0 ||
+	    (cr == 0 ? (rex & 4) != 0 || lock : !(rex & 4) && !lock)) {
+		stopf(r, "CR%u write by an instruction other than MOV to CR%u (not emulated)", cr, cr);
+		return false;
+	}
+	*val = vsnp_gpr(r->c, (b[n + 2] & 7) | ((rex & 1) << 3));
+	if (!(s->efer & EFER_LMA))
+		*val &= 0xFFFFFFFFull;
+	*len = n + 3;
+	return true;
+}
+
 static void exit_cr0(struct run *r)
 {
 	struct vmcb_save *s = &r->c->vmcb->save;
-	uint8_t b[4];
-	unsigned len = 0, rex = 0;
+	uint8_t b[3];
+	unsigned len = 0;
 	uint64_t val;
 
-	if (vsnp_guest_insn(r->c, b, sizeof(b)) != SVSM_OK) {
-		stop(r, "CR0 write: the instruction cannot be read");
-		return;
-	}
-	if ((s->efer & EFER_LMA) && (b[0] & 0xF0) == 0x40)
-		rex = b[len++];
-	if (b[len] == 0x0F && b[len + 1] == 0x06) {
+	/* CLTS (0F 06), else MOV to CR0. */
+	if (vsnp_guest_insn(r->c, b, 2) == SVSM_OK && b[0] == 0x0F && b[1] == 0x06) {
 		val = s->cr0 & ~(uint64_t)CR0_TS;
-		len += 2;
-	} else if (b[len] == 0x0F && b[len + 1] == 0x22 && (b[len + 2] & 0xF8) == 0xC0 && !(rex & 4)) {
-		val = vsnp_gpr(r->c, (b[len + 2] & 7) | ((rex & 1) << 3));
-		if (!(s->efer & EFER_LMA))
-			val &= 0xFFFFFFFFull;
-		len += 3;
-	} else {
-		stop(r, "CR0 write by an instruction other than MOV to CR0 or CLTS (not emulated)");
+		len = 2;
+	} else if (!mov_to_cr(r, 0, &val, &len)) {
 		return;
 	}
 	r->end->cr0_writes++;
@@ -568,6 +591,32 @@ static void exit_cr0(struct run *r)
 	s->cr0 = val;
 	s->rip += len;
 	pick_view(r->c);
+}
+
+/*
+ * CR8 write (MOV to CR8: REX.R with 0F 22 /r, or AMD's LOCK 0F 22 /r
+ * alternative; APM vol.3, MOV CRn): intercepted, because QEMU 7.2's TCG
+ * aborts on its own assertion when a guest with V_INTR_MASKING writes CR8
+ * while a virtual interrupt is pending (it raises the interrupt without
+ * the iothread lock). The task priority goes to the VMPL's APIC (CR8[3:0]
+ * is TPR[7:4], APM vol.2 §16.6.4), which decides what is delivered, and to
+ * V_TPR, which a CR8 read returns; a value above 15 is a #GP.
+ */
+static void exit_cr8(struct run *r)
+{
+	struct vmcb_save *s = &r->c->vmcb->save;
+	unsigned len;
+	uint64_t val;
+
+	if (!mov_to_cr(r, 8, &val, &len))
+		return;
+	if (val > 15) {
+		vsnp_inject(r->c, GP_VECTOR, true, 0);
+		return;
+	}
+	r->c->apic[r->c->vmpl].tpr = (uint32_t)val << 4;
+	r->c->vmcb->ctl.int_ctl = (r->c->vmcb->ctl.int_ctl & ~0xFull) | val;
+	s->rip += len;
 }
 
 /* VMGEXIT: REP VMMCALL (APM vol.3, VMGEXIT). */
@@ -1240,6 +1289,9 @@ static void handle_exit(struct run *r)
 	case EXIT_CR0_WRITE:
 		exit_cr0(r);
 		break;
+	case EXIT_CR8_WRITE:
+		exit_cr8(r);
+		break;
 	case EXIT_EXCP_UD:
 		exit_ud(r);
 		break;
@@ -1415,7 +1467,7 @@ static void vmcb_setup(struct vmcb *v, uint64_t msrpm_pa, uint64_t iopm_pa)
 {
 	struct vmcb_control *c = &v->ctl;
 
-	c->intercept_cr = 1u << (16 + 0); /* CR0 writes */
+	c->intercept_cr = (1u << (16 + 0)) | (1u << (16 + 8)); /* CR0 and CR8 writes */
 	c->intercept_exc = 1u << UD_VECTOR;
 	/* The machine's own interrupts stay its own: they exit (INTR), never reach the guest's IDT. */
 	c->int_ctl = VMCB_V_INTR_MASKING;

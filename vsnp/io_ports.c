@@ -36,6 +36,9 @@
  *                     configuration device emulated (vsnp/fw_cfg.c: the
  *                     selector and data registers; items the hypervisor
  *                     built), for the lower VMPLs only.
+ *   PCI  0xCF8, 0xCFC-0xCFF  the same VMs, lower VMPLs: the q35 host and LPC
+ *                     bridges' configuration (vsnp/q35.c), every other function
+ *                     absent.
  *   debugcon 0x402    the same VMs, lower VMPLs: QEMU's debug console (reads
  *                     0xE9, the value a firmware probes for; bytes written
  *                     reach the console a line at a time).
@@ -52,6 +55,7 @@
 #include "svsm/ghcb_proto.h"
 #include "svsm/vc_decode.h"
 #include "vsnp/fw_cfg.h"
+#include "vsnp/q35.h"
 #include "vsnp/vblk.h"
 #include "vsnp/vsnp.h"
 
@@ -248,6 +252,9 @@ void vsnp_io_access(struct vsnp_io *io, uint16_t port, unsigned size, bool in, u
 		served = true;
 	} else if (io->fw_cfg != NULL && io->vmpl != 0 && io->vmpl < SNP_VMPL_COUNT &&
 		   vsnp_fw_cfg_io(io->fw_cfg, port, size, in, val)) {
+		served = true;
+	} else if (io->q35 != NULL && io->vmpl != 0 && io->vmpl < SNP_VMPL_COUNT &&
+		   vsnp_q35_io(io->q35, port, size, in, val)) {
 		served = true;
 	} else if (io->fw_cfg != NULL && io->vmpl != 0 && io->vmpl < SNP_VMPL_COUNT && port == DEBUGCON && size == 1) {
 		if (in)

@@ -21,6 +21,7 @@
  */
 #include "lib/string.h"
 #include "svsm/ghcb_proto.h"
+#include "vsnp/q35.h"
 #include "vsnp/rmp_model.h"
 #include "vsnp/vsnp.h"
 
@@ -45,7 +46,22 @@ void vsnp_mmio_ghcb(struct vsnp_io *io, const struct rmp_model *rmp, uint64_t cb
 		ghcb_answer(g, GHCB_RESULT_ERROR, GHCB_ERR_INVALID_SCRATCH);
 		return;
 	}
-	/* No range is allowed: an empty bus. */
+	uint64_t ecam, v = 0;
+
+	/* The q35 enhanced configuration window, for the firmware's VMPL of a VM that has one. */
+	if (io->q35 != NULL && io->vmpl != 0 && io->vmpl < SNP_VMPL_COUNT && vsnp_q35_ecam(io->q35, &ecam) &&
+	    gpa >= ecam && gpa - ecam < Q35_ECAM_SIZE && (gpa & (len - 1)) == 0) {
+		if (write)
+			memcpy(&v, g->shared_buffer + off, len);
+		vsnp_q35_ecam_access(io->q35, gpa - ecam, (unsigned)len, write, &v);
+		if (!write)
+			memcpy(g->shared_buffer + off, &v, len);
+		vsnp_io_trace(io, "MMIO", gpa, (unsigned)len, !write, v, true);
+		ghcb_invalidate(g);
+		ghcb_answer(g, GHCB_RESULT_OK, 0);
+		return;
+	}
+	/* Nothing else is allowed: an empty bus. */
 	io->mmio_refused++;
 	io->last_refused_mmio = gpa;
 	if (!write)

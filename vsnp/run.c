@@ -26,6 +26,7 @@
 #include "launch.h"
 #include "machine.h"
 #include "vsnp/fw_cfg.h"
+#include "vsnp/q35.h"
 #include "vcpu.h"
 
 #define FILE_MAX (64ull << 20)
@@ -98,6 +99,13 @@ static const uint8_t *map_module(const struct boot_info *bi)
 }
 
 /* A number option (vsnp.mem=MiB, vsnp.cpus=N), or def without it; a bad value ends the run, said. */
+/* A device model's notice, on the console. */
+static void say_line(void *ctx, const char *line)
+{
+	(void)ctx;
+	console_printf("%s\n", line);
+}
+
 static unsigned num_option(const struct boot_info *bi, const char *key, unsigned def)
 {
 	char val[8];
@@ -291,6 +299,7 @@ __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 	 * counts and the memory map, the paravisor's REQUIRED_MEMORY reserved.
 	 */
 	static struct vsnp_fw_cfg fw_cfg;
+	static struct vsnp_q35 q35;
 
 	if (launch.fw_pages != 0) {
 		const uint16_t cpus = (uint16_t)ncpus;
@@ -314,6 +323,9 @@ __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 		    vsnp_fw_cfg_add_e820(&fw_cfg, ram_end, res, launch.required) != SVSM_OK)
 			fail("fw_cfg", "the firmware's memory map could not be built (REQUIRED_MEMORY ranges overlap, or too many)");
 		m.io.fw_cfg = &fw_cfg;
+		q35.say = say_line;
+		vsnp_q35_init(&q35);
+		m.io.q35 = &q35;
 		console_printf("vsnp: guest firmware: %llu pages below 4 GiB; fw_cfg for it: %u CPUs, etc/e820 to 0x%llx with "
 			       "%u reserved range(s) (%llu MiB of RAM above them unused)\n",
 			       (unsigned long long)launch.fw_pages, ncpus, (unsigned long long)ram_end, launch.required,

@@ -227,6 +227,7 @@ struct vsnp_uart {
 
 struct vsnp_vblk;
 struct vsnp_fw_cfg;
+struct vsnp_q35;
 
 struct vsnp_io {
 	const struct vsnp_io_ops *ops;
@@ -237,6 +238,7 @@ struct vsnp_io {
 	 */
 	struct vsnp_fw_cfg *fw_cfg;
 	struct vsnp_uart debugcon;  /* its line buffer */
+	struct vsnp_q35 *q35;       /* and the q35 host and LPC bridges' configuration (vsnp/q35.c) */
 	/*
 	 * The virtio disk the machine offers VMPL0 (vsnp/vblk.c; NULL: none):
 	 * its PCI configuration and I/O ports answer VMPL0's accesses only; a
