@@ -39,6 +39,8 @@
  *   PCI  0xCF8, 0xCFC-0xCFF  the same VMs, lower VMPLs: the q35 host and LPC
  *                     bridges' configuration (vsnp/q35.c), every other function
  *                     absent.
+ *   CMOS 0x70, 0x71   the same VMs, lower VMPLs: a real-time clock (vsnp/rtc.c)
+ *                     started from the machine's, and CMOS RAM of its own.
  *   debugcon 0x402    the same VMs, lower VMPLs: QEMU's debug console (reads
  *                     0xE9, the value a firmware probes for; bytes written
  *                     reach the console a line at a time).
@@ -56,6 +58,7 @@
 #include "svsm/vc_decode.h"
 #include "vsnp/fw_cfg.h"
 #include "vsnp/q35.h"
+#include "vsnp/rtc.h"
 #include "vsnp/vblk.h"
 #include "vsnp/vsnp.h"
 
@@ -255,6 +258,9 @@ void vsnp_io_access(struct vsnp_io *io, uint16_t port, unsigned size, bool in, u
 		served = true;
 	} else if (io->q35 != NULL && io->vmpl != 0 && io->vmpl < SNP_VMPL_COUNT &&
 		   vsnp_q35_io(io->q35, port, size, in, val)) {
+		served = true;
+	} else if (io->rtc != NULL && io->vmpl != 0 && io->vmpl < SNP_VMPL_COUNT &&
+		   vsnp_rtc_io(io->rtc, port, size, in, val, io->ops->tsc != NULL ? io->ops->tsc(io->ops->ctx) : 0)) {
 		served = true;
 	} else if (io->fw_cfg != NULL && io->vmpl != 0 && io->vmpl < SNP_VMPL_COUNT && port == DEBUGCON && size == 1) {
 		if (in)

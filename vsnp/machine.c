@@ -103,8 +103,14 @@ static uint32_t io_pm_timer(void *ctx)
 	return hz != 0 ? (uint32_t)((t / hz) * 3579545u + (t % hz) * 3579545u / hz) : 0;
 }
 
+static uint64_t io_tsc(void *ctx)
+{
+	(void)ctx;
+	return cpu_rdtsc();
+}
+
 static const struct vsnp_io_ops io_ops = { .inb = io_in, .outb = io_out, .console = io_console,
-					   .pm_timer = io_pm_timer };
+					   .pm_timer = io_pm_timer, .tsc = io_tsc };
 
 static int rmp_setup(struct vsnp_machine *m)
 {

@@ -9,6 +9,7 @@
  */
 #include "abi/vmsa.h"
 #include "abi/x86.h"
+#include "lib/io.h"
 #include "lib/string.h"
 #include "mm/buddy.h"
 #include "svsm/boot.h"
@@ -27,6 +28,7 @@
 #include "machine.h"
 #include "vsnp/fw_cfg.h"
 #include "vsnp/q35.h"
+#include "vsnp/rtc.h"
 #include "vcpu.h"
 
 #define FILE_MAX (64ull << 20)
@@ -99,6 +101,44 @@ static const uint8_t *map_module(const struct boot_info *bi)
 }
 
 /* A number option (vsnp.mem=MiB, vsnp.cpus=N), or def without it; a bad value ends the run, said. */
+/* One register of the machine's own CMOS clock (MC146818A through ports 0x70/0x71). */
+static uint8_t cmos(uint8_t idx)
+{
+	io_outb(0x70, idx);
+	return io_inb(0x71);
+}
+
+static unsigned cmos_value(uint8_t v, bool binary)
+{
+	return binary ? v : (unsigned)(v >> 4) * 10 + (v & 0xF);
+}
+
+/*
+ * The machine's wall clock (its RTC, which QEMU keeps at the host's time),
+ * as seconds since 1970: the guest firmware's clock starts there. Read
+ * twice until both agree, so no update falls between the registers.
+ */
+static int64_t machine_time(void)
+{
+	int64_t t = -1, again = -2;
+
+	for (unsigned tries = 0; tries < 10 && t != again; tries++) {
+		while (cmos(RTC_REG_A) & 0x80)
+			; /* an update in progress: it lasts at most 2 ms (MC146818A) */
+		const uint8_t b = cmos(RTC_REG_B);
+		const bool bin = (b & RTC_B_DM_BINARY) != 0;
+		unsigned hour = cmos_value(cmos(4) & 0x7F, bin);
+
+		if (!(b & RTC_B_24H))
+			hour = hour % 12 + ((cmos(4) & 0x80) ? 12 : 0);
+		again = t;
+		t = vsnp_rtc_seconds(cmos_value(cmos(RTC_REG_CENTURY), bin) * 100 + cmos_value(cmos(9), bin),
+				     cmos_value(cmos(8), bin), cmos_value(cmos(7), bin), hour, cmos_value(cmos(2), bin),
+				     cmos_value(cmos(0), bin));
+	}
+	return t;
+}
+
 /* A device model's notice, on the console. */
 static void say_line(void *ctx, const char *line)
 {
@@ -300,6 +340,7 @@ __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 	 */
 	static struct vsnp_fw_cfg fw_cfg;
 	static struct vsnp_q35 q35;
+	static struct vsnp_rtc rtc;
 
 	if (launch.fw_pages != 0) {
 		const uint16_t cpus = (uint16_t)ncpus;
@@ -326,6 +367,8 @@ __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 		q35.say = say_line;
 		vsnp_q35_init(&q35);
 		m.io.q35 = &q35;
+		vsnp_rtc_init(&rtc, machine_time(), cpu_rdtsc(), tsc_hz());
+		m.io.rtc = &rtc;
 		console_printf("vsnp: guest firmware: %llu pages below 4 GiB; fw_cfg for it: %u CPUs, etc/e820 to 0x%llx with "
 			       "%u reserved range(s) (%llu MiB of RAM above them unused)\n",
 			       (unsigned long long)launch.fw_pages, ncpus, (unsigned long long)ram_end, launch.required,

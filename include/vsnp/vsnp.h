@@ -194,6 +194,8 @@ struct vsnp_io_ops {
 	void (*console)(void *ctx, const char *line, size_t len);
 	/* The ACPI PM timer's count (3.579545 MHz since some start; NULL: no timer, the port is an empty bus). */
 	uint32_t (*pm_timer)(void *ctx);
+	/* The machine's TSC now (the CMOS clock's time base; NULL: 0). */
+	uint64_t (*tsc)(void *ctx);
 	void *ctx;
 };
 
@@ -228,6 +230,7 @@ struct vsnp_uart {
 struct vsnp_vblk;
 struct vsnp_fw_cfg;
 struct vsnp_q35;
+struct vsnp_rtc;
 
 struct vsnp_io {
 	const struct vsnp_io_ops *ops;
@@ -239,6 +242,7 @@ struct vsnp_io {
 	struct vsnp_fw_cfg *fw_cfg;
 	struct vsnp_uart debugcon;  /* its line buffer */
 	struct vsnp_q35 *q35;       /* and the q35 host and LPC bridges' configuration (vsnp/q35.c) */
+	struct vsnp_rtc *rtc;       /* and a CMOS clock at 0x70/0x71 (vsnp/rtc.c) */
 	/*
 	 * The virtio disk the machine offers VMPL0 (vsnp/vblk.c; NULL: none):
 	 * its PCI configuration and I/O ports answer VMPL0's accesses only; a

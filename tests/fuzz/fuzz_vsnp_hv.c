@@ -180,7 +180,7 @@ static void dev_console(void *ctx, const char *line, size_t len)
 		fail("an empty console line", len);
 }
 
-static const struct vsnp_io_ops dev_ops = { dev_inb, dev_outb, dev_console, NULL, NULL };
+static const struct vsnp_io_ops dev_ops = { dev_inb, dev_outb, dev_console, NULL, NULL, NULL };
 static struct vsnp_io io;
 
 /* IOIO and MMIO requests, as cpu.c passes them to io_ports.c and mmio.c. */

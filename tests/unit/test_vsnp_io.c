@@ -19,6 +19,8 @@
 #include "svsm/ghcb_proto.h"
 #include "vsnp/rmp_model.h"
 #include "vsnp/fw_cfg.h"
+#include "vsnp/q35.h"
+#include "vsnp/rtc.h"
 #include "vsnp/vsnp.h"
 
 /* The machine as the allow-list sees it: port values, and every access that reached it. */
@@ -546,9 +548,20 @@ static void fw_cfg_and_debugcon_for_the_firmware_only(void **state)
 	out(0x510, 2, 0);
 	assert_int_equal(in(0x511, 1), 0xFF);   /* no fw_cfg in a VM without a firmware */
 	assert_int_equal(in(0x402, 1), 0xFF);
+	static struct vsnp_q35 q;
+	static struct vsnp_rtc r;
+
 	vsnp_fw_cfg_init(&f);
+	vsnp_q35_init(&q);
+	vsnp_rtc_init(&r, 0, 0, 1000);
 	io.fw_cfg = &f;
+	io.q35 = &q;
+	io.rtc = &r;
 	io.vmpl = 0;
+	out(0xCF8, 4, 0x80000000u);             /* the q35 bridges and the clock: not the SVSM's either */
+	assert_int_equal(in(0xCFC, 4), 0xFFFFFFFFu);
+	out(0x70, 1, 0x0D);
+	assert_int_equal(in(0x71, 1), 0xFF);
 	out(0x510, 2, 0);
 	assert_int_equal(in(0x511, 1), 0xFF);   /* not the SVSM's */
 	assert_int_equal(in(0x402, 1), 0xFF);
@@ -560,6 +573,10 @@ static void fw_cfg_and_debugcon_for_the_firmware_only(void **state)
 	assert_int_equal(v, 'Q');
 	assert_int_equal(in(0x511, 1), 'E');
 	assert_int_equal(in(0x402, 1), 0xE9);   /* QEMU's debug console is there */
+	out(0xCF8, 4, 0x80000000u);
+	assert_int_equal(in(0xCFC, 4), 0x29C08086u); /* the firmware's: the Q35 host bridge */
+	out(0x70, 1, 0x0D);
+	assert_int_equal(in(0x71, 1), 0x80);         /* and its clock, valid */
 	for (const char *c = "OVMF\n"; *c; c++)
 		out(0x402, 1, (uint8_t)*c);
 	assert_int_equal(console_writes, 1);
@@ -572,6 +589,8 @@ static void fw_cfg_and_debugcon_for_the_firmware_only(void **state)
 	out(0x510, 2, 0);
 	assert_int_equal(in(0x511, 1), 0xFF);
 	io.fw_cfg = NULL;
+	io.q35 = NULL;
+	io.rtc = NULL;
 }
 
 int main(void)
