@@ -4,7 +4,9 @@
  * The input is a program of operations: GHCB MSR-protocol exits, GHCB page
  * exits (a GHCB built from the input: usage, exit code, EXITINFO1/2,
  * SW_SCRATCH, valid bits, a PSC descriptor; IOIO and MMIO requests go to
- * the device side, io_ports.c and mmio.c, as cpu.c sends them), nested
+ * the device side, io_ports.c and mmio.c, as cpu.c sends them, from any
+ * VMPL; half the inputs are a firmware VM with fw_cfg, the q35 bridges and
+ * the CMOS clock, which a request of VMPL0 must never change), nested
  * page faults at any
  * address and access, the implicit conversion of a shared access
  * (vsnp_hv_implicit_shared: only a private page nobody validated, never a
@@ -31,6 +33,9 @@
 #include <string.h>
 
 #include "abi/ghcb.h"
+#include "vsnp/fw_cfg.h"
+#include "vsnp/q35.h"
+#include "vsnp/rtc.h"
 #include "abi/snp.h"
 #include "abi/vmcb.h"
 #include "svsm/errno.h"
@@ -180,25 +185,61 @@ static void dev_console(void *ctx, const char *line, size_t len)
 		fail("an empty console line", len);
 }
 
-static const struct vsnp_io_ops dev_ops = { dev_inb, dev_outb, dev_console, NULL, NULL, NULL };
+static uint32_t dev_pm_timer(void *ctx)
+{
+	(void)ctx;
+	return 0x123456;
+}
+
+static uint64_t dev_tsc(void *ctx)
+{
+	(void)ctx;
+	return 1000;
+}
+
+static const struct vsnp_io_ops dev_ops = { dev_inb, dev_outb, dev_console, dev_pm_timer, dev_tsc, NULL };
 static struct vsnp_io io;
+/* A firmware VM's devices (fw_cfg, the q35 bridges, the CMOS clock), for the firmware's VMPL only. */
+static struct vsnp_fw_cfg fw_cfg;
+static struct vsnp_q35 q35;
+static struct vsnp_rtc rtc;
+
+/* The firmware's devices are never changed by a request of VMPL0 or of a VMPL that does not exist. */
+static void device_state_kept(const struct vsnp_q35 *q, const struct vsnp_rtc *r, const struct vsnp_fw_cfg *f)
+{
+	if (io.vmpl != 0 && io.vmpl < 4)
+		return;
+	if (memcmp(q, &q35, sizeof(q35)) != 0 || memcmp(r, &rtc, sizeof(rtc)) != 0 ||
+	    memcmp(f, &fw_cfg, sizeof(fw_cfg)) != 0)
+		fail("a firmware device changed by a request of VMPL", io.vmpl);
+}
 
 /* IOIO and MMIO requests, as cpu.c passes them to io_ports.c and mmio.c. */
 static void device_request(const struct vsnp_hv_vcpu *v, uint64_t code, uint64_t i1, uint64_t i2, uint64_t scratch)
 {
 	uint64_t buffer = v->ghcb_gpa + 0x800, off = scratch - buffer;
 
+	static struct vsnp_q35 q35_before;
+	static struct vsnp_rtc rtc_before;
+	static struct vsnp_fw_cfg fw_before;
+
 	io.writer = (unsigned)(i2 & 0x3F); /* any writer, in range or not */
+	io.vmpl = (unsigned)(i2 >> 6) & 7;   /* any VMPL, in range or not */
+	memcpy(&q35_before, &q35, sizeof(q35));
+	memcpy(&rtc_before, &rtc, sizeof(rtc));
+	memcpy(&fw_before, &fw_cfg, sizeof(fw_cfg));
 	if (code == SVM_EXIT_IOIO) {
 		vsnp_io_ghcb(&io, &g, v->ghcb_gpa);
 		unsigned size = (i1 & SVM_IOIO_SZ8) ? 1 : (i1 & SVM_IOIO_SZ16) ? 2 : 4;
 
+		device_state_kept(&q35_before, &rtc_before, &fw_before);
 		if ((i1 & SVM_IOIO_STR) && g.sw_exit_info_1 == GHCB_RESULT_OK &&
 		    (scratch < buffer || off >= 0x7F0 || i2 > (0x7F0 - off) / size))
 			fail("string IOIO answered with its data outside the GHCB's buffer", scratch);
 		return;
 	}
 	vsnp_mmio_ghcb(&io, &rmp, CBIT, &g, v->ghcb_gpa);
+	device_state_kept(&q35_before, &rtc_before, &fw_before);
 	if (g.sw_exit_info_1 == GHCB_RESULT_OK &&
 	    (i1 >= CBIT || rmp_model_entry(&rmp, i1 & ~(PAGE - 1)) != NULL || scratch < buffer || off >= 0x7F0 ||
 	     i2 > 0x7F0 - off))
@@ -331,6 +372,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	pool.used = 0;
 	vsnp_io_init(&io, &dev_ops);
+	/* Half the inputs are a firmware VM (the first byte's low bit), with its devices. */
+	if (size > 0 && (data[0] & 1)) {
+		const uint16_t cpus = 2;
+
+		vsnp_fw_cfg_init(&fw_cfg);
+		(void)vsnp_fw_cfg_add(&fw_cfg, FW_CFG_NB_CPUS, &cpus, sizeof(cpus));
+		vsnp_q35_init(&q35);
+		vsnp_rtc_init(&rtc, 1796582065, 0, 1000);
+		io.fw_cfg = &fw_cfg, io.q35 = &q35, io.rtc = &rtc;
+	}
 	if (rmp_model_init(&rmp, entries, 0, RAM_PAGES) != SVSM_OK)
 		abort();
 	memmap_init(&guest_ram);
