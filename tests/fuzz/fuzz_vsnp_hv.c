@@ -6,7 +6,9 @@
  * SW_SCRATCH, valid bits, a PSC descriptor; IOIO and MMIO requests go to
  * the device side, io_ports.c and mmio.c, as cpu.c sends them, from any
  * VMPL; half the inputs are a firmware VM with fw_cfg, the q35 bridges and
- * the CMOS clock, which a request of VMPL0 must never change), nested
+ * the CMOS clock, which a request of VMPL0 must never change; requests can
+ * be steered to those devices' ports, well formed, or to OVMF's PCIEXBAR
+ * window), nested
  * page faults at any
  * address and access, the implicit conversion of a shared access
  * (vsnp_hv_implicit_shared: only a private page nobody validated, never a
@@ -262,8 +264,23 @@ static void op_ghcb(struct vsnp_hv *hv, struct vsnp_hv_vcpu *v, struct in *in)
 		uint8_t b = (uint8_t)take(in, 1); /* a length or count: mostly small */
 
 		i2 = b < 200 ? b % 17 : take(in, 4);
-		if (code == SVM_EXIT_IOIO && (sel & 2))
+		if (sel & 4) {
+			/* A firmware VM's devices: their ports, or OVMF's PCIEXBAR window (0xE0000000, bus 0). */
+			static const uint16_t ports[] = { 0xCF8, 0xCFC, 0xCFE, 0x510, 0x511, 0x70, 0x71, 0x402, 0x608 };
+			const uint8_t w = (uint8_t)take(in, 1);
+
+			/* A well-formed IN or OUT (its size from w) most of the time, so the request gets served. */
+			static const uint64_t sizes[] = { SVM_IOIO_SZ8, SVM_IOIO_SZ16, SVM_IOIO_SZ32 };
+
+			if (code == SVM_EXIT_IOIO)
+				i1 = ((uint64_t)ports[w % 9] << SVM_IOIO_PORT_SHIFT) |
+				     (w < 224 ? sizes[(w >> 4) % 3] | SVM_IOIO_A64 | ((w >> 6) & SVM_IOIO_TYPE_IN)
+					      : (i1 & 0xFFFFull));
+			else
+				i1 = 0xE0000000ull + (take(in, 2) << 3);
+		} else if (code == SVM_EXIT_IOIO && (sel & 2)) {
 			i1 = (i1 & ~0xFFFF0000ull) | (0x3F8ull << SVM_IOIO_PORT_SHIFT); /* COM1, to reach the UART */
+		}
 	}
 	uint64_t scratch = (usage & 2) ? take(in, 8) : v->ghcb_gpa + 0x800 + (take(in, 1) & 0x18);
 	struct psc_desc *d = (struct psc_desc *)g.shared_buffer;
@@ -275,6 +292,8 @@ static void op_ghcb(struct vsnp_hv *hv, struct vsnp_hv_vcpu *v, struct in *in)
 	GHCB_SET(&g, sw_exit_info_1, i1);
 	GHCB_SET(&g, sw_exit_info_2, i2);
 	GHCB_SET(&g, sw_scratch, scratch);
+	if (device && (usage & 4))
+		GHCB_SET(&g, rax, take(in, 4)); /* an OUT's value */
 	if (drop_valid >= 240)
 		g.valid_bitmap[(drop_valid & 0xF)] = 0;
 	d->hdr.cur_entry = (uint16_t)take(in, 1);
