@@ -18,8 +18,8 @@
  * vsnp.c does).
  *
  * After every operation: the nested table never grants more than the RMP
- * (private view: assigned, validated, not a VMSA, read
- * allowed to VMPL2, write/execute only where the RMP allows them, 2 MiB
+ * (private view: assigned, validated, read allowed to VMPL2, write/execute
+ * only where the RMP allows them, a VMSA read-only at most, 2 MiB
  * leaves only over 2 MiB RMP entries; shared view: shared pages of guest
  * RAM only, never executable); a fault answered MAPPED left the access
  * mapped; the SVSM's page keeps its RMP entry; actions the kernel carries
@@ -111,8 +111,11 @@ static void check_private(uint64_t pa, uint64_t out, unsigned flags, const struc
 {
 	unsigned perms = e != NULL ? e->perms[2] : 0;
 
-	if (out != pa || e == NULL || !e->assigned || !e->validated || e->vmsa)
+	if (out != pa || e == NULL || !e->assigned || !e->validated)
 		fail("private view maps a page the RMP does not give VMPL2", pa);
+	/* A VMSA below VMPL0: read at most, as the RMP allows (npt.c; Linux reads its AP's VMSA back). */
+	if (e->vmsa && (flags & (PGT_WRITE | PGT_EXEC)))
+		fail("private view lets VMPL2 write or execute a VMSA", pa);
 	if (!(perms & RMP_ACCESS_READ) || ((flags & PGT_WRITE) && !(perms & RMP_ACCESS_WRITE)) ||
 	    ((flags & PGT_EXEC) && !(perms & (RMP_ACCESS_EXEC_USER | RMP_ACCESS_EXEC_SUPER))))
 		fail("private view grants more than the VMPL2 permissions", pa);
