@@ -61,10 +61,17 @@ static svsm_rc create(struct svsm_vm *vm, gpa_t vmsa, gpa_t ca, uint32_t apic_id
 		rc = core_check_range(vm, ca, SVSM_PAGE, SVSM_PAGE, false, NULL);
 	if (!svsm_rc_ok(rc))
 		return rc;
-	for (unsigned i = 0; i < SVSM_MAX_VCPUS; i++) {
-		if (vm->vcpu[i].used && vm->vcpu[i].apic_id == apic_id)
-			return SVSM_RC_INVALID_PARAMETER; /* that APIC ID already has a vCPU */
-	}
+	/*
+	 * The boot vCPU's APIC ID is refused: its context runs on the boot CPU
+	 * for good (SVSM spec §6.3 lets the SVSM refuse a VMSA it will not
+	 * run). Another APIC ID may already have VMSAs: the new one is its
+	 * vCPU from now on (svsm_vcpu_current), the older ones stay VMSAs
+	 * until DELETE_VCPU, as COCONUT-SVSM has it. Linux makes a CPU's next
+	 * VMSA before it deletes the last, and OVMF's DXE makes its own while
+	 * the VMSAs its PEI made stay; refusing would leave their CPUs off.
+	 */
+	if (vm->vcpu[0].used && vm->vcpu[0].apic_id == apic_id)
+		return SVSM_RC_INVALID_PARAMETER;
 	slot = free_slot(vm);
 	if (slot < 0)
 		return SVSM_RC_BUSY;
@@ -99,8 +106,21 @@ static svsm_rc create(struct svsm_vm *vm, gpa_t vmsa, gpa_t ca, uint32_t apic_id
 		return SVSM_RC_INVALID_PARAMETER;
 	}
 	vm->vcpu[slot] = (struct svsm_vcpu){ .used = true, .running = false, .apic_id = apic_id,
-					     .vmpl = copy.vmpl, .vmsa_pa = pa, .ca_gpa = ca };
+					     .vmpl = copy.vmpl, .vmsa_pa = pa, .ca_gpa = ca,
+					     .made = ++vm->vcpus_made };
 	return SVSM_RC_SUCCESS;
+}
+
+int svsm_vcpu_current(const struct svsm_vm *vm, uint32_t apic_id)
+{
+	int found = -1;
+
+	for (unsigned i = 1; i < SVSM_MAX_VCPUS; i++) {
+		if (vm->vcpu[i].used && vm->vcpu[i].apic_id == apic_id &&
+		    (found < 0 || vm->vcpu[i].made > vm->vcpu[found].made))
+			found = (int)i;
+	}
+	return found;
 }
 
 svsm_rc core_create_vcpu(struct svsm_vm *vm, struct svsm_regs *regs)

@@ -444,12 +444,36 @@ static void ap_create(struct run *r, struct ghcb *g)
 	if (ok && h->ap_request == SVM_AP_CREATE) {
 		const struct rmp_entry *e = rmp_model_entry(&c->m->rmp, h->ap_vmsa);
 
+		/* A VMSA page of that VMPL, SNPActive (what load_context needs, so the switch below cannot fail). */
 		ok = e != NULL && e->assigned && e->vmsa && (h->ap_vmsa & (LARGE_PAGE_SIZE - 1)) != 0 &&
 		     vsnp_gmem_page(&c->m->gmem, h->ap_vmsa, &va, NULL) == SVSM_OK &&
-		     ((const struct vmsa *)va)->vmpl == h->ap_vmpl;
+		     ((const struct vmsa *)va)->vmpl == h->ap_vmpl && (((const struct vmsa *)va)->sev_features & 1);
 		if (ok) {
+			/*
+			 * The context the vCPU has loaded is the one replaced (it runs,
+			 * or halts, at that VMPL; the caller itself too): its state goes
+			 * into its own VMSA first, as the hardware saved it there at its
+			 * last exit, and the vCPU goes on from the new VMSA, woken if it
+			 * was halted, as KVM switches a vCPU to the new VMSA at its next
+			 * entry. Written into the new page instead, it would overwrite
+			 * what the guest put there (OVMF's DXE makes each AP a new VMSA
+			 * while the AP halts in its PEI one).
+			 */
+			bool loaded = t->state != VCPU_OFF && t->vmpl == h->ap_vmpl;
+
+			if (loaded) {
+				if (t != c)
+					take_over(t);
+				store_context(t, t->vmcb->ctl.exit_code, 0, 0);
+			}
 			t->vmsa_gpa[h->ap_vmpl] = h->ap_vmsa;
-			memset(&t->hv_saved[h->ap_vmpl], 0, sizeof(t->hv_saved[h->ap_vmpl]));
+			/*
+			 * The context's GHCB MSR, registered GHCB and MSRs stay as they
+			 * were: KVM keeps them in the vCPU (the VMCB's GHCB GPA, its
+			 * registered GPA), not in the VMSA an AP creation replaces. OVMF
+			 * relies on it: an AP it re-creates for a later wake-up finds its
+			 * GHCB MSR as it left it (MpInitLib sets the GHCB only the first time).
+			 */
 			/*
 			 * A new context starts with no NMI waiting or in progress: those
 			 * were the old one's (one it never completed would hold back the
@@ -457,12 +481,15 @@ static void ap_create(struct run *r, struct ghcb *g)
 			 * context that has no handler yet).
 			 */
 			t->apic[h->ap_vmpl].nmi_pending = t->apic[h->ap_vmpl].nmi_in_progress = false;
-			if (t->state == VCPU_OFF) {
-				take_over(t);
-				ok = load_context(t, h->ap_vmpl) == SVSM_OK;
-				if (ok) {
+			if (t->state == VCPU_OFF || loaded) {
+				if (!loaded)
+					take_over(t);
+				if (load_context(t, h->ap_vmpl) == SVSM_OK) {
 					t->state = VCPU_RUNNABLE;
 					r->end->aps_started++;
+				} else {
+					context_lost(t, h->ap_vmpl); /* not expected: checked above */
+					ok = false;
 				}
 			} else if (t != c && t->state == VCPU_HALTED && t->vmpl < h->ap_vmpl) {
 				take_over(t);
@@ -947,6 +974,29 @@ static void guest_request(struct vsnp_vcpu *c, struct ghcb *g)
 static void lie_unvalidate(struct vsnp_vcpu *c);
 
 /*
+ * The APIC ID list (hv_serve.c checked the buffer: shared guest RAM, big
+ * enough): a u32 count, then each vCPU's APIC ID (here its index), as
+ * OVMF reads it to start its APs by AP creation rather than INIT-SIPI.
+ */
+static void apic_ids(struct vsnp_vcpu *c, struct ghcb *g)
+{
+	const uint64_t gpa = c->hv.apic_ids_gpa, len = c->hv.apic_ids_len;
+
+	/* Still shared (another vCPU may have changed a page since the check): else nothing is written. */
+	for (uint64_t off = 0; off < len; off += PAGE_SIZE)
+		if (vsnp_shared_page(c, gpa + off) == NULL) {
+			ghcb_answer(g, GHCB_RESULT_ERROR, GHCB_ERR_INVALID_INPUT);
+			return;
+		}
+	for (uint64_t off = 0; off < len; off += sizeof(uint32_t)) {
+		uint32_t word = off == 0 ? nvcpus : (uint32_t)(off / sizeof(uint32_t) - 1);
+		uint8_t *page = vsnp_shared_page(c, (gpa + off) & ~(PAGE_SIZE - 1));
+
+		memcpy(page + ((gpa + off) & (PAGE_SIZE - 1)), &word, sizeof(word));
+	}
+}
+
+/*
  * The GHCB between the guest's shared page and the hypervisor's copy, both
  * ways: the save area with its valid bitmap, the protocol version and
  * usage, and the shared buffer only for a page state change (the one call
@@ -1037,6 +1087,9 @@ static void exit_ghcb(struct run *r)
 			break;
 		case VSNP_HV_AP_CREATE:
 			ap_create(r, &g);
+			break;
+		case VSNP_HV_APIC_IDS:
+			apic_ids(c, &g);
 			break;
 		case VSNP_HV_GUEST_REQUEST:
 			r->end->guest_requests++;
@@ -1729,6 +1782,7 @@ int vsnp_cpu_run(struct vsnp_machine *m, uint64_t vmsa_gpa, unsigned ncpus, stru
 	ended = false;
 	nstuck = 0;
 	nvcpus = ncpus;
+	m->hv.ncpus = ncpus;
 	/* The machine's CPUs: each that came up, none with no vCPU to run. */
 	npcpus = smp_cpus() < SMP_MAX_CPUS ? smp_cpus() : SMP_MAX_CPUS;
 	if (npcpus > ncpus)
@@ -1793,4 +1847,19 @@ int vsnp_cpu_run(struct vsnp_machine *m, uint64_t vmsa_gpa, unsigned ncpus, stru
 	vsnp_io_flush(&m->io);
 	*out = run_record;
 	return SVSM_OK;
+}
+
+void vsnp_cpu_report(void)
+{
+	static const char *const states[] = { [VCPU_OFF] = "off", [VCPU_RUNNABLE] = "runnable", [VCPU_HALTED] = "halted" };
+
+	for (unsigned i = 0; i < nvcpus; i++) {
+		const struct vsnp_vcpu *v = &vcpus[i];
+
+		console_printf("vsnp: vCPU %u: %s at VMPL%u, RIP 0x%llx RFLAGS 0x%llx; VMSAs 0x%llx 0x%llx 0x%llx 0x%llx\n",
+			       i, states[v->state], v->vmpl, (unsigned long long)v->vmcb->save.rip,
+			       (unsigned long long)v->vmcb->save.rflags, (unsigned long long)v->vmsa_gpa[0],
+			       (unsigned long long)v->vmsa_gpa[1], (unsigned long long)v->vmsa_gpa[2],
+			       (unsigned long long)v->vmsa_gpa[3]);
+	}
 }

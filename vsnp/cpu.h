@@ -59,3 +59,6 @@ struct vsnp_cpu_end {
  * or SVSM_ENOMEM before it ran.
  */
 int vsnp_cpu_run(struct vsnp_machine *m, uint64_t vmsa_gpa, unsigned ncpus, struct vsnp_cpu_end *end);
+
+/* After vsnp_cpu_run: one console line per vCPU (state, VMPL, RIP, its VMSAs), for a stopped run's report. */
+void vsnp_cpu_report(void);

@@ -210,6 +210,49 @@ static void serve_ghcb_psc(struct vsnp_hv *hv, struct vsnp_hv_vcpu *v, struct gh
 	ghcb_answer(g, GHCB_RESULT_OK, 0);
 }
 
+/*
+ * Get APIC IDs (GHCB spec 56421, NAE event 0x8000_0017; KVM's reading):
+ * RAX the pages of the guest's buffer at SW_EXITINFO1. Too few (OVMF asks
+ * with 0 first): RAX comes back with the pages the list needs, nothing
+ * written. Else the buffer must be shared guest RAM, page-aligned, for as
+ * many pages as the list fills (a u32 count, then one u32 APIC ID per
+ * vCPU); the kernel writes it (VSNP_HV_APIC_IDS), RAX unchanged.
+ */
+static enum vsnp_hv_action serve_apic_ids(struct vsnp_hv *hv, struct vsnp_hv_vcpu *v, struct ghcb *g)
+{
+	uint64_t len = 4 + 4ull * hv->ncpus, pages = (len + HV_PAGE - 1) / HV_PAGE, gpa = g->sw_exit_info_1;
+
+	if (!GHCB_VALID(g, rax)) {
+		ghcb_answer(g, GHCB_RESULT_ERROR, GHCB_ERR_MISSING_INPUT);
+		return VSNP_HV_RESUME;
+	}
+	if (hv->ncpus == 0) {
+		ghcb_answer(g, GHCB_RESULT_ERROR, GHCB_ERR_INVALID_INPUT); /* no vCPUs known: nothing to list */
+		return VSNP_HV_RESUME;
+	}
+	if (g->rax < pages) {
+		GHCB_SET(g, rax, pages);
+		ghcb_answer(g, GHCB_RESULT_OK, 0);
+		return VSNP_HV_RESUME;
+	}
+	if ((gpa & (HV_PAGE - 1)) != 0 || !memmap_contains(hv->guest_ram, gpa, gpa + pages * HV_PAGE)) {
+		ghcb_answer(g, GHCB_RESULT_ERROR, GHCB_ERR_INVALID_INPUT);
+		return VSNP_HV_RESUME;
+	}
+	for (uint64_t off = 0; off < pages * HV_PAGE; off += HV_PAGE) {
+		const struct rmp_entry *e = rmp_model_entry(hv->rmp, gpa + off);
+
+		if (e == NULL || e->assigned) { /* a hypervisor cannot write private memory */
+			ghcb_answer(g, GHCB_RESULT_ERROR, GHCB_ERR_INVALID_INPUT);
+			return VSNP_HV_RESUME;
+		}
+	}
+	v->apic_ids_gpa = gpa;
+	v->apic_ids_len = len;
+	ghcb_answer(g, GHCB_RESULT_OK, 0);
+	return VSNP_HV_APIC_IDS;
+}
+
 enum vsnp_hv_action vsnp_hv_ghcb_exit(struct vsnp_hv *hv, struct vsnp_hv_vcpu *v, struct ghcb *g)
 {
 	if (g->ghcb_usage != GHCB_USAGE_STANDARD) {
@@ -282,6 +325,8 @@ enum vsnp_hv_action vsnp_hv_ghcb_exit(struct vsnp_hv *hv, struct vsnp_hv_vcpu *v
 		}
 		return VSNP_HV_AP_CREATE;
 	}
+	case SVM_VMGEXIT_GET_APIC_IDS:
+		return serve_apic_ids(hv, v, g);
 	default:
 		/* MMIO and the rest: not served. */
 		ghcb_answer(g, GHCB_RESULT_ERROR, GHCB_ERR_INVALID_INPUT);

@@ -239,7 +239,8 @@ int vsnp_machine_init(struct vsnp_machine *m, unsigned ram_mib, const char **why
 		.npt = &m->views[0][0],
 		.guest_ram = &m->guest_ram,
 		.cbit_pos = m->cbit_pos,
-		.features = GHCB_HV_FT_SNP | GHCB_HV_FT_SNP_AP_CREATION | GHCB_HV_FT_SNP_MULTI_VMPL,
+		.features = GHCB_HV_FT_SNP | GHCB_HV_FT_SNP_AP_CREATION | GHCB_HV_FT_APIC_ID_LIST |
+			    GHCB_HV_FT_SNP_MULTI_VMPL,
 		.cpuid = hv_cpuid,
 		.ctx = m,
 	};

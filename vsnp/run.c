@@ -438,6 +438,8 @@ __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 		console_printf("vsnp: vCPU %u STOPPED at VMPL%u RIP 0x%llx: %s (exit 0x%llx, info 0x%llx 0x%llx)\n",
 			       end.apic_id, end.vmpl, (unsigned long long)end.rip, end.why, (unsigned long long)end.exit_code,
 			       (unsigned long long)end.exit_info_1, (unsigned long long)end.exit_info_2);
+		if (ncpus > 1)
+			vsnp_cpu_report();
 		machine_exit(SVSM_EXIT_FAIL);
 	}
 	if (end.kind == VSNP_CPU_POWERED_OFF) {

@@ -66,6 +66,7 @@ struct svsm_vcpu {
 	uint8_t vmpl;     /* the VMSA's VMPL */
 	paddr_t vmsa_pa; /* the VMSA page: checked when the vCPU was made, the SVSM's since */
 	gpa_t ca_gpa;    /* the calling area: guest memory, reached through guest copies */
+	uint64_t made;    /* when CREATE_VCPU made it (vm->vcpus_made then): the newest for an APIC ID runs */
 };
 
 struct svsm_vm {
@@ -86,6 +87,7 @@ struct svsm_vm {
 	 */
 	struct rwlock lock;
 	struct svsm_vcpu vcpu[SVSM_MAX_VCPUS];
+	uint64_t vcpus_made;      /* CREATE_VCPU calls that succeeded (orders vcpu[].made) */
 	/*
 	 * The vTPM back end (NULL: protocol 2 not offered) and the lock that
 	 * guards it: one command (one slice of the CPL3 module) at a time, and
@@ -139,6 +141,13 @@ int svsm_vm_init(struct svsm_vm *vm, unsigned guest_vmpl, uint64_t sev_features,
  * runs. Returns true if it was a call (regs then hold the results).
  */
 bool svsm_handle_call(struct svsm_vm *vm, unsigned vcpu, struct svsm_regs *regs);
+/*
+ * The vCPU that runs for APIC ID apic_id (not the boot vCPU's): of the
+ * VMSAs made for it, the newest (a guest makes its next VMSA before it
+ * deletes the last: Linux bringing a CPU online again, OVMF's DXE after
+ * its PEI), or -1. The caller holds vm->lock.
+ */
+int svsm_vcpu_current(const struct svsm_vm *vm, uint32_t apic_id);
 /* Runs the call in regs->rax (protocol << 32 | call) for vCPU `vcpu`. */
 void svsm_dispatch(struct svsm_vm *vm, unsigned vcpu, struct svsm_regs *regs);
 /* How many calls protocol defines (SVSM_CORE_CALLS and the others; 0 for a protocol the SVSM does not know). */

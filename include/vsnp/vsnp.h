@@ -118,6 +118,7 @@ enum vsnp_hv_action {
 	VSNP_HV_BAD,       /* a request no hypervisor answers: stop the guest */
 	VSNP_HV_GUEST_REQUEST, /* GHCB page: SNP guest request, pages in SW_EXITINFO1/2 (the kernel's) */
 	VSNP_HV_AP_CREATE,     /* GHCB page: AP creation; ap_* hold the checked request (the kernel's) */
+	VSNP_HV_APIC_IDS,      /* GHCB page: the APIC ID list goes to apic_ids_gpa, checked shared (the kernel writes it) */
 };
 
 struct vsnp_hv {
@@ -126,6 +127,7 @@ struct vsnp_hv {
 	const struct memmap *guest_ram; /* GHCB and PSC GFNs must be guest RAM */
 	unsigned cbit_pos;
 	uint64_t features;              /* hypervisor features (GHCB_HV_FT_*) */
+	unsigned ncpus;                 /* the VM's vCPUs: APIC IDs 0 .. ncpus - 1 (GET_APIC_IDS) */
 	/* The guest's CPUID as the launch's CPUID page states it (MSR-protocol CPUID). */
 	int (*cpuid)(void *ctx, uint32_t apic_id, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
 	void *ctx;
@@ -142,6 +144,8 @@ struct vsnp_hv_vcpu {
 	unsigned ap_request, ap_vmpl;
 	uint32_t ap_apic_id;
 	uint64_t ap_vmsa;
+	/* VSNP_HV_APIC_IDS: where the list goes (shared guest RAM, page-aligned) and its size in bytes. */
+	uint64_t apic_ids_gpa, apic_ids_len;
 	uint32_t apic_id;  /* the vCPU's, for the per-CPU fields of CPUID answers */
 	/* The paravirtual MSRs' values (vsnp/kvm_msr.c). */
 	uint64_t tsc_aux, kvm_system_time, kvm_wall_clock, hwcr;
@@ -179,7 +183,10 @@ struct ghcb;
  * finishes it), hypervisor features, termination, AP creation (create or
  * destroy, checked here, carried out by the kernel: SW_EXITINFO1 = request
  * [15:0], VMPL [19:16], APIC ID [63:32] as GHCB spec 56421, NAE events has it,
- * [UNCONFIRMED] widths; SW_EXITINFO2 = the VMSA). Everything else answers
+ * [UNCONFIRMED] widths; SW_EXITINFO2 = the VMSA), the APIC ID list (RAX
+ * the buffer's pages: too few, and RAX comes back with the pages needed;
+ * else SW_EXITINFO1 the buffer, shared guest RAM, which the kernel fills
+ * with a u32 count and the u32 APIC IDs). Everything else answers
  * GHCB_RESULT_ERROR / GHCB_ERR_INVALID_INPUT; a bad usage or missing inputs
  * their GHCB errors.
  */

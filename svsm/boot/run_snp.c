@@ -118,6 +118,12 @@ static bool serve_once(unsigned vcpu, paddr_t vmsa_pa, bool strict, uint64_t *ca
 	if (!svsm_handle_call(&vm, vcpu, &regs))
 		return true; /* no call pending: the guest only ran VMPL0 (SVSM spec 58019 §5.3) */
 	count_call(protocol);
+	/* The guest's vCPUs as it makes and deletes them (a few per CPU in a boot: OVMF's PEI and DXE, then Linux). */
+	if (protocol == SVSM_CORE_PROTOCOL && (uint32_t)regs.rax == 0 && (uint32_t)asked.rax == SVSM_CORE_CREATE_VCPU)
+		log_info("run: vCPU %u: the guest made a vCPU for APIC ID %u (VMSA 0x%llx, calling area 0x%llx)", vcpu,
+			 (unsigned)(uint32_t)asked.r8, (unsigned long long)asked.rcx, (unsigned long long)asked.rdx);
+	if (protocol == SVSM_CORE_PROTOCOL && (uint32_t)regs.rax == 0 && (uint32_t)asked.rax == SVSM_CORE_DELETE_VCPU)
+		log_info("run: vCPU %u: the guest deleted the vCPU with VMSA 0x%llx", vcpu, (unsigned long long)asked.rcx);
 	/* A refused call, for whoever debugs a guest (log=debug): which call, with what, and the answer. */
 	if ((uint32_t)regs.rax != 0)
 		log_debug("run: vCPU %u: call %llu:%llu (RCX 0x%llx RDX 0x%llx R8 0x%llx) answered 0x%llx", vcpu,
@@ -213,18 +219,15 @@ static const struct vtpm_backend *vtpm_setup(void)
 	return NULL;
 }
 
-/* The guest's vCPU with APIC ID apic other than the boot vCPU: its index in vm and its VMSA, or -1. */
+/* The guest's vCPU with APIC ID apic other than the boot vCPU (the newest made for it): its index in vm and its VMSA, or -1. */
 static int guest_vcpu_of(uint32_t apic, paddr_t *vmsa_pa)
 {
-	int found = -1;
+	int found;
 
 	read_lock(&vm.lock);
-	for (unsigned i = 1; i < SVSM_MAX_VCPUS && found < 0; i++) {
-		if (vm.vcpu[i].used && vm.vcpu[i].apic_id == apic) {
-			found = (int)i;
-			*vmsa_pa = vm.vcpu[i].vmsa_pa;
-		}
-	}
+	found = svsm_vcpu_current(&vm, apic);
+	if (found >= 0)
+		*vmsa_pa = vm.vcpu[found].vmsa_pa;
 	read_unlock(&vm.lock);
 	return found;
 }

@@ -23,7 +23,8 @@
  * leaves only over 2 MiB RMP entries; shared view: shared pages of guest
  * RAM only, never executable); a fault answered MAPPED left the access
  * mapped; the SVSM's page keeps its RMP entry; actions the kernel carries
- * out (AP creation, guest request) come with checked inputs; an MMIO
+ * out (AP creation, guest request, the APIC ID list: shared guest RAM
+ * only) come with checked inputs; an MMIO
  * request is answered only for an address that is no RAM (the RMP has no
  * entry), and a string IOIO only for data inside the shared buffer.
  */
@@ -259,7 +260,8 @@ static void op_ghcb(struct vsnp_hv *hv, struct vsnp_hv_vcpu *v, struct in *in)
 		SVM_VMGEXIT_MMIO_READ, SVM_VMGEXIT_EXT_GUEST_REQUEST, SVM_VMGEXIT_MMIO_WRITE, SVM_EXIT_IOIO,
 	};
 	uint8_t sel = (uint8_t)take(in, 1), usage = (uint8_t)take(in, 1), drop_valid = (uint8_t)take(in, 1);
-	uint64_t code = sel < 220 ? codes[sel % 10] : take(in, 8);
+	/* 220..229: the APIC ID list (added after the seeds; above it, any code). */
+	uint64_t code = sel < 220 ? codes[sel % 10] : sel < 230 ? SVM_VMGEXIT_GET_APIC_IDS : take(in, 8);
 	bool device = sel < 220 && (code == SVM_VMGEXIT_MMIO_READ || code == SVM_VMGEXIT_MMIO_WRITE || code == SVM_EXIT_IOIO);
 	uint64_t i1 = (sel & 1) ? near_pa(in) : take(in, 8), i2 = near_pa(in);
 
@@ -297,6 +299,8 @@ static void op_ghcb(struct vsnp_hv *hv, struct vsnp_hv_vcpu *v, struct in *in)
 	GHCB_SET(&g, sw_scratch, scratch);
 	if (device && (usage & 4))
 		GHCB_SET(&g, rax, take(in, 4)); /* an OUT's value */
+	if (code == SVM_VMGEXIT_GET_APIC_IDS && (usage & 4))
+		GHCB_SET(&g, rax, (usage & 8) ? take(in, 8) : take(in, 1) % 4); /* the buffer's pages */
 	if (drop_valid >= 240)
 		g.valid_bitmap[(drop_valid & 0xF)] = 0;
 	d->hdr.cur_entry = (uint16_t)take(in, 1);
@@ -328,6 +332,21 @@ static void op_ghcb(struct vsnp_hv *hv, struct vsnp_hv_vcpu *v, struct in *in)
 	     (v->ap_request == SVM_AP_CREATE &&
 	      ((v->ap_vmsa & (PAGE - 1)) != 0 || !memmap_contains(&guest_ram, v->ap_vmsa, v->ap_vmsa + PAGE)))))
 		fail("AP creation passed on with a bad VMPL or VMSA", v->ap_vmsa);
+	/* The APIC ID list goes only to shared guest RAM, page-aligned, as big as the list, never past RAX's pages. */
+	if (a == VSNP_HV_APIC_IDS) {
+		uint64_t pages = (v->apic_ids_len + PAGE - 1) / PAGE;
+
+		if ((v->apic_ids_gpa & (PAGE - 1)) != 0 || v->apic_ids_len != 4 + 4ull * hv->ncpus ||
+		    !GHCB_VALID(&g, rax) || g.rax < pages)
+			fail("APIC ID list passed on with a bad buffer", v->apic_ids_gpa);
+		for (uint64_t off = 0; off < pages * PAGE; off += PAGE) {
+			const struct rmp_entry *e = rmp_model_entry(&rmp, v->apic_ids_gpa + off);
+
+			if (e == NULL || e->assigned ||
+			    !memmap_contains(&guest_ram, v->apic_ids_gpa + off, v->apic_ids_gpa + off + PAGE))
+				fail("APIC ID list to a page that is not shared guest RAM", v->apic_ids_gpa + off);
+		}
+	}
 	if (a == VSNP_HV_GUEST_REQUEST &&
 	    (((g.sw_exit_info_1 | g.sw_exit_info_2) & (PAGE - 1)) != 0 || g.sw_exit_info_1 == g.sw_exit_info_2 ||
 	     !memmap_contains(&guest_ram, g.sw_exit_info_1, g.sw_exit_info_1 + PAGE) ||
@@ -389,7 +408,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct in in = { data, size };
 	struct vsnp_hv_vcpu v = { 0 };
 	struct vsnp_hv hv = { .rmp = &rmp, .npt = &npt, .guest_ram = &guest_ram, .cbit_pos = 39,
-			      .features = 0x23, .cpuid = t_cpuid };
+			      .features = 0x33, .cpuid = t_cpuid, .ncpus = 4 };
 	struct rmp_entry svsm_before;
 
 	pool.used = 0;

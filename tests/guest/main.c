@@ -992,6 +992,66 @@ static void test_ap_destroy_running(void)
 	      "DELETE_VCPU at once, and its VMSA's RIP is in its code");
 }
 
+/*
+ * A vCPU's next VMSA while its last still runs (Linux brings a CPU online
+ * again this way; OVMF's DXE makes each AP a new VMSA while it halts in
+ * its PEI one): the writer runs from VMSA A, CREATE_VCPU of B for the same
+ * APIC ID succeeds (A stays a VMSA), AP creation of B moves the vCPU to B:
+ * the writer stops, B's entry runs and its SVSM call is served through
+ * B's calling area (the SVSM serves the newest vCPU of the APIC ID), and
+ * A's page holds A's state (its RIP in the writer's loop), not what B
+ * ran: the machine saved the old context into the old page, never into
+ * the new one. Both then delete.
+ */
+static void test_ap_next_vmsa(void)
+{
+	uint64_t page = AP_BASE + 6 * PAGE, vmsa_b = AP_BASE + 7 * PAGE, ca_b = AP_BASE + 8 * PAGE;
+	volatile struct vmsa *a = (volatile struct vmsa *)(uintptr_t)AP_VMSA;
+	const uint64_t loop = (uint64_t)(uintptr_t)guest_ap_writer_yield;
+	unsigned busy;
+	int started = writer_start(page, guest_ap_writer_yield);
+
+	check(started == 0 && pvalidate_one(vmsa_b, false, true, false) == SVSM_SUCCESS &&
+		      pvalidate_one(ca_b, false, true, false) == SVSM_SUCCESS,
+	      "next VMSA set-up: a writer vCPU runs from VMSA A; B and its calling area validated");
+	ap_vmsa(vmsa_b, guest_ap_entry);
+	guest_ap_flag = 0;
+	guest_ap_ca = ca_b;
+	guest_ap_call_rax = guest_ap_call_rcx = ~0ull;
+	guest_ap_call_pending = 0xEE;
+	check(create_vcpu(vmsa_b, ca_b, 1) == SVSM_SUCCESS,
+	      "CREATE_VCPU of a second VMSA for APIC ID 1 while the first runs (the CPU's next one)");
+	check(ap_create(vmsa_b) == 0, "AP creation (GHCB) of the second VMSA");
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	const uint64_t t0 = (uint64_t)hi << 32 | lo;
+	uint64_t now = t0;
+
+	/* By the clock (about 10 s of TSC at 2 GHz), as test_ap waits: the vCPU may run on another machine CPU. */
+	for (unsigned turns = 0; guest_ap_flag != 0xA5A5A5A5u && (turns < 1000 || now - t0 < 20000000000ull) &&
+				 turns < 5000000; turns++) {
+		(void)guest_msr_protocol(GHCB_MSR_HV_FEATURES_REQ);
+		__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+		now = (uint64_t)hi << 32 | lo;
+	}
+	uint32_t beats = guest_ap_beats;
+
+	for (unsigned i = 0; i < 200; i++)
+		(void)guest_msr_protocol(GHCB_MSR_HV_FEATURES_REQ);
+	check(guest_ap_flag == 0xA5A5A5A5u && guest_ap_call_pending == 0 && guest_ap_call_rax == SVSM_SUCCESS &&
+		      guest_ap_call_rcx == (1ull << 32 | 1) && guest_ap_beats == beats,
+	      "the vCPU runs the second VMSA (its SVSM call served through its own calling area), the writer stopped");
+	if (a->rip <= loop || a->rip >= loop + 48)
+		guest_printf("# the first VMSA's RIP 0x%llx, the writer's loop at 0x%llx\n", (unsigned long long)a->rip,
+			     (unsigned long long)loop);
+	check(a->rip > loop && a->rip < loop + 48,
+	      "the first VMSA keeps the state it stopped with (RIP in the writer's loop, past its entry)");
+	check(delete_vcpu_when_stopped(AP_VMSA, &busy) == SVSM_SUCCESS && busy == 0,
+	      "DELETE_VCPU of the first VMSA at once (it no longer runs)");
+	check(delete_vcpu_when_stopped(vmsa_b, &busy) == SVSM_SUCCESS, "DELETE_VCPU of the second (once it halts)");
+}
+
 /* The vTPM buffer (§5.8): request in, response over it. */
 static uint8_t vtpm_buf[PAGE] __attribute__((aligned(PAGE)));
 
@@ -1651,10 +1711,13 @@ void guest_main(const struct guest_boot *b)
 	test_ghcb();
 	test_mmio();
 	test_ap();
-	if (b->vcpu_count >= 2)
+	if (b->vcpu_count >= 2) {
 		test_ap_destroy_running();
-	else
+		test_ap_next_vmsa();
+	} else {
 		skip("AP destroy (GHCB) of a running vCPU", "the VM has one vCPU");
+		skip("a vCPU's next VMSA while its last runs", "the VM has one vCPU");
+	}
 	test_interrupts();
 	test_ipis();
 	guest_test_io_ports();

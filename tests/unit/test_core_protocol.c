@@ -500,6 +500,50 @@ static void test_create_delete(void **state)
 	assert_int_equal(r.rax, SVSM_SUCCESS);
 }
 
+/*
+ * A CPU's next VMSA before its last is deleted (Linux bringing a CPU
+ * online again; OVMF's DXE after its PEI): both stay VMSAs the guest
+ * cannot write, the newest is the one that runs for the APIC ID, and
+ * deleting either leaves the other as it was.
+ */
+static void test_next_vmsa_same_apic_id(void **state)
+{
+	const uint64_t vmsa2 = SPARE + 0x4000, ca2 = SPARE + 0x5000;
+
+	(void)state;
+	guest_owns(vmsa2);
+	guest_owns(ca2);
+	write_vmsa(NEW_VMSA, GUEST_VMPL, VMSA_EFER_SVME, FEATURES);
+	write_vmsa(vmsa2, GUEST_VMPL, VMSA_EFER_SVME, FEATURES);
+	assert_int_equal(svsm_vcpu_current(&vm, 1), -1);
+	assert_int_equal(create(NEW_VMSA, NEW_CA, 1), SVSM_SUCCESS);
+	int first = svsm_vcpu_current(&vm, 1);
+
+	assert_true(first > 0 && pa_addr(vm.vcpu[first].vmsa_pa) == NEW_VMSA);
+	assert_int_equal(create(vmsa2, ca2, 1), SVSM_SUCCESS);
+	int second = svsm_vcpu_current(&vm, 1);
+
+	assert_true(second > 0 && second != first && pa_addr(vm.vcpu[second].vmsa_pa) == vmsa2);
+	assert_true(rmp_at(NEW_VMSA)->vmsa && rmp_at(vmsa2)->vmsa);
+	assert_int_equal(rmp_at(NEW_VMSA)->perms[GUEST_VMPL], RMP_ACCESS_READ);
+	assert_int_equal(rmp_at(vmsa2)->perms[GUEST_VMPL], RMP_ACCESS_READ);
+	assert_int_equal(svsm_vcpu_current(&vm, 2), -1); /* other APIC IDs: none */
+	assert_int_equal(svsm_vcpu_current(&vm, 0), -1); /* the boot vCPU is not an AP's */
+	/* The older one deleted: the newer still runs, its page still a VMSA. */
+	assert_int_equal(call(CALL(0, SVSM_CORE_DELETE_VCPU), NEW_VMSA, 0, 0, NULL), SVSM_SUCCESS);
+	assert_false(rmp_at(NEW_VMSA)->vmsa);
+	assert_int_equal(svsm_vcpu_current(&vm, 1), second);
+	assert_true(rmp_at(vmsa2)->vmsa);
+	/* A third, made after the second and in the first's slot: the third runs. */
+	assert_int_equal(create(NEW_VMSA, NEW_CA, 1), SVSM_SUCCESS);
+	assert_int_equal(pa_addr(vm.vcpu[svsm_vcpu_current(&vm, 1)].vmsa_pa), NEW_VMSA);
+	/* The newest deleted: the one before it runs again. */
+	assert_int_equal(call(CALL(0, SVSM_CORE_DELETE_VCPU), NEW_VMSA, 0, 0, NULL), SVSM_SUCCESS);
+	assert_int_equal(svsm_vcpu_current(&vm, 1), second);
+	assert_int_equal(call(CALL(0, SVSM_CORE_DELETE_VCPU), vmsa2, 0, 0, NULL), SVSM_SUCCESS);
+	assert_int_equal(svsm_vcpu_current(&vm, 1), -1);
+}
+
 struct bad_vcpu {
 	const char *what;
 	uint64_t vmsa, ca;
@@ -541,7 +585,7 @@ static void test_create_bad(void **state)
 		  SVSM_ERR_INVALID_PARAMETER },
 		{ "other SEV features", NEW_VMSA, NEW_CA, 1, GUEST_VMPL, svme,
 		  FEATURES | SEV_FEAT_DEBUG_SWAP, SVSM_ERR_INVALID_PARAMETER },
-		{ "APIC ID already used", NEW_VMSA, NEW_CA, 0, GUEST_VMPL, svme, FEATURES,
+		{ "the startup vCPU's APIC ID", NEW_VMSA, NEW_CA, 0, GUEST_VMPL, svme, FEATURES,
 		  SVSM_ERR_INVALID_PARAMETER },
 		{ "VMSA not validated", SPARE + 0x2000, NEW_CA, 1, GUEST_VMPL, svme, FEATURES,
 		  SVSM_ERR_INVALID_ADDRESS },
@@ -930,6 +974,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pvalidate_bad, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_create_delete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_create_bad, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_next_vmsa_same_apic_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remap_ca, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vm_init, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deposit_withdraw, setup, teardown),

@@ -651,6 +651,9 @@ static void ghcb_page_protocol(void **state)
 		assert_true(g.sw_exit_info_1 == GHCB_RESULT_ERROR && g.sw_exit_info_2 == GHCB_ERR_INVALID_INPUT);
 	}
 	/* Unknown codes: not served; usage and missing inputs: their errors. */
+	ghcb_request(SVM_VMGEXIT_GET_APIC_IDS, 0, 0); /* RAX not valid */
+	assert_int_equal(vsnp_hv_ghcb_exit(&hv, &v, &g), VSNP_HV_RESUME);
+	assert_true(g.sw_exit_info_1 == GHCB_RESULT_ERROR && g.sw_exit_info_2 == GHCB_ERR_MISSING_INPUT);
 	ghcb_request(0x12345678, 0, 0);
 	assert_int_equal(vsnp_hv_ghcb_exit(&hv, &v, &g), VSNP_HV_RESUME);
 	assert_int_equal(g.sw_exit_info_1, GHCB_RESULT_ERROR);
@@ -662,6 +665,66 @@ static void ghcb_page_protocol(void **state)
 	g.sw_exit_code = SVM_VMGEXIT_HV_FEATURES; /* not marked valid */
 	assert_int_equal(vsnp_hv_ghcb_exit(&hv, &v, &g), VSNP_HV_RESUME);
 	assert_true(g.sw_exit_info_1 == GHCB_RESULT_ERROR && g.sw_exit_info_2 == GHCB_ERR_MISSING_INPUT);
+}
+
+/* Get APIC IDs: the size query, then the list only into shared guest RAM of the size it needs. */
+static void apic_id_list(void **state)
+{
+	struct vsnp_hv hv = hv_of();
+	struct vsnp_hv_vcpu v = { .ghcb_gpa = GUEST_PA + 10 * PAGE };
+	const uint64_t buf = GUEST_PA + 20 * PAGE;
+	(void)state;
+
+	hv.ncpus = 4;
+	/* OVMF's first call: RAX 0 pages, no buffer; the answer is RAX = 1 page, nothing else. */
+	ghcb_request(SVM_VMGEXIT_GET_APIC_IDS, 0, 0);
+	GHCB_SET(&g, rax, 0);
+	assert_int_equal(vsnp_hv_ghcb_exit(&hv, &v, &g), VSNP_HV_RESUME);
+	assert_true(g.sw_exit_info_1 == 0 && g.sw_exit_info_2 == 0 && GHCB_VALID(&g, rax) && g.rax == 1);
+	/* 1024 vCPUs need 4 + 4096 bytes: two pages. */
+	hv.ncpus = 1024;
+	ghcb_request(SVM_VMGEXIT_GET_APIC_IDS, buf, 0);
+	GHCB_SET(&g, rax, 1);
+	assert_int_equal(vsnp_hv_ghcb_exit(&hv, &v, &g), VSNP_HV_RESUME);
+	assert_true(g.sw_exit_info_1 == 0 && g.rax == 2);
+	hv.ncpus = 4;
+
+	/* The buffer is private guest memory: refused (a hypervisor cannot write it). */
+	ghcb_request(SVM_VMGEXIT_GET_APIC_IDS, buf, 0);
+	GHCB_SET(&g, rax, 1);
+	assert_int_equal(vsnp_hv_ghcb_exit(&hv, &v, &g), VSNP_HV_RESUME);
+	assert_true(g.sw_exit_info_1 == GHCB_RESULT_ERROR && g.sw_exit_info_2 == GHCB_ERR_INVALID_INPUT);
+	/* Shared now: the kernel is told where and how much (a count and four IDs), RAX as asked. */
+	assert_int_equal(rmp_model_set_private(&rmp, buf, false, false), SVSM_OK);
+	memset(&v, 0, sizeof(v));
+	ghcb_request(SVM_VMGEXIT_GET_APIC_IDS, buf, 0);
+	GHCB_SET(&g, rax, 1);
+	assert_int_equal(vsnp_hv_ghcb_exit(&hv, &v, &g), VSNP_HV_APIC_IDS);
+	assert_true(g.sw_exit_info_1 == 0 && g.sw_exit_info_2 == 0 && g.rax == 1);
+	assert_true(v.apic_ids_gpa == buf && v.apic_ids_len == 20);
+	/* More pages than needed: only what the list fills must be shared (OVMF passes what it was told). */
+	ghcb_request(SVM_VMGEXIT_GET_APIC_IDS, buf, 0);
+	GHCB_SET(&g, rax, 3);
+	assert_int_equal(vsnp_hv_ghcb_exit(&hv, &v, &g), VSNP_HV_APIC_IDS);
+	assert_true(g.rax == 3 && v.apic_ids_len == 20);
+
+	/* Misaligned, outside guest RAM, the SVSM's page, wrapping: refused, nothing for the kernel to do. */
+	const uint64_t bad[] = { buf + 8, 0x40000000ull, SVSM_PAGE_PA, ~0ull & ~(PAGE - 1), RAM_PAGES * PAGE };
+
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&v, 0, sizeof(v));
+		ghcb_request(SVM_VMGEXIT_GET_APIC_IDS, bad[i], 0);
+		GHCB_SET(&g, rax, 1);
+		assert_int_equal(vsnp_hv_ghcb_exit(&hv, &v, &g), VSNP_HV_RESUME);
+		assert_true(g.sw_exit_info_1 == GHCB_RESULT_ERROR && g.sw_exit_info_2 == GHCB_ERR_INVALID_INPUT);
+		assert_true(v.apic_ids_gpa == 0 && v.apic_ids_len == 0);
+	}
+	/* A machine that does not know its vCPUs lists nothing. */
+	hv.ncpus = 0;
+	ghcb_request(SVM_VMGEXIT_GET_APIC_IDS, buf, 0);
+	GHCB_SET(&g, rax, 1);
+	assert_int_equal(vsnp_hv_ghcb_exit(&hv, &v, &g), VSNP_HV_RESUME);
+	assert_int_equal(g.sw_exit_info_2, GHCB_ERR_INVALID_INPUT);
 }
 
 static void ghcb_page_state_changes(void **state)
@@ -873,6 +936,7 @@ int main(void)
 		cmocka_unit_test_setup(page_state_changes, setup),
 		cmocka_unit_test_setup(ghcb_page_protocol, setup),
 		cmocka_unit_test_setup(ghcb_page_state_changes, setup),
+		cmocka_unit_test_setup(apic_id_list, setup),
 		cmocka_unit_test(cpuid_page_built),
 		cmocka_unit_test(events_injected_again),
 	};

@@ -86,7 +86,7 @@ def main():
                  "stage 1's SNP entry reaches the kernel with the C-bit from the CPUID page (bit 39)"),
                 ("[INFO] memory: 240 MiB usable in 3 ranges; SVSM region 0xa00000-0x1200000",
                  "the memory map from the IGVM parameter area, the region above the launched pages"),
-                ("[INFO] snp: GHCB protocol v2, hypervisor features 0x23, C-bit 39",
+                ("[INFO] snp: GHCB protocol v2, hypervisor features 0x33, C-bit 39",
                  "snp_early_init: GHCB negotiated through the MSR protocol, GHCB page registered"),
                 ("[INFO] platform: backend snp", "the snp backend is selected"),
                 ("[INFO] run: payload at 0x2000000-", "the payload from the launch loaded at its link address"),
