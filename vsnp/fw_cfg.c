@@ -75,6 +75,11 @@ int vsnp_fw_cfg_add_file(struct vsnp_fw_cfg *f, const char *name, const void *da
 	return SVSM_OK;
 }
 
+const char *vsnp_fw_cfg_file_name(const struct vsnp_fw_cfg *f, unsigned i)
+{
+	return i < f->files ? (const char *)f->dir + 4 + i * sizeof(struct fw_cfg_file) + 8 : "";
+}
+
 /* The selected item's byte at the current offset, 0 past its end or for a key with no item. */
 static uint8_t next_byte(struct vsnp_fw_cfg *f)
 {
@@ -90,6 +95,8 @@ static uint8_t next_byte(struct vsnp_fw_cfg *f)
 		for (unsigned i = 0; i < f->items; i++) {
 			if (f->item[i].key == key && at < f->item[i].len)
 				b = f->data[f->item[i].start + at];
+			if (f->item[i].key == key && at + 1 == f->item[i].len && key >= FW_CFG_FILE_FIRST)
+				f->files_read |= 1u << (key - FW_CFG_FILE_FIRST);
 		}
 	}
 	if (f->offset != UINT32_MAX)

@@ -26,6 +26,7 @@
 #include "cpu.h"
 #include "launch.h"
 #include "machine.h"
+#include "vsnp/fw_acpi.h"
 #include "vsnp/fw_cfg.h"
 #include "vsnp/q35.h"
 #include "vsnp/rtc.h"
@@ -363,6 +364,8 @@ __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 		    vsnp_fw_cfg_add(&fw_cfg, FW_CFG_MAX_CPUS, &cpus, sizeof(cpus)) != SVSM_OK ||
 		    vsnp_fw_cfg_add_e820(&fw_cfg, ram_end, res, launch.required) != SVSM_OK)
 			fail("fw_cfg", "the firmware's memory map could not be built (REQUIRED_MEMORY ranges overlap, or too many)");
+		if (vsnp_fw_acpi_add(&fw_cfg, ncpus) != SVSM_OK)
+			fail("fw_cfg", "the firmware's ACPI tables could not be built (too many vCPUs for the MADT, or no room)");
 		m.io.fw_cfg = &fw_cfg;
 		q35.say = say_line;
 		vsnp_q35_init(&q35);
@@ -370,9 +373,11 @@ __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 		vsnp_rtc_init(&rtc, machine_time(), cpu_rdtsc(), tsc_hz());
 		m.io.rtc = &rtc;
 		console_printf("vsnp: guest firmware: %llu pages below 4 GiB; fw_cfg for it: %u CPUs, etc/e820 to 0x%llx with "
-			       "%u reserved range(s) (%llu MiB of RAM above them unused)\n",
-			       (unsigned long long)launch.fw_pages, ncpus, (unsigned long long)ram_end, launch.required,
-			       (unsigned long long)((m.ram_size - ram_end) >> 20));
+			       "%u reserved range(s), ACPI tables (RSDP, XSDT, FADT, DSDT, MADT) with their loader script\n",
+			       (unsigned long long)launch.fw_pages, ncpus, (unsigned long long)ram_end, launch.required);
+		if (m.ram_size > ram_end)
+			console_printf("vsnp: %llu MiB of guest RAM above the firmware's memory map is not the firmware's "
+				       "(nothing uses it)\n", (unsigned long long)((m.ram_size - ram_end) >> 20));
 	}
 	m.io.trace_left = num_option(bi, "vsnp.trace", 0);
 	vsnp_disk_init(&m, num_option(bi, "vsnp.disk-cut", 0));
@@ -417,6 +422,13 @@ __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 		       (unsigned long long)end.mmio_vc, (unsigned long long)m.io.refused, m.io.last_refused_port,
 		       (unsigned long long)m.io.mmio_refused, (unsigned long long)m.io.last_refused_mmio);
 	vsnp_disk_report();
+	if (m.io.fw_cfg != NULL) {
+		console_printf("vsnp: fw_cfg: the firmware read");
+		for (unsigned i = 0; i < m.io.fw_cfg->files; i++)
+			if (m.io.fw_cfg->files_read & (1u << i))
+				console_printf(" %s", vsnp_fw_cfg_file_name(m.io.fw_cfg, i));
+		console_printf(m.io.fw_cfg->files_read == 0 ? " no file\n" : "\n");
+	}
 	if (m.lie == VSNP_LIE_REWRITE)
 		console_printf("vsnp: (lie) %llu answers rewritten after VMPL0 had them\n",
 			       (unsigned long long)end.lie_rewrites);

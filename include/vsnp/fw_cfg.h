@@ -31,6 +31,7 @@
 
 #define FW_CFG_MAX_ITEMS 16u
 #define FW_CFG_MAX_FILES 8u
+_Static_assert(FW_CFG_MAX_FILES <= 32, "files_read holds a bit per file");
 #define FW_CFG_DATA_MAX 4096u      /* all items' bytes together */
 
 struct fw_cfg_file {               /* a directory entry, big endian (fw_cfg.rst, FW_CFG_FILE_DIR) */
@@ -50,6 +51,7 @@ struct vsnp_fw_cfg {
 		uint32_t start, len;    /* in data[] */
 	} item[FW_CFG_MAX_ITEMS];
 	uint32_t used;
+	uint32_t files_read;            /* bit i: file i was read to its last byte (the run's report) */
 	uint8_t data[FW_CFG_DATA_MAX];
 	uint8_t dir[4 + FW_CFG_MAX_FILES * sizeof(struct fw_cfg_file)];
 };
@@ -75,6 +77,9 @@ int vsnp_fw_cfg_add_e820(struct vsnp_fw_cfg *f, uint64_t ram_size, const struct 
 #define FW_CFG_E820_RAM 1u
 #define FW_CFG_E820_RESERVED 2u
 #define FW_CFG_E820_MAX 17u /* entries: n <= 8 reserved ranges and the RAM around them */
+
+/* The name of file i (0 .. files - 1), NUL-terminated in the directory. */
+const char *vsnp_fw_cfg_file_name(const struct vsnp_fw_cfg *f, unsigned i);
 
 /* One port access: true when port is the device's (*val read or written), false otherwise. */
 bool vsnp_fw_cfg_io(struct vsnp_fw_cfg *f, uint16_t port, unsigned size, bool in, uint32_t *val);

@@ -41,9 +41,14 @@
  * (its SEC memory and decompressed firmware volumes from 8 MiB, up to
  * about 21 MiB in OvmfPkgX64.fdf), 2 MiB aligned, and large enough for
  * the region (kernel, boot information, page tables: about 8 MiB) and
- * the 8 MiB heap with room to grow.
+ * the 8 MiB heap with room to grow. The firmware's RAM ends where it
+ * starts (OVMF 2025.02 takes all RAM below the top of its RAM under
+ * 4 GiB as its own, reserved ranges or not; RAM above the range is not
+ * the firmware's), so it is the top 32 MiB of a 256 MiB VM (vsnp's
+ * default): OVMF and the OS it boots get the 224 MiB below. A VM needs
+ * at least 256 MiB of RAM to launch this file.
  */
-#define FW_SVSM_MEM_GPA 0x4000000ull
+#define FW_SVSM_MEM_GPA 0xE000000ull
 #define FW_SVSM_MEM_SIZE 0x2000000ull
 
 static uint8_t *read_file(const char *path, size_t *len)
