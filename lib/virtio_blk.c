@@ -146,7 +146,8 @@ static int request(struct virtio_blk *d, uint32_t type, uint64_t sector, size_t 
 	volatile uint8_t *hdr = d->dma.va + d->hdr_off;
 	const size_t status_off = d->hdr_off + sizeof(struct virtio_blk_req_hdr);
 	struct virtio_blk_req_hdr h = { type, 0, sector };
-	const uint32_t writable = (type == VIRTIO_BLK_T_IN ? (uint32_t)n : 0) + 1;
+	const bool dev_writes = type == VIRTIO_BLK_T_IN || type == VIRTIO_BLK_T_GET_ID;
+	const uint32_t writable = (dev_writes ? (uint32_t)n : 0) + 1;
 	uint16_t idx = 0;
 	uint64_t start;
 
@@ -159,7 +160,7 @@ static int request(struct virtio_blk *d, uint32_t type, uint64_t sector, size_t 
 	put_desc(d, 0, d->hdr_off, sizeof(h), VIRTQ_DESC_F_NEXT, 1);
 	if (n != 0) {
 		put_desc(d, 1, d->data_off, (uint32_t)n,
-			 (uint16_t)(VIRTQ_DESC_F_NEXT | (type == VIRTIO_BLK_T_IN ? VIRTQ_DESC_F_WRITE : 0)), 2);
+			 (uint16_t)(VIRTQ_DESC_F_NEXT | (dev_writes ? VIRTQ_DESC_F_WRITE : 0)), 2);
 		put_desc(d, 2, status_off, 1, VIRTQ_DESC_F_WRITE, 0);
 	} else {
 		put_desc(d, 1, status_off, 1, VIRTQ_DESC_F_WRITE, 0);
@@ -244,6 +245,22 @@ int virtio_blk_write(struct virtio_blk *d, uint64_t sector, const void *buf, siz
 		if (request(d, VIRTIO_BLK_T_OUT, sector + done / VIRTIO_BLK_SECTOR, n, why) != 0)
 			return -1;
 		done += n;
+	}
+	return 0;
+}
+
+int virtio_blk_get_id(struct virtio_blk *d, char id[VIRTIO_BLK_ID_BYTES + 1], const char **why)
+{
+	memset(d->dma.va + d->data_off, 0, VIRTIO_BLK_ID_BYTES);
+	if (request(d, VIRTIO_BLK_T_GET_ID, 0, VIRTIO_BLK_ID_BYTES, why) != 0)
+		return -1;
+	memcpy(id, d->dma.va + d->data_off, VIRTIO_BLK_ID_BYTES); /* once, after the status said OK */
+	id[VIRTIO_BLK_ID_BYTES] = '\0';
+	for (unsigned i = 0; i < VIRTIO_BLK_ID_BYTES; i++) {
+		if (id[i] == '\0') {
+			memset(id + i, 0, VIRTIO_BLK_ID_BYTES - i); /* nothing after the first NUL counts */
+			break;
+		}
 	}
 	return 0;
 }

@@ -51,6 +51,10 @@ def qemu_command(args):
         # (the legacy I/O interface the SVSM's driver and vsnp's use).
         cmd += ["-drive", f"file={args.drive},if=none,id=svsmstate,format=raw,cache=writethrough",
                 "-device", "virtio-blk-pci,drive=svsmstate,disable-legacy=off"]
+    if args.boot_disk:
+        # The guest's boot disk (a firmware VM boots from it): read-only, found by vsnp by its serial.
+        cmd += ["-drive", f"file={args.boot_disk},if=none,id=vsnpboot,format=raw,readonly=on",
+                "-device", "virtio-blk-pci,drive=vsnpboot,disable-legacy=off,serial=vsnp-boot"]
     if args.gdb:
         cmd += ["-s", "-S"]
     return cmd
@@ -120,6 +124,8 @@ def main():
                    help="a regular expression some console line must match (repeatable)")
     p.add_argument("--tap", action="store_true", help="require complete, passing TAP output")
     p.add_argument("--quiet", action="store_true", help="do not echo the console")
+    p.add_argument("--boot-disk", help="a raw disk image given read-only as the guest firmware's boot disk "
+                   "(virtio-blk-pci, serial vsnp-boot)")
     p.add_argument("--gdb", action="store_true", help="wait for gdb on :1234 (-s -S)")
     p.add_argument("--svsm", help="svsm.img to pack with --payload into an IGVM file for --image (vsnp.img)")
     p.add_argument("--igvm-build", help="the igvm-build tool (with --svsm)")

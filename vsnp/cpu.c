@@ -1011,6 +1011,21 @@ static void ghcb_copy(struct ghcb *to, const struct ghcb *from, bool with_buffer
 		memcpy(to->shared_buffer, from->shared_buffer, sizeof(to->shared_buffer));
 }
 
+/* vsnp.trace: a lower VMPL's page state change, an entry per line (GPA, 4K/2M, the operation). */
+static void trace_psc(struct vsnp_vcpu *c, const struct ghcb *g)
+{
+	const struct psc_desc *d = (const struct psc_desc *)g->shared_buffer;
+
+	c->m->io.vmpl = c->vmpl;
+	for (unsigned i = d->hdr.cur_entry; i <= d->hdr.end_entry && i < PSC_MAX_ENTRIES; i++) {
+		const uint64_t e = d->entries[i];
+
+		vsnp_io_trace(&c->m->io, (e >> PSC_ENTRY_OP_SHIFT & 0xF) == GHCB_PSC_OP_SHARED ? "PSC to shared"
+				       : (e >> PSC_ENTRY_OP_SHIFT & 0xF) == GHCB_PSC_OP_PRIVATE ? "PSC to private" : "PSC op",
+			      (e >> PSC_ENTRY_GFN_SHIFT & PSC_ENTRY_GFN_MASK) << 12, e & PSC_ENTRY_2M ? 2 : 1, false, e, true);
+	}
+}
+
 static void exit_ghcb(struct run *r)
 {
 	struct vsnp_vcpu *c = r->c;
@@ -1082,6 +1097,8 @@ static void exit_ghcb(struct run *r)
 		if (ok && c->vmpl == 0 && c->m->lie == VSNP_LIE_UNVALIDATE)
 			lie_unvalidate(c);
 	} else {
+		if (std && g.sw_exit_code == SVM_VMGEXIT_PSC && c->m->io.trace_left != 0 && c->vmpl != 0)
+			trace_psc(c, &g);
 		switch (vsnp_hv_ghcb_exit(&c->m->hv, &c->hv, &g)) {
 		case VSNP_HV_RESUME:
 			break;
@@ -1240,6 +1257,13 @@ static void vmgexit(struct run *r)
 		console_printf("vsnp: (lie) page state change of 0x%llx to shared answered done, not done\n",
 			       (unsigned long long)(req & ~0xFFFull & ((1ull << GHCB_MSR_PSC_OP_SHIFT) - 1)));
 		return;
+	}
+	if (ghcb_msr_info(req) == GHCB_MSR_PSC_REQ && c->m->io.trace_left != 0 && c->vmpl != 0) {
+		const unsigned op = (unsigned)(req >> GHCB_MSR_PSC_OP_SHIFT) & 0xF;
+
+		c->m->io.vmpl = c->vmpl;
+		vsnp_io_trace(&c->m->io, op == GHCB_PSC_OP_SHARED ? "PSC (MSR) to shared" : "PSC (MSR) to private",
+			      ((req >> GHCB_MSR_PSC_GFN_SHIFT) & GHCB_MSR_PSC_GFN_MASK) << 12, 1, false, req, true);
 	}
 	switch (vsnp_hv_msr_exit(&c->m->hv, &c->hv)) {
 	case VSNP_HV_RESUME:

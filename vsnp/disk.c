@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The machine's disk and the virtio device vsnp offers the SVSM on it
- * (include/vsnp/vblk.h): QEMU's virtio disk (-drive ... -device
+ * The machine's disks and the virtio devices vsnp offers on them
+ * (include/vsnp/vblk.h): each of QEMU's virtio disks (-drive ... -device
  * virtio-blk-pci), found on the machine's own PCI bus and driven with
- * lib/virtio_blk.c from a DMA region of vsnp's memory, stands behind the
- * device model, as a host file stands behind a VMM's virtio disk. The
- * model reaches the guest's memory through guest_copy below: shared
- * pages of guest RAM only (the RMP has no owner for them), so whatever
- * the guest asks, the device writes nowhere else.
+ * lib/virtio_blk.c from a DMA region of vsnp's memory, stands behind a
+ * device model, as a host file stands behind a VMM's virtio disk. Which
+ * disk is whose, QEMU's serial says (GET_ID): VSNP_BOOT_DISK_ID is the
+ * guest's boot disk, offered on a firmware VM's q35 bus to the firmware's
+ * VMPL; the first other disk is the SVSM's, offered to VMPL0. The models
+ * reach the guest's memory through guest_copy below: shared pages of
+ * guest RAM only (the RMP has no owner for them), so whatever the guest
+ * asks, a device writes nowhere else.
  */
 #include "abi/x86.h"
 #include "lib/io.h"
@@ -29,9 +32,18 @@
 
 #define DMA_ORDER 5 /* 128 KiB: the queue, a header page and 92 KiB of data */
 
-static struct virtio_blk real;
+/* One of QEMU's disks: the driver for it, and the device model a guest sees in front of it. */
+struct machine_disk {
+	struct virtio_blk real;
+	struct vsnp_vblk_disk ops; /* ctx: this */
+	struct vsnp_vblk dev;
+	struct pci_fn fn;
+	bool used;
+};
+
+#define DISKS_MAX 2u
+static struct machine_disk svsm_disk, boot_disk;
 static uint64_t cut_at, sectors_written; /* vsnp.disk-cut: the run's sector the power goes before (0: never) */
-static struct vsnp_vblk vblk;
 static struct vsnp_machine *mach;
 
 static int port_in(void *ctx, uint16_t port, unsigned size, uint32_t *val)
@@ -105,10 +117,10 @@ static void disk_error(const char *what, const char *why)
 
 static int disk_read(void *ctx, uint64_t sector, void *buf, size_t len)
 {
+	struct machine_disk *d = ctx;
 	const char *why = NULL;
 
-	(void)ctx;
-	if (virtio_blk_read(&real, sector, buf, len, &why) == 0)
+	if (virtio_blk_read(&d->real, sector, buf, len, &why) == 0)
 		return 0;
 	disk_error("a read", why);
 	return -1;
@@ -120,14 +132,14 @@ static int disk_read(void *ctx, uint64_t sector, void *buf, size_t len)
  * flushed, then the machine stops at once, as QEMU killed mid-write would
  * leave the disk, but at a point a test can choose and repeat.
  */
-static void power_cut(uint64_t sector, const void *buf, size_t len)
+static void power_cut(struct virtio_blk *real, uint64_t sector, const void *buf, size_t len)
 {
 	const uint64_t keep = cut_at - 1 - sectors_written;
 	const char *why = NULL;
 
-	if (keep != 0 && virtio_blk_write(&real, sector, buf, keep * VIRTIO_BLK_SECTOR, &why) != 0)
+	if (keep != 0 && virtio_blk_write(real, sector, buf, keep * VIRTIO_BLK_SECTOR, &why) != 0)
 		disk_error("a write before the power cut", why);
-	if (real.flush && virtio_blk_flush(&real, &why) != 0)
+	if (real->flush && virtio_blk_flush(real, &why) != 0)
 		disk_error("the flush before the power cut", why);
 	console_printf("vsnp: POWER CUT (vsnp.disk-cut=%llu): the machine stops with %llu of this write's %zu sectors "
 		       "on the disk\n", (unsigned long long)cut_at, (unsigned long long)keep, len / VIRTIO_BLK_SECTOR);
@@ -136,13 +148,15 @@ static void power_cut(uint64_t sector, const void *buf, size_t len)
 
 static int disk_write(void *ctx, uint64_t sector, const void *buf, size_t len)
 {
+	struct machine_disk *d = ctx;
 	const char *why = NULL;
 
-	(void)ctx;
-	if (cut_at != 0 && sectors_written + len / VIRTIO_BLK_SECTOR >= cut_at)
-		power_cut(sector, buf, len);
-	sectors_written += len / VIRTIO_BLK_SECTOR;
-	if (virtio_blk_write(&real, sector, buf, len, &why) == 0)
+	/* The power cut is the SVSM's state disk's test (vsnp-vtpm-state): its writes count, no other disk's. */
+	if (d == &svsm_disk && cut_at != 0 && sectors_written + len / VIRTIO_BLK_SECTOR >= cut_at)
+		power_cut(&d->real, sector, buf, len);
+	if (d == &svsm_disk)
+		sectors_written += len / VIRTIO_BLK_SECTOR;
+	if (virtio_blk_write(&d->real, sector, buf, len, &why) == 0)
 		return 0;
 	disk_error("a write", why);
 	return -1;
@@ -150,63 +164,126 @@ static int disk_write(void *ctx, uint64_t sector, const void *buf, size_t len)
 
 static int disk_flush(void *ctx)
 {
+	struct machine_disk *d = ctx;
 	const char *why = NULL;
 
-	(void)ctx;
-	if (virtio_blk_flush(&real, &why) == 0)
+	if (virtio_blk_flush(&d->real, &why) == 0)
 		return 0;
 	disk_error("a flush", why);
 	return -1;
 }
 
 static const struct vsnp_vblk_mem guest_mem = { NULL, mem_read, mem_write };
-static struct vsnp_vblk_disk machine_disk = { NULL, 0, disk_read, disk_write, disk_flush };
 
-void vsnp_disk_init(struct vsnp_machine *m, uint64_t cut)
+/* The nth virtio disk on the machine's bus brought up, with its ID: true; false (said) when it cannot be used. */
+static bool bring_up(unsigned nth, struct machine_disk *d, char id[VIRTIO_BLK_ID_BYTES + 1])
 {
-	struct pci_fn f;
 	uint16_t base = 0;
 	const char *why = NULL;
 
-	if (!pci_find(&machine_pci, VIRTIO_PCI_VENDOR, VIRTIO_PCI_DEVICE_BLK_LEGACY, VIRTIO_SUBSYS_BLK, 0, &f)) {
-		console_printf("vsnp: disk: none given (QEMU -drive with -device virtio-blk-pci): the SVSM is offered "
-			       "no virtio disk\n");
-		return;
-	}
-	if (pci_io_bar0(&machine_pci, f, VIRTIO_LEG_BAR_SIZE, &base, &why) != 0) {
-		console_printf("vsnp: disk: QEMU's virtio disk at 00:%02x.%u is not usable: %s\n", f.dev, f.fn, why);
-		return;
+	if (pci_io_bar0(&machine_pci, d->fn, VIRTIO_LEG_BAR_SIZE, &base, &why) != 0) {
+		console_printf("vsnp: disk: QEMU's virtio disk at 00:%02x.%u is not usable: %s\n", d->fn.dev, d->fn.fn, why);
+		return false;
 	}
 
 	const uint64_t pa = buddy_alloc(mm_buddy(), DMA_ORDER);
 
 	if (pa == MM_PA_NONE) {
-		console_printf("vsnp: disk: no memory for its DMA region: the SVSM is offered no virtio disk\n");
-		return;
+		console_printf("vsnp: disk: no memory for the DMA region of QEMU's disk %u\n", nth);
+		return false;
 	}
 
 	const struct virtio_blk_dma dma = { phys_to_virt(pa), pa, PAGE_SIZE << DMA_ORDER };
-	if (virtio_blk_init(&real, &machine_blk, base, &dma, &why) != 0) {
-		console_printf("vsnp: disk: QEMU's virtio disk at 00:%02x.%u did not come up: %s\n", f.dev, f.fn, why);
-		return; /* the region stays the device's: it may still write there */
+
+	if (virtio_blk_init(&d->real, &machine_blk, base, &dma, &why) != 0) {
+		console_printf("vsnp: disk: QEMU's virtio disk at 00:%02x.%u did not come up: %s\n", d->fn.dev, d->fn.fn,
+			       why);
+		return false; /* the region stays the device's: it may still write there */
 	}
+	/* No serial (QEMU answers GET_ID with an empty one) reads as "". */
+	if (virtio_blk_get_id(&d->real, id, &why) != 0)
+		id[0] = '\0';
+	d->ops = (struct vsnp_vblk_disk){ d, d->real.capacity, disk_read, disk_write, disk_flush, d->real.ro, { 0 } };
+	memcpy(d->ops.id, id, VIRTIO_BLK_ID_BYTES + 1);
+	return true;
+}
+
+void vsnp_disk_init(struct vsnp_machine *m, uint64_t cut)
+{
 	mach = m;
 	cut_at = cut;
-	machine_disk.sectors = real.capacity;
-	vsnp_vblk_init(&vblk, &guest_mem, &machine_disk);
-	m->io.blk = &vblk;
-	console_printf("vsnp: disk: QEMU's virtio disk at 00:%02x.%u (%llu KiB) offered to VMPL0 as a virtio block "
-		       "device at 00:%02x.0, I/O 0x%x\n", f.dev, f.fn, (unsigned long long)(real.capacity / 2),
-		       VSNP_VBLK_SLOT, VSNP_VBLK_IO_BASE);
+	for (unsigned nth = 0;; nth++) {
+		struct pci_fn fn;
+		char id[VIRTIO_BLK_ID_BYTES + 1];
+
+		if (!pci_find(&machine_pci, VIRTIO_PCI_VENDOR, VIRTIO_PCI_DEVICE_BLK_LEGACY, VIRTIO_SUBSYS_BLK, nth, &fn))
+			break;
+		if (nth >= DISKS_MAX) {
+			console_printf("vsnp: disk: QEMU's virtio disk at 00:%02x.%u not used: this machine takes %u\n",
+				       fn.dev, fn.fn, DISKS_MAX);
+			continue;
+		}
+		/* Which one is the boot disk is known only after GET_ID: bring it up in the SVSM's place if free. */
+		struct machine_disk *d = svsm_disk.used ? &boot_disk : &svsm_disk;
+
+		memset(d, 0, sizeof(*d)); /* static: a disk's device model (its bounce buffer) is too big for a stack */
+		d->fn = fn;
+		if (!bring_up(nth, d, id))
+			continue;
+		if (strcmp(id, VSNP_BOOT_DISK_ID) == 0 && boot_disk.used) {
+			console_printf("vsnp: disk: QEMU's virtio disk at 00:%02x.%u not used: a second disk with serial "
+				       "\"%s\"\n", d->fn.dev, d->fn.fn, VSNP_BOOT_DISK_ID);
+			memset(d, 0, sizeof(*d));
+			continue;
+		}
+		if (strcmp(id, VSNP_BOOT_DISK_ID) == 0 && d == &svsm_disk) {
+			boot_disk = svsm_disk; /* moved before any device points at it */
+			boot_disk.ops.ctx = &boot_disk;
+			memset(&svsm_disk, 0, sizeof(svsm_disk));
+			d = &boot_disk;
+		} else if (strcmp(id, VSNP_BOOT_DISK_ID) != 0 && d == &boot_disk) {
+			console_printf("vsnp: disk: QEMU's virtio disk at 00:%02x.%u (serial \"%s\") not used: the SVSM "
+				       "has its disk, and only serial \"%s\" is the guest's\n", d->fn.dev, d->fn.fn, id,
+				       VSNP_BOOT_DISK_ID);
+			continue;
+		}
+		d->used = true;
+		vsnp_vblk_init(&d->dev, &guest_mem, &d->ops, d == &svsm_disk ? VSNP_VBLK_IO_BASE : 0);
+	}
+	if (svsm_disk.used) {
+		m->io.blk = &svsm_disk.dev;
+		console_printf("vsnp: disk: QEMU's virtio disk at 00:%02x.%u (%llu KiB%s) offered to VMPL0 as a virtio "
+			       "block device at 00:%02x.0, I/O 0x%x\n", svsm_disk.fn.dev, svsm_disk.fn.fn,
+			       (unsigned long long)(svsm_disk.real.capacity / 2), svsm_disk.real.ro ? ", read-only" : "",
+			       VSNP_VBLK_SLOT, VSNP_VBLK_IO_BASE);
+	} else {
+		console_printf("vsnp: disk: none given for the SVSM (QEMU -drive with -device virtio-blk-pci): the SVSM "
+			       "is offered no virtio disk\n");
+	}
+	if (boot_disk.used)
+		console_printf("vsnp: disk: QEMU's virtio disk at 00:%02x.%u (serial \"%s\", %llu KiB%s) is the guest's "
+			       "boot disk\n", boot_disk.fn.dev, boot_disk.fn.fn, VSNP_BOOT_DISK_ID,
+			       (unsigned long long)(boot_disk.real.capacity / 2), boot_disk.real.ro ? ", read-only" : "");
+}
+
+struct vsnp_vblk *vsnp_disk_boot(void)
+{
+	return boot_disk.used ? &boot_disk.dev : NULL;
+}
+
+static void report(const char *whose, const struct vsnp_vblk *b)
+{
+	console_printf("vsnp: disk (%s): %llu requests (%llu I/O errors), %llu bytes read, %llu written, %llu flushes%s%s\n",
+		       whose, (unsigned long long)b->requests, (unsigned long long)b->ioerr,
+		       (unsigned long long)b->bytes_in, (unsigned long long)b->bytes_out,
+		       (unsigned long long)b->flushes, b->broken_why != NULL ? "; the device stopped: " : "",
+		       b->broken_why != NULL ? b->broken_why : "");
 }
 
 void vsnp_disk_report(void)
 {
-	if (mach == NULL)
-		return;
-	console_printf("vsnp: disk: %llu requests (%llu I/O errors), %llu bytes read, %llu written, %llu flushes%s%s\n",
-		       (unsigned long long)vblk.requests, (unsigned long long)vblk.ioerr,
-		       (unsigned long long)vblk.bytes_in, (unsigned long long)vblk.bytes_out,
-		       (unsigned long long)vblk.flushes, vblk.broken_why != NULL ? "; the device stopped: " : "",
-		       vblk.broken_why != NULL ? vblk.broken_why : "");
+	if (svsm_disk.used)
+		report("the SVSM's", &svsm_disk.dev);
+	if (boot_disk.used)
+		report("the guest's boot disk", &boot_disk.dev);
 }

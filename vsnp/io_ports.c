@@ -262,6 +262,9 @@ void vsnp_io_access(struct vsnp_io *io, uint16_t port, unsigned size, bool in, u
 	} else if (io->rtc != NULL && io->vmpl != 0 && io->vmpl < SNP_VMPL_COUNT &&
 		   vsnp_rtc_io(io->rtc, port, size, in, val, io->ops->tsc != NULL ? io->ops->tsc(io->ops->ctx) : 0)) {
 		served = true;
+	} else if (io->guest_blk != NULL && io->vmpl != 0 && io->vmpl < SNP_VMPL_COUNT &&
+		   vsnp_vblk_bar_io(io->guest_blk, port, size, in, val)) {
+		served = true;
 	} else if (io->fw_cfg != NULL && io->vmpl != 0 && io->vmpl < SNP_VMPL_COUNT && port == DEBUGCON && size == 1) {
 		if (in)
 			*val = DEBUGCON_PRESENT;

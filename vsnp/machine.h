@@ -113,13 +113,18 @@ static inline int vsnp_machine_drop(struct vsnp_machine *m, uint64_t pa, uint64_
 int vsnp_lie_parse(const char *name);
 
 /*
- * The machine's virtio disk (vsnp/disk.c): QEMU's, if it has one, behind
- * the virtio device offered to VMPL0 (m->io.blk); says on the console
- * what it found. cut (vsnp.disk-cut, 0: none): the machine loses power
- * as the cut-th sector written through the device this run would land.
- * vsnp_disk_report prints what the device did.
+ * The machine's virtio disks (vsnp/disk.c): QEMU's, up to two: the one
+ * whose serial is VSNP_BOOT_DISK_ID is the guest's boot disk
+ * (vsnp_disk_boot: its device model, for a firmware VM's q35 bus; NULL
+ * without one), the first other is the SVSM's, behind the virtio device
+ * offered to VMPL0 (m->io.blk); says on the console what it found. cut
+ * (vsnp.disk-cut, 0: none): the machine loses power as the cut-th sector
+ * written through the SVSM's device this run would land.
+ * vsnp_disk_report prints what the devices did.
  */
+#define VSNP_BOOT_DISK_ID "vsnp-boot"
 void vsnp_disk_init(struct vsnp_machine *m, uint64_t cut);
+struct vsnp_vblk *vsnp_disk_boot(void);
 void vsnp_disk_report(void);
 
 /* The hypervisor's CPUID answer for the vCPU with APIC ID apic_id: the CPUID page, with that vCPU's IDs. */

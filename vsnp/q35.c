@@ -3,6 +3,7 @@
 #include "vsnp/q35.h"
 
 #include "lib/string.h"
+#include "svsm/errno.h"
 
 /* The standard configuration header (PCI Local Bus 3.0 §6.1). */
 #define CFG_VENDOR 0x00u
@@ -76,6 +77,29 @@ static struct vsnp_q35_fn *fn_of(struct vsnp_q35 *q, unsigned bus, unsigned devf
 	return devfn == Q35_MCH_DEVFN ? &q->mch : devfn == Q35_LPC_DEVFN ? &q->lpc : NULL;
 }
 
+int vsnp_q35_add(struct vsnp_q35 *q, const struct vsnp_q35_dev *d)
+{
+	if (d->devfn > 0xFF || d->cfg_read == NULL || d->cfg_write == NULL || fn_of(q, 0, d->devfn) != NULL)
+		return SVSM_EINVAL;
+	for (unsigned i = 0; i < q->devs; i++) {
+		if (q->dev[i].devfn == d->devfn)
+			return SVSM_EINVAL;
+	}
+	if (q->devs == VSNP_Q35_MAX_DEVS)
+		return SVSM_ENOSPC;
+	q->dev[q->devs++] = *d;
+	return SVSM_OK;
+}
+
+static struct vsnp_q35_dev *dev_of(struct vsnp_q35 *q, unsigned bus, unsigned devfn)
+{
+	for (unsigned i = 0; bus == 0 && i < q->devs; i++) {
+		if (q->dev[i].devfn == devfn)
+			return &q->dev[i];
+	}
+	return NULL;
+}
+
 /* After a write to the LPC's ACPI registers: the block must be where vsnp serves it. */
 static void check_pmbase(struct vsnp_q35 *q)
 {
@@ -93,7 +117,16 @@ static void cfg_access(struct vsnp_q35 *q, unsigned bus, unsigned devfn, unsigne
 		       uint64_t *val)
 {
 	struct vsnp_q35_fn *f = fn_of(q, bus, devfn);
+	struct vsnp_q35_dev *d = f == NULL ? dev_of(q, bus, devfn) : NULL;
 
+	if (d != NULL && reg + size <= 256 && size <= 4) {
+		if (write)
+			d->cfg_write(d->ctx, reg, size, (uint32_t)*val);
+		else
+			*val = (d->cfg_read(d->ctx, reg & ~3u) >> (8 * (reg & 3))) &
+			       (size == 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1);
+		return;
+	}
 	if (f == NULL || reg + size > 256) {
 		if (!write)
 			*val = size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;

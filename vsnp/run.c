@@ -218,6 +218,27 @@ static void on_all_cpus(void (*work)(void *arg, unsigned share, unsigned shares)
 	}
 	smp_set_ap_work(NULL);
 }
+/*
+ * The guest's boot disk (vsnp/disk.c) is not offered yet, and says why:
+ * OVMF under SEV-SNP drives virtio only as a modern (virtio 1.0) device,
+ * through its IOMMU protocol's shared bounce buffers
+ * (VIRTIO_F_ACCESS_PLATFORM); its legacy driver keeps the rings in
+ * private memory, which no device may reach, so the legacy model here
+ * would stop serving at the first request and OVMF would wait for it for
+ * ever. The modern interface is the next step (issue 19).
+ */
+static void attach_boot_disk(struct vsnp_machine *mach)
+{
+	if (vsnp_disk_boot() == NULL)
+		return;
+	if (mach->io.q35 == NULL)
+		console_printf("vsnp: disk: the guest's boot disk is not offered: this launch boots no guest firmware\n");
+	else
+		console_printf("vsnp: disk: the guest's boot disk is not offered yet: OVMF under SEV-SNP needs a modern "
+			       "virtio device (VIRTIO_F_ACCESS_PLATFORM), which this machine does not model yet\n");
+}
+
+
 
 const char svsm_run_banner[] = "vsnp " SVSM_VERSION ", an SEV-SNP machine in software,";
 
@@ -381,6 +402,7 @@ __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 	}
 	m.io.trace_left = num_option(bi, "vsnp.trace", 0);
 	vsnp_disk_init(&m, num_option(bi, "vsnp.disk-cut", 0));
+	attach_boot_disk(&m);
 	/* The boot CPU, from its VMSA. */
 	struct vsnp_cpu_end end;
 

@@ -12,12 +12,19 @@
 /* Ports below this stay the machine's: a BAR moved there is not taken. */
 #define BAR0_LOWEST 0x1000u
 
-void vsnp_vblk_init(struct vsnp_vblk *b, const struct vsnp_vblk_mem *mem, const struct vsnp_vblk_disk *disk)
+void vsnp_vblk_init(struct vsnp_vblk *b, const struct vsnp_vblk_mem *mem, const struct vsnp_vblk_disk *disk,
+		    uint16_t io_base)
 {
 	memset(b, 0, sizeof(*b));
 	b->mem = mem;
 	b->disk = disk;
-	b->bar0 = VSNP_VBLK_IO_BASE | PCI_BAR_IO;
+	b->bar0 = (io_base & ~(BAR0_SIZE - 1)) | PCI_BAR_IO;
+}
+
+/* The features offered: FLUSH, and RO for a read-only disk. */
+static uint32_t device_features(const struct vsnp_vblk *b)
+{
+	return DEVICE_FEATURES | (b->disk->ro ? VIRTIO_BLK_F_RO : 0);
 }
 
 static void reset(struct vsnp_vblk *b)
@@ -34,7 +41,7 @@ static void reset(struct vsnp_vblk *b)
 
 /* ---- PCI configuration (type 0 header, PCI 3.0 §6.1) ---- */
 
-static uint32_t cfg_read(const struct vsnp_vblk *b, unsigned off)
+uint32_t vsnp_vblk_cfg_read(const struct vsnp_vblk *b, unsigned off)
 {
 	switch (off & ~3u) {
 	case PCI_VENDOR_ID:
@@ -54,11 +61,11 @@ static uint32_t cfg_read(const struct vsnp_vblk *b, unsigned off)
 	}
 }
 
-static void cfg_write(struct vsnp_vblk *b, unsigned off, unsigned size, uint32_t val)
+void vsnp_vblk_cfg_write(struct vsnp_vblk *b, unsigned off, unsigned size, uint32_t val)
 {
 	const unsigned dword = off & ~3u, shift = 8 * (off & 3);
 	const uint32_t mask = (size >= 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1) << shift;
-	uint32_t v = (cfg_read(b, dword) & ~mask) | ((val << shift) & mask);
+	uint32_t v = (vsnp_vblk_cfg_read(b, dword) & ~mask) | ((val << shift) & mask);
 
 	switch (dword) {
 	case PCI_COMMAND:
@@ -181,6 +188,25 @@ static uint8_t do_data(struct vsnp_vblk *b, const struct chain *c, uint32_t type
 	return VIRTIO_BLK_S_OK;
 }
 
+/*
+ * GET_ID (Virtio 1.2 §5.2.6): the disk's ID into one device-writable data
+ * buffer of at least VIRTIO_BLK_ID_BYTES, NUL-padded to that length.
+ */
+static uint8_t get_id(struct vsnp_vblk *b, const struct chain *c, uint32_t *written)
+{
+	const struct virtq_desc *d = &c->d[1];
+	char id[VIRTIO_BLK_ID_BYTES];
+
+	if (c->n != 3 || !(d->flags & VIRTQ_DESC_F_WRITE) || d->len < VIRTIO_BLK_ID_BYTES)
+		return VIRTIO_BLK_S_IOERR;
+	memset(id, 0, sizeof(id));
+	memcpy(id, b->disk->id, strnlen(b->disk->id, sizeof(id)));
+	if (!b->mem->write(b->mem->ctx, d->addr, id, sizeof(id)))
+		return VIRTIO_BLK_S_IOERR;
+	*written += VIRTIO_BLK_ID_BYTES;
+	return VIRTIO_BLK_S_OK;
+}
+
 /* One request, its chain read; false when the queue broke the protocol. */
 static bool serve(struct vsnp_vblk *b, uint16_t head)
 {
@@ -203,13 +229,18 @@ static bool serve(struct vsnp_vblk *b, uint16_t head)
 	b->requests++;
 	switch (h.type) {
 	case VIRTIO_BLK_T_IN:
-	case VIRTIO_BLK_T_OUT:
 		status = do_data(b, &c, h.type, h.sector, &written);
 		break;
+	case VIRTIO_BLK_T_OUT:
+		status = b->disk->ro ? VIRTIO_BLK_S_IOERR : do_data(b, &c, h.type, h.sector, &written);
+		break;
 	case VIRTIO_BLK_T_FLUSH:
-		status = c.n == 2 ? (b->disk->flush(b->disk->ctx) == 0 ? VIRTIO_BLK_S_OK : VIRTIO_BLK_S_IOERR)
-				  : VIRTIO_BLK_S_IOERR;
+		status = c.n != 2 ? VIRTIO_BLK_S_IOERR
+		       : b->disk->ro || b->disk->flush(b->disk->ctx) == 0 ? VIRTIO_BLK_S_OK : VIRTIO_BLK_S_IOERR;
 		b->flushes++;
+		break;
+	case VIRTIO_BLK_T_GET_ID:
+		status = get_id(b, &c, &written);
 		break;
 	default:
 		status = VIRTIO_BLK_S_UNSUPP;
@@ -294,7 +325,7 @@ static void reg_access(struct vsnp_vblk *b, unsigned reg, unsigned size, bool in
 	if (in) {
 		switch (reg) {
 		case VIRTIO_LEG_HOST_FEATURES:
-			*val = DEVICE_FEATURES;
+			*val = device_features(b);
 			break;
 		case VIRTIO_LEG_GUEST_FEATURES:
 			*val = b->guest_features;
@@ -323,7 +354,7 @@ static void reg_access(struct vsnp_vblk *b, unsigned reg, unsigned size, bool in
 	}
 	switch (reg) {
 	case VIRTIO_LEG_GUEST_FEATURES:
-		b->guest_features = *val & DEVICE_FEATURES;
+		b->guest_features = *val & device_features(b);
 		break;
 	case VIRTIO_LEG_QUEUE_PFN:
 		if (b->queue_sel == 0) {
@@ -352,8 +383,6 @@ static void reg_access(struct vsnp_vblk *b, unsigned reg, unsigned size, bool in
 
 bool vsnp_vblk_io(struct vsnp_vblk *b, uint16_t port, unsigned size, bool in, uint32_t *val)
 {
-	const uint16_t base = (uint16_t)(b->bar0 & PCI_BAR_IO_MASK);
-
 	if (port == PCI_CONFIG_ADDRESS && size == 4) {
 		if (in)
 			*val = b->cf8;
@@ -370,14 +399,21 @@ bool vsnp_vblk_io(struct vsnp_vblk *b, uint16_t port, unsigned size, bool in, ui
 			return true;
 		}
 		if (in)
-			*val = cfg_read(b, off & ~3u) >> (8 * (off & 3));
+			*val = vsnp_vblk_cfg_read(b, off & ~3u) >> (8 * (off & 3));
 		else
-			cfg_write(b, off, size, *val);
+			vsnp_vblk_cfg_write(b, off, size, *val);
 		return true;
 	}
+	return vsnp_vblk_bar_io(b, port, size, in, val);
+}
+
+bool vsnp_vblk_bar_io(struct vsnp_vblk *b, uint16_t port, unsigned size, bool in, uint32_t *val)
+{
+	const uint16_t base = (uint16_t)(b->bar0 & PCI_BAR_IO_MASK);
 	const unsigned reg = (unsigned)port - base;
 
-	if ((b->command & PCI_COMMAND_IO) && port >= base && reg < BAR0_SIZE && size <= BAR0_SIZE - reg) {
+	/* An unassigned BAR (base 0) decodes nothing, whatever the command register says. */
+	if ((b->command & PCI_COMMAND_IO) && base != 0 && port >= base && reg < BAR0_SIZE && size <= BAR0_SIZE - reg) {
 		reg_access(b, reg, size, in, val);
 		return true;
 	}

@@ -122,6 +122,7 @@ static inline uint64_t virtq_leg_size(uint32_t n)
 #define VIRTIO_BLK_T_OUT 1u
 #define VIRTIO_BLK_T_FLUSH 4u
 #define VIRTIO_BLK_T_GET_ID 8u
+#define VIRTIO_BLK_ID_BYTES 20u /* GET_ID's answer: the serial, NUL-padded, not NUL-terminated at 20 (Virtio 1.2 §5.2.6) */
 #define VIRTIO_BLK_S_OK 0u
 #define VIRTIO_BLK_S_IOERR 1u
 #define VIRTIO_BLK_S_UNSUPP 2u

@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "abi/virtio.h"
+
 /* Smallest DMA region: the queue (up to 1024 entries), a page for header and status, 16 KiB of data. */
 #define VIRTIO_BLK_DMA_MIN (8u * 4096u + 4096u + 16384u)
 #define VIRTIO_BLK_QUEUE_MAX 1024u
@@ -74,6 +76,13 @@ int virtio_blk_init(struct virtio_blk *d, const struct virtio_blk_ops *ops, uint
  */
 int virtio_blk_read(struct virtio_blk *d, uint64_t sector, void *buf, size_t len, const char **why);
 int virtio_blk_write(struct virtio_blk *d, uint64_t sector, const void *buf, size_t len, const char **why);
+/*
+ * The device's ID (VIRTIO_BLK_T_GET_ID: QEMU's serial= property), as a
+ * NUL-terminated string of at most VIRTIO_BLK_ID_BYTES characters (bytes
+ * after the first NUL dropped). 0; -1 with *why (the device does not
+ * support it, or broke the protocol).
+ */
+int virtio_blk_get_id(struct virtio_blk *d, char id[VIRTIO_BLK_ID_BYTES + 1], const char **why);
 /*
  * Everything written so far on stable storage (VIRTIO_BLK_T_FLUSH). A
  * device that did not offer VIRTIO_BLK_F_FLUSH gives no such promise

@@ -5,7 +5,8 @@
  * 00:00.0 and the LPC bridge (ICH9) at 00:1f.0, their configuration space
  * through mechanism #1 (ports 0xCF8/0xCFC) and through the MMIO window
  * the MCH's PCIEXBAR opens (PCI Express enhanced configuration, bus 0),
- * every other function absent (all ones). Registers: the standard header
+ * and any other function a device model adds (vsnp_q35_add); every other
+ * function absent (all ones). Registers: the standard header
  * (IDs and class read-only; command's I/O, memory and bus-master bits);
  * MCH PCIEXBAR (0x60, 64-bit; enable bit 0, length 2:1 = 256 MiB only),
  * PAM0-6 (0x90-0x96), SMRAM (0x9D), ESMRAMC (0x9E): kept as written, no
@@ -43,15 +44,32 @@ struct vsnp_q35_fn {
 	uint8_t wmask[256]; /* the bits a write may change */
 };
 
+/*
+ * Another function on bus 0 whose configuration space is its own model's
+ * (vsnp/vblk.c: the guest's boot disk): the dword at off (4-aligned,
+ * below 256), and a write of size 1, 2 or 4.
+ */
+struct vsnp_q35_dev {
+	unsigned devfn;
+	uint32_t (*cfg_read)(void *ctx, unsigned off);
+	void (*cfg_write)(void *ctx, unsigned off, unsigned size, uint32_t val);
+	void *ctx;
+};
+#define VSNP_Q35_MAX_DEVS 2u
+
 struct vsnp_q35 {
 	uint32_t cf8;              /* the configuration address register */
 	struct vsnp_q35_fn mch, lpc;
+	struct vsnp_q35_dev dev[VSNP_Q35_MAX_DEVS];
+	unsigned devs;
 	bool pmbase_said;
 	void (*say)(void *ctx, const char *line); /* a notice (a PMBASE vsnp does not move its block to); may be NULL */
 	void *ctx;
 };
 
 void vsnp_q35_init(struct vsnp_q35 *q);
+/* Puts d on bus 0 (after vsnp_q35_init): SVSM_OK, SVSM_EINVAL (its devfn is taken, or a function pointer is NULL), SVSM_ENOSPC. */
+int vsnp_q35_add(struct vsnp_q35 *q, const struct vsnp_q35_dev *d);
 /* Port access: true when port is 0xCF8 (32-bit) or 0xCFC-0xCFF (*val read or written). */
 bool vsnp_q35_io(struct vsnp_q35 *q, uint16_t port, unsigned size, bool in, uint32_t *val);
 /* The enhanced configuration window, if PCIEXBAR enables it: true with its base. */

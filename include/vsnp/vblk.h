@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "abi/virtio.h"
+
 #define VSNP_VBLK_SLOT 3u
 #define VSNP_VBLK_QSZ 128u
 #define VSNP_VBLK_IO_BASE 0xC000u /* BAR0 as the machine's firmware would leave it */
@@ -44,6 +46,8 @@ struct vsnp_vblk_disk {
 	int (*read)(void *ctx, uint64_t sector, void *buf, size_t len);
 	int (*write)(void *ctx, uint64_t sector, const void *buf, size_t len);
 	int (*flush)(void *ctx);
+	bool ro;                            /* read-only: VIRTIO_BLK_F_RO offered, writes answered IOERR */
+	char id[VIRTIO_BLK_ID_BYTES + 1];   /* GET_ID's answer (a serial; "" for none) */
 };
 
 struct vsnp_vblk {
@@ -65,7 +69,23 @@ struct vsnp_vblk {
 	uint8_t bounce[VSNP_VBLK_BOUNCE];
 };
 
-void vsnp_vblk_init(struct vsnp_vblk *b, const struct vsnp_vblk_mem *mem, const struct vsnp_vblk_disk *disk);
+/*
+ * io_base: BAR0 as the machine's firmware left it (VSNP_VBLK_IO_BASE for
+ * the SVSM's device), or 0: unassigned until the guest's firmware sizes
+ * and places it (the device on a firmware VM's q35 bus).
+ */
+void vsnp_vblk_init(struct vsnp_vblk *b, const struct vsnp_vblk_mem *mem, const struct vsnp_vblk_disk *disk,
+		    uint16_t io_base);
+
+/*
+ * The device's PCI configuration space, for a bus model that owns the
+ * configuration mechanism (vsnp/q35.c): the dword at off (4-aligned,
+ * below 256), and a write of size 1, 2 or 4 at off.
+ */
+uint32_t vsnp_vblk_cfg_read(const struct vsnp_vblk *b, unsigned off);
+void vsnp_vblk_cfg_write(struct vsnp_vblk *b, unsigned off, unsigned size, uint32_t val);
+/* One access to the I/O BAR (while I/O decoding is on): true when port is the BAR's, *val read or written. */
+bool vsnp_vblk_bar_io(struct vsnp_vblk *b, uint16_t port, unsigned size, bool in, uint32_t *val);
 
 /*
  * One port access of size 1, 2 or 4 by VMPL0: true when the port is the

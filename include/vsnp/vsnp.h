@@ -256,6 +256,12 @@ struct vsnp_io {
 	 * lower VMPL sees an empty bus there.
 	 */
 	struct vsnp_vblk *blk;
+	/*
+	 * The guest's boot disk on a firmware VM's q35 bus (NULL: none): its
+	 * configuration through vsnp/q35.c, its I/O BAR (where the firmware
+	 * put it) for the firmware's VMPLs only; VMPL0 never reaches it.
+	 */
+	struct vsnp_vblk *guest_blk;
 	unsigned vmpl;              /* the VMPL of the next access (the caller sets it, with writer) */
 	struct vsnp_uart com1[VSNP_IO_WRITERS];
 	unsigned writer;            /* who the next access is from (0..VSNP_IO_WRITERS-1; the caller sets it) */

@@ -90,7 +90,7 @@ static int d_flush(void *ctx)
 }
 
 static const struct vsnp_vblk_mem mem_ops = { NULL, m_read, m_write };
-static const struct vsnp_vblk_disk disk_ops = { NULL, DISK_SECTORS, d_read, d_write, d_flush };
+static const struct vsnp_vblk_disk disk_ops = { NULL, DISK_SECTORS, d_read, d_write, d_flush, false, "test-disk" };
 
 /* The used ring's index and first entry as the driver's queue lays them out. */
 static uint8_t *used_ring(void)
@@ -170,7 +170,7 @@ static int setup(void **state)
 		disk_mem[i] = (uint8_t)(i / 512 + i);
 	mode = HONEST;
 	disk_fail = 0;
-	vsnp_vblk_init(&dev, &mem_ops, &disk_ops);
+	vsnp_vblk_init(&dev, &mem_ops, &disk_ops, VSNP_VBLK_IO_BASE);
 	return shared == NULL || disk_mem == NULL ? -1 : 0;
 }
 
@@ -243,6 +243,49 @@ static void test_round_trip(void **state)
 	assert_int_equal(virtio_blk_read(&drv, 0, buf, 512, &why), 0);
 }
 
+/*
+ * GET_ID: the driver reads the model's serial (NUL-padded, a 20-character
+ * one with no NUL at all), and a read-only disk: RO offered and seen,
+ * writes refused by the driver before the device and, asked anyway by a
+ * driver that ignores RO, answered IOERR by the device with the disk
+ * untouched; a flush is fine (nothing to make durable).
+ */
+static void test_id_and_read_only(void **state)
+{
+	static struct vsnp_vblk_disk d;
+	char id[VIRTIO_BLK_ID_BYTES + 1];
+	uint8_t buf[512], before[512];
+	const char *why = NULL;
+
+	(void)state;
+	if (bring_up(&why) != 0) fail_msg("%s", why);
+	assert_int_equal(virtio_blk_get_id(&drv, id, &why), 0);
+	assert_string_equal(id, "test-disk");
+	d = disk_ops;
+	memcpy(d.id, "ABCDEFGHIJKLMNOPQRST", VIRTIO_BLK_ID_BYTES + 1);
+	d.ro = true;
+	vsnp_vblk_init(&dev, &mem_ops, &d, VSNP_VBLK_IO_BASE);
+	if (bring_up(&why) != 0) fail_msg("%s", why);
+	assert_int_equal(virtio_blk_get_id(&drv, id, &why), 0);
+	assert_string_equal(id, "ABCDEFGHIJKLMNOPQRST");
+	assert_true(drv.ro);
+	memcpy(before, disk_mem, sizeof(before));
+	memset(buf, 0x5A, sizeof(buf));
+	const uint64_t asked = dev.requests;
+
+	assert_int_equal(virtio_blk_write(&drv, 0, buf, sizeof(buf), &why), -1);
+	assert_string_equal(why, "the disk is read-only");
+	assert_int_equal(dev.requests, asked);
+	drv.ro = false; /* a driver that writes anyway */
+	assert_int_equal(virtio_blk_write(&drv, 0, buf, sizeof(buf), &why), -1);
+	assert_string_equal(why, "the device reported an I/O error");
+	assert_memory_equal(disk_mem, before, sizeof(before));
+	assert_int_equal(virtio_blk_flush(&drv, &why), 0);
+	assert_int_equal(virtio_blk_read(&drv, 0, buf, sizeof(buf), &why), 0);
+	assert_memory_equal(buf, before, sizeof(before));
+	assert_null(dev.broken_why);
+}
+
 /* Each lie of the device at bring-up: refused with a reason, the device told FAILED. */
 static void test_device_lies_at_init(void **state)
 {
@@ -251,7 +294,7 @@ static void test_device_lies_at_init(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
-		vsnp_vblk_init(&dev, &mem_ops, &disk_ops);
+		vsnp_vblk_init(&dev, &mem_ops, &disk_ops, VSNP_VBLK_IO_BASE);
 		mode = modes[i];
 		why = NULL;
 		assert_int_equal(bring_up(&why), -1);
@@ -288,7 +331,7 @@ static void test_device_lies_at_completion(void **state)
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		const char *why = NULL;
 
-		vsnp_vblk_init(&dev, &mem_ops, &disk_ops);
+		vsnp_vblk_init(&dev, &mem_ops, &disk_ops, VSNP_VBLK_IO_BASE);
 		mode = HONEST;
 		assert_int_equal(bring_up(&why), 0);
 		memset(buf, 0xCC, sizeof(buf));
@@ -304,7 +347,7 @@ static void test_device_lies_at_completion(void **state)
 		assert_string_equal(why, rows[i].why);
 	}
 	/* No FLUSH offered: a flush is refused, so nothing is taken as durable. */
-	vsnp_vblk_init(&dev, &mem_ops, &disk_ops);
+	vsnp_vblk_init(&dev, &mem_ops, &disk_ops, VSNP_VBLK_IO_BASE);
 	mode = NO_FLUSH;
 	const char *why = NULL;
 
@@ -347,7 +390,7 @@ static void raw_setup(void)
 {
 	uint32_t v;
 
-	vsnp_vblk_init(&dev, &mem_ops, &disk_ops);
+	vsnp_vblk_init(&dev, &mem_ops, &disk_ops, VSNP_VBLK_IO_BASE);
 	memset(shared, 0, SHARED_LEN);
 	avail_n = 0;
 	v = PCI_COMMAND_IO | PCI_COMMAND_MASTER;
@@ -535,6 +578,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_driver_lies_per_request, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_driver_lies_break_queue, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pci_config, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_id_and_read_only, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

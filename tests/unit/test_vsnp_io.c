@@ -21,6 +21,7 @@
 #include "vsnp/fw_cfg.h"
 #include "vsnp/q35.h"
 #include "vsnp/rtc.h"
+#include "vsnp/vblk.h"
 #include "vsnp/vsnp.h"
 
 /* The machine as the allow-list sees it: port values, and every access that reached it. */
@@ -538,6 +539,71 @@ static void pm_timer_reads_24_bits(void **state)
  * them, sees an empty bus there; fw_cfg's DMA ports stay an empty bus for
  * everyone (a guest's DMA could reach machine memory through QEMU's).
  */
+/*
+ * The guest's boot disk (io.guest_blk): its I/O BAR, once the firmware
+ * placed it and turned decoding on, answers the firmware's VMPL, never
+ * VMPL0; the SVSM's disk (io.blk) never answers a lower VMPL.
+ */
+static bool no_mem(void *ctx, uint64_t gpa, void *buf, size_t len)
+{
+	(void)ctx, (void)gpa, (void)buf, (void)len;
+	return false;
+}
+
+static bool no_mem_w(void *ctx, uint64_t gpa, const void *buf, size_t len)
+{
+	(void)ctx, (void)gpa, (void)buf, (void)len;
+	return false;
+}
+
+static int no_disk(void *ctx, uint64_t sector, void *buf, size_t len)
+{
+	(void)ctx, (void)sector, (void)buf, (void)len;
+	return -1;
+}
+
+static int no_disk_w(void *ctx, uint64_t sector, const void *buf, size_t len)
+{
+	(void)ctx, (void)sector, (void)buf, (void)len;
+	return -1;
+}
+
+static int no_flush(void *ctx)
+{
+	(void)ctx;
+	return -1;
+}
+
+static void boot_disk_for_the_firmware_only(void **state)
+{
+	static const struct vsnp_vblk_mem mem = { NULL, no_mem, no_mem_w };
+	static const struct vsnp_vblk_disk disk = { NULL, 64, no_disk, no_disk_w, no_flush, true, "vsnp-boot" };
+	static struct vsnp_vblk boot, svsm;
+
+	(void)state;
+	vsnp_vblk_init(&boot, &mem, &disk, 0);
+	vsnp_vblk_init(&svsm, &mem, &disk, VSNP_VBLK_IO_BASE);
+	io.guest_blk = &boot;
+	io.blk = &svsm;
+	io.vmpl = 2;
+	assert_int_equal(in(0x6000, 4), 0xFFFFFFFFu); /* no BAR yet: nothing decodes */
+	vsnp_vblk_cfg_write(&boot, 0x10, 4, 0x6001);
+	vsnp_vblk_cfg_write(&boot, 0x04, 2, 0x0001);
+	assert_int_equal(in(0x6000, 4), VIRTIO_BLK_F_FLUSH | VIRTIO_BLK_F_RO); /* its host features */
+	out(0x6012, 1, 1);
+	assert_int_equal(in(0x6012, 1), 1);
+	assert_int_equal(in(VSNP_VBLK_IO_BASE, 4), 0xFFFFFFFFu); /* the SVSM's disk: not the firmware's */
+	io.vmpl = 0;
+	assert_int_equal(in(0x6012, 1), 0xFF);         /* VMPL0 never reaches the guest's disk */
+	out(0x6012, 1, 0);
+	io.vmpl = 2;
+	assert_int_equal(in(0x6012, 1), 1);            /* ... nor changes it */
+	io.vmpl = 3;
+	assert_int_equal(in(0x6012, 1), 1);            /* another lower VMPL of the firmware VM does */
+	io.guest_blk = NULL;
+	io.blk = NULL;
+}
+
 static void fw_cfg_and_debugcon_for_the_firmware_only(void **state)
 {
 	static struct vsnp_fw_cfg f;
@@ -597,6 +663,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(everything_else_is_an_empty_bus, setup),
+		cmocka_unit_test_setup(boot_disk_for_the_firmware_only, setup),
 		cmocka_unit_test_setup(pm1_power_off, setup),
 		cmocka_unit_test_setup(uart_is_the_guests_own, setup),
 		cmocka_unit_test_setup(uart_long_lines_kept_whole, setup),

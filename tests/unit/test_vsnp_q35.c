@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "svsm/errno.h"
 #include "vsnp/q35.h"
 
 static struct vsnp_q35 q;
@@ -130,12 +131,89 @@ static void ecam_window(void **state)
 	assert_false(vsnp_q35_ecam(&q, &base));
 }
 
+/* A device model's function on the bus (vsnp_q35_add): its own configuration space, through both mechanisms. */
+static uint8_t dev_cfg[256];
+static unsigned dev_writes;
+
+static uint32_t d_read(void *ctx, unsigned off)
+{
+	uint32_t v;
+
+	assert_ptr_equal(ctx, dev_cfg);
+	assert_true(off % 4 == 0 && off < 256);
+	memcpy(&v, dev_cfg + off, 4);
+	return v;
+}
+
+static void d_write(void *ctx, unsigned off, unsigned size, uint32_t val)
+{
+	assert_ptr_equal(ctx, dev_cfg);
+	assert_true(off + size <= 256 && (size == 1 || size == 2 || size == 4));
+	memcpy(dev_cfg + off, &val, size);
+	dev_writes++;
+}
+
+static void added_function(void **state)
+{
+	const struct vsnp_q35_dev d = { 0x20, d_read, d_write, dev_cfg };
+	uint64_t v = 0;
+
+	(void)state;
+	memset(dev_cfg, 0, sizeof(dev_cfg));
+	dev_cfg[0] = 0xF4, dev_cfg[1] = 0x1A, dev_cfg[2] = 0x42, dev_cfg[3] = 0x10;
+	assert_int_equal(cfg_read(0x20, 0, 4), 0xFFFFFFFFu); /* absent before */
+	assert_int_equal(vsnp_q35_add(&q, &d), SVSM_OK);
+	assert_int_equal(cfg_read(0x20, 0, 4), 0x10421AF4u);
+	assert_int_equal(cfg_read(0x20, 2, 2), 0x1042u);
+	assert_int_equal(cfg_read(0x20, 1, 1), 0x1Au);
+	cfg_write(0x20, 0x10, 4, 0x6001);
+	assert_int_equal(dev_cfg[0x10], 0x01);
+	assert_int_equal(dev_cfg[0x11], 0x60);
+	/* Through the PCIEXBAR window too; its extended space (256 and up) is absent. */
+	cfg_write(0, Q35_MCH_PCIEXBAR, 4, 0xE0000001u);
+	vsnp_q35_ecam_access(&q, 0x20ull << 12, 4, false, &v);
+	assert_int_equal(v, 0x10421AF4u);
+	vsnp_q35_ecam_access(&q, (0x20ull << 12) | 0x100, 4, false, &v);
+	assert_int_equal(v, 0xFFFFFFFFu);
+	v = 0xAB;
+	vsnp_q35_ecam_access(&q, (0x20ull << 12) | 0x3C, 1, true, &v);
+	assert_int_equal(dev_cfg[0x3C], 0xAB);
+	/* Other functions stay absent; the MCH and LPC stay the bridges'. */
+	assert_int_equal(cfg_read(0x21, 0, 4), 0xFFFFFFFFu);
+	assert_int_equal(cfg_read(0x28, 0, 4), 0xFFFFFFFFu);
+	assert_int_equal(cfg_read(Q35_MCH_DEVFN, 0, 4), Q35_VENDOR_INTEL | Q35_MCH_DEVICE << 16);
+	/* Refused: the bridges' places, one taken, missing callbacks, a full bus; nothing changes. */
+	const unsigned writes = dev_writes;
+	struct vsnp_q35_dev bad = d;
+
+	bad.devfn = Q35_MCH_DEVFN;
+	assert_int_equal(vsnp_q35_add(&q, &bad), SVSM_EINVAL);
+	bad.devfn = Q35_LPC_DEVFN;
+	assert_int_equal(vsnp_q35_add(&q, &bad), SVSM_EINVAL);
+	assert_int_equal(vsnp_q35_add(&q, &d), SVSM_EINVAL);
+	bad.devfn = 0x30;
+	bad.cfg_read = NULL;
+	assert_int_equal(vsnp_q35_add(&q, &bad), SVSM_EINVAL);
+	bad.cfg_read = d_read;
+	bad.devfn = 0x100;
+	assert_int_equal(vsnp_q35_add(&q, &bad), SVSM_EINVAL);
+	for (unsigned fn = 0x30; q.devs < VSNP_Q35_MAX_DEVS; fn += 8) {
+		bad.devfn = fn;
+		assert_int_equal(vsnp_q35_add(&q, &bad), SVSM_OK);
+	}
+	bad.devfn = 0x60;
+	assert_int_equal(vsnp_q35_add(&q, &bad), SVSM_ENOSPC);
+	assert_int_equal(cfg_read(0x60, 0, 4), 0xFFFFFFFFu);
+	assert_int_equal(dev_writes, writes);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(ids_and_absent_functions, setup),
 		cmocka_unit_test_setup(registers_keep_their_masks, setup),
 		cmocka_unit_test_setup(ecam_window, setup),
+		cmocka_unit_test_setup(added_function, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
