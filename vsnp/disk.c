@@ -248,7 +248,11 @@ void vsnp_disk_init(struct vsnp_machine *m, uint64_t cut)
 			continue;
 		}
 		d->used = true;
-		vsnp_vblk_init(&d->dev, &guest_mem, &d->ops, d == &svsm_disk ? VSNP_VBLK_IO_BASE : 0);
+		/* The SVSM's driver speaks the legacy interface; OVMF under SEV-SNP only the modern one. */
+		if (d == &svsm_disk)
+			vsnp_vblk_init(&d->dev, &guest_mem, &d->ops, VSNP_VBLK_IO_BASE);
+		else
+			vsnp_vblk_init_modern(&d->dev, &guest_mem, &d->ops);
 	}
 	if (svsm_disk.used) {
 		m->io.blk = &svsm_disk.dev;

@@ -7,10 +7,12 @@
  * the data), after the guest's #VC handler decoded the instruction that
  * raised #VC 0x400 (cpu.c).
  *
- * The allow-list of MMIO ranges is empty: none of QEMU's MMIO devices
- * (the I/O APIC, HPET, PCIe configuration space, flash) is the guest's,
- * so every access is answered as an empty bus answers (reads all ones,
- * writes dropped) and counted. No device the guest could drive can DMA.
+ * Served, for the firmware's VMPL of a VM that boots a guest firmware
+ * only: the q35 enhanced configuration window and the guest's boot
+ * disk's registers (a modern virtio device, vsnp/vblk_modern.c, whose DMA
+ * reaches shared guest pages only). Everything else (QEMU's other MMIO
+ * devices: the I/O APIC, HPET, flash) is answered as an empty bus
+ * answers (reads all ones, writes dropped) and counted.
  *
  * What is refused outright (GHCB_ERR_INVALID_INPUT, nothing read or
  * written): an address that is RAM of the VM (any page the RMP covers:
@@ -23,9 +25,21 @@
 #include "svsm/ghcb_proto.h"
 #include "vsnp/q35.h"
 #include "vsnp/rmp_model.h"
+#include "vsnp/vblk.h"
 #include "vsnp/vsnp.h"
 
 #define PAGE 4096ull
+
+/* A served request: a read's value into the buffer, the trace line, the GHCB's answer. */
+static void answered(struct vsnp_io *io, struct ghcb *g, uint64_t off, uint64_t gpa, uint64_t len, bool write,
+		     uint64_t v)
+{
+	if (!write)
+		memcpy(g->shared_buffer + off, &v, len);
+	vsnp_io_trace(io, "MMIO", gpa, (unsigned)len, !write, v, true);
+	ghcb_invalidate(g);
+	ghcb_answer(g, GHCB_RESULT_OK, 0);
+}
 
 void vsnp_mmio_ghcb(struct vsnp_io *io, const struct rmp_model *rmp, uint64_t cbit, struct ghcb *g,
 		    uint64_t ghcb_gpa)
@@ -54,12 +68,18 @@ void vsnp_mmio_ghcb(struct vsnp_io *io, const struct rmp_model *rmp, uint64_t cb
 		if (write)
 			memcpy(&v, g->shared_buffer + off, len);
 		vsnp_q35_ecam_access(io->q35, gpa - ecam, (unsigned)len, write, &v);
-		if (!write)
-			memcpy(g->shared_buffer + off, &v, len);
-		vsnp_io_trace(io, "MMIO", gpa, (unsigned)len, !write, v, true);
-		ghcb_invalidate(g);
-		ghcb_answer(g, GHCB_RESULT_OK, 0);
+		answered(io, g, off, gpa, len, write, v);
 		return;
+	}
+	/* The guest's boot disk's registers (a modern virtio device's BAR), for the firmware's VMPL only. */
+	if (io->guest_blk != NULL && io->vmpl != 0 && io->vmpl < SNP_VMPL_COUNT) {
+		if (write)
+			memcpy(&v, g->shared_buffer + off, len);
+		if (vsnp_vblk_mmio(io->guest_blk, gpa, (unsigned)len, write, &v)) {
+			answered(io, g, off, gpa, len, write, v);
+			return;
+		}
+		v = 0;
 	}
 	/* Nothing else is allowed: an empty bus. */
 	io->mmio_refused++;

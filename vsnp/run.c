@@ -27,6 +27,7 @@
 #include "launch.h"
 #include "machine.h"
 #include "vsnp/fw_acpi.h"
+#include "vsnp/vblk.h"
 #include "vsnp/fw_cfg.h"
 #include "vsnp/q35.h"
 #include "vsnp/rtc.h"
@@ -218,25 +219,38 @@ static void on_all_cpus(void (*work)(void *arg, unsigned share, unsigned shares)
 	}
 	smp_set_ap_work(NULL);
 }
-/*
- * The guest's boot disk (vsnp/disk.c) is not offered yet, and says why:
- * OVMF under SEV-SNP drives virtio only as a modern (virtio 1.0) device,
- * through its IOMMU protocol's shared bounce buffers
- * (VIRTIO_F_ACCESS_PLATFORM); its legacy driver keeps the rings in
- * private memory, which no device may reach, so the legacy model here
- * would stop serving at the first request and OVMF would wait for it for
- * ever. The modern interface is the next step (issue 19).
- */
+/* The guest's boot disk (vsnp/disk.c) on a firmware VM's q35 bus at 00:04.0, a modern virtio device. */
+#define VSNP_BOOT_DISK_SLOT 4u
+
+static uint32_t boot_cfg_read(void *ctx, unsigned off)
+{
+	return vsnp_vblk_modern_cfg_read(ctx, off);
+}
+
+static void boot_cfg_write(void *ctx, unsigned off, unsigned size, uint32_t val)
+{
+	vsnp_vblk_modern_cfg_write(ctx, off, size, val);
+}
+
 static void attach_boot_disk(struct vsnp_machine *mach)
 {
-	if (vsnp_disk_boot() == NULL)
+	struct vsnp_vblk *b = vsnp_disk_boot();
+
+	if (b == NULL)
 		return;
-	if (mach->io.q35 == NULL)
+	if (mach->io.q35 == NULL) {
 		console_printf("vsnp: disk: the guest's boot disk is not offered: this launch boots no guest firmware\n");
-	else
-		console_printf("vsnp: disk: the guest's boot disk is not offered yet: OVMF under SEV-SNP needs a modern "
-			       "virtio device (VIRTIO_F_ACCESS_PLATFORM), which this machine does not model yet\n");
+		return;
+	}
+	const struct vsnp_q35_dev d = { VSNP_BOOT_DISK_SLOT << 3, boot_cfg_read, boot_cfg_write, b };
+
+	if (vsnp_q35_add(mach->io.q35, &d) != SVSM_OK)
+		fail("disk", "the guest's boot disk could not be put on the q35 bus");
+	mach->io.guest_blk = b;
+	console_printf("vsnp: disk: the guest's boot disk offered to the firmware's VMPL as a modern virtio block "
+		       "device at 00:%02x.0 (its memory BAR where the firmware puts it)\n", VSNP_BOOT_DISK_SLOT);
 }
+
 
 
 

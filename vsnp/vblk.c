@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* vsnp's virtio block device (include/vsnp/vblk.h). */
 #include "vsnp/vblk.h"
+#include "vsnp/vblk_queue.h"
 
 #include "abi/virtio.h"
 #include "lib/string.h"
 
 #define BAR0_SIZE VIRTIO_LEG_BAR_SIZE
 #define PCI_CLASS_STORAGE_OTHER 0x01800000u /* class 01 (mass storage), subclass 80 (other), revision 0 */
-#define MAX_CHAIN VSNP_VBLK_QSZ
+#define MAX_CHAIN VSNP_VBLK_QSZ /* the largest queue: a longer chain loops */
 #define DEVICE_FEATURES VIRTIO_BLK_F_FLUSH
 /* Ports below this stay the machine's: a BAR moved there is not taken. */
 #define BAR0_LOWEST 0x1000u
@@ -21,15 +22,46 @@ void vsnp_vblk_init(struct vsnp_vblk *b, const struct vsnp_vblk_mem *mem, const 
 	b->bar0 = (io_base & ~(BAR0_SIZE - 1)) | PCI_BAR_IO;
 }
 
-/* The features offered: FLUSH, and RO for a read-only disk. */
-static uint32_t device_features(const struct vsnp_vblk *b)
+uint64_t vsnp_vblk_features(const struct vsnp_vblk *b)
 {
-	return DEVICE_FEATURES | (b->disk->ro ? VIRTIO_BLK_F_RO : 0);
+	return DEVICE_FEATURES | (b->disk->ro ? VIRTIO_BLK_F_RO : 0) |
+	       (b->modern ? VIRTIO_F_VERSION_1 | VIRTIO_F_ACCESS_PLATFORM : 0);
 }
 
-static void reset(struct vsnp_vblk *b)
+/* The legacy register holds bits 0-31 (the modern bits are not a legacy device's). */
+static uint32_t device_features(const struct vsnp_vblk *b)
+{
+	return (uint32_t)vsnp_vblk_features(b);
+}
+
+void vsnp_vblk_init_modern(struct vsnp_vblk *b, const struct vsnp_vblk_mem *mem, const struct vsnp_vblk_disk *disk)
+{
+	vsnp_vblk_init(b, mem, disk, 0);
+	b->bar0 = 0;
+	b->modern = true;
+	b->m_qsz = VSNP_VBLK_QSZ;
+}
+
+void vsnp_vblk_modern_enable(struct vsnp_vblk *b)
+{
+	/* Virtio 1.2 §2.7: the descriptor table 16-byte aligned, the available ring 2, the used ring 4. */
+	if ((b->m_desc & 15) != 0 || (b->m_avail & 1) != 0 || (b->m_used & 3) != 0) {
+		b->broken_why = "a queue address not aligned as the split queue needs";
+		b->status |= VSNP_VBLK_STATUS_NEEDS_RESET;
+		return;
+	}
+	b->m_enable = 1;
+	b->last_avail = b->used_idx = 0;
+}
+
+void vsnp_vblk_reset(struct vsnp_vblk *b)
 {
 	b->guest_features = 0;
+	b->driver_features = 0;
+	b->dfselect = b->gfselect = 0;
+	b->m_qsz = VSNP_VBLK_QSZ;
+	b->m_enable = 0;
+	b->m_desc = b->m_avail = b->m_used = 0;
 	b->queue_pfn = 0;
 	b->queue_sel = 0;
 	b->status = 0;
@@ -110,6 +142,32 @@ static uint64_t ring_gpa(const struct vsnp_vblk *b)
 	return (uint64_t)b->queue_pfn << VIRTIO_LEG_PFN_SHIFT;
 }
 
+/* The queue's parts: the legacy layout at QUEUE_PFN (always VSNP_VBLK_QSZ entries), or where the modern driver put them. */
+static uint16_t q_size(const struct vsnp_vblk *b)
+{
+	return b->modern ? b->m_qsz : (uint16_t)VSNP_VBLK_QSZ;
+}
+
+static uint64_t q_desc(const struct vsnp_vblk *b)
+{
+	return b->modern ? b->m_desc : ring_gpa(b);
+}
+
+static uint64_t q_avail(const struct vsnp_vblk *b)
+{
+	return b->modern ? b->m_avail : ring_gpa(b) + virtq_leg_avail_off(VSNP_VBLK_QSZ);
+}
+
+static uint64_t q_used(const struct vsnp_vblk *b)
+{
+	return b->modern ? b->m_used : ring_gpa(b) + virtq_leg_used_off(VSNP_VBLK_QSZ);
+}
+
+static bool q_ready(const struct vsnp_vblk *b)
+{
+	return b->modern ? b->m_enable != 0 : b->queue_pfn != 0;
+}
+
 /* A chain as the device reads it: every descriptor copied once. */
 struct chain {
 	struct virtq_desc d[MAX_CHAIN];
@@ -127,14 +185,14 @@ static bool read_chain(struct vsnp_vblk *b, uint16_t head, struct chain *c)
 
 		if (c->n == MAX_CHAIN)
 			return broken(b, "a descriptor chain longer than the queue (a loop)");
-		if (!b->mem->read(b->mem->ctx, ring_gpa(b) + 16ull * i, d, sizeof(*d)))
+		if (!b->mem->read(b->mem->ctx, q_desc(b) + 16ull * i, d, sizeof(*d)))
 			return broken(b, "the descriptor table is not in shared guest RAM");
 		c->n++;
 		if (d->flags & VIRTQ_DESC_F_INDIRECT)
 			return broken(b, "an indirect descriptor (VIRTIO_F_INDIRECT_DESC was not offered)");
 		if (!(d->flags & VIRTQ_DESC_F_NEXT))
 			return true;
-		if (d->next >= VSNP_VBLK_QSZ)
+		if (d->next >= q_size(b))
 			return broken(b, "a descriptor's next is outside the queue");
 		i = d->next;
 	}
@@ -253,10 +311,10 @@ static bool serve(struct vsnp_vblk *b, uint16_t head)
 	written += 1;
 	e.id = head;
 	e.len = written;
-	const uint64_t used = ring_gpa(b) + virtq_leg_used_off(VSNP_VBLK_QSZ);
+	const uint64_t used = q_used(b);
 	const uint16_t next = (uint16_t)(b->used_idx + 1);
 
-	if (!b->mem->write(b->mem->ctx, used + VIRTQ_USED_RING + 8ull * (b->used_idx % VSNP_VBLK_QSZ), &e, sizeof(e)) ||
+	if (!b->mem->write(b->mem->ctx, used + VIRTQ_USED_RING + 8ull * (b->used_idx % q_size(b)), &e, sizeof(e)) ||
 	    !b->mem->write(b->mem->ctx, used + 2, &next, sizeof(next)))
 		return broken(b, "the used ring is not in shared guest RAM");
 	b->used_idx = next;
@@ -264,12 +322,12 @@ static bool serve(struct vsnp_vblk *b, uint16_t head)
 }
 
 /* QUEUE_NOTIFY: every request the available ring holds beyond those taken. */
-static void notify(struct vsnp_vblk *b)
+void vsnp_vblk_notify(struct vsnp_vblk *b)
 {
-	const uint64_t avail = ring_gpa(b) + virtq_leg_avail_off(VSNP_VBLK_QSZ);
+	const uint64_t avail = q_avail(b);
 	uint16_t idx;
 
-	if (b->broken_why != NULL || b->queue_pfn == 0 || !(b->status & VIRTIO_STATUS_DRIVER_OK) ||
+	if (b->broken_why != NULL || !q_ready(b) || !(b->status & VIRTIO_STATUS_DRIVER_OK) ||
 	    !(b->command & PCI_COMMAND_MASTER))
 		return;
 	if (!b->mem->read(b->mem->ctx, avail + 2, &idx, sizeof(idx))) {
@@ -277,19 +335,19 @@ static void notify(struct vsnp_vblk *b)
 		return;
 	}
 	/* Read once: the driver may move it on meanwhile; the next notify takes the rest. */
-	if ((uint16_t)(idx - b->last_avail) > VSNP_VBLK_QSZ) {
+	if ((uint16_t)(idx - b->last_avail) > q_size(b)) {
 		broken(b, "the available index runs more than a queue ahead");
 		return;
 	}
 	while (b->last_avail != idx) {
 		uint16_t head;
 
-		if (!b->mem->read(b->mem->ctx, avail + VIRTQ_AVAIL_RING + 2ull * (b->last_avail % VSNP_VBLK_QSZ), &head,
+		if (!b->mem->read(b->mem->ctx, avail + VIRTQ_AVAIL_RING + 2ull * (b->last_avail % q_size(b)), &head,
 				  sizeof(head))) {
 			broken(b, "the available ring is not in shared guest RAM");
 			return;
 		}
-		if (head >= VSNP_VBLK_QSZ) {
+		if (head >= q_size(b)) {
 			broken(b, "a chain head outside the queue");
 			return;
 		}
@@ -302,7 +360,7 @@ static void notify(struct vsnp_vblk *b)
 
 /* ---- the legacy registers ---- */
 
-static uint32_t blk_config(const struct vsnp_vblk *b, unsigned off, unsigned size)
+uint32_t vsnp_vblk_blk_config(const struct vsnp_vblk *b, unsigned off, unsigned size)
 {
 	uint8_t cfg[BAR0_SIZE - VIRTIO_LEG_CONFIG];
 	uint32_t v = 0;
@@ -319,7 +377,7 @@ static void reg_access(struct vsnp_vblk *b, unsigned reg, unsigned size, bool in
 {
 	if (reg >= VIRTIO_LEG_CONFIG) {
 		if (in)
-			*val = blk_config(b, reg - VIRTIO_LEG_CONFIG, size);
+			*val = vsnp_vblk_blk_config(b, reg - VIRTIO_LEG_CONFIG, size);
 		return; /* the block configuration is read-only here */
 	}
 	if (in) {
@@ -367,11 +425,11 @@ static void reg_access(struct vsnp_vblk *b, unsigned reg, unsigned size, bool in
 		break;
 	case VIRTIO_LEG_QUEUE_NOTIFY:
 		if ((uint16_t)*val == 0)
-			notify(b);
+			vsnp_vblk_notify(b);
 		break;
 	case VIRTIO_LEG_STATUS:
 		if ((uint8_t)*val == 0)
-			reset(b);
+			vsnp_vblk_reset(b);
 		else
 			b->status = (uint8_t)((*val & ~VSNP_VBLK_STATUS_NEEDS_RESET) |
 					      (b->status & VSNP_VBLK_STATUS_NEEDS_RESET));

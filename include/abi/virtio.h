@@ -62,6 +62,69 @@
 #define VIRTIO_STATUS_FEATURES_OK 8u
 #define VIRTIO_STATUS_FAILED 0x80u
 
+/*
+ * The modern (virtio 1.0) PCI interface (Virtio 1.2 §4.1.2, §4.1.4): the
+ * non-transitional block device's ID; vendor capabilities (PCI 3.0 §6.7,
+ * capability ID 0x09) locating each structure in a BAR; the common
+ * configuration structure; the features every modern device and driver
+ * agree on (§6).
+ */
+#define VIRTIO_PCI_DEVICE_BLK_MODERN 0x1042u /* 0x1040 + device type 2 */
+#define PCI_STATUS_CAP_LIST 0x0010u          /* status bit 4: a capability list at PCI_CAP_PTR */
+#define PCI_CAP_PTR 0x34u
+#define VIRTIO_PCI_CAP_VENDOR 0x09u
+#define VIRTIO_PCI_CAP_COMMON_CFG 1u
+#define VIRTIO_PCI_CAP_NOTIFY_CFG 2u
+#define VIRTIO_PCI_CAP_ISR_CFG 3u
+#define VIRTIO_PCI_CAP_DEVICE_CFG 4u
+#define VIRTIO_MODERN_BAR 4u                 /* where vsnp's modern device puts its structures */
+#define VIRTIO_MSI_NO_VECTOR 0xFFFFu
+#define VIRTIO_F_VERSION_1 (1ull << 32)
+#define VIRTIO_F_ACCESS_PLATFORM (1ull << 33)
+
+struct virtio_pci_common_cfg {
+	uint32_t device_feature_select; /* RW */
+	uint32_t device_feature;        /* R */
+	uint32_t driver_feature_select; /* RW */
+	uint32_t driver_feature;        /* RW */
+	uint16_t config_msix_vector;    /* RW */
+	uint16_t num_queues;            /* R */
+	uint8_t device_status;          /* RW */
+	uint8_t config_generation;      /* R */
+	uint16_t queue_select;          /* RW; the fields below are that queue's */
+	uint16_t queue_size;            /* RW */
+	uint16_t queue_msix_vector;     /* RW */
+	uint16_t queue_enable;          /* RW */
+	uint16_t queue_notify_off;      /* R */
+	uint64_t queue_desc;            /* RW */
+	uint64_t queue_driver;          /* RW: the available ring */
+	uint64_t queue_device;          /* RW: the used ring */
+};
+
+_Static_assert(sizeof(struct virtio_pci_common_cfg) == 0x38, "virtio_pci_common_cfg");
+_Static_assert(offsetof(struct virtio_pci_common_cfg, device_status) == 0x14, "common cfg device_status");
+_Static_assert(offsetof(struct virtio_pci_common_cfg, queue_select) == 0x16, "common cfg queue_select");
+_Static_assert(offsetof(struct virtio_pci_common_cfg, queue_enable) == 0x1C, "common cfg queue_enable");
+_Static_assert(offsetof(struct virtio_pci_common_cfg, queue_desc) == 0x20, "common cfg queue_desc");
+_Static_assert(offsetof(struct virtio_pci_common_cfg, queue_device) == 0x30, "common cfg queue_device");
+#define VIRTIO_COMMON_CFG_LEN ((uint32_t)sizeof(struct virtio_pci_common_cfg))
+#define VIRTIO_CC_DFSELECT offsetof(struct virtio_pci_common_cfg, device_feature_select)
+#define VIRTIO_CC_DF offsetof(struct virtio_pci_common_cfg, device_feature)
+#define VIRTIO_CC_GFSELECT offsetof(struct virtio_pci_common_cfg, driver_feature_select)
+#define VIRTIO_CC_GF offsetof(struct virtio_pci_common_cfg, driver_feature)
+#define VIRTIO_CC_MSIX offsetof(struct virtio_pci_common_cfg, config_msix_vector)
+#define VIRTIO_CC_NUMQ offsetof(struct virtio_pci_common_cfg, num_queues)
+#define VIRTIO_CC_STATUS offsetof(struct virtio_pci_common_cfg, device_status)
+#define VIRTIO_CC_CFGGEN offsetof(struct virtio_pci_common_cfg, config_generation)
+#define VIRTIO_CC_Q_SELECT offsetof(struct virtio_pci_common_cfg, queue_select)
+#define VIRTIO_CC_Q_SIZE offsetof(struct virtio_pci_common_cfg, queue_size)
+#define VIRTIO_CC_Q_MSIX offsetof(struct virtio_pci_common_cfg, queue_msix_vector)
+#define VIRTIO_CC_Q_ENABLE offsetof(struct virtio_pci_common_cfg, queue_enable)
+#define VIRTIO_CC_Q_NOFF offsetof(struct virtio_pci_common_cfg, queue_notify_off)
+#define VIRTIO_CC_Q_DESC offsetof(struct virtio_pci_common_cfg, queue_desc)
+#define VIRTIO_CC_Q_AVAIL offsetof(struct virtio_pci_common_cfg, queue_driver)
+#define VIRTIO_CC_Q_USED offsetof(struct virtio_pci_common_cfg, queue_device)
+
 /* Virtio 1.2 §5.2.3: block device features (the legacy register carries bits 0-31). */
 #define VIRTIO_BLK_F_SIZE_MAX (1u << 1)
 #define VIRTIO_BLK_F_SEG_MAX (1u << 2)
@@ -74,6 +137,7 @@
 #define VIRTIO_BLK_CFG_SIZE_MAX 0x08u /* u32 */
 #define VIRTIO_BLK_CFG_SEG_MAX 0x0Cu  /* u32 */
 #define VIRTIO_BLK_SECTOR 512u
+#define VIRTIO_BLK_CFG_LEN (VIRTIO_LEG_BAR_SIZE - VIRTIO_LEG_CONFIG) /* the part a device here shows */
 
 /* Virtio 1.2 §2.7.5: a descriptor. */
 #define VIRTQ_DESC_F_NEXT 1u
@@ -122,7 +186,6 @@ static inline uint64_t virtq_leg_size(uint32_t n)
 #define VIRTIO_BLK_T_OUT 1u
 #define VIRTIO_BLK_T_FLUSH 4u
 #define VIRTIO_BLK_T_GET_ID 8u
-#define VIRTIO_BLK_ID_BYTES 20u /* GET_ID's answer: the serial, NUL-padded, not NUL-terminated at 20 (Virtio 1.2 §5.2.6) */
 #define VIRTIO_BLK_S_OK 0u
 #define VIRTIO_BLK_S_IOERR 1u
 #define VIRTIO_BLK_S_UNSUPP 2u

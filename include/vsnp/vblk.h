@@ -62,6 +62,13 @@ struct vsnp_vblk {
 	uint16_t queue_sel;
 	uint8_t status;
 	uint8_t isr;
+	/* The modern interface (vblk_modern.c): BAR4, the feature selectors, the queue the driver describes. */
+	bool modern;
+	uint32_t bar4;
+	uint32_t dfselect, gfselect;
+	uint64_t driver_features;
+	uint16_t m_qsz, m_enable;
+	uint64_t m_desc, m_avail, m_used;
 	uint16_t last_avail;     /* requests taken from the available ring */
 	uint16_t used_idx;       /* completions written */
 	uint64_t requests, ioerr, bytes_in, bytes_out, flushes;
@@ -76,6 +83,23 @@ struct vsnp_vblk {
  */
 void vsnp_vblk_init(struct vsnp_vblk *b, const struct vsnp_vblk_mem *mem, const struct vsnp_vblk_disk *disk,
 		    uint16_t io_base);
+
+/*
+ * The same device with the modern (virtio 1.0) PCI interface instead
+ * (vsnp/vblk_modern.c): 1AF4:1042, its registers in a 32-bit memory BAR
+ * (BAR4) the guest's firmware places, VIRTIO_F_VERSION_1 and
+ * VIRTIO_F_ACCESS_PLATFORM offered besides FLUSH (and RO). What OVMF
+ * under SEV-SNP drives (the guest's boot disk).
+ */
+void vsnp_vblk_init_modern(struct vsnp_vblk *b, const struct vsnp_vblk_mem *mem, const struct vsnp_vblk_disk *disk);
+uint32_t vsnp_vblk_modern_cfg_read(const struct vsnp_vblk *b, unsigned off);
+void vsnp_vblk_modern_cfg_write(struct vsnp_vblk *b, unsigned off, unsigned size, uint32_t val);
+/*
+ * One MMIO access (size 1, 2, 4 or 8) of a modern device: true when gpa
+ * is in its BAR while memory decoding is on (*val read or written; an
+ * access that is no register reads all ones and writes nothing).
+ */
+bool vsnp_vblk_mmio(struct vsnp_vblk *b, uint64_t gpa, unsigned size, bool write, uint64_t *val);
 
 /*
  * The device's PCI configuration space, for a bus model that owns the

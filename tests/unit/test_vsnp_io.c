@@ -604,6 +604,39 @@ static void boot_disk_for_the_firmware_only(void **state)
 	io.blk = NULL;
 }
 
+/* The guest's boot disk's registers (a modern device's BAR) through MMIO requests: the firmware's VMPL only. */
+static void mmio_boot_disk_for_the_firmware_only(void **state)
+{
+	static const struct vsnp_vblk_mem mem = { NULL, no_mem, no_mem_w };
+	static const struct vsnp_vblk_disk disk = { NULL, 64, no_disk, no_disk_w, no_flush, true, "vsnp-boot" };
+	static struct vsnp_vblk boot;
+	const uint64_t bar = 0xC0000000ull, status = bar + 0x14;
+
+	(void)state;
+	assert_int_equal(rmp_model_init(&rmp, rmp_entries, 0, RAM_PAGES), SVSM_OK);
+	vsnp_vblk_init_modern(&boot, &mem, &disk);
+	vsnp_vblk_modern_cfg_write(&boot, 0x20, 4, (uint32_t)bar);
+	vsnp_vblk_modern_cfg_write(&boot, 0x04, 2, 0x0002);
+	io.guest_blk = &boot;
+	io.vmpl = 2;
+	g.shared_buffer[0] = 3;
+	mmio_request(true, status, 1, BUF_GPA);
+	assert_int_equal(g.sw_exit_info_1, GHCB_RESULT_OK);
+	g.shared_buffer[0] = 0x55;
+	mmio_request(false, status, 1, BUF_GPA);
+	assert_int_equal(g.shared_buffer[0], 3);
+	io.vmpl = 0;
+	mmio_request(false, status, 1, BUF_GPA);
+	assert_int_equal(g.shared_buffer[0], 0xFF); /* VMPL0: an empty bus */
+	g.shared_buffer[0] = 0;
+	mmio_request(true, status, 1, BUF_GPA);     /* ... whose write changes nothing */
+	io.vmpl = 2;
+	mmio_request(false, status, 1, BUF_GPA);
+	assert_int_equal(g.shared_buffer[0], 3);
+	assert_int_equal(io.mmio_refused, 2);
+	io.guest_blk = NULL;
+}
+
 static void fw_cfg_and_debugcon_for_the_firmware_only(void **state)
 {
 	static struct vsnp_fw_cfg f;
@@ -664,6 +697,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(everything_else_is_an_empty_bus, setup),
 		cmocka_unit_test_setup(boot_disk_for_the_firmware_only, setup),
+		cmocka_unit_test_setup(mmio_boot_disk_for_the_firmware_only, setup),
 		cmocka_unit_test_setup(pm1_power_off, setup),
 		cmocka_unit_test_setup(uart_is_the_guests_own, setup),
 		cmocka_unit_test_setup(uart_long_lines_kept_whole, setup),
