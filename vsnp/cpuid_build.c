@@ -32,6 +32,15 @@
  */
 #define CPUID_1_ECX_X2APIC (1u << 21)
 #define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
+/*
+ * MONITOR/MWAIT (leaf 1 ECX bit 3, APM vol.3 App. E.3.2): intercepted
+ * here (a #VC the guest answers as a no-op) and not enumerated, as KVM
+ * does not enumerate them to its guests (Linux arch/x86/kvm/cpuid.c:
+ * "MONITOR (and MWAIT) are emulated as NOP, but *not* enumerated"). A
+ * guest told it has them may park CPUs in MWAIT where no #VC handler is
+ * left (OVMF's AP loop after ExitBootServices under SEV-SNP).
+ */
+#define CPUID_1_ECX_MONITOR (1u << 3)
 
 /*
  * XSAVE state. An SNP guest computes its XSAVE area size from leaf 0xD
@@ -134,7 +143,7 @@ static int add_leaf(struct snp_cpuid_table *t, uint32_t leaf, const struct vsnp_
 		if ((leaf == 1 || leaf == 0x80000001) && sub == 0)
 			r.eax = VSNP_CHIP_CPUID_1_EAX;
 		if (leaf == 1 && sub == 0)
-			r.ecx |= CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSC_DEADLINE;
+			r.ecx = (r.ecx | CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSC_DEADLINE) & ~CPUID_1_ECX_MONITOR;
 		if (no_xsave && leaf == 1)
 			r.ecx &= ~CPUID_1_ECX_NEEDS_XSAVE;
 		if ((leaf == 1 || leaf == 0x80000001) && sub == 0)

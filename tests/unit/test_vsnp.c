@@ -807,7 +807,7 @@ static struct cpuid_regs fake_cpu(void *ctx, uint32_t leaf, uint32_t sub)
 	}
 	switch (leaf) {
 	case 0: r.eax = 0xD; break;
-	case 1: r = (struct cpuid_regs){ 0x830F10, 0x800, 0x80000000, 0x178BFBFF }; break;
+	case 1: r = (struct cpuid_regs){ 0x830F10, 0x800, 0x80000008 /* MONITOR */, 0x178BFBFF }; break;
 	case 4: if (sub < 3) r.eax = 0x121 + sub; break; /* three caches */
 	case 7: if (sub == 0) r.ebx = 0x219C91A9, r.ecx = 1u << 22 /* RDPID */; break;
 	case 0xD:
@@ -873,7 +873,7 @@ static void cpuid_page_built(void **state)
 	assert_int_equal(find(&t, 1, 0)->eax, 0x00A00F11);
 	assert_int_equal(find(&t, 1, 0)->eax, VSNP_CHIP_CPUID_1_EAX);
 	assert_int_equal(find(&t, 1, 0)->edx, 0x178BFBFF & ~0x4080u); /* the CPU's, without MCE and MCA */
-	/* x2APIC and TSC-Deadline: the hypervisor's APIC offers them, whatever the CPU has. */
+	/* x2APIC and TSC-Deadline: the hypervisor's APIC offers them, whatever the CPU has; MONITOR never (as KVM). */
 	assert_int_equal(find(&t, 1, 0)->ecx, 0x80000000u | (1u << 21) | (1u << 24));
 	assert_int_equal(find(&t, 0x80000001, 0)->eax, VSNP_CHIP_CPUID_1_EAX);
 	assert_int_equal(find(&t, 0x80000001, 0)->ecx, 0x71); /* SVM (bit 2) not offered */

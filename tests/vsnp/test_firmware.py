@@ -146,6 +146,28 @@ def main():
         p = subprocess.run([tool, "--svsm", svsm, "--firmware", ovmf, "--payload", ovmf, "-o", os.path.join(d, "x")],
                            capture_output=True, text=True)
         check(p.returncode == 2 and "usage" in p.stderr, "--firmware with --payload: usage (the firmware is the guest)")
+        # The SVSM's range placed for a bigger VM (--svsm-mem-gpa): in the launch block and the REQUIRED_MEMORY.
+        moved = os.path.join(d, "moved.igvm")
+        p = subprocess.run([tool, "--svsm", svsm, "--firmware", ovmf, "--svsm-mem-gpa", "0x1E000000", "-o", moved],
+                           capture_output=True, text=True)
+        ok = p.returncode == 0 and "SVSM memory 0x1e000000-0x20000000" in p.stdout
+        if ok:
+            mb = open(moved, "rb").read()
+            mh = read_igvm(mb)
+            mreq = [struct.unpack_from("<QIII", body) for typ, body in mh if typ == 0x305]
+            ok = [(g, n) for g, _m, n, _f in mreq] == [(0x1E000000, mem_size)]
+        check(ok, "--svsm-mem-gpa 0x1E000000 moves the SVSM's range (its REQUIRED_MEMORY, as igvm-build says)", p.stdout + p.stderr)
+        bad_at = [("0x1E000001", "2 MiB-aligned", "unaligned"), ("0xFE000000", "reach the firmware's pages",
+                  "over the firmware's pages"), ("0x200000", "overlaps the SVSM's memory", "over OVMF's SEC memory"),
+                  ("lots", "2 MiB-aligned", "not a number")]
+        for at, says, what in bad_at:
+            p = subprocess.run([tool, "--svsm", svsm, "--firmware", ovmf, "--svsm-mem-gpa", at, "-o",
+                                os.path.join(d, "bad.igvm")], capture_output=True, text=True)
+            check(p.returncode == 1 and says in p.stderr and not os.path.exists(os.path.join(d, "bad.igvm")),
+                  f"--svsm-mem-gpa refused: {what}", p.stderr)
+        p = subprocess.run([tool, "--svsm", svsm, "--svsm-mem-gpa", "0x1E000000", "-o", os.path.join(d, "x")],
+                           capture_output=True, text=True)
+        check(p.returncode == 2 and "usage" in p.stderr, "--svsm-mem-gpa without a firmware: usage")
 
         # On vsnp (two vCPUs): the SVSM reads the sections from the launched pages, OVMF boots through PEI
         # and DXE (the q35 bridges, its APIC timer, fw_cfg, the CMOS clock) to its boot manager, which, with no

@@ -44,9 +44,11 @@
  * the 8 MiB heap with room to grow. The firmware's RAM ends where it
  * starts (OVMF 2025.02 takes all RAM below the top of its RAM under
  * 4 GiB as its own, reserved ranges or not; RAM above the range is not
- * the firmware's), so it is the top 32 MiB of a 256 MiB VM (vsnp's
- * default): OVMF and the OS it boots get the 224 MiB below. A VM needs
- * at least 256 MiB of RAM to launch this file.
+ * the firmware's), so by default it is the top 32 MiB of a 256 MiB VM
+ * (vsnp's default): OVMF and the OS it boots get the 224 MiB below. A VM
+ * needs RAM up to the range's end to launch the file; --svsm-mem-gpa
+ * places it elsewhere, for a bigger VM (Linux with its initramfs wants
+ * more than 224 MiB).
  */
 #define FW_SVSM_MEM_GPA 0xE000000ull
 #define FW_SVSM_MEM_SIZE 0x2000000ull
@@ -203,7 +205,7 @@ static int fw_read(void *ctx, uint64_t off, void *buf, size_t len)
  * or the reason in why.
  */
 static const char *firmware_check(const uint8_t *fw, size_t len, uint64_t svsm_lo, uint64_t svsm_hi,
-				  struct ovmf_meta *m, char why[OVMF_WHY_LEN])
+				  uint64_t mem_gpa, struct ovmf_meta *m, char why[OVMF_WHY_LEN])
 {
 	struct fw_file f = { fw, len };
 
@@ -212,7 +214,7 @@ static const char *firmware_check(const uint8_t *fw, size_t len, uint64_t svsm_l
 	for (unsigned i = 0; i < m->count; i++) {
 		const uint64_t lo = m->sec[i].gpa, hi = lo + m->sec[i].size;
 
-		if ((lo < svsm_hi && svsm_lo < hi) || (lo < FW_SVSM_MEM_GPA + FW_SVSM_MEM_SIZE && FW_SVSM_MEM_GPA < hi) ||
+		if ((lo < svsm_hi && svsm_lo < hi) || (lo < mem_gpa + FW_SVSM_MEM_SIZE && mem_gpa < hi) ||
 		    hi > m->fw_gpa - 2 * PAGE /* the launch's secrets and CPUID pages */) {
 			snprintf(why, OVMF_WHY_LEN, "OVMF SEV metadata: section %u (%s, GPA 0x%llx) overlaps the SVSM's memory",
 				 i, ovmf_section_name(m->sec[i].type), (unsigned long long)lo);
@@ -227,14 +229,16 @@ static int usage(void)
 	fprintf(stderr, "usage: igvm-build --svsm svsm.img -o OUT.igvm [--payload FILE] [--cmdline \"WORDS\"]\n"
 			"       igvm-build --svsm svsm.img -o OUT.igvm --linux bzImage [--initrd FILE] [--append \"LINE\"]"
 			" [--cmdline \"WORDS\"]\n"
-			"       igvm-build --svsm svsm.img -o OUT.igvm --firmware OVMF.fd [--cmdline \"WORDS\"]\n");
+			"       igvm-build --svsm svsm.img -o OUT.igvm --firmware OVMF.fd [--svsm-mem-gpa ADDR]"
+			" [--cmdline \"WORDS\"]\n");
 	return 2;
 }
 
 int main(int argc, char **argv)
 {
 	const char *svsm = NULL, *out = NULL, *payload_path = NULL, *cmdline = "";
-	const char *linux_path = NULL, *initrd_path = NULL, *append = NULL, *fw_path = NULL;
+	const char *linux_path = NULL, *initrd_path = NULL, *append = NULL, *fw_path = NULL, *mem_at = NULL;
+	uint64_t mem_gpa = FW_SVSM_MEM_GPA;
 
 	for (int i = 1; i < argc; i++) {
 		if (i + 1 >= argc)
@@ -255,8 +259,22 @@ int main(int argc, char **argv)
 			append = argv[++i];
 		else if (strcmp(argv[i], "--firmware") == 0)
 			fw_path = argv[++i];
+		else if (strcmp(argv[i], "--svsm-mem-gpa") == 0)
+			mem_at = argv[++i];
 		else
 			return usage();
+	}
+	if (mem_at != NULL) {
+		char *end = NULL;
+
+		if (fw_path == NULL)
+			return usage(); /* the SVSM's range beside a firmware only */
+		mem_gpa = strtoull(mem_at, &end, 0);
+		if (end == mem_at || *end != '\0' || (mem_gpa & (TWO_MB - 1)) != 0 || mem_gpa > 0xFF000000ull) {
+			fprintf(stderr, "igvm-build: --svsm-mem-gpa %s: want a 2 MiB-aligned guest address below 4 GiB\n",
+				mem_at);
+			return 1;
+		}
 	}
 	if (svsm == NULL || out == NULL || (linux_path != NULL && payload_path != NULL) ||
 	    (linux_path == NULL && (initrd_path != NULL || append != NULL)) ||
@@ -343,18 +361,25 @@ int main(int argc, char **argv)
 	char fw_why[OVMF_WHY_LEN];
 
 	if (fw != NULL) {
-		if (firmware_check(fw, fw_len, h.load_addr, lb.end_gpa, &fwm, fw_why) != NULL) {
+		if (firmware_check(fw, fw_len, h.load_addr, lb.end_gpa, mem_gpa, &fwm, fw_why) != NULL) {
 			fprintf(stderr, "igvm-build: %s: refused: %s\n", fw_path, fw_why);
 			return 1;
 		}
-		if (lb.end_gpa > FW_SVSM_MEM_GPA) {
+		if (lb.end_gpa > mem_gpa) {
 			fprintf(stderr, "igvm-build: %s: refused: svsm.img's launch ends at 0x%llx, past 0x%llx where the "
-				"SVSM's memory goes beside a firmware\n", svsm, (unsigned long long)lb.end_gpa, FW_SVSM_MEM_GPA);
+				"SVSM's memory goes beside a firmware\n", svsm, (unsigned long long)lb.end_gpa,
+				(unsigned long long)mem_gpa);
+			return 1;
+		}
+		if (mem_gpa + FW_SVSM_MEM_SIZE > fwm.fw_gpa - 2 * PAGE) {
+			fprintf(stderr, "igvm-build: --svsm-mem-gpa 0x%llx: the SVSM's %llu MiB reach the firmware's pages "
+				"at 0x%llx\n", (unsigned long long)mem_gpa, (unsigned long long)(FW_SVSM_MEM_SIZE >> 20),
+				(unsigned long long)(fwm.fw_gpa - 2 * PAGE));
 			return 1;
 		}
 		lb.firmware_gpa = fwm.fw_gpa;
 		lb.firmware_size = fwm.fw_size;
-		lb.svsm_mem_gpa = FW_SVSM_MEM_GPA;
+		lb.svsm_mem_gpa = mem_gpa;
 		lb.svsm_mem_size = FW_SVSM_MEM_SIZE;
 		/*
 		 * The pages the SVSM keeps after its boot go above the RAM the firmware
