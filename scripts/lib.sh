@@ -3,7 +3,7 @@
 # the build directory. Sourced, not run.
 
 # Debian 12 packages the build, tests and main job need.
-SVSM_PACKAGES="debian-archive-keyring mmdebstrap meson ninja-build gcc gcc-multilib libc6-dev-i386 binutils python3 pkg-config libcmocka-dev qemu-system-x86 clang libclang-rt-14-dev libmbedtls-dev libtpms-dev libssl-dev tpm2-tools libtss2-tcti-cmd0 swtpm swtpm-tools"
+SVSM_PACKAGES="debian-archive-keyring mmdebstrap meson ninja-build gcc gcc-multilib libc6-dev-i386 binutils python3 pkg-config libcmocka-dev qemu-system-x86 clang libclang-rt-14-dev libmbedtls-dev libtpms-dev libssl-dev tpm2-tools libtss2-tcti-cmd0 swtpm swtpm-tools mtools"
 
 svsm_root() {
 	cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd
