@@ -4,11 +4,13 @@
 # (default: the test guest) into one IGVM file, boot the emulated SEV-SNP machine
 # (vsnp.img, QEMU TCG -cpu EPYC) on it, show what happened, end with a summary.
 #
-#   scripts/run.sh [--payload FILE | --linux] [--cpu MODEL] [--smp N] [--pcpus N] [--append "OPTIONS"]
-#                  [--vtpm-state FILE] [--gdb]
+#   scripts/run.sh [--payload FILE | --linux | --ovmf] [--cpu MODEL] [--smp N] [--pcpus N]
+#                  [--append "OPTIONS"] [--vtpm-state FILE] [--gdb]
 #
 # --linux: Debian's kernel and the initramfs of guest/linux instead (fetched once into
 # build/debian-cache), its checks as TAP through the kernel log; it powers the VM off.
+# --ovmf: Debian's OVMF at VMPL2 instead, booting the same kernel and initramfs from an EFI
+# system partition the build makes (systemd-boot, one entry); the VM has 512 MiB.
 # --smp N: the VM's vCPUs (1-8, default 2). --pcpus N: the CPUs QEMU gives the machine
 # (1-8, default 2; vCPU i runs on CPU i mod N). --append: the SVSM's command line
 # (guest.* words go on to the payload). --vtpm-state FILE: a disk (made, 2 MiB, if missing)
@@ -24,10 +26,11 @@ append=""
 payload=""
 gdb=""
 linux=""
+ovmf=""
 state=""
 
 usage() {
-	sed -n '3,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+	sed -n '3,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -38,14 +41,15 @@ while [ $# -gt 0 ]; do
 	--append) append=${2?--append needs options}; shift 2 ;;
 	--gdb) gdb=--gdb; shift ;;
 	--linux) linux=yes; shift ;;
+	--ovmf) ovmf=yes; shift ;;
 	--vtpm-state) state=${2:?--vtpm-state needs a file}; shift 2 ;;
 	-h|--help) usage; exit 0 ;;
 	*) echo "run.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
 	esac
 done
 
-if [ -n "$linux" ] && { [ -n "$payload" ] || [ -n "$append" ]; }; then
-	echo "run.sh: --linux brings its own payload and command line (guest/linux/meson.build)" >&2
+if [ -n "$linux$ovmf" ] && { [ -n "$payload" ] || [ -n "$append" ] || [ "$linux$ovmf" = yesyes ]; }; then
+	echo "run.sh: --linux and --ovmf each bring their own guest and command line (guest/linux, guest/ovmf)" >&2
 	exit 2
 fi
 if [ -n "$payload" ] && [ ! -f "$payload" ]; then
@@ -73,6 +77,11 @@ if [ -n "$linux" ]; then
 	echo "== building the Linux guest (Debian's kernel and busybox, fetched once into build/debian-cache)"
 	ninja -C "$build" guest/linux/linux.igvm >/dev/null || { ninja -C "$build" guest/linux/linux.igvm; exit 1; }
 fi
+if [ -n "$ovmf" ]; then
+	echo "== building OVMF's IGVM file and its boot disk (Debian's OVMF, systemd-boot, kernel and busybox, fetched once)"
+	ninja -C "$build" guest/ovmf/ovmf.igvm guest/ovmf/esp.img >/dev/null ||
+		{ ninja -C "$build" guest/ovmf/ovmf.igvm guest/ovmf/esp.img; exit 1; }
+fi
 
 img="$build/stage1/svsm.img"
 payload=${payload:-$build/tests/guest/test-guest}
@@ -80,9 +89,17 @@ log="$build/run.log"
 rm -f "$log" # the summary below reads this run's log only
 
 igvm="$build/run.igvm"
+mem=512M
+vm_mem=()
 if [ -n "$linux" ]; then
 	igvm="$build/guest/linux/linux.igvm"
 	echo "== $(basename "$img"), Debian's kernel and the initramfs in $(basename "$igvm") (tools/igvm-build --linux)"
+elif [ -n "$ovmf" ]; then
+	igvm="$build/guest/ovmf/ovmf.igvm"
+	echo "== $(basename "$img") and Debian's OVMF in $(basename "$igvm") (tools/igvm-build --firmware); its boot disk" \
+		"guest/ovmf/esp.img"
+	mem=1G
+	vm_mem=(vsnp.mem=512)
 else
 	echo "== packing $(basename "$img") and $(basename "$payload") into $(basename "$igvm") (tools/igvm-build)"
 	"$build/tools/igvm-build" --svsm "$img" --payload "$payload" --cmdline "$append" -o "$igvm" || exit 1
@@ -90,15 +107,16 @@ fi
 # QEMU's CPUs on one host thread: with one thread each (MTTCG) about 1 Linux
 # boot in 15-60 went wrong inside QEMU (vsnp/README.md, cpu.c).
 drive=()
+[ -n "$ovmf" ] && drive=(--boot-disk "$build/guest/ovmf/esp.img")
 if [ -n "$state" ]; then
 	[ -e "$state" ] || python3 "$root/tools/vtpm-state" create "$state" || exit 1
 	echo "== the vTPM's state disk: $state ($(python3 "$root/tools/vtpm-state" info "$state" | tr '\n' ';'))"
-	drive=(--drive "$state")
+	drive+=(--drive "$state")
 fi
 echo "== booting vsnp.img (the SEV-SNP machine) under QEMU TCG (one thread), -cpu $cpu, $pcpus CPU(s), $smp vCPUs, on $(basename "$igvm")"
 python3 "$root/scripts/qemu_boot.py" --image "$build/stage1/vsnp.img" --symbols "$build/svsm/vsnp-kernel.elf" \
-	--payload "$igvm" --cpu "$cpu" --smp "$pcpus" --tcg-single --mem 512M --append "vsnp.cpus=$smp" --log "$log" --expect any \
-	--timeout 180 "${drive[@]}" $gdb
+	--payload "$igvm" --cpu "$cpu" --smp "$pcpus" --tcg-single --mem "$mem" --append "vsnp.cpus=$smp ${vm_mem[*]}" \
+	--log "$log" --expect any --timeout 180 "${drive[@]}" $gdb
 status=$?
 run_need_log "$status" "$log"
 # The relying party's view of the launch: the digest computed from the file alone.
@@ -129,7 +147,7 @@ times=$(sed -n 's/^vsnp: time: \(.*\)$/\1/p' "$log" | tail -n 1)
 # TAP on the console, or through a Linux guest's kernel log (a time stamp first).
 guest_ok=$(grep -c -E '^(\[ *[0-9.]+\] )?ok ' "$log")
 guest_failed=$(grep -c -E '^(\[ *[0-9.]+\] )?not ok ' "$log")
-launched=$(grep -c -E '^SVSM: launching (the payload|Linux) at VMPL' "$log")
+launched=$(grep -c -E '^SVSM: launching (the payload|Linux|the guest firmware) at VMPL' "$log")
 [ "$launched" -gt 0 ] && echo "run.sh: the guest (VMPL2): $guest_ok checks passed, $guest_failed failed"
 # The failed checks themselves, with the comment lines under them (at most the first 5).
 [ "$guest_failed" -gt 0 ] && grep -A2 -E '^(\[ *[0-9.]+\] )?not ok ' "$log" | grep -E '(not ok |# )' | head -n 15 |
@@ -137,7 +155,7 @@ launched=$(grep -c -E '^SVSM: launching (the payload|Linux) at VMPL' "$log")
 # Success only as this run's console says it: the SVSM launched the payload and it ended with status 0.
 ended=$(sed -n 's/^vsnp: the guest asked to terminate: GHCB reason set 14, code \([0-9]*\).*$/\1/p' "$log" | tail -n 1)
 # Linux ends by powering off; it succeeded when its TAP plan was met with no failure.
-if [ -n "$linux" ] && grep -q '^vsnp: the guest powered the machine off' "$log"; then
+if [ -n "$linux$ovmf" ] && grep -q '^vsnp: the guest powered the machine off' "$log"; then
 	plan=$(sed -n 's/^\[ *[0-9.]*\] 1\.\.\([0-9]*\)$/\1/p' "$log" | tail -n 1)
 	[ -n "$plan" ] && [ "$guest_failed" -eq 0 ] && [ "$guest_ok" -eq "$plan" ] && ended=0 || ended=1
 fi
