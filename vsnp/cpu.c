@@ -44,6 +44,7 @@
 #include "svsm/percpu.h"
 #include "svsm/smp.h"
 #include "svsm/tsc.h"
+#include "vsnp/vblk.h"
 #include "vcpu.h"
 
 #define GUEST_ASID 1
@@ -1011,6 +1012,17 @@ static void ghcb_copy(struct ghcb *to, const struct ghcb *from, bool with_buffer
 		memcpy(to->shared_buffer, from->shared_buffer, sizeof(to->shared_buffer));
 }
 
+/* The counters now, as the end of a phase of the run's report (once each). */
+static void phase_mark(struct vsnp_cpu_end *end, unsigned i)
+{
+	struct vsnp_phase_mark *k = &end->mark[i];
+
+	if (k->taken)
+		return;
+	*k = (struct vsnp_phase_mark){ true, cpu_rdtsc(), end->exits, end->vmgexits, end->vc_delivered, end->npf_mapped,
+				       end->snp_insns, end->tsc_guest, end->tsc_serving };
+}
+
 /* vsnp.trace: a lower VMPL's page state change, an entry per line (GPA, 4K/2M, the operation). */
 static void trace_psc(struct vsnp_vcpu *c, const struct ghcb *g)
 {
@@ -1066,6 +1078,8 @@ static void exit_ghcb(struct run *r)
 	} else if (std && (g.sw_exit_code == SVM_VMGEXIT_MMIO_READ || g.sw_exit_code == SVM_VMGEXIT_MMIO_WRITE)) {
 		c->m->io.vmpl = c->vmpl;
 		vsnp_mmio_ghcb(&c->m->io, &c->m->rmp, 1ull << c->m->cbit_pos, &g, c->hv.ghcb_gpa);
+		if (c->m->io.guest_blk != NULL && c->m->io.guest_blk->requests != 0)
+			phase_mark(r->end, 1);
 	} else if (std && g.sw_exit_code == SVM_VMGEXIT_NMI_COMPLETE) {
 		/* The guest's NMI handling is over (it has no IRET the hypervisor sees): the next NMI may come. */
 		vsnp_apic_nmi_done(&c->apic[c->vmpl]);
@@ -1718,8 +1732,10 @@ static void pcpu_loop(struct pcpu *p)
 		ctl->tlb_control = p->flush_gen != m->flush_gen || c->flush_tlb ? VMCB_TLB_FLUSH_ALL : VMCB_TLB_NOTHING;
 		p->flush_gen = m->flush_gen;
 		c->flush_tlb = false;
-		if (c->vmpl != 0 && end->tsc_first_vmpl2 == 0)
+		if (c->vmpl != 0 && end->tsc_first_vmpl2 == 0) {
 			end->tsc_first_vmpl2 = cpu_rdtsc();
+			phase_mark(end, 0);
+		}
 		/* In the guest from here for the other CPUs (pull_out), with the lock's changes so far flushed. */
 		__atomic_store_n(&p->in_guest, true, __ATOMIC_RELEASE);
 		spin_unlock(&machine_lock);

@@ -49,6 +49,16 @@ struct vsnp_cpu_end {
 		uint64_t count, tsc;
 	} kinds[VSNP_PROF_KINDS];
 	uint64_t other_count, other_tsc;
+	/*
+	 * The counters as they stood at two points the machine sees, for the
+	 * report's phases: [0] the first instruction below VMPL0 (the SVSM
+	 * booted), [1] the guest's boot disk's first request (a firmware at
+	 * its boot manager). Not taken: the phase never ended.
+	 */
+	struct vsnp_phase_mark {
+		bool taken;
+		uint64_t tsc, exits, vmgexits, vc_delivered, npf_mapped, snp_insns, tsc_guest, tsc_serving;
+	} mark[2];
 };
 
 /*
