@@ -66,7 +66,7 @@ _Static_assert(R_TMR - R_ISR == VSNP_APIC_WORDS && R_ESR - R_IRR == VSNP_APIC_WO
 
 void vsnp_apic_init(struct vsnp_apic *a, uint32_t id)
 {
-	*a = (struct vsnp_apic){ .id = id, .svr = 0xFF, .lvt_timer = LVT_MASKED };
+	*a = (struct vsnp_apic){ .id = id, .svr = 0xFF, .lvt_timer = LVT_MASKED, .offered = -1 };
 	for (unsigned i = 0; i < VSNP_APIC_LVT_OTHER; i++)
 		a->lvt_other[i] = LVT_MASKED;
 }
@@ -104,6 +104,8 @@ bool vsnp_apic_accept(struct vsnp_apic *a, unsigned vector)
 		a->esr |= ESR_RECV_ILLEGAL;
 		return false;
 	}
+	if ((int)vector == a->offered)
+		a->offered_again = true; /* the guest may have taken the first already */
 	a->irr[vector / 32] |= 1u << (vector % 32);
 	return true;
 }
@@ -158,6 +160,46 @@ int vsnp_apic_deliverable(const struct vsnp_apic *a)
 	if (v < 0 || !(a->svr & SVR_ENABLE) || ((uint32_t)v & 0xF0) <= (ppr(a) & 0xF0))
 		return -1;
 	return v;
+}
+
+void vsnp_apic_eoi(struct vsnp_apic *a)
+{
+	int v_isr = vsnp_apic_highest(a->isr);
+
+	if (v_isr >= 0)
+		a->isr[v_isr / 32] &= ~(1u << (v_isr % 32));
+}
+
+bool vsnp_apic_pv_eoi_offer(const struct vsnp_apic *a, int offered)
+{
+	uint32_t irr[VSNP_APIC_WORDS];
+
+	if (!(a->pv_eoi_msr & 1) || offered > 0xFF)
+		return false;
+	for (unsigned w = 0; w < VSNP_APIC_WORDS; w++)
+		irr[w] = a->irr[w];
+	if (offered >= 0)
+		irr[offered / 32] &= ~(1u << (offered % 32));
+	return vsnp_apic_highest(irr) < 0 && (offered >= 0 || vsnp_apic_highest(a->isr) >= 0);
+}
+
+void vsnp_apic_offer(struct vsnp_apic *a, int vector)
+{
+	a->offered = vector >= 0 && vector <= 0xFF ? vector : -1;
+	a->offered_again = false;
+}
+
+void vsnp_apic_offer_done(struct vsnp_apic *a, bool taken)
+{
+	int v = a->offered;
+
+	a->offered = -1;
+	if (v < 0 || !taken)
+		return;
+	vsnp_apic_delivered(a, (unsigned)v);
+	if (a->offered_again)
+		a->irr[v / 32] |= 1u << (v % 32);
+	a->offered_again = false;
 }
 
 void vsnp_apic_delivered(struct vsnp_apic *a, unsigned vector)
@@ -329,15 +371,11 @@ int vsnp_apic_wrmsr(struct vsnp_apic *a, uint32_t msr, uint64_t now, uint64_t v)
 			return SVSM_EINVAL;
 		a->tpr = (uint32_t)v;
 		return SVSM_OK;
-	case R_EOI: {
-		int v_isr = vsnp_apic_highest(a->isr);
-
+	case R_EOI:
 		if (v != 0)
 			return SVSM_EINVAL; /* x2APIC: a non-zero EOI write is a #GP */
-		if (v_isr >= 0)
-			a->isr[v_isr / 32] &= ~(1u << (v_isr % 32));
+		vsnp_apic_eoi(a);
 		return SVSM_OK;
-	}
 	case R_SVR:
 		if (v > 0x1FFF)
 			return SVSM_EINVAL;

@@ -40,6 +40,16 @@ struct vsnp_apic {
 	uint32_t lvt_other[VSNP_APIC_LVT_OTHER];  /* the LVT entries besides the timer (0x82F-0x837): kept, never fired */
 	uint32_t irr[VSNP_APIC_WORDS], isr[VSNP_APIC_WORDS];
 	uint64_t icr;          /* the last ICR written (readable in x2APIC mode) */
+	/*
+	 * The vector offered to the CPU as a virtual interrupt for the VMRUN
+	 * under way (-1: none), which the guest takes without an exit, and
+	 * whether it arrived again meanwhile: once taken it must be requested
+	 * again, not merged into the request the guest already took (an IPI
+	 * sent after the handler started would be lost: Linux sends the
+	 * call-function IPI only to an empty queue, and waits).
+	 */
+	int offered;
+	bool offered_again;
 	uint64_t t_start;      /* TSC when the count started (one-shot, periodic) */
 	uint64_t tsc_deadline; /* IA32_TSC_DEADLINE (TSC-deadline mode), 0: disarmed */
 	uint64_t fired;        /* timer interrupts raised */
@@ -53,6 +63,16 @@ struct vsnp_apic {
 	 */
 	bool nmi_pending, nmi_in_progress;
 	uint64_t nmis;         /* NMIs delivered */
+	/*
+	 * KVM's paravirtual EOI (Linux Documentation/virt/kvm/x86/msr.rst,
+	 * MSR_KVM_PV_EOI_EN): the MSR as the guest wrote it (bit 0 on, bits
+	 * 63:2 the address of its flag word; vsnp/kvm_msr.c), and whether the
+	 * hypervisor set the guest's flag for the interrupt in service, so the
+	 * guest may end it by clearing the flag instead of writing EOI.
+	 */
+	uint64_t pv_eoi_msr;
+	bool pv_eoi_pending;
+	uint64_t pv_eois;      /* interrupts the guest ended through its flag */
 };
 
 /* A fresh APIC (after reset, in x2APIC mode) with APIC ID id. */
@@ -90,6 +110,26 @@ bool vsnp_apic_ipi_targets(const struct vsnp_ipi *ipi, uint32_t from, const stru
 int vsnp_apic_highest(const uint32_t *r);
 /* The vector to deliver now: the highest requested one whose priority class is above the PPR; -1 if none. */
 int vsnp_apic_deliverable(const struct vsnp_apic *a);
+/* EOI (x2APIC MSR 0x80B written 0): the highest vector in service is done; none in service, nothing changes. */
+void vsnp_apic_eoi(struct vsnp_apic *a);
+/*
+ * Whether the guest's PV EOI flag may be set before the next entry, as
+ * KVM decides it, with offered (or -1) the vector offered as a virtual
+ * interrupt counted as in service (the guest takes it without an exit):
+ * PV EOI on, nothing else requested in the IRR (an interrupt could nest)
+ * and one in service, whose EOI the flag stands for. An EOI ends the
+ * highest vector in service, so the guest's one EOI without a write is
+ * the same EOI whichever it meant, done at the next exit.
+ */
+bool vsnp_apic_pv_eoi_offer(const struct vsnp_apic *a, int offered);
+/* Before VMRUN: vector (or -1) is offered to the CPU as a virtual interrupt. */
+void vsnp_apic_offer(struct vsnp_apic *a, int vector);
+/*
+ * After the exit: whether the CPU took the offered vector. Taken, it is in
+ * service (vsnp_apic_delivered), and requested again if it arrived again
+ * while offered; not taken, it stays requested (arrivals meanwhile are one).
+ */
+void vsnp_apic_offer_done(struct vsnp_apic *a, bool taken);
 /* The CPU took vector: it moves from requested to in service until its EOI. */
 void vsnp_apic_delivered(struct vsnp_apic *a, unsigned vector);
 /* TSC cycles from now until the timer fires, or 0 when it is not counting. */

@@ -1355,6 +1355,7 @@ static void handle_exit(struct run *r)
 	struct vmcb_control *ctl = &r->c->vmcb->ctl;
 	uint64_t code = ctl->exit_code;
 
+
 	/* An event cut short by the exit (a fault while delivering it) is delivered again. */
 	if (ctl->exit_int_info & VMCB_EVENT_VALID) {
 		ctl->event_inj = vsnp_event_again(ctl->exit_int_info);
@@ -1507,10 +1508,16 @@ static void arm_machine_timer(struct pcpu *p, uint64_t now, uint64_t left)
 /*
  * Interrupts before VMRUN: the running VMPL's APIC offers its highest
  * deliverable vector as a virtual interrupt (V_IRQ, taken when the guest's
- * IF allows; the APIC has applied the priorities, so V_IGN_TPR). The
- * CPU's timer is armed for the first of: that APIC's timer, the end of
- * the turn when other vCPUs share the CPU, and the timer of a halted vCPU
- * of this CPU it would wake. Returns the vector offered, or -1.
+ * IF allows; the APIC has applied the priorities, so V_IGN_TPR). Not
+ * through EVENTINJ, as KVM would when IF allows: QEMU 7.2's VMRUN delivers
+ * an injected external interrupt and leaves its vector as the pending
+ * exception, so the guest takes it a second time at the handler's first
+ * instruction, whatever IF says (seen: Linux's timer handler entered twice
+ * before its SWAPGS). Then the guest's PV EOI flag (vsnp_kvm_pv_eoi_enter,
+ * counting the offered vector as in service once taken). The CPU's timer
+ * is armed for the first of: that APIC's timer, the end of the turn when
+ * other vCPUs share the CPU, and the timer of a halted vCPU of this CPU
+ * it would wake. Returns the vector offered, or -1.
  */
 static int interrupts_before_run(struct pcpu *p)
 {
@@ -1540,6 +1547,8 @@ static int interrupts_before_run(struct pcpu *p)
 	if (vec >= 0)
 		ctl->int_ctl |= VMCB_V_IRQ | (0xFull << VMCB_V_INTR_PRIO_SHIFT) | VMCB_V_IGN_TPR |
 				((uint64_t)vec << VMCB_V_INTR_VECTOR_SHIFT);
+	vsnp_apic_offer(apic, vec);
+	vsnp_kvm_pv_eoi_enter(r->c, vec);
 
 	uint64_t left = vsnp_apic_cycles_left(apic, now);
 	uint64_t other = halted_timer_left(p, r->c, now);
@@ -1751,13 +1760,14 @@ static void pcpu_loop(struct pcpu *p)
 		end->tsc_guest += t_exit - t_run;
 		if (ended)
 			break;
-		if (vec >= 0 && !(ctl->int_ctl & VMCB_V_IRQ)) {
-			vsnp_apic_delivered(&c->apic[vmpl], (unsigned)vec); /* the CPU took the virtual interrupt */
+		vsnp_apic_offer_done(&c->apic[vmpl], vec >= 0 && !(ctl->int_ctl & VMCB_V_IRQ));
+		if (vec >= 0 && !(ctl->int_ctl & VMCB_V_IRQ)) { /* the CPU took the virtual interrupt */
 			if (vmpl == 0)
 				end->irqs_vmpl0++;
 			else
 				end->irqs_lower++;
 		}
+		vsnp_kvm_pv_eoi_exit(c, vmpl); /* after the delivery, which the flag may have ended; before anything reads the APIC */
 		end->exits++;
 		if (c->pulled) {
 			/* Another CPU replaced this context while it ran (AP creation): the exit was the old one's. */
@@ -1884,6 +1894,9 @@ int vsnp_cpu_run(struct vsnp_machine *m, uint64_t vmsa_gpa, unsigned ncpus, stru
 		if (vcpus[i].state != VCPU_OFF)
 			store_context(&vcpus[i], vcpus[i].vmcb->ctl.exit_code, vcpus[i].vmcb->ctl.exit_info_1,
 				      vcpus[i].vmcb->ctl.exit_info_2);
+	for (unsigned i = 0; i < nvcpus; i++)
+		for (unsigned vmpl = 0; vmpl < SNP_VMPL_COUNT; vmpl++)
+			run_record.pv_eois += vcpus[i].apic[vmpl].pv_eois;
 	vsnp_io_flush(&m->io);
 	*out = run_record;
 	return SVSM_OK;

@@ -29,6 +29,7 @@ struct vsnp_cpu_end {
 	uint64_t vmpl_switches, vmpl2_exits, intr_exits, guest_requests, vcpu_switches, aps_started;
 	uint64_t lie_rewrites; /* vsnp.lie=rewrite: VMPL0 answers rewritten after it had them */
 	uint64_t irqs_vmpl0, irqs_lower, ipis, idle_waits; /* interrupts delivered (at VMPL0, below), IPIs sent, waits with no vCPU to run */
+	uint64_t pv_eois;      /* interrupts a guest ended through its PV EOI flag (no EOI write) */
 	uint64_t kicks;        /* IPIs from one machine CPU to another (a vCPU's state changed there) */
 	uint64_t vmgexits_fused; /* VMGEXITs served in the exit of the GHCB MSR write just before them */
 	uint64_t events_again, soft_again; /* events an exit cut short: injected again; software interrupts run again */

@@ -220,9 +220,10 @@ int vsnp_cpuid_page_build(struct snp_cpuid_table *t, const struct vsnp_cpuid_src
 		if (err != SVSM_OK)
 			return err;
 	}
-	/* The hypervisor's leaves: KVM's signature and only its kvmclock features (include/vsnp/vsnp_kvm.h). */
+	/* The hypervisor's leaves: KVM's signature, its kvmclock features and PV EOI (include/vsnp/vsnp_kvm.h). */
 	struct cpuid_regs kvm_sig = { KVM_CPUID_FEATURES, KVM_SIGNATURE_EBX, KVM_SIGNATURE_ECX, KVM_SIGNATURE_EDX };
-	struct cpuid_regs kvm_feat = { KVM_FEATURE_CLOCKSOURCE2 | KVM_FEATURE_CLOCKSOURCE_STABLE_BIT, 0, 0, 0 };
+	struct cpuid_regs kvm_feat = { KVM_FEATURE_CLOCKSOURCE2 | KVM_FEATURE_CLOCKSOURCE_STABLE_BIT | KVM_FEATURE_PV_EOI,
+				       0, 0, 0 };
 
 	if ((err = add(t, KVM_CPUID_SIGNATURE, 0, &kvm_sig, why)) != SVSM_OK ||
 	    (err = add(t, KVM_CPUID_FEATURES, 0, &kvm_feat, why)) != SVSM_OK)

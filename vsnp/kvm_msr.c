@@ -4,10 +4,11 @@
  * spec 56421 §4.1.3): the MTRRs, kept per vCPU as KVM keeps them (a
  * firmware programs them: OVMF), TSC_AUX, kept per vCPU and VMPL as
  * KVM keeps it (the CPU under QEMU's TCG has one for the whole machine),
- * and kvmclock (include/vsnp/vsnp_kvm.h): the guest names a page it has
- * shared, and the hypervisor writes the time there. A page the guest kept
- * private is not written, as a real host's write to it would be refused
- * by the RMP.
+ * kvmclock (include/vsnp/vsnp_kvm.h): the guest names a page it has
+ * shared, and the hypervisor writes the time there, and PV EOI, whose flag
+ * word the hypervisor sets before an entry and reads after the exit. A
+ * page the guest kept private is neither written nor read, as a real
+ * host's access to it would be refused by the RMP.
  */
 #include "abi/x86.h"
 #include "lib/cpu.h"
@@ -146,9 +147,64 @@ static void write_wall(struct vsnp_vcpu *c, uint64_t gpa)
 	w->version = v + 1;
 }
 
+/* The guest's PV EOI flag byte (bit 0 of its word) if the word lies in a shared page now, else NULL. */
+static volatile uint8_t *pv_eoi_flag(struct vsnp_vcpu *c, const struct vsnp_apic *a)
+{
+	uint64_t gpa = a->pv_eoi_msr & ~(KVM_PV_EOI_ENABLE | KVM_PV_EOI_RESERVED);
+	uint8_t *page = vsnp_shared_page(c, gpa & ~(uint64_t)(PAGE_SIZE - 1));
+
+	return page == NULL ? NULL : page + (gpa & (PAGE_SIZE - 1));
+}
+
+void vsnp_kvm_pv_eoi_enter(struct vsnp_vcpu *c, int offered)
+{
+	struct vsnp_apic *a = &c->apic[c->vmpl];
+	volatile uint8_t *flag;
+
+	if (a->pv_eoi_pending || !vsnp_apic_pv_eoi_offer(a, offered) || (flag = pv_eoi_flag(c, a)) == NULL)
+		return; /* a word the guest made private again: it ends its interrupts by EOI writes */
+	*flag |= KVM_PV_EOI_FLAG;
+	a->pv_eoi_pending = true;
+}
+
+void vsnp_kvm_pv_eoi_exit(struct vsnp_vcpu *c, unsigned vmpl)
+{
+	struct vsnp_apic *a = &c->apic[vmpl];
+	volatile uint8_t *flag;
+
+	if (!a->pv_eoi_pending)
+		return;
+	a->pv_eoi_pending = false;
+	if ((flag = pv_eoi_flag(c, a)) == NULL)
+		return; /* no longer shared: the hypervisor cannot see an answer, the guest's EOI write will come */
+	uint8_t f = *flag; /* read once: another vCPU of the guest may write it meanwhile */
+
+	if (f & KVM_PV_EOI_FLAG) {
+		*flag = f & (uint8_t)~KVM_PV_EOI_FLAG; /* not ended yet: the guest will write EOI */
+		return;
+	}
+	vsnp_apic_eoi(a); /* the guest cleared the flag: its EOI */
+	a->pv_eois++;
+}
+
 int vsnp_kvm_msr(struct vsnp_vcpu *c, uint32_t msr, bool write, uint64_t *val)
 {
+	struct vsnp_apic *apic = &c->apic[c->vmpl];
+
 	switch (msr) {
+	case KVM_MSR_PV_EOI_EN:
+		/* Bit 1 reserved, and an address within the architecture's 52 bits (msr.rst; KVM: #GP). */
+		if (write && ((*val & KVM_PV_EOI_RESERVED) != 0 || (*val >> 52) != 0))
+			return SVSM_EINVAL;
+		if (write) {
+			/* An exit brought the write: the flag's last answer was taken then (vsnp_kvm_pv_eoi_exit). */
+			apic->pv_eoi_msr = *val;
+			apic->pv_eoi_pending = false;
+			console_printf("vsnp: vCPU %u VMPL%u: PV EOI %s 0x%llx\n", c->apic_id, c->vmpl,
+				       (*val & KVM_PV_EOI_ENABLE) ? "on at" : "off, was", (unsigned long long)(*val & ~3ull));
+		}
+		*val = apic->pv_eoi_msr;
+		return SVSM_OK;
 	case MSR_TSC_AUX:
 		if (write && (*val >> 32) != 0)
 			return SVSM_EINVAL; /* bits 63:32 reserved (APM vol.2 §A.7) */

@@ -460,7 +460,8 @@ __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 	console_printf("vsnp: the vCPUs ran: %llu exits: %llu VMGEXIT (%llu GHCB page, %llu served with the GHCB MSR "
 		       "write before them), %llu MSR, %llu #VC delivered, "
 		       "%llu SNP instructions, %llu nested faults mapped, %llu CR0 writes, %llu VMPL switches, "
-		       "%llu exits below VMPL0, %llu guest requests, %llu interrupts delivered at VMPL0 and %llu below, "
+		       "%llu exits below VMPL0, %llu guest requests, %llu interrupts delivered at VMPL0 and %llu below "
+		       "(%llu ended by PV EOI), "
 		       "%llu IPIs, %llu machine interrupts, %llu idle waits, %llu APs started, %llu vCPU switches\n",
 		       (unsigned long long)end.exits, (unsigned long long)end.vmgexits,
 		       (unsigned long long)end.ghcb_calls, (unsigned long long)end.vmgexits_fused,
@@ -469,7 +470,8 @@ __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 		       (unsigned long long)end.npf_mapped, (unsigned long long)end.cr0_writes,
 		       (unsigned long long)end.vmpl_switches, (unsigned long long)end.vmpl2_exits,
 		       (unsigned long long)end.guest_requests, (unsigned long long)end.irqs_vmpl0,
-		       (unsigned long long)end.irqs_lower, (unsigned long long)end.ipis, (unsigned long long)end.intr_exits,
+		       (unsigned long long)end.irqs_lower, (unsigned long long)end.pv_eois, (unsigned long long)end.ipis,
+		       (unsigned long long)end.intr_exits,
 		       (unsigned long long)end.idle_waits, (unsigned long long)end.aps_started,
 		       (unsigned long long)end.vcpu_switches);
 	print_profile(&end);

@@ -68,11 +68,23 @@ void *vsnp_shared_page(struct vsnp_vcpu *c, uint64_t gpa);
 
 /*
  * The MSRs the hypervisor serves besides the APIC's (vsnp/kvm_msr.c):
- * TSC_AUX, SYSCFG, HWCR, NB_CFG and the kvmclock MSRs (include/vsnp/vsnp_kvm.h). SVSM_OK with
+ * TSC_AUX, SYSCFG, HWCR, NB_CFG, the kvmclock and PV EOI MSRs (include/vsnp/vsnp_kvm.h). SVSM_OK with
  * *val read or taken; SVSM_EINVAL for a value the MSR refuses (#GP);
  * SVSM_ENOENT: not one of these.
  */
 int vsnp_kvm_msr(struct vsnp_vcpu *c, uint32_t msr, bool write, uint64_t *val);
+/*
+ * PV EOI around a VMRUN of the vCPU (KVM's protocol, msr.rst
+ * MSR_KVM_PV_EOI_EN): before it, the running VMPL's flag set when its
+ * APIC has one interrupt in service and none requested, offered (or -1)
+ * the vector offered by V_IRQ counted as in service
+ * (vsnp_apic_pv_eoi_offer); after the exit, once a V_IRQ the guest took
+ * is in service, from VMPL vmpl's flag: cleared by the guest, the EOI is
+ * done for it; still set, it is cleared, and the guest will write EOI.
+ * Only a word in a shared page is touched.
+ */
+void vsnp_kvm_pv_eoi_enter(struct vsnp_vcpu *c, int offered);
+void vsnp_kvm_pv_eoi_exit(struct vsnp_vcpu *c, unsigned vmpl);
 /* The kvmclock's origin: the machine's TSC when its vCPUs start (system time 0). */
 void vsnp_kvm_clock_start(uint64_t tsc0);
 

@@ -7,8 +7,12 @@
  * paravirtual x2APIC (Linux then keeps x2APIC mode without interrupt
  * remapping: this machine's APIC has no xAPIC page) and its TSC frequency
  * (the kvmclock structure; the guest cannot calibrate the TSC against a
- * timer through port I/O that exits on every access). Nothing else of
- * KVM's paravirtual features is offered.
+ * timer through port I/O that exits on every access), and paravirtual
+ * EOI: the guest ends the interrupt in service by clearing a flag in a
+ * page it shared when the hypervisor set it, instead of an EOI write (an
+ * MSR write, which under SEV-ES is a #VC and a VMGEXIT: two exits per
+ * interrupt on this machine). Nothing else of KVM's paravirtual features
+ * is offered.
  */
 #pragma once
 
@@ -21,10 +25,21 @@
 #define KVM_SIGNATURE_ECX 0x564B4D56u     /* "VMKV" */
 #define KVM_SIGNATURE_EDX 0x0000004Du     /* "M\0\0\0" */
 #define KVM_FEATURE_CLOCKSOURCE2 (1u << 3)
+#define KVM_FEATURE_PV_EOI (1u << 6)
 #define KVM_FEATURE_CLOCKSOURCE_STABLE_BIT (1u << 24)
 #define KVM_MSR_WALL_CLOCK_NEW 0x4B564D00u
 #define KVM_MSR_SYSTEM_TIME_NEW 0x4B564D01u
 #define KVM_SYSTEM_TIME_ENABLE 1ull       /* bit 0 of MSR_KVM_SYSTEM_TIME_NEW */
+/*
+ * MSR_KVM_PV_EOI_EN: bit 0 on, bit 1 reserved (#GP), bits 63:2 the
+ * guest-physical address of a 4-byte-aligned word whose bit 0 the
+ * hypervisor sets when the guest may end the interrupt in service by
+ * clearing it (msr.rst).
+ */
+#define KVM_MSR_PV_EOI_EN 0x4B564D04u
+#define KVM_PV_EOI_ENABLE 1ull
+#define KVM_PV_EOI_RESERVED 2ull
+#define KVM_PV_EOI_FLAG 1u
 #define MSR_TSC_AUX 0xC0000103u           /* APM vol.2 §A.7: RDTSCP's ECX */
 #define PVCLOCK_TSC_STABLE_BIT 0x01u
 

@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: MIT
 """vTPM latency inside Debian's Linux: the SVSM's vTPM beside QEMU's standard one.
 
-    linux_vtpm.py --vsnp-img F --svsm-img F --igvm-build T --kernel F --initrd F --cmdline S
+    linux_vtpm.py --vsnp-img F --svsm-img F --igvm-build T --kernel F --initrd F --cmdline S [--rounds N]
 
-The same kernel and initramfs boot twice in this run, each with
+The same kernel and initramfs boot twice in each round (--rounds N, 3: the
+figures are the medians, with the rounds' range beside them; a shared host
+moves one run by tens of percent), each with
 svsm.bench=vtpm added to the command line (the init then only times the
 vTPM, guest/linux/init):
   1. at VMPL2 under the SVSM on vsnp (2 vCPUs on 2 CPUs, QEMU TCG): the
@@ -21,7 +23,10 @@ print their version and exit before opening a TCTI), `tpm2 getrandom 32`
 and `tpm2 pcrread sha256:0` (that process and a TPM command). Prints ms per
 command and the ratio SVSM/swtpm (below 1: the SVSM's vTPM is the faster),
 the raw command less the shell baseline and each tool run less
-tpm2-process: the vTPM path alone. Both runs put QEMU's CPUs on one host
+tpm2-process: the vTPM path alone. Then, per run of each loop, the
+interrupts the guest took (its /proc/interrupts before and after: local
+timer, function-call, TLB-shootdown and rescheduling IPIs), which under
+vsnp are exits the direct run does not have. Both runs put QEMU's CPUs on one host
 thread (-accel tcg,thread=single), as linux-vmpl2 does: with a thread per
 CPU, QEMU 7.2 rarely loses a vCPU's state under vsnp (vsnp stops the run
 and says so). Never fails on a figure; exit 1 only when a run gives no
@@ -43,6 +48,22 @@ def figures(log):
     got = {}
     for name, runs, cs in re.findall(r"# bench ([\w-]+) (\d+) runs (\d+) centiseconds", log):
         got[name] = int(cs) * 10.0 / int(runs)
+    return got
+
+
+IRQ_KINDS = ("LOC", "CAL", "TLB", "RES")
+
+
+def irqs_per_run(log):
+    """{bench: {kind: interrupts per run}} from the init's before/after counts."""
+    runs = {name: int(n) for name, n in re.findall(r"# bench ([\w-]+) (\d+) runs \d+ centiseconds", log)}
+    seen = {}
+    for name, when, counts in re.findall(r"# bench-irqs ([\w-]+) (before|after)((?: [A-Z]{3}=\d+)*)", log):
+        seen.setdefault(name, {})[when] = dict((k, int(v)) for k, v in re.findall(r"([A-Z]{3})=(\d+)", counts))
+    got = {}
+    for name, both in seen.items():
+        if name in runs and "before" in both and "after" in both:
+            got[name] = {k: (both["after"].get(k, 0) - both["before"].get(k, 0)) / runs[name] for k in IRQ_KINDS}
     return got
 
 
@@ -86,42 +107,82 @@ def run_direct(a, d, cmdline):
     return open(logf, errors="replace").read(), time.monotonic() - t0
 
 
+def median(xs):
+    xs = sorted(x for x in xs if x is not None)
+    return xs[len(xs) // 2] if xs else None
+
+
+def derived(f):
+    """The rows computed from a run's own figures: each TPM path less its baseline."""
+    out = {}
+    for row, (a, b) in (("raw-getrandom less the baseline", ("raw-getrandom", "shell-baseline")),
+                        ("tpm2-getrandom less the process", ("tpm2-getrandom", "tpm2-process")),
+                        ("tpm2-pcrread less the process", ("tpm2-pcrread", "tpm2-process"))):
+        if a in f and b in f:
+            out[row] = f[a] - f[b]
+    return out
+
+
+def row(name, runs_s, runs_w):
+    s, w = median(r.get(name) for r in runs_s), median(r.get(name) for r in runs_w)
+    ratio = f"{s / w:.2f}" if s is not None and w is not None and s > 0 and w > 0 else "-"
+    spread = ""
+    if len(runs_s) > 1:
+        def span(runs):
+            xs = [r[name] for r in runs if name in r]
+            return f"{min(xs):.1f}-{max(xs):.1f}" if xs else "-"
+        spread = f"   {span(runs_s)} / {span(runs_w)}"
+    nan = float("nan")
+    print(f"{name:<34}{s if s is not None else nan:>12.2f}{w if w is not None else nan:>16.2f}{ratio:>8}{spread}")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     for opt in ("vsnp-img", "svsm-img", "igvm-build", "kernel", "initrd", "cmdline"):
         p.add_argument("--" + opt, required=True)
+    p.add_argument("--rounds", type=int, default=3,
+                   help="pairs of runs, one of each in turn (the figures are the medians; default 3)")
     a = p.parse_args()
+    if a.rounds < 1:
+        p.error("--rounds must be at least 1")
     if not shutil.which("swtpm"):
         print("linux_vtpm: swtpm is missing (apt-get install swtpm)")
         return 1
     cmdline = a.cmdline + " svsm.bench=vtpm"
-    with tempfile.TemporaryDirectory() as d:
-        svsm_log, svsm_s = run_svsm(a, d, cmdline)
-        direct_log, direct_s = run_direct(a, d, cmdline)
-    svsm, direct = figures(svsm_log), figures(direct_log)
-    print(f"linux_vtpm: the same kernel and initramfs; SVSM run {svsm_s:.0f} s, direct run {direct_s:.0f} s (QEMU TCG)")
+    svsm, direct, svsm_irqs, direct_irqs, failed = [], [], [], [], []
+    for r in range(a.rounds):
+        with tempfile.TemporaryDirectory() as d:
+            svsm_log, svsm_s = run_svsm(a, d, cmdline)
+            direct_log, direct_s = run_direct(a, d, cmdline)
+        for log, what in ((svsm_log, "SVSM"), (direct_log, "direct")):
+            for line in re.findall(r"# bench [\w-]+: the command failed", log):
+                failed.append(f"round {r + 1}, {what} run: {line[2:]}")
+        fs, fw = figures(svsm_log), figures(direct_log)
+        if not fs or not fw:
+            print(f"linux_vtpm: round {r + 1}: a run gave no figures (see its console: rerun with the commands above)")
+            return 1
+        fs.update(derived(fs))
+        fw.update(derived(fw))
+        svsm.append(fs)
+        direct.append(fw)
+        svsm_irqs.append(irqs_per_run(svsm_log))
+        direct_irqs.append(irqs_per_run(direct_log))
+        print(f"linux_vtpm: round {r + 1} of {a.rounds}: SVSM run {svsm_s:.0f} s, direct run {direct_s:.0f} s (QEMU TCG); "
+              f"tpm2-getrandom {fs.get('tpm2-getrandom', float('nan')):.1f} / {fw.get('tpm2-getrandom', float('nan')):.1f} ms",
+              flush=True)
+    print(f"linux_vtpm: the same kernel and initramfs, medians of {a.rounds} rounds"
+          + (" (then the range of the rounds, SVSM / swtpm)" if a.rounds > 1 else ""))
     print(f"{'ms per command':<34}{'SVSM vTPM':>12}{'swtpm+tpm-crb':>16}{'ratio':>8}")
+    for name in NAMES + tuple(derived({n: 0.0 for n in NAMES})):
+        row(name, svsm, direct)
+    print("interrupts per run, as the guest counts them (local timer, function-call, TLB and rescheduling IPIs; medians):")
     for name in NAMES:
-        s, w = svsm.get(name), direct.get(name)
-        ratio = f"{s / w:.2f}" if s and w else "-"
-        print(f"{name:<34}{s if s is not None else float('nan'):>12.2f}"
-              f"{w if w is not None else float('nan'):>16.2f}{ratio:>8}")
-    if all(k in f for f in (svsm, direct) for k in ("raw-getrandom", "shell-baseline")):
-        s = svsm["raw-getrandom"] - svsm["shell-baseline"]
-        w = direct["raw-getrandom"] - direct["shell-baseline"]
-        print(f"{'raw-getrandom less the baseline':<34}{s:>12.2f}{w:>16.2f}{(s / w if w > 0 else float('nan')):>8.2f}")
-    for tool in ("tpm2-getrandom", "tpm2-pcrread"):
-        if all(k in f for f in (svsm, direct) for k in (tool, "tpm2-process")):
-            s = svsm[tool] - svsm["tpm2-process"]
-            w = direct[tool] - direct["tpm2-process"]
-            ratio = f"{s / w:.2f}" if s > 0 and w > 0 else "-"
-            print(f"{tool + ' less the process':<34}{s:>12.2f}{w:>16.2f}{ratio:>8}")
-    for log, what in ((svsm_log, "SVSM"), (direct_log, "direct")):
-        for line in re.findall(r"# bench [\w-]+: the command failed", log):
-            print(f"linux_vtpm: {what} run: {line[2:]}")
-    if not svsm or not direct:
-        print("linux_vtpm: a run gave no figures (see its console: rerun with the commands above)")
-        return 1
+        for what, rounds in (("SVSM", svsm_irqs), ("direct", direct_irqs)):
+            got = [r[name] for r in rounds if name in r]
+            if got:
+                print(f"  {name:<18}{what:<8}" + " ".join(f"{k}={median(g[k] for g in got):.1f}" for k in IRQ_KINDS))
+    for line in failed:
+        print(f"linux_vtpm: {line}")
     return 0
 
 

@@ -851,11 +851,11 @@ static void cpuid_page_built(void **state)
 	assert_null(find(&t, 0xD, 3)); /* component not in XCR0's supported set */
 	assert_int_equal(find(&t, 7, 0)->ebx, 0x219C91A9);
 	assert_int_equal(find(&t, 7, 0)->ecx, 0); /* RDPID reads a TSC_AUX the machine cannot give the guest */
-	/* KVM's signature and only its kvmclock features (include/vsnp/vsnp_kvm.h). */
+	/* KVM's signature, its kvmclock features and PV EOI, nothing else (include/vsnp/vsnp_kvm.h). */
 	assert_int_equal(find(&t, KVM_CPUID_SIGNATURE, 0)->eax, KVM_CPUID_FEATURES);
 	assert_int_equal(find(&t, KVM_CPUID_SIGNATURE, 0)->ebx, KVM_SIGNATURE_EBX);
 	assert_int_equal(find(&t, KVM_CPUID_FEATURES, 0)->eax,
-			 KVM_FEATURE_CLOCKSOURCE2 | KVM_FEATURE_CLOCKSOURCE_STABLE_BIT);
+			 KVM_FEATURE_CLOCKSOURCE2 | KVM_FEATURE_CLOCKSOURCE_STABLE_BIT | KVM_FEATURE_PV_EOI);
 
 	/*
 	 * Without XSAVEC or XSAVES (QEMU's TCG) an SNP guest refuses leaf 0xD:

@@ -287,6 +287,55 @@ static void priorities_and_eoi(void **state)
 	assert_int_equal(vsnp_apic_deliverable(&a), -1);
 }
 
+/*
+ * A vector offered as a virtual interrupt: taken, it is in service, and one
+ * arriving again while it was offered is requested again (not merged into
+ * the one the guest took: that IPI would be lost); not taken, arrivals are one.
+ */
+static void offered_vector(void **state)
+{
+	struct vsnp_apic a;
+
+	(void)state;
+	enabled(&a, 0);
+	assert_true(vsnp_apic_accept(&a, 0xFB));
+	vsnp_apic_offer(&a, vsnp_apic_deliverable(&a));
+	assert_int_equal(a.offered, 0xFB);
+	assert_true(vsnp_apic_accept(&a, 0xFB)); /* another CPU's IPI while the guest runs */
+	vsnp_apic_offer_done(&a, true);
+	assert_int_equal(vsnp_apic_highest(a.isr), 0xFB);
+	assert_int_equal(vsnp_apic_highest(a.irr), 0xFB); /* requested again */
+	assert_int_equal(a.offered, -1);
+	vsnp_apic_eoi(&a);
+	assert_int_equal(vsnp_apic_deliverable(&a), 0xFB);
+	/* Taken, nothing arrived meanwhile: nothing requested. */
+	vsnp_apic_offer(&a, 0xFB);
+	vsnp_apic_offer_done(&a, true);
+	assert_int_equal(vsnp_apic_highest(a.irr), -1);
+	vsnp_apic_eoi(&a);
+	/* Not taken: the two arrivals are one request, nothing in service. */
+	assert_true(vsnp_apic_accept(&a, 0xFC));
+	vsnp_apic_offer(&a, 0xFC);
+	assert_true(vsnp_apic_accept(&a, 0xFC));
+	vsnp_apic_offer_done(&a, false);
+	assert_int_equal(vsnp_apic_highest(a.isr), -1);
+	assert_int_equal(vsnp_apic_highest(a.irr), 0xFC);
+	vsnp_apic_offer(&a, 0xFC);
+	vsnp_apic_offer_done(&a, true);
+	assert_int_equal(vsnp_apic_highest(a.irr), -1);
+	/* Another vector arriving while one is offered is its own request either way; no offer, nothing taken. */
+	vsnp_apic_eoi(&a);
+	assert_true(vsnp_apic_accept(&a, 0xEC));
+	vsnp_apic_offer(&a, 0xEC);
+	assert_true(vsnp_apic_accept(&a, 0xFD));
+	vsnp_apic_offer_done(&a, true);
+	assert_int_equal(vsnp_apic_highest(a.isr), 0xEC);
+	assert_int_equal(vsnp_apic_highest(a.irr), 0xFD);
+	vsnp_apic_offer(&a, -1);
+	vsnp_apic_offer_done(&a, true);
+	assert_int_equal(vsnp_apic_highest(a.irr), 0xFD);
+}
+
 /* ICR and self-IPI writes leave the IPI for the caller; who it reaches follows the shorthand and destination. */
 /*
  * NMI: sent through the ICR whatever the vector (an NMI has none), taken
@@ -386,6 +435,7 @@ int main(void)
 		cmocka_unit_test(periodic_timer_and_divider),
 		cmocka_unit_test(tsc_deadline_timer),
 		cmocka_unit_test(priorities_and_eoi),
+		cmocka_unit_test(offered_vector),
 		cmocka_unit_test(ipis),
 		cmocka_unit_test(nmis),
 	};

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* kvmclock's scale: the guest's formula (msr.rst) on what vsnp writes gives the TSC's time and frequency back. */
+/*
+ * vsnp/kvm_msr.c: kvmclock's scale (the guest's formula from msr.rst on
+ * what vsnp writes gives the TSC's time and frequency back), the MSRs it
+ * keeps, and PV EOI's flag as the hypervisor sets and reads it.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,10 +22,12 @@
 static uint8_t shared_page[4096] __attribute__((aligned(4096)));
 #define SHARED_GPA 0x200000ull /* the one page the test double calls shared; every other is private */
 
+static bool shared_gone; /* the guest made that page private again */
+
 void *vsnp_shared_page(struct vsnp_vcpu *c, uint64_t gpa)
 {
 	(void)c;
-	return gpa == SHARED_GPA ? shared_page : NULL;
+	return gpa == SHARED_GPA && !shared_gone ? shared_page : NULL;
 }
 
 uint64_t tsc_hz(void)
@@ -173,10 +179,140 @@ static void test_msr_bad_values(void **state)
 	assert_int_equal(vsnp_kvm_msr(&c, 0x830u, false, &v), SVSM_ENOENT); /* the APIC's */
 }
 
+/* A vCPU at VMPL2 whose APIC has vector 0x31 in service, nothing requested; MSR_KVM_PV_EOI_EN written msr unless 0. */
+static void pv_eoi_vcpu(struct vsnp_vcpu *c, uint64_t msr)
+{
+	memset(c, 0, sizeof(*c));
+	for (unsigned vmpl = 0; vmpl < SNP_VMPL_COUNT; vmpl++)
+		vsnp_apic_init(&c->apic[vmpl], 0);
+	c->vmpl = 2;
+	assert_int_equal(vsnp_apic_wrmsr(&c->apic[2], 0x80F, 0, 0x1FF), SVSM_OK); /* SVR: enabled */
+	assert_true(vsnp_apic_accept(&c->apic[2], 0x31));
+	vsnp_apic_delivered(&c->apic[2], 0x31);
+	if (msr != 0)
+		assert_int_equal(vsnp_kvm_msr(c, KVM_MSR_PV_EOI_EN, true, &msr), SVSM_OK);
+}
+
+/* PV EOI (msr.rst MSR_KVM_PV_EOI_EN): the guest's flag set, its answer taken, each EOI once, only in a shared page. */
+static void test_pv_eoi(void **state)
+{
+	static struct vsnp_vcpu c;
+	struct vsnp_apic *a = &c.apic[2];
+	uint64_t v;
+
+	(void)state;
+	shared_gone = false;
+	memset(shared_page, 0xAA, sizeof(shared_page)); /* bit 0 clear in every byte */
+	pv_eoi_vcpu(&c, 0);
+	/* Off: nothing is offered, nothing written. */
+	vsnp_kvm_pv_eoi_enter(&c, -1);
+	assert_false(a->pv_eoi_pending);
+	/* Bit 1 reserved, an address past 52 bits: #GP, the MSR unchanged. */
+	v = (SHARED_GPA + 8) | KVM_PV_EOI_RESERVED | KVM_PV_EOI_ENABLE;
+	assert_int_equal(vsnp_kvm_msr(&c, KVM_MSR_PV_EOI_EN, true, &v), SVSM_EINVAL);
+	v = (1ull << 52) | KVM_PV_EOI_ENABLE;
+	assert_int_equal(vsnp_kvm_msr(&c, KVM_MSR_PV_EOI_EN, true, &v), SVSM_EINVAL);
+	assert_int_equal(vsnp_kvm_msr(&c, KVM_MSR_PV_EOI_EN, false, &v), SVSM_OK);
+	assert_int_equal(v, 0);
+	/* A private page is accepted (the host cannot tell) but never written nor read: EOIs stay the guest's writes. */
+	v = 0x300008ull | KVM_PV_EOI_ENABLE;
+	assert_int_equal(vsnp_kvm_msr(&c, KVM_MSR_PV_EOI_EN, true, &v), SVSM_OK);
+	vsnp_kvm_pv_eoi_enter(&c, -1);
+	assert_false(a->pv_eoi_pending);
+	vsnp_kvm_pv_eoi_exit(&c, 2);
+	assert_int_equal(vsnp_apic_highest(a->isr), 0x31);
+	/* The word in the shared page: its flag set before the entry, and only that bit of only that byte. */
+	v = (SHARED_GPA + 8) | KVM_PV_EOI_ENABLE;
+	assert_int_equal(vsnp_kvm_msr(&c, KVM_MSR_PV_EOI_EN, true, &v), SVSM_OK);
+	assert_int_equal(vsnp_kvm_msr(&c, KVM_MSR_PV_EOI_EN, false, &v), SVSM_OK);
+	assert_int_equal(v, (SHARED_GPA + 8) | KVM_PV_EOI_ENABLE);
+	vsnp_kvm_pv_eoi_enter(&c, -1);
+	assert_true(a->pv_eoi_pending);
+	assert_int_equal(shared_page[8], 0xAB);
+	for (size_t i = 0; i < sizeof(shared_page); i++)
+		if (i != 8)
+			assert_int_equal(shared_page[i], 0xAA);
+	/* The guest cleared it: the exit ends 0x31 for it, once. */
+	shared_page[8] = 0xAA;
+	vsnp_kvm_pv_eoi_exit(&c, 2);
+	assert_false(a->pv_eoi_pending);
+	assert_int_equal(vsnp_apic_highest(a->isr), -1);
+	assert_int_equal(a->pv_eois, 1);
+	vsnp_kvm_pv_eoi_exit(&c, 2); /* no second EOI from a stale answer */
+	assert_int_equal(a->pv_eois, 1);
+	/* Nothing in service: no flag. */
+	vsnp_kvm_pv_eoi_enter(&c, -1);
+	assert_false(a->pv_eoi_pending);
+	assert_int_equal(shared_page[8], 0xAA);
+
+	/* The guest left it set (it has not ended the interrupt): cleared, no EOI; its EOI write comes later. */
+	pv_eoi_vcpu(&c, (SHARED_GPA + 8) | KVM_PV_EOI_ENABLE);
+	vsnp_kvm_pv_eoi_enter(&c, -1);
+	vsnp_kvm_pv_eoi_exit(&c, 2);
+	assert_int_equal(shared_page[8], 0xAA);
+	assert_int_equal(vsnp_apic_highest(a->isr), 0x31);
+	assert_int_equal(a->pv_eois, 0);
+	/* An interrupt requested as well (it could nest): no flag, as KVM decides. */
+	assert_true(vsnp_apic_accept(a, 0x40));
+	vsnp_kvm_pv_eoi_enter(&c, -1);
+	assert_false(a->pv_eoi_pending);
+	assert_int_equal(shared_page[8], 0xAA);
+
+	/*
+	 * A vector offered as a virtual interrupt counts as in service: with nothing in service the flag is
+	 * set for it; the guest took it (in service at the exit) and cleared the flag: ended. Another vector
+	 * requested beside it: no flag.
+	 */
+	pv_eoi_vcpu(&c, (SHARED_GPA + 8) | KVM_PV_EOI_ENABLE);
+	vsnp_apic_eoi(a); /* nothing in service */
+	assert_true(vsnp_apic_accept(a, 0x41));
+	vsnp_kvm_pv_eoi_enter(&c, -1);
+	assert_false(a->pv_eoi_pending); /* requested, not offered: it could nest */
+	vsnp_kvm_pv_eoi_enter(&c, 0x41);
+	assert_true(a->pv_eoi_pending);
+	assert_int_equal(shared_page[8], 0xAB);
+	vsnp_apic_delivered(a, 0x41);
+	shared_page[8] = 0xAA;
+	vsnp_kvm_pv_eoi_exit(&c, 2);
+	assert_int_equal(vsnp_apic_highest(a->isr), -1);
+	assert_int_equal(a->pv_eois, 1);
+	assert_true(vsnp_apic_accept(a, 0x41));
+	assert_true(vsnp_apic_accept(a, 0x42));
+	vsnp_kvm_pv_eoi_enter(&c, 0x42);
+	assert_false(a->pv_eoi_pending);
+	assert_false(vsnp_apic_pv_eoi_offer(a, 0x100)); /* no such vector */
+
+	/* The page made private while the flag was out: nothing read or written, no EOI; the guest's write will end it. */
+	pv_eoi_vcpu(&c, (SHARED_GPA + 8) | KVM_PV_EOI_ENABLE);
+	vsnp_kvm_pv_eoi_enter(&c, -1);
+	assert_int_equal(shared_page[8], 0xAB);
+	shared_page[8] = 0xAA;
+	shared_gone = true;
+	vsnp_kvm_pv_eoi_exit(&c, 2);
+	assert_false(a->pv_eoi_pending);
+	assert_int_equal(vsnp_apic_highest(a->isr), 0x31);
+	shared_gone = false;
+
+	/* Per VMPL: VMPL2's MSR is not VMPL0's, and VMPL0's APIC is never ended by VMPL2's flag. */
+	pv_eoi_vcpu(&c, (SHARED_GPA + 8) | KVM_PV_EOI_ENABLE);
+	assert_int_equal(vsnp_apic_wrmsr(&c.apic[0], 0x80F, 0, 0x1FF), SVSM_OK);
+	assert_true(vsnp_apic_accept(&c.apic[0], 0x50));
+	vsnp_apic_delivered(&c.apic[0], 0x50);
+	c.vmpl = 0;
+	assert_int_equal(vsnp_kvm_msr(&c, KVM_MSR_PV_EOI_EN, false, &v), SVSM_OK);
+	assert_int_equal(v, 0);
+	vsnp_kvm_pv_eoi_enter(&c, -1);
+	assert_false(c.apic[0].pv_eoi_pending);
+	assert_int_equal(shared_page[8], 0xAA);
+	vsnp_kvm_pv_eoi_exit(&c, 0);
+	assert_int_equal(vsnp_apic_highest(c.apic[0].isr), 0x50);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = { cmocka_unit_test(test_rates), cmocka_unit_test(test_clock_only_in_shared_pages),
-					    cmocka_unit_test(test_mtrrs), cmocka_unit_test(test_msr_bad_values) };
+					    cmocka_unit_test(test_mtrrs), cmocka_unit_test(test_msr_bad_values),
+					    cmocka_unit_test(test_pv_eoi) };
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
