@@ -1355,7 +1355,6 @@ static void handle_exit(struct run *r)
 	struct vmcb_control *ctl = &r->c->vmcb->ctl;
 	uint64_t code = ctl->exit_code;
 
-
 	/* An event cut short by the exit (a fault while delivering it) is delivered again. */
 	if (ctl->exit_int_info & VMCB_EVENT_VALID) {
 		ctl->event_inj = vsnp_event_again(ctl->exit_int_info);
