@@ -1355,11 +1355,13 @@ static void handle_exit(struct run *r)
 	struct vmcb_control *ctl = &r->c->vmcb->ctl;
 	uint64_t code = ctl->exit_code;
 
-	/* An event cut short by the exit (a fault while delivering it) is delivered again. */
+	/* An event cut short by the exit (a fault while delivering it) is delivered again (vsnp_event_again). */
 	if (ctl->exit_int_info & VMCB_EVENT_VALID) {
 		ctl->event_inj = vsnp_event_again(ctl->exit_int_info);
 		if (ctl->event_inj != 0)
 			r->end->events_again++;
+		else if (vsnp_event_is_interrupt(ctl->exit_int_info))
+			r->end->irqs_again++; /* still requested by the APIC: offered again */
 		else
 			r->end->soft_again++;
 	}

@@ -476,8 +476,10 @@ __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 		       (unsigned long long)end.vcpu_switches);
 	print_profile(&end);
 	print_phases(&end);
-	console_printf("vsnp: events an exit cut short: %llu injected again, %llu software interrupts run again\n",
-		       (unsigned long long)end.events_again, (unsigned long long)end.soft_again);
+	console_printf("vsnp: events an exit cut short: %llu injected again, %llu software interrupts run again, "
+		       "%llu interrupts offered again\n",
+		       (unsigned long long)end.events_again, (unsigned long long)end.soft_again,
+		       (unsigned long long)end.irqs_again);
 	uint64_t faults = 0, large = 0, around = 0;
 
 	for (unsigned v = 0; v < SNP_VMPL_COUNT * 2; v++) {

@@ -320,14 +320,33 @@ void vsnp_io_flush(struct vsnp_io *io);
 /* ---- events ---- */
 
 /*
- * EXITINTINFO as the event to inject again (EVENTINJ; 0: none). The
- * hardware says an interrupted interrupt or NMI with its own type (APM
- * vol.2 §15.7.2: INTR 0, NMI 2); QEMU TCG writes every one that is not a
- * software interrupt as an exception (type 3), and VMRUN refuses to inject
- * an "exception" with vector 2 or above 31 (VMEXIT_INVALID). Such an event
- * is given back its type: vector 2 an NMI, 32 and up an interrupt. Seen
- * under load as a VMEXIT_INVALID where the SVSM's timer interrupt met a
- * nested fault.
+ * Whether EXITINTINFO is an external interrupt whose delivery an exit cut
+ * short: type INTR, or, as QEMU TCG writes every event that is not a
+ * software interrupt, an "exception" with a vector above 31 (exceptions
+ * are 0-31; APM vol.2 §15.7.2 gives interrupts type 0).
+ */
+static inline bool vsnp_event_is_interrupt(uint64_t info)
+{
+	uint64_t vector = info & 0xFF, type = info & VMCB_EVENT_TYPE_MASK;
+
+	return type == VMCB_EVENT_TYPE_INTR || (type == VMCB_EVENT_TYPE_EXCEPTION && vector >= 32);
+}
+
+/*
+ * EXITINTINFO as the event to inject again (EVENTINJ; 0: none).
+ *
+ * An exception goes in again as it was. An NMI QEMU TCG wrote as an
+ * exception (vector 2) gets its own type back: VMRUN refuses to inject an
+ * "exception" with vector 2 or above 31 (VMEXIT_INVALID).
+ *
+ * An external interrupt is not injected again: it came from the APIC as
+ * a virtual interrupt (V_IRQ), which stays pending when its delivery is
+ * cut short, so the APIC still requests it and the next entry offers it
+ * again. Injected instead, QEMU 7.2's VMRUN would deliver it and keep its
+ * vector as a pending exception, delivered a second time at the handler's
+ * first instruction, and the still pending V_IRQ a third (an earlier
+ * version injected it, typed INTR after a VMEXIT_INVALID seen under load
+ * where the SVSM's timer interrupt met a nested fault).
  *
  * A software interrupt (type 4: INTn, and under QEMU TCG INT3 and INTO)
  * is not injected: the exit left RIP at the instruction, and an injected
@@ -340,12 +359,12 @@ static inline uint64_t vsnp_event_again(uint64_t info)
 {
 	uint64_t vector = info & 0xFF, type = info & VMCB_EVENT_TYPE_MASK;
 
-	if (type == VMCB_EVENT_TYPE_SOFT)
+	if (type == VMCB_EVENT_TYPE_SOFT || vsnp_event_is_interrupt(info))
 		return 0;
-	if (type != VMCB_EVENT_TYPE_EXCEPTION || (vector != VMCB_EVENT_NMI_VECTOR && vector < 32))
-		return info;
-	return (info & ~(VMCB_EVENT_TYPE_MASK | VMCB_EVENT_ERROR_VALID | 0xFFFFFFFF00000000ull)) |
-	       (vector == VMCB_EVENT_NMI_VECTOR ? VMCB_EVENT_TYPE_NMI : VMCB_EVENT_TYPE_INTR);
+	if (type == VMCB_EVENT_TYPE_EXCEPTION && vector == VMCB_EVENT_NMI_VECTOR)
+		return (info & ~(VMCB_EVENT_TYPE_MASK | VMCB_EVENT_ERROR_VALID | 0xFFFFFFFF00000000ull)) |
+		       VMCB_EVENT_TYPE_NMI;
+	return info;
 }
 
 /* ---- kernel ---- */

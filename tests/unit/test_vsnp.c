@@ -893,7 +893,7 @@ static void cpuid_page_built(void **state)
 	assert_non_null(strstr(why, "64"));
 }
 
-/* EXITINTINFO to inject again: QEMU's "exception" for an interrupted interrupt or NMI gets its own type back. */
+/* EXITINTINFO to inject again: an exception as it was, QEMU's "exception" for an NMI as an NMI, an interrupt not at all. */
 static void events_injected_again(void **state)
 {
 	(void)state;
@@ -909,12 +909,20 @@ static void events_injected_again(void **state)
 	assert_int_equal(vsnp_event_again(4 | VMCB_EVENT_TYPE_SOFT | VMCB_EVENT_VALID), 0);
 	assert_int_equal(vsnp_event_again(31 | VMCB_EVENT_TYPE_EXCEPTION | VMCB_EVENT_VALID),
 			 31 | VMCB_EVENT_TYPE_EXCEPTION | VMCB_EVENT_VALID);
-	/* The SVSM's timer vector and the guest's, written as exceptions: interrupts again, no error code. */
-	assert_int_equal(vsnp_event_again(0x40 | VMCB_EVENT_TYPE_EXCEPTION | VMCB_EVENT_VALID),
-			 0x40 | VMCB_EVENT_TYPE_INTR | VMCB_EVENT_VALID);
+	/*
+	 * The SVSM's timer vector and the guest's, written as exceptions or as interrupts: not injected
+	 * (the APIC still requests them as V_IRQ); exceptions and software interrupts are no interrupts.
+	 */
+	assert_int_equal(vsnp_event_again(0x40 | VMCB_EVENT_TYPE_EXCEPTION | VMCB_EVENT_VALID), 0);
 	assert_int_equal(vsnp_event_again(0xFF | VMCB_EVENT_TYPE_EXCEPTION | VMCB_EVENT_VALID | VMCB_EVENT_ERROR_VALID |
-					  (1ull << 32)),
-			 0xFF | VMCB_EVENT_TYPE_INTR | VMCB_EVENT_VALID);
+					  (1ull << 32)), 0);
+	assert_int_equal(vsnp_event_again(0xEC | VMCB_EVENT_TYPE_INTR | VMCB_EVENT_VALID), 0);
+	assert_true(vsnp_event_is_interrupt(0x20 | VMCB_EVENT_TYPE_EXCEPTION | VMCB_EVENT_VALID));
+	assert_true(vsnp_event_is_interrupt(0xEC | VMCB_EVENT_TYPE_INTR | VMCB_EVENT_VALID));
+	assert_false(vsnp_event_is_interrupt(pf));
+	assert_false(vsnp_event_is_interrupt(31 | VMCB_EVENT_TYPE_EXCEPTION | VMCB_EVENT_VALID));
+	assert_false(vsnp_event_is_interrupt(0x80 | VMCB_EVENT_TYPE_SOFT | VMCB_EVENT_VALID));
+	assert_false(vsnp_event_is_interrupt(2 | VMCB_EVENT_TYPE_NMI | VMCB_EVENT_VALID));
 	/* Vector 2 is only ever an NMI. */
 	assert_int_equal(vsnp_event_again(2 | VMCB_EVENT_TYPE_EXCEPTION | VMCB_EVENT_VALID),
 			 2 | VMCB_EVENT_TYPE_NMI | VMCB_EVENT_VALID);

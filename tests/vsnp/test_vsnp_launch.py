@@ -104,7 +104,7 @@ def main():
               "exits by kind: GHCB page calls (some served with the MSR write before them), #VC delivered, "
               "PVALIDATEs (the region and heap 2 MiB at a time), the CR0 write", out)
         again = re.search(r"^vsnp: events an exit cut short: (\d+) injected again, (\d+) software interrupts run "
-                          r"again$", out, re.M)
+                          r"again, (\d+) interrupts offered again$", out, re.M)
         check(again is not None and int(again.group(2)) >= 1,
               "the test guest's INT3 whose #BP frame met a nested fault ran again, not injected", out)
         times = re.search(r"^vsnp: time: (\d+) ms from the machine's start \(TSC 0\) to the first instruction below "
