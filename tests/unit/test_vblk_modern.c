@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "abi/virtio.h"
+#include "vblk_fixture.h"
 #include "vsnp/vblk.h"
 
 #define SHARED_GPA 0x200000ull
@@ -34,51 +35,10 @@ static uint8_t shared[SHARED_LEN] __attribute__((aligned(4096)));
 static uint8_t disk_mem[DISK_SECTORS * 512];
 static struct vsnp_vblk dev;
 
-static bool in_shared(uint64_t gpa, size_t len)
-{
-	return gpa >= SHARED_GPA && len <= SHARED_LEN && gpa - SHARED_GPA <= SHARED_LEN - len;
-}
-
-static bool m_read(void *ctx, uint64_t gpa, void *buf, size_t len)
-{
-	(void)ctx;
-	if (!in_shared(gpa, len))
-		return false;
-	memcpy(buf, shared + (gpa - SHARED_GPA), len);
-	return true;
-}
-
-static bool m_write(void *ctx, uint64_t gpa, const void *buf, size_t len)
-{
-	(void)ctx;
-	if (!in_shared(gpa, len))
-		return false;
-	memcpy(shared + (gpa - SHARED_GPA), buf, len);
-	return true;
-}
-
-static int d_read(void *ctx, uint64_t sector, void *buf, size_t len)
-{
-	(void)ctx;
-	memcpy(buf, disk_mem + sector * 512, len);
-	return 0;
-}
-
-static int d_write(void *ctx, uint64_t sector, const void *buf, size_t len)
-{
-	(void)ctx;
-	memcpy(disk_mem + sector * 512, buf, len);
-	return 0;
-}
-
-static int d_flush(void *ctx)
-{
-	(void)ctx;
-	return 0;
-}
-
-static const struct vsnp_vblk_mem mem_ops = { NULL, m_read, m_write };
-static struct vsnp_vblk_disk disk_ops = { NULL, DISK_SECTORS, d_read, d_write, d_flush, true, "vsnp-boot" };
+static struct vblk_fixture fx = { shared, SHARED_GPA, SHARED_LEN, disk_mem, DISK_SECTORS, false };
+static const struct vsnp_vblk_mem mem_ops = { &fx, vblk_fixture_read, vblk_fixture_write };
+static struct vsnp_vblk_disk disk_ops = { &fx, DISK_SECTORS, vblk_fixture_disk_read, vblk_fixture_disk_write,
+					  vblk_fixture_disk_flush, true, "vsnp-boot" };
 
 /* Where the capabilities put each structure (found, not assumed). */
 static uint64_t common, notify, isr, devcfg;

@@ -20,6 +20,7 @@
 #include "abi/virtio.h"
 #include "lib/pci.h"
 #include "lib/virtio_blk.h"
+#include "vblk_fixture.h"
 #include "vsnp/vblk.h"
 
 #define SHARED_GPA 0x100000ull
@@ -32,7 +33,6 @@ static uint8_t *disk_mem;
 static struct vsnp_vblk dev;
 static struct virtio_blk drv;
 static uint64_t clock_ms;
-static unsigned disk_fail; /* 1: the disk fails reads and writes */
 
 /* What the test's device does beyond the model (hostile device cases). */
 static enum {
@@ -40,57 +40,10 @@ static enum {
 	CAP_ZERO, REFUSE_OK, NO_FLUSH,
 } mode;
 
-static bool in_shared(uint64_t gpa, size_t len)
-{
-	return gpa >= SHARED_GPA && len <= SHARED_LEN && gpa - SHARED_GPA <= SHARED_LEN - len;
-}
-
-static bool m_read(void *ctx, uint64_t gpa, void *buf, size_t len)
-{
-	(void)ctx;
-	if (!in_shared(gpa, len))
-		return false;
-	memcpy(buf, shared + (gpa - SHARED_GPA), len);
-	return true;
-}
-
-static bool m_write(void *ctx, uint64_t gpa, const void *buf, size_t len)
-{
-	(void)ctx;
-	if (!in_shared(gpa, len))
-		return false;
-	memcpy(shared + (gpa - SHARED_GPA), buf, len);
-	return true;
-}
-
-static int d_read(void *ctx, uint64_t sector, void *buf, size_t len)
-{
-	(void)ctx;
-	assert_true(sector * 512 + len <= DISK_SECTORS * 512ull);
-	if (disk_fail)
-		return -1;
-	memcpy(buf, disk_mem + sector * 512, len);
-	return 0;
-}
-
-static int d_write(void *ctx, uint64_t sector, const void *buf, size_t len)
-{
-	(void)ctx;
-	assert_true(sector * 512 + len <= DISK_SECTORS * 512ull);
-	if (disk_fail)
-		return -1;
-	memcpy(disk_mem + sector * 512, buf, len);
-	return 0;
-}
-
-static int d_flush(void *ctx)
-{
-	(void)ctx;
-	return disk_fail ? -1 : 0;
-}
-
-static const struct vsnp_vblk_mem mem_ops = { NULL, m_read, m_write };
-static const struct vsnp_vblk_disk disk_ops = { NULL, DISK_SECTORS, d_read, d_write, d_flush, false, "test-disk" };
+static struct vblk_fixture fx = { NULL, SHARED_GPA, SHARED_LEN, NULL, DISK_SECTORS, false };
+static const struct vsnp_vblk_mem mem_ops = { &fx, vblk_fixture_read, vblk_fixture_write };
+static const struct vsnp_vblk_disk disk_ops = { &fx, DISK_SECTORS, vblk_fixture_disk_read, vblk_fixture_disk_write,
+						vblk_fixture_disk_flush, false, "test-disk" };
 
 /* The used ring's index and first entry as the driver's queue lays them out. */
 static uint8_t *used_ring(void)
@@ -169,7 +122,9 @@ static int setup(void **state)
 	for (size_t i = 0; i < DISK_SECTORS * 512ull; i++)
 		disk_mem[i] = (uint8_t)(i / 512 + i);
 	mode = HONEST;
-	disk_fail = 0;
+	fx.shared = shared;
+	fx.disk = disk_mem;
+	fx.fail = false;
 	vsnp_vblk_init(&dev, &mem_ops, &disk_ops, VSNP_VBLK_IO_BASE);
 	return shared == NULL || disk_mem == NULL ? -1 : 0;
 }
@@ -235,11 +190,11 @@ static void test_round_trip(void **state)
 	assert_int_equal(virtio_blk_read(&drv, UINT64_MAX, buf, 512, &why), -1);
 	assert_int_equal(dev.requests, asked);
 	/* The disk fails: the device says IOERR, the driver says so and goes on. */
-	disk_fail = 1;
+	fx.fail = true;
 	assert_int_equal(virtio_blk_read(&drv, 0, buf, 512, &why), -1);
 	assert_string_equal(why, "the device reported an I/O error");
 	assert_false(drv.broken);
-	disk_fail = 0;
+	fx.fail = false;
 	assert_int_equal(virtio_blk_read(&drv, 0, buf, 512, &why), 0);
 }
 
