@@ -1761,8 +1761,10 @@ static void pcpu_loop(struct pcpu *p)
 		end->tsc_guest += t_exit - t_run;
 		if (ended)
 			break;
-		vsnp_apic_offer_done(&c->apic[vmpl], vec >= 0 && !(ctl->int_ctl & VMCB_V_IRQ));
-		if (vec >= 0 && !(ctl->int_ctl & VMCB_V_IRQ)) { /* the CPU took the virtual interrupt */
+		const bool taken = vec >= 0 && !(ctl->int_ctl & VMCB_V_IRQ); /* the CPU took the virtual interrupt */
+
+		vsnp_apic_offer_done(&c->apic[vmpl], taken);
+		if (taken) {
 			if (vmpl == 0)
 				end->irqs_vmpl0++;
 			else

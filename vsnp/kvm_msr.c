@@ -94,15 +94,16 @@ void vsnp_kvm_clock_start(uint64_t tsc0)
 	clock_tsc0 = tsc0;
 }
 
-/* The structure of len bytes at gpa in one shared page, or NULL. */
-static void *shared_at(struct vsnp_vcpu *c, uint64_t gpa, size_t len)
+/* The len bytes at gpa if they lie in one shared page, or NULL (said when what names them). */
+static void *shared_at(struct vsnp_vcpu *c, uint64_t gpa, size_t len, const char *what)
 {
 	uint64_t off = gpa & (PAGE_SIZE - 1);
 	uint8_t *page;
 
 	if (off + len > PAGE_SIZE || (page = vsnp_shared_page(c, gpa - off)) == NULL) {
-		console_printf("vsnp: vCPU %u VMPL%u: kvmclock area 0x%llx is not in a shared page: not written\n",
-			       c->apic_id, c->vmpl, (unsigned long long)gpa);
+		if (what != NULL)
+			console_printf("vsnp: vCPU %u VMPL%u: %s 0x%llx is not in a shared page: not written\n",
+				       c->apic_id, c->vmpl, what, (unsigned long long)gpa);
 		return NULL;
 	}
 	return page + off;
@@ -111,7 +112,7 @@ static void *shared_at(struct vsnp_vcpu *c, uint64_t gpa, size_t len)
 /* Written as the guest expects a concurrent update: version odd, the fields, version even. */
 static void write_time(struct vsnp_vcpu *c, uint64_t gpa)
 {
-	volatile struct pvclock_time_info *t = shared_at(c, gpa, sizeof(*t));
+	volatile struct pvclock_time_info *t = shared_at(c, gpa, sizeof(*t), "kvmclock area");
 	struct pvclock_time_info now;
 
 	if (t == NULL)
@@ -133,7 +134,7 @@ static void write_time(struct vsnp_vcpu *c, uint64_t gpa)
 /* The wall time at system time 0: this machine keeps none, so the epoch (the guest sees 1970 plus its uptime). */
 static void write_wall(struct vsnp_vcpu *c, uint64_t gpa)
 {
-	volatile struct pvclock_wall_clock *w = shared_at(c, gpa, sizeof(*w));
+	volatile struct pvclock_wall_clock *w = shared_at(c, gpa, sizeof(*w), "kvmclock area");
 
 	if (w == NULL)
 		return;
@@ -147,13 +148,10 @@ static void write_wall(struct vsnp_vcpu *c, uint64_t gpa)
 	w->version = v + 1;
 }
 
-/* The guest's PV EOI flag byte (bit 0 of its word) if the word lies in a shared page now, else NULL. */
+/* The guest's PV EOI flag byte (bit 0 of its word) if the word lies in a shared page now, else NULL (every entry: not said). */
 static volatile uint8_t *pv_eoi_flag(struct vsnp_vcpu *c, const struct vsnp_apic *a)
 {
-	uint64_t gpa = a->pv_eoi_msr & ~(KVM_PV_EOI_ENABLE | KVM_PV_EOI_RESERVED);
-	uint8_t *page = vsnp_shared_page(c, gpa & ~(uint64_t)(PAGE_SIZE - 1));
-
-	return page == NULL ? NULL : page + (gpa & (PAGE_SIZE - 1));
+	return shared_at(c, a->pv_eoi_msr & ~(KVM_PV_EOI_ENABLE | KVM_PV_EOI_RESERVED), 1, NULL);
 }
 
 void vsnp_kvm_pv_eoi_enter(struct vsnp_vcpu *c, int offered)
