@@ -244,6 +244,8 @@ static int load_context(struct vsnp_vcpu *c, unsigned vmpl)
 	vmsa_to_vmcb(s, &c->vmcb->save, &c->g, c->fpu);
 	c->vmcb->ctl.event_inj = 0; /* an event for the context before is not this one's */
 	c->vmpl = vmpl;
+	if (c->start_at_hlt == vmpl)
+		c->start_at_hlt = 0; /* it runs (Run VMPL, or an AP creation that started it at once) */
 	c->sev_features = s->sev_features;
 	c->hv = c->hv_saved[vmpl];
 	c->hv.apic_id = c->apic_id;
@@ -423,6 +425,21 @@ static void quiesce_others(void *ctx, bool tables)
 }
 
 /*
+ * Vcpu t, halted at a more privileged VMPL, starts the VMSA AP creation gave
+ * vmpl: the halted context is kept (it resumes after its HLT when the new
+ * one runs it). Whether the new one runs; if not, the halted one waits on.
+ */
+static bool start_from_hlt(struct run *r, struct vsnp_vcpu *t, unsigned vmpl)
+{
+	store_context(t, EXIT_HLT, 0, 0);
+	if (load_context(t, vmpl) != SVSM_OK)
+		return false; /* nothing changed: the halted context is still the loaded one */
+	t->state = VCPU_RUNNABLE;
+	r->end->aps_started++;
+	return true;
+}
+
+/*
  * AP creation (GHCB page, checked by hv_serve.c; GHCB spec 56421 §4.1.9
  * with multi-VMPL): CREATE gives vCPU apic_id a VMSA for vmpl and, if the
  * vCPU is off, starts it there; if it waits in HLT at a more privileged
@@ -494,14 +511,16 @@ static void ap_create(struct run *r, struct ghcb *g)
 				}
 			} else if (t != c && t->state == VCPU_HALTED && t->vmpl < h->ap_vmpl) {
 				take_over(t);
-				store_context(t, EXIT_HLT, 0, 0);
-				ok = load_context(t, h->ap_vmpl) == SVSM_OK;
-				if (ok) {
-					t->state = VCPU_RUNNABLE;
-					r->end->aps_started++;
-				} else {
-					(void)load_context(t, t->vmpl); /* the waiting context goes on waiting */
-				}
+				ok = start_from_hlt(r, t, h->ap_vmpl);
+			} else if (t != c && t->vmpl < h->ap_vmpl) {
+				/*
+				 * The more privileged context runs: the SVSM's AP between a
+				 * wake-up and the HLT it waits in (it found no vCPU of the
+				 * guest's yet). Its HLT starts the new VMSA, as if it had
+				 * halted first; the kick alone would be lost before that HLT.
+				 */
+				t->start_at_hlt = h->ap_vmpl;
+				t->start_at_hlt_gpa = h->ap_vmsa;
 			}
 		}
 	} else if (ok) {
@@ -1418,6 +1437,14 @@ static void handle_exit(struct run *r)
 		r->c->vmcb->save.rip += 1;
 		r->c->vmcb->ctl.int_shadow &= ~VMCB_INTERRUPT_SHADOW;
 		r->c->state = VCPU_HALTED;
+		if (r->c->start_at_hlt > r->c->vmpl) {
+			const unsigned vmpl = r->c->start_at_hlt;
+
+			r->c->start_at_hlt = 0;
+			/* Still the VMSA AP creation gave (not destroyed, nor replaced without one). */
+			if (r->c->vmsa_gpa[vmpl] == r->c->start_at_hlt_gpa && start_from_hlt(r, r->c, vmpl))
+				r->end->aps_at_hlt++;
+		}
 		break;
 	case EXIT_SHUTDOWN:
 		stop(r, "shutdown (triple fault)");

@@ -34,6 +34,7 @@ struct vsnp_cpu_end {
 	uint64_t vmgexits_fused; /* VMGEXITs served in the exit of the GHCB MSR write just before them */
 	uint64_t events_again, soft_again; /* events an exit cut short: injected again; software interrupts run again */
 	uint64_t irqs_again;   /* interrupts an exit cut short: left to the APIC, offered again */
+	uint64_t aps_at_hlt;   /* of aps_started: started at the HLT of a context that ran when they were created */
 	unsigned pcpus;        /* the machine CPUs the vCPUs ran on */
 	uint64_t mmio_vc;      /* shared accesses to addresses that are no RAM: #VC 0x400 */
 	unsigned apic_id;      /* the vCPU whose exit ended it */

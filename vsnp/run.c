@@ -462,7 +462,7 @@ __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 		       "%llu SNP instructions, %llu nested faults mapped, %llu CR0 writes, %llu VMPL switches, "
 		       "%llu exits below VMPL0, %llu guest requests, %llu interrupts delivered at VMPL0 and %llu below "
 		       "(%llu ended by PV EOI), "
-		       "%llu IPIs, %llu machine interrupts, %llu idle waits, %llu APs started, %llu vCPU switches\n",
+		       "%llu IPIs, %llu machine interrupts, %llu idle waits, %llu APs started (%llu at the HLT after their creation), %llu vCPU switches\n",
 		       (unsigned long long)end.exits, (unsigned long long)end.vmgexits,
 		       (unsigned long long)end.ghcb_calls, (unsigned long long)end.vmgexits_fused,
 		       (unsigned long long)end.msr_exits,
@@ -473,7 +473,7 @@ __attribute__((noreturn)) void svsm_run(struct svsm_boot *b)
 		       (unsigned long long)end.irqs_lower, (unsigned long long)end.pv_eois, (unsigned long long)end.ipis,
 		       (unsigned long long)end.intr_exits,
 		       (unsigned long long)end.idle_waits, (unsigned long long)end.aps_started,
-		       (unsigned long long)end.vcpu_switches);
+		       (unsigned long long)end.aps_at_hlt, (unsigned long long)end.vcpu_switches);
 	print_profile(&end);
 	print_phases(&end);
 	console_printf("vsnp: events an exit cut short: %llu injected again, %llu software interrupts run again, "

@@ -57,6 +57,14 @@ struct vsnp_vcpu {
 	 */
 	struct vsnp_apic apic[SNP_VMPL_COUNT];
 	uint64_t vmsa_gpa[SNP_VMPL_COUNT];             /* each VMPL's VMSA, 0: none */
+	/*
+	 * AP creation gave VMPL start_at_hlt (0: none) the VMSA at
+	 * start_at_hlt_gpa while a more privileged context of this vCPU ran
+	 * (the SVSM's AP between a wake-up and its HLT): that context's next
+	 * HLT starts it, as if it had halted first (cpu.c, ap_create).
+	 */
+	unsigned start_at_hlt;
+	uint64_t start_at_hlt_gpa;
 	struct vsnp_hv_vcpu hv_saved[SNP_VMPL_COUNT];  /* the others' GHCB state (KVM keeps it per VMPL) */
 	/* vsnp.lie=rewrite: VMPL0's last GHCB and guest-request response page, rewritten at its next exit (0: none). */
 	uint64_t lie_ghcb, lie_resp;

@@ -785,6 +785,46 @@ volatile uint8_t guest_ap_call_pending;
 volatile uint64_t guest_ap_target; /* guest_ap_writer's page */
 volatile uint32_t guest_ap_beats;  /* its rounds so far */
 
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static bool ap_flag_set(void)
+{
+	return guest_ap_flag == 0xA5A5A5A5u;
+}
+
+static bool writer_going(void)
+{
+	return guest_ap_beats >= 1000;
+}
+
+/*
+ * Waits, making VMGEXITs (where vsnp lets another vCPU on this machine
+ * CPU run), until done() holds: whether it did. The other vCPU may run on
+ * another machine CPU, which a loaded host may not run for a while, so
+ * the bound is the clock (about 10 s of TSC at 2 GHz, at least 1000
+ * turns), not a count of this vCPU's exits, which a busy host runs
+ * through fast. Gives the turns it took.
+ */
+static bool wait_other_vcpu(bool (*done)(void), unsigned *turns_out)
+{
+	const uint64_t t0 = rdtsc();
+	unsigned turns = 0;
+
+	while (!done() && (turns < 1000 || rdtsc() - t0 < 20000000000ull) && turns < 5000000) {
+		(void)guest_msr_protocol(GHCB_MSR_HV_FEATURES_REQ);
+		turns++;
+	}
+	if (turns_out)
+		*turns_out = turns;
+	return done();
+}
+
 static void seg(volatile struct vmsa_seg *s, uint16_t sel, uint16_t attrib)
 {
 	s->selector = sel, s->attrib = attrib, s->limit = 0xFFFFFFFF, s->base = 0;
@@ -854,9 +894,9 @@ static uint64_t delete_vcpu_when_stopped(uint64_t vmsa_gpa, unsigned *busy)
 /*
  * A writer vCPU (APIC ID 1, entry one of guest_ap_writer*) on `page`,
  * validated first, started with CREATE_VCPU and AP creation, and waited
- * for until it has made 1000 rounds (a VMGEXIT now and then gives it a
- * turn when it shares this CPU). 0; 1: the page could not be validated;
- * 2: the vCPU did not start.
+ * for until it has made 1000 rounds (wait_other_vcpu: by the clock). 0;
+ * 1: the page could not be validated; 2: the vCPU was not created or
+ * started; 3: it made fewer than 1000 rounds in the time allowed.
  */
 static int writer_start(uint64_t page, void (*entry)(void))
 {
@@ -867,9 +907,9 @@ static int writer_start(uint64_t page, void (*entry)(void))
 	ap_vmsa(AP_VMSA, entry);
 	if (create_vcpu(AP_VMSA, AP_CA, 1) != SVSM_SUCCESS || ap_create(AP_VMSA) != 0)
 		return 2;
-	for (unsigned i = 0; guest_ap_beats < 1000 && i < 100000000u; i++) {
-		if (i % 100000 == 0)
-			(void)guest_msr_protocol(GHCB_MSR_HV_FEATURES_REQ);
+	if (!wait_other_vcpu(writer_going, NULL)) {
+		guest_printf("# the writer made %u rounds in about 10 s\n", guest_ap_beats);
+		return 3;
 	}
 	return 0;
 }
@@ -923,25 +963,9 @@ static void test_ap(void)
 	guest_ap_call_rax = guest_ap_call_rcx = ~0ull;
 	guest_ap_call_pending = 0xEE;
 	check(ap_create(vmsa_gpa) == 0, "AP creation (GHCB): the new vCPU starts");
-	unsigned turns = 0;
-	uint32_t lo, hi;
+	unsigned turns;
 
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	const uint64_t t0 = (uint64_t)hi << 32 | lo;
-	uint64_t now = t0;
-
-	/*
-	 * The AP runs on another machine CPU, which a loaded host may not run
-	 * for a while: wait by the clock (about 10 s of TSC at 2 GHz), not by
-	 * a count of this vCPU's exits, which a busy host runs through fast.
-	 */
-	while (guest_ap_flag != 0xA5A5A5A5u && (turns < 1000 || now - t0 < 20000000000ull) && turns < 5000000) {
-		(void)guest_msr_protocol(GHCB_MSR_HV_FEATURES_REQ); /* a VMGEXIT: the other vCPU's turn */
-		turns++;
-		__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-		now = (uint64_t)hi << 32 | lo;
-	}
-	check(guest_ap_flag == 0xA5A5A5A5u, "the second vCPU ran (its flag is set)");
+	check(wait_other_vcpu(ap_flag_set, &turns), "the second vCPU ran (its flag is set)");
 	check(guest_ap_flag == 0xA5A5A5A5u && guest_ap_call_pending == 0 && guest_ap_call_rax == SVSM_SUCCESS &&
 		      guest_ap_call_rcx == (1ull << 32 | 1),
 	      "the second vCPU's own SVSM call (QUERY_PROTOCOL through its calling area) served");
@@ -970,7 +994,7 @@ static void test_ap_destroy_running(void)
 	int started = writer_start(page, guest_ap_writer_yield);
 
 	check(started != 1, "AP destroy set-up: the writer's page validated");
-	check(started == 0, "AP destroy set-up: a writer vCPU started");
+	check(started == 0, "AP destroy set-up: a writer vCPU started and made its first 1000 rounds");
 	ghcb_fill(g, SVM_VMGEXIT_AP_CREATION, SVM_AP_DESTROY | (2ull << SVM_AP_VMPL_SHIFT) | (1ull << SVM_AP_APIC_ID_SHIFT),
 		  0);
 	guest_ghcb_exit(AP_GHCB);
@@ -1022,19 +1046,7 @@ static void test_ap_next_vmsa(void)
 	check(create_vcpu(vmsa_b, ca_b, 1) == SVSM_SUCCESS,
 	      "CREATE_VCPU of a second VMSA for APIC ID 1 while the first runs (the CPU's next one)");
 	check(ap_create(vmsa_b) == 0, "AP creation (GHCB) of the second VMSA");
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	const uint64_t t0 = (uint64_t)hi << 32 | lo;
-	uint64_t now = t0;
-
-	/* By the clock (about 10 s of TSC at 2 GHz), as test_ap waits: the vCPU may run on another machine CPU. */
-	for (unsigned turns = 0; guest_ap_flag != 0xA5A5A5A5u && (turns < 1000 || now - t0 < 20000000000ull) &&
-				 turns < 5000000; turns++) {
-		(void)guest_msr_protocol(GHCB_MSR_HV_FEATURES_REQ);
-		__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-		now = (uint64_t)hi << 32 | lo;
-	}
+	(void)wait_other_vcpu(ap_flag_set, NULL); /* the check below says whether it ran */
 	uint32_t beats = guest_ap_beats;
 
 	for (unsigned i = 0; i < 200; i++)
@@ -1180,14 +1192,6 @@ static void test_vtpm(void)
 #define ICR_SELF (1u << 18)
 #define ICR_OTHERS (3u << 18)
 #define ICR_NMI (4u << 8) /* delivery mode NMI (APM vol.2 §16.5) */
-
-static inline uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
-}
 
 /* Waits in HLT until *count reaches want (at most tries interrupts): whether it did. */
 static bool wait_irqs(volatile uint32_t *count, uint32_t want, unsigned tries)
@@ -1594,8 +1598,9 @@ static void lend_while_written(void)
 	int started = writer_start(page, guest_ap_writer);
 
 	if (started != 0) {
-		check(false, started == 1 ? "lent-write-running set-up: the target page validated"
-					  : "lent-write-running set-up: the writer vCPU started");
+		check(false, started == 1   ? "lent-write-running set-up: the target page validated"
+			     : started == 2 ? "lent-write-running set-up: the writer vCPU created"
+					    : "lent-write-running set-up: the writer vCPU made its first 1000 rounds");
 		return;
 	}
 	guest_printf("# lending page 0x%llx while the other vCPU writes it (%u rounds so far): "

@@ -98,7 +98,7 @@ def main():
                         r"(\d+) #VC delivered, (\d+) SNP instructions, (\d+) nested faults mapped, (\d+) CR0 writes, "
                         r"(\d+) VMPL switches, (\d+) exits below VMPL0, (\d+) guest requests, (\d+) interrupts delivered "
                         r"at VMPL0 and (\d+) below \((\d+) ended by PV EOI\), (\d+) IPIs, (\d+) machine interrupts, (\d+) idle waits, "
-                        r"(\d+) APs started, (\d+) vCPU switches$", out, re.M)
+                        r"(\d+) APs started \((\d+) at the HLT after their creation\), (\d+) vCPU switches$", out, re.M)
         check(ran is not None and int(ran.group(3)) > 0 and 0 < int(ran.group(4)) <= int(ran.group(2)) and
               int(ran.group(6)) > 0 and int(ran.group(7)) >= 36 and int(ran.group(9)) >= 1,
               "exits by kind: GHCB page calls (some served with the MSR write before them), #VC delivered, "
