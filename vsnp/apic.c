@@ -192,14 +192,15 @@ void vsnp_apic_offer(struct vsnp_apic *a, int vector)
 void vsnp_apic_offer_done(struct vsnp_apic *a, bool taken)
 {
 	int v = a->offered;
+	bool again = a->offered_again;
 
 	a->offered = -1;
+	a->offered_again = false; /* nothing is offered now, taken or not */
 	if (v < 0 || !taken)
 		return;
 	vsnp_apic_delivered(a, (unsigned)v);
-	if (a->offered_again)
+	if (again)
 		a->irr[v / 32] |= 1u << (v % 32);
-	a->offered_again = false;
 }
 
 void vsnp_apic_delivered(struct vsnp_apic *a, unsigned vector)

@@ -181,8 +181,15 @@ void vsnp_kvm_pv_eoi_exit(struct vsnp_vcpu *c, unsigned vmpl)
 		*flag = f & (uint8_t)~KVM_PV_EOI_FLAG; /* not ended yet: the guest will write EOI */
 		return;
 	}
-	vsnp_apic_eoi(a); /* the guest cleared the flag: its EOI */
-	a->pv_eois++;
+	/*
+	 * The guest cleared the flag: its EOI, of the highest vector in service
+	 * (an older one too, if it did not take the one offered). With none in
+	 * service there is nothing to end, and nothing to count.
+	 */
+	if (vsnp_apic_highest(a->isr) >= 0) {
+		vsnp_apic_eoi(a);
+		a->pv_eois++;
+	}
 }
 
 int vsnp_kvm_msr(struct vsnp_vcpu *c, uint32_t msr, bool write, uint64_t *val)

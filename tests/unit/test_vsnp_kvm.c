@@ -282,6 +282,27 @@ static void test_pv_eoi(void **state)
 	assert_false(a->pv_eoi_pending);
 	assert_false(vsnp_apic_pv_eoi_offer(a, 0x100)); /* no such vector */
 
+	/*
+	 * The flag set for a vector offered that the guest did not take: the guest, ending the vector
+	 * it has in service, finds the flag set and clears it; that ends the one in service (0x31), and the
+	 * offered one stays requested. With none in service, a flag cleared ends nothing and counts nothing.
+	 */
+	pv_eoi_vcpu(&c, (SHARED_GPA + 8) | KVM_PV_EOI_ENABLE);
+	assert_true(vsnp_apic_accept(a, 0x61));
+	vsnp_kvm_pv_eoi_enter(&c, 0x61);
+	assert_true(a->pv_eoi_pending);
+	shared_page[8] = 0xAA;
+	vsnp_kvm_pv_eoi_exit(&c, 2);
+	assert_int_equal(vsnp_apic_highest(a->isr), -1);
+	assert_int_equal(vsnp_apic_highest(a->irr), 0x61);
+	assert_int_equal(a->pv_eois, 1);
+	vsnp_kvm_pv_eoi_enter(&c, 0x61);
+	assert_true(a->pv_eoi_pending);
+	shared_page[8] = 0xAA;
+	vsnp_kvm_pv_eoi_exit(&c, 2);
+	assert_int_equal(vsnp_apic_highest(a->irr), 0x61);
+	assert_int_equal(a->pv_eois, 1);
+
 	/* The page made private while the flag was out: nothing read or written, no EOI; the guest's write will end it. */
 	pv_eoi_vcpu(&c, (SHARED_GPA + 8) | KVM_PV_EOI_ENABLE);
 	vsnp_kvm_pv_eoi_enter(&c, -1);
