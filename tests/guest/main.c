@@ -793,36 +793,37 @@ static inline uint64_t rdtsc(void)
 	return ((uint64_t)hi << 32) | lo;
 }
 
-static bool ap_flag_set(void)
+/* A VMGEXIT: where the other vCPU gets its turn when they share the machine's CPU. */
+static void give_turn(void)
 {
-	return guest_ap_flag == 0xA5A5A5A5u;
-}
-
-static bool writer_going(void)
-{
-	return guest_ap_beats >= 1000;
+	(void)guest_msr_protocol(GHCB_MSR_HV_FEATURES_REQ);
 }
 
 /*
- * Waits, making VMGEXITs (where vsnp lets another vCPU on this machine
- * CPU run), until done() holds: whether it did. The other vCPU may run on
- * another machine CPU, which a loaded host may not run for a while, so
- * the bound is the clock (about 10 s of TSC at 2 GHz, at least 1000
- * turns), not a count of this vCPU's exits, which a busy host runs
- * through fast. Gives the turns it took.
+ * Waits, a turn for the others each round, until *v is at least want:
+ * whether it got there (*turns, if asked, the rounds it took). The other
+ * vCPU may run on another machine CPU, which a loaded host may not run
+ * for a while, so the bound is the clock (about 10 s of TSC at 2 GHz, at
+ * least 1000 rounds), not a count of this vCPU's exits, which a busy host
+ * runs through fast.
  */
-static bool wait_other_vcpu(bool (*done)(void), unsigned *turns_out)
+static bool wait_for_n(volatile uint32_t *v, uint32_t want, unsigned *turns)
 {
 	const uint64_t t0 = rdtsc();
-	unsigned turns = 0;
+	unsigned i = 0;
 
-	while (!done() && (turns < 1000 || rdtsc() - t0 < 20000000000ull) && turns < 5000000) {
-		(void)guest_msr_protocol(GHCB_MSR_HV_FEATURES_REQ);
-		turns++;
+	while (*v < want && (i < 1000 || rdtsc() - t0 < 20000000000ull) && i < 5000000) {
+		give_turn();
+		i++;
 	}
-	if (turns_out)
-		*turns_out = turns;
-	return done();
+	if (turns != NULL)
+		*turns = i;
+	return *v >= want;
+}
+
+static bool wait_for(volatile uint32_t *v, uint32_t want)
+{
+	return wait_for_n(v, want, NULL);
 }
 
 static void seg(volatile struct vmsa_seg *s, uint16_t sel, uint16_t attrib)
@@ -882,11 +883,13 @@ static uint64_t ap_create(uint64_t vmsa_gpa)
 /* DELETE_VCPU, retried while the SVSM answers FAIL_INUSE (the vCPU still runs); *busy counts those. */
 static uint64_t delete_vcpu_when_stopped(uint64_t vmsa_gpa, unsigned *busy)
 {
+	const uint64_t t0 = rdtsc();
 	uint64_t rc;
 
+	/* Bounded by the clock, as wait_for: the vCPU may run on a machine CPU a loaded host leaves idle. */
 	*busy = 0;
 	while ((rc = call(SVSM_CORE_PROTOCOL, SVSM_CORE_DELETE_VCPU, vmsa_gpa, 0).rax) == SVSM_ERR_FAIL_INUSE &&
-	       *busy < 100000)
+	       (*busy < 1000 || rdtsc() - t0 < 20000000000ull) && *busy < 5000000)
 		(*busy)++;
 	return rc;
 }
@@ -894,7 +897,7 @@ static uint64_t delete_vcpu_when_stopped(uint64_t vmsa_gpa, unsigned *busy)
 /*
  * A writer vCPU (APIC ID 1, entry one of guest_ap_writer*) on `page`,
  * validated first, started with CREATE_VCPU and AP creation, and waited
- * for until it has made 1000 rounds (wait_other_vcpu: by the clock). 0;
+ * for until it has made 1000 rounds (wait_for: by the clock). 0;
  * 1: the page could not be validated; 2: the vCPU was not created or
  * started; 3: it made fewer than 1000 rounds in the time allowed.
  */
@@ -907,7 +910,7 @@ static int writer_start(uint64_t page, void (*entry)(void))
 	ap_vmsa(AP_VMSA, entry);
 	if (create_vcpu(AP_VMSA, AP_CA, 1) != SVSM_SUCCESS || ap_create(AP_VMSA) != 0)
 		return 2;
-	if (!wait_other_vcpu(writer_going, NULL)) {
+	if (!wait_for(&guest_ap_beats, 1000)) {
 		guest_printf("# the writer made %u rounds in about 10 s\n", guest_ap_beats);
 		return 3;
 	}
@@ -965,7 +968,7 @@ static void test_ap(void)
 	check(ap_create(vmsa_gpa) == 0, "AP creation (GHCB): the new vCPU starts");
 	unsigned turns;
 
-	check(wait_other_vcpu(ap_flag_set, &turns), "the second vCPU ran (its flag is set)");
+	check(wait_for_n(&guest_ap_flag, 0xA5A5A5A5u, &turns), "the second vCPU ran (its flag is set)");
 	check(guest_ap_flag == 0xA5A5A5A5u && guest_ap_call_pending == 0 && guest_ap_call_rax == SVSM_SUCCESS &&
 		      guest_ap_call_rcx == (1ull << 32 | 1),
 	      "the second vCPU's own SVSM call (QUERY_PROTOCOL through its calling area) served");
@@ -1004,7 +1007,7 @@ static void test_ap_destroy_running(void)
 		guest_printf("# AP destroy answered 0x%llx after %u rounds\n", (unsigned long long)g->sw_exit_info_1, stopped);
 	check(g->sw_exit_info_1 == 0 && stopped >= 1000, "AP destroy (GHCB) of the running writer vCPU");
 	for (unsigned i = 0; i < 200; i++)
-		(void)guest_msr_protocol(GHCB_MSR_HV_FEATURES_REQ);
+		give_turn();
 	if (guest_ap_beats != stopped)
 		guest_printf("# the destroyed vCPU went on: %u rounds, then %u\n", stopped, guest_ap_beats);
 	check(guest_ap_beats == stopped, "... it stopped before the answer (no round after it)");
@@ -1046,11 +1049,11 @@ static void test_ap_next_vmsa(void)
 	check(create_vcpu(vmsa_b, ca_b, 1) == SVSM_SUCCESS,
 	      "CREATE_VCPU of a second VMSA for APIC ID 1 while the first runs (the CPU's next one)");
 	check(ap_create(vmsa_b) == 0, "AP creation (GHCB) of the second VMSA");
-	(void)wait_other_vcpu(ap_flag_set, NULL); /* the check below says whether it ran */
+	(void)wait_for(&guest_ap_flag, 0xA5A5A5A5u); /* the check below says whether it ran (the flag is 0 until then) */
 	uint32_t beats = guest_ap_beats;
 
 	for (unsigned i = 0; i < 200; i++)
-		(void)guest_msr_protocol(GHCB_MSR_HV_FEATURES_REQ);
+		give_turn();
 	check(guest_ap_flag == 0xA5A5A5A5u && guest_ap_call_pending == 0 && guest_ap_call_rax == SVSM_SUCCESS &&
 		      guest_ap_call_rcx == (1ull << 32 | 1) && guest_ap_beats == beats,
 	      "the vCPU runs the second VMSA (its SVSM call served through its own calling area), the writer stopped");
@@ -1303,20 +1306,6 @@ static void test_interrupts(void)
 	guest_wrmsr(GUEST_APIC_TMICT, 0);
 	irq_window(); /* one may have been requested since */
 	check(got && guest_irqs.other == 0, "... its interrupts come to VMPL2 once it sets IF, none on another vector");
-}
-
-/* A VMGEXIT: where the other vCPU gets its turn when they share the machine's CPU. */
-static void give_turn(void)
-{
-	(void)guest_msr_protocol(GHCB_MSR_HV_FEATURES_REQ);
-}
-
-/* Waits (a turn for the others each round) until *v is at least want. */
-static bool wait_for(volatile uint32_t *v, uint32_t want)
-{
-	for (unsigned i = 0; *v < want && i < 100000; i++)
-		give_turn();
-	return *v >= want;
 }
 
 /*
@@ -1609,7 +1598,7 @@ static void lend_while_written(void)
 	uint32_t after = guest_ap_beats;
 
 	for (unsigned i = 0; i < 2000; i++)
-		(void)guest_msr_protocol(GHCB_MSR_HV_FEATURES_REQ);
+		give_turn();
 	guest_printf("# DEPOSIT_MEM: 0x%llx; the writer's rounds went from %u to %u after it\n",
 		     (unsigned long long)rc, after, guest_ap_beats);
 	check(false, "writing a page lent while being written was stopped");
