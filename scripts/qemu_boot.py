@@ -151,6 +151,10 @@ def main():
     return boot(args)
 
 
+# Console lines a --quiet run prints when it fails.
+QUIET_FAIL_TAIL = 60
+
+
 def boot(args):
 
     if not os.path.exists(args.image):
@@ -233,6 +237,12 @@ def boot(args):
     print(f"qemu_boot: {os.path.basename(args.image)}: {outcome} ({meaning}) in {elapsed:.2f} s")
     for prob in problems:
         print(f"qemu_boot: FAIL: {prob}")
+    if problems and args.quiet and lines:
+        # A quiet run that failed still shows how the console ended: a CI log must say what went wrong.
+        tail = lines[-QUIET_FAIL_TAIL:]
+        print(f"qemu_boot: the console's last {len(tail)} of {len(lines)} lines:")
+        for line in tail:
+            print(f"  | {line}")
     if args.expect == "any":
         return 0 if outcome == "pass" else 1
     return 1 if problems else 0
