@@ -556,12 +556,12 @@ bool vsnp_vmsa_in_use(uint64_t gpa)
 }
 
 /*
- * Whether v's running VMSA is still one the hardware would run: a page in
+ * Whether v's VMSA for vmpl is still one the hardware would run: a page in
  * RAM must still be a VMSA in the RMP (DELETE_VCPU takes the bit away).
  */
-static bool vmsa_still_runnable(const struct vsnp_vcpu *v)
+static bool vmsa_page_runnable(const struct vsnp_vcpu *v, unsigned vmpl)
 {
-	uint64_t gpa = v->vmsa_gpa[v->vmpl];
+	uint64_t gpa = v->vmsa_gpa[vmpl];
 	const struct rmp_entry *e;
 
 	if (gpa == 0)
@@ -570,6 +570,12 @@ static bool vmsa_still_runnable(const struct vsnp_vcpu *v)
 	if (e == NULL)
 		return true; /* the launch's VMSA outside guest memory (no RMP entry to change it) */
 	return e->assigned && e->vmsa;
+}
+
+/* Whether v's running VMSA is still one the hardware would run (vmsa_page_runnable). */
+static bool vmsa_still_runnable(const struct vsnp_vcpu *v)
+{
+	return vmsa_page_runnable(v, v->vmpl);
 }
 
 /*
@@ -1441,8 +1447,14 @@ static void handle_exit(struct run *r)
 			const unsigned vmpl = r->c->start_at_hlt;
 
 			r->c->start_at_hlt = 0;
-			/* Still the VMSA AP creation gave (not destroyed, nor replaced without one). */
-			if (r->c->vmsa_gpa[vmpl] == r->c->start_at_hlt_gpa && start_from_hlt(r, r->c, vmpl))
+			/*
+			 * Still the VMSA AP creation gave (not destroyed, nor replaced
+			 * without one), and still a VMSA in the RMP: a DELETE_VCPU
+			 * since gave the page back to the guest, which may have
+			 * written anything into it.
+			 */
+			if (r->c->vmsa_gpa[vmpl] == r->c->start_at_hlt_gpa && vmsa_page_runnable(r->c, vmpl) &&
+			    start_from_hlt(r, r->c, vmpl))
 				r->end->aps_at_hlt++;
 		}
 		break;
