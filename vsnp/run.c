@@ -48,39 +48,6 @@ bool svsm_run_accepts_key(const char *key, size_t len)
  * intercepts), "ghcb 0xNN" a VMGEXIT with the GHCB page (its SW_EXITCODE),
  * "ghcb-msr 0xNNN" a VMGEXIT with the GHCB MSR protocol (its request).
  */
-/*
- * The run by phase, between the points the machine saw (cpu.h's marks):
- * exits, VMGEXITs, #VC, nested faults mapped and SNP instructions, and
- * the machine CPUs' time in guests and serving exits, per phase.
- */
-static void print_phases(const struct vsnp_cpu_end *end)
-{
-	static const char *const names[] = { "the SVSM's boot", "the firmware to its first boot-disk request",
-					     "from there to the end" };
-	const uint64_t ms = tsc_hz() / 1000;
-	struct vsnp_phase_mark last = { true, end->tsc_end, end->exits, end->vmgexits, end->vc_delivered,
-					end->npf_mapped, end->snp_insns, end->tsc_guest, end->tsc_serving };
-	struct vsnp_phase_mark from = { true, end->tsc_start, 0, 0, 0, 0, 0, 0, 0 };
-
-	if (ms == 0 || !end->mark[1].taken)
-		return; /* only a firmware VM that read its boot disk has phases worth a line */
-	console_printf("vsnp: by phase (wall ms; exits, VMGEXITs, #VC, nested faults mapped, SNP instructions; machine "
-		       "CPU ms in guests, serving exits):");
-	for (unsigned i = 0; i < 3; i++) {
-		const struct vsnp_phase_mark *to = i < 2 ? &end->mark[i] : &last;
-
-		console_printf(" %s %llu; %llu, %llu, %llu, %llu, %llu; %llu, %llu%s", names[i],
-			       (unsigned long long)((to->tsc - from.tsc) / ms), (unsigned long long)(to->exits - from.exits),
-			       (unsigned long long)(to->vmgexits - from.vmgexits),
-			       (unsigned long long)(to->vc_delivered - from.vc_delivered),
-			       (unsigned long long)(to->npf_mapped - from.npf_mapped),
-			       (unsigned long long)(to->snp_insns - from.snp_insns),
-			       (unsigned long long)((to->tsc_guest - from.tsc_guest) / ms),
-			       (unsigned long long)((to->tsc_serving - from.tsc_serving) / ms), i < 2 ? " |" : "\n");
-		from = *to;
-	}
-}
-
 static void print_profile(const struct vsnp_cpu_end *end)
 {
 	uint64_t ms = tsc_hz() / 1000;
@@ -116,6 +83,39 @@ static void print_profile(const struct vsnp_cpu_end *end)
 			rest_tsc += end->kinds[i].tsc;
 		}
 	console_printf(" the rest %llu %llu\n", (unsigned long long)rest, (unsigned long long)(rest_tsc / ms));
+}
+
+/*
+ * The run by phase, between the points the machine saw (cpu.h's marks):
+ * exits, VMGEXITs, #VC, nested faults mapped and SNP instructions, and
+ * the machine CPUs' time in guests and serving exits, per phase.
+ */
+static void print_phases(const struct vsnp_cpu_end *end)
+{
+	static const char *const names[] = { "the SVSM's boot", "the firmware to its first boot-disk request",
+					     "from there to the end" };
+	const uint64_t ms = tsc_hz() / 1000;
+	struct vsnp_phase_mark last = { true, end->tsc_end, end->exits, end->vmgexits, end->vc_delivered,
+					end->npf_mapped, end->snp_insns, end->tsc_guest, end->tsc_serving };
+	struct vsnp_phase_mark from = { true, end->tsc_start, 0, 0, 0, 0, 0, 0, 0 };
+
+	if (ms == 0 || !end->mark[1].taken)
+		return; /* only a firmware VM that read its boot disk has phases worth a line */
+	console_printf("vsnp: by phase (wall ms; exits, VMGEXITs, #VC, nested faults mapped, SNP instructions; machine "
+		       "CPU ms in guests, serving exits):");
+	for (unsigned i = 0; i < 3; i++) {
+		const struct vsnp_phase_mark *to = i < 2 ? &end->mark[i] : &last;
+
+		console_printf(" %s %llu; %llu, %llu, %llu, %llu, %llu; %llu, %llu%s", names[i],
+			       (unsigned long long)((to->tsc - from.tsc) / ms), (unsigned long long)(to->exits - from.exits),
+			       (unsigned long long)(to->vmgexits - from.vmgexits),
+			       (unsigned long long)(to->vc_delivered - from.vc_delivered),
+			       (unsigned long long)(to->npf_mapped - from.npf_mapped),
+			       (unsigned long long)(to->snp_insns - from.snp_insns),
+			       (unsigned long long)((to->tsc_guest - from.tsc_guest) / ms),
+			       (unsigned long long)((to->tsc_serving - from.tsc_serving) / ms), i < 2 ? " |" : "\n");
+		from = *to;
+	}
 }
 
 __attribute__((noreturn)) static void fail(const char *what, const char *why)
