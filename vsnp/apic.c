@@ -162,12 +162,14 @@ int vsnp_apic_deliverable(const struct vsnp_apic *a)
 	return v;
 }
 
-void vsnp_apic_eoi(struct vsnp_apic *a)
+bool vsnp_apic_eoi(struct vsnp_apic *a)
 {
 	int v_isr = vsnp_apic_highest(a->isr);
 
-	if (v_isr >= 0)
-		a->isr[v_isr / 32] &= ~(1u << (v_isr % 32));
+	if (v_isr < 0)
+		return false;
+	a->isr[v_isr / 32] &= ~(1u << (v_isr % 32));
+	return true;
 }
 
 bool vsnp_apic_pv_eoi_offer(const struct vsnp_apic *a, int offered)
@@ -375,7 +377,7 @@ int vsnp_apic_wrmsr(struct vsnp_apic *a, uint32_t msr, uint64_t now, uint64_t v)
 	case R_EOI:
 		if (v != 0)
 			return SVSM_EINVAL; /* x2APIC: a non-zero EOI write is a #GP */
-		vsnp_apic_eoi(a);
+		(void)vsnp_apic_eoi(a);
 		return SVSM_OK;
 	case R_SVR:
 		if (v > 0x1FFF)

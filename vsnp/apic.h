@@ -110,8 +110,8 @@ bool vsnp_apic_ipi_targets(const struct vsnp_ipi *ipi, uint32_t from, const stru
 int vsnp_apic_highest(const uint32_t *r);
 /* The vector to deliver now: the highest requested one whose priority class is above the PPR; -1 if none. */
 int vsnp_apic_deliverable(const struct vsnp_apic *a);
-/* EOI (x2APIC MSR 0x80B written 0): the highest vector in service is done; none in service, nothing changes. */
-void vsnp_apic_eoi(struct vsnp_apic *a);
+/* EOI (x2APIC MSR 0x80B written 0): the highest vector in service is done (true); none in service, nothing changes (false). */
+bool vsnp_apic_eoi(struct vsnp_apic *a);
 /*
  * Whether the guest's PV EOI flag may be set before the next entry, as
  * KVM decides it, with offered (or -1) the vector offered as a virtual

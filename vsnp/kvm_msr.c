@@ -186,10 +186,8 @@ void vsnp_kvm_pv_eoi_exit(struct vsnp_vcpu *c, unsigned vmpl)
 	 * (an older one too, if it did not take the one offered). With none in
 	 * service there is nothing to end, and nothing to count.
 	 */
-	if (vsnp_apic_highest(a->isr) >= 0) {
-		vsnp_apic_eoi(a);
+	if (vsnp_apic_eoi(a))
 		a->pv_eois++;
-	}
 }
 
 int vsnp_kvm_msr(struct vsnp_vcpu *c, uint32_t msr, bool write, uint64_t *val)
